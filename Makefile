@@ -1,0 +1,92 @@
+# hvfuzz: one top-level Makefile. Knobs: CC= SANITIZE= WERROR=0 V=1 EXTRA_CFLAGS= B= (build dir).
+CC ?= cc
+B ?= build
+SANITIZE ?=
+WERROR ?= 1
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CFLAGS := -std=gnu11 -O2 -g
+CFLAGS += -Wall
+CFLAGS += -Wextra
+CFLAGS += -Wno-unused-parameter
+CFLAGS += -Iinclude
+CFLAGS += -Iconformance
+CFLAGS += -Itests
+CFLAGS += -MMD -MP
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS += -fsanitize=$(SANITIZE)
+CFLAGS += -fno-sanitize-recover=all
+CFLAGS += -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+CFLAGS += $(EXTRA_CFLAGS)
+LDLIBS += -lcunit
+
+MON_SRCS := $(wildcard monitor/*.c)
+MON_SRCS += $(wildcard hypercalls/*.c)
+CONF_SRCS := $(wildcard conformance/*.c)
+TEST_SRCS := $(wildcard tests/*.c)
+TOOL_SRCS := $(wildcard tools/*.c)
+
+MON_OBJS := $(MON_SRCS:%.c=$(B)/%.o)
+CONF_OBJS := $(CONF_SRCS:%.c=$(B)/%.o)
+TEST_OBJS := $(TEST_SRCS:%.c=$(B)/%.o)
+TOOL_OBJS := $(TOOL_SRCS:%.c=$(B)/%.o)
+
+all: $(B)/hvfuzz $(B)/unit-tests
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/libhvmon.a: $(MON_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Conformance and unit-test objects register themselves by constructor: link them directly.
+$(B)/hvfuzz: $(TOOL_OBJS) $(CONF_OBJS) $(B)/libhvmon.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/unit-tests: $(TEST_OBJS) $(B)/libhvmon.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests and the conformance suite, once plain and once under ASan+UBSan.
+check: check-one
+	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=address,undefined check-one
+
+check-one: $(B)/hvfuzz $(B)/unit-tests
+	@echo "== unit tests ($(B))"
+	$(Q)$(B)/unit-tests
+	@echo "== conformance suite ($(B))"
+	$(Q)$(B)/hvfuzz conform --junit $(B)/conformance-junit.xml
+
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES)
+
+DEB_PACKAGES := build-essential
+DEB_PACKAGES += clang
+DEB_PACKAGES += llvm
+DEB_PACKAGES += libclang-rt-14-dev
+DEB_PACKAGES += afl++
+DEB_PACKAGES += libcapstone-dev
+DEB_PACKAGES += libunicorn-dev
+DEB_PACKAGES += libcunit1-dev
+DEB_PACKAGES += libxml2-utils
+
+clean:
+	rm -rf build
+
+.PHONY: all check check-one deps clean
+-include $(MON_OBJS:.o=.d) $(CONF_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)

@@ -1,0 +1,50 @@
+/* The audit oracle: recompute every count, type, owner and mapping from scratch and compare. */
+#ifndef HVFUZZ_AUDIT_H
+#define HVFUZZ_AUDIT_H
+
+#include "hvfuzz/monitor.h"
+
+/* Invariants of reference/xen-pv-model.md plus the monitor's other tables. */
+enum audit_inv {
+    INV_NONE = 0,
+    INV_I1_COUNT,      /* general reference count */
+    INV_I2_TYPE,       /* type reference count */
+    INV_I3_WRITABLE,   /* no writable mapping (PTE or TLB) of PT/seg_desc/shared frames */
+    INV_I4_TABLES,     /* validated tables hold only legal entries; Xen L4 slots intact */
+    INV_I5_ISOLATION,  /* every L1 entry/TLB entry of D maps D's frame or an active grant to D */
+    INV_I6_OWNER,      /* allocated => count >= 1; count > 0 => owner; free frames unreferenced */
+    INV_I7_LISTS,      /* tot_pages == page list length; one list per frame; list matches owner */
+    INV_I8_LINEAR,     /* linear_pt_count consistent; linear depth <= 1 */
+    INV_I9_SCRUB,      /* allocated frames never need_scrub; free frames are scrubbed or marked */
+    INV_EVTCHN,        /* event channel pairs consistent, ports in range */
+    INV_GNTTAB,        /* active entries == maptrack, grant frames owned and shared */
+    INV_VCPU,          /* vCPU base pointers name validated L4 frames of the domain */
+    INV_BUG,           /* the monitor hit a BUG() */
+    INV_NR
+};
+
+struct audit_violation {
+    enum audit_inv inv;
+    mfn_t    mfn;        /* MFN_INVALID when not about a frame */
+    domid_t  dom;        /* DOMID_INVALID when not about a domain */
+    int64_t  expected;
+    int64_t  actual;
+    char     what[96];   /* what was compared, e.g. "general count" */
+};
+
+#define AUDIT_MAX_REPORTED 16
+struct audit_report {
+    unsigned total;      /* violations found (may exceed the number kept) */
+    unsigned n;          /* kept in v[] */
+    struct audit_violation v[AUDIT_MAX_REPORTED];
+};
+
+/* Full audit of the machine; returns report->total. */
+unsigned audit_run(struct hv *hv, struct audit_report *report);
+const char *audit_inv_name(enum audit_inv inv);   /* "I1" .. "I9", "EVTCHN", ... */
+/* One line: "I1 mfn 0x12 dom 1: general count expected 3, actual 2". */
+void audit_format(const struct audit_violation *v, char *buf, size_t len);
+/* True if any kept violation is of this invariant. */
+bool audit_has(const struct audit_report *report, enum audit_inv inv);
+
+#endif

@@ -1,0 +1,49 @@
+/* Hypercall dispatch: the table indexed by Xen's hypercall numbers and the per-family handlers. */
+#ifndef HVFUZZ_HYPERCALL_H
+#define HVFUZZ_HYPERCALL_H
+
+#include "hvfuzz/monitor.h"
+
+/*
+ * A handler gets the calling vCPU and the six argument registers. It returns a value >= 0 or
+ * -errno. On -XEN_ERESTART it has rewritten args[] so that re-issuing the same hypercall with them
+ * continues the work (Xen's hypercall_create_continuation).
+ */
+typedef long (*hypercall_fn)(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+
+struct hypercall_desc {
+    const char  *name;
+    hypercall_fn fn;        /* NULL: -ENOSYS */
+    unsigned     nargs;
+};
+extern const struct hypercall_desc hypercall_table[NR_HYPERCALLS];
+
+/* Issue hypercall nr from vCPU v. Unknown numbers give -ENOSYS. A vCPU that cannot run (down, or
+   its domain dying, shut down or paused) gives -ESRCH and does nothing. On -ERESTART the updated
+   arguments are also saved in v->cont. */
+long hv_hypercall(struct hv *hv, struct vcpu *v, unsigned nr, uint64_t args[6]);
+/* Re-issue v's pending continuation; -EINVAL if there is none. */
+long hv_continue(struct hv *hv, struct vcpu *v);
+/* Issue and keep re-issuing while it returns -ERESTART (at most max_restarts times). */
+long hv_hypercall_complete(struct hv *hv, struct vcpu *v, unsigned nr, uint64_t args[6],
+                           unsigned max_restarts);
+const char *hypercall_name(unsigned nr);
+bool vcpu_runnable(struct hv *hv, const struct vcpu *v);
+
+long do_mmu_update(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_mmuext_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_memory_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_multicall(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_xen_version(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_console_io(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_grant_table_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_vcpu_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_sched_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_event_channel_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_domctl(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+
+/* Resolve a domid argument the way Xen's rcu_lock_domain_by_any_id does (DOMID_SELF = caller). */
+struct domain *dom_lookup(struct hv *hv, struct vcpu *v, domid_t id);
+
+#endif

@@ -1,0 +1,340 @@
+/* The reference monitor core: machine, frame table, domains, vCPUs, page tables, TLB, grants, events. */
+#ifndef HVFUZZ_MONITOR_H
+#define HVFUZZ_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hvfuzz/xen.h"
+
+/* Separate types for separate address spaces. */
+typedef uint64_t mfn_t;   /* machine frame number: index into the frame pool */
+typedef uint64_t gfn_t;   /* guest (pseudo-physical) frame number */
+typedef uint64_t gva_t;   /* guest virtual address */
+#define MFN_INVALID (~0ULL)
+#define GFN_INVALID (~0ULL)
+
+#define HV_MAX_FRAMES   65536U
+#define HV_MAX_DOMAINS  8U      /* domain ids 0..7; 0 is the control domain (dom0) */
+#define HV_MAX_VCPUS    4U
+#define HV_MAX_GFNS     2048U   /* size of each domain's p2m */
+#define HV_TLB_ENTRIES  16U
+#define HV_CONSOLE_SIZE 4096U
+
+/* ---- frames ---------------------------------------------------------------------------------- */
+
+enum pgt_type {
+    PGT_none = 0, PGT_l1, PGT_l2, PGT_l3, PGT_l4, PGT_seg_desc, PGT_shared, PGT_writable,
+    PGT_NR_TYPES
+};
+#define PGT_IS_PT(t) ((t) >= PGT_l1 && (t) <= PGT_l4)
+
+/* frame.flags */
+#define FRAME_ALLOCATED  0x01U  /* PGC_allocated: holds one general ref for the owner */
+#define FRAME_XEN_HEAP   0x02U  /* shared by the monitor with the owner (grant frames): not in tot_pages */
+#define FRAME_NEED_SCRUB 0x04U  /* freed; must be zeroed before the next allocation */
+#define FRAME_PINNED     0x08U  /* holds one general and one type ref */
+#define FRAME_VALIDATED  0x10U  /* contents checked for the current type; all entries hold refs */
+#define FRAME_PARTIAL    0x20U  /* (de)validation preempted: entries [0, nr_validated_ptes) hold
+                                   refs; the partial state holds one general and one type ref */
+
+/*
+ * One 4 KiB machine frame. Reference counting contract (what the audit recomputes):
+ *  count = [ALLOCATED] + [PINNED] + [PARTIAL]
+ *        + ref-holding PT entries pointing at the frame (L1 entries, and L2..L4 entries that are not
+ *          self-references; entries in Xen L4 slots never hold refs)
+ *        + vCPUs whose guest_table or guest_table_user is the frame (one each)
+ *        + active grant device mappings of the frame (one per maptrack entry with a device part)
+ *  type_count, for type writable = ref-holding L1 entries with RW mapping it + writable grant device
+ *        mappings + [XEN_HEAP] (the permanent share ref);
+ *   for type Ln = ref-holding L(n+1) entries pointing at it + ref-holding linear (same-level)
+ *        entries of other Ln tables pointing at it + [PINNED] + [PARTIAL] + (L4) CR3 uses.
+ *  "Ref-holding entries" of a table: all present entries when VALIDATED, entries
+ *  [0, nr_validated_ptes) when PARTIAL, none otherwise.
+ *  linear_pt_count: -(number of ref-holding linear entries the table contains) or +(number of
+ *  ref-holding linear entries elsewhere pointing at it); never both (depth <= 1).
+ */
+struct frame {
+    uint32_t count;             /* general reference count */
+    uint32_t type_count;        /* type reference count */
+    uint8_t  type;              /* enum pgt_type; sticky when type_count is 0 */
+    uint8_t  flags;             /* FRAME_* */
+    domid_t  owner;             /* DOMID_INVALID when free */
+    int16_t  linear_pt_count;
+    uint16_t nr_validated_ptes; /* meaningful when FRAME_PARTIAL */
+    uint32_t tlbflush_timestamp;/* hv->tlbclock when a mapping may last have been dropped */
+    uint32_t list_next;         /* page list links (mfn), HV_LIST_END terminates */
+    uint32_t list_prev;
+    uint16_t list_id;           /* which list the frame is on: LIST_NONE, LIST_FREE, or owner lists */
+};
+#define HV_LIST_END 0xFFFFFFFFU
+#define LIST_NONE   0xFFFFU
+#define LIST_FREE   0xFFFEU
+#define LIST_PAGES(d)  ((uint16_t)(2U * (d)))       /* domain d's page list */
+#define LIST_XEN(d)    ((uint16_t)(2U * (d) + 1U))  /* domain d's xen-heap (shared) list */
+
+struct page_list {
+    uint32_t head, tail;
+    uint32_t count;
+};
+
+/* ---- TLB ------------------------------------------------------------------------------------- */
+
+struct tlb_entry {
+    gva_t    va;        /* page-aligned */
+    mfn_t    mfn;
+    uint64_t flags;     /* effective _PAGE_RW | _PAGE_USER | _PAGE_NX of the walk */
+    bool     valid;
+};
+
+/* ---- event channels -------------------------------------------------------------------------- */
+
+#define EVTCHN_MAX_PORTS 64U  /* per domain; port 0 is reserved (never allocated) */
+enum evtchn_state {
+    ECS_FREE = 0, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI
+};
+struct evtchn {
+    uint8_t  state;         /* enum evtchn_state */
+    bool     pending;
+    bool     masked;
+    uint8_t  notify_vcpu;
+    domid_t  remote_dom;    /* UNBOUND: who may bind; INTERDOMAIN: peer */
+    uint16_t pad;
+    uint32_t remote_port;   /* INTERDOMAIN: peer port */
+    uint32_t virq;          /* VIRQ */
+};
+
+/* ---- grant tables ---------------------------------------------------------------------------- */
+
+#define GNT_MAX_FRAMES      4U   /* grant table frames per domain */
+#define GNT_MAX_STATUS      2U   /* v2 status frames per domain */
+#define GNT_MAX_MAPTRACK  256U   /* mappings a domain may hold */
+#define GNT_V1_PER_FRAME  (PAGE_SIZE / sizeof(struct grant_entry_v1))
+#define GNT_V2_PER_FRAME  (PAGE_SIZE / sizeof(struct grant_entry_v2))
+#define GNT_MAX_REFS      (GNT_MAX_FRAMES * GNT_V1_PER_FRAME)
+
+/* Per granted ref, in the granting domain: who maps it and how often (Xen's active entry). */
+struct gnt_active {
+    uint16_t host_ro, host_rw;   /* pin counts of host (PTE) mappings */
+    uint16_t dev_ro, dev_rw;     /* pin counts of device mappings */
+    domid_t  mapped_by;          /* the domain the entry was granted to when first pinned */
+    mfn_t    mfn;                /* the frame pinned */
+};
+/* Per mapping, in the mapping domain (Xen's maptrack entry). */
+struct gnt_maptrack {
+    bool        in_use;
+    uint8_t     flags;           /* GNTMAP_* as mapped */
+    domid_t     dom;             /* granting domain */
+    grant_ref_t ref;
+    mfn_t       mfn;             /* the granted frame */
+    uint64_t    host_addr;       /* machine address of the PTE for host maps (mfn<<12 | offset) */
+};
+struct grant_table {
+    uint32_t version;            /* 1 or 2 */
+    uint32_t nr_frames;          /* grant frames in use (grown by setup_table) */
+    uint32_t max_frames;
+    mfn_t    frames[GNT_MAX_FRAMES];
+    uint32_t nr_status_frames;
+    mfn_t    status[GNT_MAX_STATUS];
+    struct gnt_active active[GNT_MAX_REFS];
+    struct gnt_maptrack maptrack[GNT_MAX_MAPTRACK];
+};
+
+/* ---- vCPUs and domains ----------------------------------------------------------------------- */
+
+/* A preempted hypercall waiting to be re-issued by the guest. */
+struct continuation {
+    bool     pending;
+    uint32_t nr;
+    uint64_t args[6];
+};
+
+struct vcpu {
+    uint8_t  id;
+    domid_t  domid;
+    bool     initialised;
+    bool     up;
+    bool     blocked;
+    bool     polling;
+    mfn_t    guest_table;       /* kernel CR3 (an L4 frame) or MFN_INVALID */
+    mfn_t    guest_table_user;  /* user CR3 or MFN_INVALID */
+    uint32_t tlb_flush_time;    /* hv->tlbclock at this vCPU's last full flush */
+    struct tlb_entry tlb[HV_TLB_ENTRIES];
+    struct continuation cont;
+    /* a table whose put (devalidation) was preempted and must finish before the vCPU's next
+       base-pointer operation (Xen's old_guest_table) */
+    mfn_t    old_guest_table;
+};
+
+struct domain {
+    domid_t  id;
+    bool     exists;
+    bool     privileged;
+    bool     dying;             /* destruction started: no new frames, relinquish in progress */
+    bool     paused;
+    bool     shutdown;
+    uint32_t shutdown_reason;
+    uint32_t tot_pages;
+    uint32_t max_pages;
+    uint32_t nr_vcpus;
+    struct vcpu vcpu[HV_MAX_VCPUS];
+    struct page_list pages;     /* frames counted in tot_pages */
+    struct page_list xenpages;  /* xen-heap frames shared with the domain */
+    gfn_t    nr_gfns;           /* p2m entries in use: highest populated gfn + 1 */
+    mfn_t    p2m[HV_MAX_GFNS];  /* gfn -> mfn, MFN_INVALID if not populated */
+    struct grant_table gnt;
+    uint32_t max_evtchn_port;
+    struct evtchn evtchn[EVTCHN_MAX_PORTS];
+    uint32_t relinquish_stage;  /* destroydomain continuation progress */
+};
+
+/* ---- the machine ----------------------------------------------------------------------------- */
+
+/* Re-created bugs, off by default (the bug zoo selects them at run time). */
+enum hv_bug {
+    HV_BUG_NONE = 0,
+    HV_BUG_NR
+};
+
+struct hv_config {
+    uint32_t nr_frames;         /* size of the frame pool */
+    uint32_t dom0_pages;        /* memory built for dom0 at start-up (0: dom0 exists but is empty) */
+    uint32_t dom0_vcpus;
+};
+
+struct hv {
+    uint32_t nr_frames;
+    struct frame *frames;       /* frame table */
+    uint8_t *mem;               /* nr_frames * PAGE_SIZE bytes of machine memory */
+    uint64_t *m2p;              /* machine-to-phys: mfn -> gfn (MMU_MACHPHYS_UPDATE) */
+    struct page_list free;
+    struct domain dom[HV_MAX_DOMAINS];
+    uint32_t tlbclock;          /* global TLB flush clock */
+    /* Preemption control: check number i fires if bit (i % 64) of pattern is set. */
+    uint64_t preempt_pattern;
+    uint32_t preempt_idx;
+    uint64_t bugs;              /* bit per enum hv_bug */
+    char     console[HV_CONSOLE_SIZE];
+    uint32_t console_len;
+    /* Set when a state is reached that would let a guest escape (Xen's BUG()): */
+    const char *bug_msg;
+};
+
+static inline bool hv_bug_on(const struct hv *hv, enum hv_bug b) { return (hv->bugs >> b) & 1; }
+
+/* monitor/hv.c: the machine. */
+struct hv *hv_create(const struct hv_config *cfg);
+void hv_destroy(struct hv *hv);
+/* One preemption point: true if it fires (the caller must then create a continuation).
+   Callers only ask after making at least one unit of progress, so continuations always advance. */
+bool hv_preempt_check(struct hv *hv);
+/* Record a monitor BUG(): a state that would let a guest escape. Sticky until reset. */
+void hv_bug(struct hv *hv, const char *msg);
+static inline uint8_t *frame_mem(struct hv *hv, mfn_t mfn) { return hv->mem + (size_t)mfn * PAGE_SIZE; }
+static inline uint64_t *frame_ptes(struct hv *hv, mfn_t mfn) { return (uint64_t *)frame_mem(hv, mfn); }
+static inline struct domain *dom_get(struct hv *hv, domid_t id)
+{
+    return (id < HV_MAX_DOMAINS && hv->dom[id].exists) ? &hv->dom[id] : NULL;
+}
+static inline bool mfn_valid(const struct hv *hv, mfn_t mfn) { return mfn < hv->nr_frames; }
+
+/* monitor/frame.c: allocator and page lists. */
+void page_list_init(struct page_list *l);
+void page_list_add(struct hv *hv, struct page_list *l, uint16_t list_id, mfn_t mfn);
+void page_list_del(struct hv *hv, struct page_list *l, mfn_t mfn);
+/* Allocate a frame for d (counted in tot_pages unless xen_heap). Scrubs need_scrub frames, flushes
+   TLBs whose flush time predates the frame's timestamp. Sets ALLOCATED and count 1.
+   Returns MFN_INVALID and *err: -EINVAL dying, -EPERM over max_pages, -ENOMEM pool empty. */
+mfn_t frame_alloc(struct hv *hv, struct domain *d, bool xen_heap, int *err);
+/* Take a frame off its owner and back to the free list (count must already be 0). */
+void frame_free(struct hv *hv, mfn_t mfn);
+
+/* monitor/mm.c: reference counts, types, validation (Xen's get_page / get_page_type family). */
+bool get_page(struct hv *hv, mfn_t mfn, const struct domain *d);  /* general ref; owner must be d */
+void put_page(struct hv *hv, mfn_t mfn);                           /* frees at 0 */
+/* Type ref; validates a PT type (preemptible: may return -ERESTART leaving the frame PARTIAL).
+   0, -EINVAL (type conflict or invalid contents), -EBUSY, -ERESTART. */
+int get_page_type(struct hv *hv, mfn_t mfn, enum pgt_type type, bool preemptible);
+/* Drop a type ref; the last ref of a PT type devalidates (preemptible: may return -ERESTART). */
+int put_page_type(struct hv *hv, mfn_t mfn, bool preemptible);
+int get_page_and_type(struct hv *hv, mfn_t mfn, const struct domain *d, enum pgt_type type,
+                      bool preemptible);
+void put_page_and_type(struct hv *hv, mfn_t mfn);
+/* Change one entry of a PT frame as a PV guest update: validate new, release old, fast path.
+   level 1..4; idx 0..511; pg_owner is the domain whose frames the new entry may reference;
+   preserve_ad keeps the accessed/dirty bits of the old entry. 0 or -errno. */
+int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, unsigned idx,
+                 uint64_t nval, struct domain *pg_owner, bool preserve_ad, bool preemptible);
+/* Pin / unpin a table of the given level (mmuext PIN_Ln / UNPIN). */
+int pt_pin(struct hv *hv, struct domain *d, mfn_t mfn, unsigned level, bool preemptible);
+int pt_unpin(struct hv *hv, struct domain *d, mfn_t mfn, bool preemptible);
+/* Switch a vCPU's kernel or user base pointer (mmuext NEW_BASEPTR / NEW_USER_BASEPTR). */
+int pt_new_baseptr(struct hv *hv, struct vcpu *v, mfn_t mfn, bool user);
+/* Release everything a dying domain's frames hold (preemptible); 0 or -ERESTART. */
+int mm_relinquish(struct hv *hv, struct domain *d);
+
+/* monitor/walk.c: the page walker (hardware model). */
+struct walk_result {
+    mfn_t    mfn;        /* leaf frame */
+    uint64_t flags;      /* effective permissions: _PAGE_RW | _PAGE_USER | _PAGE_NX (AND of levels) */
+    uint32_t pfec;       /* page-fault error code on fault */
+    unsigned fault_level;/* level at which the walk failed (0 = no fault) */
+    mfn_t    l1_table;   /* the L1 frame and index used (for update_va_mapping), or MFN_INVALID */
+    unsigned l1_idx;
+};
+/* Walk cr3's tables for va. access: PFEC_WRITE / PFEC_INSN bits requested. 0 or -EFAULT. */
+int pt_walk(struct hv *hv, mfn_t cr3, gva_t va, uint32_t access, struct walk_result *r);
+bool gva_in_xen_range(gva_t va);
+bool gva_canonical(gva_t va);
+
+/* monitor/tlb.c: per-vCPU TLB with flush timestamps. */
+bool tlb_lookup(struct vcpu *v, gva_t va, struct tlb_entry *out);
+void tlb_insert(struct vcpu *v, gva_t va, mfn_t mfn, uint64_t flags);
+void tlb_flush_vcpu(struct hv *hv, struct vcpu *v);
+void tlb_flush_va(struct vcpu *v, gva_t va);
+void tlb_flush_domain(struct hv *hv, struct domain *d);
+void tlb_flush_all(struct hv *hv);
+/* Flush every vCPU whose last flush predates the timestamp (Xen's tlbflush_filter). */
+void tlb_flush_filtered(struct hv *hv, uint32_t timestamp);
+/* Record that mappings of a frame may have been dropped now. */
+void tlb_stamp_frame(struct hv *hv, mfn_t mfn);
+
+/* monitor/guest.c: guest memory through the vCPU's page tables (TLB first, then walk). */
+bool guest_range_ok(gva_t va, uint64_t len);  /* access_ok: no overflow, canonical, not Xen's */
+/* Accesses go through v's current guest_table. 0, or -EFAULT (fault details in *pfec if non-NULL). */
+int guest_read(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size_t len, uint32_t *pfec);
+int guest_write(struct hv *hv, struct vcpu *v, gva_t va, const void *buf, size_t len,
+                uint32_t *pfec);
+int copy_from_guest(struct hv *hv, struct vcpu *v, void *dst, gva_t src, size_t len);
+int copy_to_guest(struct hv *hv, struct vcpu *v, gva_t dst, const void *src, size_t len);
+
+/* monitor/domain.c: domains and vCPUs. */
+/* Create an empty domain (no memory, vCPUs down and uninitialised). 0, -EEXIST, -EINVAL. */
+int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, uint32_t nr_vcpus);
+/* Domain builder: populate nr_pages frames (gfn 0..nr_pages-1) and build PV page tables: gfn 0 is
+   the L4, then one L3, one L2 and the L1s; every gfn is mapped at DOM_VA(gfn), the page-table
+   frames read-only. Pins the L4, points every vCPU's guest_table at it, brings vCPU 0 up. */
+int dom_build(struct hv *hv, struct domain *d, uint32_t nr_pages);
+/* Destroy: mark dying, relinquish (preemptible: -ERESTART), free everything. */
+int dom_destroy(struct hv *hv, struct domain *d);
+struct vcpu *dom_vcpu(struct domain *d, unsigned id);  /* NULL if out of range */
+#define DOM_VA_BASE 0x40000000ULL
+#define DOM_VA(gfn) (DOM_VA_BASE + ((uint64_t)(gfn) << PAGE_SHIFT))
+/* Page-table frames the builder uses: gfn 0 = L4, 1 = L3, 2 = L2, 3.. = L1s. */
+#define DOM_GFN_L4 0U
+#define DOM_GFN_L3 1U
+#define DOM_GFN_L2 2U
+#define DOM_GFN_L1 3U
+/* The first gfn after the builder's page tables for a domain of n pages. */
+#define DOM_FIRST_DATA_GFN(n) (DOM_GFN_L1 + (((n) + PTES_PER_TABLE - 1) / PTES_PER_TABLE))
+
+/* hypercalls/grant_table.c and hypercalls/event_channel.c: state set-up and teardown. */
+int gnttab_init(struct hv *hv, struct domain *d);       /* version 1, one frame */
+int gnttab_release(struct hv *hv, struct domain *d);    /* release all mappings (dying domain) */
+void gnttab_free(struct hv *hv, struct domain *d);      /* free grant and status frames */
+void evtchn_init(struct domain *d);
+void evtchn_release(struct hv *hv, struct domain *d);   /* close every port */
+/* Raise a virq for a vCPU (used by other parts of the monitor). */
+void evtchn_send_virq(struct hv *hv, struct domain *d, unsigned vcpu, uint32_t virq);
+
+#endif

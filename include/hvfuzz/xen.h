@@ -1,0 +1,456 @@
+/* Xen PV ABI facts modelled by the reference monitor: numbers, flags, guest-visible struct layouts. */
+#ifndef HVFUZZ_XEN_H
+#define HVFUZZ_XEN_H
+
+#include <stdint.h>
+
+/* Hypercall numbers (public/xen.h). */
+#define HYPERVISOR_mmu_update                1
+#define HYPERVISOR_set_gdt                   2
+#define HYPERVISOR_memory_op                12
+#define HYPERVISOR_multicall                13
+#define HYPERVISOR_update_va_mapping        14
+#define HYPERVISOR_xen_version              17
+#define HYPERVISOR_console_io               18
+#define HYPERVISOR_grant_table_op           20
+#define HYPERVISOR_update_va_mapping_otherdomain 22
+#define HYPERVISOR_vcpu_op                  24
+#define HYPERVISOR_mmuext_op                26
+#define HYPERVISOR_sched_op                 29
+#define HYPERVISOR_event_channel_op         32
+#define HYPERVISOR_domctl                   36
+#define NR_HYPERCALLS                       64
+
+/* errno values as Xen returns them (negated). */
+#define XEN_EPERM       1
+#define XEN_ENOENT      2
+#define XEN_ESRCH       3
+#define XEN_EINTR       4
+#define XEN_ENXIO       6
+#define XEN_E2BIG       7
+#define XEN_EAGAIN     11
+#define XEN_ENOMEM     12
+#define XEN_EACCES     13
+#define XEN_EFAULT     14
+#define XEN_EBUSY      16
+#define XEN_EEXIST     17
+#define XEN_EINVAL     22
+#define XEN_ENOSPC     28
+#define XEN_ERANGE     34
+#define XEN_ENOSYS     38
+#define XEN_EOPNOTSUPP 95
+/* Internal only: the hypercall was preempted and its arguments now describe the continuation. */
+#define XEN_ERESTART   85
+
+/* Domain ids. */
+typedef uint16_t domid_t;
+#define DOMID_FIRST_RESERVED 0x7FF0U
+#define DOMID_SELF           0x7FF0U
+#define DOMID_IO             0x7FF1U
+#define DOMID_XEN            0x7FF2U
+#define DOMID_COW            0x7FF3U
+#define DOMID_INVALID        0x7FF4U
+
+/* x86-64 page-table entry bits. */
+#define PAGE_SHIFT      12
+#define PAGE_SIZE       4096U
+#define PTES_PER_TABLE  512U
+#define _PAGE_PRESENT   0x001ULL
+#define _PAGE_RW        0x002ULL
+#define _PAGE_USER      0x004ULL
+#define _PAGE_PWT       0x008ULL
+#define _PAGE_PCD       0x010ULL
+#define _PAGE_ACCESSED  0x020ULL
+#define _PAGE_DIRTY     0x040ULL
+#define _PAGE_PSE       0x080ULL   /* PAT in an L1 entry */
+#define _PAGE_PAT       0x080ULL
+#define _PAGE_GLOBAL    0x100ULL
+#define _PAGE_AVAIL     0xE00ULL
+#define _PAGE_NX        (1ULL << 63)
+#define PTE_ADDR_MASK   0x000FFFFFFFFFF000ULL
+#define PTE_HIGH_SW     0x7FF0000000000000ULL /* bits 52..62: software/protection-key bits */
+/* Set by the grant code in PTEs it creates; guests may never set it (L1 disallow mask). */
+#define _PAGE_GNTTAB    (1ULL << 62)
+
+/* Flags a PV guest may not set, per level (no PSE for PV; upper levels take no cache attributes). */
+#define L1_DISALLOW_MASK  (PTE_HIGH_SW)
+#define BASE_DISALLOW_MASK (PTE_HIGH_SW | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
+#define L2_DISALLOW_MASK  BASE_DISALLOW_MASK
+#define L3_DISALLOW_MASK  BASE_DISALLOW_MASK
+#define L4_DISALLOW_MASK  BASE_DISALLOW_MASK
+/* Bits whose change alone takes the fast path (no revalidation). RW is not here: linear PTs exist. */
+#define FASTPATH_FLAG_WHITELIST (_PAGE_NX | _PAGE_AVAIL | _PAGE_GLOBAL | _PAGE_DIRTY | \
+                                 _PAGE_ACCESSED | _PAGE_USER)
+
+/* Xen owns L4 slots 256..271 (0xffff800000000000 - 0xffff87ffffffffff). */
+#define XEN_L4_FIRST_SLOT 256U
+#define XEN_L4_LAST_SLOT  271U
+#define XEN_VIRT_START    0xFFFF800000000000ULL
+#define XEN_VIRT_END      0xFFFF880000000000ULL
+
+/* Page-fault error code bits. */
+#define PFEC_PRESENT  0x01U
+#define PFEC_WRITE    0x02U
+#define PFEC_USER     0x04U
+#define PFEC_RSVD     0x08U
+#define PFEC_INSN     0x10U
+
+/* mmu_update: cmd = ptr & 3. */
+#define MMU_NORMAL_PT_UPDATE      0
+#define MMU_MACHPHYS_UPDATE       1
+#define MMU_PT_UPDATE_PRESERVE_AD 2
+#define MMU_UPDATE_PREEMPTED      (1U << 31)  /* in count: continuation flag */
+struct mmu_update {
+    uint64_t ptr;
+    uint64_t val;
+};
+
+/* mmuext_op commands. */
+#define MMUEXT_PIN_L1_TABLE       0
+#define MMUEXT_PIN_L2_TABLE       1
+#define MMUEXT_PIN_L3_TABLE       2
+#define MMUEXT_PIN_L4_TABLE       3
+#define MMUEXT_UNPIN_TABLE        4
+#define MMUEXT_NEW_BASEPTR        5
+#define MMUEXT_TLB_FLUSH_LOCAL    6
+#define MMUEXT_INVLPG_LOCAL       7
+#define MMUEXT_TLB_FLUSH_MULTI    8
+#define MMUEXT_INVLPG_MULTI       9
+#define MMUEXT_TLB_FLUSH_ALL     10
+#define MMUEXT_INVLPG_ALL        11
+#define MMUEXT_FLUSH_CACHE       12
+#define MMUEXT_SET_LDT           13
+#define MMUEXT_NEW_USER_BASEPTR  15
+#define MMUEXT_CLEAR_PAGE        16
+#define MMUEXT_COPY_PAGE         17
+struct mmuext_op {
+    uint32_t cmd;
+    uint32_t pad;
+    uint64_t arg1;      /* mfn or linear_addr */
+    uint64_t arg2;      /* nr_ents, vcpumask (guest pointer) or src_mfn */
+};
+
+/* update_va_mapping flags. */
+#define UVMF_NONE           0ULL
+#define UVMF_TLB_FLUSH      1ULL
+#define UVMF_INVLPG         2ULL
+#define UVMF_FLUSHTYPE_MASK 3ULL
+#define UVMF_MULTI          0ULL  /* flags & ~3 is then a guest pointer to a vCPU bitmap */
+#define UVMF_LOCAL          0ULL
+#define UVMF_ALL            4ULL
+
+/* memory_op. */
+#define XENMEM_increase_reservation 0
+#define XENMEM_decrease_reservation 1
+#define XENMEM_maximum_ram_page     2
+#define XENMEM_current_reservation  3
+#define XENMEM_maximum_reservation  4
+#define XENMEM_populate_physmap     6
+#define XENMEM_add_to_physmap       7
+#define XENMEM_exchange            11
+#define MEMOP_EXTENT_SHIFT          6
+#define MEMOP_CMD_MASK              ((1U << MEMOP_EXTENT_SHIFT) - 1)
+struct xen_memory_reservation {
+    uint64_t extent_start;  /* guest handle: array of xen_pfn_t (uint64_t) */
+    uint64_t nr_extents;
+    uint32_t extent_order;
+    uint32_t mem_flags;
+    domid_t  domid;
+    uint16_t pad[3];
+};
+struct xen_memory_exchange {
+    struct xen_memory_reservation in;
+    struct xen_memory_reservation out;
+    uint64_t nr_exchanged;
+};
+
+/* grant_table_op. */
+#define GNTTABOP_map_grant_ref        0
+#define GNTTABOP_unmap_grant_ref      1
+#define GNTTABOP_setup_table          2
+#define GNTTABOP_dump_table           3
+#define GNTTABOP_transfer             4
+#define GNTTABOP_copy                 5
+#define GNTTABOP_query_size           6
+#define GNTTABOP_unmap_and_replace    7
+#define GNTTABOP_set_version          8
+#define GNTTABOP_get_status_frames    9
+#define GNTTABOP_get_version         10
+#define GNTTABOP_swap_grant_ref      11
+
+#define GNTST_okay                 0
+#define GNTST_general_error      (-1)
+#define GNTST_bad_domain         (-2)
+#define GNTST_bad_gntref         (-3)
+#define GNTST_bad_handle         (-4)
+#define GNTST_bad_virt_addr      (-5)
+#define GNTST_bad_dev_addr       (-6)
+#define GNTST_no_device_space    (-7)
+#define GNTST_permission_denied  (-8)
+#define GNTST_bad_page           (-9)
+#define GNTST_bad_copy_arg      (-10)
+#define GNTST_address_too_big   (-11)
+#define GNTST_eagain            (-12)
+#define GNTST_no_space          (-13)
+
+/* Grant entry flags (v1 entry and v2 header). */
+#define GTF_invalid          0x0000U
+#define GTF_permit_access    0x0001U
+#define GTF_accept_transfer  0x0002U
+#define GTF_transitive       0x0003U
+#define GTF_type_mask        0x0003U
+#define GTF_readonly         0x0004U
+#define GTF_reading          0x0008U
+#define GTF_writing          0x0010U
+#define GTF_transfer_committed 0x0004U
+#define GTF_transfer_completed 0x0008U
+
+#define GNTMAP_device_map       0x01U
+#define GNTMAP_host_map         0x02U
+#define GNTMAP_readonly         0x04U
+#define GNTMAP_application_map  0x08U
+#define GNTMAP_contains_pte     0x10U
+
+#define GNTCOPY_source_gref     0x01U
+#define GNTCOPY_dest_gref       0x02U
+
+typedef uint32_t grant_ref_t;
+typedef uint32_t grant_handle_t;
+
+struct grant_entry_v1 {          /* 8 bytes */
+    uint16_t flags;
+    domid_t  domid;
+    uint32_t frame;
+};
+struct grant_entry_v2 {          /* 16 bytes: header + full_page */
+    uint16_t flags;
+    domid_t  domid;
+    uint32_t pad0;
+    uint64_t frame;
+};
+typedef uint16_t grant_status_t; /* v2 status frames: GTF_reading | GTF_writing */
+
+struct gnttab_map_grant_ref {
+    uint64_t host_addr;
+    uint32_t flags;
+    grant_ref_t ref;
+    domid_t  dom;
+    int16_t  status;
+    grant_handle_t handle;
+    uint64_t dev_bus_addr;
+};
+struct gnttab_unmap_grant_ref {
+    uint64_t host_addr;
+    uint64_t dev_bus_addr;
+    grant_handle_t handle;
+    int16_t  status;
+    uint16_t pad;
+};
+struct gnttab_setup_table {
+    domid_t  dom;
+    uint16_t pad0;
+    uint32_t nr_frames;
+    int16_t  status;
+    uint16_t pad1[3];
+    uint64_t frame_list;     /* guest handle: xen_pfn_t[] */
+};
+struct gnttab_transfer {
+    uint64_t mfn;
+    domid_t  domid;
+    uint16_t pad0;
+    grant_ref_t ref;
+    int16_t  status;
+    uint16_t pad1[3];
+};
+struct gnttab_copy_ptr {
+    uint64_t u;              /* grant_ref_t ref, or xen_pfn_t gmfn */
+    domid_t  domid;
+    uint16_t offset;
+    uint32_t pad;
+};
+struct gnttab_copy {
+    struct gnttab_copy_ptr source;
+    struct gnttab_copy_ptr dest;
+    uint16_t len;
+    uint16_t flags;
+    int16_t  status;
+    uint16_t pad;
+};
+struct gnttab_query_size {
+    domid_t  dom;
+    uint16_t pad0;
+    uint32_t nr_frames;
+    uint32_t max_nr_frames;
+    int16_t  status;
+    uint16_t pad1;
+};
+struct gnttab_unmap_and_replace {
+    uint64_t host_addr;
+    uint64_t new_addr;
+    grant_handle_t handle;
+    int16_t  status;
+    uint16_t pad;
+};
+struct gnttab_set_version {
+    uint32_t version;
+};
+struct gnttab_get_status_frames {
+    uint32_t nr_frames;
+    domid_t  dom;
+    int16_t  status;
+    uint64_t frame_list;     /* guest handle: uint64_t[] */
+};
+struct gnttab_get_version {
+    domid_t  dom;
+    uint16_t pad;
+    uint32_t version;
+};
+
+/* event_channel_op. */
+#define EVTCHNOP_bind_interdomain 0
+#define EVTCHNOP_bind_virq        1
+#define EVTCHNOP_bind_pirq        2
+#define EVTCHNOP_close            3
+#define EVTCHNOP_send             4
+#define EVTCHNOP_status           5
+#define EVTCHNOP_alloc_unbound    6
+#define EVTCHNOP_bind_ipi         7
+#define EVTCHNOP_bind_vcpu        8
+#define EVTCHNOP_unmask           9
+#define EVTCHNOP_reset           10
+
+#define EVTCHNSTAT_closed       0
+#define EVTCHNSTAT_unbound      1
+#define EVTCHNSTAT_interdomain  2
+#define EVTCHNSTAT_pirq         3
+#define EVTCHNSTAT_virq         4
+#define EVTCHNSTAT_ipi          5
+
+#define VIRQ_TIMER    0
+#define VIRQ_DEBUG    1
+#define VIRQ_CONSOLE  2
+#define VIRQ_DOM_EXC  3
+#define NR_VIRQS     24
+/* Global VIRQs may only be bound on vCPU 0. */
+#define VIRQ_IS_GLOBAL(v) ((v) == VIRQ_CONSOLE || (v) == VIRQ_DOM_EXC)
+
+typedef uint32_t evtchn_port_t;
+struct evtchn_alloc_unbound { domid_t dom, remote_dom; evtchn_port_t port; };
+struct evtchn_bind_interdomain { domid_t remote_dom; uint16_t pad; evtchn_port_t remote_port;
+                                 evtchn_port_t local_port; };
+struct evtchn_bind_virq { uint32_t virq; uint32_t vcpu; evtchn_port_t port; };
+struct evtchn_bind_ipi { uint32_t vcpu; evtchn_port_t port; };
+struct evtchn_close { evtchn_port_t port; };
+struct evtchn_send { evtchn_port_t port; };
+struct evtchn_unmask { evtchn_port_t port; };
+struct evtchn_bind_vcpu { evtchn_port_t port; uint32_t vcpu; };
+struct evtchn_status {
+    domid_t  dom;
+    uint16_t pad0;
+    evtchn_port_t port;
+    uint32_t status;
+    uint32_t vcpu;
+    union {
+        struct { domid_t dom; } unbound;
+        struct { domid_t dom; uint16_t pad; evtchn_port_t port; } interdomain;
+        uint32_t virq;
+    } u;
+};
+
+/* sched_op. */
+#define SCHEDOP_yield           0
+#define SCHEDOP_block           1
+#define SCHEDOP_shutdown        2
+#define SCHEDOP_poll            3
+#define SCHEDOP_remote_shutdown 4
+#define SHUTDOWN_poweroff  0
+#define SHUTDOWN_reboot    1
+#define SHUTDOWN_suspend   2
+#define SHUTDOWN_crash     3
+#define SHUTDOWN_watchdog  4
+struct sched_shutdown { uint32_t reason; };
+struct sched_poll { uint64_t ports; uint32_t nr_ports; uint32_t pad; uint64_t timeout; };
+struct sched_remote_shutdown { domid_t domain_id; uint16_t pad; uint32_t reason; };
+
+/* vcpu_op. */
+#define VCPUOP_initialise 0
+#define VCPUOP_up         1
+#define VCPUOP_down       2
+#define VCPUOP_is_up      3
+
+/* domctl: a subset of xen_domctl; the union is modelled with the fields the monitor uses. */
+#define XEN_DOMCTL_INTERFACE_VERSION 0x18
+#define XEN_DOMCTL_createdomain   1
+#define XEN_DOMCTL_destroydomain  2
+#define XEN_DOMCTL_pausedomain    3
+#define XEN_DOMCTL_unpausedomain  4
+#define XEN_DOMCTL_getdomaininfo  5
+#define XEN_DOMCTL_max_mem       11
+#define XEN_DOMCTL_max_vcpus     15
+#define XEN_DOMINF_dying     (1U << 0)
+#define XEN_DOMINF_shutdown  (1U << 2)
+#define XEN_DOMINF_paused    (1U << 3)
+#define XEN_DOMINF_blocked   (1U << 4)
+#define XEN_DOMINF_running   (1U << 5)
+#define XEN_DOMINF_privileged (1U << 8)
+struct xen_domctl_createdomain {
+    uint32_t flags;
+    uint32_t max_vcpus;
+    uint32_t max_evtchn_port;
+    uint32_t max_grant_frames;
+    uint64_t max_pages;
+};
+struct xen_domctl_getdomaininfo {
+    domid_t  domain;
+    uint16_t pad0;
+    uint32_t flags;
+    uint64_t tot_pages;
+    uint64_t max_pages;
+    uint64_t shared_info_frame;
+    uint32_t nr_online_vcpus;
+    uint32_t max_vcpu_id;
+    uint32_t shutdown_reason;
+    uint32_t pad1;
+};
+struct xen_domctl_max_mem { uint64_t max_memkb; };
+struct xen_domctl_max_vcpus { uint32_t max; };
+struct xen_domctl {
+    uint32_t cmd;
+    uint32_t interface_version;
+    domid_t  domain;
+    uint16_t pad[3];
+    union {
+        struct xen_domctl_createdomain createdomain;
+        struct xen_domctl_getdomaininfo getdomaininfo;
+        struct xen_domctl_max_mem max_mem;
+        struct xen_domctl_max_vcpus max_vcpus;
+        uint8_t pad[128];
+    } u;
+};
+
+/* multicall. */
+struct multicall_entry {
+    uint64_t op;
+    int64_t  result;
+    uint64_t args[6];
+};
+
+/* console_io. */
+#define CONSOLEIO_write 0
+#define CONSOLEIO_read  1
+
+/* xen_version. */
+#define XENVER_version      0
+#define XENVER_extraversion 1
+#define XENVER_compile_info 2
+#define XENVER_capabilities 3
+#define XENVER_changeset    4
+#define XENVER_platform_parameters 5
+#define XENVER_get_features 6
+#define XENVER_pagesize     7
+#define XENVER_guest_handle 8
+#define XENVER_commandline  9
+struct xen_feature_info { uint32_t submap_idx; uint32_t submap; };
+struct xen_platform_parameters { uint64_t virt_start; };
+
+#endif
