@@ -1,0 +1,130 @@
+/* The program IR: one representation of a test case for every generator, target and oracle. */
+#ifndef HVFUZZ_PROG_H
+#define HVFUZZ_PROG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROG_MAGIC        0x5A465648U  /* "HVFZ" little-endian */
+#define PROG_VERSION      1U           /* canonical binary format version written today */
+#define PROG_MAX_OPS      256U
+#define PROG_MAX_PAYLOAD  512U
+#define PROG_MAX_FIXUPS   16U
+#define PROG_MAX_ARGS     6U
+
+/* Machine shape: what the target builds before the first operation. */
+struct prog_shape {
+    uint16_t nr_frames;     /* frame pool size (64..4096) */
+    uint8_t  nr_domains;    /* domains 0..nr_domains-1, dom0 privileged (1..4) */
+    uint8_t  nr_vcpus;      /* vCPUs per domain (1..4) */
+    uint16_t dom_pages;     /* pages built for each domain (16..512) */
+};
+
+/*
+ * An argument names a resource by index so that random bytes decode into mostly meaningful
+ * programs; the target resolves it against its state when the operation runs.
+ */
+enum arg_kind {
+    ARG_IMM = 0,      /* imm as is */
+    ARG_DOMID,        /* domain id (dom), or DOMID_SELF when a == 1 */
+    ARG_MFN,          /* machine frame of gfn (a mod pages) of domain dom */
+    ARG_GFN,          /* gfn (a mod pages) of domain dom */
+    ARG_MADDR,        /* machine address of byte b of gfn a of dom (PTE pointers: b = idx * 8) */
+    ARG_GVA,          /* guest VA of byte b of gfn a of dom */
+    ARG_PTE,          /* a PTE value: mfn of gfn a of dom, low/high flag bits from imm */
+    ARG_PAYLOAD,      /* guest VA of byte b of this op's payload buffer */
+    ARG_GREF,         /* grant ref a (mod the domain's grant entries) */
+    ARG_PORT,         /* the a-th port of dom that is not free (mod count), or a itself if none */
+    ARG_HANDLE,       /* the a-th live maptrack handle of dom, or a itself if none */
+    ARG_VCPUID,       /* vCPU id (a mod nr_vcpus) */
+    ARG_NR_KINDS
+};
+
+struct prog_arg {
+    uint8_t  kind;    /* enum arg_kind */
+    uint8_t  dom;
+    uint16_t a;
+    uint32_t b;
+    uint64_t imm;
+};
+
+/* A payload fixup: write the resolved value of arg at payload offset off, width bytes (1,2,4,8). */
+struct prog_fixup {
+    uint16_t off;
+    uint8_t  width;
+    struct prog_arg arg;
+};
+
+enum op_kind {
+    OP_HYPERCALL = 1,   /* dom, vcpu, nr, args, payload (+fixups) placed in guest memory first */
+    OP_GUEST_READ,      /* dom, vcpu, va arg, size: a read through the guest's page tables */
+    OP_GUEST_WRITE,     /* dom, vcpu, va arg, size: a write of the domain's tagged pattern */
+    OP_PREEMPT,         /* set the preemption pattern (imm) for the following operations */
+    OP_SWITCH_VCPU,     /* dom, vcpu: that vCPU runs next; re-issues its pending continuation */
+    OP_EXIT,            /* reserved for the VM-exit layer (a later format version) */
+    OP_GUEST_CODE,      /* reserved for the emulated and hardware targets */
+    OP_NR_KINDS
+};
+
+struct prog_op {
+    uint8_t  kind;        /* enum op_kind */
+    uint8_t  dom;
+    uint8_t  vcpu;
+    uint8_t  nr_args;
+    uint32_t nr;          /* hypercall number */
+    struct prog_arg args[PROG_MAX_ARGS];  /* hypercall args; args[0] = va for guest read/write */
+    uint32_t size;        /* guest read/write size (1, 2, 4, 8) */
+    uint64_t imm;         /* OP_PREEMPT pattern */
+    uint16_t payload_len;
+    uint8_t  nr_fixups;
+    uint8_t  payload[PROG_MAX_PAYLOAD];
+    struct prog_fixup fixups[PROG_MAX_FIXUPS];
+};
+
+struct prog {
+    uint32_t version;     /* format version the program was read from */
+    struct prog_shape shape;
+    uint32_t nr_ops;
+    struct prog_op ops[PROG_MAX_OPS];
+};
+
+/* Codec errors: a clear message for every way a file can be bad. */
+enum prog_err {
+    PROG_OK = 0,
+    PROG_E_EMPTY,         /* no bytes */
+    PROG_E_MAGIC,         /* not a program file */
+    PROG_E_VERSION,       /* a format version this build does not know */
+    PROG_E_TRUNCATED,     /* ends inside the header or an operation */
+    PROG_E_CORRUPT,       /* a field out of range or a checksum mismatch */
+    PROG_E_TOO_BIG,       /* more operations, payload or fixups than the limits */
+    PROG_E_SYNTAX,        /* text form: a line that does not parse */
+    PROG_E_IO,            /* reading or writing a file failed */
+    PROG_E_NR
+};
+const char *prog_strerror(enum prog_err e);
+
+void prog_init(struct prog *p, const struct prog_shape *shape);
+extern const struct prog_shape prog_default_shape;   /* 256 frames, 3 domains, 2 vCPUs, 64 pages */
+
+/* Fuzz bytes -> program: accepts every byte string, never fails (what libFuzzer/AFL++ mutate). */
+void prog_from_fuzz(struct prog *p, const uint8_t *data, size_t len);
+
+/* Canonical binary: versioned; prog_decode(prog_encode(p)) == p. Returns bytes written, or 0 if
+   buf is too small. prog_encoded_size gives the size needed. */
+size_t prog_encoded_size(const struct prog *p);
+size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap);
+enum prog_err prog_decode(struct prog *p, const uint8_t *data, size_t len);
+
+/* Text form: one operation per line; prog_parse_text reports the failing line in *line. */
+size_t prog_format_text(const struct prog *p, char *buf, size_t cap);   /* like snprintf */
+enum prog_err prog_parse_text(struct prog *p, const char *text, unsigned *line);
+
+/* Canonical equality (what the round-trip tests compare). */
+bool prog_equal(const struct prog *a, const struct prog *b);
+
+/* Files: atomic write (temp + rename); load accepts binary or text by content. */
+enum prog_err prog_save(const struct prog *p, const char *path);
+enum prog_err prog_load(struct prog *p, const char *path);
+
+#endif
