@@ -32,6 +32,9 @@ LDLIBS += -lcunit
 
 MON_SRCS := $(wildcard monitor/*.c)
 MON_SRCS += $(wildcard hypercalls/*.c)
+# fuzz/*.c is the library part of the fuzzer (codec, generators, oracles); engine harnesses live in
+# fuzz/harness/ and are built by their own targets.
+MON_SRCS += $(wildcard fuzz/*.c)
 CONF_SRCS := $(wildcard conformance/*.c)
 TEST_SRCS := $(wildcard tests/*.c)
 TOOL_SRCS := $(wildcard tools/*.c)
