@@ -41,6 +41,7 @@ struct conf_area {
     const struct conf_case *cases;
     unsigned    nr_cases;
     struct conf_area *next;
+    const char *file;                 /* source file, for reports (set by CONF_AREA) */
 };
 void conf_register(struct conf_area *a);
 struct conf_area *conf_areas(void);
@@ -49,7 +50,7 @@ struct conf_area *conf_areas(void);
 #define CONF_AREA(area_name, table)                                                    \
     static struct conf_area conf_area_##table = {                                      \
         .name = (area_name), .cases = (table),                                         \
-        .nr_cases = sizeof(table) / sizeof((table)[0]) };                              \
+        .nr_cases = sizeof(table) / sizeof((table)[0]), .file = __FILE__ };            \
     __attribute__((constructor)) static void conf_register_##table(void)               \
     {                                                                                  \
         conf_register(&conf_area_##table);                                             \
@@ -58,6 +59,8 @@ struct conf_area *conf_areas(void);
 /* Record a result; keeps the first message, the most severe state wins. */
 void conf_report(struct conf_ctx *c, enum conf_state s, const char *file, int line,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Also log every report, not only the first, to f (NULL: off); the runner's -v sets it. */
+void conf_set_log(FILE *f);
 #define CONF_FAIL(c, ...)  conf_report((c), CONF_FAILURE, __FILE__, __LINE__, __VA_ARGS__)
 #define CONF_ERROR(c, ...) conf_report((c), CONF_ERROR, __FILE__, __LINE__, __VA_ARGS__)
 #define CONF_SKIP(c, ...)  conf_report((c), CONF_SKIP, __FILE__, __LINE__, __VA_ARGS__)
