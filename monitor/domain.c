@@ -1,0 +1,165 @@
+/* Domains and vCPUs: creation, the PV domain builder, and staged (preemptible) destruction. */
+#include <string.h>
+#include "hvfuzz/monitor.h"
+
+/* Stages of dom_destroy, kept in d->relinquish_stage so a continuation resumes where it stopped. */
+enum {
+    DESTROY_GRANTS = 0,     /* mark dying, release our grant mappings and event channels */
+    DESTROY_MEMORY,         /* mm_relinquish (preemptible) */
+    DESTROY_GNTTAB,         /* free grant/status frames */
+    DESTROY_DONE,
+};
+
+int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, uint32_t nr_vcpus)
+{
+    if (id >= HV_MAX_DOMAINS || nr_vcpus == 0 || nr_vcpus > HV_MAX_VCPUS)
+        return -XEN_EINVAL;
+    struct domain *d = &hv->dom[id];
+    if (d->exists)
+        return -XEN_EEXIST;
+
+    memset(d, 0, sizeof(*d));
+    d->id = id;
+    d->exists = true;
+    d->privileged = privileged;
+    d->max_pages = max_pages;
+    d->nr_vcpus = nr_vcpus;
+    page_list_init(&d->pages);
+    page_list_init(&d->xenpages);
+    for (unsigned g = 0; g < HV_MAX_GFNS; g++)
+        d->p2m[g] = MFN_INVALID;
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
+        struct vcpu *v = &d->vcpu[i];
+        v->id = (uint8_t)i;
+        v->domid = id;
+        v->guest_table = MFN_INVALID;
+        v->guest_table_user = MFN_INVALID;
+        v->old_guest_table = MFN_INVALID;
+        v->tlb_flush_time = hv->tlbclock;
+    }
+    /* Xen sets up grant table and event channels at domain creation, before any memory. */
+    evtchn_init(d);
+    int rc = gnttab_init(hv, d);
+    if (rc < 0) {
+        gnttab_free(hv, d);
+        d->exists = false;
+        return rc;
+    }
+    return 0;
+}
+
+/* Give back frames a failed build allocated (nothing references them yet). */
+static void dom_build_undo(struct hv *hv, struct domain *d, uint32_t n)
+{
+    for (uint32_t g = 0; g < n; g++) {
+        mfn_t m = d->p2m[g];
+        if (m == MFN_INVALID)
+            continue;
+        hv->frames[m].count = 0;
+        hv->frames[m].flags &= (uint8_t)~FRAME_ALLOCATED;
+        frame_free(hv, m);
+        d->p2m[g] = MFN_INVALID;
+    }
+    d->nr_gfns = 0;
+}
+
+int dom_build(struct hv *hv, struct domain *d, uint32_t nr_pages)
+{
+    if (!d || !d->exists || d->dying)
+        return -XEN_EINVAL;
+    /* one L2 covers everything; the tables themselves must fit in the domain */
+    if (nr_pages > HV_MAX_GFNS || nr_pages <= DOM_FIRST_DATA_GFN(nr_pages))
+        return -XEN_EINVAL;
+    if (d->tot_pages != 0 || d->nr_gfns != 0)
+        return -XEN_EEXIST;
+
+    for (uint32_t g = 0; g < nr_pages; g++) {
+        int err;
+        mfn_t m = frame_alloc(hv, d, false, &err);
+        if (m == MFN_INVALID) {
+            dom_build_undo(hv, d, g);
+            return err;
+        }
+        d->p2m[g] = m;
+        hv->m2p[m] = g;
+    }
+    d->nr_gfns = nr_pages;
+
+    const uint64_t up = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
+    const uint64_t data = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
+    const uint64_t ro = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+    const uint32_t first_data = DOM_FIRST_DATA_GFN(nr_pages);
+    mfn_t l4 = d->p2m[DOM_GFN_L4], l3 = d->p2m[DOM_GFN_L3], l2 = d->p2m[DOM_GFN_L2];
+    unsigned l4i = (unsigned)((DOM_VA_BASE >> 39) & 511U);
+    unsigned l3i = (unsigned)((DOM_VA_BASE >> 30) & 511U);
+    unsigned l2base = (unsigned)((DOM_VA_BASE >> 21) & 511U);
+
+    frame_ptes(hv, l4)[l4i] = (l3 << PAGE_SHIFT) | up;
+    frame_ptes(hv, l3)[l3i] = (l2 << PAGE_SHIFT) | up;
+    for (uint32_t k = 0; DOM_GFN_L1 + k < first_data; k++)
+        frame_ptes(hv, l2)[l2base + k] = (d->p2m[DOM_GFN_L1 + k] << PAGE_SHIFT) | up;
+    for (uint32_t g = 0; g < nr_pages; g++) {
+        uint64_t va = DOM_VA(g);
+        mfn_t l1 = d->p2m[DOM_GFN_L1 + (g / PTES_PER_TABLE)];
+        /* page-table frames are mapped read-only: PV guests never get writable PT mappings */
+        frame_ptes(hv, l1)[(va >> PAGE_SHIFT) & 511U] =
+            (d->p2m[g] << PAGE_SHIFT) | (g < first_data ? ro : data);
+    }
+
+    int rc = pt_pin(hv, d, l4, 4, false);
+    if (rc < 0)
+        return rc;
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        rc = pt_new_baseptr(hv, &d->vcpu[i], l4, false);
+        if (rc < 0)
+            return rc;
+        d->vcpu[i].initialised = true;
+    }
+    d->vcpu[0].up = true;
+    return 0;
+}
+
+int dom_destroy(struct hv *hv, struct domain *d)
+{
+    if (!d || !d->exists)
+        return -XEN_EINVAL;
+    int rc;
+    switch (d->relinquish_stage) {
+    case DESTROY_GRANTS:
+        d->dying = true;
+        for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
+            d->vcpu[i].up = false;
+            d->vcpu[i].cont.pending = false;
+        }
+        rc = gnttab_release(hv, d);
+        if (rc < 0)
+            return rc;
+        evtchn_release(hv, d);
+        d->relinquish_stage = DESTROY_MEMORY;
+        /* fall through */
+    case DESTROY_MEMORY:
+        rc = mm_relinquish(hv, d);
+        if (rc < 0)
+            return rc;
+        tlb_flush_domain(hv, d);
+        d->relinquish_stage = DESTROY_GNTTAB;
+        /* fall through */
+    case DESTROY_GNTTAB:
+        gnttab_free(hv, d);
+        d->relinquish_stage = DESTROY_DONE;
+        /* fall through */
+    default:
+        break;
+    }
+    /* frames still referenced by other domains keep it a zombie; frame_free ends it later */
+    if (d->exists && d->pages.count == 0 && d->xenpages.count == 0)
+        d->exists = false;
+    return 0;
+}
+
+struct vcpu *dom_vcpu(struct domain *d, unsigned id)
+{
+    if (!d || id >= d->nr_vcpus)
+        return NULL;
+    return &d->vcpu[id];
+}

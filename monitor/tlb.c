@@ -1,0 +1,107 @@
+/* Per-vCPU direct-mapped TLB model with Xen-style flush clock and frame timestamps. */
+#include <string.h>
+#include "hvfuzz/monitor.h"
+
+static unsigned tlb_slot(gva_t va)
+{
+    return (unsigned)((va >> PAGE_SHIFT) % HV_TLB_ENTRIES);
+}
+
+bool tlb_lookup(struct vcpu *v, gva_t va, struct tlb_entry *out)
+{
+    const struct tlb_entry *e = &v->tlb[tlb_slot(va)];
+    gva_t page = va & ~(gva_t)(PAGE_SIZE - 1);
+    if (!e->valid || e->va != page)
+        return false;
+    if (out)
+        *out = *e;
+    return true;
+}
+
+void tlb_insert(struct vcpu *v, gva_t va, mfn_t mfn, uint64_t flags)
+{
+    struct tlb_entry *e = &v->tlb[tlb_slot(va)];
+    e->va = va & ~(gva_t)(PAGE_SIZE - 1);
+    e->mfn = mfn;
+    e->flags = flags & (_PAGE_RW | _PAGE_USER | _PAGE_NX);
+    e->valid = true;
+}
+
+void tlb_flush_va(struct vcpu *v, gva_t va)
+{
+    struct tlb_entry *e = &v->tlb[tlb_slot(va)];
+    if (e->valid && e->va == (va & ~(gva_t)(PAGE_SIZE - 1)))
+        e->valid = false;
+}
+
+/*
+ * One flush event advances the clock once; every vCPU flushed by it records the new time. A frame
+ * stamped at time t was unmapped after every flush recorded at <= t, so those vCPUs may still cache
+ * it. On wrap-around all vCPUs are flushed and stamps are clamped by the comparison below, which
+ * errs towards flushing too much.
+ */
+static uint32_t tlb_clock_tick(struct hv *hv)
+{
+    if (++hv->tlbclock == 0) {
+        hv->tlbclock = 1;
+        for (unsigned d = 0; d < HV_MAX_DOMAINS; d++)
+            for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
+                memset(hv->dom[d].vcpu[i].tlb, 0, sizeof(hv->dom[d].vcpu[i].tlb));
+                hv->dom[d].vcpu[i].tlb_flush_time = 0;
+            }
+    }
+    return hv->tlbclock;
+}
+
+static void tlb_flush_one(struct vcpu *v, uint32_t now)
+{
+    memset(v->tlb, 0, sizeof(v->tlb));
+    v->tlb_flush_time = now;
+}
+
+void tlb_flush_vcpu(struct hv *hv, struct vcpu *v)
+{
+    tlb_flush_one(v, tlb_clock_tick(hv));
+}
+
+void tlb_flush_domain(struct hv *hv, struct domain *d)
+{
+    uint32_t now = tlb_clock_tick(hv);
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+        tlb_flush_one(&d->vcpu[i], now);
+}
+
+void tlb_flush_all(struct hv *hv)
+{
+    uint32_t now = tlb_clock_tick(hv);
+    for (unsigned d = 0; d < HV_MAX_DOMAINS; d++)
+        for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+            tlb_flush_one(&hv->dom[d].vcpu[i], now);
+}
+
+void tlb_flush_filtered(struct hv *hv, uint32_t timestamp)
+{
+    bool any = false;
+    for (unsigned d = 0; d < HV_MAX_DOMAINS && !any; d++)
+        for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+            if (hv->dom[d].exists && hv->dom[d].vcpu[i].tlb_flush_time <= timestamp) {
+                any = true;
+                break;
+            }
+    if (!any)
+        return;
+    uint32_t now = tlb_clock_tick(hv);
+    for (unsigned d = 0; d < HV_MAX_DOMAINS; d++) {
+        if (!hv->dom[d].exists)
+            continue;
+        for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+            if (hv->dom[d].vcpu[i].tlb_flush_time <= timestamp)
+                tlb_flush_one(&hv->dom[d].vcpu[i], now);
+    }
+}
+
+void tlb_stamp_frame(struct hv *hv, mfn_t mfn)
+{
+    if (mfn_valid(hv, mfn))
+        hv->frames[mfn].tlbflush_timestamp = hv->tlbclock;
+}
