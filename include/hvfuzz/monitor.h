@@ -244,7 +244,9 @@ void page_list_add(struct hv *hv, struct page_list *l, uint16_t list_id, mfn_t m
 void page_list_del(struct hv *hv, struct page_list *l, mfn_t mfn);
 /* Allocate a frame for d (counted in tot_pages unless xen_heap). Scrubs need_scrub frames, flushes
    TLBs whose flush time predates the frame's timestamp. Sets ALLOCATED and count 1.
-   Returns MFN_INVALID and *err: -EINVAL dying, -EPERM over max_pages, -ENOMEM pool empty. */
+   Returns MFN_INVALID and *err: -EINVAL dying, -EPERM over max_pages, -ENOMEM pool empty.
+   A xen_heap frame comes back already shared: XEN_HEAP, type writable, type_count 1 (the
+   permanent share ref, which frame_free drops with the frame); it goes on d->xenpages. */
 mfn_t frame_alloc(struct hv *hv, struct domain *d, bool xen_heap, int *err);
 /* Take a frame off its owner and back to the free list (count must already be 0). */
 void frame_free(struct hv *hv, mfn_t mfn);
