@@ -1,0 +1,64 @@
+/* vcpu_op: bring the caller's own vCPUs up and down, query them, and a minimal initialise. */
+#include "hvfuzz/hypercall.h"
+
+/*
+ * VCPUOP_initialise model: Xen takes a full vcpu_guest_context; the model keeps only what matters
+ * to the memory model, its ctrlreg[3]: arg points to one uint64_t, the gfn of the vCPU's kernel L4.
+ */
+static long vcpu_initialise(struct hv *hv, struct vcpu *caller, struct domain *d, struct vcpu *t,
+                            uint64_t arg)
+{
+    if (t->initialised)
+        return -XEN_EEXIST;
+    uint64_t gfn;
+    if (copy_from_guest(hv, caller, &gfn, arg, sizeof(gfn)) < 0)
+        return -XEN_EFAULT;
+    if (gfn >= HV_MAX_GFNS || d->p2m[gfn] == MFN_INVALID)
+        return -XEN_EINVAL;
+    int rc = pt_new_baseptr(hv, t, d->p2m[gfn], false);
+    if (rc < 0)
+        return rc;
+    t->initialised = true;
+    return 0;
+}
+
+long do_vcpu_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
+{
+    struct domain *d = dom_get(hv, v->domid);
+    if (!d)
+        return -XEN_ESRCH;
+    /* Xen's prototype takes (int cmd, unsigned int vcpuid): the registers are truncated */
+    uint32_t cmd = (uint32_t)args[0];
+    struct vcpu *t = dom_vcpu(d, (uint32_t)args[1]);
+    if (!t)
+        return -XEN_ENOENT;
+
+    switch (cmd) {
+    case VCPUOP_initialise:
+        return vcpu_initialise(hv, v, d, t, args[2]);
+    case VCPUOP_up:
+        if (!t->initialised)
+            return -XEN_EINVAL;
+        t->up = true;
+        return 0;
+    case VCPUOP_down: {
+        t->up = false;
+        t->blocked = false;
+        t->polling = false;
+        /* as in Xen, the last vCPU going down powers the domain off */
+        bool others = false;
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            if (d->vcpu[i].up)
+                others = true;
+        if (!others && !d->shutdown) {
+            d->shutdown = true;
+            d->shutdown_reason = SHUTDOWN_poweroff;
+        }
+        return 0;
+    }
+    case VCPUOP_is_up:
+        return t->up ? 1 : 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
