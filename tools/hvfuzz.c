@@ -1,0 +1,98 @@
+/* The hvfuzz command: a table of subcommands (conform now; fuzz, replay, show, ... join the table). */
+#include <stdio.h>
+#include <string.h>
+#include "conformance.h"
+
+#ifndef HVFUZZ_VERSION
+#define HVFUZZ_VERSION "0.1.0"
+#endif
+
+#define HVFUZZ_EXIT_USAGE 2
+
+/* A subcommand gets argv with argv[0] = its own name and answers --help itself. */
+struct hvfuzz_cmd {
+    const char *name;
+    const char *summary;
+    int (*main)(int argc, char **argv);
+};
+
+static const struct hvfuzz_cmd hvfuzz_cmds[] = {
+    { .name = "conform", .summary = "run the conformance cases against the reference monitor",
+      .main = conf_main },
+};
+#define HVFUZZ_NR_CMDS (sizeof(hvfuzz_cmds) / sizeof(hvfuzz_cmds[0]))
+
+static void hvfuzz_usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: hvfuzz COMMAND [OPTIONS]\n"
+               "       hvfuzz --help | --version\n"
+               "       hvfuzz help COMMAND\n"
+               "\n"
+               "A hypervisor fuzz and conformance suite.\n"
+               "\n"
+               "Commands:\n");
+    for (i = 0; i < HVFUZZ_NR_CMDS; i++)
+        fprintf(f, "  %-10s %s\n", hvfuzz_cmds[i].name, hvfuzz_cmds[i].summary);
+    fprintf(f, "\n'hvfuzz COMMAND --help' describes a command's options.\n");
+}
+
+static const struct hvfuzz_cmd *hvfuzz_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < HVFUZZ_NR_CMDS; i++)
+        if (!strcmp(hvfuzz_cmds[i].name, name))
+            return &hvfuzz_cmds[i];
+    return NULL;
+}
+
+/* "hvfuzz help conform" is "hvfuzz conform --help": one place per command knows its options. */
+static int hvfuzz_help(int argc, char **argv)
+{
+    const struct hvfuzz_cmd *cmd;
+    char *sub_argv[3];
+
+    if (argc < 2) {
+        hvfuzz_usage(stdout);
+        return 0;
+    }
+    cmd = hvfuzz_find(argv[1]);
+    if (!cmd || argc > 2) {
+        fprintf(stderr, "hvfuzz: no help for '%s'\n", argv[argc > 2 ? 2 : 1]);
+        hvfuzz_usage(stderr);
+        return HVFUZZ_EXIT_USAGE;
+    }
+    sub_argv[0] = argv[1];
+    sub_argv[1] = (char *)"--help";
+    sub_argv[2] = NULL;
+    return cmd->main(2, sub_argv);
+}
+
+int main(int argc, char **argv)
+{
+    const struct hvfuzz_cmd *cmd;
+
+    if (argc < 2) {
+        hvfuzz_usage(stderr);
+        return HVFUZZ_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        hvfuzz_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("hvfuzz %s\n", HVFUZZ_VERSION);
+        return 0;
+    }
+    if (!strcmp(argv[1], "help"))
+        return hvfuzz_help(argc - 1, argv + 1);
+    cmd = hvfuzz_find(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "hvfuzz: unknown command '%s'\n", argv[1]);
+        hvfuzz_usage(stderr);
+        return HVFUZZ_EXIT_USAGE;
+    }
+    return cmd->main(argc - 1, argv + 1);
+}
