@@ -1,0 +1,231 @@
+/* Page-table entry rules: per-entry references, table (de)validation, linear tables, mod_pt_entry. */
+#include "hvfuzz/monitor.h"
+#include "mm_private.h"
+
+#define LINEAR_COUNT_LIMIT 32000  /* int16 linear_pt_count must never wrap */
+
+static uint64_t pt_disallow_mask(unsigned level)
+{
+    switch (level) {
+    case 1: return L1_DISALLOW_MASK;
+    case 2: return L2_DISALLOW_MASK;
+    case 3: return L3_DISALLOW_MASK;
+    default: return L4_DISALLOW_MASK;
+    }
+}
+
+/*
+ * A linear (same-level) entry of table pointing at target (XSA-240 rules): read-only, target a
+ * validated table of the same level and the same owner, and depth at most 1: the target contains
+ * no linear entries itself and the table containing the new entry is not used linearly.
+ */
+static int pt_get_linear(struct hv *hv, mfn_t table, unsigned level, uint64_t e)
+{
+    mfn_t target = pte_mfn(e);
+    if (e & _PAGE_RW)
+        return -XEN_EINVAL;
+    /* a self-reference maps the table onto itself and holds no refs */
+    if (target == table)
+        return 0;
+    struct frame *tf = &hv->frames[table];
+    struct frame *gf = &hv->frames[target];
+    struct domain *owner = dom_get(hv, tf->owner);
+    if (!owner || gf->type != pgt_of_level(level) || !(gf->flags & FRAME_VALIDATED) ||
+        gf->type_count == 0 || (gf->flags & FRAME_PARTIAL))
+        return -XEN_EINVAL;
+    if (gf->linear_pt_count < 0 || gf->linear_pt_count >= LINEAR_COUNT_LIMIT)
+        return -XEN_EINVAL;
+    if (tf->linear_pt_count > 0 || tf->linear_pt_count <= -LINEAR_COUNT_LIMIT)
+        return -XEN_EINVAL;
+    if (!get_page(hv, target, owner))
+        return -XEN_EINVAL;
+    if (gf->type_count == UINT32_MAX) {
+        put_page(hv, target);
+        return -XEN_EINVAL;
+    }
+    gf->type_count++;
+    gf->linear_pt_count++;
+    tf->linear_pt_count--;
+    return 0;
+}
+
+int pt_get_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, struct domain *pg_owner,
+                 bool preemptible)
+{
+    if (!pte_present(e))
+        return 0;
+    if (e & pt_disallow_mask(level))
+        return -XEN_EINVAL;
+    mfn_t target = pte_mfn(e);
+    if (!mfn_valid(hv, target))
+        return -XEN_EINVAL;
+
+    if (level == 1) {
+        if (!get_page(hv, target, pg_owner))
+            return -XEN_EINVAL;
+        if ((e & _PAGE_RW) && get_page_type(hv, target, PGT_writable, false) < 0) {
+            put_page(hv, target);
+            return -XEN_EINVAL;
+        }
+        return 0;
+    }
+
+    if (target == table)
+        return pt_get_linear(hv, table, level, e);
+    int rc = get_page_and_type(hv, target, pg_owner, pgt_of_level(level - 1), preemptible);
+    if (rc == -XEN_EINVAL && hv->frames[target].type == pgt_of_level(level))
+        rc = pt_get_linear(hv, table, level, e);
+    return rc;
+}
+
+int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, bool preemptible)
+{
+    if (!pte_present(e))
+        return 0;
+    mfn_t target = pte_mfn(e);
+    if (!mfn_valid(hv, target)) {
+        hv_bug(hv, "ref-holding PT entry names no frame");
+        return 0;
+    }
+    struct frame *gf = &hv->frames[target];
+
+    if (level == 1) {
+        if (e & _PAGE_GNTTAB) {
+            /* a grant mapping torn down behind the grant code's back: Xen drops the refs and
+               crashes the domain that did it (its "implicit unmap") */
+            mm_crash_domain(dom_get(hv, hv->frames[table].owner));
+        }
+        if (e & _PAGE_RW)
+            put_page_type(hv, target, false);
+        put_page(hv, target);
+        return 0;
+    }
+
+    if (target == table)
+        return 0;
+    if (gf->type == pgt_of_level(level)) {
+        /* a linear entry */
+        struct frame *tf = &hv->frames[table];
+        if (gf->linear_pt_count <= 0 || tf->linear_pt_count >= 0)
+            hv_bug(hv, "linear PT counts out of step");
+        else {
+            gf->linear_pt_count--;
+            tf->linear_pt_count++;
+        }
+    }
+    int rc = put_page_type(hv, target, preemptible);
+    put_page(hv, target);
+    return rc == -XEN_ERESTART ? rc : 0;
+}
+
+int pt_devalidate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
+{
+    struct frame *f = &hv->frames[mfn];
+    uint64_t *pt = frame_ptes(hv, mfn);
+    unsigned i = f->nr_validated_ptes > PTES_PER_TABLE ? PTES_PER_TABLE : f->nr_validated_ptes;
+
+    /* L1 tables hold no table refs, so their teardown is bounded: never preempted (as Xen) */
+    if (level == 1)
+        preemptible = false;
+    while (i > 0) {
+        i--;
+        if (pt_xen_slot(level, i))
+            continue;
+        int rc = pt_put_entry(hv, mfn, level, pt[i], preemptible);
+        if (preemptible && i > 0 && (rc == -XEN_ERESTART || hv_preempt_check(hv))) {
+            f->nr_validated_ptes = (uint16_t)i;
+            return -XEN_ERESTART;
+        }
+    }
+    f->nr_validated_ptes = 0;
+    return 0;
+}
+
+int pt_validate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
+{
+    struct frame *f = &hv->frames[mfn];
+    uint64_t *pt = frame_ptes(hv, mfn);
+    struct domain *owner = dom_get(hv, f->owner);
+    unsigned i = f->nr_validated_ptes;
+
+    if (level == 1)
+        preemptible = false;
+    for (; i < PTES_PER_TABLE; i++) {
+        if (pt_xen_slot(level, i)) {
+            /* Xen's slots are the monitor's: a guest table never supplies them */
+            pt[i] = 0;
+            continue;
+        }
+        int rc = pt_get_entry(hv, mfn, level, pt[i], owner, preemptible);
+        if (rc == -XEN_ERESTART) {
+            f->nr_validated_ptes = (uint16_t)i;
+            return rc;
+        }
+        if (rc < 0) {
+            f->nr_validated_ptes = (uint16_t)i;
+            pt_devalidate(hv, mfn, level, false);
+            return -XEN_EINVAL;
+        }
+        if (preemptible && i + 1 < PTES_PER_TABLE && hv_preempt_check(hv)) {
+            f->nr_validated_ptes = (uint16_t)(i + 1);
+            return -XEN_ERESTART;
+        }
+    }
+    f->nr_validated_ptes = 0;
+    f->flags |= FRAME_VALIDATED;
+    return 0;
+}
+
+/* Only whitelisted flag bits differ and the frame is the same: nothing to revalidate. */
+static bool pt_fast_path(uint64_t o, uint64_t n)
+{
+    return pte_present(o) && pte_present(n) && ((o ^ n) & ~FASTPATH_FLAG_WHITELIST) == 0;
+}
+
+int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, unsigned idx,
+                 uint64_t nval, struct domain *pg_owner, bool preserve_ad, bool preemptible)
+{
+    if (level < 1 || level > 4 || idx >= PTES_PER_TABLE || !mfn_valid(hv, table) || !pg_owner)
+        return -XEN_EINVAL;
+    struct frame *f = &hv->frames[table];
+    /* only a live, fully validated table of this level can be edited (Xen's page_lock) */
+    if (f->type != pgt_of_level(level) || f->type_count == 0 || !(f->flags & FRAME_VALIDATED) ||
+        (f->flags & FRAME_PARTIAL))
+        return -XEN_EINVAL;
+    if (pt_xen_slot(level, idx))
+        return -XEN_EINVAL;
+
+    uint64_t *slot = &frame_ptes(hv, table)[idx];
+    uint64_t oval = *slot;
+    if (preserve_ad)
+        nval |= oval & (_PAGE_ACCESSED | _PAGE_DIRTY);
+    /* grant PTEs belong to the grant code: never created or removed here */
+    if (level == 1 && ((pte_present(oval) && (oval & _PAGE_GNTTAB)) ||
+                       (pte_present(nval) && (nval & _PAGE_GNTTAB))))
+        return -XEN_EINVAL;
+    if (pte_present(nval) && (nval & pt_disallow_mask(level)))
+        return -XEN_EINVAL;
+
+    if (pt_fast_path(oval, nval)) {
+        *slot = nval;
+    } else {
+        int rc = pt_get_entry(hv, table, level, nval, pg_owner, preemptible);
+        if (rc < 0)
+            return rc;
+        *slot = nval;
+        rc = pt_put_entry(hv, table, level, oval, preemptible);
+        /* the old child's devalidation was preempted: its partial state is complete on its own;
+           let the vCPU finish it before its next MMU operation if it has no other pending */
+        if (rc == -XEN_ERESTART && v && v->old_guest_table == MFN_INVALID)
+            v->old_guest_table = pte_mfn(oval);
+    }
+
+    /* a changed upper-level entry may leave translations (also linear ones) cached anywhere the
+       table is in use: flush the owner's vCPUs so walks see the current tables (XSA-286) */
+    if (level > 1 && oval != nval) {
+        struct domain *owner = dom_get(hv, f->owner);
+        if (owner)
+            tlb_flush_domain(hv, owner);
+    }
+    return 0;
+}
