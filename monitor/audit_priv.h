@@ -1,0 +1,54 @@
+/* Internal state shared by the audit passes (audit.c, audit_pt.c, audit_tables.c). */
+#ifndef HVFUZZ_AUDIT_PRIV_H
+#define HVFUZZ_AUDIT_PRIV_H
+
+#include "hvfuzz/audit.h"
+
+/* What the audit recomputes for one frame from the structures that hold references to it. */
+struct audit_fexp {
+    uint32_t count;       /* expected general count */
+    uint32_t type_count;  /* expected type count */
+    uint16_t lin_in;      /* ref-holding linear entries of other tables pointing here */
+    uint16_t lin_out;     /* ref-holding linear entries this table contains */
+    uint8_t  on_list;     /* seen while walking the page lists */
+    uint8_t  pad[3];
+};
+
+/* Expected pin counts of one active grant entry, recomputed from every domain's maptrack. */
+struct audit_pins {
+    uint16_t host_ro, host_rw, dev_ro, dev_rw;
+};
+
+struct audit_ctx {
+    struct hv *hv;
+    struct audit_report *r;
+    struct audit_fexp *fx;                        /* nr_frames entries */
+    struct audit_pins (*pins)[GNT_MAX_REFS];      /* HV_MAX_DOMAINS rows */
+    uint32_t nents[HV_MAX_DOMAINS];               /* grant refs in use per granting domain */
+    uint32_t gnt_ptes[HV_MAX_DOMAINS];            /* _PAGE_GNTTAB entries in ref-holding L1s */
+    uint32_t host_maps[HV_MAX_DOMAINS];           /* in-use host maptrack entries */
+};
+
+void audit_add(struct audit_ctx *c, enum audit_inv inv, mfn_t mfn, domid_t dom, int64_t expected,
+               int64_t actual, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* Number of entries [0, n) of a frame that hold references (0 for frames that are not tables). */
+unsigned audit_ref_entries(const struct frame *f);
+/* The domain if it exists, else NULL; never trusts id. */
+const struct domain *audit_dom(const struct hv *hv, domid_t id);
+/* Mapped grants are exempt from host-PTE checks once the mapping domain crashed or is dying. */
+bool audit_dom_crashed(const struct domain *d);
+/* True if d holds an in-use maptrack entry for mfn (an active grant to d). */
+bool audit_maptrack_has(const struct domain *d, mfn_t mfn);
+/* A writable reference of some kind to frame t: count its writable type ref or report it. */
+void audit_writable_ref(struct audit_ctx *c, mfn_t t, domid_t by, const char *what, unsigned idx);
+const char *audit_type_name(unsigned type);
+
+/* The passes, in the order audit_run calls them. */
+void audit_pt_pass(struct audit_ctx *c);      /* every ref-holding PT entry: I3 I4 I5 and counts */
+void audit_vcpu_pass(struct audit_ctx *c);    /* base pointers and TLBs: VCPU I3 I5 and counts */
+void audit_gnttab_pass(struct audit_ctx *c);  /* grant frames, maptrack, pins: GNTTAB, counts */
+void audit_evtchn_pass(struct audit_ctx *c);  /* EVTCHN */
+void audit_list_pass(struct audit_ctx *c);    /* page lists: I7 */
+
+#endif

@@ -1,0 +1,226 @@
+/* Audit passes over page-table entries and vCPUs: counts they hold, I3 I4 I5 I8 inputs, VCPU. */
+#include "audit_priv.h"
+
+static uint64_t audit_disallow(unsigned level)
+{
+    switch (level) {
+    case 1: return L1_DISALLOW_MASK;
+    case 2: return L2_DISALLOW_MASK;
+    case 3: return L3_DISALLOW_MASK;
+    default: return L4_DISALLOW_MASK;
+    }
+}
+
+/* Context of the table being scanned. */
+struct audit_tbl {
+    mfn_t    mfn;
+    unsigned level;
+    domid_t  owner;
+    bool     isolated;   /* I5 applies: the owner exists and is not dying */
+    bool     gnt_live;   /* grant PTEs are accounted: the owner has not crashed */
+};
+
+static void audit_l1e(struct audit_ctx *c, const struct audit_tbl *tb, unsigned i, uint64_t e)
+{
+    struct hv *hv = c->hv;
+    /* _PAGE_GNTTAB is in the disallow mask for guests; the grant code alone sets it */
+    uint64_t bad = e & L1_DISALLOW_MASK & ~_PAGE_GNTTAB;
+    if (bad)
+        audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, 0, (int64_t)bad,
+                  "l1 entry %u disallowed flags", i);
+    mfn_t t = (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    if (!mfn_valid(hv, t)) {
+        audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, hv->nr_frames, (int64_t)t,
+                  "l1 entry %u target below nr_frames: mfn", i);
+        return;
+    }
+    c->fx[t].count++;
+    if (e & _PAGE_RW)
+        audit_writable_ref(c, t, tb->owner, "l1 entry", i);
+    if ((e & _PAGE_GNTTAB) && tb->gnt_live)
+        c->gnt_ptes[tb->owner]++;
+
+    const struct frame *tf = &hv->frames[t];
+    /* unowned targets are I6's; a domain may map its own frames and frames granted to it */
+    if (tb->isolated && tf->owner != DOMID_INVALID && tf->owner != tb->owner &&
+        !audit_maptrack_has(&hv->dom[tb->owner], t))
+        audit_add(c, INV_I5_ISOLATION, t, tb->owner, tb->owner, tf->owner,
+                  "l1 entry %u of table 0x%llx maps frame of another domain: owner", i,
+                  (unsigned long long)tb->mfn);
+}
+
+static void audit_upper_e(struct audit_ctx *c, const struct audit_tbl *tb, unsigned i, uint64_t e)
+{
+    struct hv *hv = c->hv;
+    unsigned L = tb->level;
+    uint64_t bad = e & audit_disallow(L);
+    if (bad)
+        audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, 0, (int64_t)bad,
+                  "l%u entry %u disallowed flags", L, i);
+    mfn_t t = (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    if (!mfn_valid(hv, t)) {
+        audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, hv->nr_frames, (int64_t)t,
+                  "l%u entry %u target below nr_frames: mfn", L, i);
+        return;
+    }
+    const struct frame *tf = &hv->frames[t];
+    if (t == tb->mfn) {
+        /* a self-reference holds no refs; writable, it maps this table writable (XSA-182) */
+        if (e & _PAGE_RW)
+            audit_add(c, INV_I3_WRITABLE, t, tb->owner, 0, 1,
+                      "l%u entry %u writable self-reference", L, i);
+        return;
+    }
+    c->fx[t].count++;
+    bool linear;
+    if (tf->type == L - 1) {
+        linear = false;
+    } else if (tf->type == L) {
+        linear = true;
+    } else {
+        if (tf->owner != DOMID_INVALID)
+            audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, L - 1, tf->type,
+                      "l%u entry %u target 0x%llx type", L, i, (unsigned long long)t);
+        return;
+    }
+    c->fx[t].type_count++;
+    if (tf->owner == DOMID_INVALID)
+        return;
+    if (tf->owner != tb->owner)
+        audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, tb->owner, tf->owner,
+                  "l%u entry %u target 0x%llx owner", L, i, (unsigned long long)t);
+    if (!(tf->flags & FRAME_VALIDATED))
+        audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, FRAME_VALIDATED,
+                  tf->flags & (FRAME_VALIDATED | FRAME_PARTIAL),
+                  "l%u entry %u target 0x%llx validated flags", L, i, (unsigned long long)t);
+    if (linear) {
+        c->fx[t].lin_in++;
+        c->fx[tb->mfn].lin_out++;
+        /* a writable linear entry is a writable mapping of a page table (XSA-182) */
+        if (e & _PAGE_RW)
+            audit_add(c, INV_I3_WRITABLE, t, tb->owner, 0, 1,
+                      "writable linear l%u entry %u of table 0x%llx", L, i,
+                      (unsigned long long)tb->mfn);
+    }
+}
+
+static void audit_table(struct audit_ctx *c, mfn_t m)
+{
+    struct hv *hv = c->hv;
+    const struct frame *f = &hv->frames[m];
+    unsigned n = audit_ref_entries(f);
+    if (!n)
+        return;
+    const struct domain *d = audit_dom(hv, f->owner);
+    struct audit_tbl tb = {
+        .mfn = m, .level = f->type, .owner = f->owner,
+        .isolated = d && !d->dying, .gnt_live = d && !audit_dom_crashed(d),
+    };
+    if ((f->flags & (FRAME_VALIDATED | FRAME_PARTIAL)) == (FRAME_VALIDATED | FRAME_PARTIAL))
+        audit_add(c, INV_I4_TABLES, m, f->owner, 0, 1, "%s both validated and partial",
+                  audit_type_name(f->type));
+    if ((f->flags & FRAME_PARTIAL) && f->nr_validated_ptes > PTES_PER_TABLE)
+        audit_add(c, INV_I4_TABLES, m, f->owner, PTES_PER_TABLE, f->nr_validated_ptes,
+                  "nr_validated_ptes at most");
+    const uint64_t *pte = frame_ptes(hv, m);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t e = pte[i];
+        if (tb.level == 4 && i >= XEN_L4_FIRST_SLOT && i <= XEN_L4_LAST_SLOT) {
+            /* Xen's slots: validation zeroes them and they never hold refs */
+            if (e)
+                audit_add(c, INV_I4_TABLES, m, f->owner, 0, (int64_t)(e >> PAGE_SHIFT),
+                          "xen l4 slot %u (entry >> 12)", i);
+            continue;
+        }
+        if (!(e & _PAGE_PRESENT))
+            continue;
+        if (tb.level == 1)
+            audit_l1e(c, &tb, i, e);
+        else
+            audit_upper_e(c, &tb, i, e);
+    }
+}
+
+void audit_pt_pass(struct audit_ctx *c)
+{
+    for (mfn_t m = 0; m < c->hv->nr_frames; m++)
+        audit_table(c, m);
+}
+
+static void audit_base_ptr(struct audit_ctx *c, const struct domain *d, const struct vcpu *v,
+                           mfn_t t, const char *which)
+{
+    struct hv *hv = c->hv;
+    if (t == MFN_INVALID)
+        return;
+    if (!mfn_valid(hv, t)) {
+        audit_add(c, INV_VCPU, t, d->id, hv->nr_frames, (int64_t)t,
+                  "vcpu %u %s below nr_frames: mfn", v->id, which);
+        return;
+    }
+    const struct frame *f = &hv->frames[t];
+    c->fx[t].count++;
+    if (f->type == PGT_l4)
+        c->fx[t].type_count++;
+    if (f->owner == DOMID_INVALID)
+        return;   /* I6 reports references to free frames */
+    if (f->type != PGT_l4)
+        audit_add(c, INV_VCPU, t, d->id, PGT_l4, f->type, "vcpu %u %s type", v->id, which);
+    else if (!(f->flags & FRAME_VALIDATED))
+        audit_add(c, INV_VCPU, t, d->id, FRAME_VALIDATED,
+                  f->flags & (FRAME_VALIDATED | FRAME_PARTIAL), "vcpu %u %s validated flags",
+                  v->id, which);
+    if (f->owner != d->id)
+        audit_add(c, INV_VCPU, t, d->id, d->id, f->owner, "vcpu %u %s owner", v->id, which);
+}
+
+static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
+{
+    struct hv *hv = c->hv;
+    for (unsigned k = 0; k < HV_TLB_ENTRIES; k++) {
+        const struct tlb_entry *e = &v->tlb[k];
+        if (!e->valid)
+            continue;
+        if (!mfn_valid(hv, e->mfn)) {
+            audit_add(c, INV_I5_ISOLATION, e->mfn, d->id, hv->nr_frames, (int64_t)e->mfn,
+                      "vcpu %u tlb va 0x%llx below nr_frames: mfn", v->id,
+                      (unsigned long long)e->va);
+            continue;
+        }
+        const struct frame *f = &hv->frames[e->mfn];
+        /* stale entries for free frames are legal: reallocation flushes them (tlbflush_filter) */
+        if (f->owner == DOMID_INVALID)
+            continue;
+        bool protected_type = PGT_IS_PT(f->type) || f->type == PGT_seg_desc ||
+                              f->type == PGT_shared;
+        if ((e->flags & _PAGE_RW) && protected_type)
+            audit_add(c, INV_I3_WRITABLE, e->mfn, d->id, PGT_writable, f->type,
+                      "vcpu %u writable tlb va 0x%llx maps %s frame: type", v->id,
+                      (unsigned long long)e->va, audit_type_name(f->type));
+        if (!d->dying && f->owner != d->id && !audit_maptrack_has(d, e->mfn))
+            audit_add(c, INV_I5_ISOLATION, e->mfn, d->id, d->id, f->owner,
+                      "vcpu %u tlb va 0x%llx maps frame of another domain: owner", v->id,
+                      (unsigned long long)e->va);
+    }
+}
+
+void audit_vcpu_pass(struct audit_ctx *c)
+{
+    struct hv *hv = c->hv;
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(hv, id);
+        if (!d)
+            continue;
+        /* every slot, not only nr_vcpus: a ref hidden in an unused vCPU still counts */
+        for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
+            const struct vcpu *v = &d->vcpu[i];
+            audit_base_ptr(c, d, v, v->guest_table, "guest_table");
+            audit_base_ptr(c, d, v, v->guest_table_user, "guest_table_user");
+            if (v->old_guest_table != MFN_INVALID && !mfn_valid(hv, v->old_guest_table))
+                audit_add(c, INV_VCPU, v->old_guest_table, id, hv->nr_frames,
+                          (int64_t)v->old_guest_table, "vcpu %u old_guest_table below nr_frames",
+                          v->id);
+            audit_tlb(c, d, v);
+        }
+    }
+}

@@ -1,0 +1,294 @@
+/* Audit passes over the monitor's other tables: grant tables, event channels, page lists (I7). */
+#include <string.h>
+#include "audit_priv.h"
+
+/* ---- grant tables ---------------------------------------------------------------------------- */
+
+static void audit_gnt_frame(struct audit_ctx *c, const struct domain *d, mfn_t m,
+                            const char *kind, unsigned k)
+{
+    struct hv *hv = c->hv;
+    if (!mfn_valid(hv, m)) {
+        audit_add(c, INV_GNTTAB, m, d->id, hv->nr_frames, (int64_t)m,
+                  "%s frame %u below nr_frames: mfn", kind, k);
+        return;
+    }
+    const struct frame *f = &hv->frames[m];
+    if (f->owner != d->id)
+        audit_add(c, INV_GNTTAB, m, d->id, d->id, f->owner, "%s frame %u owner", kind, k);
+    if (!(f->flags & FRAME_XEN_HEAP))
+        audit_add(c, INV_GNTTAB, m, d->id, 1, 0, "%s frame %u xen_heap flag", kind, k);
+    if (f->type != PGT_writable)
+        audit_add(c, INV_GNTTAB, m, d->id, PGT_writable, f->type, "%s frame %u type", kind, k);
+}
+
+/* Check a domain's grant and status frames; return how many grant refs its table holds. */
+static uint32_t audit_gnt_frames(struct audit_ctx *c, const struct domain *d)
+{
+    const struct grant_table *gt = &d->gnt;
+    if (gt->version != 1 && gt->version != 2)
+        audit_add(c, INV_GNTTAB, MFN_INVALID, d->id, 1, gt->version, "grant table version");
+    if (gt->max_frames > GNT_MAX_FRAMES)
+        audit_add(c, INV_GNTTAB, MFN_INVALID, d->id, GNT_MAX_FRAMES, gt->max_frames,
+                  "grant max_frames at most");
+    if (gt->nr_frames > gt->max_frames || gt->nr_frames > GNT_MAX_FRAMES)
+        audit_add(c, INV_GNTTAB, MFN_INVALID, d->id, gt->max_frames, gt->nr_frames,
+                  "grant nr_frames at most max_frames");
+    if (gt->nr_status_frames > GNT_MAX_STATUS)
+        audit_add(c, INV_GNTTAB, MFN_INVALID, d->id, GNT_MAX_STATUS, gt->nr_status_frames,
+                  "grant nr_status_frames at most");
+    uint32_t nf = gt->nr_frames < GNT_MAX_FRAMES ? gt->nr_frames : GNT_MAX_FRAMES;
+    uint32_t ns = gt->nr_status_frames < GNT_MAX_STATUS ? gt->nr_status_frames : GNT_MAX_STATUS;
+    for (uint32_t k = 0; k < nf; k++)
+        audit_gnt_frame(c, d, gt->frames[k], "grant", k);
+    for (uint32_t k = 0; k < ns; k++)
+        audit_gnt_frame(c, d, gt->status[k], "status", k);
+    uint32_t per = gt->version == 2 ? GNT_V2_PER_FRAME : GNT_V1_PER_FRAME;
+    uint32_t n = nf * per;
+    return n < GNT_MAX_REFS ? n : GNT_MAX_REFS;
+}
+
+/* A host mapping is a grant PTE in a ref-holding L1 of the mapping domain at host_addr. */
+static void audit_gnt_host(struct audit_ctx *c, const struct domain *md, unsigned k,
+                           const struct gnt_maptrack *mt)
+{
+    struct hv *hv = c->hv;
+    mfn_t tbl = mt->host_addr >> PAGE_SHIFT;
+    unsigned off = (unsigned)(mt->host_addr & (PAGE_SIZE - 1));
+    if (!mfn_valid(hv, tbl) || (off & 7U)) {
+        audit_add(c, INV_GNTTAB, mt->mfn, md->id, 0, (int64_t)mt->host_addr,
+                  "maptrack %u host_addr aligned in memory: addr", k);
+        return;
+    }
+    const struct frame *tf = &hv->frames[tbl];
+    unsigned idx = off / 8U;
+    if (tf->type != PGT_l1 || tf->owner != md->id || idx >= audit_ref_entries(tf)) {
+        audit_add(c, INV_GNTTAB, mt->mfn, md->id, PGT_l1, tf->type,
+                  "maptrack %u PTE table 0x%llx ref-holding l1 of mapper: type", k,
+                  (unsigned long long)tbl);
+        return;
+    }
+    uint64_t e = frame_ptes(hv, tbl)[idx];
+    uint64_t want = _PAGE_PRESENT | _PAGE_GNTTAB;
+    if ((e & want) != want || ((e & PTE_ADDR_MASK) >> PAGE_SHIFT) != mt->mfn)
+        audit_add(c, INV_GNTTAB, mt->mfn, md->id, (int64_t)mt->mfn,
+                  (e & _PAGE_PRESENT) ? (int64_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT) : -1,
+                  "maptrack %u host PTE 0x%llx[%u] present grant entry for mfn", k,
+                  (unsigned long long)tbl, idx);
+    else if ((mt->flags & GNTMAP_readonly) && (e & _PAGE_RW))
+        audit_add(c, INV_GNTTAB, mt->mfn, md->id, 0, 1,
+                  "maptrack %u readonly host PTE 0x%llx[%u] RW bit", k,
+                  (unsigned long long)tbl, idx);
+}
+
+static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
+{
+    struct hv *hv = c->hv;
+    bool live = !audit_dom_crashed(md);
+    for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
+        const struct gnt_maptrack *mt = &md->gnt.maptrack[k];
+        if (!mt->in_use)
+            continue;
+        const struct domain *gd = audit_dom(hv, mt->dom);
+        if (!gd || mt->ref >= c->nents[gd->id]) {
+            audit_add(c, INV_GNTTAB, mt->mfn, md->id, gd ? c->nents[gd->id] : 0, mt->ref,
+                      "maptrack %u of dom %u: ref below nr of refs", k, (unsigned)mt->dom);
+            continue;
+        }
+        if (!mfn_valid(hv, mt->mfn)) {
+            audit_add(c, INV_GNTTAB, mt->mfn, md->id, hv->nr_frames, (int64_t)mt->mfn,
+                      "maptrack %u mfn below nr_frames", k);
+            continue;
+        }
+        bool ro = mt->flags & GNTMAP_readonly;
+        bool host = mt->flags & GNTMAP_host_map, dev = mt->flags & GNTMAP_device_map;
+        if (!host && !dev)
+            audit_add(c, INV_GNTTAB, mt->mfn, md->id, GNTMAP_host_map, mt->flags,
+                      "maptrack %u kind flags", k);
+        struct audit_pins *p = &c->pins[gd->id][mt->ref];
+        const struct gnt_active *act = &gd->gnt.active[mt->ref];
+        if (host) {
+            if (ro) p->host_ro++; else p->host_rw++;
+            if (live) {
+                c->host_maps[md->id]++;
+                audit_gnt_host(c, md, k, mt);
+            }
+        }
+        if (dev) {
+            if (ro) p->dev_ro++; else p->dev_rw++;
+            /* a device mapping holds its own refs, unlike a host mapping whose PTE holds them */
+            c->fx[mt->mfn].count++;
+            if (!ro)
+                audit_writable_ref(c, mt->mfn, md->id, "writable device grant maptrack", k);
+        }
+        if (act->mfn != mt->mfn)
+            audit_add(c, INV_GNTTAB, mt->mfn, gd->id, (int64_t)act->mfn, (int64_t)mt->mfn,
+                      "ref %u mapped by dom %u maptrack %u: mfn", (unsigned)mt->ref,
+                      (unsigned)md->id, k);
+        if (act->mapped_by != md->id)
+            audit_add(c, INV_GNTTAB, mt->mfn, gd->id, md->id, act->mapped_by,
+                      "ref %u active mapped_by", (unsigned)mt->ref);
+    }
+}
+
+static void audit_gnt_pin(struct audit_ctx *c, domid_t g, uint32_t ref, const char *kind,
+                          uint16_t want, uint16_t have, mfn_t m)
+{
+    if (want != have)
+        audit_add(c, INV_GNTTAB, m, g, want, have, "ref %u %s pins (maptrack entries)", ref,
+                  kind);
+}
+
+void audit_gnttab_pass(struct audit_ctx *c)
+{
+    struct hv *hv = c->hv;
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(hv, id);
+        c->nents[id] = d ? audit_gnt_frames(c, d) : 0;
+        memset(c->pins[id], 0, c->nents[id] * sizeof(c->pins[id][0]));
+    }
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(hv, id);
+        if (d)
+            audit_gnt_maptrack(c, d);
+    }
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(hv, id);
+        if (!d)
+            continue;
+        for (uint32_t r = 0; r < c->nents[id]; r++) {
+            const struct gnt_active *a = &d->gnt.active[r];
+            const struct audit_pins *p = &c->pins[id][r];
+            bool any = a->host_ro | a->host_rw | a->dev_ro | a->dev_rw;
+            mfn_t m = any ? a->mfn : MFN_INVALID;
+            audit_gnt_pin(c, id, r, "host_ro", p->host_ro, a->host_ro, m);
+            audit_gnt_pin(c, id, r, "host_rw", p->host_rw, a->host_rw, m);
+            audit_gnt_pin(c, id, r, "dev_ro", p->dev_ro, a->dev_ro, m);
+            audit_gnt_pin(c, id, r, "dev_rw", p->dev_rw, a->dev_rw, m);
+        }
+        /* each live host mapping has its PTE; no grant PTE exists without a mapping */
+        if (!audit_dom_crashed(d) && c->gnt_ptes[id] != c->host_maps[id])
+            audit_add(c, INV_GNTTAB, MFN_INVALID, id, c->host_maps[id], c->gnt_ptes[id],
+                      "grant PTEs in ref-holding l1s (host maptrack entries)");
+    }
+}
+
+/* ---- event channels -------------------------------------------------------------------------- */
+
+static void audit_evtchn_port(struct audit_ctx *c, const struct domain *d, uint32_t p)
+{
+    const struct evtchn *ch = &d->evtchn[p];
+    if (ch->state > ECS_IPI) {
+        audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, ECS_IPI, ch->state,
+                  "port %u state at most", p);
+        return;
+    }
+    if (ch->state == ECS_FREE)
+        return;
+    if (p == 0 && ch->state != ECS_RESERVED)
+        audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, ECS_RESERVED, ch->state,
+                  "port 0 (never allocated) state");
+    if (p >= d->max_evtchn_port)
+        audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, d->max_evtchn_port, p,
+                  "port in use below max_evtchn_port: port");
+    if ((ch->state == ECS_VIRQ || ch->state == ECS_IPI) && ch->notify_vcpu >= d->nr_vcpus)
+        audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, d->nr_vcpus, ch->notify_vcpu,
+                  "port %u notify_vcpu below nr_vcpus", p);
+    if (ch->state == ECS_VIRQ && ch->virq >= NR_VIRQS)
+        audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, NR_VIRQS, ch->virq,
+                  "port %u virq below NR_VIRQS", p);
+    if (ch->state != ECS_INTERDOMAIN)
+        return;
+    const struct domain *rd = audit_dom(c->hv, ch->remote_dom);
+    if (!rd) {
+        audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, 1, 0,
+                  "port %u interdomain peer dom %u exists", p, (unsigned)ch->remote_dom);
+        return;
+    }
+    uint32_t limit = rd->max_evtchn_port < EVTCHN_MAX_PORTS ? rd->max_evtchn_port
+                                                             : EVTCHN_MAX_PORTS;
+    if (ch->remote_port >= limit) {
+        audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, limit, ch->remote_port,
+                  "port %u peer port below peer's limit", p);
+        return;
+    }
+    const struct evtchn *rc = &rd->evtchn[ch->remote_port];
+    if (rc->state != ECS_INTERDOMAIN || rc->remote_dom != d->id || rc->remote_port != p)
+        audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, p,
+                  rc->state == ECS_INTERDOMAIN && rc->remote_dom == d->id ?
+                      (int64_t)rc->remote_port : -1,
+                  "port %u peer dom %u port %u points back to port", p,
+                  (unsigned)rd->id, ch->remote_port);
+}
+
+void audit_evtchn_pass(struct audit_ctx *c)
+{
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(c->hv, id);
+        if (!d)
+            continue;
+        if (d->max_evtchn_port > EVTCHN_MAX_PORTS)
+            audit_add(c, INV_EVTCHN, MFN_INVALID, id, EVTCHN_MAX_PORTS, d->max_evtchn_port,
+                      "max_evtchn_port at most");
+        for (uint32_t p = 0; p < EVTCHN_MAX_PORTS; p++)
+            audit_evtchn_port(c, d, p);
+    }
+}
+
+/* ---- page lists ------------------------------------------------------------------------------ */
+
+/* Walk one list: links, membership and ownership of every frame on it. Returns its length. */
+static uint32_t audit_list_walk(struct audit_ctx *c, const struct page_list *l, uint16_t id,
+                                domid_t owner, bool xen_heap, const char *name)
+{
+    struct hv *hv = c->hv;
+    uint32_t n = 0, prev = HV_LIST_END, m = l->head;
+    while (m != HV_LIST_END) {
+        if (!mfn_valid(hv, m)) {
+            audit_add(c, INV_I7_LISTS, MFN_INVALID, owner, hv->nr_frames, m,
+                      "%s list link below nr_frames", name);
+            return n;
+        }
+        if (c->fx[m].on_list) {
+            /* on two lists, or a cycle: stop, the walk can no longer be trusted */
+            audit_add(c, INV_I7_LISTS, m, owner, 1, 2, "%s list: times frame seen on lists",
+                      name);
+            return n;
+        }
+        c->fx[m].on_list = 1;
+        n++;
+        const struct frame *f = &hv->frames[m];
+        if (f->list_id != id)
+            audit_add(c, INV_I7_LISTS, m, owner, id, f->list_id, "%s list: list_id", name);
+        if (f->owner != owner)
+            audit_add(c, INV_I7_LISTS, m, owner, owner, f->owner, "%s list: owner", name);
+        if (owner != DOMID_INVALID && !(f->flags & FRAME_XEN_HEAP) != !xen_heap)
+            audit_add(c, INV_I7_LISTS, m, owner, xen_heap, !xen_heap, "%s list: xen_heap flag",
+                      name);
+        if (f->list_prev != prev)
+            audit_add(c, INV_I7_LISTS, m, owner, prev, f->list_prev, "%s list: prev link", name);
+        prev = m;
+        m = f->list_next;
+    }
+    if (l->tail != prev)
+        audit_add(c, INV_I7_LISTS, MFN_INVALID, owner, prev, l->tail, "%s list tail", name);
+    if (l->count != n)
+        audit_add(c, INV_I7_LISTS, MFN_INVALID, owner, n, l->count, "%s list count", name);
+    return n;
+}
+
+void audit_list_pass(struct audit_ctx *c)
+{
+    struct hv *hv = c->hv;
+    audit_list_walk(c, &hv->free, LIST_FREE, DOMID_INVALID, false, "free");
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(hv, id);
+        if (!d)
+            continue;
+        uint32_t n = audit_list_walk(c, &d->pages, LIST_PAGES(id), id, false, "page");
+        if (d->tot_pages != n)
+            audit_add(c, INV_I7_LISTS, MFN_INVALID, id, n, d->tot_pages,
+                      "tot_pages (page list length)");
+        audit_list_walk(c, &d->xenpages, LIST_XEN(id), id, true, "xen-heap");
+    }
+}
