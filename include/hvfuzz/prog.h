@@ -123,7 +123,13 @@ enum prog_err prog_parse_text(struct prog *p, const char *text, unsigned *line);
 /* Canonical equality (what the round-trip tests compare). */
 bool prog_equal(const struct prog *a, const struct prog *b);
 
-/* Files: atomic write (temp + rename); load accepts binary or text by content. */
+/* PROG_OK if p is valid (what prog_encode accepts and prog_decode yields), else the error that
+   decoding such a file would give. prog_encode also returns 0 for an invalid p. */
+enum prog_err prog_validate(const struct prog *p);
+
+/* Files: atomic write (temp + rename); load accepts binary or text by content.
+   prog_save writes the text form when path ends in ".txt", else the canonical binary. On
+   PROG_E_IO, errno tells why. */
 enum prog_err prog_save(const struct prog *p, const char *path);
 enum prog_err prog_load(struct prog *p, const char *path);
 

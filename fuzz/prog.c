@@ -1,0 +1,233 @@
+/* Program IR basics: initialisation, error strings, validation, canonical equality. */
+#include <string.h>
+
+#include "hvfuzz/xen.h"
+#include "prog_internal.h"
+
+const struct prog_shape prog_default_shape = {
+    .nr_frames = 256,
+    .nr_domains = 3,
+    .nr_vcpus = 2,
+    .dom_pages = 64,
+};
+
+/* DOMID's a is a flag (1 = DOMID_SELF), so it is part of the meaning. */
+const uint8_t prog_arg_fields[ARG_NR_KINDS] = {
+    [ARG_IMM] = PROG_F_IMM,
+    [ARG_DOMID] = PROG_F_DOM | PROG_F_A,
+    [ARG_MFN] = PROG_F_DOM | PROG_F_A,
+    [ARG_GFN] = PROG_F_DOM | PROG_F_A,
+    [ARG_MADDR] = PROG_F_DOM | PROG_F_A | PROG_F_B,
+    [ARG_GVA] = PROG_F_DOM | PROG_F_A | PROG_F_B,
+    [ARG_PTE] = PROG_F_DOM | PROG_F_A | PROG_F_IMM,
+    [ARG_PAYLOAD] = PROG_F_B,
+    [ARG_GREF] = PROG_F_DOM | PROG_F_A,
+    [ARG_PORT] = PROG_F_DOM | PROG_F_A,
+    [ARG_HANDLE] = PROG_F_DOM | PROG_F_A,
+    [ARG_VCPUID] = PROG_F_A,
+};
+
+#define HC(n, ...) { .nr = HYPERVISOR_##n, .name = #n, .hints = { __VA_ARGS__ } }
+const struct prog_hc prog_hcs[] = {
+    HC(mmu_update, PROG_H_PTR, PROG_H_COUNT, PROG_H_PTR, PROG_H_DOMID),
+    HC(set_gdt, PROG_H_PTR, PROG_H_COUNT),
+    HC(memory_op, PROG_H_CMD, PROG_H_PTR),
+    HC(multicall, PROG_H_PTR, PROG_H_COUNT),
+    HC(update_va_mapping, PROG_H_VA, PROG_H_PTE, PROG_H_FLAGS),
+    HC(xen_version, PROG_H_CMD, PROG_H_PTR),
+    HC(console_io, PROG_H_CMD, PROG_H_COUNT, PROG_H_PTR),
+    HC(grant_table_op, PROG_H_CMD, PROG_H_PTR, PROG_H_COUNT),
+    HC(update_va_mapping_otherdomain, PROG_H_VA, PROG_H_PTE, PROG_H_FLAGS, PROG_H_DOMID),
+    HC(vcpu_op, PROG_H_CMD, PROG_H_VCPU, PROG_H_PTR),
+    HC(mmuext_op, PROG_H_PTR, PROG_H_COUNT, PROG_H_PTR, PROG_H_DOMID),
+    HC(sched_op, PROG_H_CMD, PROG_H_PTR),
+    HC(event_channel_op, PROG_H_CMD, PROG_H_PTR),
+    HC(domctl, PROG_H_PTR),
+};
+#undef HC
+const unsigned prog_nr_hcs = sizeof(prog_hcs) / sizeof(prog_hcs[0]);
+
+const struct prog_hc *prog_hc_by_nr(uint32_t nr)
+{
+    for (unsigned i = 0; i < prog_nr_hcs; i++)
+        if (prog_hcs[i].nr == nr)
+            return &prog_hcs[i];
+    return NULL;
+}
+
+const struct prog_hc *prog_hc_by_name(const char *name, size_t len)
+{
+    for (unsigned i = 0; i < prog_nr_hcs; i++)
+        if (strlen(prog_hcs[i].name) == len && memcmp(prog_hcs[i].name, name, len) == 0)
+            return &prog_hcs[i];
+    return NULL;
+}
+
+const char *prog_strerror(enum prog_err e)
+{
+    static const char *const msgs[PROG_E_NR] = {
+        [PROG_OK] = "success",
+        [PROG_E_EMPTY] = "empty program file",
+        [PROG_E_MAGIC] = "not a program file (bad magic)",
+        [PROG_E_VERSION] = "unknown program format version",
+        [PROG_E_TRUNCATED] = "program file ends inside the header or an operation",
+        [PROG_E_CORRUPT] = "program file corrupt (field out of range or checksum mismatch)",
+        [PROG_E_TOO_BIG] = "program exceeds the operation, argument, payload or fixup limits",
+        [PROG_E_SYNTAX] = "program text does not parse",
+        [PROG_E_IO] = "reading or writing the program file failed",
+    };
+    if ((unsigned)e >= PROG_E_NR || !msgs[e])
+        return "unknown program error";
+    return msgs[e];
+}
+
+void prog_init(struct prog *p, const struct prog_shape *shape)
+{
+    memset(p, 0, sizeof(*p));
+    p->version = PROG_VERSION;
+    p->shape = shape ? *shape : prog_default_shape;
+}
+
+enum prog_err prog_shape_check(const struct prog_shape *s)
+{
+    if (s->nr_frames < PROG_MIN_FRAMES || s->nr_frames > PROG_MAX_FRAMES)
+        return PROG_E_CORRUPT;
+    if (s->nr_domains < 1 || s->nr_domains > PROG_MAX_DOMAINS)
+        return PROG_E_CORRUPT;
+    if (s->nr_vcpus < 1 || s->nr_vcpus > PROG_MAX_VCPUS)
+        return PROG_E_CORRUPT;
+    if (s->dom_pages < PROG_MIN_PAGES || s->dom_pages > PROG_MAX_PAGES)
+        return PROG_E_CORRUPT;
+    return PROG_OK;
+}
+
+enum prog_err prog_arg_check(const struct prog_arg *a, const struct prog_shape *s)
+{
+    if (a->kind >= ARG_NR_KINDS)
+        return PROG_E_CORRUPT;
+    unsigned f = prog_arg_fields[a->kind];
+    if ((f & PROG_F_DOM) && a->dom >= s->nr_domains)
+        return PROG_E_CORRUPT;
+    if ((f & PROG_F_B) && a->b >= PROG_MAX_BYTE_OFF)
+        return PROG_E_CORRUPT;
+    /* DOMID_SELF names no domain: a canonical dom of 0 keeps equality and encodings unique. */
+    if (a->kind == ARG_DOMID && (a->a > 1 || (a->a == 1 && a->dom != 0)))
+        return PROG_E_CORRUPT;
+    /* The frame comes from the resource; imm only supplies flag bits. */
+    if (a->kind == ARG_PTE && (a->imm & PTE_ADDR_MASK))
+        return PROG_E_CORRUPT;
+    return PROG_OK;
+}
+
+static bool prog_width_ok(unsigned w)
+{
+    return w == 1 || w == 2 || w == 4 || w == 8;
+}
+
+enum prog_err prog_op_check(const struct prog_op *op, const struct prog_shape *s)
+{
+    enum prog_err e;
+
+    if (op->kind != OP_PREEMPT && (op->dom >= s->nr_domains || op->vcpu >= s->nr_vcpus))
+        return PROG_E_CORRUPT;
+    switch (op->kind) {
+    case OP_HYPERCALL:
+        if (op->nr_args > PROG_MAX_ARGS || op->payload_len > PROG_MAX_PAYLOAD ||
+            op->nr_fixups > PROG_MAX_FIXUPS)
+            return PROG_E_TOO_BIG;
+        for (unsigned i = 0; i < op->nr_args; i++)
+            if ((e = prog_arg_check(&op->args[i], s)) != PROG_OK)
+                return e;
+        for (unsigned i = 0; i < op->nr_fixups; i++) {
+            const struct prog_fixup *f = &op->fixups[i];
+            if (!prog_width_ok(f->width) || (unsigned)f->off + f->width > op->payload_len)
+                return PROG_E_CORRUPT;
+            if ((e = prog_arg_check(&f->arg, s)) != PROG_OK)
+                return e;
+        }
+        return PROG_OK;
+    case OP_GUEST_READ:
+    case OP_GUEST_WRITE:
+        if (!prog_width_ok(op->size))
+            return PROG_E_CORRUPT;
+        return prog_arg_check(&op->args[0], s);
+    case OP_PREEMPT:
+    case OP_SWITCH_VCPU:
+        return PROG_OK;
+    default:
+        /* OP_EXIT and OP_GUEST_CODE are reserved for a later format version. */
+        return PROG_E_CORRUPT;
+    }
+}
+
+enum prog_err prog_validate(const struct prog *p)
+{
+    enum prog_err e;
+
+    if ((e = prog_shape_check(&p->shape)) != PROG_OK)
+        return e;
+    if (p->nr_ops > PROG_MAX_OPS)
+        return PROG_E_TOO_BIG;
+    for (uint32_t i = 0; i < p->nr_ops; i++)
+        if ((e = prog_op_check(&p->ops[i], &p->shape)) != PROG_OK)
+            return e;
+    return PROG_OK;
+}
+
+static bool prog_arg_equal(const struct prog_arg *x, const struct prog_arg *y)
+{
+    if (x->kind != y->kind)
+        return false;
+    unsigned f = x->kind < ARG_NR_KINDS ? prog_arg_fields[x->kind] : 0xFU;
+    return (!(f & PROG_F_DOM) || x->dom == y->dom) && (!(f & PROG_F_A) || x->a == y->a) &&
+           (!(f & PROG_F_B) || x->b == y->b) && (!(f & PROG_F_IMM) || x->imm == y->imm);
+}
+
+static bool prog_op_equal(const struct prog_op *x, const struct prog_op *y)
+{
+    if (x->kind != y->kind)
+        return false;
+    if (x->kind != OP_PREEMPT && (x->dom != y->dom || x->vcpu != y->vcpu))
+        return false;
+    switch (x->kind) {
+    case OP_HYPERCALL:
+        if (x->nr != y->nr || x->nr_args != y->nr_args || x->payload_len != y->payload_len ||
+            x->nr_fixups != y->nr_fixups)
+            return false;
+        /* Clamp so that comparing an invalid program cannot read past the arrays. */
+        for (unsigned i = 0; i < x->nr_args && i < PROG_MAX_ARGS; i++)
+            if (!prog_arg_equal(&x->args[i], &y->args[i]))
+                return false;
+        if (memcmp(x->payload, y->payload,
+                   x->payload_len < PROG_MAX_PAYLOAD ? x->payload_len : PROG_MAX_PAYLOAD))
+            return false;
+        for (unsigned i = 0; i < x->nr_fixups && i < PROG_MAX_FIXUPS; i++) {
+            const struct prog_fixup *a = &x->fixups[i], *b = &y->fixups[i];
+            if (a->off != b->off || a->width != b->width || !prog_arg_equal(&a->arg, &b->arg))
+                return false;
+        }
+        return true;
+    case OP_GUEST_READ:
+    case OP_GUEST_WRITE:
+        return x->size == y->size && prog_arg_equal(&x->args[0], &y->args[0]);
+    case OP_PREEMPT:
+        return x->imm == y->imm;
+    case OP_SWITCH_VCPU:
+        return true;
+    default:
+        return memcmp(x, y, sizeof(*x)) == 0;
+    }
+}
+
+/* Compares what a program means, not its provenance: version and unused fields are ignored. */
+bool prog_equal(const struct prog *a, const struct prog *b)
+{
+    if (a->shape.nr_frames != b->shape.nr_frames || a->shape.nr_domains != b->shape.nr_domains ||
+        a->shape.nr_vcpus != b->shape.nr_vcpus || a->shape.dom_pages != b->shape.dom_pages ||
+        a->nr_ops != b->nr_ops)
+        return false;
+    for (uint32_t i = 0; i < a->nr_ops && i < PROG_MAX_OPS; i++)
+        if (!prog_op_equal(&a->ops[i], &b->ops[i]))
+            return false;
+    return true;
+}

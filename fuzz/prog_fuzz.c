@@ -1,0 +1,266 @@
+/* Lenient fuzz decoder: turns any byte string into a valid, mostly meaningful program. */
+#include <string.h>
+
+#include "hvfuzz/xen.h"
+#include "prog_internal.h"
+
+/*
+ * Input layout: one shape byte, then operations until the bytes run out. Each operation starts
+ * with an opcode byte; its fields follow as bytes. Reading past the end yields zeros, so any
+ * input is accepted, and an operation is only started while input remains, so the op count is
+ * bounded by the input length (and PROG_MAX_OPS).
+ */
+struct prog_fz {
+    const uint8_t *d;
+    size_t len, pos;
+};
+
+static uint8_t prog_fz_u8(struct prog_fz *z)
+{
+    return z->pos < z->len ? z->d[z->pos++] : 0;
+}
+
+static uint16_t prog_fz_u16(struct prog_fz *z)
+{
+    uint16_t lo = prog_fz_u8(z);
+    return (uint16_t)(lo | prog_fz_u8(z) << 8);
+}
+
+static uint32_t prog_fz_u32(struct prog_fz *z)
+{
+    uint32_t lo = prog_fz_u16(z);
+    return lo | (uint32_t)prog_fz_u16(z) << 16;
+}
+
+static uint64_t prog_fz_u64(struct prog_fz *z)
+{
+    uint64_t lo = prog_fz_u32(z);
+    return lo | (uint64_t)prog_fz_u32(z) << 32;
+}
+
+static void prog_fz_shape(struct prog_shape *s, uint8_t b)
+{
+    /* Small machines keep runs fast; the frame pool always has room for every domain. */
+    static const uint16_t pages[4] = { 64, 16, 32, 128 };
+    unsigned need;
+
+    s->nr_domains = (uint8_t)(1 + (b & 3));
+    s->nr_vcpus = (uint8_t)(1 + ((b >> 2) & 3));
+    s->dom_pages = pages[(b >> 4) & 3];
+    s->nr_frames = (uint16_t)(256U << (b >> 6));
+    need = 2U * s->nr_domains * s->dom_pages;
+    while (s->nr_frames < need && s->nr_frames < PROG_MAX_FRAMES)
+        s->nr_frames = (uint16_t)(s->nr_frames * 2);
+    if (s->nr_frames > PROG_MAX_FRAMES)
+        s->nr_frames = PROG_MAX_FRAMES;
+}
+
+/* Frame indices mostly inside the domain; the top bit of the selector asks for any value. */
+static uint16_t prog_fz_gfn(struct prog_fz *z, const struct prog_shape *s)
+{
+    uint8_t b = prog_fz_u8(z);
+    return (b & 0x80) ? prog_fz_u16(z) : (uint16_t)(b % s->dom_pages);
+}
+
+static void prog_fz_resource(struct prog_fz *z, struct prog_arg *a, unsigned kind,
+                             const struct prog_shape *s, unsigned payload_len)
+{
+    memset(a, 0, sizeof(*a));
+    a->kind = (uint8_t)kind;
+    if (prog_arg_fields[kind] & PROG_F_DOM)
+        a->dom = (uint8_t)(prog_fz_u8(z) % s->nr_domains);
+    switch (kind) {
+    case ARG_IMM:
+        a->imm = prog_fz_u64(z);
+        break;
+    case ARG_DOMID:
+        if ((prog_fz_u8(z) & 3) == 0) {
+            a->a = 1;   /* DOMID_SELF */
+            a->dom = 0;
+        }
+        break;
+    case ARG_MFN:
+    case ARG_GFN:
+        a->a = prog_fz_gfn(z, s);
+        break;
+    case ARG_MADDR:
+    case ARG_GVA:
+        a->a = prog_fz_gfn(z, s);
+        /* PTE-sized steps reach every slot of a page table; misaligned ones are rarer. */
+        a->b = prog_fz_u16(z) % PROG_MAX_BYTE_OFF;
+        if (!(a->b & 0x800))
+            a->b &= ~7U;
+        break;
+    case ARG_PTE: {
+        a->a = prog_fz_gfn(z, s);
+        uint64_t v = prog_fz_u64(z);
+        a->imm = v & ~PTE_ADDR_MASK;
+        /* Present entries are the interesting ones: an unused address bit decides. */
+        if (!(v & (1ULL << PAGE_SHIFT)))
+            a->imm |= _PAGE_PRESENT;
+        break;
+    }
+    case ARG_PAYLOAD: {
+        /* Mostly a record boundary inside the buffer, sometimes anywhere (its end, beyond). */
+        uint8_t b = prog_fz_u8(z);
+        if ((b & 0x80) || payload_len == 0)
+            a->b = (uint32_t)(prog_fz_u16(z) % PROG_MAX_BYTE_OFF);
+        else
+            a->b = (uint32_t)((b * 8U) % payload_len);
+        break;
+    }
+    default:   /* GREF, PORT, HANDLE, VCPUID: small indices, resolved modulo by the target */
+        a->a = prog_fz_u8(z);
+        break;
+    }
+}
+
+static void prog_fz_imm(struct prog_fz *z, struct prog_arg *a, unsigned hint)
+{
+    memset(a, 0, sizeof(*a));
+    a->kind = ARG_IMM;
+    switch (hint) {
+    case PROG_H_COUNT:
+    case PROG_H_CMD: {
+        uint8_t b = prog_fz_u8(z);
+        a->imm = (b & 0x80) ? prog_fz_u32(z) : b & 0x1f;
+        break;
+    }
+    case PROG_H_FLAGS:
+        a->imm = prog_fz_u8(z) & 7;
+        break;
+    default:
+        a->imm = prog_fz_u64(z);
+        break;
+    }
+}
+
+/* The kind an argument of this hint usually has; fz_arg strays from it now and then. */
+static unsigned prog_fz_hint_kind(unsigned hint, uint8_t sel)
+{
+    static const uint8_t any[] = { ARG_IMM, ARG_DOMID, ARG_MFN, ARG_GFN, ARG_MADDR, ARG_GVA,
+                                   ARG_PTE, ARG_PAYLOAD, ARG_GREF, ARG_PORT, ARG_HANDLE,
+                                   ARG_VCPUID };
+    switch (hint) {
+    case PROG_H_PTR:
+        return ARG_PAYLOAD;
+    case PROG_H_DOMID:
+        return ARG_DOMID;
+    case PROG_H_VCPU:
+        return ARG_VCPUID;
+    case PROG_H_VA:
+        return ARG_GVA;
+    case PROG_H_PTE:
+        return ARG_PTE;
+    case PROG_H_COUNT:
+    case PROG_H_CMD:
+    case PROG_H_FLAGS:
+        return ARG_IMM;
+    default:
+        return any[sel % sizeof(any)];
+    }
+}
+
+static void prog_fz_arg(struct prog_fz *z, struct prog_arg *a, unsigned hint,
+                        const struct prog_shape *s, unsigned payload_len)
+{
+    uint8_t sel = prog_fz_u8(z);
+    /* One in eight args ignores the hint, so wrong-typed arguments are exercised too. */
+    unsigned kind = (sel & 7) == 7 ? prog_fz_hint_kind(PROG_H_ANY, sel >> 3)
+                                   : prog_fz_hint_kind(hint, sel >> 3);
+    if (kind == ARG_IMM)
+        prog_fz_imm(z, a, hint);
+    else
+        prog_fz_resource(z, a, kind, s, payload_len);
+}
+
+static void prog_fz_hypercall(struct prog_fz *z, struct prog_op *op, const struct prog_shape *s)
+{
+    uint8_t h = prog_fz_u8(z);
+    const struct prog_hc *hc = NULL;
+    unsigned nargs;
+
+    /* Mostly real hypercalls; the rest probe unimplemented and out-of-table numbers. */
+    if (h < 0xf0) {
+        hc = &prog_hcs[h % prog_nr_hcs];
+        op->nr = hc->nr;
+        nargs = 0;
+        while (nargs < PROG_MAX_ARGS && hc->hints[nargs] != PROG_H_NONE)
+            nargs++;
+    } else {
+        op->nr = h == 0xff ? prog_fz_u32(z) : prog_fz_u8(z);
+        nargs = prog_fz_u8(z) % (PROG_MAX_ARGS + 1);
+    }
+    op->nr_args = (uint8_t)nargs;
+
+    /* Payload sizes in 8-byte steps: the ABI structs are 8-byte aligned. */
+    op->payload_len = (uint16_t)((prog_fz_u8(z) & 0x3f) * 8U);
+    for (unsigned i = 0; i < nargs; i++)
+        prog_fz_arg(z, &op->args[i], hc ? hc->hints[i] : PROG_H_ANY, s, op->payload_len);
+    for (unsigned i = 0; i < op->payload_len; i++)
+        op->payload[i] = prog_fz_u8(z);
+
+    static const uint8_t widths[8] = { 8, 8, 8, 8, 4, 4, 2, 1 };
+    static const uint8_t fix_kinds[8] = { ARG_MADDR, ARG_PTE, ARG_MFN, ARG_GFN,
+                                          ARG_DOMID, ARG_GREF, ARG_PORT, ARG_PAYLOAD };
+    unsigned nfix = op->payload_len ? prog_fz_u8(z) % 5U : 0;
+    for (unsigned i = 0; i < nfix; i++) {
+        struct prog_fixup *f = &op->fixups[op->nr_fixups];
+        uint8_t b = prog_fz_u8(z);
+        f->width = widths[b & 7];
+        if (f->width > op->payload_len)
+            continue;
+        unsigned slots = op->payload_len - f->width + 1U;
+        f->off = (uint16_t)(((unsigned)prog_fz_u8(z) * f->width) % slots);
+        prog_fz_resource(z, &f->arg, fix_kinds[(b >> 3) & 7], s, op->payload_len);
+        op->nr_fixups++;
+    }
+}
+
+static void prog_fz_guest(struct prog_fz *z, struct prog_op *op, const struct prog_shape *s)
+{
+    static const uint8_t sizes[4] = { 8, 4, 2, 1 };
+    uint8_t b = prog_fz_u8(z);
+
+    op->size = sizes[b & 3];
+    op->nr_args = 1;
+    /* Mostly guest VAs of domain frames; sometimes a raw address such as one in Xen's range. */
+    if ((b & 0x1c) == 0x1c)
+        prog_fz_imm(z, &op->args[0], PROG_H_ANY);
+    else
+        prog_fz_resource(z, &op->args[0], ARG_GVA, s, 0);
+}
+
+void prog_from_fuzz(struct prog *p, const uint8_t *data, size_t len)
+{
+    struct prog_fz z = { .d = data, .len = data ? len : 0, .pos = 0 };
+    struct prog_shape shape;
+
+    prog_fz_shape(&shape, prog_fz_u8(&z));
+    prog_init(p, &shape);
+    while (z.pos < z.len && p->nr_ops < PROG_MAX_OPS) {
+        struct prog_op *op = &p->ops[p->nr_ops++];
+        uint8_t o = prog_fz_u8(&z);
+        uint8_t dv = prog_fz_u8(&z);
+        unsigned sel = o & 0xf;
+
+        op->dom = (uint8_t)((dv & 0xf) % shape.nr_domains);
+        op->vcpu = (uint8_t)((dv >> 4) % shape.nr_vcpus);
+        if (sel < 10) {
+            op->kind = OP_HYPERCALL;
+            prog_fz_hypercall(&z, op, &shape);
+        } else if (sel < 12) {
+            op->kind = OP_GUEST_READ;
+            prog_fz_guest(&z, op, &shape);
+        } else if (sel < 14) {
+            op->kind = OP_GUEST_WRITE;
+            prog_fz_guest(&z, op, &shape);
+        } else if (sel == 14) {
+            op->kind = OP_PREEMPT;
+            op->dom = op->vcpu = 0;
+            op->imm = prog_fz_u32(&z);
+        } else {
+            op->kind = OP_SWITCH_VCPU;
+        }
+    }
+}
