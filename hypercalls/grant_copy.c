@@ -1,0 +1,186 @@
+/* Grant copy and transfer, and the page stealing a transfer needs. */
+#include <string.h>
+#include "grant_table.h"
+
+/* ---- copy -------------------------------------------------------------------------------------- */
+
+/*
+ * Resolve and reference one side of a copy: a grant of another (or the same) domain, or a frame
+ * of the caller. The refs are held only for the copy itself; pins are not taken because nothing
+ * else can run between claim and release in the model, so a transient pin would be invisible.
+ */
+static int gnt_copy_claim(struct hv *hv, struct vcpu *v, struct domain *ld,
+                          const struct gnttab_copy_ptr *p, bool is_gref, bool write, mfn_t *out)
+{
+    struct domain *d, *owner;
+    mfn_t mfn;
+
+    /* only the caller's own frames may be named by frame number */
+    if (!is_gref && p->domid != DOMID_SELF)
+        return GNTST_permission_denied;
+    d = dom_lookup(hv, v, p->domid);
+    if (!d || d->dying)
+        return GNTST_bad_domain;
+    if (is_gref) {
+        grant_ref_t ref = (grant_ref_t)p->u;
+        struct gnt_active *act;
+        bool pinned;
+        struct gnt_entry e;
+
+        if (ref >= gnt_nr_entries(&d->gnt))
+            return GNTST_bad_gntref;
+        act = &d->gnt.active[ref];
+        pinned = gnt_act_pinned(act);
+        if (pinned && act->mapped_by != ld->id)
+            return GNTST_general_error;
+        mfn = act->mfn;
+        if (!pinned || (write && !gnt_act_write_pinned(act))) {
+            int st = gnt_entry_check(hv, d, ref, ld->id, true, &e);
+            if (st != GNTST_okay)
+                return st;
+            if (write && (e.flags & GTF_readonly))
+                return GNTST_permission_denied;
+            if (!pinned)
+                mfn = e.frame;
+        }
+        owner = d;
+    } else {
+        mfn = p->u;
+        owner = ld;
+    }
+    if (!mfn_valid(hv, mfn) || !get_page(hv, mfn, owner))
+        return GNTST_bad_page;
+    if (write && get_page_type(hv, mfn, PGT_writable, false)) {
+        put_page(hv, mfn);
+        return GNTST_general_error;
+    }
+    *out = mfn;
+    return GNTST_okay;
+}
+
+int gnt_copy_one(struct hv *hv, struct vcpu *v, struct gnttab_copy *op)
+{
+    struct domain *ld = dom_get(hv, v->domid);
+    mfn_t src, dst;
+    int st;
+
+    if (!ld)
+        return GNTST_bad_domain;
+    if ((unsigned)op->source.offset + op->len > PAGE_SIZE ||
+        (unsigned)op->dest.offset + op->len > PAGE_SIZE)
+        return GNTST_bad_copy_arg;
+    st = gnt_copy_claim(hv, v, ld, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
+    if (st != GNTST_okay)
+        return st;
+    st = gnt_copy_claim(hv, v, ld, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
+    if (st != GNTST_okay) {
+        put_page(hv, src);
+        return st;
+    }
+    /* source and destination may be the same frame */
+    memmove(frame_mem(hv, dst) + op->dest.offset, frame_mem(hv, src) + op->source.offset, op->len);
+    put_page_type(hv, dst, false);
+    put_page(hv, dst);
+    put_page(hv, src);
+    return GNTST_okay;
+}
+
+/* ---- transfer ---------------------------------------------------------------------------------- */
+
+static void gnt_p2m_trim(struct domain *d)
+{
+    while (d->nr_gfns > 0 && d->p2m[d->nr_gfns - 1] == MFN_INVALID)
+        d->nr_gfns--;
+}
+
+int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
+{
+    struct frame *f;
+    uint64_t gfn;
+
+    if (!mfn_valid(hv, mfn))
+        return -XEN_EINVAL;
+    f = &hv->frames[mfn];
+    /* XSA-284: a frame without its allocation ref (being freed) or a xen-heap frame is not the
+       domain's to give away */
+    if (!(f->flags & FRAME_ALLOCATED) || (f->flags & FRAME_XEN_HEAP))
+        return -XEN_EINVAL;
+    if (!get_page(hv, mfn, d))
+        return -XEN_EINVAL;
+    /* exactly the allocation ref and ours: nothing maps, pins or uses it */
+    if (f->count != 2 || f->type_count != 0 || (f->flags & (FRAME_PINNED | FRAME_PARTIAL))) {
+        put_page(hv, mfn);
+        return -XEN_EINVAL;
+    }
+    page_list_del(hv, &d->pages, mfn);
+    d->tot_pages--;
+    f->flags &= (uint8_t)~FRAME_ALLOCATED;
+    put_page(hv, mfn);      /* 2 -> 1: ours remains */
+    /* XSA-214: the new owner must not inherit a type (or validation) the old owner set up */
+    f->flags &= (uint8_t)~(FRAME_VALIDATED | FRAME_PARTIAL);
+    f->type = PGT_none;
+    f->linear_pt_count = 0;
+    f->owner = DOMID_INVALID;
+    gfn = hv->m2p[mfn];
+    if (gfn < HV_MAX_GFNS && d->p2m[gfn] == mfn) {
+        d->p2m[gfn] = MFN_INVALID;
+        gnt_p2m_trim(d);
+    }
+    hv->m2p[mfn] = GFN_INVALID;
+    /* stale translations of the old owner must not reach the new owner's frame */
+    tlb_flush_domain(hv, d);
+    tlb_flush_filtered(hv, f->tlbflush_timestamp);
+    return 0;
+}
+
+/* Give a stolen frame (count 1: the stealer's ref) to e; that ref becomes the allocation ref. */
+static void gnt_assign_page(struct hv *hv, struct domain *e, mfn_t mfn, uint64_t gfn)
+{
+    struct frame *f = &hv->frames[mfn];
+
+    f->owner = e->id;
+    f->flags |= FRAME_ALLOCATED;
+    page_list_add(hv, &e->pages, LIST_PAGES(e->id), mfn);
+    e->tot_pages++;
+    if (gfn < HV_MAX_GFNS && e->p2m[gfn] == MFN_INVALID) {
+        e->p2m[gfn] = mfn;
+        hv->m2p[mfn] = gfn;
+        if (gfn >= e->nr_gfns)
+            e->nr_gfns = gfn + 1;
+    }
+}
+
+/*
+ * Every check that can fail is made before the frame is stolen, so a failed transfer leaves the
+ * frame with its owner (Xen steals first and frees the frame on a late failure).
+ */
+int gnt_transfer_one(struct hv *hv, struct vcpu *v, struct gnttab_transfer *op)
+{
+    struct domain *ld = dom_get(hv, v->domid), *e;
+    struct gnt_entry ge;
+    uint32_t room;
+
+    if (!ld)
+        return GNTST_bad_domain;
+    if (!mfn_valid(hv, op->mfn))
+        return GNTST_bad_page;
+    e = dom_get(hv, op->domid);
+    if (!e)
+        return GNTST_bad_domain;
+    if (op->ref >= gnt_nr_entries(&e->gnt))
+        return GNTST_bad_gntref;
+    /* a transfer to oneself gives back the frame it takes */
+    room = e->max_pages + (e == ld ? 1U : 0U);
+    if (e->dying || e->tot_pages >= room)
+        return GNTST_general_error;
+    gnt_entry_read(hv, &e->gnt, op->ref, &ge);
+    if ((ge.flags & GTF_type_mask) != GTF_accept_transfer || ge.domid != ld->id)
+        return GNTST_general_error;
+    if (gnttab_steal_page(hv, ld, op->mfn))
+        return GNTST_bad_page;
+    gnt_assign_page(hv, e, op->mfn, ge.frame);
+    gnt_entry_set_frame(hv, &e->gnt, op->ref, op->mfn);
+    gnt_entry_set_flags(hv, &e->gnt, op->ref,
+                        (uint16_t)(ge.flags | GTF_transfer_committed | GTF_transfer_completed));
+    return GNTST_okay;
+}
