@@ -332,8 +332,13 @@ struct vcpu *dom_vcpu(struct domain *d, unsigned id);  /* NULL if out of range *
 
 /* hypercalls/grant_table.c and hypercalls/event_channel.c: state set-up and teardown. */
 int gnttab_init(struct hv *hv, struct domain *d);       /* version 1, one frame */
-int gnttab_release(struct hv *hv, struct domain *d);    /* release all mappings (dying domain) */
+int gnttab_release(struct hv *hv, struct domain *d);    /* release all mappings (dying domain);
+                                                           0 or -ERESTART (preemptible) */
 void gnttab_free(struct hv *hv, struct domain *d);      /* free grant and status frames */
+/* Take a frame off d for a transfer: needs exactly ALLOCATED + the ref taken here, no type refs, not
+   xen-heap. On success the frame has no owner, type none, not validated, and count 1 (the
+   caller's ref). 0 or -EINVAL. */
+int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn);
 void evtchn_init(struct domain *d);
 void evtchn_release(struct hv *hv, struct domain *d);   /* close every port */
 /* Raise a virq for a vCPU (used by other parts of the monitor). */

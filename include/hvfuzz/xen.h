@@ -204,6 +204,7 @@ struct xen_memory_exchange {
 #define GTF_writing          0x0010U
 #define GTF_transfer_committed 0x0004U
 #define GTF_transfer_completed 0x0008U
+#define GTF_sub_page         0x0100U  /* v2 only: sub_page entry layout */
 
 #define GNTMAP_device_map       0x01U
 #define GNTMAP_host_map         0x02U
