@@ -33,6 +33,15 @@ static long domctl_createdomain(struct hv *hv, struct xen_domctl *op)
     long rc = dom_create(hv, (domid_t)id, false, max_pages, cd->max_vcpus);
     if (rc < 0)
         return rc;
+    /* Xen's max_evtchn_port is the highest usable port; the model keeps an exclusive limit.
+       The grant limit may only be lowered, never below the frame gnttab_init gave the domain. */
+    struct domain *d = &hv->dom[id];
+    if (cd->max_evtchn_port)
+        d->max_evtchn_port = cd->max_evtchn_port >= EVTCHN_MAX_PORTS - 1U ? EVTCHN_MAX_PORTS
+                                                                          : cd->max_evtchn_port + 1U;
+    if (cd->max_grant_frames && cd->max_grant_frames < d->gnt.max_frames)
+        d->gnt.max_frames = cd->max_grant_frames < d->gnt.nr_frames ? d->gnt.nr_frames
+                                                                    : cd->max_grant_frames;
     op->domain = (domid_t)id;
     return 0;
 }
