@@ -1,0 +1,39 @@
+/* Audit GNTTAB: a host grant mapping whose PTE was removed behind the grant code's back. */
+#include "audit_util.h"
+
+/*
+ * A consistent host mapping of dom1's frame into dom2 is built by hand (PTE with _PAGE_GNTTAB and
+ * its refs, maptrack entry, active pin) and must audit clean: the grant also satisfies I5. Then the
+ * PTE is zapped together with its refs, as an mmu_update that ignored _PAGE_GNTTAB would do: the
+ * mapping domain is not crashed, so the maptrack entry now points at nothing.
+ */
+TEST(audit_gnttab_pte)
+{
+    struct hv *hv = au_machine();
+    if (!hv)
+        return;
+    mfn_t m = au_mfn(hv, 1, AU_DATA_GFN);
+    mfn_t l1 = au_l1_of(hv, 2, 0);
+    uint64_t *pte = &frame_ptes(hv, l1)[AU_FREE_SLOT];
+    *pte = (m << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_GNTTAB;
+    hv->frames[m].count++;
+    hv->frames[m].type_count++;
+    struct gnt_maptrack *mt = &hv->dom[2].gnt.maptrack[0];
+    mt->in_use = true;
+    mt->flags = GNTMAP_host_map;
+    mt->dom = 1;
+    mt->ref = 7;
+    mt->mfn = m;
+    mt->host_addr = (l1 << PAGE_SHIFT) | (AU_FREE_SLOT * 8U);
+    struct gnt_active *act = &hv->dom[1].gnt.active[7];
+    act->host_rw = 1;
+    act->mapped_by = 2;
+    act->mfn = m;
+    au_expect_clean(hv, "gnttab host map");
+
+    *pte = 0;
+    hv->frames[m].count--;
+    hv->frames[m].type_count--;
+    au_expect_only(hv, INV_GNTTAB, m, 2, "gnttab host PTE gone");
+    hv_destroy(hv);
+}

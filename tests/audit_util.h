@@ -1,0 +1,32 @@
+/* Helpers for the audit tests: a three-domain machine, builder geometry, audit expectations. */
+#ifndef HVFUZZ_TESTS_AUDIT_UTIL_H
+#define HVFUZZ_TESTS_AUDIT_UTIL_H
+
+#include "hvfuzz/audit.h"
+#include "test.h"
+
+#define AU_FRAMES    512U
+#define AU_DOM_PAGES 64U
+/* The first data gfn of a built domain (gfn 0..3 are the builder's L4, L3, L2 and L1). */
+#define AU_DATA_GFN  DOM_FIRST_DATA_GFN(AU_DOM_PAGES)
+/* An L1 slot of the first L1 table that the builder leaves empty. */
+#define AU_FREE_SLOT 300U
+
+/* dom0, dom1 and dom2, each built with AU_DOM_PAGES pages and 2 vCPUs. NULL (and a failed
+   assertion) if the monitor could not build it. */
+struct hv *au_machine(void);
+mfn_t au_mfn(struct hv *hv, domid_t d, gfn_t gfn);
+/* The L1 table and index the builder uses to map gfn of domain d. */
+mfn_t au_l1_of(struct hv *hv, domid_t d, gfn_t gfn);
+unsigned au_l1_idx(gfn_t gfn);
+/* Run the audit and print every kept violation under the label. Returns the total. */
+unsigned au_audit(struct hv *hv, struct audit_report *r, const char *label);
+/* Assert a clean audit. */
+void au_expect_clean(struct hv *hv, const char *label);
+/*
+ * Assert the audit reports inv, and nothing else, and that one violation of inv names mfn (unless
+ * MFN_INVALID) and dom (unless DOMID_INVALID). Prints what was expected and what was reported.
+ */
+void au_expect_only(struct hv *hv, enum audit_inv inv, mfn_t mfn, domid_t dom, const char *label);
+
+#endif
