@@ -1,4 +1,4 @@
-/* console_io conformance: dom0 writes reach the console buffer, others get -EPERM, bad handles fault. */
+/* console_io conformance: dom0 writes reach the console, others get -EPERM, bad handles fault. */
 #include <string.h>
 #include "conformance.h"
 

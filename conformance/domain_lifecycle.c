@@ -1,4 +1,4 @@
-/* Domain lifecycle conformance: create, build, destroy (plain and preempted), zombies, scrubbing. */
+/* Domain lifecycle conformance: create, build, destroy (plain, preempted), zombies, scrubbing. */
 #include <string.h>
 #include "conformance.h"
 

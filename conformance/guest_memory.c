@@ -1,4 +1,4 @@
-/* Guest memory conformance: the walker, the TLB and copy_to/from_guest through dom1's page tables. */
+/* Guest memory conformance: walker, TLB and copy_to/from_guest through dom1's page tables. */
 #include <string.h>
 #include "conformance.h"
 

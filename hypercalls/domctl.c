@@ -37,8 +37,8 @@ static long domctl_createdomain(struct hv *hv, struct xen_domctl *op)
        The grant limit may only be lowered, never below the frame gnttab_init gave the domain. */
     struct domain *d = &hv->dom[id];
     if (cd->max_evtchn_port)
-        d->max_evtchn_port = cd->max_evtchn_port >= EVTCHN_MAX_PORTS - 1U ? EVTCHN_MAX_PORTS
-                                                                          : cd->max_evtchn_port + 1U;
+        d->max_evtchn_port = cd->max_evtchn_port >= EVTCHN_MAX_PORTS - 1U
+                                 ? EVTCHN_MAX_PORTS : cd->max_evtchn_port + 1U;
     if (cd->max_grant_frames && cd->max_grant_frames < d->gnt.max_frames)
         d->gnt.max_frames = cd->max_grant_frames < d->gnt.nr_frames ? d->gnt.nr_frames
                                                                     : cd->max_grant_frames;

@@ -3,7 +3,7 @@
 
 #define SCHED_POLL_MAX_PORTS 128U   /* Xen's bound on nr_ports */
 
-/* An event waiting for this vCPU ends a block or poll at once (Xen's local_events_need_delivery). */
+/* An event waiting for this vCPU ends a block at once (Xen's local_events_need_delivery). */
 static bool sched_event_pending(const struct domain *d, const struct vcpu *v)
 {
     for (unsigned p = 1; p < EVTCHN_MAX_PORTS; p++) {
