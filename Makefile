@@ -88,6 +88,46 @@ DEB_PACKAGES += libunicorn-dev
 DEB_PACKAGES += libcunit1-dev
 DEB_PACKAGES += libxml2-utils
 
+# Codec fuzz harness: the codec's own sources compiled into each binary (no copy, no library), so
+# the engine instruments exactly the code under test. Engine and sanitizer flags are knobs
+# (OSS-Fuzz style): FUZZ_CC= FUZZ_ENGINE= FUZZ_SANITIZE=.
+FUZZ_CC ?= clang
+FUZZ_ENGINE ?= -fsanitize=fuzzer
+FUZZ_SANITIZE ?= address,undefined
+FUZZ_CFLAGS := -std=gnu11 -O1 -g
+FUZZ_CFLAGS += -Wall
+FUZZ_CFLAGS += -Wextra
+FUZZ_CFLAGS += -Wno-unused-parameter
+FUZZ_CFLAGS += -Iinclude
+FUZZ_CFLAGS += -fno-omit-frame-pointer
+FUZZ_CFLAGS += -fno-sanitize-recover=all
+ifeq ($(WERROR),1)
+FUZZ_CFLAGS += -Werror
+endif
+FUZZ_CODEC_SRCS := $(wildcard fuzz/prog*.c)
+FUZZ_CODEC_SRCS += fuzz/harness/codec.c
+FUZZ_CODEC_DEPS := $(FUZZ_CODEC_SRCS)
+FUZZ_CODEC_DEPS += $(wildcard fuzz/*.h)
+FUZZ_CODEC_DEPS += include/hvfuzz/prog.h
+FUZZ_CODEC_DEPS += include/hvfuzz/xen.h
+
+fuzz-libfuzzer: build/fuzz/codec-libfuzzer
+
+build/fuzz/codec-libfuzzer: $(FUZZ_CODEC_DEPS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_ENGINE),$(FUZZ_SANITIZE) -o $@ $(FUZZ_CODEC_SRCS)
+
+# Replays files or corpus directories without an engine (regressions, CI).
+fuzz-replay: build/fuzz/codec-replay
+
+build/fuzz/codec-replay: $(FUZZ_CODEC_DEPS) fuzz/harness/replay_main.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CC) $(FUZZ_CFLAGS) -fsanitize=$(FUZZ_SANITIZE) -o $@ $(FUZZ_CODEC_SRCS) fuzz/harness/replay_main.c
+
+.PHONY: fuzz-libfuzzer fuzz-replay
+
 clean:
 	rm -rf build
 
