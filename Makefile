@@ -68,15 +68,20 @@ $(B)/unit-tests: $(TEST_OBJS) $(B)/libhvmon.a
 check: check-one
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=address,undefined check-one
 
+# Sanitizer reports with a stack, so a CI log is readable without a rerun.
+check-one: export UBSAN_OPTIONS ?= print_stacktrace=1
 check-one: $(B)/hvfuzz $(B)/unit-tests
 	@echo "== unit tests ($(B))"
 	$(Q)$(B)/unit-tests
 	@echo "== conformance suite ($(B))"
 	$(Q)$(B)/hvfuzz conform --junit $(B)/conformance-junit.xml
+	$(Q)xmllint --noout $(B)/conformance-junit.xml
 
+# apt-get needs root: go through sudo unless we are root already (CI containers usually are).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
-	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES)
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES)
 
 DEB_PACKAGES := build-essential
 DEB_PACKAGES += clang
