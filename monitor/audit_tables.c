@@ -145,6 +145,10 @@ void audit_gnttab_pass(struct audit_ctx *c)
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         const struct domain *d = audit_dom(hv, id);
         c->nents[id] = d ? audit_gnt_frames(c, d) : 0;
+        /* a zombie's table is freed while other domains may still map its grants: every active
+           entry stays meaningful until the last of them unmaps */
+        if (d && d->dying)
+            c->nents[id] = GNT_MAX_REFS;
         memset(c->pins[id], 0, c->nents[id] * sizeof(c->pins[id][0]));
     }
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
@@ -262,9 +266,12 @@ static uint32_t audit_list_walk(struct audit_ctx *c, const struct page_list *l, 
             audit_add(c, INV_I7_LISTS, m, owner, id, f->list_id, "%s list: list_id", name);
         if (f->owner != owner)
             audit_add(c, INV_I7_LISTS, m, owner, owner, f->owner, "%s list: owner", name);
-        if (owner != DOMID_INVALID && !(f->flags & FRAME_XEN_HEAP) != !xen_heap)
-            audit_add(c, INV_I7_LISTS, m, owner, xen_heap, !xen_heap, "%s list: xen_heap flag",
-                      name);
+        /* a released grant frame loses XEN_HEAP and ALLOCATED but stays on the xen-heap list
+           until its last mapping goes */
+        bool heap = f->flags & FRAME_XEN_HEAP;
+        bool released = xen_heap && !(f->flags & FRAME_ALLOCATED);
+        if (owner != DOMID_INVALID && heap != xen_heap && !released)
+            audit_add(c, INV_I7_LISTS, m, owner, xen_heap, heap, "%s list: xen_heap flag", name);
         if (f->list_prev != prev)
             audit_add(c, INV_I7_LISTS, m, owner, prev, f->list_prev, "%s list: prev link", name);
         prev = m;
