@@ -55,11 +55,14 @@ static void prog_fz_shape(struct prog_shape *s, uint8_t b)
         s->nr_frames = PROG_MAX_FRAMES;
 }
 
-/* Frame indices mostly inside the domain; the top bit of the selector asks for any value. */
+/* Selector bytes from 0xf0 up (1 in 16) pick the unusual value: rare but always reachable. */
+#define PROG_FZ_RARE(b) ((b) >= 0xf0)
+
+/* Frame indices mostly inside the domain, rarely any value (the target reduces them). */
 static uint16_t prog_fz_gfn(struct prog_fz *z, const struct prog_shape *s)
 {
     uint8_t b = prog_fz_u8(z);
-    return (b & 0x80) ? prog_fz_u16(z) : (uint16_t)(b % s->dom_pages);
+    return PROG_FZ_RARE(b) ? prog_fz_u16(z) : (uint16_t)(b % s->dom_pages);
 }
 
 static void prog_fz_resource(struct prog_fz *z, struct prog_arg *a, unsigned kind,
@@ -84,13 +87,15 @@ static void prog_fz_resource(struct prog_fz *z, struct prog_arg *a, unsigned kin
         a->a = prog_fz_gfn(z, s);
         break;
     case ARG_MADDR:
-    case ARG_GVA:
+    case ARG_GVA: {
         a->a = prog_fz_gfn(z, s);
-        /* PTE-sized steps reach every slot of a page table; misaligned ones are rarer. */
-        a->b = prog_fz_u16(z) % PROG_MAX_BYTE_OFF;
-        if (!(a->b & 0x800))
+        /* PTE-sized steps reach every slot of a page table; misaligned offsets are rare. */
+        uint16_t v = prog_fz_u16(z);
+        a->b = v % PROG_MAX_BYTE_OFF;
+        if (!PROG_FZ_RARE(v >> 8))
             a->b &= ~7U;
         break;
+    }
     case ARG_PTE: {
         a->a = prog_fz_gfn(z, s);
         uint64_t v = prog_fz_u64(z);
@@ -101,11 +106,11 @@ static void prog_fz_resource(struct prog_fz *z, struct prog_arg *a, unsigned kin
         break;
     }
     case ARG_PAYLOAD: {
-        /* Mostly a record boundary inside the buffer, sometimes anywhere (its end, beyond). */
+        /* Mostly a record boundary inside the buffer, rarely anywhere (its end, beyond). */
         uint8_t b = prog_fz_u8(z);
-        if ((b & 0x80) || payload_len == 0)
+        if (PROG_FZ_RARE(b))
             a->b = (uint32_t)(prog_fz_u16(z) % PROG_MAX_BYTE_OFF);
-        else
+        else if (payload_len)
             a->b = (uint32_t)((b * 8U) % payload_len);
         break;
     }
@@ -123,7 +128,7 @@ static void prog_fz_imm(struct prog_fz *z, struct prog_arg *a, unsigned hint)
     case PROG_H_COUNT:
     case PROG_H_CMD: {
         uint8_t b = prog_fz_u8(z);
-        a->imm = (b & 0x80) ? prog_fz_u32(z) : b & 0x1f;
+        a->imm = PROG_FZ_RARE(b) ? prog_fz_u32(z) : b & 0x1f;
         break;
     }
     case PROG_H_FLAGS:
@@ -193,8 +198,10 @@ static void prog_fz_hypercall(struct prog_fz *z, struct prog_op *op, const struc
     }
     op->nr_args = (uint8_t)nargs;
 
-    /* Payload sizes in 8-byte steps: the ABI structs are 8-byte aligned. */
-    op->payload_len = (uint16_t)((prog_fz_u8(z) & 0x3f) * 8U);
+    /* Payload sizes in 8-byte steps (the ABI structs are 8-byte aligned), mostly a few records
+       (up to 120 bytes) so that input bytes go to operations rather than to payload. */
+    uint8_t pl = prog_fz_u8(z);
+    op->payload_len = (uint16_t)((pl < 0xc0 ? pl & 0xf : pl & 0x3f) * 8U);
     for (unsigned i = 0; i < nargs; i++)
         prog_fz_arg(z, &op->args[i], hc ? hc->hints[i] : PROG_H_ANY, s, op->payload_len);
     for (unsigned i = 0; i < op->payload_len; i++)
@@ -210,8 +217,9 @@ static void prog_fz_hypercall(struct prog_fz *z, struct prog_op *op, const struc
         f->width = widths[b & 7];
         if (f->width > op->payload_len)
             continue;
-        unsigned slots = op->payload_len - f->width + 1U;
-        f->off = (uint16_t)(((unsigned)prog_fz_u8(z) * f->width) % slots);
+        /* Naturally aligned, as the fields of the ABI structs it patches are. */
+        unsigned slots = (op->payload_len - f->width) / f->width + 1U;
+        f->off = (uint16_t)((prog_fz_u8(z) % slots) * f->width);
         prog_fz_resource(z, &f->arg, fix_kinds[(b >> 3) & 7], s, op->payload_len);
         op->nr_fixups++;
     }

@@ -22,7 +22,10 @@ static char codec_text[CODEC_TEXT_CAP];
 
 static void codec_fail(const char *reader, const char *what, enum prog_err e)
 {
-    fprintf(stderr, "codec harness: %s: %s (%s)\n", reader, what, prog_strerror(e));
+    if (e != PROG_OK)
+        fprintf(stderr, "codec harness: %s: %s (%s)\n", reader, what, prog_strerror(e));
+    else
+        fprintf(stderr, "codec harness: %s: %s\n", reader, what);
     abort();
 }
 
