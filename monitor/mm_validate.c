@@ -127,12 +127,29 @@ int pt_devalidate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
     /* L1 tables hold no table refs, so their teardown is bounded: never preempted (as Xen) */
     if (level == 1)
         preemptible = false;
+    /* The entry just past the ref-holding range may name a child whose own (de)validation was
+       preempted on this table's behalf. Its partial state holds its own refs, so it is consistent
+       alone, but nobody else would finish it: drop it before going on (Xen tracks the same child
+       with PTF_partial_set). Dropping any partial state keeps the counts right. */
+    if (level > 1 && i < PTES_PER_TABLE && !pt_xen_slot(level, i) && pte_present(pt[i])) {
+        mfn_t child = pte_mfn(pt[i]);
+        if (child != mfn && mfn_valid(hv, child) &&
+            (hv->frames[child].flags & FRAME_PARTIAL) &&
+            hv->frames[child].type == pgt_of_level(level - 1) &&
+            hv->frames[child].owner == f->owner) {
+            int rc = pt_partial_put(hv, child, preemptible);
+            if (rc == -XEN_ERESTART)
+                return rc;
+        }
+    }
     while (i > 0) {
         i--;
         if (pt_xen_slot(level, i))
             continue;
         int rc = pt_put_entry(hv, mfn, level, pt[i], preemptible);
-        if (preemptible && i > 0 && (rc == -XEN_ERESTART || hv_preempt_check(hv))) {
+        /* a preempted child stops this table too, even after its last entry, so that the
+           resume point (entry i) leads back to the child */
+        if (preemptible && (rc == -XEN_ERESTART || (i > 0 && hv_preempt_check(hv)))) {
             f->nr_validated_ptes = (uint16_t)i;
             return -XEN_ERESTART;
         }
