@@ -221,12 +221,15 @@ static void xsa284(struct conf_ctx *c)
     uint64_t g = gfn;
     uint32_t tot1 = c->d1->tot_pages;
 
+    /* read-only, so the frame holds no type ref and only the allocation check can refuse it */
+    CONF_SETUP(c, gc_set_pte(c, c->v2, c->d2, GC_PAGE, gc_pte_of(c, c->d2, GC_PAGE) & ~_PAGE_RW));
     if (conf_put(c, c->v2, res.extent_start, &g, sizeof(g)) < 0 ||
         conf_put(c, c->v2, conf_scratch(c, c->d2, 4), &res, sizeof(res)) < 0)
         return;
     CONF_EXPECT_EQ(c, 1, conf_hc(c, c->v2, HYPERVISOR_memory_op, XENMEM_decrease_reservation,
                                  conf_scratch(c, c->d2, 4), 0, 0, 0));
     CONF_EXPECT_EQ(c, 1, f->count);
+    CONF_EXPECT_EQ(c, 0, f->type_count);
     CONF_EXPECT(c, !(f->flags & FRAME_ALLOCATED));
     gc_grant(c, c->d1, GC_REF, 2, GC_FREE_GFN(0), GTF_accept_transfer);
     CONF_EXPECT_EQ(c, 0, gc_op(c, c->v2, GNTTABOP_transfer, &op, sizeof(op), 1));
