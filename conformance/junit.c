@@ -163,10 +163,10 @@ int conf_junit_write(const char *path, const struct conf_entry *ent, unsigned nr
         free(tmp);
         return err;
     }
-    /* mkstemp makes the file 0600; a report is an ordinary file */
+    /* mkstemp makes the file 0600; a report should be as readable as any other output */
     mask = umask(0);
     umask(mask);
-    fchmod(fd, 0666 & ~mask);
+    (void)fchmod(fd, 0666 & ~mask);   /* on failure a 0600 report is still a report */
     f = fdopen(fd, "w");
     if (!f) {
         err = -errno;
