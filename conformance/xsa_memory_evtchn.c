@@ -303,6 +303,61 @@ static void xp_vcpu_not_truncated(struct conf_ctx *c)
     CONF_EXPECT_EQ(c, ECS_FREE, c->d1->evtchn[1].state);
 }
 
+/*
+ * The limit lowered (by the toolstack) after a pair was bound above it: the guest can no longer
+ * name that port, but the monitor still delivers to it and tears the pair down cleanly from the
+ * other side, so the audit finds no half-linked pair.
+ */
+static void xp_limit_lowered_after_bind(struct conf_ctx *c)
+{
+    struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 2 };
+    struct evtchn_send snd = { .port = 1 };
+    struct evtchn_close cl = { .port = 1 };
+    uint16_t reset_dom = 1;
+    gva_t v1a = conf_scratch(c, c->d1, 0), v2a = conf_scratch(c, c->d2, 0);
+    uint32_t port = 0;
+
+    /* dom1: ports 1..4 taken, port 5 offered to dom2, which binds it as its port 1. */
+    for (uint32_t want = 1; want <= 5; want++) {
+        if (conf_put(c, c->v1, v1a, &au, sizeof(au)) < 0)
+            return;
+        CONF_SETUP(c, conf_hc(c, c->v1, HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound,
+                              v1a, 0, 0, 0));
+        if (conf_get(c, c->v1, v1a, &au, sizeof(au)) < 0)
+            return;
+        port = au.port;
+    }
+    struct evtchn_bind_interdomain bi = { .remote_dom = 1, .remote_port = port };
+    if (conf_put(c, c->v2, v2a, &bi, sizeof(bi)) < 0)
+        return;
+    CONF_SETUP(c, conf_hc(c, c->v2, HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, v2a,
+                          0, 0, 0));
+    c->d1->max_evtchn_port = XP_LOWERED_LIMIT;
+
+    if (conf_put(c, c->v2, v2a, &snd, sizeof(snd)) < 0)
+        return;
+    CONF_EXPECT_EQ(c, 0, conf_hc(c, c->v2, HYPERVISOR_event_channel_op, EVTCHNOP_send, v2a,
+                                 0, 0, 0));
+    CONF_EXPECT(c, c->d1->evtchn[port].pending);
+    snd.port = port;
+    if (conf_put(c, c->v1, v1a, &snd, sizeof(snd)) < 0)
+        return;
+    CONF_EXPECT_EQ(c, -XEN_EINVAL, conf_hc(c, c->v1, HYPERVISOR_event_channel_op, EVTCHNOP_send,
+                                           v1a, 0, 0, 0));
+    if (conf_put(c, c->v2, v2a, &cl, sizeof(cl)) < 0)
+        return;
+    CONF_EXPECT_EQ(c, 0, conf_hc(c, c->v2, HYPERVISOR_event_channel_op, EVTCHNOP_close, v2a,
+                                 0, 0, 0));
+    CONF_EXPECT_EQ(c, ECS_UNBOUND, c->d1->evtchn[port].state);
+    CONF_EXPECT_EQ(c, 2, c->d1->evtchn[port].remote_dom);
+    /* A reset by the control domain closes every port, the one above the limit included. */
+    if (conf_put(c, c->v0, conf_scratch(c, c->d0, 0), &reset_dom, sizeof(reset_dom)) < 0)
+        return;
+    CONF_EXPECT_EQ(c, 0, conf_hc(c, c->v0, HYPERVISOR_event_channel_op, EVTCHNOP_reset,
+                                 conf_scratch(c, c->d0, 0), 0, 0, 0));
+    CONF_EXPECT_EQ(c, ECS_FREE, c->d1->evtchn[port].state);
+}
+
 static const struct xp_row xp_send = { EVTCHNOP_send, false };
 static const struct xp_row xp_close = { EVTCHNOP_close, false };
 static const struct xp_row xp_unmask = { EVTCHNOP_unmask, false };
@@ -337,5 +392,6 @@ static const struct conf_case xsa_cases[] = {
     { "xsa342_alloc_stops_at_limit",    xp_alloc_stops_at_limit, NULL },
     { "xsa342_last_port_usable",        xp_last_port_usable, NULL },
     { "xsa342_vcpu_not_truncated",      xp_vcpu_not_truncated, NULL },
+    { "xsa342_limit_lowered_after_bind", xp_limit_lowered_after_bind, NULL },
 };
 CONF_AREA("xsa_memory_evtchn", xsa_cases)

@@ -18,6 +18,16 @@ static bool evtchn_port_ok(const struct domain *d, uint64_t port)
     return port < evtchn_limit(d);
 }
 
+/*
+ * Ports the monitor itself recorded (an interdomain peer, a bound VIRQ) are checked against the
+ * array only: the limit may have been lowered after they were bound, and they must still be found
+ * and closed so no pair is left half-linked.
+ */
+static bool evtchn_port_in_array(uint64_t port)
+{
+    return port < EVTCHN_MAX_PORTS;
+}
+
 static struct vcpu *evtchn_vcpu(struct domain *d, uint64_t id)
 {
     if (id >= d->nr_vcpus || id >= HV_MAX_VCPUS)
@@ -82,9 +92,7 @@ static void evtchn_set_pending(struct domain *d, struct evtchn *chn)
 /* The port a VIRQ is bound to for a vCPU; global VIRQs have one binding per domain. */
 static long evtchn_find_virq(const struct domain *d, unsigned vcpu, uint32_t virq)
 {
-    uint32_t limit = evtchn_limit(d);
-
-    for (uint32_t p = 1; p < limit; p++) {
+    for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++) {
         const struct evtchn *chn = &d->evtchn[p];
 
         if (chn->state != ECS_VIRQ || chn->virq != virq)
@@ -106,14 +114,15 @@ void evtchn_init(struct domain *d)
 }
 
 /*
- * Close one port of d. An interdomain peer goes back to UNBOUND, bindable again by d (Xen keeps the
- * far end usable so the peer can wait for a reconnect). 0 or -EINVAL for a port that is not open.
+ * Close one port of d (already range-checked). An interdomain peer goes back to UNBOUND, bindable
+ * again by d (Xen keeps the far end usable so the peer can wait for a reconnect). 0 or -EINVAL for
+ * a port that is not open.
  */
 static long evtchn_close_port(struct hv *hv, struct domain *d, uint32_t port)
 {
     struct evtchn *chn;
 
-    if (!evtchn_port_ok(d, port))
+    if (!evtchn_port_in_array(port))
         return -XEN_EINVAL;
     chn = &d->evtchn[port];
     switch (chn->state) {
@@ -124,7 +133,7 @@ static long evtchn_close_port(struct hv *hv, struct domain *d, uint32_t port)
     case ECS_INTERDOMAIN: {
         struct domain *rd = dom_get(hv, chn->remote_dom);
 
-        if (rd && evtchn_port_ok(rd, chn->remote_port)) {
+        if (rd && evtchn_port_in_array(chn->remote_port)) {
             struct evtchn *rchn = &rd->evtchn[chn->remote_port];
 
             if (rchn->state == ECS_INTERDOMAIN && rchn->remote_dom == d->id &&
@@ -349,7 +358,7 @@ static long evtchn_op_send(struct hv *hv, struct vcpu *v, gva_t arg)
     case ECS_INTERDOMAIN:
         rd = dom_get(hv, chn->remote_dom);
         /* A broken pair is a monitor bug the audit reports; the guest just gets an error. */
-        if (!rd || !evtchn_port_ok(rd, chn->remote_port) ||
+        if (!rd || !evtchn_port_in_array(chn->remote_port) ||
             rd->evtchn[chn->remote_port].state != ECS_INTERDOMAIN)
             return -XEN_EINVAL;
         evtchn_set_pending(rd, &rd->evtchn[chn->remote_port]);
@@ -373,6 +382,8 @@ static long evtchn_op_close(struct hv *hv, struct vcpu *v, gva_t arg)
         return -XEN_EFAULT;
     if (!d)
         return -XEN_ESRCH;
+    if (!evtchn_port_ok(d, op.port))
+        return -XEN_EINVAL;
     return evtchn_close_port(hv, d, op.port);
 }
 
