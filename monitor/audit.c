@@ -123,14 +123,6 @@ bool audit_dom_crashed(const struct domain *d)
     return !d || d->dying || (d->shutdown && d->shutdown_reason == SHUTDOWN_crash);
 }
 
-bool audit_maptrack_has(const struct domain *d, mfn_t mfn)
-{
-    for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++)
-        if (d->gnt.maptrack[k].in_use && d->gnt.maptrack[k].mfn == mfn)
-            return true;
-    return false;
-}
-
 void audit_writable_ref(struct audit_ctx *c, mfn_t t, domid_t by, const char *what, unsigned idx)
 {
     const struct frame *f = &c->hv->frames[t];
@@ -290,6 +282,7 @@ unsigned audit_run(struct hv *hv, struct audit_report *report)
 
     for (mfn_t m = 0; m < hv->nr_frames; m++)
         audit_self_refs(c, m);
+    audit_gnt_mark(c);
     audit_pt_pass(c);
     audit_vcpu_pass(c);
     audit_gnttab_pass(c);

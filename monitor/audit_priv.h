@@ -11,8 +11,10 @@ struct audit_fexp {
     uint16_t lin_in;      /* ref-holding linear entries of other tables pointing here */
     uint16_t lin_out;     /* ref-holding linear entries this table contains */
     uint8_t  on_list;     /* seen while walking the page lists */
-    uint8_t  pad[3];
+    uint8_t  granted_to;  /* bit d: domain d holds a maptrack entry for this frame */
+    uint8_t  pad[2];
 };
+_Static_assert(HV_MAX_DOMAINS <= 8, "audit_fexp.granted_to holds one bit per domain");
 
 /* Expected pin counts of one active grant entry, recomputed from every domain's maptrack. */
 struct audit_pins {
@@ -38,13 +40,18 @@ unsigned audit_ref_entries(const struct frame *f);
 const struct domain *audit_dom(const struct hv *hv, domid_t id);
 /* Mapped grants are exempt from host-PTE checks once the mapping domain crashed or is dying. */
 bool audit_dom_crashed(const struct domain *d);
-/* True if d holds an in-use maptrack entry for mfn (an active grant to d). */
-bool audit_maptrack_has(const struct domain *d, mfn_t mfn);
+/* True if domain id holds an in-use maptrack entry for mfn (an active grant to it); valid after
+   audit_gnt_mark. */
+static inline bool audit_granted(const struct audit_ctx *c, domid_t id, mfn_t mfn)
+{
+    return id < HV_MAX_DOMAINS && (c->fx[mfn].granted_to >> id) & 1U;
+}
 /* A writable reference of some kind to frame t: count its writable type ref or report it. */
 void audit_writable_ref(struct audit_ctx *c, mfn_t t, domid_t by, const char *what, unsigned idx);
 const char *audit_type_name(unsigned type);
 
 /* The passes, in the order audit_run calls them. */
+void audit_gnt_mark(struct audit_ctx *c);     /* which domains hold grants of which frames */
 void audit_pt_pass(struct audit_ctx *c);      /* every ref-holding PT entry: I3 I4 I5 and counts */
 void audit_vcpu_pass(struct audit_ctx *c);    /* base pointers and TLBs: VCPU I3 I5 and counts */
 void audit_gnttab_pass(struct audit_ctx *c);  /* grant frames, maptrack, pins: GNTTAB, counts */

@@ -43,7 +43,7 @@ static void audit_l1e(struct audit_ctx *c, const struct audit_tbl *tb, unsigned 
     const struct frame *tf = &hv->frames[t];
     /* unowned targets are I6's; a domain may map its own frames and frames granted to it */
     if (tb->isolated && tf->owner != DOMID_INVALID && tf->owner != tb->owner &&
-        !audit_maptrack_has(&hv->dom[tb->owner], t))
+        !audit_granted(c, tb->owner, t))
         audit_add(c, INV_I5_ISOLATION, t, tb->owner, tb->owner, tf->owner,
                   "l1 entry %u of table 0x%llx maps frame of another domain: owner", i,
                   (unsigned long long)tb->mfn);
@@ -197,7 +197,7 @@ static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct 
             audit_add(c, INV_I3_WRITABLE, e->mfn, d->id, PGT_writable, f->type,
                       "vcpu %u writable tlb va 0x%llx maps %s frame: type", v->id,
                       (unsigned long long)e->va, audit_type_name(f->type));
-        if (!d->dying && f->owner != d->id && !audit_maptrack_has(d, e->mfn))
+        if (!d->dying && f->owner != d->id && !audit_granted(c, d->id, e->mfn))
             audit_add(c, INV_I5_ISOLATION, e->mfn, d->id, d->id, f->owner,
                       "vcpu %u tlb va 0x%llx maps frame of another domain: owner", v->id,
                       (unsigned long long)e->va);

@@ -48,6 +48,21 @@ static uint32_t audit_gnt_frames(struct audit_ctx *c, const struct domain *d)
     return n < GNT_MAX_REFS ? n : GNT_MAX_REFS;
 }
 
+void audit_gnt_mark(struct audit_ctx *c)
+{
+    struct hv *hv = c->hv;
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(hv, id);
+        if (!d)
+            continue;
+        for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
+            const struct gnt_maptrack *mt = &d->gnt.maptrack[k];
+            if (mt->in_use && mfn_valid(hv, mt->mfn))
+                c->fx[mt->mfn].granted_to |= (uint8_t)(1U << id);
+        }
+    }
+}
+
 /* A host mapping is a grant PTE in a ref-holding L1 of the mapping domain at host_addr. */
 static void audit_gnt_host(struct audit_ctx *c, const struct domain *md, unsigned k,
                            const struct gnt_maptrack *mt)
