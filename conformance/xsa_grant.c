@@ -377,6 +377,35 @@ static void xsa380_394(struct conf_ctx *c)
     c->hv->preempt_pattern = 0;
 }
 
+/*
+ * XSA-380/394, the bound itself: even with preemption never firing, one call works through at
+ * most GNT_BATCH_MAX elements of an array and continues with the rest. The array of stale
+ * handles spans several scratch pages (data pages are contiguous in VA).
+ */
+static void xsa380_batch_bound(struct conf_ctx *c)
+{
+    enum { N = GNT_BATCH_MAX + 88 };
+    static struct gnttab_unmap_grant_ref u[N];
+    gva_t va = conf_scratch(c, c->d2, 20);
+    long rc;
+
+    memset(u, 0, sizeof(u));
+    for (unsigned i = 0; i < N; i++)
+        u[i].handle = GNT_MAX_MAPTRACK + i;
+    if (conf_put(c, c->v2, va, u, sizeof(u)) < 0)
+        return;
+    uint64_t args[6] = { GNTTABOP_unmap_grant_ref, va, N, 0, 0, 0 };
+    rc = hv_hypercall(c->hv, c->v2, HYPERVISOR_grant_table_op, args);
+    CONF_EXPECT_EQ(c, -XEN_ERESTART, rc);
+    CONF_EXPECT_EQ(c, va + GNT_BATCH_MAX * sizeof(u[0]), c->v2->cont.args[1]);
+    CONF_EXPECT_EQ(c, N - GNT_BATCH_MAX, c->v2->cont.args[2]);
+    CONF_EXPECT_EQ(c, 0, hv_continue(c->hv, c->v2));
+    if (conf_get(c, c->v2, va, u, sizeof(u)) < 0)
+        return;
+    CONF_EXPECT_EQ(c, GNTST_bad_handle, u[0].status);
+    CONF_EXPECT_EQ(c, GNTST_bad_handle, u[N - 1].status);
+}
+
 static const struct conf_case xg_cases[] = {
     { "xsa218_handle_freed_once", xsa218, NULL },
     { "xsa224_host_dev_unmap_then_pin_l1", xsa224, NULL },
@@ -387,5 +416,6 @@ static const struct conf_case xg_cases[] = {
     { "xsa214_transfer_resets_type", xsa214, NULL },
     { "xsa379_387_status_frames_counted_once", xsa379_387, NULL },
     { "xsa380_394_bounded_work_no_underflow", xsa380_394, NULL },
+    { "xsa380_394_batch_bound_without_preemption", xsa380_batch_bound, NULL },
 };
 CONF_AREA("xsa_grant", xg_cases)

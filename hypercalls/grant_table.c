@@ -542,8 +542,13 @@ static long gnt_run_array(struct hv *hv, struct vcpu *v, const struct gnt_op_des
         op->elem(hv, v, &buf);
         if (copy_to_guest(hv, v, addr + op->out_off, (uint8_t *)&buf + op->out_off, op->out_len))
             return -XEN_EFAULT;
-        /* XSA-380/394 class: batches yield between elements; the rest becomes a continuation */
-        if (i + 1 < count && hv_preempt_check(hv)) {
+        /*
+         * XSA-380/394 class: batches yield between elements and the rest becomes a continuation.
+         * The model's preemption is driven by hv_preempt_check alone, which may never fire, and a
+         * guest can alias one page over a huge array; Xen's time-based check always fires
+         * eventually, so a batch also yields after GNT_BATCH_MAX elements.
+         */
+        if (i + 1 < count && (hv_preempt_check(hv) || (i + 1) % GNT_BATCH_MAX == 0)) {
             args[1] = uop + (i + 1) * op->size;
             args[2] = count - (i + 1);
             return -XEN_ERESTART;

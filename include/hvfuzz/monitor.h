@@ -112,6 +112,7 @@ struct evtchn {
 #define GNT_V1_PER_FRAME  (PAGE_SIZE / sizeof(struct grant_entry_v1))
 #define GNT_V2_PER_FRAME  (PAGE_SIZE / sizeof(struct grant_entry_v2))
 #define GNT_MAX_REFS      (GNT_MAX_FRAMES * GNT_V1_PER_FRAME)
+#define GNT_BATCH_MAX   512U   /* array grant ops continue after this many elements per call */
 
 /* Per granted ref, in the granting domain: who maps it and how often (Xen's active entry). */
 struct gnt_active {
