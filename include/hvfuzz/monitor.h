@@ -271,6 +271,8 @@ int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, uns
 /* Pin / unpin a table of the given level (mmuext PIN_Ln / UNPIN). */
 int pt_pin(struct hv *hv, struct domain *d, mfn_t mfn, unsigned level, bool preemptible);
 int pt_unpin(struct hv *hv, struct domain *d, mfn_t mfn, bool preemptible);
+/* pt_unpin's -ERESTART means: unpinned, but the table's devalidation was preempted and the frame
+   is left PARTIAL (holding its own refs); the caller records it as v->old_guest_table. */
 /* Switch a vCPU's kernel or user base pointer (mmuext NEW_BASEPTR / NEW_USER_BASEPTR). */
 int pt_new_baseptr(struct hv *hv, struct vcpu *v, mfn_t mfn, bool user);
 /* Release everything a dying domain's frames hold (preemptible); 0 or -ERESTART. */
