@@ -6,6 +6,22 @@
 #include "audit_priv.h"
 
 /*
+ * The audit reads only raw state (frame table, frame memory, domains, vCPUs, grant and event
+ * tables) and none of the monitor's helpers, so a bug in the counting code cannot hide itself.
+ * Order: the frames' own refs, maptrack marks, one pass over the entries of every ref-holding
+ * table, vCPUs, grants, event channels, page lists, then one comparison pass over the frames.
+ * States the model makes legal, which the checks therefore accept:
+ *  - a TLB entry for a free frame (reallocation flushes it: tlbflush_filter), never I3/I5;
+ *  - dying domains are exempt from I5; dying or crashed mappers from the host-PTE grant checks
+ *    (their grant PTEs are torn down with their tables, the "implicit unmap");
+ *  - a dying granter's grant table is gone while others may still map its grants;
+ *  - a released grant frame (no XEN_HEAP, no ALLOCATED) may stay on the xen-heap list while
+ *    mapped;
+ *  - event channel ports above a lowered max_evtchn_port stay bound.
+ * References to free frames are reported once, by I6, not again by I2..I5.
+ */
+
+/*
  * Scratch is a grow-only buffer kept by the audit itself rather than a field of struct hv: the
  * machine is created and destroyed by monitor/hv.c, which knows nothing of its oracle, and a field
  * would leak unless every destroyer called back into the audit. One buffer serves every machine
