@@ -173,10 +173,11 @@ static void gnt_frame_release(struct hv *hv, mfn_t mfn)
     }
 }
 
+/* Only slots below the in-use count are trusted to name our frames; the rest are reset. */
 static void gnt_free_status(struct hv *hv, struct grant_table *gt)
 {
     for (uint32_t i = 0; i < GNT_MAX_STATUS; i++) {
-        if (gt->status[i] != MFN_INVALID)
+        if (i < gt->nr_status_frames && gt->status[i] != MFN_INVALID)
             gnt_frame_release(hv, gt->status[i]);
         gt->status[i] = MFN_INVALID;
     }
@@ -259,7 +260,7 @@ void gnttab_free(struct hv *hv, struct domain *d)
 
     gnt_free_status(hv, gt);
     for (uint32_t i = 0; i < GNT_MAX_FRAMES; i++) {
-        if (gt->frames[i] != MFN_INVALID)
+        if (i < gt->nr_frames && gt->frames[i] != MFN_INVALID)
             gnt_frame_release(hv, gt->frames[i]);
         gt->frames[i] = MFN_INVALID;
     }
