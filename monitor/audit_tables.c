@@ -96,20 +96,19 @@ static void audit_gnt_host(struct audit_ctx *c, const struct domain *md, unsigne
                   (unsigned long long)tbl, idx);
 }
 
+/*
+ * A crashed or dying mapper's grant books are frozen: its grant PTEs went with its tables (the
+ * implicit unmap dropped their refs but unpinned nothing), and the granter may even be gone. Only
+ * the refs its device mappings still hold are counted; gnttab_release settles the rest.
+ */
 static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
 {
     struct hv *hv = c->hv;
-    bool live = !audit_dom_crashed(md);
+    bool frozen = audit_dom_crashed(md);
     for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
         const struct gnt_maptrack *mt = &md->gnt.maptrack[k];
         if (!mt->in_use)
             continue;
-        const struct domain *gd = audit_dom(hv, mt->dom);
-        if (!gd || mt->ref >= c->nents[gd->id]) {
-            audit_add(c, INV_GNTTAB, mt->mfn, md->id, gd ? c->nents[gd->id] : 0, mt->ref,
-                      "maptrack %u of dom %u: ref below nr of refs", k, (unsigned)mt->dom);
-            continue;
-        }
         if (!mfn_valid(hv, mt->mfn)) {
             audit_add(c, INV_GNTTAB, mt->mfn, md->id, hv->nr_frames, (int64_t)mt->mfn,
                       "maptrack %u mfn below nr_frames", k);
@@ -117,6 +116,20 @@ static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
         }
         bool ro = mt->flags & GNTMAP_readonly;
         bool host = mt->flags & GNTMAP_host_map, dev = mt->flags & GNTMAP_device_map;
+        if (dev) {
+            /* a device mapping holds its own refs, unlike a host mapping whose PTE holds them */
+            c->fx[mt->mfn].count++;
+            if (!ro)
+                audit_writable_ref(c, mt->mfn, md->id, "writable device grant maptrack", k);
+        }
+        if (frozen)
+            continue;
+        const struct domain *gd = audit_dom(hv, mt->dom);
+        if (!gd || mt->ref >= c->nents[gd->id]) {
+            audit_add(c, INV_GNTTAB, mt->mfn, md->id, gd ? c->nents[gd->id] : 0, mt->ref,
+                      "maptrack %u of dom %u: ref below nr of refs", k, (unsigned)mt->dom);
+            continue;
+        }
         if (!host && !dev)
             audit_add(c, INV_GNTTAB, mt->mfn, md->id, GNTMAP_host_map, mt->flags,
                       "maptrack %u kind flags", k);
@@ -124,17 +137,11 @@ static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
         const struct gnt_active *act = &gd->gnt.active[mt->ref];
         if (host) {
             if (ro) p->host_ro++; else p->host_rw++;
-            if (live) {
-                c->host_maps[md->id]++;
-                audit_gnt_host(c, md, k, mt);
-            }
+            c->host_maps[md->id]++;
+            audit_gnt_host(c, md, k, mt);
         }
         if (dev) {
             if (ro) p->dev_ro++; else p->dev_rw++;
-            /* a device mapping holds its own refs, unlike a host mapping whose PTE holds them */
-            c->fx[mt->mfn].count++;
-            if (!ro)
-                audit_writable_ref(c, mt->mfn, md->id, "writable device grant maptrack", k);
         }
         if (act->mfn != mt->mfn)
             audit_add(c, INV_GNTTAB, mt->mfn, gd->id, (int64_t)act->mfn, (int64_t)mt->mfn,
@@ -179,6 +186,9 @@ void audit_gnttab_pass(struct audit_ctx *c)
             const struct gnt_active *a = &d->gnt.active[r];
             const struct audit_pins *p = &c->pins[id][r];
             bool any = a->host_ro | a->host_rw | a->dev_ro | a->dev_rw;
+            /* pins held by a frozen mapper are settled when it is destroyed */
+            if (any && audit_dom_crashed(audit_dom(hv, a->mapped_by)))
+                continue;
             mfn_t m = any ? a->mfn : MFN_INVALID;
             audit_gnt_pin(c, id, r, "host_ro", p->host_ro, a->host_ro, m);
             audit_gnt_pin(c, id, r, "host_rw", p->host_rw, a->host_rw, m);
