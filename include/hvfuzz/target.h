@@ -1,0 +1,94 @@
+/* The target interface: an ops table that runs programs on a monitor and reports per-op results. */
+#ifndef HVFUZZ_TARGET_H
+#define HVFUZZ_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hvfuzz/prog.h"
+
+/* What happened to one operation. */
+enum op_status {
+    OPS_RAN = 0,        /* executed; rc (and value/pfec) are meaningful */
+    OPS_RESTART,        /* a hypercall was preempted; its continuation is pending on the vCPU */
+    OPS_NOT_RUN,        /* the domain/vCPU cannot run (absent, down, dying, shut down) */
+    OPS_UNSUPPORTED,    /* the target does not implement this kind of operation */
+};
+
+struct op_result {
+    uint8_t  status;    /* enum op_status */
+    int64_t  rc;        /* hypercall return value; 0 or -EFAULT for guest accesses */
+    uint64_t value;     /* guest_read: the value read */
+    uint32_t pfec;      /* guest access: page-fault error code on a fault */
+};
+
+/* Oracles that can judge a run. */
+enum oracle {
+    ORACLE_NONE = 0,
+    ORACLE_AUDIT,       /* an invariant of the audit broke (detail names it) */
+    ORACLE_ISOLATION,   /* a guest observed memory it may not see */
+    ORACLE_BUG,         /* the monitor reached a BUG() */
+    ORACLE_CRASH,       /* a signal in the monitor */
+    ORACLE_SANITIZER,   /* ASan/UBSan report */
+    ORACLE_HANG,        /* the work bound per program was exceeded */
+    ORACLE_DIFF,        /* two targets disagreed */
+    ORACLE_NR
+};
+const char *oracle_name(enum oracle o);
+
+/* A finding: enough to deduplicate (signature) and to explain (detail, op). */
+struct finding {
+    enum oracle oracle;
+    int      op_index;          /* the operation after which it was seen; -1 = at the end */
+    char     signature[128];    /* e.g. "audit:I1", "isolation:foreign-tag", "crash:SIGSEGV:mm.c:120" */
+    char     detail[512];       /* invariant, frame/domain, expected/actual, one or more lines */
+};
+
+/* Options a run takes from the command line or the harness. */
+struct target_opts {
+    bool     audit_each_op;     /* audit after every op (else only at the end) */
+    bool     audit;             /* audit at all */
+    uint64_t bugs;              /* re-created bugs to switch on (bit per enum hv_bug) */
+    uint32_t max_steps;         /* work bound per program (continuation re-issues + ops) */
+};
+extern const struct target_opts target_default_opts;
+
+struct target;
+/*
+ * A monitor behind hvfuzz. NULL members are unsupported. A user's own monitor implements these
+ * (see docs/TARGETS.md): open builds the machine the shape describes; reset returns it to that state
+ * cheaply (snapshot, not rebuild); run_op executes one operation; check runs the oracles (full = the
+ * end of a program); close frees everything.
+ */
+struct target_ops {
+    const char *name;
+    const char *description;
+    int  (*open)(struct target *t, const struct prog_shape *shape, const struct target_opts *o);
+    int  (*reset)(struct target *t);
+    int  (*run_op)(struct target *t, const struct prog_op *op, struct op_result *res);
+    bool (*check)(struct target *t, bool full, int op_index, struct finding *f);
+    void (*close)(struct target *t);
+};
+
+struct target {
+    const struct target_ops *ops;
+    struct prog_shape shape;
+    struct target_opts opts;
+    void *priv;
+};
+
+/* The registered targets ("native", later "unicorn", "kvm", ...). */
+const struct target_ops *target_find(const char *name);
+void target_list(void (*fn)(const struct target_ops *ops, void *arg), void *arg);
+
+int  target_open(struct target *t, const struct target_ops *ops, const struct prog_shape *shape,
+                 const struct target_opts *o);
+void target_close(struct target *t);
+/*
+ * Run a whole program: reset (re-opening if the shape differs), each op in order, the oracles after
+ * each op as opts say and in full at the end. results[] (nr_ops entries) may be NULL. Returns true
+ * and fills *f at the first finding (the run stops there).
+ */
+bool target_run(struct target *t, const struct prog *p, struct op_result *results,
+                struct finding *f);
+
+#endif
