@@ -11,14 +11,14 @@
  * checksum @20, body @24. The checksum is FNV-1a, recomputed here independently so that rows can
  * craft files whose only fault is the one under test.
  */
-static uint32_t de_fnv(const uint8_t *d, size_t n, uint32_t h)
+static uint32_t prog_de_fnv(const uint8_t *d, size_t n, uint32_t h)
 {
     for (size_t i = 0; i < n; i++)
         h = (h ^ d[i]) * 16777619U;
     return h;
 }
 
-static const char *de_name(enum prog_err e)
+static const char *prog_de_name(enum prog_err e)
 {
     static const char *const names[PROG_E_NR] = {
         "OK", "EMPTY", "MAGIC", "VERSION", "TRUNCATED", "CORRUPT", "TOO_BIG", "SYNTAX", "IO",
@@ -26,19 +26,19 @@ static const char *de_name(enum prog_err e)
     return (unsigned)e < PROG_E_NR ? names[e] : "?";
 }
 
-static void de_put(uint8_t *d, size_t off, unsigned bytes, uint32_t v)
+static void prog_de_put(uint8_t *d, size_t off, unsigned bytes, uint32_t v)
 {
     for (unsigned i = 0; i < bytes; i++)
         d[off + i] = (uint8_t)(v >> (8 * i));
 }
 
-static void de_reseal(uint8_t *d, size_t len)
+static void prog_de_reseal(uint8_t *d, size_t len)
 {
-    de_put(d, 20, 4, de_fnv(d + 24, len - 24, de_fnv(d, 20, 2166136261U)));
+    prog_de_put(d, 20, 4, prog_de_fnv(d + 24, len - 24, prog_de_fnv(d, 20, 2166136261U)));
 }
 
 /* A small valid program with every op kind: what the rows below damage. */
-static size_t de_sample(uint8_t *buf, size_t cap)
+static size_t prog_de_sample(uint8_t *buf, size_t cap)
 {
     static const char text[] =
         "hypercall d1 v0 mmu_update(payload+0, 1, 0, DOMID_SELF) payload=hex:0011223344556677"
@@ -113,17 +113,17 @@ static const struct {
     { "fixup arg dom 3", DE_SET8, 125, 3, true, PROG_E_CORRUPT },
 };
 
-static size_t de_apply(uint8_t *d, size_t len, size_t i)
+static size_t prog_de_apply(uint8_t *d, size_t len, size_t i)
 {
     switch (de_rows[i].edit) {
     case DE_SET8:
-        de_put(d, de_rows[i].off, 1, de_rows[i].val);
+        prog_de_put(d, de_rows[i].off, 1, de_rows[i].val);
         break;
     case DE_SET16:
-        de_put(d, de_rows[i].off, 2, de_rows[i].val);
+        prog_de_put(d, de_rows[i].off, 2, de_rows[i].val);
         break;
     case DE_SET32:
-        de_put(d, de_rows[i].off, 4, de_rows[i].val);
+        prog_de_put(d, de_rows[i].off, 4, de_rows[i].val);
         break;
     case DE_TRUNC:
         len = de_rows[i].off;
@@ -135,7 +135,7 @@ static size_t de_apply(uint8_t *d, size_t len, size_t i)
         break;
     }
     if (de_rows[i].reseal)
-        de_reseal(d, len);
+        prog_de_reseal(d, len);
     return len;
 }
 
@@ -143,14 +143,14 @@ TEST(prog_decode_errors)
 {
     uint8_t good[1024], d[1025];
     struct prog *p = malloc(sizeof(*p));
-    size_t len = de_sample(good, sizeof(good));
+    size_t len = prog_de_sample(good, sizeof(good));
 
     CU_ASSERT_FATAL(p != NULL && len > 144);
     for (size_t i = 0; i < sizeof(de_rows) / sizeof(de_rows[0]); i++) {
         memcpy(d, good, len);
-        enum prog_err e = prog_decode(p, d, de_apply(d, len, i));
+        enum prog_err e = prog_decode(p, d, prog_de_apply(d, len, i));
         fprintf(stderr, "  %-32s expected %-9s actual %s\n", de_rows[i].what,
-                de_name(de_rows[i].err), de_name(e));
+                prog_de_name(de_rows[i].err), prog_de_name(e));
         CU_ASSERT(e == de_rows[i].err);
         if (e != PROG_OK)
             TEST_EQ(0, p->nr_ops);   /* a failed decode leaves an empty program */
@@ -163,7 +163,7 @@ TEST(prog_decode_truncated_everywhere)
 {
     uint8_t good[1024];
     struct prog *p = malloc(sizeof(*p));
-    size_t len = de_sample(good, sizeof(good));
+    size_t len = prog_de_sample(good, sizeof(good));
 
     CU_ASSERT_FATAL(p != NULL && len > 0);
     for (size_t cut = 0; cut < len; cut++) {
@@ -173,8 +173,8 @@ TEST(prog_decode_truncated_everywhere)
         enum prog_err e = prog_decode(p, d, cut);
         enum prog_err want = cut ? PROG_E_TRUNCATED : PROG_E_EMPTY;
         if (e != want)
-            fprintf(stderr, "cut at %zu: expected %s, actual %s\n", cut, de_name(want),
-                    de_name(e));
+            fprintf(stderr, "cut at %zu: expected %s, actual %s\n", cut, prog_de_name(want),
+                    prog_de_name(e));
         CU_ASSERT(e == want);
         free(d);
     }
@@ -187,7 +187,7 @@ TEST(prog_decode_flipped_bytes)
 {
     uint8_t good[1024], d[1024];
     struct prog *p = malloc(sizeof(*p));
-    size_t len = de_sample(good, sizeof(good));
+    size_t len = prog_de_sample(good, sizeof(good));
 
     CU_ASSERT_FATAL(p != NULL && len > 0);
     for (size_t i = 0; i < len; i++) {
@@ -202,8 +202,8 @@ TEST(prog_decode_flipped_bytes)
             want = d[i] > good[i] ? PROG_E_TRUNCATED : PROG_E_CORRUPT;
         enum prog_err e = prog_decode(p, d, len);
         if (e != want)
-            fprintf(stderr, "flip byte %zu: expected %s, actual %s\n", i, de_name(want),
-                    de_name(e));
+            fprintf(stderr, "flip byte %zu: expected %s, actual %s\n", i, prog_de_name(want),
+                    prog_de_name(e));
         CU_ASSERT(e == want);
     }
     free(p);

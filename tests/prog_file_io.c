@@ -13,7 +13,7 @@
  * Corpus and regression files are written by concurrent fuzzers: a save must never leave a
  * half-written file or a stray temp file behind, and a failed load must say why (errno).
  */
-static unsigned fio_entries(const char *dir)
+static unsigned prog_fio_entries(const char *dir)
 {
     DIR *d = opendir(dir);
     unsigned n = 0;
@@ -47,7 +47,7 @@ TEST(prog_file_io)
     CU_ASSERT(prog_equal(p, q));
     /* Overwrite in place: the old file is replaced whole. */
     TEST_EQ(PROG_OK, prog_save(q, bin));
-    TEST_EQ(2, fio_entries(dir));
+    TEST_EQ(2, prog_fio_entries(dir));
 
     /* A file that is not a program at all. */
     FILE *f = fopen(txt, "wb");
@@ -79,7 +79,7 @@ TEST(prog_file_io)
     errno = 0;
     TEST_EQ(PROG_E_IO, prog_save(p, bad));
     TEST_EQ(EISDIR, errno);
-    TEST_EQ(3, fio_entries(dir));
+    TEST_EQ(3, prog_fio_entries(dir));
 
     /* An invalid program is refused before any file is touched. */
     q->shape.nr_domains = 0;

@@ -10,7 +10,7 @@
  * program (prog_validate), with no more operations than input bytes allow, that encodes and
  * decodes back equal. Inputs live in exact-size heap buffers so ASan catches any overread.
  */
-static void ft_check(const char *what, const uint8_t *src, size_t len, uint32_t max_ops)
+static void prog_ft_check(const char *what, const uint8_t *src, size_t len, uint32_t max_ops)
 {
     struct prog *p = malloc(sizeof(*p)), *q = malloc(sizeof(*q));
     uint8_t *in = malloc(len ? len : 1), *enc = malloc(1 << 18);
@@ -38,28 +38,28 @@ TEST(prog_fuzz_total)
     static uint8_t big[1 << 20];
     uint8_t one;
 
-    ft_check("empty", NULL, 0, 0);
+    prog_ft_check("empty", NULL, 0, 0);
     for (unsigned b = 0; b < 256; b++) {
         one = (uint8_t)b;
-        ft_check("one byte", &one, 1, 0);
+        prog_ft_check("one byte", &one, 1, 0);
     }
     /* Two bytes: the shape and one opcode, whose fields all read as zero. */
     for (unsigned b = 0; b < 256; b++) {
         uint8_t two[2] = { 0x55, (uint8_t)b };
-        ft_check("two bytes", two, 2, 1);
+        prog_ft_check("two bytes", two, 2, 1);
     }
 
     memset(big, 0xff, sizeof(big));
-    ft_check("64 x 0xff", big, 64, 64);
-    ft_check("1 MiB of 0xff", big, sizeof(big), PROG_MAX_OPS);
+    prog_ft_check("64 x 0xff", big, 64, 64);
+    prog_ft_check("1 MiB of 0xff", big, sizeof(big), PROG_MAX_OPS);
     memset(big, 0, sizeof(big));
-    ft_check("1 MiB of 0x00", big, sizeof(big), PROG_MAX_OPS);
+    prog_ft_check("1 MiB of 0x00", big, sizeof(big), PROG_MAX_OPS);
     for (size_t i = 0; i < sizeof(big); i++)
         big[i] = (uint8_t)(i * 2654435761U >> 13);
-    ft_check("1 MiB pattern", big, sizeof(big), PROG_MAX_OPS);
+    prog_ft_check("1 MiB pattern", big, sizeof(big), PROG_MAX_OPS);
     for (unsigned b = 0; b < 256; b++) {
         memset(big, (int)b, 4096);
-        ft_check("4 KiB of one byte", big, 4096, PROG_MAX_OPS);
+        prog_ft_check("4 KiB of one byte", big, 4096, PROG_MAX_OPS);
     }
 }
 

@@ -10,7 +10,7 @@
  * encode + decode unchanged, and re-encoding the decoded program must give the same bytes (one
  * encoding per program, so corpus files can be compared and deduplicated byte-wise).
  */
-static uint64_t rt_rand(uint64_t *s)
+static uint64_t prog_rt_rand(uint64_t *s)
 {
     *s ^= *s << 13;
     *s ^= *s >> 7;
@@ -27,9 +27,9 @@ TEST(prog_roundtrip_binary)
 
     CU_ASSERT_FATAL(p && q && in && enc && enc2);
     for (unsigned iter = 0; iter < 2000 && failures < 5; iter++) {
-        size_t len = rt_rand(&seed) % (iter < 1000 ? 256 : 8192);
+        size_t len = prog_rt_rand(&seed) % (iter < 1000 ? 256 : 8192);
         for (size_t i = 0; i < len; i++)
-            in[i] = (uint8_t)rt_rand(&seed);
+            in[i] = (uint8_t)prog_rt_rand(&seed);
         prog_from_fuzz(p, in, len);
         nonempty += p->nr_ops > 0;
 

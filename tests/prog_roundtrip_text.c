@@ -10,7 +10,7 @@
  * The text form is for reports and hand-written regressions: everything the fuzz decoder makes
  * must print and read back equal, and the documented example must mean what it says.
  */
-static uint64_t rt_rand(uint64_t *s)
+static uint64_t prog_rt_rand(uint64_t *s)
 {
     *s ^= *s << 13;
     *s ^= *s >> 7;
@@ -88,9 +88,9 @@ TEST(prog_roundtrip_text)
 
     CU_ASSERT_FATAL(p && q && in && txt);
     for (unsigned iter = 0; iter < 1500 && failures < 5; iter++) {
-        size_t len = rt_rand(&seed) % (iter < 800 ? 256 : 8192);
+        size_t len = prog_rt_rand(&seed) % (iter < 800 ? 256 : 8192);
         for (size_t i = 0; i < len; i++)
-            in[i] = (uint8_t)rt_rand(&seed);
+            in[i] = (uint8_t)prog_rt_rand(&seed);
         prog_from_fuzz(p, in, len);
 
         unsigned line = 0;

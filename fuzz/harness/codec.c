@@ -16,11 +16,11 @@
 #define CODEC_TEXT_CAP  (1U << 20)
 #define CODEC_BIN_CAP   (1U << 18)
 
-static struct prog codec_p, codec_q;
-static uint8_t codec_bin[CODEC_BIN_CAP];
-static char codec_text[CODEC_TEXT_CAP];
+static struct prog prog_harness_p, prog_harness_q;
+static uint8_t prog_harness_bin[CODEC_BIN_CAP];
+static char prog_harness_text[CODEC_TEXT_CAP];
 
-static void codec_fail(const char *reader, const char *what, enum prog_err e)
+static void prog_harness_fail(const char *reader, const char *what, enum prog_err e)
 {
     if (e != PROG_OK)
         fprintf(stderr, "codec harness: %s: %s (%s)\n", reader, what, prog_strerror(e));
@@ -30,41 +30,41 @@ static void codec_fail(const char *reader, const char *what, enum prog_err e)
 }
 
 /* Binary and text round trips of a program some reader accepted. */
-static void codec_roundtrip(const char *reader, const struct prog *p)
+static void prog_harness_roundtrip(const char *reader, const struct prog *p)
 {
     enum prog_err e = prog_validate(p);
     if (e != PROG_OK)
-        codec_fail(reader, "accepted an invalid program", e);
+        prog_harness_fail(reader, "accepted an invalid program", e);
 
-    size_t n = prog_encode(p, codec_bin, sizeof(codec_bin));
+    size_t n = prog_encode(p, prog_harness_bin, sizeof(prog_harness_bin));
     if (n == 0 || n != prog_encoded_size(p))
-        codec_fail(reader, "encode failed or disagrees with prog_encoded_size", PROG_OK);
-    if ((e = prog_decode(&codec_q, codec_bin, n)) != PROG_OK)
-        codec_fail(reader, "own encoding does not decode", e);
-    if (!prog_equal(p, &codec_q))
-        codec_fail(reader, "binary round trip changed the program", PROG_OK);
+        prog_harness_fail(reader, "encode failed or disagrees with prog_encoded_size", PROG_OK);
+    if ((e = prog_decode(&prog_harness_q, prog_harness_bin, n)) != PROG_OK)
+        prog_harness_fail(reader, "own encoding does not decode", e);
+    if (!prog_equal(p, &prog_harness_q))
+        prog_harness_fail(reader, "binary round trip changed the program", PROG_OK);
 
-    size_t t = prog_format_text(p, codec_text, sizeof(codec_text));
-    if (t >= sizeof(codec_text))
-        codec_fail(reader, "text form larger than the harness buffer", PROG_OK);
+    size_t t = prog_format_text(p, prog_harness_text, sizeof(prog_harness_text));
+    if (t >= sizeof(prog_harness_text))
+        prog_harness_fail(reader, "text form larger than the harness buffer", PROG_OK);
     unsigned line = 0;
-    if ((e = prog_parse_text(&codec_q, codec_text, &line)) != PROG_OK) {
-        fprintf(stderr, "codec harness: line %u of:\n%s", line, codec_text);
-        codec_fail(reader, "own text form does not parse", e);
+    if ((e = prog_parse_text(&prog_harness_q, prog_harness_text, &line)) != PROG_OK) {
+        fprintf(stderr, "codec harness: line %u of:\n%s", line, prog_harness_text);
+        prog_harness_fail(reader, "own text form does not parse", e);
     }
-    if (!prog_equal(p, &codec_q))
-        codec_fail(reader, "text round trip changed the program", PROG_OK);
+    if (!prog_equal(p, &prog_harness_q))
+        prog_harness_fail(reader, "text round trip changed the program", PROG_OK);
 }
 
 /* A decoded file is checked in full and must re-encode to exactly its own bytes. */
-static void codec_binary(const uint8_t *data, size_t size)
+static void prog_harness_binary(const uint8_t *data, size_t size)
 {
-    if (prog_decode(&codec_p, data, size) != PROG_OK)
+    if (prog_decode(&prog_harness_p, data, size) != PROG_OK)
         return;
-    codec_roundtrip("prog_decode", &codec_p);
-    size_t n = prog_encode(&codec_p, codec_bin, sizeof(codec_bin));
-    if (n != size || memcmp(codec_bin, data, size) != 0)
-        codec_fail("prog_decode", "re-encoding gives other bytes than the input", PROG_OK);
+    prog_harness_roundtrip("prog_decode", &prog_harness_p);
+    size_t n = prog_encode(&prog_harness_p, prog_harness_bin, sizeof(prog_harness_bin));
+    if (n != size || memcmp(prog_harness_bin, data, size) != 0)
+        prog_harness_fail("prog_decode", "re-encoding gives other bytes than the input", PROG_OK);
 }
 
 /*
@@ -72,7 +72,7 @@ static void codec_binary(const uint8_t *data, size_t size)
  * behind it unexplored. So a v1-looking input is also decoded with its checksum recomputed (v1:
  * FNV-1a over bytes 0..19 and the body from byte 24, stored at byte 20), done here by hand.
  */
-static void codec_binary_resealed(const uint8_t *data, size_t size)
+static void prog_harness_binary_resealed(const uint8_t *data, size_t size)
 {
     static uint8_t copy[CODEC_BIN_CAP];
 
@@ -87,7 +87,7 @@ static void codec_binary_resealed(const uint8_t *data, size_t size)
     for (unsigned i = 0; i < 4; i++)
         copy[20 + i] = (uint8_t)(h >> (8 * i));
     if (memcmp(copy, data, size) != 0)
-        codec_binary(copy, size);
+        prog_harness_binary(copy, size);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -98,8 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > CODEC_MAX_INPUT)
         return -1;
 
-    codec_binary(data, size);
-    codec_binary_resealed(data, size);
+    prog_harness_binary(data, size);
+    prog_harness_binary_resealed(data, size);
 
     char *text = malloc(size + 1);
     if (!text)
@@ -107,11 +107,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size)
         memcpy(text, data, size);
     text[size] = '\0';
-    if (prog_parse_text(&codec_p, text, NULL) == PROG_OK)
-        codec_roundtrip("prog_parse_text", &codec_p);
+    if (prog_parse_text(&prog_harness_p, text, NULL) == PROG_OK)
+        prog_harness_roundtrip("prog_parse_text", &prog_harness_p);
     free(text);
 
-    prog_from_fuzz(&codec_p, data, size);
-    codec_roundtrip("prog_from_fuzz", &codec_p);
+    prog_from_fuzz(&prog_harness_p, data, size);
+    prog_harness_roundtrip("prog_from_fuzz", &prog_harness_p);
     return 0;
 }

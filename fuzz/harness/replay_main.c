@@ -8,7 +8,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int replay_file(const char *path)
+static int prog_replay_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -51,11 +51,11 @@ static int replay_file(const char *path)
     return 0;
 }
 
-static int replay_path(const char *path)
+static int prog_replay_path(const char *path)
 {
     struct stat st;
     if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-        return replay_file(path);
+        return prog_replay_file(path);
 
     DIR *d = opendir(path);
     if (!d) {
@@ -74,7 +74,7 @@ static int replay_path(const char *path)
         }
         snprintf(full, len, "%s/%s", path, e->d_name);
         if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
-            rc |= replay_file(full);
+            rc |= prog_replay_file(full);
         free(full);
     }
     closedir(d);
@@ -90,6 +90,6 @@ int main(int argc, char **argv)
         return 2;
     }
     for (int i = 1; i < argc; i++)
-        rc |= replay_path(argv[i]);
+        rc |= prog_replay_path(argv[i]);
     return rc;
 }
