@@ -8,12 +8,12 @@
  * indexes anything (the XSA-342 lesson: the check must use the limit that actually applies, and
  * the full 32-bit value, never a truncated or sign-extended one).
  */
-static uint32_t evtchn_limit(const struct domain *d)
+uint32_t evtchn_limit(const struct domain *d)
 {
     return d->max_evtchn_port < EVTCHN_MAX_PORTS ? d->max_evtchn_port : EVTCHN_MAX_PORTS;
 }
 
-static bool evtchn_port_ok(const struct domain *d, uint64_t port)
+bool evtchn_port_ok(const struct domain *d, uint64_t port)
 {
     return port < evtchn_limit(d);
 }

@@ -32,14 +32,12 @@ static long sched_poll(struct hv *hv, struct vcpu *v, struct domain *d, uint64_t
         return -XEN_EINVAL;
     if (!guest_range_ok(sp.ports, (uint64_t)sp.nr_ports * sizeof(evtchn_port_t)))
         return -XEN_EFAULT;
-    /* the domain's exclusive port limit, as the event channel code applies it */
-    uint32_t limit = d->max_evtchn_port < EVTCHN_MAX_PORTS ? d->max_evtchn_port : EVTCHN_MAX_PORTS;
     bool ready = false;
     for (uint32_t i = 0; i < sp.nr_ports; i++) {
         evtchn_port_t port;
         if (copy_from_guest(hv, v, &port, sp.ports + (uint64_t)i * sizeof(port), sizeof(port)) < 0)
             return -XEN_EFAULT;
-        if (port >= limit)
+        if (!evtchn_port_ok(d, port))
             return -XEN_EINVAL;
         if (d->evtchn[port].pending)
             ready = true;

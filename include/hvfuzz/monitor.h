@@ -344,6 +344,10 @@ void gnttab_free(struct hv *hv, struct domain *d);      /* free grant and status
 int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn);
 void evtchn_init(struct domain *d);
 void evtchn_release(struct hv *hv, struct domain *d);   /* close every port */
+/* The usable port range of d is [0, evtchn_limit(d)); every guest-supplied port goes through
+   evtchn_port_ok() before it indexes anything (XSA-342). */
+uint32_t evtchn_limit(const struct domain *d);
+bool evtchn_port_ok(const struct domain *d, uint64_t port);
 /* Raise a virq for a vCPU (used by other parts of the monitor). */
 void evtchn_send_virq(struct hv *hv, struct domain *d, unsigned vcpu, uint32_t virq);
 
