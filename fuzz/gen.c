@@ -1,0 +1,538 @@
+/* The structured random generator: random stream, resource choices, program assembly, scheduling. */
+#include "gen_internal.h"
+
+const char *const gen_family_names[GEN_F_NR] = {
+    [GEN_F_MMU_UPDATE] = "mmu_update",
+    [GEN_F_UVA] = "update_va_mapping",
+    [GEN_F_MMUEXT] = "mmuext_op",
+    [GEN_F_MEMORY] = "memory_op",
+    [GEN_F_GRANT] = "grant_table_op",
+    [GEN_F_EVTCHN] = "event_channel_op",
+    [GEN_F_MULTICALL] = "multicall",
+    [GEN_F_VCPU] = "vcpu_op",
+    [GEN_F_SCHED] = "sched_op",
+    [GEN_F_DOMCTL] = "domctl",
+    [GEN_F_MISC] = "misc",
+    [GEN_F_GUEST] = "guest_access",
+    [GEN_F_SCHEDULE] = "schedule",
+};
+
+/*
+ * Weights: the page-table and grant families carry most of the state a memory-safety bug needs,
+ * so they dominate; the cheap query families stay present for coverage of their error paths.
+ */
+const struct gen_cfg gen_default_cfg = {
+    .weight = {
+        [GEN_F_MMU_UPDATE] = 16,
+        [GEN_F_UVA] = 8,
+        [GEN_F_MMUEXT] = 14,
+        [GEN_F_MEMORY] = 8,
+        [GEN_F_GRANT] = 16,
+        [GEN_F_EVTCHN] = 8,
+        [GEN_F_MULTICALL] = 4,
+        [GEN_F_VCPU] = 3,
+        [GEN_F_SCHED] = 2,
+        [GEN_F_DOMCTL] = 3,
+        [GEN_F_MISC] = 2,
+        [GEN_F_GUEST] = 10,
+        [GEN_F_SCHEDULE] = 6,
+    },
+    .nr_ops = 32,
+    .shape = { .nr_frames = 256, .nr_domains = 3, .nr_vcpus = 2, .dom_pages = 64 },
+};
+
+static const gen_family_fn gen_families[GEN_F_NR] = {
+    [GEN_F_MMU_UPDATE] = gen_f_mmu_update,
+    [GEN_F_UVA] = gen_f_uva,
+    [GEN_F_MMUEXT] = gen_f_mmuext,
+    [GEN_F_MEMORY] = gen_f_memory,
+    [GEN_F_GRANT] = gen_f_grant,
+    [GEN_F_EVTCHN] = gen_f_evtchn,
+    [GEN_F_MULTICALL] = gen_f_multicall,
+    [GEN_F_VCPU] = gen_f_vcpu,
+    [GEN_F_SCHED] = gen_f_sched,
+    [GEN_F_DOMCTL] = gen_f_domctl,
+    [GEN_F_MISC] = gen_f_misc,
+    [GEN_F_GUEST] = gen_f_guest,
+    [GEN_F_SCHEDULE] = gen_f_schedule,
+};
+
+/* ---- random stream: xoroshiro128**, seeded through splitmix64 so any seed gives a good state ---- */
+
+static uint64_t gen_splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t gen_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t gen_rand(struct gen *g)
+{
+    uint64_t s0 = g->rng[0], s1 = g->rng[1];
+    uint64_t r = gen_rotl(s0 * 5, 7) * 9;
+
+    s1 ^= s0;
+    g->rng[0] = gen_rotl(s0, 24) ^ s1 ^ (s1 << 16);
+    g->rng[1] = gen_rotl(s1, 37);
+    return r;
+}
+
+void gen_reseed(struct gen *g, uint64_t seed, uint64_t index)
+{
+    uint64_t x = seed ^ gen_rotl(index * 0xD1342543DE82EF95ULL + 1, 17);
+
+    g->rng[0] = gen_splitmix(&x);
+    g->rng[1] = gen_splitmix(&x);
+    if (!g->rng[0] && !g->rng[1])
+        g->rng[1] = 1;
+}
+
+void gen_init(struct gen *g, const struct gen_cfg *cfg, uint64_t seed)
+{
+    memset(g, 0, sizeof(*g));
+    g->cfg = cfg ? *cfg : gen_default_cfg;
+    if (g->cfg.nr_ops == 0 || g->cfg.nr_ops > PROG_MAX_OPS)
+        g->cfg.nr_ops = 32;
+    if (g->cfg.shape.nr_domains == 0)
+        g->cfg.shape = prog_default_shape;
+    for (unsigned f = 0; f < GEN_F_NR; f++)
+        g->total_weight += g->cfg.weight[f];
+    if (!g->total_weight) {
+        g->cfg.weight[GEN_F_MMU_UPDATE] = 1;
+        g->total_weight = 1;
+    }
+    gen_reseed(g, seed, 0);
+}
+
+/* ---- resource choices ----------------------------------------------------------------------------- */
+
+unsigned gen_nr_doms(const struct gen *g)
+{
+    return g->cfg.shape.nr_domains;
+}
+
+unsigned gen_dom(struct gen *g, unsigned caller)
+{
+    if (gen_nr_doms(g) < 2 || gen_chance(g, 5, 8))
+        return caller;
+    return gen_other_dom(g, caller);
+}
+
+unsigned gen_other_dom(struct gen *g, unsigned caller)
+{
+    unsigned n = gen_nr_doms(g);
+
+    if (n < 2)
+        return caller;
+    return (caller + 1 + gen_below(g, n - 1)) % n;
+}
+
+static unsigned gen_first_data_gfn(const struct gen *g)
+{
+    return GEN_GFN_L1 + (g->cfg.shape.dom_pages + PTES_PER_TABLE - 1) / PTES_PER_TABLE;
+}
+
+unsigned gen_data_gfn(struct gen *g)
+{
+    unsigned first = gen_first_data_gfn(g), pages = g->cfg.shape.dom_pages;
+    unsigned hot = pages - first < 6 ? pages - first : 6;
+
+    if (pages <= first)
+        return 0;
+    if (gen_chance(g, 7, 8))
+        return first + gen_below(g, hot);
+    return first + gen_below(g, pages - first);
+}
+
+unsigned gen_pt_gfn(struct gen *g, unsigned level)
+{
+    unsigned nl1 = (g->cfg.shape.dom_pages + PTES_PER_TABLE - 1) / PTES_PER_TABLE;
+
+    switch (level) {
+    case 4: return GEN_GFN_L4;
+    case 3: return GEN_GFN_L3;
+    case 2: return GEN_GFN_L2;
+    default: return GEN_GFN_L1 + gen_below(g, nl1);
+    }
+}
+
+unsigned gen_any_gfn(struct gen *g)
+{
+    unsigned r = gen_below(g, 16);
+
+    if (r < 4)
+        return gen_pt_gfn(g, 1 + r);
+    if (r < 14)
+        return gen_data_gfn(g);
+    return gen_below(g, g->cfg.shape.dom_pages);
+}
+
+uint64_t gen_free_va(struct gen *g)
+{
+    unsigned pages = g->cfg.shape.dom_pages;
+    unsigned room = pages < PTES_PER_TABLE ? PTES_PER_TABLE - pages : 0;
+
+    /* a few hot free slots: maps, accesses and unmaps meet on the same VA */
+    if (!room)
+        return GEN_VA(pages);
+    return GEN_VA(pages + gen_below(g, room < 4 ? room : 4));
+}
+
+uint64_t gen_count(struct gen *g, uint64_t typical_max)
+{
+    static const uint64_t edge[] = {
+        0, 0x7FFFFFFFULL, 0x80000000ULL, 0xFFFFFFFFULL, 0x100000000ULL, 0x8000000000000000ULL,
+        0xFFFFFFFFFFFFFFFFULL, 0x3FFFFFFULL, 0x4000000ULL,
+    };
+    unsigned r = gen_below(g, 32);
+
+    if (r < 22)
+        return 1 + gen_below(g, typical_max ? (uint32_t)typical_max : 1);
+    if (r < 26)
+        return r & 1 ? typical_max : typical_max + 1;
+    if (r < 28)
+        return 0;
+    return edge[gen_below(g, sizeof(edge) / sizeof(edge[0]))];
+}
+
+uint16_t gen_bad_domid(struct gen *g)
+{
+    static const uint16_t bad[] = { 7, 4, DOMID_IO, DOMID_XEN, DOMID_COW, DOMID_INVALID, 0xFFFF,
+                                    DOMID_FIRST_RESERVED - 1 };
+
+    return bad[gen_below(g, sizeof(bad) / sizeof(bad[0]))];
+}
+
+struct prog_arg gen_domid_arg(struct gen *g, unsigned caller)
+{
+    unsigned r = gen_below(g, 16);
+
+    if (r < 7)
+        return GEN_SELF();
+    if (r < 9)
+        return GEN_DOMID(caller);
+    if (r < 15)
+        return GEN_DOMID(gen_other_dom(g, caller));
+    return GEN_IMM(gen_bad_domid(g));
+}
+
+uint64_t gen_bad_mfn(struct gen *g)
+{
+    static const uint64_t bad[] = { 0xFFFFFFFFFFFFFULL, 0xFFFFFFFFULL, ~0ULL, 1ULL << 40 };
+    unsigned r = gen_below(g, 4);
+
+    /* the last frames of the pool are usually free: valid numbers that nobody owns */
+    if (r < 2)
+        return (uint64_t)g->cfg.shape.nr_frames - 1 - gen_below(g, 4);
+    if (r == 2)
+        return g->cfg.shape.nr_frames + gen_below(g, 2);
+    return bad[gen_below(g, sizeof(bad) / sizeof(bad[0]))];
+}
+
+uint64_t gen_pte_flags(struct gen *g, unsigned level)
+{
+    uint64_t f = _PAGE_PRESENT;
+
+    if (gen_chance(g, 1, 12))
+        f = 0;      /* a non-present entry: clears the slot */
+    if (gen_chance(g, 1, 2))
+        f |= _PAGE_RW;
+    if (gen_chance(g, 3, 4))
+        f |= _PAGE_USER;
+    if (gen_chance(g, 1, 2))
+        f |= _PAGE_ACCESSED;
+    if (level == 1 && gen_chance(g, 1, 3))
+        f |= _PAGE_DIRTY;
+    if (gen_chance(g, 1, 6))
+        f |= _PAGE_NX;
+    if (gen_chance(g, 1, 8))
+        f |= (uint64_t)gen_below(g, 8) << 9;   /* AVAIL: takes the fast path */
+    if (gen_chance(g, 1, 10)) {
+        /* a flag that is disallowed at this level (or only legal at L1) */
+        static const uint64_t odd[] = { _PAGE_PSE, _PAGE_PWT, _PAGE_PCD, _PAGE_GLOBAL,
+                                        _PAGE_GNTTAB, 1ULL << 52 };
+        f |= odd[gen_below(g, sizeof(odd) / sizeof(odd[0]))];
+    }
+    return f;
+}
+
+struct prog_arg gen_pte_val(struct gen *g, unsigned caller, unsigned level)
+{
+    unsigned r = gen_below(g, 32);
+    unsigned dom = gen_chance(g, 6, 7) ? caller : gen_other_dom(g, caller);
+    uint64_t fl = gen_pte_flags(g, level);
+
+    if (r < 2)
+        return GEN_IMM(0);                                   /* clear the entry */
+    if (r < 3)
+        return GEN_IMM((gen_bad_mfn(g) << PAGE_SHIFT & PTE_ADDR_MASK) | fl);
+    if (level == 1) {
+        /* data frames mostly; mapping a page-table frame (RW must fail) sometimes */
+        if (r < 24)
+            return GEN_PTE(dom, gen_data_gfn(g), fl);
+        return GEN_PTE(dom, gen_pt_gfn(g, 1 + gen_below(g, 4)), fl);
+    }
+    if (r < 14)
+        return GEN_PTE(dom, gen_pt_gfn(g, level - 1), fl);  /* the builder's table below */
+    if (r < 24)
+        return GEN_PTE(dom, gen_data_gfn(g), fl);           /* promote a data frame */
+    /* linear page tables: a same-level table, itself included (read-only is the legal form) */
+    if (gen_chance(g, 2, 3))
+        fl &= ~_PAGE_RW;
+    return GEN_PTE(dom, gen_pt_gfn(g, level), fl);
+}
+
+struct prog_arg gen_pt_slot(struct gen *g, unsigned dom, unsigned *level)
+{
+    unsigned lvl = 1 + gen_below(g, 4), idx;
+    unsigned pages = g->cfg.shape.dom_pages;
+
+    if (gen_chance(g, 1, 2))
+        lvl = 1;    /* L1 entries are where mappings live */
+    switch (lvl) {
+    case 1:
+        /* slots of data pages, of page-table pages (their RO mappings), and free ones */
+        if (gen_chance(g, 5, 8))
+            idx = gen_data_gfn(g);
+        else if (gen_chance(g, 1, 2))
+            idx = gen_below(g, 4);
+        else
+            idx = pages + gen_below(g, 4);
+        break;
+    case 2:
+        idx = gen_chance(g, 1, 2) ? GEN_L2_SLOT : 1 + gen_below(g, 3);
+        break;
+    case 3:
+        idx = gen_chance(g, 1, 2) ? GEN_L3_SLOT : gen_below(g, 4);
+        break;
+    default:
+        idx = gen_chance(g, 1, 2) ? GEN_L4_SLOT : gen_below(g, 8);
+        if (gen_chance(g, 1, 8))
+            idx = XEN_L4_FIRST_SLOT + gen_below(g, XEN_L4_LAST_SLOT - XEN_L4_FIRST_SLOT + 2);
+        break;
+    }
+    idx %= PTES_PER_TABLE;
+    *level = lvl;
+    return GEN_MADDR(dom, gen_pt_gfn(g, lvl), idx * 8U);
+}
+
+struct prog_arg gen_va(struct gen *g, unsigned caller)
+{
+    static const uint64_t odd[] = { XEN_VIRT_START, XEN_VIRT_END - 8, 0x0000800000000000ULL,
+                                    0xFFFFFFFFFFFFF000ULL, 0, 0x1000 };
+    unsigned r = gen_below(g, 32);
+    uint32_t off = gen_chance(g, 7, 8) ? 8U * gen_below(g, 4) : gen_below(g, PAGE_SIZE);
+
+    if (r < 18)
+        return GEN_GVA(caller, gen_data_gfn(g), off);
+    if (r < 22)
+        return GEN_GVA(caller, gen_pt_gfn(g, 1 + gen_below(g, 4)), off);
+    if (r < 29)
+        return GEN_IMM(gen_free_va(g) + off);
+    if (r < 30)
+        return GEN_IMM(GEN_VA(g->cfg.shape.dom_pages - 1) + PAGE_SIZE - 4);  /* straddles the end */
+    return GEN_IMM(odd[gen_below(g, sizeof(odd) / sizeof(odd[0]))]);
+}
+
+/* ---- hypercall construction --------------------------------------------------------------------- */
+
+void gen_hc_start(struct gen_hc *h, struct gen *g, struct prog_op *op, unsigned dom, unsigned vcpu,
+                  uint32_t nr)
+{
+    h->g = g;
+    h->op = op;
+    h->caller = dom;
+    op->kind = OP_HYPERCALL;
+    op->dom = (uint8_t)dom;
+    op->vcpu = (uint8_t)vcpu;
+    op->nr = nr;
+}
+
+void gen_hc_arg(struct gen_hc *h, unsigned i, struct prog_arg a)
+{
+    if (i >= PROG_MAX_ARGS)
+        return;
+    h->op->args[i] = a;
+    if (h->op->nr_args < i + 1)
+        h->op->nr_args = (uint8_t)(i + 1);
+}
+
+int gen_pl_alloc(struct gen_hc *h, unsigned len)
+{
+    unsigned off = (h->op->payload_len + 7U) & ~7U;
+
+    if (off + len > PROG_MAX_PAYLOAD)
+        return -1;
+    h->op->payload_len = (uint16_t)(off + len);
+    return (int)off;
+}
+
+void gen_pl_put(struct gen_hc *h, unsigned off, unsigned width, uint64_t v)
+{
+    if (off + width > h->op->payload_len)
+        return;
+    for (unsigned i = 0; i < width; i++)
+        h->op->payload[off + i] = (uint8_t)(v >> (8 * i));
+}
+
+void gen_pl_fix(struct gen_hc *h, unsigned off, unsigned width, struct prog_arg a)
+{
+    struct prog_fixup *f;
+
+    if (off + width > h->op->payload_len)
+        return;
+    if (a.kind == ARG_IMM) {
+        gen_pl_put(h, off, width, a.imm);
+        return;
+    }
+    if (h->op->nr_fixups >= PROG_MAX_FIXUPS) {
+        gen_pl_put(h, off, width, 0);
+        return;
+    }
+    f = &h->op->fixups[h->op->nr_fixups++];
+    f->off = (uint16_t)off;
+    f->width = (uint8_t)width;
+    f->arg = a;
+}
+
+/* ---- guest accesses and scheduling ------------------------------------------------------------- */
+
+void gen_f_guest(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    static const uint8_t sizes[] = { 8, 8, 4, 2, 1 };
+    struct prog_op *op = gen_new_op(p);
+
+    if (!op)
+        return;
+    op->kind = gen_chance(g, 1, 2) ? OP_GUEST_WRITE : OP_GUEST_READ;
+    op->dom = (uint8_t)dom;
+    op->vcpu = (uint8_t)vcpu;
+    op->size = sizes[gen_below(g, sizeof(sizes))];
+    op->nr_args = 1;
+    op->args[0] = gen_va(g, dom);
+}
+
+static void gen_switch(struct prog *p, unsigned dom, unsigned vcpu)
+{
+    struct prog_op *op = gen_new_op(p);
+
+    if (!op)
+        return;
+    op->kind = OP_SWITCH_VCPU;
+    op->dom = (uint8_t)dom;
+    op->vcpu = (uint8_t)vcpu;
+}
+
+static void gen_preempt(struct gen *g, struct prog *p, uint64_t pattern)
+{
+    struct prog_op *op = gen_new_op(p);
+
+    if (!op)
+        return;
+    op->kind = OP_PREEMPT;
+    op->imm = pattern;
+    g->preempting = pattern != 0;
+}
+
+/* Patterns: the n-th check only, every check, sparse bits, or off. */
+static uint64_t gen_pattern(struct gen *g)
+{
+    switch (gen_below(g, 6)) {
+    case 0: return 0;
+    case 1: return ~0ULL;
+    case 2: return 1ULL << gen_below(g, 8);
+    case 3: return 0x5555555555555555ULL << gen_below(g, 2);
+    case 4: return (gen_rand(g) & gen_rand(g)) | 1ULL << gen_below(g, 64);
+    default: return 1ULL << gen_below(g, 64);
+    }
+}
+
+/*
+ * Scheduling: set a preemption pattern, resume a vCPU that may hold a continuation, or bring
+ * another vCPU into play. The continuation is re-issued by OP_SWITCH_VCPU, possibly much later
+ * and after other vCPUs changed the state it depends on.
+ */
+void gen_f_schedule(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    unsigned r = gen_below(g, 8);
+
+    if (r < 3) {
+        gen_preempt(g, p, gen_pattern(g));
+        return;
+    }
+    if (r < 6) {
+        /* resume a vCPU that probably has work pending, else the given one */
+        for (unsigned d = 0; d < gen_nr_doms(g); d++)
+            for (unsigned v = 0; v < g->cfg.shape.nr_vcpus; v++)
+                if (g->maybe_pending[d][v] && gen_chance(g, 3, 4)) {
+                    g->maybe_pending[d][v] = 0;
+                    gen_switch(p, d, v);
+                    return;
+                }
+    }
+    gen_switch(p, dom, vcpu);
+}
+
+/* ---- program assembly --------------------------------------------------------------------------- */
+
+static unsigned gen_pick_family(struct gen *g)
+{
+    uint32_t r = gen_below(g, g->total_weight);
+
+    for (unsigned f = 0; f < GEN_F_NR; f++) {
+        if (r < g->cfg.weight[f])
+            return f;
+        r -= g->cfg.weight[f];
+    }
+    return GEN_F_MMU_UPDATE;
+}
+
+/* Mostly vCPU 0 (up after the build); other vCPUs once they were probably brought up. */
+static unsigned gen_pick_vcpu(struct gen *g, unsigned dom)
+{
+    unsigned n = g->cfg.shape.nr_vcpus;
+    unsigned v = n > 1 ? gen_below(g, n) : 0;
+
+    if (v && !g->vcpu_up[dom][v] && gen_chance(g, 3, 4))
+        return 0;
+    return v;
+}
+
+void gen_append(struct gen *g, struct prog *p)
+{
+    unsigned fam = gen_pick_family(g);
+    unsigned dom = gen_below(g, gen_nr_doms(g));
+    unsigned vcpu = gen_pick_vcpu(g, dom);
+    uint32_t before = p->nr_ops;
+
+    /* dom0 is privileged: domctl and foreign page-table work mostly come from it */
+    if ((fam == GEN_F_DOMCTL || fam == GEN_F_MEMORY) && gen_chance(g, 1, 2))
+        dom = 0;
+    gen_families[fam](g, p, dom, vcpu);
+    if (g->preempting)
+        for (uint32_t i = before; i < p->nr_ops; i++)
+            if (p->ops[i].kind == OP_HYPERCALL)
+                g->maybe_pending[p->ops[i].dom][p->ops[i].vcpu] = 1;
+}
+
+void gen_program(struct gen *g, struct prog *p)
+{
+    p->version = PROG_VERSION;
+    p->shape = g->cfg.shape;
+    p->nr_ops = 0;
+    memset(g->vcpu_up, 0, sizeof(g->vcpu_up));
+    memset(g->maybe_pending, 0, sizeof(g->maybe_pending));
+    for (unsigned d = 0; d < GEN_MAX_DOMS; d++)
+        g->vcpu_up[d][0] = 1;
+    g->preempting = false;
+    while (p->nr_ops < g->cfg.nr_ops)
+        gen_append(g, p);
+    if (p->nr_ops > g->cfg.nr_ops)
+        p->nr_ops = g->cfg.nr_ops;
+}

@@ -1,0 +1,302 @@
+/* Generator templates for grant_table_op and event_channel_op: structs filled with live resources. */
+#include <stddef.h>
+#include "gen_internal.h"
+
+/* The granting side of a map/copy/transfer: another domain mostly (that is what grants are for). */
+static unsigned gen_granter(struct gen *g, unsigned caller)
+{
+    return gen_chance(g, 6, 7) ? gen_other_dom(g, caller) : caller;
+}
+
+/* Grant refs: a few low refs (where granters put their entries), rarely any or an invalid one. */
+static struct prog_arg gen_gref(struct gen *g, unsigned dom)
+{
+    if (gen_chance(g, 1, 16))
+        return GEN_IMM(gen_chance(g, 1, 2) ? gen_count(g, 4096) : 0xFFFFFFFFULL);
+    return GEN_GREF(dom, gen_chance(g, 7, 8) ? gen_below(g, 4) : gen_below(g, 512));
+}
+
+static struct prog_arg gen_handle(struct gen *g, unsigned dom)
+{
+    if (gen_chance(g, 1, 12))
+        return GEN_IMM(gen_chance(g, 1, 2) ? 256U : 0xFFFFFFFFULL);
+    return GEN_HANDLE(dom, gen_below(g, 4));
+}
+
+/* Where a host mapping goes: a free VA slot, a data page's VA, or a PTE slot (contains_pte). */
+static struct prog_arg gen_host_addr(struct gen *g, unsigned caller, uint32_t *flags)
+{
+    unsigned r = gen_below(g, 16);
+
+    if (r < 9)
+        return GEN_IMM(gen_free_va(g));
+    if (r < 11)
+        return GEN_GVA(caller, gen_data_gfn(g), 0);
+    if (r < 15) {
+        *flags |= GNTMAP_contains_pte;
+        /* an L1 slot of a free VA or of a data page; misaligned once in a while (XSA-227) */
+        unsigned slot = gen_chance(g, 1, 2) ? g->cfg.shape.dom_pages + gen_below(g, 4)
+                                            : gen_data_gfn(g);
+        uint32_t off = (slot % PTES_PER_TABLE) * 8U;
+        if (gen_chance(g, 1, 8))
+            off += 1 + gen_below(g, 7);
+        return GEN_MADDR(caller, gen_pt_gfn(g, 1), off % PAGE_SIZE);
+    }
+    return gen_va(g, caller);
+}
+
+static uint32_t gen_map_flags(struct gen *g)
+{
+    static const uint32_t common[] = {
+        GNTMAP_host_map, GNTMAP_host_map | GNTMAP_readonly, GNTMAP_device_map,
+        GNTMAP_device_map | GNTMAP_readonly, GNTMAP_host_map | GNTMAP_device_map,
+        GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly, GNTMAP_host_map,
+        GNTMAP_host_map | GNTMAP_application_map,
+    };
+
+    if (gen_chance(g, 1, 16))
+        return (uint32_t)gen_rand(g) & 0xFF;
+    return common[gen_below(g, sizeof(common) / sizeof(common[0]))];
+}
+
+static void gen_map_rec(struct gen_hc *h, unsigned off)
+{
+    struct gen *g = h->g;
+    unsigned gd = gen_granter(g, h->caller);
+    uint32_t flags = gen_map_flags(g);
+    struct prog_arg host = gen_host_addr(g, h->caller, &flags);
+
+    if (flags & (GNTMAP_host_map | GNTMAP_contains_pte))
+        gen_pl_fix(h, off + offsetof(struct gnttab_map_grant_ref, host_addr), 8, host);
+    gen_pl_put(h, off + offsetof(struct gnttab_map_grant_ref, flags), 4, flags);
+    gen_pl_fix(h, off + offsetof(struct gnttab_map_grant_ref, ref), 4, gen_gref(g, gd));
+    gen_pl_fix(h, off + offsetof(struct gnttab_map_grant_ref, dom), 2,
+               gen_chance(g, 15, 16) ? GEN_DOMID(gd) : GEN_IMM(gen_bad_domid(g)));
+}
+
+static void gen_unmap_rec(struct gen_hc *h, unsigned off, bool replace)
+{
+    struct gen *g = h->g;
+    uint32_t flags = 0;
+
+    /* the same kinds of address the maps used, so host unmaps can match */
+    if (gen_chance(g, 3, 4))
+        gen_pl_fix(h, off, 8, gen_host_addr(g, h->caller, &flags));
+    if (replace) {
+        gen_pl_fix(h, off + 8, 8, gen_chance(g, 1, 3) ? GEN_IMM(0) : GEN_IMM(gen_free_va(g)));
+        gen_pl_fix(h, off + offsetof(struct gnttab_unmap_and_replace, handle), 4,
+                   gen_handle(g, h->caller));
+        return;
+    }
+    /* dev_bus_addr: 0 (host part only) or the granted frame's address (device part) */
+    if (gen_chance(g, 1, 2))
+        gen_pl_fix(h, off + 8, 8, GEN_MADDR(gen_other_dom(g, h->caller), gen_data_gfn(g), 0));
+    gen_pl_fix(h, off + offsetof(struct gnttab_unmap_grant_ref, handle), 4,
+               gen_handle(g, h->caller));
+}
+
+/* One side of a copy: a grant ref of another domain, or a frame (PV gmfn = mfn) of the caller. */
+static void gen_copy_ptr(struct gen_hc *h, unsigned off, bool gref, uint16_t *len)
+{
+    struct gen *g = h->g;
+    unsigned d = gref ? gen_granter(g, h->caller) : h->caller;
+    uint16_t o = gen_chance(g, 3, 4) ? (uint16_t)(8 * gen_below(g, 8))
+                                     : (uint16_t)gen_below(g, PAGE_SIZE + 16);
+
+    if (gref)
+        gen_pl_fix(h, off, 8, gen_gref(g, d));
+    else
+        gen_pl_fix(h, off, 8, gen_chance(g, 15, 16) ? GEN_MFN(gen_dom(g, h->caller), gen_any_gfn(g))
+                                                    : GEN_IMM(gen_bad_mfn(g)));
+    if (!gref && gen_chance(g, 1, 2))
+        gen_pl_put(h, off + 8, 2, DOMID_SELF);
+    else
+        gen_pl_fix(h, off + 8, 2, GEN_DOMID(d));
+    gen_pl_put(h, off + 10, 2, o);
+    if (o >= PAGE_SIZE - *len && gen_chance(g, 3, 4))
+        *len = (uint16_t)(PAGE_SIZE - o);
+}
+
+static void gen_copy_rec(struct gen_hc *h, unsigned off)
+{
+    struct gen *g = h->g;
+    uint16_t flags = (uint16_t)gen_below(g, 4), len;
+
+    if (gen_chance(g, 1, 16))
+        flags = (uint16_t)gen_rand(g);
+    len = gen_chance(g, 3, 4) ? (uint16_t)(8 << gen_below(g, 6)) : (uint16_t)gen_count(g, 4096);
+    gen_copy_ptr(h, off, flags & GNTCOPY_source_gref, &len);
+    gen_copy_ptr(h, off + 16, flags & GNTCOPY_dest_gref, &len);
+    gen_pl_put(h, off + offsetof(struct gnttab_copy, len), 2, len);
+    gen_pl_put(h, off + offsetof(struct gnttab_copy, flags), 2, flags);
+}
+
+static void gen_transfer_rec(struct gen_hc *h, unsigned off)
+{
+    struct gen *g = h->g;
+    unsigned to = gen_other_dom(g, h->caller);
+
+    gen_pl_fix(h, off, 8, gen_chance(g, 7, 8) ? GEN_MFN(h->caller, gen_data_gfn(g))
+                                              : GEN_MFN(gen_dom(g, h->caller), gen_any_gfn(g)));
+    gen_pl_fix(h, off + 8, 2, gen_chance(g, 15, 16) ? GEN_DOMID(to) : GEN_IMM(gen_bad_domid(g)));
+    gen_pl_fix(h, off + 12, 4, gen_gref(g, to));
+}
+
+/* A frame-list op's struct: dom, nr_frames, frame_list handle into the payload. */
+static void gen_frames_op(struct gen_hc *h, unsigned cmd)
+{
+    struct gen *g = h->g;
+    unsigned d = gen_chance(g, 5, 6) ? h->caller : gen_other_dom(g, h->caller);
+    unsigned nr = gen_chance(g, 7, 8) ? 1 + gen_below(g, 4) : (unsigned)gen_count(g, 4);
+    int rec = gen_pl_alloc(h, 24), list = gen_pl_alloc(h, 32);
+    unsigned dom_off = cmd == GNTTABOP_setup_table ? 0 : 4;
+    unsigned nr_off = cmd == GNTTABOP_setup_table ? 4 : 0;
+    unsigned list_off = cmd == GNTTABOP_setup_table ? 16 : 8;
+
+    if (d == h->caller && gen_chance(g, 1, 2))
+        gen_pl_put(h, (unsigned)rec + dom_off, 2, DOMID_SELF);
+    else
+        gen_pl_fix(h, (unsigned)rec + dom_off, 2, GEN_DOMID(d));
+    gen_pl_put(h, (unsigned)rec + nr_off, 4, nr);
+    gen_pl_fix(h, (unsigned)rec + list_off, 8, gen_chance(g, 15, 16) ? GEN_PAYLOAD((uint32_t)list)
+                                                                     : gen_va(g, h->caller));
+}
+
+typedef void (*gen_rec_fn)(struct gen_hc *h, unsigned off);
+static void gen_unmap_only(struct gen_hc *h, unsigned off) { gen_unmap_rec(h, off, false); }
+static void gen_replace_only(struct gen_hc *h, unsigned off) { gen_unmap_rec(h, off, true); }
+
+void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    static const struct { uint8_t cmd, size, weight; gen_rec_fn fn; } arr[] = {
+        { GNTTABOP_map_grant_ref, sizeof(struct gnttab_map_grant_ref), 10, gen_map_rec },
+        { GNTTABOP_unmap_grant_ref, sizeof(struct gnttab_unmap_grant_ref), 7, gen_unmap_only },
+        { GNTTABOP_copy, sizeof(struct gnttab_copy), 4, gen_copy_rec },
+        { GNTTABOP_transfer, sizeof(struct gnttab_transfer), 3, gen_transfer_rec },
+        { GNTTABOP_unmap_and_replace, sizeof(struct gnttab_unmap_and_replace), 2,
+          gen_replace_only },
+    };
+    struct gen_hc h;
+    struct prog_op *op = gen_new_op(p);
+    unsigned r = gen_below(g, 36), n;
+    int rec;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_grant_table_op);
+    for (unsigned i = 0; i < sizeof(arr) / sizeof(arr[0]); i++) {
+        if (r >= arr[i].weight) {
+            r -= arr[i].weight;
+            continue;
+        }
+        n = gen_chance(g, 3, 4) ? 1 : 1 + gen_below(g, 4);
+        rec = gen_pl_alloc(&h, n * arr[i].size);
+        for (unsigned k = 0; k < n; k++)
+            arr[i].fn(&h, (unsigned)rec + k * arr[i].size);
+        gen_hc_arg(&h, 0, GEN_IMM(arr[i].cmd));
+        gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
+        gen_hc_arg(&h, 2, GEN_IMM(gen_chance(g, 7, 8) ? n : gen_count(g, n)));
+        return;
+    }
+    /* the single-struct ops: sizes, versions, status frames */
+    switch (r % 8) {
+    case 0: case 1:
+        gen_frames_op(&h, GNTTABOP_setup_table);
+        gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_setup_table));
+        break;
+    case 2:
+        gen_frames_op(&h, GNTTABOP_get_status_frames);
+        gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_get_status_frames));
+        break;
+    case 3: case 4:
+        rec = gen_pl_alloc(&h, 8);
+        gen_pl_put(&h, (unsigned)rec, 4, gen_chance(g, 7, 8) ? 1 + gen_below(g, 2)
+                                                             : gen_below(g, 4));
+        gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_set_version));
+        break;
+    case 5:
+        rec = gen_pl_alloc(&h, 16);
+        gen_pl_fix(&h, (unsigned)rec, 2, gen_domid_arg(g, dom));
+        gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_query_size));
+        break;
+    case 6:
+        rec = gen_pl_alloc(&h, 8);
+        gen_pl_fix(&h, (unsigned)rec, 2, gen_domid_arg(g, dom));
+        gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_get_version));
+        break;
+    default:
+        rec = gen_pl_alloc(&h, 16);
+        gen_pl_put(&h, (unsigned)rec, 8, gen_rand(g) & 0x3FF);
+        gen_hc_arg(&h, 0, GEN_IMM(gen_chance(g, 1, 2) ? GNTTABOP_swap_grant_ref
+                                                      : GNTTABOP_dump_table + 9 * gen_below(g, 2)));
+        break;
+    }
+    gen_hc_arg(&h, 1, GEN_PAYLOAD(0));
+    gen_hc_arg(&h, 2, GEN_IMM(gen_chance(g, 15, 16) ? 1 : gen_count(g, 2)));
+}
+
+/* ---- event channels ----------------------------------------------------------------------------- */
+
+static struct prog_arg gen_port(struct gen *g, unsigned dom)
+{
+    if (gen_chance(g, 1, 12))
+        return GEN_IMM(gen_chance(g, 1, 2) ? gen_below(g, 2) * 63 + gen_below(g, 2)
+                                           : gen_count(g, 4096));
+    return GEN_PORT(dom, gen_below(g, 6));
+}
+
+void gen_f_evtchn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    struct gen_hc h;
+    struct prog_op *op = gen_new_op(p);
+    unsigned r = gen_below(g, 32), other = gen_other_dom(g, dom), cmd;
+    unsigned nv = g->cfg.shape.nr_vcpus;
+    int rec;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_event_channel_op);
+    rec = gen_pl_alloc(&h, 24);
+    if (r < 6) {
+        cmd = EVTCHNOP_alloc_unbound;
+        gen_pl_fix(&h, (unsigned)rec, 2, gen_chance(g, 3, 4) ? GEN_IMM(DOMID_SELF)
+                                                             : gen_domid_arg(g, dom));
+        gen_pl_fix(&h, (unsigned)rec + 2, 2, gen_chance(g, 7, 8) ? GEN_DOMID(other)
+                                                                 : gen_domid_arg(g, dom));
+    } else if (r < 11) {
+        cmd = EVTCHNOP_bind_interdomain;
+        gen_pl_fix(&h, (unsigned)rec, 2, gen_chance(g, 7, 8) ? GEN_DOMID(other)
+                                                             : gen_domid_arg(g, dom));
+        gen_pl_fix(&h, (unsigned)rec + 4, 4, gen_port(g, other));
+    } else if (r < 14) {
+        cmd = EVTCHNOP_bind_virq;
+        gen_pl_put(&h, (unsigned)rec, 4, gen_chance(g, 7, 8) ? gen_below(g, 4)
+                                                             : gen_count(g, NR_VIRQS));
+        gen_pl_put(&h, (unsigned)rec + 4, 4, gen_chance(g, 7, 8) ? gen_below(g, nv)
+                                                                 : gen_count(g, 4));
+    } else if (r < 16) {
+        cmd = EVTCHNOP_bind_ipi;
+        gen_pl_put(&h, (unsigned)rec, 4, gen_chance(g, 7, 8) ? gen_below(g, nv) : gen_count(g, 4));
+    } else if (r < 24) {
+        static const uint8_t port_ops[] = { EVTCHNOP_close, EVTCHNOP_send, EVTCHNOP_send,
+                                            EVTCHNOP_unmask, EVTCHNOP_bind_vcpu, EVTCHNOP_close };
+        cmd = port_ops[gen_below(g, sizeof(port_ops))];
+        gen_pl_fix(&h, (unsigned)rec, 4, gen_port(g, dom));
+        if (cmd == EVTCHNOP_bind_vcpu)
+            gen_pl_put(&h, (unsigned)rec + 4, 4, gen_chance(g, 7, 8) ? gen_below(g, nv)
+                                                                     : gen_count(g, 4));
+    } else if (r < 29) {
+        cmd = EVTCHNOP_status;
+        unsigned d = gen_dom(g, dom);
+        gen_pl_fix(&h, (unsigned)rec, 2, d == dom && gen_chance(g, 1, 2) ? GEN_IMM(DOMID_SELF)
+                                                                        : GEN_DOMID(d));
+        gen_pl_fix(&h, (unsigned)rec + 4, 4, gen_port(g, d));
+    } else if (r < 31) {
+        cmd = EVTCHNOP_reset;
+        gen_pl_fix(&h, (unsigned)rec, 2, gen_domid_arg(g, dom));
+    } else {
+        cmd = gen_chance(g, 1, 2) ? EVTCHNOP_bind_pirq : 11 + gen_below(g, 20);
+    }
+    gen_hc_arg(&h, 0, GEN_IMM(cmd));
+    gen_hc_arg(&h, 1, gen_chance(g, 31, 32) ? GEN_PAYLOAD((uint32_t)rec) : gen_va(g, dom));
+}

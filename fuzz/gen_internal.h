@@ -1,0 +1,137 @@
+/* Generator internals: argument constructors, payload builders, resource pickers, family templates. */
+#ifndef HVFUZZ_GEN_INTERNAL_H
+#define HVFUZZ_GEN_INTERNAL_H
+
+#include <string.h>
+#include "hvfuzz/gen.h"
+#include "hvfuzz/xen.h"
+
+/* The domain builder's layout (monitor.h DOM_GFN_*, DOM_VA): the same for every target. */
+#define GEN_GFN_L4 0U
+#define GEN_GFN_L3 1U
+#define GEN_GFN_L2 2U
+#define GEN_GFN_L1 3U
+#define GEN_VA_BASE 0x40000000ULL
+#define GEN_VA(gfn) (GEN_VA_BASE + ((uint64_t)(gfn) << PAGE_SHIFT))
+/* Slots of the builder's tables that map GEN_VA_BASE: L4[0] -> L3[1] -> L2[0] -> L1[gfn]. */
+#define GEN_L4_SLOT 0U
+#define GEN_L3_SLOT 1U
+#define GEN_L2_SLOT 0U
+
+static inline bool gen_chance(struct gen *g, unsigned num, unsigned den)
+{
+    return gen_below(g, den) < num;
+}
+
+/* ---- arguments -------------------------------------------------------------------------------- */
+
+static inline struct prog_arg gen_a(uint8_t kind, unsigned dom, unsigned a, uint32_t b, uint64_t imm)
+{
+    struct prog_arg r;
+
+    memset(&r, 0, sizeof(r));
+    r.kind = kind;
+    r.dom = (uint8_t)dom;
+    r.a = (uint16_t)a;
+    r.b = b;
+    r.imm = imm;
+    return r;
+}
+#define GEN_IMM(v)          gen_a(ARG_IMM, 0, 0, 0, (v))
+#define GEN_SELF()          gen_a(ARG_DOMID, 0, 1, 0, 0)
+#define GEN_DOMID(d)        gen_a(ARG_DOMID, (d), 0, 0, 0)
+#define GEN_MFN(d, gfn)     gen_a(ARG_MFN, (d), (gfn), 0, 0)
+#define GEN_GFN(d, gfn)     gen_a(ARG_GFN, (d), (gfn), 0, 0)
+#define GEN_MADDR(d, gfn, off) gen_a(ARG_MADDR, (d), (gfn), (off), 0)
+#define GEN_GVA(d, gfn, off)   gen_a(ARG_GVA, (d), (gfn), (off), 0)
+#define GEN_PTE(d, gfn, fl)    gen_a(ARG_PTE, (d), (gfn), 0, (fl) & ~PTE_ADDR_MASK)
+#define GEN_PAYLOAD(off)    gen_a(ARG_PAYLOAD, 0, 0, (off), 0)
+#define GEN_GREF(d, r)      gen_a(ARG_GREF, (d), (r), 0, 0)
+#define GEN_PORT(d, i)      gen_a(ARG_PORT, (d), (i), 0, 0)
+#define GEN_HANDLE(d, i)    gen_a(ARG_HANDLE, (d), (i), 0, 0)
+#define GEN_VCPUID(i)       gen_a(ARG_VCPUID, 0, (i), 0, 0)
+
+/* ---- one hypercall under construction -------------------------------------------------------- */
+
+struct gen_hc {
+    struct gen  *g;
+    struct prog_op *op;
+    unsigned     caller;      /* op->dom */
+};
+
+/* Start a hypercall op from (dom, vcpu) with nargs arguments (set with gen_hc_arg). */
+void gen_hc_start(struct gen_hc *h, struct gen *g, struct prog_op *op, unsigned dom, unsigned vcpu,
+                  uint32_t nr);
+void gen_hc_arg(struct gen_hc *h, unsigned i, struct prog_arg a);
+/* Reserve len bytes of payload aligned to 8; returns the offset or -1 if it does not fit. */
+int  gen_pl_alloc(struct gen_hc *h, unsigned len);
+void gen_pl_put(struct gen_hc *h, unsigned off, unsigned width, uint64_t v);
+/* A payload field the target fills with a resolved resource; a raw fallback when fixups run out. */
+void gen_pl_fix(struct gen_hc *h, unsigned off, unsigned width, struct prog_arg a);
+
+/* ---- resource choices ------------------------------------------------------------------------ */
+
+unsigned gen_nr_doms(const struct gen *g);
+/* Own domain mostly, else another one (the own-vs-foreign axis of every resource). */
+unsigned gen_dom(struct gen *g, unsigned caller);
+unsigned gen_other_dom(struct gen *g, unsigned caller);
+/* A data gfn from a small hot set (so operations meet on the same frames), sometimes any gfn. */
+unsigned gen_data_gfn(struct gen *g);
+/* A page-table gfn of the given level (1..4) as the builder laid them out. */
+unsigned gen_pt_gfn(struct gen *g, unsigned level);
+/* Any gfn: page tables, hot data, anything. */
+unsigned gen_any_gfn(struct gen *g);
+/* A VA in the caller's L1 range beyond its built memory (free slots: where grant maps go). */
+uint64_t gen_free_va(struct gen *g);
+/* Boundary-biased counts: 0, 1, 2, small, limits around max, sign and flag bits. */
+uint64_t gen_count(struct gen *g, uint64_t typical_max);
+/* A domid argument: self, own id, another domain, or an invalid/special id. */
+struct prog_arg gen_domid_arg(struct gen *g, unsigned caller);
+uint16_t gen_bad_domid(struct gen *g);
+/* A value that names no valid resource of its kind (for the invalid side of every choice). */
+uint64_t gen_bad_mfn(struct gen *g);
+/* PTE flags for an entry at the given level: legal mostly, sometimes a disallowed bit. */
+uint64_t gen_pte_flags(struct gen *g, unsigned level);
+/* The new value of an entry at level: a table of level-1 (or a linear same-level one), a data
+   frame (L1), own or foreign, or an empty entry. */
+struct prog_arg gen_pte_val(struct gen *g, unsigned caller, unsigned level);
+/* A slot (machine address) in one of dom's page tables: the mapped slots mostly. *level out. */
+struct prog_arg gen_pt_slot(struct gen *g, unsigned dom, unsigned *level);
+/* A VA: own data, page-table VA, free slot VA, Xen's range, non-canonical. */
+struct prog_arg gen_va(struct gen *g, unsigned caller);
+
+/* ---- family templates (each builds one or more ops at the end of p) --------------------------- */
+
+typedef void (*gen_family_fn)(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_mmu_update(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_uva(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_mmuext(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_memory(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_evtchn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_multicall(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_vcpu(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_sched(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_domctl(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_guest(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_schedule(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+
+/* Bodies of single ops, shared by the families and the multicall builder: fill one record of
+   the structure at off in h's payload. */
+void gen_mmu_req(struct gen_hc *h, unsigned off);
+void gen_mmuext_rec(struct gen_hc *h, unsigned off);
+
+/* The next op slot of p, or NULL when the program is full. */
+static inline struct prog_op *gen_new_op(struct prog *p)
+{
+    struct prog_op *op;
+
+    if (p->nr_ops >= PROG_MAX_OPS)
+        return NULL;
+    op = &p->ops[p->nr_ops++];
+    memset(op, 0, sizeof(*op));
+    return op;
+}
+
+#endif

@@ -1,0 +1,240 @@
+/* Generator templates for multicall, vcpu_op, sched_op, domctl and the small query hypercalls. */
+#include <stddef.h>
+#include "gen_internal.h"
+
+/* ---- multicall: a list whose entries reach into the same payload for their own structs --------- */
+
+#define GEN_MC_ENTRY ((unsigned)sizeof(struct multicall_entry))
+#define GEN_MC_ARG(e, i) ((e) + 16U + 8U * (i))
+
+static void gen_mc_entry(struct gen_hc *h, unsigned e)
+{
+    struct gen *g = h->g;
+    unsigned r = gen_below(g, 16);
+    int s;
+
+    if (r < 6) {
+        gen_pl_put(h, e, 8, HYPERVISOR_update_va_mapping);
+        gen_pl_fix(h, GEN_MC_ARG(e, 0), 8, gen_chance(g, 3, 4) ? GEN_GVA(h->caller, gen_data_gfn(g), 0)
+                                                              : GEN_IMM(gen_free_va(g)));
+        gen_pl_fix(h, GEN_MC_ARG(e, 1), 8, gen_pte_val(g, h->caller, 1));
+        gen_pl_put(h, GEN_MC_ARG(e, 2), 8, gen_below(g, 3));
+    } else if (r < 10) {
+        gen_pl_put(h, e, 8, HYPERVISOR_mmu_update);
+        s = gen_pl_alloc(h, sizeof(struct mmu_update));
+        if (s < 0)
+            return;
+        gen_mmu_req(h, (unsigned)s);
+        gen_pl_fix(h, GEN_MC_ARG(e, 0), 8, GEN_PAYLOAD((uint32_t)s));
+        gen_pl_put(h, GEN_MC_ARG(e, 1), 8, 1);
+        gen_pl_put(h, GEN_MC_ARG(e, 3), 8, DOMID_SELF);
+    } else if (r < 13) {
+        gen_pl_put(h, e, 8, HYPERVISOR_mmuext_op);
+        s = gen_pl_alloc(h, sizeof(struct mmuext_op));
+        if (s < 0)
+            return;
+        gen_mmuext_rec(h, (unsigned)s);
+        gen_pl_fix(h, GEN_MC_ARG(e, 0), 8, GEN_PAYLOAD((uint32_t)s));
+        gen_pl_put(h, GEN_MC_ARG(e, 1), 8, 1);
+        gen_pl_put(h, GEN_MC_ARG(e, 3), 8, DOMID_SELF);
+    } else if (r < 14) {
+        gen_pl_put(h, e, 8, HYPERVISOR_xen_version);
+    } else if (r < 15) {
+        /* a nested multicall (Xen refuses it) or an unknown number */
+        gen_pl_put(h, e, 8, gen_chance(g, 1, 2) ? HYPERVISOR_multicall : 60 + gen_below(g, 8));
+        gen_pl_fix(h, GEN_MC_ARG(e, 0), 8, GEN_PAYLOAD(0));
+        gen_pl_put(h, GEN_MC_ARG(e, 1), 8, 1);
+    } else {
+        gen_pl_put(h, e, 8, HYPERVISOR_event_channel_op);
+        s = gen_pl_alloc(h, 8);
+        if (s < 0)
+            return;
+        gen_pl_put(h, GEN_MC_ARG(e, 0), 8, EVTCHNOP_send);
+        gen_pl_fix(h, (unsigned)s, 4, GEN_PORT(h->caller, gen_below(g, 4)));
+        gen_pl_fix(h, GEN_MC_ARG(e, 1), 8, GEN_PAYLOAD((uint32_t)s));
+    }
+}
+
+void gen_f_multicall(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    struct gen_hc h;
+    struct prog_op *op = gen_new_op(p);
+    unsigned n = 2 + gen_below(g, 3);
+    int list;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_multicall);
+    list = gen_pl_alloc(&h, n * GEN_MC_ENTRY);
+    for (unsigned i = 0; i < n; i++)
+        gen_mc_entry(&h, (unsigned)list + i * GEN_MC_ENTRY);
+    gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)list));
+    gen_hc_arg(&h, 1, GEN_IMM(gen_chance(g, 7, 8) ? n : gen_count(g, n)));
+}
+
+/* ---- vcpu_op ------------------------------------------------------------------------------------- */
+
+void gen_f_vcpu(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    struct gen_hc h;
+    struct prog_op *op = gen_new_op(p);
+    unsigned nv = g->cfg.shape.nr_vcpus, target = gen_below(g, nv), r = gen_below(g, 16);
+    int rec;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_vcpu_op);
+    /* bringing other vCPUs up is what lets the interleavings happen: it is the common case */
+    if (r < 8) {
+        gen_hc_arg(&h, 0, GEN_IMM(VCPUOP_up));
+        if (target == 0 && nv > 1)
+            target = 1 + gen_below(g, nv - 1);
+        g->vcpu_up[dom][target] = 1;
+    } else if (r < 10) {
+        gen_hc_arg(&h, 0, GEN_IMM(VCPUOP_down));
+    } else if (r < 12) {
+        gen_hc_arg(&h, 0, GEN_IMM(VCPUOP_is_up));
+    } else if (r < 15) {
+        gen_hc_arg(&h, 0, GEN_IMM(VCPUOP_initialise));
+        rec = gen_pl_alloc(&h, 8);
+        gen_pl_put(&h, (unsigned)rec, 8, gen_chance(g, 1, 2) ? GEN_GFN_L4 : gen_any_gfn(g));
+        gen_hc_arg(&h, 2, GEN_PAYLOAD((uint32_t)rec));
+    } else {
+        gen_hc_arg(&h, 0, GEN_IMM(4 + gen_below(g, 30)));
+    }
+    gen_hc_arg(&h, 1, gen_chance(g, 15, 16) ? GEN_VCPUID(target) : GEN_IMM(gen_count(g, 4)));
+}
+
+/* ---- sched_op -------------------------------------------------------------------------------------- */
+
+void gen_f_sched(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    struct gen_hc h;
+    struct prog_op *op = gen_new_op(p);
+    unsigned r = gen_below(g, 16);
+    int rec, ports;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_sched_op);
+    if (r < 5) {
+        gen_hc_arg(&h, 0, GEN_IMM(SCHEDOP_yield));
+    } else if (r < 7) {
+        gen_hc_arg(&h, 0, GEN_IMM(SCHEDOP_block));
+    } else if (r < 11) {
+        unsigned n = 1 + gen_below(g, 3);
+        rec = gen_pl_alloc(&h, sizeof(struct sched_poll));
+        ports = gen_pl_alloc(&h, 4 * n);
+        for (unsigned i = 0; i < n; i++)
+            gen_pl_fix(&h, (unsigned)ports + 4 * i, 4, GEN_PORT(dom, gen_below(g, 4)));
+        gen_pl_fix(&h, (unsigned)rec, 8, GEN_PAYLOAD((uint32_t)ports));
+        gen_pl_put(&h, (unsigned)rec + 8, 4, gen_chance(g, 7, 8) ? n : gen_count(g, 128));
+        gen_hc_arg(&h, 0, GEN_IMM(SCHEDOP_poll));
+        gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
+    } else if (r < 14) {
+        /* another domain shut down (dom0's privilege) in the middle of its grants and maps */
+        rec = gen_pl_alloc(&h, 8);
+        gen_pl_fix(&h, (unsigned)rec, 2, gen_chance(g, 7, 8) ? GEN_DOMID(gen_other_dom(g, dom))
+                                                             : gen_domid_arg(g, dom));
+        gen_pl_put(&h, (unsigned)rec + 4, 4, gen_below(g, 6));
+        gen_hc_arg(&h, 0, GEN_IMM(SCHEDOP_remote_shutdown));
+        gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
+    } else if (r < 15) {
+        rec = gen_pl_alloc(&h, 8);
+        gen_pl_put(&h, (unsigned)rec, 4, gen_below(g, 6));
+        gen_hc_arg(&h, 0, GEN_IMM(SCHEDOP_shutdown));
+        gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
+    } else {
+        gen_hc_arg(&h, 0, GEN_IMM(5 + gen_below(g, 30)));
+        gen_hc_arg(&h, 1, gen_va(g, dom));
+    }
+}
+
+/* ---- domctl ---------------------------------------------------------------------------------------- */
+
+void gen_f_domctl(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    struct gen_hc h;
+    struct prog_op *op = gen_new_op(p);
+    unsigned r = gen_below(g, 32), target = gen_other_dom(g, dom), cmd;
+    unsigned u = (unsigned)offsetof(struct xen_domctl, u);
+    int rec;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_domctl);
+    rec = gen_pl_alloc(&h, sizeof(struct xen_domctl));
+    if (r < 6) {
+        cmd = XEN_DOMCTL_createdomain;
+        /* a fresh id, 0 (any free), an existing one, or a reserved one */
+        uint64_t id = gen_chance(g, 1, 2) ? g->cfg.shape.nr_domains + gen_below(g, 2)
+                                          : gen_chance(g, 1, 2) ? 0 : gen_bad_domid(g);
+        gen_pl_put(&h, (unsigned)rec + 8, 2, id);
+        gen_pl_put(&h, (unsigned)rec + u + 4, 4, gen_chance(g, 7, 8) ? 1 + gen_below(g, 4)
+                                                                     : gen_count(g, 4));
+        gen_pl_put(&h, (unsigned)rec + u + 8, 4, gen_chance(g, 1, 2) ? 0 : gen_count(g, 64));
+        gen_pl_put(&h, (unsigned)rec + u + 12, 4, gen_chance(g, 1, 2) ? 0 : gen_count(g, 4));
+        gen_pl_put(&h, (unsigned)rec + u + 16, 8, gen_count(g, 256));
+    } else {
+        static const uint8_t cmds[] = { XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain,
+                                        XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo,
+                                        XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_max_mem,
+                                        XEN_DOMCTL_max_mem, XEN_DOMCTL_max_vcpus, 40 };
+        cmd = cmds[gen_below(g, sizeof(cmds))];
+        if (gen_chance(g, 1, 8))
+            target = dom;
+        if (gen_chance(g, 15, 16))
+            gen_pl_fix(&h, (unsigned)rec + 8, 2, GEN_DOMID(target));
+        else
+            gen_pl_put(&h, (unsigned)rec + 8, 2, gen_bad_domid(g));
+        if (cmd == XEN_DOMCTL_max_mem)
+            /* around the built size: lowering below tot_pages, raising, boundaries */
+            gen_pl_put(&h, (unsigned)rec + u, 8, gen_chance(g, 3, 4)
+                           ? (uint64_t)(g->cfg.shape.dom_pages + gen_below(g, 16) - 8) * 4
+                           : gen_count(g, 1 << 20));
+        if (cmd == XEN_DOMCTL_max_vcpus)
+            gen_pl_put(&h, (unsigned)rec + u, 4, gen_count(g, 4));
+    }
+    gen_pl_put(&h, (unsigned)rec, 4, cmd);
+    gen_pl_put(&h, (unsigned)rec + 4, 4, gen_chance(g, 15, 16) ? XEN_DOMCTL_INTERFACE_VERSION
+                                                               : XEN_DOMCTL_INTERFACE_VERSION - 1);
+    gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)rec));
+}
+
+/* ---- xen_version, console_io, set_gdt, unknown numbers ----------------------------------------- */
+
+void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    struct gen_hc h;
+    struct prog_op *op = gen_new_op(p);
+    unsigned r = gen_below(g, 16);
+    int buf;
+
+    if (!op)
+        return;
+    if (r < 7) {
+        gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_xen_version);
+        buf = gen_pl_alloc(&h, 64);
+        gen_hc_arg(&h, 0, GEN_IMM(gen_chance(g, 7, 8) ? gen_below(g, 10) : gen_count(g, 16)));
+        gen_hc_arg(&h, 1, gen_chance(g, 7, 8) ? GEN_PAYLOAD((uint32_t)buf) : gen_va(g, dom));
+    } else if (r < 12) {
+        gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_console_io);
+        buf = gen_pl_alloc(&h, 32);
+        for (unsigned i = 0; i < 32; i++)
+            gen_pl_put(&h, (unsigned)buf + i, 1, 'a' + gen_below(g, 26));
+        gen_hc_arg(&h, 0, GEN_IMM(gen_chance(g, 3, 4) ? CONSOLEIO_write : gen_below(g, 4)));
+        gen_hc_arg(&h, 1, GEN_IMM(gen_chance(g, 3, 4) ? 1 + gen_below(g, 32) : gen_count(g, 4096)));
+        gen_hc_arg(&h, 2, gen_chance(g, 7, 8) ? GEN_PAYLOAD((uint32_t)buf) : gen_va(g, dom));
+    } else if (r < 13) {
+        gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_set_gdt);
+        buf = gen_pl_alloc(&h, 16);
+        gen_pl_fix(&h, (unsigned)buf, 8, GEN_MFN(dom, gen_data_gfn(g)));
+        gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)buf));
+        gen_hc_arg(&h, 1, GEN_IMM(gen_count(g, 512)));
+    } else {
+        static const uint32_t nrs[] = { 0, 3, 5, 11, 63, 64, 0xFFFFFFFFU };
+        gen_hc_start(&h, g, op, dom, vcpu, nrs[gen_below(g, sizeof(nrs) / sizeof(nrs[0]))]);
+        for (unsigned i = 0; i < 1 + gen_below(g, 6); i++)
+            gen_hc_arg(&h, i, GEN_IMM(gen_rand(g)));
+    }
+}
