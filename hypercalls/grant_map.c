@@ -182,7 +182,7 @@ int gnt_map_one(struct hv *hv, struct vcpu *v, struct gnttab_map_grant_ref *op)
                 gnt_put_refs(hv, mfn, ro);
             return st;
         }
-        frame_ptes(hv, l1)[idx] = gnt_pte(mfn, ro);
+        frame_ptes_w(hv, l1)[idx] = gnt_pte(mfn, ro);
         if (old & _PAGE_PRESENT) {
             gnt_drop_l1e(hv, old);
             tlb_flush_domain(hv, ld);
@@ -270,10 +270,10 @@ static int gnt_unmap_common(struct hv *hv, struct vcpu *v, grant_handle_t handle
     if (do_host) {
         if (replace && new_addr) {
             /* the entry keeps its refs: it moves between two validated L1s of ld */
-            frame_ptes(hv, nl1)[nidx] = 0;
-            frame_ptes(hv, l1)[idx] = nval;
+            frame_ptes_w(hv, nl1)[nidx] = 0;
+            frame_ptes_w(hv, l1)[idx] = nval;
         } else {
-            frame_ptes(hv, l1)[idx] = 0;
+            frame_ptes_w(hv, l1)[idx] = 0;
         }
         tlb_flush_domain(hv, ld);
         tlb_stamp_frame(hv, mfn);

@@ -31,7 +31,7 @@ static uint8_t *gnt_entry_ptr(struct hv *hv, const struct grant_table *gt, grant
     size_t esz = gt->version == 2 ? sizeof(struct grant_entry_v2) : sizeof(struct grant_entry_v1);
     size_t per = PAGE_SIZE / esz;
 
-    return frame_mem(hv, gt->frames[ref / per]) + (ref % per) * esz;
+    return frame_mem_w(hv, gt->frames[ref / per]) + (ref % per) * esz;
 }
 
 void gnt_entry_read(struct hv *hv, const struct grant_table *gt, grant_ref_t ref,
@@ -78,7 +78,7 @@ static uint8_t *gnt_status_ptr(struct hv *hv, const struct grant_table *gt, gran
 
     if (idx >= gt->nr_status_frames || idx >= GNT_MAX_STATUS)
         return NULL;
-    return frame_mem(hv, gt->status[idx]) + (ref % GNT_STATUS_PER_FRAME) * sizeof(grant_status_t);
+    return frame_mem_w(hv, gt->status[idx]) + (ref % GNT_STATUS_PER_FRAME) * sizeof(grant_status_t);
 }
 
 static void gnt_status_update(struct hv *hv, struct grant_table *gt, grant_ref_t ref,
@@ -424,7 +424,7 @@ static long gnt_switch_version(struct hv *hv, struct domain *d, uint32_t nv)
         gnt_free_status(hv, gt);
     }
     for (uint32_t i = 0; i < gt->nr_frames; i++)
-        memset(frame_mem(hv, gt->frames[i]), 0, PAGE_SIZE);
+        memset(frame_mem_w(hv, gt->frames[i]), 0, PAGE_SIZE);
     gt->version = nv;
     for (uint32_t i = 0; i < nkeep; i++) {
         uint16_t st = keep[i].flags & (GTF_reading | GTF_writing);

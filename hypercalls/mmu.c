@@ -104,7 +104,7 @@ static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *pg_owner
             rc = -XEN_EINVAL;
         } else {
             /* an ordinary frame: a plain write under a temporary writable type ref */
-            uint64_t *slot = &frame_ptes(hv, mfn)[idx];
+            uint64_t *slot = &frame_ptes_w(hv, mfn)[idx];
             uint64_t val = req->val;
             if (preserve_ad)
                 val |= *slot & (_PAGE_ACCESSED | _PAGE_DIRTY);
@@ -304,7 +304,7 @@ static int mmuext_one(struct hv *hv, struct vcpu *v, struct domain *d, struct do
     case MMUEXT_CLEAR_PAGE:
         if (get_page_and_type(hv, op->arg1, d, PGT_writable, false) < 0)
             return -XEN_EINVAL;
-        memset(frame_mem(hv, op->arg1), 0, PAGE_SIZE);
+        memset(frame_mem_w(hv, op->arg1), 0, PAGE_SIZE);
         put_page_and_type(hv, op->arg1);
         return 0;
     case MMUEXT_COPY_PAGE:
@@ -315,7 +315,7 @@ static int mmuext_one(struct hv *hv, struct vcpu *v, struct domain *d, struct do
             put_page(hv, op->arg2);
             return -XEN_EINVAL;
         }
-        memmove(frame_mem(hv, op->arg1), frame_mem(hv, op->arg2), PAGE_SIZE);
+        memmove(frame_mem_w(hv, op->arg1), frame_mem(hv, op->arg2), PAGE_SIZE);
         put_page_and_type(hv, op->arg1);
         put_page(hv, op->arg2);
         return 0;

@@ -94,15 +94,15 @@ int dom_build(struct hv *hv, struct domain *d, uint32_t nr_pages)
     unsigned l3i = (unsigned)((DOM_VA_BASE >> 30) & 511U);
     unsigned l2base = (unsigned)((DOM_VA_BASE >> 21) & 511U);
 
-    frame_ptes(hv, l4)[l4i] = (l3 << PAGE_SHIFT) | up;
-    frame_ptes(hv, l3)[l3i] = (l2 << PAGE_SHIFT) | up;
+    frame_ptes_w(hv, l4)[l4i] = (l3 << PAGE_SHIFT) | up;
+    frame_ptes_w(hv, l3)[l3i] = (l2 << PAGE_SHIFT) | up;
     for (uint32_t k = 0; DOM_GFN_L1 + k < first_data; k++)
-        frame_ptes(hv, l2)[l2base + k] = (d->p2m[DOM_GFN_L1 + k] << PAGE_SHIFT) | up;
+        frame_ptes_w(hv, l2)[l2base + k] = (d->p2m[DOM_GFN_L1 + k] << PAGE_SHIFT) | up;
     for (uint32_t g = 0; g < nr_pages; g++) {
         uint64_t va = DOM_VA(g);
         mfn_t l1 = d->p2m[DOM_GFN_L1 + (g / PTES_PER_TABLE)];
         /* page-table frames are mapped read-only: PV guests never get writable PT mappings */
-        frame_ptes(hv, l1)[(va >> PAGE_SHIFT) & 511U] =
+        frame_ptes_w(hv, l1)[(va >> PAGE_SHIFT) & 511U] =
             (d->p2m[g] << PAGE_SHIFT) | (g < first_data ? ro : data);
     }
 

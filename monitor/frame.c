@@ -66,9 +66,11 @@ mfn_t frame_alloc(struct hv *hv, struct domain *d, bool xen_heap, int *err)
     mfn_t mfn = hv->free.head;
     struct frame *f = &hv->frames[mfn];
     page_list_del(hv, &hv->free, mfn);
+    if (hv->frame_gen)
+        hv->frame_gen[mfn]++;
     /* the previous owner's data must never reach the next one (I9) */
     if (f->flags & FRAME_NEED_SCRUB)
-        memset(frame_mem(hv, mfn), 0, PAGE_SIZE);
+        memset(frame_mem_w(hv, mfn), 0, PAGE_SIZE);
     /* a vCPU that has not flushed since the frame was last unmapped may still cache it */
     tlb_flush_filtered(hv, f->tlbflush_timestamp);
 
@@ -130,6 +132,8 @@ void frame_free(struct hv *hv, mfn_t mfn)
     f->nr_validated_ptes = 0;
     f->owner = DOMID_INVALID;
     hv->m2p[mfn] = GFN_INVALID;
+    if (hv->frame_gen)
+        hv->frame_gen[mfn]++;
     tlb_stamp_frame(hv, mfn);
     page_list_add(hv, &hv->free, LIST_FREE, mfn);
 

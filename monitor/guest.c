@@ -63,7 +63,7 @@ static int guest_access(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size
             return -XEN_EFAULT;
         }
         if (write)
-            memcpy(frame_mem(hv, mfn) + off, p, chunk);
+            memcpy(frame_mem_w(hv, mfn) + off, p, chunk);
         else
             memcpy(p, frame_mem(hv, mfn) + off, chunk);
         p += chunk;

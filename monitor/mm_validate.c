@@ -161,7 +161,7 @@ int pt_devalidate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
 int pt_validate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
 {
     struct frame *f = &hv->frames[mfn];
-    uint64_t *pt = frame_ptes(hv, mfn);
+    uint64_t *pt = frame_ptes_w(hv, mfn);
     struct domain *owner = dom_get(hv, f->owner);
     unsigned i = f->nr_validated_ptes;
 
@@ -212,7 +212,7 @@ int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, uns
     if (pt_xen_slot(level, idx))
         return -XEN_EINVAL;
 
-    uint64_t *slot = &frame_ptes(hv, table)[idx];
+    uint64_t *slot = &frame_ptes_w(hv, table)[idx];
     uint64_t oval = *slot;
     if (preserve_ad)
         nval |= oval & (_PAGE_ACCESSED | _PAGE_DIRTY);

@@ -74,6 +74,8 @@ struct target {
     struct prog_shape shape;
     struct target_opts opts;
     void *priv;
+    uint64_t steps;     /* work of the current program: ops, continuation re-issues, and the units
+                           of work the target reports (native: the monitor's preemption checks) */
 };
 
 /* The registered targets ("native", later "unicorn", "kvm", ...). */

@@ -1,0 +1,249 @@
+/* The native target's operations: argument resolution, payload placement, hypercalls, guest accesses. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hvfuzz/hypercall.h"
+#include "hvfuzz/native.h"
+
+/* Arguments of a domain id the machine does not have resolve to their raw index. */
+static struct domain *native_arg_dom(struct hv *hv, uint8_t dom)
+{
+    return dom < HV_MAX_DOMAINS ? dom_get(hv, dom) : NULL;
+}
+
+static mfn_t native_arg_mfn(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a)
+{
+    struct domain *d = native_arg_dom(hv, a->dom);
+
+    if (!d)
+        return a->a;
+    return d->p2m[a->a % s->dom_pages];
+}
+
+/* The (a mod count)-th port of d that is not free; a itself if there is none. */
+static uint64_t native_arg_port(const struct domain *d, uint16_t a)
+{
+    unsigned live = 0, k;
+
+    if (!d)
+        return a;
+    for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
+        live += d->evtchn[p].state != ECS_FREE;
+    if (!live)
+        return a;
+    k = a % live;
+    for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
+        if (d->evtchn[p].state != ECS_FREE && k-- == 0)
+            return p;
+    return a;
+}
+
+/* The (a mod count)-th maptrack handle of d in use; a itself if there is none. */
+static uint64_t native_arg_handle(const struct domain *d, uint16_t a)
+{
+    unsigned live = 0, k;
+
+    if (!d)
+        return a;
+    for (unsigned h = 0; h < GNT_MAX_MAPTRACK; h++)
+        live += d->gnt.maptrack[h].in_use;
+    if (!live)
+        return a;
+    k = a % live;
+    for (unsigned h = 0; h < GNT_MAX_MAPTRACK; h++)
+        if (d->gnt.maptrack[h].in_use && k-- == 0)
+            return h;
+    return a;
+}
+
+/* Grant refs are taken modulo the entries the domain's table has now (version dependent). */
+static uint64_t native_arg_gref(const struct domain *d, uint16_t a)
+{
+    uint32_t per, nr;
+
+    if (!d)
+        return a;
+    per = d->gnt.version == 2 ? (uint32_t)GNT_V2_PER_FRAME : (uint32_t)GNT_V1_PER_FRAME;
+    nr = d->gnt.nr_frames * per;
+    return nr ? a % nr : a;
+}
+
+static uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
+                           gva_t payload_va)
+{
+    uint64_t mfn;
+
+    switch (a->kind) {
+    case ARG_IMM:
+        return a->imm;
+    case ARG_DOMID:
+        return a->a == 1 ? DOMID_SELF : a->dom;
+    case ARG_MFN:
+        return native_arg_mfn(hv, s, a);
+    case ARG_GFN:
+        return a->a % s->dom_pages;
+    case ARG_MADDR:
+        /* offsets past the page reach into the next frame, as an address sum does */
+        return (native_arg_mfn(hv, s, a) << PAGE_SHIFT) + a->b;
+    case ARG_GVA:
+        return DOM_VA(a->a % s->dom_pages) + a->b;
+    case ARG_PTE:
+        mfn = native_arg_mfn(hv, s, a);
+        return ((mfn << PAGE_SHIFT) & PTE_ADDR_MASK) | (a->imm & ~PTE_ADDR_MASK);
+    case ARG_PAYLOAD:
+        return payload_va + a->b;
+    case ARG_GREF:
+        return native_arg_gref(native_arg_dom(hv, a->dom), a->a);
+    case ARG_PORT:
+        return native_arg_port(native_arg_dom(hv, a->dom), a->a);
+    case ARG_HANDLE:
+        return native_arg_handle(native_arg_dom(hv, a->dom), a->a);
+    case ARG_VCPUID:
+        return a->a % s->nr_vcpus;
+    default:
+        return a->imm;
+    }
+}
+
+/* The frame a guest access of va reaches: what guest_access will use (TLB first, then a walk). */
+static mfn_t native_translate(struct hv *hv, struct vcpu *v, gva_t va, bool write)
+{
+    struct tlb_entry e;
+    struct walk_result r;
+
+    if (tlb_lookup(v, va, &e) && (!write || (e.flags & _PAGE_RW)))
+        return e.mfn;
+    if (pt_walk(hv, v->guest_table, va, write ? PFEC_WRITE : 0, &r) < 0)
+        return MFN_INVALID;
+    return r.mfn;
+}
+
+/*
+ * The payload goes where the calling vCPU's own page tables put its payload area, by an ordinary
+ * guest write: if that faults (the guest unmapped it), the hypercall sees whatever is there, as a
+ * real guest's would.
+ */
+static void native_place_payload(struct target *t, struct vcpu *v, const struct prog_op *op,
+                                 gva_t payload_va)
+{
+    struct native *n = t->priv;
+    uint8_t buf[PROG_MAX_PAYLOAD];
+    size_t len = op->payload_len < PROG_MAX_PAYLOAD ? op->payload_len : PROG_MAX_PAYLOAD;
+
+    if (!len)
+        return;
+    memcpy(buf, op->payload, len);
+    for (unsigned i = 0; i < op->nr_fixups && i < PROG_MAX_FIXUPS; i++) {
+        const struct prog_fixup *fx = &op->fixups[i];
+        uint64_t val = native_arg(n->hv, &t->shape, &fx->arg, payload_va);
+        if (fx->width > 8 || (size_t)fx->off + fx->width > len)
+            continue;
+        for (unsigned b = 0; b < fx->width; b++)
+            buf[fx->off + b] = (uint8_t)(val >> (8U * b));
+    }
+    guest_write(n->hv, v, payload_va, buf, len, NULL);
+}
+
+static void native_hypercall(struct target *t, struct vcpu *v, const struct prog_op *op,
+                             struct op_result *res)
+{
+    struct native *n = t->priv;
+    gva_t payload_va = DOM_VA(NATIVE_PAYLOAD_GFN(&t->shape));
+    uint64_t args[6] = { 0 };
+
+    native_place_payload(t, v, op, payload_va);
+    for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++)
+        args[i] = native_arg(n->hv, &t->shape, &op->args[i], payload_va);
+    res->rc = hv_hypercall(n->hv, v, op->nr, args);
+    res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
+    snprintf(n->last_name, sizeof(n->last_name), "%s", hypercall_name(op->nr));
+}
+
+static bool native_size_ok(uint32_t size)
+{
+    return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+static void native_guest_access(struct target *t, struct vcpu *v, const struct prog_op *op,
+                                struct op_result *res)
+{
+    struct native *n = t->priv;
+    struct hv *hv = n->hv;
+    bool write = op->kind == OP_GUEST_WRITE;
+    gva_t va = op->nr_args ? native_arg(hv, &t->shape, &op->args[0], 0) : 0;
+    uint32_t size = native_size_ok(op->size) ? op->size : 8;
+    mfn_t mfn = native_translate(hv, v, va, write);
+    uint64_t value = 0;
+
+    snprintf(n->last_name, sizeof(n->last_name), "%s", write ? "guest_write" : "guest_read");
+    res->status = OPS_RAN;
+    if (write) {
+        struct native_tag tag = {
+            .dom = v->domid,
+            .gen = (uint16_t)(mfn_valid(hv, mfn) ? n->frame_gen[mfn] : 0),
+            .mfn = mfn,
+        };
+        /* little-endian: a short write stores the tag's low bytes */
+        value = native_tag_encode(&tag);
+        res->rc = guest_write(hv, v, va, &value, size, &res->pfec);
+        return;
+    }
+    res->rc = guest_read(hv, v, va, &value, size, &res->pfec);
+    res->value = res->rc == 0 ? value : 0;
+    if (res->rc == 0 && size == 8 && !(va & 7U) && mfn_valid(hv, mfn))
+        native_iso_read(n, v->domid, mfn, value, va);
+}
+
+int native_run_op(struct target *t, const struct prog_op *op, struct op_result *res)
+{
+    struct native *n = t->priv;
+    struct hv *hv = n->hv;
+    struct domain *d = op->dom < HV_MAX_DOMAINS ? dom_get(hv, op->dom) : NULL;
+    struct vcpu *v = dom_vcpu(d, op->vcpu);
+    uint32_t work = hv->preempt_idx;
+
+    memset(res, 0, sizeof(*res));
+    n->last_op = n->op_index;
+    n->last_changed = false;
+    n->last_name[0] = '\0';
+    switch (op->kind) {
+    case OP_PREEMPT:
+        hv->preempt_pattern = op->imm;
+        res->status = OPS_RAN;
+        snprintf(n->last_name, sizeof(n->last_name), "preempt");
+        break;
+    case OP_HYPERCALL:
+    case OP_GUEST_READ:
+    case OP_GUEST_WRITE:
+    case OP_SWITCH_VCPU:
+        if (!vcpu_runnable(hv, v)) {
+            res->status = OPS_NOT_RUN;
+            res->rc = -XEN_ESRCH;
+            break;
+        }
+        if (op->kind == OP_HYPERCALL) {
+            native_hypercall(t, v, op, res);
+        } else if (op->kind == OP_SWITCH_VCPU) {
+            snprintf(n->last_name, sizeof(n->last_name), "switch_vcpu");
+            res->status = OPS_RAN;
+            if (v->cont.pending) {
+                snprintf(n->last_name, sizeof(n->last_name), "%s", hypercall_name(v->cont.nr));
+                res->rc = hv_continue(hv, v);
+                res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
+                t->steps++;   /* a re-issue is work of its own */
+            }
+        } else {
+            native_guest_access(t, v, op, res);
+        }
+        /* reads only fill the TLB from the tables the audit has already seen */
+        n->last_changed = op->kind != OP_GUEST_READ;
+        break;
+    default:
+        res->status = OPS_UNSUPPORTED;
+        break;
+    }
+    /* the monitor's preemption checks count its units of work: the work bound includes them */
+    t->steps += (uint32_t)(hv->preempt_idx - work);
+    native_note_op(n);
+    return 0;
+}

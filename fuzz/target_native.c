@@ -1,0 +1,205 @@
+/* The native target: the reference monitor in-process, built once and reset from a snapshot. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvfuzz/native.h"
+
+/*
+ * Reset cost is what bounds programs per second, so it copies only what a program can have
+ * changed (measured at the default shape: a whole struct hv is 600 KiB, a domain 74 KiB, of which
+ * the grant active array is 48 KiB and the p2m 16 KiB):
+ *  - the frame table and the m2p whole (8 KiB + 2 KiB at 256 frames);
+ *  - frame memory only where hv->dirty says a write happened (every write site marks it);
+ *  - per domain: the fixed part and vCPUs, the p2m up to the highest nr_gfns seen (entries past
+ *    nr_gfns are always MFN_INVALID, the p2m invariant memory.c keeps), the grant active entries up
+ *    to the most grant frames seen (no ref can index past them), maptrack and event channels;
+ *  - a domain slot the snapshot does not use only if it was created since (dom_create sets
+ *    nr_vcpus, which nothing clears).
+ * High-water marks are taken after every op (native_note_op). tests/native_reset_exact.c checks
+ * the result byte for byte against a freshly built machine.
+ */
+
+static int native_build(struct native *n, const struct prog_shape *s, const struct target_opts *o)
+{
+    struct hv_config cfg = {
+        .nr_frames = s->nr_frames, .dom0_pages = s->dom_pages, .dom0_vcpus = s->nr_vcpus,
+    };
+
+    if (s->nr_domains < 1 || s->nr_domains > HV_MAX_DOMAINS || s->nr_vcpus < 1 ||
+        s->nr_vcpus > HV_MAX_VCPUS || s->dom_pages < 2 || s->dom_pages > HV_MAX_GFNS)
+        return -1;
+    n->hv = hv_create(&cfg);
+    if (!n->hv)
+        return -1;
+    for (domid_t i = 1; i < s->nr_domains; i++) {
+        /* room to grow: populate_physmap and exchanges need headroom above the build */
+        if (dom_create(n->hv, i, false, 2U * s->dom_pages, s->nr_vcpus) < 0 ||
+            dom_build(n->hv, &n->hv->dom[i], s->dom_pages) < 0)
+            return -1;
+    }
+    n->hv->bugs = o ? o->bugs : 0;
+    return 0;
+}
+
+int native_snapshot(struct native *n)
+{
+    struct hv *hv = n->hv;
+    size_t nf = hv->nr_frames;
+
+    n->dirty_words = (uint32_t)((nf + 63U) / 64U);
+    n->dirty = calloc(n->dirty_words, sizeof(*n->dirty));
+    n->frame_gen = calloc(nf, sizeof(*n->frame_gen));
+    n->snap.frames = malloc(nf * sizeof(*n->snap.frames));
+    n->snap.mem = malloc(nf * PAGE_SIZE);
+    n->snap.m2p = malloc(nf * sizeof(*n->snap.m2p));
+    if (!n->dirty || !n->frame_gen || !n->snap.frames || !n->snap.mem || !n->snap.m2p)
+        return -1;
+    hv->dirty = n->dirty;
+    hv->frame_gen = n->frame_gen;
+    memcpy(n->snap.frames, hv->frames, nf * sizeof(*hv->frames));
+    memcpy(n->snap.mem, hv->mem, nf * PAGE_SIZE);
+    memcpy(n->snap.m2p, hv->m2p, nf * sizeof(*hv->m2p));
+    n->snap.hv = *hv;
+    native_restore(n);
+    return 0;
+}
+
+static uint32_t native_max3(uint32_t a, uint32_t b, uint32_t c)
+{
+    uint32_t m = a > b ? a : b;
+    return m > c ? m : c;
+}
+
+static void native_restore_dom(struct native *n, domid_t id)
+{
+    struct domain *d = &n->hv->dom[id];
+    const struct domain *s = &n->snap.hv.dom[id];
+
+    if (!s->exists) {
+        if (d->exists || d->nr_vcpus != s->nr_vcpus)
+            memcpy(d, s, sizeof(*d));
+        return;
+    }
+    uint32_t gfns = native_max3(s->nr_gfns, (uint32_t)d->nr_gfns, n->hw_gfns[id]);
+    uint32_t gframes = native_max3(s->gnt.nr_frames, d->gnt.nr_frames, n->hw_gnt_frames[id]);
+    uint32_t refs = gframes * (uint32_t)GNT_V1_PER_FRAME;   /* v1 has the most entries per frame */
+
+    if (gfns > HV_MAX_GFNS)
+        gfns = HV_MAX_GFNS;
+    if (refs > GNT_MAX_REFS)
+        refs = GNT_MAX_REFS;
+    memcpy(d, s, offsetof(struct domain, p2m));
+    memcpy(d->p2m, s->p2m, gfns * sizeof(d->p2m[0]));
+    memcpy(&d->gnt, &s->gnt, offsetof(struct grant_table, active));
+    memcpy(d->gnt.active, s->gnt.active, refs * sizeof(d->gnt.active[0]));
+    memcpy(d->gnt.maptrack, s->gnt.maptrack, sizeof(d->gnt.maptrack));
+    memcpy(&d->max_evtchn_port, &s->max_evtchn_port,
+           sizeof(*d) - offsetof(struct domain, max_evtchn_port));
+}
+
+void native_restore(struct native *n)
+{
+    struct hv *hv = n->hv;
+    const struct hv *s = &n->snap.hv;
+    size_t nf = hv->nr_frames;
+
+    for (uint32_t w = 0; w < n->dirty_words; w++) {
+        uint64_t bits = n->dirty[w];
+        while (bits) {
+            size_t m = (size_t)w * 64U + (size_t)__builtin_ctzll(bits);
+            bits &= bits - 1U;
+            memcpy(hv->mem + m * PAGE_SIZE, n->snap.mem + m * PAGE_SIZE, PAGE_SIZE);
+        }
+        n->dirty[w] = 0;
+    }
+    memcpy(hv->frames, n->snap.frames, nf * sizeof(*hv->frames));
+    memcpy(hv->m2p, n->snap.m2p, nf * sizeof(*hv->m2p));
+    memset(n->frame_gen, 0, nf * sizeof(*n->frame_gen));
+    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++)
+        native_restore_dom(n, i);
+
+    /* the scalars around the domains and the console: whole ranges, so fields added to struct hv
+       later are restored too (the pointers in them are the same in the snapshot) */
+    uint32_t con = native_max3(s->console_len, hv->console_len, 0) + 1U;
+    if (con > HV_CONSOLE_SIZE)
+        con = HV_CONSOLE_SIZE;
+    memcpy(hv, s, offsetof(struct hv, dom));
+    memcpy(&hv->tlbclock, &s->tlbclock, offsetof(struct hv, console) - offsetof(struct hv, tlbclock));
+    memcpy(hv->console, s->console, con);
+    memcpy(&hv->console_len, &s->console_len, sizeof(*hv) - offsetof(struct hv, console_len));
+
+    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++) {
+        n->hw_gfns[i] = (uint32_t)s->dom[i].nr_gfns;
+        n->hw_gnt_frames[i] = s->dom[i].gnt.nr_frames;
+    }
+    n->iso_pending = false;
+    n->op_index = 0;
+    n->last_op = -1;
+    n->last_name[0] = '\0';
+    n->last_changed = false;
+}
+
+void native_note_op(struct native *n)
+{
+    const struct hv *hv = n->hv;
+
+    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++) {
+        if (hv->dom[i].nr_gfns > n->hw_gfns[i])
+            n->hw_gfns[i] = (uint32_t)hv->dom[i].nr_gfns;
+        if (hv->dom[i].gnt.nr_frames > n->hw_gnt_frames[i])
+            n->hw_gnt_frames[i] = hv->dom[i].gnt.nr_frames;
+    }
+    n->op_index++;
+}
+
+static void native_close(struct target *t)
+{
+    struct native *n = t->priv;
+
+    if (!n)
+        return;
+    if (n->hv) {
+        n->hv->dirty = NULL;
+        n->hv->frame_gen = NULL;
+        hv_destroy(n->hv);
+    }
+    free(n->dirty);
+    free(n->frame_gen);
+    free(n->snap.frames);
+    free(n->snap.mem);
+    free(n->snap.m2p);
+    free(n);
+    t->priv = NULL;
+}
+
+static int native_open(struct target *t, const struct prog_shape *shape, const struct target_opts *o)
+{
+    struct native *n = calloc(1, sizeof(*n));
+
+    t->priv = n;
+    if (!n || native_build(n, shape, o) < 0 || native_snapshot(n) < 0) {
+        native_close(t);
+        return -1;
+    }
+    return 0;
+}
+
+static int native_reset(struct target *t)
+{
+    struct native *n = t->priv;
+
+    n->snap.hv.bugs = t->opts.bugs;
+    native_restore(n);
+    return 0;
+}
+
+const struct target_ops native_target_ops = {
+    .name = "native",
+    .description = "the reference monitor linked in-process (snapshot reset)",
+    .open = native_open,
+    .reset = native_reset,
+    .run_op = native_run_op,
+    .check = native_check,
+    .close = native_close,
+};

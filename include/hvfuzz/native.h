@@ -1,0 +1,68 @@
+/* The native target's state: the reference monitor in-process, its snapshot and the oracles' books. */
+#ifndef HVFUZZ_NATIVE_H
+#define HVFUZZ_NATIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hvfuzz/monitor.h"
+#include "hvfuzz/target.h"
+
+extern const struct target_ops native_target_ops;
+
+/*
+ * Guest-visible tags: every 8-byte value a guest_write op stores. The fields are mixed by an
+ * invertible function so that a fuzzer cannot forge a tag from the magic alone (its comparison
+ * tracing sees only the mixed value): a tag must be the result of a real write.
+ */
+#define NATIVE_TAG_MAGIC 0xC0FFEEU   /* 24 bits */
+struct native_tag {
+    domid_t  dom;     /* the writing domain (8 bits in the tag) */
+    uint16_t gen;     /* the frame's allocation generation when written (low 16 bits) */
+    mfn_t    mfn;     /* the frame written (16 bits) */
+};
+uint64_t native_tag_encode(const struct native_tag *t);
+bool native_tag_decode(uint64_t v, struct native_tag *t);   /* false: not a tag */
+
+/*
+ * The payload area: each domain's hypercall buffer is its last built page, gfn dom_pages - 1,
+ * at DOM_VA(dom_pages - 1); a payload starts at the page's first byte.
+ */
+#define NATIVE_PAYLOAD_GFN(shape) ((uint32_t)(shape)->dom_pages - 1U)
+
+/* The snapshot of everything a program can change, taken once after the build. */
+struct native_snap {
+    struct hv hv;                 /* scalars, console, and the domains (pointers are not used) */
+    struct frame *frames;
+    uint8_t *mem;
+    uint64_t *m2p;
+};
+
+struct native {
+    struct hv *hv;
+    struct native_snap snap;
+    uint64_t *dirty;              /* hv->dirty: frames written since the last reset */
+    uint32_t dirty_words;
+    uint32_t *frame_gen;          /* hv->frame_gen, zero at reset */
+    /* High-water marks since reset, so reset copies only the parts of a domain that can differ. */
+    uint32_t hw_gfns[HV_MAX_DOMAINS];
+    uint32_t hw_gnt_frames[HV_MAX_DOMAINS];
+    uint32_t hw_console;
+    /* An isolation breach seen by a guest read, reported by the next check. */
+    bool iso_pending;
+    struct finding iso;
+    int last_op;                  /* index of the op run last (for names in signatures) */
+    bool last_changed;            /* that op may have changed state the audit checks */
+    char last_name[32];           /* hypercall name (or op kind) of the op run last */
+    int op_index;                 /* ops run since reset */
+};
+
+/* Helpers the native files share (fuzz/native_*.c); not part of the target contract. */
+int  native_snapshot(struct native *n);
+void native_restore(struct native *n);
+void native_note_op(struct native *n);             /* after each op: high-water marks */
+int  native_run_op(struct target *t, const struct prog_op *op, struct op_result *res);
+bool native_check(struct target *t, bool full, int op_index, struct finding *f);
+/* The isolation oracle for one completed 8-byte aligned read of frame mfn by domain reader. */
+void native_iso_read(struct native *n, domid_t reader, mfn_t mfn, uint64_t value, gva_t va);
+
+#endif
