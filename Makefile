@@ -109,32 +109,84 @@ FUZZ_CFLAGS += -fno-sanitize-recover=all
 ifeq ($(WERROR),1)
 FUZZ_CFLAGS += -Werror
 endif
-FUZZ_CODEC_SRCS := $(wildcard fuzz/prog*.c)
-FUZZ_CODEC_SRCS += fuzz/harness/codec.c
-FUZZ_CODEC_DEPS := $(FUZZ_CODEC_SRCS)
-FUZZ_CODEC_DEPS += $(wildcard fuzz/*.h)
-FUZZ_CODEC_DEPS += include/hvfuzz/prog.h
-FUZZ_CODEC_DEPS += include/hvfuzz/xen.h
+# Harnesses: one source per fuzz target in fuzz/harness/ (replay_main.c is the engine-free driver,
+# not a target). Each binary gets the library sources compiled in its own flavour, so the engine
+# instruments the code under test, and one object directory per flavour keeps flavours apart.
+FUZZ_CFLAGS += -MMD
+FUZZ_CFLAGS += -MP
+FUZZ_HARNESSES := $(filter-out replay_main,$(basename $(notdir $(wildcard fuzz/harness/*.c))))
+FUZZ_LIB_SRCS := $(MON_SRCS)
+FUZZ_LF := build/fuzz/obj-libfuzzer
+FUZZ_AFL := build/fuzz/obj-afl
+FUZZ_CMPLOG := build/fuzz/obj-afl-cmplog
+FUZZ_RP := build/fuzz/obj-replay
+# AFL++'s compiler; its binaries take the same sanitizer knob (empty: none, fastest).
+AFL_CC ?= afl-clang-fast
+FUZZ_AFL_SANITIZE ?= address,undefined
+FUZZ_AFL_SANFLAGS := $(if $(FUZZ_AFL_SANITIZE),-fsanitize=$(FUZZ_AFL_SANITIZE))
 
-fuzz-libfuzzer: build/fuzz/codec-libfuzzer
-
-build/fuzz/codec-libfuzzer: $(FUZZ_CODEC_DEPS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_ENGINE),$(FUZZ_SANITIZE) -o $@ $(FUZZ_CODEC_SRCS)
-
+fuzz-libfuzzer: $(FUZZ_HARNESSES:%=build/fuzz/%-libfuzzer)
+fuzz-afl: $(FUZZ_HARNESSES:%=build/fuzz/%-afl)
+fuzz-afl: $(FUZZ_HARNESSES:%=build/fuzz/%-afl-cmplog)
 # Replays files or corpus directories without an engine (regressions, CI).
-fuzz-replay: build/fuzz/codec-replay
+fuzz-replay: $(FUZZ_HARNESSES:%=build/fuzz/%-replay)
 
-build/fuzz/codec-replay: $(FUZZ_CODEC_DEPS) fuzz/harness/replay_main.c
+$(FUZZ_LF)/%.o: %.c
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(CC) $(FUZZ_CFLAGS) -fsanitize=$(FUZZ_SANITIZE) -o $@ $(FUZZ_CODEC_SRCS) fuzz/harness/replay_main.c
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -c $< -o $@
 
-.PHONY: fuzz-libfuzzer fuzz-replay
+# The library as an archive per flavour: a harness pulls in only the objects it uses.
+build/fuzz/%/libhvmon.a:
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(FUZZ_LF)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_LF)/%.o)
+$(FUZZ_AFL)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_AFL)/%.o)
+$(FUZZ_CMPLOG)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_CMPLOG)/%.o)
+$(FUZZ_RP)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_RP)/%.o)
+
+build/fuzz/%-libfuzzer: $(FUZZ_LF)/fuzz/harness/%.o $(FUZZ_LF)/libhvmon.a
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_ENGINE),$(FUZZ_SANITIZE) -o $@ $^
+
+$(FUZZ_AFL)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AFLCC   $<")
+	$(Q)AFL_QUIET=1 $(AFL_CC) $(FUZZ_CFLAGS) $(FUZZ_AFL_SANFLAGS) -c $< -o $@
+
+# -fsanitize=fuzzer makes afl-clang-fast link its libFuzzer-compatible driver (persistent mode).
+build/fuzz/%-afl: $(FUZZ_AFL)/fuzz/harness/%.o $(FUZZ_AFL)/libhvmon.a
+	@$(if $(Q),echo "  AFL     $@")
+	$(Q)AFL_QUIET=1 $(AFL_CC) -fsanitize=fuzzer $(FUZZ_AFL_SANFLAGS) -o $@ $^
+
+$(FUZZ_CMPLOG)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CMPLOG  $<")
+	$(Q)AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC) $(FUZZ_CFLAGS) $(FUZZ_AFL_SANFLAGS) -c $< -o $@
+
+# The CmpLog binary afl-fuzz runs beside the main one (-c) to solve comparisons.
+build/fuzz/%-afl-cmplog: $(FUZZ_CMPLOG)/fuzz/harness/%.o $(FUZZ_CMPLOG)/libhvmon.a
+	@$(if $(Q),echo "  CMPLOG  $@")
+	$(Q)AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC) -fsanitize=fuzzer $(FUZZ_AFL_SANFLAGS) -o $@ $^
+
+$(FUZZ_RP)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(FUZZ_CFLAGS) -fsanitize=$(FUZZ_SANITIZE) -c $< -o $@
+
+build/fuzz/%-replay: $(FUZZ_RP)/fuzz/harness/%.o $(FUZZ_RP)/fuzz/harness/replay_main.o \
+                     $(FUZZ_RP)/libhvmon.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -fsanitize=$(FUZZ_SANITIZE) -o $@ $^
+
+.PRECIOUS: $(FUZZ_LF)/%.o $(FUZZ_AFL)/%.o $(FUZZ_CMPLOG)/%.o $(FUZZ_RP)/%.o
+
+.PHONY: fuzz-libfuzzer fuzz-afl fuzz-replay
 
 clean:
 	rm -rf build
 
 .PHONY: all check check-one deps clean
 -include $(MON_OBJS:.o=.d) $(CONF_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
+-include $(wildcard $(FUZZ_LF)/*/*.d $(FUZZ_LF)/*/*/*.d $(FUZZ_AFL)/*/*.d $(FUZZ_AFL)/*/*/*.d)
+-include $(wildcard $(FUZZ_CMPLOG)/*/*.d $(FUZZ_CMPLOG)/*/*/*.d $(FUZZ_RP)/*/*.d $(FUZZ_RP)/*/*/*.d)
