@@ -60,6 +60,8 @@ $(B)/hvfuzz: $(TOOL_OBJS) $(CONF_OBJS) $(B)/libhvmon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Capstone is the x86 decoder's reference in the unit tests only; the monitor never links it.
+$(B)/unit-tests: LDLIBS += -lcapstone
 $(B)/unit-tests: $(TEST_OBJS) $(B)/libhvmon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -57,6 +57,7 @@ struct x86_insn {
     bool     mem_write;         /* the memory operand is written (store direction) */
     bool     mem_read;          /* the memory operand is read */
     uint8_t  rex;               /* the REX byte or 0 */
+    uint16_t opcode;            /* the opcode byte, or 0x0F00 | the second byte of a 0F opcode */
 };
 
 enum x86_decode_status {
