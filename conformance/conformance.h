@@ -102,6 +102,10 @@ int conf_get(struct conf_ctx *c, struct vcpu *v, gva_t va, void *buf, size_t len
 /* Machine address of the L1 entry that maps data page k of d (for mmu_update ptr). */
 uint64_t conf_l1e_maddr(struct conf_ctx *c, struct domain *d, unsigned k);
 
+/* Record every conf_hc and conf_put of this process's case into r (NULL: off): --record. */
+struct recorder;
+void conf_set_recorder(struct recorder *r);
+
 /* Run the registered cases (tools/hvfuzz conform). */
 int conf_main(int argc, char **argv);
 

@@ -2,11 +2,18 @@
 #include <stdarg.h>
 #include <string.h>
 #include "conformance.h"
+#include "hvfuzz/record.h"
 
 /* A continuation that needs more re-issues than this is a livelock in the monitor, not slowness. */
 #define CONF_MAX_RESTARTS 100000U
 
 static FILE *conf_log;
+static struct recorder *conf_recorder;
+
+void conf_set_recorder(struct recorder *r)
+{
+    conf_recorder = r;
+}
 
 void conf_set_log(FILE *f)
 {
@@ -127,9 +134,20 @@ long conf_hc(struct conf_ctx *c, struct vcpu *v, unsigned nr, uint64_t a0, uint6
              uint64_t a2, uint64_t a3, uint64_t a4)
 {
     uint64_t args[6] = { a0, a1, a2, a3, a4, 0 };
+    unsigned restarts = 0;
     long rc;
+    int tok;
 
-    rc = hv_hypercall_complete(c->hv, v, nr, args, CONF_MAX_RESTARTS);
+    if (!conf_recorder) {
+        rc = hv_hypercall_complete(c->hv, v, nr, args, CONF_MAX_RESTARTS);
+    } else {
+        /* hv_hypercall_complete's loop by hand: the program needs one re-issue op per restart */
+        tok = record_hc_begin(conf_recorder, c->hv, v, nr, args);
+        rc = hv_hypercall(c->hv, v, nr, args);
+        for (; rc == -XEN_ERESTART && restarts < CONF_MAX_RESTARTS; restarts++)
+            rc = hv_continue(c->hv, v);
+        record_hc_end(conf_recorder, tok, rc, restarts);
+    }
     if (rc == -XEN_ERESTART)
         CONF_FAIL(c, "%s (hypercall %u) still -ERESTART after %u continuations",
                   hypercall_name(nr), nr, CONF_MAX_RESTARTS);
@@ -172,6 +190,8 @@ int conf_put(struct conf_ctx *c, struct vcpu *v, gva_t va, const void *buf, size
     uint32_t pfec = 0;
     int rc = guest_write(c->hv, v, va, buf, len, &pfec);
 
+    if (rc == 0 && conf_recorder)
+        record_put(conf_recorder, v, va, len);
     if (rc < 0)
         CONF_ERROR(c, "guest write of %zu bytes at 0x%llx by dom%u vCPU %u faulted "
                    "(rc %d, pfec 0x%x)", len, (unsigned long long)va, (unsigned)v->domid,

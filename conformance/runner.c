@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include <CUnit/CUnit.h>
 #include "conformance.h"
 #include "hvfuzz/audit.h"
+#include "hvfuzz/record.h"
 #include "runner.h"
 
 #define CONF_EXIT_OK     0
@@ -38,6 +40,7 @@ struct conf_opts {
     bool list, verbose, no_fork;
     unsigned timeout;             /* seconds per forked case; 0: none */
     const char *junit;
+    const char *record;           /* --record DIR */
     const char *filters[CONF_MAX_FILTERS];
     unsigned nr_filters;
 };
@@ -127,9 +130,26 @@ static void conf_audit(struct conf_ctx *c, const struct conf_entry *e, struct co
     }
 }
 
+/* ---- recording ------------------------------------------------------------------------------- */
+
+/* Only a passing case becomes a seed: its program is known-good input. */
+static void conf_record_finish(const struct conf_entry *e, struct conf_result *r,
+                               struct recorder *rec)
+{
+    char name[256];
+
+    if (r->state != CONF_SUCCESS) {
+        r->rec = RECORD_NOT_PASSED;
+        return;
+    }
+    snprintf(name, sizeof(name), "%s.%s", e->area, e->cc->name);
+    r->rec = record_save(rec, conf_run.opts->record, name, r->rec_why, sizeof(r->rec_why));
+}
+
 /* One case on a fresh machine, in whatever process we are in. */
 static void conf_run_case(const struct conf_entry *e, struct conf_result *r)
 {
+    struct recorder *rec = NULL;
     struct conf_ctx c;
     bool ready;
 
@@ -138,8 +158,15 @@ static void conf_run_case(const struct conf_entry *e, struct conf_result *r)
     c.state = CONF_SUCCESS;
     c.data = e->cc->data;
     ready = conf_machine_setup(&c) == 0;
+    if (ready && conf_run.opts->record) {
+        rec = record_new(&record_conf_shape);
+        if (!rec)
+            CONF_ERROR(&c, "--record: out of memory");
+        conf_set_recorder(rec);
+    }
     if (ready)
         e->cc->fn(&c);
+    conf_set_recorder(NULL);
     r->state = c.state;
     r->checks = c.checks;
     snprintf(r->msg, sizeof(r->msg), "%s", c.msg);
@@ -150,6 +177,9 @@ static void conf_run_case(const struct conf_entry *e, struct conf_result *r)
     if (ready)
         conf_audit(&c, e, r);
     conf_machine_teardown(&c);
+    if (rec)
+        conf_record_finish(e, r, rec);
+    record_free(rec);
 }
 
 /* ---- running a case in a child ---------------------------------------------------------------- */
@@ -493,7 +523,7 @@ static void conf_usage(FILE *f)
 {
     fprintf(f,
         "usage: hvfuzz conform [--list] [--filter AREA[/PREFIX]]... [--junit FILE] [-v]\n"
-        "                      [--no-fork] [--timeout SEC]\n"
+        "                      [--no-fork] [--timeout SEC] [--record DIR]\n"
         "\n"
         "Run the conformance cases, each on a fresh reference machine, then audit the machine.\n"
         "\n"
@@ -505,6 +535,9 @@ static void conf_usage(FILE *f)
         "  -v, --verbose         print every case with its state, checks and time, and every report\n"
         "      --no-fork         run cases in this process (for gdb); a crash then ends the run\n"
         "      --timeout SEC     end a forked case after SEC seconds as ERROR (default %u, 0: none)\n"
+        "      --record DIR      also write each passing case's hypercalls and guest buffers as a\n"
+        "                        program, DIR/AREA.CASE.bin and .txt, if it replays cleanly on the\n"
+        "                        native target (fuzzing seeds); the last lines count what was dropped\n"
         "  -h, --help            show this help\n"
         "\n"
         "States: PASS, SKIP (the target lacks the feature), ERROR (the suite or a set-up broke,\n"
@@ -517,7 +550,7 @@ static void conf_usage(FILE *f)
 /* 0: run, 1: --help shown, -1: usage error (message printed). */
 static int conf_parse(int argc, char **argv, struct conf_opts *o)
 {
-    enum { OPT_NO_FORK = 256, OPT_TIMEOUT };
+    enum { OPT_NO_FORK = 256, OPT_TIMEOUT, OPT_RECORD };
     static const struct option longopts[] = {
         { "list",    no_argument,       NULL, 'l' },
         { "filter",  required_argument, NULL, 'f' },
@@ -525,6 +558,7 @@ static int conf_parse(int argc, char **argv, struct conf_opts *o)
         { "verbose", no_argument,       NULL, 'v' },
         { "no-fork", no_argument,       NULL, OPT_NO_FORK },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "record",  required_argument, NULL, OPT_RECORD },
         { "help",    no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -571,6 +605,13 @@ static int conf_parse(int argc, char **argv, struct conf_opts *o)
             }
             o->timeout = (unsigned)t;
             break;
+        case OPT_RECORD:
+            if (!optarg[0]) {
+                fprintf(stderr, "hvfuzz conform: --record needs a directory\n");
+                return -1;
+            }
+            o->record = optarg;
+            break;
         case 'h':
             return 1;
         case ':':
@@ -599,6 +640,26 @@ static int conf_list(const struct conf_entry *ent, unsigned nr)
     }
     printf("%u case%s in %u area%s\n", nr, nr == 1 ? "" : "s", areas, areas == 1 ? "" : "s");
     return CONF_EXIT_OK;
+}
+
+/* The recorder's tally, and each drop's reason with -v. */
+static void conf_record_summary(const struct conf_opts *o, const struct conf_entry *ent,
+                                unsigned nr)
+{
+    unsigned count[RECORD_NR] = { 0 };
+
+    for (unsigned i = 0; i < nr; i++) {
+        count[ent[i].r.rec]++;
+        if ((ent[i].r.rec == RECORD_DROPPED || ent[i].r.rec == RECORD_IO) &&
+            (o->verbose || ent[i].r.rec == RECORD_IO))
+            printf("record: dropped %s/%s: %s\n", ent[i].area, ent[i].cc->name,
+                   ent[i].r.rec_why);
+    }
+    printf("record: %u programs written to %s; not written: %u not replaying cleanly, "
+           "%u too long, %u without hypercalls, %u not passing, %u write errors, %u lost\n",
+           count[RECORD_SAVED], o->record, count[RECORD_DROPPED], count[RECORD_TOO_LONG],
+           count[RECORD_EMPTY], count[RECORD_NOT_PASSED], count[RECORD_IO],
+           count[RECORD_OFF]);
 }
 
 /* One CUnit suite per area and one test per case, all pointing at the trampoline. */
@@ -646,6 +707,10 @@ int conf_main(int argc, char **argv)
                     strerror(-rc));
             return CONF_EXIT_USAGE;
         }
+    }
+    if (opts.record && !opts.list && mkdir(opts.record, 0777) < 0 && errno != EEXIST) {
+        fprintf(stderr, "hvfuzz conform: --record %s: %s\n", opts.record, strerror(errno));
+        return CONF_EXIT_USAGE;
     }
     n = conf_collect(&opts, &ent);
     if (n == -2)
@@ -696,6 +761,8 @@ int conf_main(int argc, char **argv)
             rc = CONF_EXIT_FAILED;
         }
     }
+    if (opts.record)
+        conf_record_summary(&opts, ent, (unsigned)n);
     printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
     free(ent);
     conf_run.entries = NULL;

@@ -4,6 +4,7 @@
 
 #include <CUnit/CUnit.h>
 #include "conformance.h"
+#include "hvfuzz/record.h"
 
 #define CONF_NOTES_LEN 1024U
 
@@ -13,6 +14,8 @@ struct conf_result {
     unsigned checks;
     char msg[CONF_MSG_LEN];       /* the line a reader sees first */
     char notes[CONF_NOTES_LEN];   /* further lines: audit violations, a crash after the verdict */
+    enum record_outcome rec;      /* what --record made of the case */
+    char rec_why[160];            /* why a recording was dropped */
 };
 
 struct conf_entry {
