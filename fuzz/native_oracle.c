@@ -76,8 +76,7 @@ static void native_iso_report(struct native *n, const char *sig, const char *fmt
     n->iso.oracle = ORACLE_ISOLATION;
     snprintf(n->iso.signature, sizeof(n->iso.signature), "%s", sig);
     snprintf(n->iso.detail, sizeof(n->iso.detail),
-             "%s\nd%u read 0x%016llx at va 0x%llx from mfn 0x%llx (owner %u, generation %u):"
-             " a tag written by d%u to mfn 0x%llx at generation %u",
+             "%s\nd%u read 0x%016llx at va 0x%llx from mfn 0x%llx (owner %u, generation %u): a tag written by d%u to mfn 0x%llx at generation %u",
              fmt, reader, (unsigned long long)value, (unsigned long long)va,
              (unsigned long long)mfn, f->owner, n->frame_gen[mfn] & 0xFFFFU, tag->dom,
              (unsigned long long)tag->mfn, tag->gen);
@@ -97,8 +96,7 @@ void native_iso_read(struct native *n, domid_t reader, mfn_t mfn, uint64_t value
         return;
     if (tag.dom != reader && owner != reader && !native_holds_grant(hv, reader, mfn)) {
         native_iso_report(n, "isolation:foreign-read",
-                          "a guest read another domain's data from a frame it neither owns nor "
-                          "holds a grant mapping of",
+                          "a guest read another domain's data from a frame it neither owns nor holds a grant mapping of",
                           reader, mfn, va, &tag, value);
         return;
     }
@@ -106,8 +104,7 @@ void native_iso_read(struct native *n, domid_t reader, mfn_t mfn, uint64_t value
        the frame was handed on without being scrubbed */
     if (tag.mfn == (mfn & 0xFFFFU) && tag.gen != (uint16_t)n->frame_gen[mfn] && tag.dom != owner)
         native_iso_report(n, "isolation:stale-data",
-                          "a guest read data another domain wrote to this frame before the frame "
-                          "changed owner (not scrubbed)",
+                          "a guest read data another domain wrote to this frame before the frame changed owner (not scrubbed)",
                           reader, mfn, va, &tag, value);
 }
 

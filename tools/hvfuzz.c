@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "conformance.h"
+#include "hvfuzz/replay.h"
 
 #ifndef HVFUZZ_VERSION
 #define HVFUZZ_VERSION "0.1.0"
@@ -19,6 +20,10 @@ struct hvfuzz_cmd {
 static const struct hvfuzz_cmd hvfuzz_cmds[] = {
     { .name = "conform", .summary = "run the conformance cases against the reference monitor",
       .main = conf_main },
+    { .name = "replay", .summary = "replay program files or directories and report findings",
+      .main = cmd_replay_main },
+    { .name = "show", .summary = "print a program file as text", .main = cmd_show_main },
+    { .name = "encode", .summary = "turn a program's text form into its binary", .main = cmd_encode_main },
 };
 #define HVFUZZ_NR_CMDS (sizeof(hvfuzz_cmds) / sizeof(hvfuzz_cmds[0]))
 

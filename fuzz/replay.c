@@ -1,0 +1,184 @@
+/* Replay: run program files deterministically, report findings, name bad files in one line. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hvfuzz/finding.h"
+#include "hvfuzz/replay.h"
+#include "hvfuzz/sandbox.h"
+
+struct replay_state {
+    const struct replay_opts *o;
+    FILE *out, *err;
+    unsigned findings, bad, clean;
+    struct prog prog;          /* the program being replayed (big: kept out of the stack) */
+};
+
+/* What a run sends back (from the sandboxed child, or filled in-process). */
+struct replay_reply {
+    bool found;
+    struct finding f;
+    struct op_result res[PROG_MAX_OPS];
+};
+
+static long replay_child(void *arg, void *reply, size_t cap)
+{
+    struct replay_state *s = arg;
+    struct replay_reply *r = reply;
+    struct target t;
+
+    if (cap < sizeof(*r))
+        return -1;
+    memset(r, 0, sizeof(*r));
+    if (target_open(&t, s->o->target, &s->prog.shape, &s->o->topts) < 0)
+        return -1;
+    r->found = target_run(&t, &s->prog, r->res, &r->f);
+    target_close(&t);
+    return (long)sizeof(*r);
+}
+
+static void replay_one(struct replay_state *s, const char *path)
+{
+    static struct replay_reply reply;
+    enum prog_err e = prog_load(&s->prog, path);
+
+    if (e != PROG_OK) {
+        fprintf(s->err, "hvfuzz replay: %s: %s\n", path,
+                e == PROG_E_IO ? strerror(errno) : prog_strerror(e));
+        s->bad++;
+        return;
+    }
+    memset(&reply, 0, sizeof(reply));
+    if (s->o->fork) {
+        static struct sandbox_result sr;
+        struct finding cf;
+        if (sandbox_run(replay_child, s, s->o->timeout_ms, &reply, sizeof(reply), &sr) < 0) {
+            fprintf(s->err, "hvfuzz replay: %s: cannot start a child: %s\n", path, strerror(errno));
+            s->bad++;
+            return;
+        }
+        if (sandbox_finding(&sr, 0, &cf)) {
+            memset(&reply, 0, sizeof(reply));
+            reply.found = true;
+            reply.f = cf;
+        } else if (sr.reply_len != sizeof(reply)) {
+            fprintf(s->err, "hvfuzz replay: %s: the target could not run this program's shape\n",
+                    path);
+            s->bad++;
+            return;
+        }
+    } else if (replay_child(s, &reply, sizeof(reply)) < 0) {
+        fprintf(s->err, "hvfuzz replay: %s: the target could not run this program's shape\n", path);
+        s->bad++;
+        return;
+    }
+    if (!reply.found) {
+        s->clean++;
+        if (!s->o->quiet)
+            fprintf(s->out, "%s: ok (%u ops)\n", path, s->prog.nr_ops);
+        return;
+    }
+    s->findings++;
+    size_t len = finding_format(&s->prog, &reply.f, reply.res, NULL, 0) + 1;
+    char *text = malloc(len);
+    if (text) {
+        finding_format(&s->prog, &reply.f, reply.res, text, len);
+        fprintf(s->out, "%s: FINDING %s\n%s\n", path, reply.f.signature, text);
+        free(text);
+    } else {
+        fprintf(s->out, "%s: FINDING %s\n", path, reply.f.signature);
+    }
+    if (s->o->out_dir && finding_write(s->o->out_dir, &s->prog, &reply.f, reply.res, NULL, 0) < 0)
+        fprintf(s->err, "hvfuzz replay: %s: cannot store the finding: %s\n", s->o->out_dir,
+                strerror(errno));
+}
+
+static int replay_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void replay_path(struct replay_state *s, const char *path, unsigned depth);
+
+static void replay_dir(struct replay_state *s, const char *path, unsigned depth)
+{
+    DIR *d = opendir(path);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+
+    if (!d) {
+        fprintf(s->err, "hvfuzz replay: %s: %s\n", path, strerror(errno));
+        s->bad++;
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        /* dot files are temporaries (finding_write's) and . ..; reports are not programs */
+        if (de->d_name[0] == '.' || !strcmp(de->d_name, "report.txt"))
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            char **nn = realloc(names, nc * sizeof(*nn));
+            if (!nn)
+                break;
+            names = nn;
+            cap = nc;
+        }
+        size_t len = strlen(path) + strlen(de->d_name) + 2;
+        names[n] = malloc(len);
+        if (!names[n])
+            break;
+        snprintf(names[n], len, "%s/%s", path, de->d_name);
+        n++;
+    }
+    closedir(d);
+    /* name order: the same directory replays the same way everywhere */
+    if (n)
+        qsort(names, n, sizeof(*names), replay_cmp);
+    for (size_t i = 0; i < n; i++) {
+        replay_path(s, names[i], depth + 1);
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void replay_path(struct replay_state *s, const char *path, unsigned depth)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0) {
+        fprintf(s->err, "hvfuzz replay: %s: %s\n", path, strerror(errno));
+        s->bad++;
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (depth < 8)
+            replay_dir(s, path, depth);
+        return;
+    }
+    replay_one(s, path);
+}
+
+int replay_paths(const struct replay_opts *o, char *const *paths, int n, FILE *out, FILE *err)
+{
+    struct replay_state *s = calloc(1, sizeof(*s));
+    int rc;
+
+    if (!s) {
+        fprintf(err, "hvfuzz replay: out of memory\n");
+        return REPLAY_EXIT_BAD;
+    }
+    s->o = o;
+    s->out = out;
+    s->err = err;
+    for (int i = 0; i < n; i++)
+        replay_path(s, paths[i], 0);
+    if (!o->quiet || s->findings || s->bad)
+        fprintf(out, "replayed %u: %u clean, %u findings, %u bad files\n",
+                s->clean + s->findings, s->clean, s->findings, s->bad);
+    rc = s->findings ? REPLAY_EXIT_FINDING : s->bad ? REPLAY_EXIT_BAD : REPLAY_EXIT_OK;
+    free(s);
+    return rc;
+}

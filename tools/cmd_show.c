@@ -1,0 +1,39 @@
+/* hvfuzz show: print a program file (binary or text) as text. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvfuzz/prog.h"
+#include "hvfuzz/replay.h"
+
+int cmd_show_main(int argc, char **argv)
+{
+    static struct prog p;
+    enum prog_err e;
+
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: hvfuzz show FILE\n\nPrint the program in FILE (binary or text) as text.\n");
+        return 0;
+    }
+    if (argc != 2) {
+        fprintf(stderr, "usage: hvfuzz show FILE\n");
+        return 2;
+    }
+    e = prog_load(&p, argv[1]);
+    if (e != PROG_OK) {
+        fprintf(stderr, "hvfuzz show: %s: %s\n", argv[1],
+                e == PROG_E_IO ? strerror(errno) : prog_strerror(e));
+        return 2;
+    }
+    size_t len = prog_format_text(&p, NULL, 0) + 1;
+    char *text = malloc(len);
+    if (!text) {
+        fprintf(stderr, "hvfuzz show: out of memory\n");
+        return 2;
+    }
+    prog_format_text(&p, text, len);
+    fputs(text, stdout);
+    free(text);
+    return 0;
+}
