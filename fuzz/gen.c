@@ -369,6 +369,7 @@ int gen_pl_alloc(struct gen_hc *h, unsigned len)
 
     if (off + len > PROG_MAX_PAYLOAD)
         return -1;
+    memset(&h->op->payload[h->op->payload_len], 0, off + len - h->op->payload_len);
     h->op->payload_len = (uint16_t)(off + len);
     return (int)off;
 }

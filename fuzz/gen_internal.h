@@ -2,6 +2,7 @@
 #ifndef HVFUZZ_GEN_INTERNAL_H
 #define HVFUZZ_GEN_INTERNAL_H
 
+#include <stddef.h>
 #include <string.h>
 #include "hvfuzz/gen.h"
 #include "hvfuzz/xen.h"
@@ -130,7 +131,9 @@ static inline struct prog_op *gen_new_op(struct prog *p)
     if (p->nr_ops >= PROG_MAX_OPS)
         return NULL;
     op = &p->ops[p->nr_ops++];
-    memset(op, 0, sizeof(*op));
+    /* not the payload and fixups (1 KiB): gen_pl_alloc zeroes what it hands out, fixups are
+       written whole, and nothing past payload_len or nr_fixups has meaning */
+    memset(op, 0, offsetof(struct prog_op, payload));
     return op;
 }
 

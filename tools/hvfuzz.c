@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "conformance.h"
-#include "hvfuzz/replay.h"
+#include "hvfuzz/tools.h"
 
 #ifndef HVFUZZ_VERSION
 #define HVFUZZ_VERSION "0.1.0"
@@ -20,10 +20,12 @@ struct hvfuzz_cmd {
 static const struct hvfuzz_cmd hvfuzz_cmds[] = {
     { .name = "conform", .summary = "run the conformance cases against the reference monitor",
       .main = conf_main },
-    { .name = "replay", .summary = "replay program files or directories and report findings",
-      .main = cmd_replay_main },
-    { .name = "show", .summary = "print a program file as text", .main = cmd_show_main },
-    { .name = "encode", .summary = "turn a program's text form into its binary", .main = cmd_encode_main },
+    { .name = "fuzz", .summary = "fuzz a target with generated and mutated programs",
+      .main = cmd_fuzz_main },
+    { .name = "minimize", .summary = "shrink a finding's program, keeping its signature",
+      .main = cmd_minimize_main },
+    { .name = "bench", .summary = "measure programs/s and hypercalls/s of a target",
+      .main = cmd_bench_main },
 };
 #define HVFUZZ_NR_CMDS (sizeof(hvfuzz_cmds) / sizeof(hvfuzz_cmds[0]))
 

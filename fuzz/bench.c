@@ -1,0 +1,169 @@
+/* The benchmark: programs/s with and without the audit, simple hypercalls/s, generator and reset cost. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hvfuzz/fuzzer.h"
+#include "hvfuzz/gen.h"
+#include "hvfuzz/xen.h"
+
+/* Pre-generated programs, so the program figures measure the target (the generator has its own). */
+#define BENCH_PROGS 64U
+#define BENCH_MAX_RUNS 31U
+
+static double bench_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int bench_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double bench_median(double *v, unsigned n)
+{
+    qsort(v, n, sizeof(*v), bench_cmp);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+enum bench_kind { BENCH_PROGRAMS, BENCH_OP, BENCH_GEN, BENCH_RESET };
+
+struct bench_ctx {
+    struct target *t;
+    struct prog *progs;       /* BENCH_PROGS programs */
+    const struct prog_op *op; /* BENCH_OP */
+    struct gen gen;
+    struct prog *scratch;
+    struct op_result *res;
+};
+
+/* Items per second over about secs of work; checks the clock every batch. */
+static double bench_once(struct bench_ctx *c, enum bench_kind k, double secs)
+{
+    double t0 = bench_now(), t;
+    uint64_t items = 0;
+    struct op_result r;
+
+    do {
+        for (unsigned i = 0; i < 256; i++) {
+            switch (k) {
+            case BENCH_PROGRAMS:
+                target_run(c->t, &c->progs[(items + i) % BENCH_PROGS], c->res, NULL);
+                break;
+            case BENCH_OP:
+                c->t->ops->run_op(c->t, c->op, &r);
+                break;
+            case BENCH_GEN:
+                gen_program(&c->gen, c->scratch);
+                break;
+            case BENCH_RESET:
+                c->t->ops->reset(c->t);
+                break;
+            }
+        }
+        items += 256;
+        t = bench_now() - t0;
+    } while (t < secs);
+    return (double)items / t;
+}
+
+static double bench_figure(struct bench_ctx *c, enum bench_kind k, unsigned runs, double secs)
+{
+    double v[BENCH_MAX_RUNS];
+
+    bench_once(c, k, secs / 4);     /* warm the caches and the branch predictors */
+    for (unsigned i = 0; i < runs; i++)
+        v[i] = bench_once(c, k, secs);
+    return bench_median(v, runs);
+}
+
+/* One op, run again and again without reset: what a single hypercall costs. */
+static void bench_simple_op(struct prog_op *op, uint32_t nr)
+{
+    memset(op, 0, sizeof(*op));
+    op->kind = OP_HYPERCALL;
+    op->nr = nr;
+    op->nr_args = 1;
+    op->args[0].kind = ARG_IMM;
+    op->args[0].imm = XENVER_version;
+    if (nr != HYPERVISOR_mmu_update)
+        return;
+    /* rewrite the L1 entry of data page 4 with the value it has (the fast path of mod_pt_entry):
+       the ptr and the value are resolved by the target as for any program */
+    op->nr_args = 4;
+    op->args[0].kind = ARG_PAYLOAD;
+    op->args[0].b = 0;
+    op->args[1].imm = 1;
+    op->args[2].imm = 0;
+    op->args[3].kind = ARG_DOMID;
+    op->args[3].a = 1;
+    op->payload_len = 16;
+    op->nr_fixups = 2;
+    op->fixups[0].off = 0;
+    op->fixups[0].width = 8;
+    op->fixups[0].arg.kind = ARG_MADDR;
+    op->fixups[0].arg.a = 3;
+    op->fixups[0].arg.b = 4 * 8;
+    op->fixups[1].off = 8;
+    op->fixups[1].width = 8;
+    op->fixups[1].arg.kind = ARG_PTE;
+    op->fixups[1].arg.a = 4;
+    op->fixups[1].arg.imm = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
+}
+
+int bench_run(const char *target, unsigned runs, double secs, struct bench_result *r)
+{
+    const struct target_ops *ops = target_find(target ? target : "native");
+    struct target_opts o = target_default_opts;
+    struct bench_ctx c;
+    struct target t;
+    struct prog_op op;
+    int rc = -1;
+
+    memset(r, 0, sizeof(*r));
+    memset(&c, 0, sizeof(c));
+    if (runs < 1)
+        runs = 1;
+    if (runs > BENCH_MAX_RUNS)
+        runs = BENCH_MAX_RUNS;
+    r->runs = runs;
+    c.progs = malloc(BENCH_PROGS * sizeof(*c.progs));
+    c.scratch = malloc(sizeof(*c.scratch));
+    c.res = malloc(PROG_MAX_OPS * sizeof(*c.res));
+    if (!ops || !c.progs || !c.scratch || !c.res)
+        goto out;
+    gen_init(&c.gen, NULL, 1);
+    for (unsigned i = 0; i < BENCH_PROGS; i++)
+        gen_program(&c.gen, &c.progs[i]);
+    r->gen_only = bench_figure(&c, BENCH_GEN, runs, secs);
+
+    o.audit = true;
+    o.audit_each_op = false;
+    if (target_open(&t, ops, &gen_default_cfg.shape, &o) < 0)
+        goto out;
+    c.t = &t;
+    r->progs_audit = bench_figure(&c, BENCH_PROGRAMS, runs, secs);
+    t.opts.audit = false;
+    r->progs_noaudit = bench_figure(&c, BENCH_PROGRAMS, runs, secs);
+    if (t.ops->reset) {
+        r->reset_only = bench_figure(&c, BENCH_RESET, runs, secs);
+        t.ops->reset(&t);
+    }
+    bench_simple_op(&op, HYPERVISOR_xen_version);
+    c.op = &op;
+    r->hc_version = bench_figure(&c, BENCH_OP, runs, secs);
+    bench_simple_op(&op, HYPERVISOR_mmu_update);
+    r->hc_mmu = bench_figure(&c, BENCH_OP, runs, secs);
+    target_close(&t);
+    rc = 0;
+out:
+    free(c.progs);
+    free(c.scratch);
+    free(c.res);
+    return rc;
+}

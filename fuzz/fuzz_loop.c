@@ -1,0 +1,373 @@
+/* The campaign loop: forked workers generate/mutate and run programs; the parent keeps findings. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hvfuzz/fuzzer.h"
+#include "hvfuzz/gen.h"
+#include "fuzz_loop.h"
+#include "prog_internal.h"
+
+/*
+ * Shape of a campaign:
+ *  - each worker owns a slot in shared memory: its program counter and the encoded program it
+ *    is running now, so that when the worker dies (a crash or a sanitizer abort in the monitor)
+ *    the parent still has the program, records the death as a finding and starts a new worker;
+ *  - the behaviour bitmap is shared, so a program is "new" for the whole campaign;
+ *  - oracle findings travel to the parent through a pipe per worker; the parent deduplicates by
+ *    signature and writes each new one once.
+ */
+
+static volatile sig_atomic_t fuzz_stop;
+
+static void fuzz_on_signal(int sig)
+{
+    (void)sig;
+    fuzz_stop = 1;
+}
+
+double fuzz_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- findings ----------------------------------------------------------------------------------- */
+
+static void fuzz_file_name(char *dst, size_t len, const char *sig)
+{
+    size_t i;
+
+    for (i = 0; sig[i] && i + 1 < len && i < 100; i++) {
+        char c = sig[i];
+        dst[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || c == '.' ? c : '_';
+    }
+    dst[i] = '\0';
+}
+
+/* dir/<signature>.bin (canonical) and .txt (program text with the finding as comments). */
+int fuzz_save_finding(const char *dir, const struct prog *p, const struct finding *f)
+{
+    char name[128], path[4096], tmp[4160];
+    size_t cap = 1U << 20, n;
+    char *txt;
+    FILE *fp;
+
+    fuzz_file_name(name, sizeof(name), f->signature[0] ? f->signature : "unnamed");
+    snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+    if (prog_save(p, path) != PROG_OK)
+        return -1;
+    txt = malloc(cap);
+    if (!txt)
+        return -1;
+    n = prog_format_text(p, txt, cap);
+    snprintf(path, sizeof(path), "%s/%s.txt", dir, name);
+    snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid());
+    fp = fopen(tmp, "w");
+    if (!fp) {
+        free(txt);
+        return -1;
+    }
+    fprintf(fp, "# signature: %s\n# oracle: %s, after op %d\n", f->signature,
+            oracle_name(f->oracle), f->op_index);
+    for (const char *s = f->detail; *s;) {
+        const char *e = strchr(s, '\n');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        fprintf(fp, "# %.*s\n", (int)l, s);
+        s += l + (e ? 1 : 0);
+    }
+    fwrite(txt, 1, n < cap ? n : cap - 1, fp);
+    free(txt);
+    if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the parent's side -------------------------------------------------------------------------- */
+
+struct fuzz_parent {
+    const struct fuzz_opts *o;
+    struct fuzz_shared *sh;
+    size_t sh_size;
+    pid_t pid[FUZZ_MAX_JOBS];
+    int   fd[FUZZ_MAX_JOBS];        /* read end of the worker's finding pipe */
+    double last_progress[FUZZ_MAX_JOBS];
+    uint64_t last_execs[FUZZ_MAX_JOBS];
+    char (*sigs)[128];
+    unsigned nr_sigs, cap_sigs;
+    uint8_t *msg;                   /* one message buffer */
+    struct prog *prog;
+    bool tty;
+    double start;
+};
+
+static bool fuzz_seen(struct fuzz_parent *fp, const char *sig)
+{
+    for (unsigned i = 0; i < fp->nr_sigs; i++)
+        if (!strcmp(fp->sigs[i], sig))
+            return true;
+    if (fp->nr_sigs == fp->cap_sigs) {
+        unsigned cap = fp->cap_sigs ? 2 * fp->cap_sigs : 64;
+        void *n = realloc(fp->sigs, cap * sizeof(*fp->sigs));
+        if (!n)
+            return true;
+        fp->sigs = n;
+        fp->cap_sigs = cap;
+    }
+    snprintf(fp->sigs[fp->nr_sigs++], 128, "%s", sig);
+    return false;
+}
+
+static void fuzz_clear_status(struct fuzz_parent *fp)
+{
+    if (fp->tty && !fp->o->quiet)
+        fprintf(stderr, "\r\033[K");
+}
+
+static void fuzz_report_prog(struct fuzz_parent *fp, const struct prog *p, const struct finding *f)
+{
+    const char *dir = fp->o->out_dir ? fp->o->out_dir : "findings";
+
+    if (fuzz_seen(fp, f->signature))
+        return;
+    fp->sh->findings++;
+    fuzz_clear_status(fp);
+    if (fuzz_save_finding(dir, p, f) < 0) {
+        fprintf(stderr, "hvfuzz fuzz: finding %s could not be written to %s: %s\n", f->signature,
+                dir, strerror(errno));
+        return;
+    }
+    fprintf(stderr, "hvfuzz fuzz: new finding %s (%s, op %d) -> %s/\n", f->signature,
+            oracle_name(f->oracle), f->op_index, dir);
+}
+
+static void fuzz_read_msgs(struct fuzz_parent *fp, unsigned w)
+{
+    struct fuzz_msg_hdr h;
+
+    /* the worker writes one header then its encoded program; both arrive in order */
+    while (fuzz_read_full(fp->fd[w], &h, sizeof(h)) == 0) {
+        if (h.len > fuzz_prog_max() || fuzz_read_full(fp->fd[w], fp->msg, h.len) < 0)
+            break;
+        if (prog_decode(fp->prog, fp->msg, h.len) == PROG_OK)
+            fuzz_report_prog(fp, fp->prog, &h.f);
+        struct pollfd pfd = { .fd = fp->fd[w], .events = POLLIN };
+        if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN))
+            break;
+    }
+}
+
+static int fuzz_spawn(struct fuzz_parent *fp, unsigned w)
+{
+    int pfd[2];
+    pid_t pid;
+
+    if (pipe(pfd) < 0)
+        return -1;
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        for (unsigned i = 0; i < fp->o->jobs; i++)
+            if (i != w && fp->fd[i] >= 0)
+                close(fp->fd[i]);
+        signal(SIGINT, SIG_IGN);
+        _exit(fuzz_worker(fp->o, fp->sh, w, pfd[1]));
+    }
+    close(pfd[1]);
+    fp->pid[w] = pid;
+    fp->fd[w] = pfd[0];
+    fp->last_progress[w] = fuzz_now();
+    fp->last_execs[w] = fuzz_slot(fp->sh, w)->execs;
+    return 0;
+}
+
+/* A worker that died abnormally died running its current program: that is the finding. */
+static void fuzz_reap(struct fuzz_parent *fp, unsigned w, int status, bool hung)
+{
+    struct fuzz_worker_shm *ws = fuzz_slot(fp->sh, w);
+    struct finding f;
+
+    fuzz_read_msgs(fp, w);
+    close(fp->fd[w]);
+    fp->fd[w] = -1;
+    fp->pid[w] = 0;
+    if (!hung && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return;
+    memset(&f, 0, sizeof(f));
+    f.op_index = -1;
+    if (hung) {
+        f.oracle = ORACLE_HANG;
+        snprintf(f.signature, sizeof(f.signature), "hang:timeout");
+        snprintf(f.detail, sizeof(f.detail), "the worker made no progress for %d s",
+                 FUZZ_HANG_SECS);
+    } else if (WIFSIGNALED(status)) {
+        f.oracle = ORACLE_CRASH;
+        snprintf(f.signature, sizeof(f.signature), "crash:%s", strsignal(WTERMSIG(status)));
+        snprintf(f.detail, sizeof(f.detail), "the worker died of signal %d (%s)",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    } else {
+        f.oracle = ORACLE_SANITIZER;
+        snprintf(f.signature, sizeof(f.signature), "sanitizer:exit%d", WEXITSTATUS(status));
+        snprintf(f.detail, sizeof(f.detail), "the worker exited with status %d (a sanitizer "
+                 "report is on stderr above)", WEXITSTATUS(status));
+    }
+    if (fuzz_slot_prog(fp->o, ws, fp->prog))
+        fuzz_report_prog(fp, fp->prog, &f);
+    ws->cur_mode = FUZZ_CUR_NONE;
+    ws->restarts++;
+}
+
+static void fuzz_status(struct fuzz_parent *fp, bool final)
+{
+    uint64_t execs = 0;
+    double t = fuzz_now() - fp->start;
+
+    if (fp->o->quiet && !final)
+        return;
+    for (unsigned w = 0; w < fp->o->jobs; w++)
+        execs += fuzz_slot(fp->sh, w)->execs;
+    fprintf(stderr, "%s[%6.1fs] programs %llu (%.0f/s)  findings %llu  corpus %llu  features %llu%s",
+            fp->tty && !final ? "\r\033[K" : "", t, (unsigned long long)execs,
+            t > 0 ? (double)execs / t : 0.0, (unsigned long long)fp->sh->findings,
+            (unsigned long long)fp->sh->corpus, (unsigned long long)fp->sh->features,
+            fp->tty && !final ? "" : "\n");
+}
+
+static bool fuzz_all_done(struct fuzz_parent *fp)
+{
+    for (unsigned w = 0; w < fp->o->jobs; w++)
+        if (fp->pid[w])
+            return false;
+    return true;
+}
+
+int fuzz_run(const struct fuzz_opts *o)
+{
+    struct fuzz_parent fp;
+    const char *dir = o->out_dir ? o->out_dir : "findings";
+    double next_status, status_every;
+    int rc = 0;
+
+    memset(&fp, 0, sizeof(fp));
+    fp.o = o;
+    if (o->jobs < 1 || o->jobs > FUZZ_MAX_JOBS) {
+        fprintf(stderr, "hvfuzz fuzz: --jobs must be 1..%u\n", FUZZ_MAX_JOBS);
+        return 2;
+    }
+    if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+        fprintf(stderr, "hvfuzz fuzz: cannot create %s: %s\n", dir, strerror(errno));
+        return 2;
+    }
+    if (o->corpus_dir && mkdir(o->corpus_dir, 0777) < 0 && errno != EEXIST) {
+        fprintf(stderr, "hvfuzz fuzz: cannot create %s: %s\n", o->corpus_dir, strerror(errno));
+        return 2;
+    }
+    fp.sh = fuzz_shared_new(o->jobs, &fp.sh_size);
+    fp.msg = malloc(fuzz_prog_max());
+    fp.prog = malloc(sizeof(*fp.prog));
+    if (!fp.sh || !fp.msg || !fp.prog) {
+        fprintf(stderr, "hvfuzz fuzz: out of memory\n");
+        rc = 2;
+        goto out;
+    }
+    for (unsigned w = 0; w < o->jobs; w++)
+        fp.fd[w] = -1;
+    fp.tty = isatty(STDERR_FILENO);
+    fp.start = fuzz_now();
+    /* plain lines (logs) every 10 s; a live line on a terminal every second */
+    status_every = fp.tty ? 1.0 : 10.0;
+    next_status = fp.start + status_every;
+    fuzz_stop = 0;
+    signal(SIGINT, fuzz_on_signal);
+    signal(SIGTERM, fuzz_on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    for (unsigned w = 0; w < o->jobs; w++)
+        if (fuzz_spawn(&fp, w) < 0) {
+            fprintf(stderr, "hvfuzz fuzz: cannot start worker %u: %s\n", w, strerror(errno));
+            fuzz_stop = 1;
+            rc = 2;
+            break;
+        }
+
+    while (!fuzz_all_done(&fp)) {
+        struct pollfd pfd[FUZZ_MAX_JOBS];
+        unsigned map[FUZZ_MAX_JOBS], n = 0;
+        double now = fuzz_now();
+
+        if (fuzz_stop || (o->time_s > 0 && now - fp.start >= o->time_s))
+            fp.sh->stop = 1;
+        for (unsigned w = 0; w < o->jobs; w++)
+            if (fp.pid[w]) {
+                pfd[n].fd = fp.fd[w];
+                pfd[n].events = POLLIN;
+                map[n++] = w;
+            }
+        if (poll(pfd, n, 100) > 0)
+            for (unsigned i = 0; i < n; i++)
+                if (pfd[i].revents & POLLIN)
+                    fuzz_read_msgs(&fp, map[i]);
+        now = fuzz_now();
+        for (unsigned w = 0; w < o->jobs; w++) {
+            int status;
+            struct fuzz_worker_shm *ws = fuzz_slot(fp.sh, w);
+            if (!fp.pid[w])
+                continue;
+            if (ws->execs != fp.last_execs[w]) {
+                fp.last_execs[w] = ws->execs;
+                fp.last_progress[w] = now;
+            } else if (now - fp.last_progress[w] > FUZZ_HANG_SECS) {
+                kill(fp.pid[w], SIGKILL);
+                waitpid(fp.pid[w], &status, 0);
+                fuzz_reap(&fp, w, status, true);
+                if (!fp.sh->stop && fuzz_spawn(&fp, w) < 0)
+                    fp.sh->stop = 1;
+                continue;
+            }
+            if (waitpid(fp.pid[w], &status, WNOHANG) == fp.pid[w]) {
+                bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+                fuzz_reap(&fp, w, status, false);
+                /* a worker that finished its share stays down; a dead one is replaced */
+                if (!clean && !fp.sh->stop && fuzz_spawn(&fp, w) < 0)
+                    fp.sh->stop = 1;
+            }
+        }
+        if (now >= next_status) {
+            fuzz_status(&fp, false);
+            next_status = now + status_every;
+        }
+    }
+    if (fp.tty && !o->quiet)
+        fprintf(stderr, "\r\033[K");
+    fuzz_status(&fp, true);
+    if (rc == 0)
+        rc = fp.sh->findings ? 1 : 0;
+out:
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (fp.sh)
+        munmap(fp.sh, fp.sh_size);
+    free(fp.sigs);
+    free(fp.msg);
+    free(fp.prog);
+    return rc;
+}

@@ -1,0 +1,163 @@
+/* Behaviour feedback for the fuzz loop: per-op result features and audit-visible state features. */
+#include <string.h>
+
+#include "hvfuzz/fuzzer.h"
+#include "hvfuzz/native.h"
+
+/* Hypercalls whose first argument is a sub-command. */
+static bool fuzz_cmd_in_arg0(uint32_t nr)
+{
+    switch (nr) {
+    case HYPERVISOR_memory_op:
+    case HYPERVISOR_xen_version:
+    case HYPERVISOR_console_io:
+    case HYPERVISOR_grant_table_op:
+    case HYPERVISOR_vcpu_op:
+    case HYPERVISOR_sched_op:
+    case HYPERVISOR_event_channel_op:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static uint32_t fuzz_pl32(const struct prog_op *op, unsigned off)
+{
+    uint32_t v = 0;
+
+    for (unsigned i = 0; i < 4 && off + i < op->payload_len; i++)
+        v |= (uint32_t)op->payload[off + i] << (8 * i);
+    return v;
+}
+
+/* Sub-commands past the ABI's are all "unknown": mutated garbage must not look like news. */
+static uint32_t fuzz_cmd_clamp(uint32_t c)
+{
+    return c < 64 ? c : 64;
+}
+
+uint32_t fuzz_op_cmd(const struct prog_op *op)
+{
+    if (op->kind != OP_HYPERCALL)
+        return 0;
+    if (fuzz_cmd_in_arg0(op->nr))
+        return op->nr_args && op->args[0].kind == ARG_IMM ?
+               (uint32_t)(op->args[0].imm & (op->nr == HYPERVISOR_memory_op ? MEMOP_CMD_MASK
+                                                                            : 0xFFFFU)) : 0xFFFF;
+    switch (op->nr) {
+    case HYPERVISOR_mmuext_op:
+    case HYPERVISOR_domctl:
+        return fuzz_pl32(op, 0) & 0xFF;
+    case HYPERVISOR_mmu_update:
+        /* the request kind rides in the low bits of its ptr (a fixup's b, or raw payload) */
+        for (unsigned i = 0; i < op->nr_fixups; i++)
+            if (op->fixups[i].off == 0)
+                return op->fixups[i].arg.kind == ARG_MADDR ? op->fixups[i].arg.b & 3 : 4;
+        return fuzz_pl32(op, 0) & 3;
+    default:
+        return 0;
+    }
+}
+
+/* Results: exact for small values (errno and GNTST space), bucketed for counts and addresses. */
+static uint32_t fuzz_rc_class(int64_t rc)
+{
+    if (rc >= -128 && rc <= 64)
+        return (uint32_t)(rc + 128);
+    if (rc < 0)
+        return 300;
+    return 301 + (uint32_t)(64 - __builtin_clzll((uint64_t)rc));
+}
+
+static inline uint32_t fuzz_mix(uint32_t h, uint32_t v)
+{
+    h ^= v + 0x9E3779B9U + (h << 6) + (h >> 2);
+    h *= 0x85EBCA6BU;
+    return h ^ (h >> 15);
+}
+
+/* Frame classes the audit distinguishes: type, pinned/validated/partial, small counts, linear. */
+static void fuzz_state_features(const struct hv *hv, void (*f)(uint32_t, void *), void *arg)
+{
+    uint32_t tag = 0x57A7E000U;
+
+    for (uint32_t m = 0; m < hv->nr_frames; m++) {
+        const struct frame *fr = &hv->frames[m];
+        uint32_t lin = fr->linear_pt_count > 0 ? 1 : fr->linear_pt_count < 0 ? 2 : 0;
+        uint32_t c = fr->count > 3 ? 3 : fr->count, tc = fr->type_count > 3 ? 3 : fr->type_count;
+        uint32_t own = fr->owner == DOMID_INVALID ? 0 : fr->owner < HV_MAX_DOMAINS ? 1 : 2;
+        f(fuzz_mix(tag, fr->type | (uint32_t)fr->flags << 4 | c << 12 | tc << 14 | lin << 16 |
+                            own << 18), arg);
+    }
+    for (unsigned i = 0; i < HV_MAX_DOMAINS; i++) {
+        const struct domain *d = &hv->dom[i];
+        uint32_t maps = 0, dev = 0, ports[8] = { 0 };
+        if (!d->exists)
+            continue;
+        for (unsigned h = 0; h < GNT_MAX_MAPTRACK; h++)
+            if (d->gnt.maptrack[h].in_use) {
+                maps++;
+                dev += (d->gnt.maptrack[h].flags & GNTMAP_device_map) != 0;
+            }
+        for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
+            ports[d->evtchn[p].state & 7]++;
+        f(fuzz_mix(tag + 1, (uint32_t)d->dying | d->shutdown << 1 | d->paused << 2 |
+                                d->gnt.version << 3 | d->gnt.nr_frames << 5 |
+                                (maps > 3 ? 3 : maps) << 8 | (dev > 2 ? 2 : dev) << 10 |
+                                (d->relinquish_stage & 7) << 12), arg);
+        for (unsigned s = 2; s < 6; s++)
+            if (ports[s])
+                f(fuzz_mix(tag + 2, s << 4 | (ports[s] > 3 ? 3 : ports[s])), arg);
+        for (unsigned v = 0; v < d->nr_vcpus && v < HV_MAX_VCPUS; v++) {
+            const struct vcpu *vc = &d->vcpu[v];
+            f(fuzz_mix(tag + 3, (uint32_t)vc->up | vc->blocked << 1 | vc->cont.pending << 2 |
+                                    (vc->old_guest_table != MFN_INVALID) << 3 |
+                                    (vc->guest_table_user != MFN_INVALID) << 4 |
+                                    (vc->cont.pending ? vc->cont.nr << 8 : 0)), arg);
+        }
+    }
+}
+
+void fuzz_features(const struct target *t, const struct prog *p, const struct op_result *results,
+                   void (*f)(uint32_t feature, void *arg), void *arg)
+{
+    uint32_t prev = 0;
+
+    for (uint32_t i = 0; i < p->nr_ops && i < PROG_MAX_OPS; i++) {
+        const struct prog_op *op = &p->ops[i];
+        const struct op_result *r = &results[i];
+        uint32_t k;
+
+        if (r->status == OPS_NOT_RUN && i > 0 && results[i - 1].status == OPS_NOT_RUN)
+            continue;
+        switch (op->kind) {
+        case OP_HYPERCALL:
+            k = fuzz_mix(op->nr, fuzz_cmd_clamp(fuzz_op_cmd(op)) << 12 | r->status << 28);
+            k = fuzz_mix(k, fuzz_rc_class(r->rc));
+            break;
+        case OP_GUEST_READ:
+        case OP_GUEST_WRITE:
+            k = fuzz_mix(0x6E000000U | op->kind, r->status | (uint32_t)(r->rc != 0) << 4 |
+                                                     r->pfec << 8);
+            break;
+        case OP_SWITCH_VCPU:
+            k = fuzz_mix(0x5C000000U, r->status << 4 | fuzz_rc_class(r->rc) << 8);
+            break;
+        default:
+            k = fuzz_mix(0x7E000000U | op->kind, 0);
+            break;
+        }
+        f(k, arg);
+        if (r->rc < 0 || (i > 0 && results[i - 1].rc < 0)) {
+            prev = 0;
+            continue;
+        }
+        /* the pair makes sequences count (map-then-unmap differs from unmap alone); the earlier
+           op only by what it was and whether it worked, so pairs do not multiply results */
+        f(fuzz_mix(prev, k) ^ 0xA5A5A5A5U, arg);
+        prev = fuzz_mix(op->kind == OP_HYPERCALL ? op->nr : 0x100U + op->kind,
+                        fuzz_cmd_clamp(fuzz_op_cmd(op)) << 2 | (r->status == OPS_RESTART) << 1 | (r->rc >= 0));
+    }
+    if (t && t->ops && !strcmp(t->ops->name, "native") && t->priv)
+        fuzz_state_features(((const struct native *)t->priv)->hv, f, arg);
+}

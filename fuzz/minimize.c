@@ -1,0 +1,221 @@
+/* The minimizer: delta debugging over operations, then argument and payload simplification. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hvfuzz/fuzzer.h"
+#include "prog_internal.h"
+
+/* A bound on target runs: minimization is a convenience and must end on any input. */
+#define MIN_MAX_RUNS 50000U
+
+struct min_ctx {
+    struct target *t;
+    const char *sig;
+    bool use_fork;
+    unsigned runs;
+    struct op_result *res;
+};
+
+/*
+ * The signature of one run. In fork mode the run happens in a child, so that a crash or a
+ * sanitizer abort is a result (named the way the fuzz loop names a dead worker) rather than the
+ * end of the minimizer.
+ */
+static void min_signature(struct min_ctx *c, const struct prog *p, char *sig, size_t len)
+{
+    struct finding f;
+    int pfd[2], status;
+    pid_t pid;
+
+    c->runs++;
+    sig[0] = '\0';
+    if (!c->use_fork) {
+        if (target_run(c->t, p, c->res, &f))
+            snprintf(sig, len, "%s", f.signature);
+        return;
+    }
+    if (pipe(pfd) < 0)
+        return;
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        memset(&f, 0, sizeof(f));
+        if (target_run(c->t, p, c->res, &f))
+            (void)!write(pfd[1], f.signature, sizeof(f.signature));
+        _exit(0);
+    }
+    close(pfd[1]);
+    memset(&f, 0, sizeof(f));
+    ssize_t n = read(pfd[0], f.signature, sizeof(f.signature) - 1);
+    close(pfd[0]);
+    if (waitpid(pid, &status, 0) != pid)
+        return;
+    if (WIFSIGNALED(status))
+        snprintf(sig, len, "crash:%s", strsignal(WTERMSIG(status)));
+    else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        snprintf(sig, len, "sanitizer:exit%d", WEXITSTATUS(status));
+    else if (n > 0)
+        snprintf(sig, len, "%s", f.signature);
+}
+
+static bool min_keeps(struct min_ctx *c, const struct prog *p)
+{
+    char sig[128];
+
+    if (c->runs >= MIN_MAX_RUNS || prog_validate(p) != PROG_OK)
+        return false;
+    min_signature(c, p, sig, sizeof(sig));
+    return !strcmp(sig, c->sig);
+}
+
+/* ddmin over ops: remove chunks from half the program down to single ops, until nothing goes. */
+static int min_ops(struct min_ctx *c, struct prog *p, struct prog *q)
+{
+    int done = 0;
+    bool again = true;
+
+    while (again && c->runs < MIN_MAX_RUNS) {
+        again = false;
+        for (uint32_t chunk = p->nr_ops / 2 ? p->nr_ops / 2 : 1; chunk >= 1; chunk /= 2) {
+            for (uint32_t start = 0; start < p->nr_ops && p->nr_ops > 1;) {
+                uint32_t n = chunk < p->nr_ops - start ? chunk : p->nr_ops - start;
+                if (n >= p->nr_ops)
+                    n = p->nr_ops - 1;
+                q->shape = p->shape;
+                q->version = p->version;
+                q->nr_ops = p->nr_ops - n;
+                memcpy(q->ops, p->ops, start * sizeof(p->ops[0]));
+                memcpy(&q->ops[start], &p->ops[start + n],
+                       (p->nr_ops - start - n) * sizeof(p->ops[0]));
+                if (min_keeps(c, q)) {
+                    p->nr_ops = q->nr_ops;
+                    memcpy(p->ops, q->ops, q->nr_ops * sizeof(p->ops[0]));
+                    done++;
+                    again = true;
+                } else {
+                    start += n;
+                }
+            }
+            if (chunk == 1)
+                break;
+        }
+    }
+    return done;
+}
+
+/* Try one edit of op i: keep it if the signature stays, else put the op back. */
+static bool min_try(struct min_ctx *c, struct prog *p, uint32_t i, const struct prog_op *saved)
+{
+    if (min_keeps(c, p))
+        return true;
+    p->ops[i] = *saved;
+    return false;
+}
+
+static int min_op_values(struct min_ctx *c, struct prog *p, uint32_t i)
+{
+    struct prog_op *op = &p->ops[i];
+    struct prog_op saved = *op;
+    int done = 0;
+
+    if (op->kind == OP_PREEMPT) {
+        /* fewer preemption points: the lowest set bit alone, then each bit cleared */
+        if (op->imm & (op->imm - 1)) {
+            op->imm &= ~(op->imm - 1);
+            if (min_try(c, p, i, &saved))
+                return 1;
+        }
+        for (unsigned b = 0; b < 64; b++) {
+            if (!(op->imm & (1ULL << b)) || !(op->imm & ~(1ULL << b)))
+                continue;
+            saved = *op;
+            op->imm &= ~(1ULL << b);
+            done += min_try(c, p, i, &saved);
+        }
+        return done;
+    }
+    if (op->kind != OP_HYPERCALL)
+        return 0;
+    /* fixups: drop the last ones first (the payload bytes become zero) */
+    while (op->nr_fixups) {
+        const struct prog_fixup *fx = &op->fixups[op->nr_fixups - 1];
+        saved = *op;
+        memset(&op->payload[fx->off], 0, fx->width);
+        op->nr_fixups--;
+        if (!min_try(c, p, i, &saved))
+            break;
+        done++;
+    }
+    /* the payload's tail, beyond what fixups need */
+    while (op->payload_len >= 8) {
+        unsigned need = 0;
+        for (unsigned k = 0; k < op->nr_fixups; k++)
+            if (op->fixups[k].off + op->fixups[k].width > need)
+                need = op->fixups[k].off + op->fixups[k].width;
+        if ((unsigned)op->payload_len - 8U < need)
+            break;
+        saved = *op;
+        op->payload_len = (uint16_t)(op->payload_len - 8);
+        if (!min_try(c, p, i, &saved))
+            break;
+        done++;
+    }
+    /* payload words to zero */
+    for (unsigned off = 0; off + 8 <= op->payload_len; off += 8) {
+        uint64_t z = 0;
+        if (!memcmp(&op->payload[off], &z, 8))
+            continue;
+        saved = *op;
+        memset(&op->payload[off], 0, 8);
+        done += min_try(c, p, i, &saved);
+    }
+    /* immediate arguments to zero, trailing arguments away */
+    for (unsigned a = 0; a < op->nr_args; a++) {
+        if (op->args[a].kind != ARG_IMM || op->args[a].imm == 0)
+            continue;
+        saved = *op;
+        op->args[a].imm = 0;
+        done += min_try(c, p, i, &saved);
+    }
+    return done;
+}
+
+int min_program(struct target *t, struct prog *p, const char *signature, bool use_fork,
+                unsigned *runs)
+{
+    struct min_ctx c = { .t = t, .sig = signature, .use_fork = use_fork };
+    struct prog *q = malloc(sizeof(*q));
+    int done = 0;
+
+    c.res = malloc(PROG_MAX_OPS * sizeof(*c.res));
+    if (!q || !c.res) {
+        free(q);
+        free(c.res);
+        return -1;
+    }
+    if (!min_keeps(&c, p)) {
+        done = -1;
+        goto out;
+    }
+    done += min_ops(&c, p, q);
+    for (uint32_t i = 0; i < p->nr_ops && c.runs < MIN_MAX_RUNS; i++)
+        done += min_op_values(&c, p, i);
+    /* value edits can make whole ops unnecessary */
+    done += min_ops(&c, p, q);
+out:
+    if (runs)
+        *runs = c.runs;
+    free(q);
+    free(c.res);
+    return done;
+}

@@ -1,0 +1,59 @@
+/* The fuzzer's engine parts: the campaign loop, behaviour feedback, the minimizer and the benchmark. */
+#ifndef HVFUZZ_FUZZER_H
+#define HVFUZZ_FUZZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hvfuzz/prog.h"
+#include "hvfuzz/target.h"
+
+#define FUZZ_MAX_JOBS 64U
+
+struct fuzz_opts {
+    const char *target;        /* target name ("native") */
+    double      time_s;        /* stop after this many seconds (0: no limit) */
+    uint64_t    runs;          /* stop after this many programs in all (0: no limit) */
+    uint64_t    seed;
+    const char *corpus_dir;    /* seeds read from here; new-behaviour programs saved here (NULL) */
+    const char *out_dir;       /* findings (NULL: ./findings) */
+    unsigned    jobs;          /* worker processes */
+    uint64_t    bugs;          /* re-created bugs switched on in the target */
+    bool        quiet;         /* no status line */
+};
+
+/* Run a campaign: 0 = nothing found, 1 = findings written, 2 = could not run. */
+int fuzz_run(const struct fuzz_opts *o);
+
+/*
+ * Behaviour feedback: features of one run, hashed into a bitmap. Per op: (hypercall, sub-command,
+ * result) and the pair (previous op's feature, this one); guest accesses by (kind, fault); for the
+ * native target also a summary of the final machine state (frame type/flag/count classes, grant,
+ * event-channel and domain states) that the audit can see.
+ */
+#define FUZZ_MAP_BITS 20U
+#define FUZZ_MAP_SIZE (1U << FUZZ_MAP_BITS)
+/* Call f(feature) for every feature of the run (results has p->nr_ops entries). */
+void fuzz_features(const struct target *t, const struct prog *p, const struct op_result *results,
+                   void (*f)(uint32_t feature, void *arg), void *arg);
+/* The sub-command a hypercall op names (args[0], or its payload's first record): for reports. */
+uint32_t fuzz_op_cmd(const struct prog_op *op);
+
+/* Minimize: shrink p in place while target_run keeps giving a finding with the same signature.
+   Deterministic. Returns the number of successful reductions, or -1 if p gives no such finding. */
+int min_program(struct target *t, struct prog *p, const char *signature, bool use_fork,
+                unsigned *runs);
+
+/* The benchmark (hvfuzz bench): figures are filled in; 0 or -1. */
+struct bench_result {
+    double progs_audit;        /* programs/s, 32-op generated programs, audit at the end */
+    double progs_noaudit;      /* the same without the audit */
+    double hc_version;         /* xen_version hypercalls/s, no audit, no reset */
+    double hc_mmu;             /* one-entry mmu_update hypercalls/s, no audit, no reset */
+    double gen_only;           /* programs/s the generator alone makes */
+    double reset_only;         /* resets/s of the target alone */
+    unsigned runs;             /* runs per figure (the median is reported) */
+};
+int bench_run(const char *target, unsigned runs, double secs_per_run, struct bench_result *r);
+
+#endif

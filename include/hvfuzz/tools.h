@@ -1,0 +1,9 @@
+/* Entry points of the hvfuzz subcommands in tools/cmd_*.c (the table in tools/hvfuzz.c). */
+#ifndef HVFUZZ_TOOLS_H
+#define HVFUZZ_TOOLS_H
+
+int cmd_fuzz_main(int argc, char **argv);
+int cmd_minimize_main(int argc, char **argv);
+int cmd_bench_main(int argc, char **argv);
+
+#endif
