@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "conformance.h"
+#include "hvfuzz/replay.h"
 #include "hvfuzz/tools.h"
 
 #ifndef HVFUZZ_VERSION
@@ -20,6 +21,10 @@ struct hvfuzz_cmd {
 static const struct hvfuzz_cmd hvfuzz_cmds[] = {
     { .name = "conform", .summary = "run the conformance cases against the reference monitor",
       .main = conf_main },
+    { .name = "replay", .summary = "replay program files or directories and report findings",
+      .main = cmd_replay_main },
+    { .name = "show", .summary = "print a program file as text", .main = cmd_show_main },
+    { .name = "encode", .summary = "turn a program's text form into its binary", .main = cmd_encode_main },
     { .name = "fuzz", .summary = "fuzz a target with generated and mutated programs",
       .main = cmd_fuzz_main },
     { .name = "minimize", .summary = "shrink a finding's program, keeping its signature",
