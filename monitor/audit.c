@@ -79,7 +79,7 @@ const char *audit_inv_name(enum audit_inv inv)
         [INV_I3_WRITABLE] = "I3", [INV_I4_TABLES] = "I4", [INV_I5_ISOLATION] = "I5",
         [INV_I6_OWNER] = "I6", [INV_I7_LISTS] = "I7", [INV_I8_LINEAR] = "I8",
         [INV_I9_SCRUB] = "I9", [INV_EVTCHN] = "EVTCHN", [INV_GNTTAB] = "GNTTAB",
-        [INV_VCPU] = "VCPU", [INV_BUG] = "BUG",
+        [INV_VCPU] = "VCPU", [INV_BUG] = "BUG", [INV_DEV] = "DEV", [INV_DMA] = "DMA",
     };
     if ((unsigned)inv >= INV_NR || !names[inv])
         return "?";
@@ -283,6 +283,8 @@ static void audit_frame_listed(struct audit_ctx *c, mfn_t m)
     audit_add(c, INV_I7_LISTS, m, f->owner, want, f->list_id, "frame on no list walked: list_id");
 }
 
+void audit_dev_pass(struct audit_ctx *c);     /* audit_dev.c: INV_DEV, INV_DMA */
+
 unsigned audit_run(struct hv *hv, struct audit_report *report)
 {
     memset(report, 0, sizeof(*report));
@@ -304,6 +306,7 @@ unsigned audit_run(struct hv *hv, struct audit_report *report)
     audit_gnttab_pass(c);
     audit_evtchn_pass(c);
     audit_list_pass(c);
+    audit_dev_pass(c);
 
     for (mfn_t m = 0; m < hv->nr_frames; m++) {
         audit_frame_owner(c, m);

@@ -37,6 +37,7 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
         v->old_guest_table = MFN_INVALID;
         v->tlb_flush_time = hv->tlbclock;
     }
+    exit_domain_init(d);
     /* Xen sets up grant table and event channels at domain creation, before any memory. */
     evtchn_init(d);
     int rc = gnttab_init(hv, d);

@@ -20,6 +20,8 @@ enum audit_inv {
     INV_GNTTAB,        /* active entries == maptrack, grant frames owned and shared */
     INV_VCPU,          /* vCPU base pointers name validated L4 frames of the domain */
     INV_BUG,           /* the monitor hit a BUG() */
+    INV_DEV,           /* device state in range: FIFO counts, CMOS index and time, DMA ring indexes */
+    INV_DMA,           /* device DMA touched a frame its domain neither owned nor was granted */
     INV_NR
 };
 

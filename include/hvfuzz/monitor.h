@@ -143,6 +143,63 @@ struct grant_table {
 
 /* ---- vCPUs and domains ----------------------------------------------------------------------- */
 
+/* ---- VM-exit state: CPUID policy, MSRs, device models (monitor/exit*.c, monitor/dev_*.c) ------ */
+
+/* The CPUID policy a domain's vCPUs see; exit_cpuid.c derives every leaf from these words. */
+struct cpuid_policy {
+    uint32_t max_leaf;              /* basic leaves 0..max_leaf */
+    uint32_t max_ext_leaf;          /* extended leaves 0x80000000..max_ext_leaf */
+    uint32_t l1_ecx, l1_edx;        /* leaf 1 feature words */
+    uint32_t l7_ebx, l7_ecx, l7_edx;/* leaf 7 subleaf 0 feature words */
+    uint32_t e1_ecx, e1_edx;        /* leaf 0x80000001 feature words */
+};
+
+/* The architectural MSRs a vCPU owns (docs/EXITS.md has the table and the #GP rules). */
+struct vcpu_msrs {
+    uint64_t efer, star, lstar, cstar, sfmask;
+    uint64_t fs_base, gs_base, kernel_gs_base;
+    uint64_t tsc, tsc_aux, apic_base, misc_enable, pat;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+};
+
+/* 16550-style UART at port 0x3f8 (dev_uart.c). FIFOs are rings: head + count. */
+#define UART_FIFO_SIZE 16U
+struct dev_uart {
+    uint8_t tx[UART_FIFO_SIZE];
+    uint8_t rx[UART_FIFO_SIZE];
+    uint8_t tx_head, tx_count, rx_head, rx_count;
+    uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+    uint8_t lsr_err;                /* sticky LSR error bits (overrun), cleared by reading LSR */
+    bool    thre_pending;           /* THR-empty interrupt pending until IIR is read or THR written */
+};
+
+/* CMOS/RTC behind the index/data pair 0x70/0x71 (dev_cmos.c); time registers held in binary. */
+#define CMOS_SIZE 128U
+struct dev_cmos {
+    uint8_t index;                  /* < CMOS_SIZE */
+    bool    nmi_masked;             /* bit 7 of the last index write */
+    uint8_t ram[CMOS_SIZE];
+};
+
+/* The DMA-capable MMIO device (dev_dma.c) and the frames its DMA touched, for the audit. */
+#define DMA_LOG_SIZE 16U
+#define DMA_LOG_WRITE   0x01U       /* the device wrote the frame */
+#define DMA_LOG_GRANTED 0x02U       /* the domain held a maptrack entry for it at the time */
+struct dma_log_entry {
+    uint32_t mfn;
+    domid_t  owner;                 /* the frame's owner when the device touched it */
+    uint8_t  flags;                 /* DMA_LOG_* */
+    uint8_t  pad;
+};
+struct dev_dma {
+    uint64_t ring_base;             /* gpa of the descriptor ring */
+    uint32_t ring_size;             /* descriptors; 0 = no ring */
+    uint32_t head, tail;            /* < ring_size (both 0 without a ring) */
+    uint32_t status, error, ctrl, completed;
+    uint32_t log_total;             /* accesses ever logged; the last DMA_LOG_SIZE are kept */
+    struct dma_log_entry log[DMA_LOG_SIZE];
+};
+
 /* A preempted hypercall waiting to be re-issued by the guest. */
 struct continuation {
     bool     pending;
@@ -165,6 +222,7 @@ struct vcpu {
     /* a table whose put (devalidation) was preempted and must finish before the vCPU's next
        base-pointer operation (Xen's old_guest_table) */
     mfn_t    old_guest_table;
+    struct vcpu_msrs msr;       /* VM-exit layer: MSRs (exit_msr.c) */
 };
 
 struct domain {
@@ -187,6 +245,11 @@ struct domain {
     uint32_t max_evtchn_port;
     struct evtchn evtchn[EVTCHN_MAX_PORTS];
     uint32_t relinquish_stage;  /* destroydomain continuation progress */
+    /* VM-exit layer: CPUID policy and device models (snapshotted with the domain) */
+    struct cpuid_policy cpuid;
+    struct dev_uart uart;
+    struct dev_cmos cmos;
+    struct dev_dma dma;
 };
 
 /* ---- the machine ----------------------------------------------------------------------------- */
@@ -337,6 +400,8 @@ int dom_build(struct hv *hv, struct domain *d, uint32_t nr_pages);
 /* Destroy: mark dying, relinquish (preemptible: -ERESTART), free everything. */
 int dom_destroy(struct hv *hv, struct domain *d);
 struct vcpu *dom_vcpu(struct domain *d, unsigned id);  /* NULL if out of range */
+/* monitor/exit.c: reset d's VM-exit state (CPUID policy, vCPU MSRs, devices) at creation. */
+void exit_domain_init(struct domain *d);
 #define DOM_VA_BASE 0x40000000ULL
 #define DOM_VA(gfn) (DOM_VA_BASE + ((uint64_t)(gfn) << PAGE_SHIFT))
 /* Page-table frames the builder uses: gfn 0 = L4, 1 = L3, 2 = L2, 3.. = L1s. */

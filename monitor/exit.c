@@ -1,0 +1,153 @@
+/* VM-exit dispatch: record checks, the handler table per exit reason, and the common exit ends. */
+#include <string.h>
+#include "hvfuzz/hypercall.h"
+#include "devices.h"
+
+/*
+ * Each reason names its handler and whether the exit is caused by an instruction the monitor
+ * completes (so the record must carry its length for rip to advance).
+ */
+struct exit_desc {
+    const char *name;
+    enum exit_action (*fn)(struct exit_ctx *c);
+    bool insn;
+};
+
+static const struct exit_desc exit_table[EXIT_NR] = {
+    [EXIT_CPUID]         = { .name = "cpuid",         .fn = exit_cpuid,        .insn = true },
+    [EXIT_MSR_READ]      = { .name = "msr_read",      .fn = exit_msr_read,     .insn = true },
+    [EXIT_MSR_WRITE]     = { .name = "msr_write",     .fn = exit_msr_write,    .insn = true },
+    [EXIT_IO]            = { .name = "io",            .fn = exit_io,           .insn = true },
+    [EXIT_MMIO]          = { .name = "mmio",          .fn = exit_mmio,         .insn = true },
+    [EXIT_HLT]           = { .name = "hlt",           .fn = exit_hlt,          .insn = true },
+    [EXIT_EPT_VIOLATION] = { .name = "ept_violation", .fn = exit_ept },
+    [EXIT_EXCEPTION]     = { .name = "exception",     .fn = exit_exception },
+    [EXIT_TRIPLE_FAULT]  = { .name = "triple_fault",  .fn = exit_triple_fault },
+};
+
+const char *exit_reason_name(enum exit_reason r)
+{
+    if ((unsigned)r >= EXIT_NR || !exit_table[r].name)
+        return "?";
+    return exit_table[r].name;
+}
+
+const char *exit_action_name(enum exit_action a)
+{
+    static const char *const names[] = {
+        [EXIT_RESUME] = "resume", [EXIT_INJECT_GP] = "inject_gp", [EXIT_INJECT_UD] = "inject_ud",
+        [EXIT_INJECT_PF] = "inject_pf", [EXIT_HALTED] = "halted",
+        [EXIT_DOMAIN_CRASH] = "domain_crash", [EXIT_INVALID] = "invalid",
+        [EXIT_INJECT_EXC] = "inject_exc",
+    };
+    if ((unsigned)a >= sizeof(names) / sizeof(names[0]) || !names[a])
+        return "?";
+    return names[a];
+}
+
+uint64_t exit_size_mask(unsigned size)
+{
+    return size >= 8 ? ~0ULL : (1ULL << (size * 8U)) - 1U;
+}
+
+uint64_t exit_reg_get(const struct vcpu_regs *r, unsigned reg, unsigned size)
+{
+    if (reg >= X86_AH && reg <= X86_BH)
+        return (r->gpr[reg - X86_AH] >> 8) & 0xFFU;
+    if (reg >= 16)
+        return 0;
+    return r->gpr[reg] & exit_size_mask(size);
+}
+
+void exit_reg_set(struct vcpu_regs *r, unsigned reg, unsigned size, uint64_t val)
+{
+    if (reg >= X86_AH && reg <= X86_BH) {
+        uint64_t *g = &r->gpr[reg - X86_AH];
+        *g = (*g & ~0xFF00ULL) | ((val & 0xFFU) << 8);
+        return;
+    }
+    if (reg >= 16)
+        return;
+    /* a 32-bit destination clears the upper half, narrower ones leave it alone (x86-64 rules) */
+    if (size == 4 || size >= 8) {
+        r->gpr[reg] = val & exit_size_mask(size);
+        return;
+    }
+    uint64_t m = exit_size_mask(size);
+    r->gpr[reg] = (r->gpr[reg] & ~m) | (val & m);
+}
+
+enum exit_action exit_resume(struct exit_ctx *c)
+{
+    c->r->regs.rip += c->x->insn_len;
+    return EXIT_RESUME;
+}
+
+enum exit_action exit_inject(struct exit_ctx *c, unsigned vector, uint32_t error_code,
+                             uint64_t cr2)
+{
+    c->r->vector = (uint8_t)vector;
+    c->r->error_code = error_code;
+    c->r->cr2 = cr2;
+    switch (vector) {
+    case EXC_GP: return EXIT_INJECT_GP;
+    case EXC_UD: return EXIT_INJECT_UD;
+    case EXC_PF: return EXIT_INJECT_PF;
+    default:     return EXIT_INJECT_EXC;
+    }
+}
+
+enum exit_action exit_crash(struct exit_ctx *c)
+{
+    /* the first shutdown reason sticks, as for SCHEDOP_shutdown; a live domain cannot be here
+       already shut down (hv_exit refuses exits of vCPUs that cannot run) */
+    if (!c->d->shutdown) {
+        c->d->shutdown = true;
+        c->d->shutdown_reason = SHUTDOWN_crash;
+    }
+    return EXIT_DOMAIN_CRASH;
+}
+
+void exit_domain_init(struct domain *d)
+{
+    if (!d)
+        return;
+    cpuid_policy_default(&d->cpuid);
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+        msr_init(&d->vcpu[i]);
+    uart_init(&d->uart);
+    cmos_init(&d->cmos);
+    dma_init(&d->dma);
+}
+
+/*
+ * Records that cannot have come from hardware are EXIT_INVALID and change nothing: a reason out of
+ * range, an instruction exit without a length (rip could not advance), a length over 15, or a
+ * vCPU that cannot be running (down, blocked, or its domain shut down, dying or paused).
+ */
+enum exit_action hv_exit(struct hv *hv, struct vcpu *v, const struct exit_record *x,
+                         struct exit_result *r)
+{
+    struct exit_result scratch;
+    if (!r)
+        r = &scratch;
+    memset(r, 0, sizeof(*r));
+    if (x)
+        r->regs = x->regs;
+    r->action = EXIT_INVALID;
+    if (!hv || !x || !vcpu_runnable(hv, v) || v->blocked)
+        return EXIT_INVALID;
+    if (x->reason >= EXIT_NR || x->insn_len > X86_MAX_INSN_LEN)
+        return EXIT_INVALID;
+    const struct exit_desc *e = &exit_table[x->reason];
+    if (!e->fn || (e->insn && x->insn_len == 0))
+        return EXIT_INVALID;
+
+    struct exit_ctx c = { .hv = hv, .d = &hv->dom[v->domid], .v = v, .x = x, .r = r };
+    enum exit_action a = e->fn(&c);
+    /* a handler that gives up on the record leaves the registers as they came in */
+    if (a == EXIT_INVALID)
+        r->regs = x->regs;
+    r->action = (uint8_t)a;
+    return a;
+}
