@@ -69,6 +69,7 @@ $(B)/unit-tests: $(TEST_OBJS) $(B)/libhvmon.a
 # Unit tests and the conformance suite, once plain and once under ASan+UBSan.
 check: check-one
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=address,undefined check-one
+	$(Q)$(MAKE) --no-print-directory check-fuzz
 
 # Sanitizer reports with a stack, so a CI log is readable without a rerun.
 check-one: export UBSAN_OPTIONS ?= print_stacktrace=1
@@ -78,6 +79,35 @@ check-one: $(B)/hvfuzz $(B)/unit-tests
 	@echo "== conformance suite ($(B))"
 	$(Q)$(B)/hvfuzz conform --junit $(B)/conformance-junit.xml
 	$(Q)xmllint --noout $(B)/conformance-junit.xml
+
+# Fuzzing smoke, once rather than per flavour: every regression reproducer replays with no finding,
+# and each generator runs briefly from a fixed seed. A command or engine this build lacks is
+# skipped with a message, never silently.
+FUZZ_SMOKE_RUNS ?= 3000
+FUZZ_SMOKE_DIR := build/fuzz/smoke
+check-fuzz: $(B)/hvfuzz
+	@echo "== regression reproducers (corpora/regressions)"
+	$(Q)if ! $(B)/hvfuzz help replay >/dev/null 2>&1; then \
+		echo "SKIP: this build has no 'hvfuzz replay'"; \
+	elif [ -z "$$(ls -A corpora/regressions 2>/dev/null)" ]; then \
+		echo "corpora/regressions is empty"; \
+	else $(B)/hvfuzz replay corpora/regressions; fi
+	@echo "== random generator smoke (hvfuzz fuzz --runs $(FUZZ_SMOKE_RUNS) --seed 1)"
+	$(Q)if $(B)/hvfuzz help fuzz >/dev/null 2>&1; then \
+		$(B)/hvfuzz fuzz --runs $(FUZZ_SMOKE_RUNS) --seed 1; \
+	else echo "SKIP: this build has no 'hvfuzz fuzz'"; fi
+	@echo "== libFuzzer smoke (native harness, $(FUZZ_SMOKE_RUNS) runs from corpora/native)"
+	$(Q)if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory build/fuzz/native-libfuzzer && \
+		rm -rf $(FUZZ_SMOKE_DIR) && mkdir -p $(FUZZ_SMOKE_DIR)/corpus && \
+		build/fuzz/native-libfuzzer -runs=$(FUZZ_SMOKE_RUNS) -seed=1 \
+			-dict=fuzz/harness/native.dict -artifact_prefix=$(FUZZ_SMOKE_DIR)/ \
+			$(FUZZ_SMOKE_DIR)/corpus corpora/native 2>$(FUZZ_SMOKE_DIR)/log || \
+		{ tail -n 60 $(FUZZ_SMOKE_DIR)/log; exit 1; }; \
+		grep -E "INITED|DONE" $(FUZZ_SMOKE_DIR)/log; \
+	else echo "SKIP: $(FUZZ_CC) not found, so no libFuzzer smoke run ('make deps' installs it)"; fi
+
+.PHONY: check-fuzz
 
 # apt-get needs root: go through sudo unless we are root already (CI containers usually are).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
