@@ -156,7 +156,7 @@ static void native_hypercall(struct target *t, struct vcpu *v, const struct prog
         args[i] = native_arg(n->hv, &t->shape, &op->args[i], payload_va);
     res->rc = hv_hypercall(n->hv, v, op->nr, args);
     res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
-    snprintf(n->last_name, sizeof(n->last_name), "%s", hypercall_name(op->nr));
+    n->last_name = hypercall_name(op->nr);
 }
 
 static bool native_size_ok(uint32_t size)
@@ -175,7 +175,7 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
     mfn_t mfn = native_translate(hv, v, va, write);
     uint64_t value = 0;
 
-    snprintf(n->last_name, sizeof(n->last_name), "%s", write ? "guest_write" : "guest_read");
+    n->last_name = write ? "guest_write" : "guest_read";
     res->status = OPS_RAN;
     if (write) {
         struct native_tag tag = {
@@ -205,12 +205,12 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
     memset(res, 0, sizeof(*res));
     n->last_op = n->op_index;
     n->last_changed = false;
-    n->last_name[0] = '\0';
+    n->last_name = NULL;
     switch (op->kind) {
     case OP_PREEMPT:
         hv->preempt_pattern = op->imm;
         res->status = OPS_RAN;
-        snprintf(n->last_name, sizeof(n->last_name), "preempt");
+        n->last_name = "preempt";
         break;
     case OP_HYPERCALL:
     case OP_GUEST_READ:
@@ -224,10 +224,10 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
         if (op->kind == OP_HYPERCALL) {
             native_hypercall(t, v, op, res);
         } else if (op->kind == OP_SWITCH_VCPU) {
-            snprintf(n->last_name, sizeof(n->last_name), "switch_vcpu");
+            n->last_name = "switch_vcpu";
             res->status = OPS_RAN;
             if (v->cont.pending) {
-                snprintf(n->last_name, sizeof(n->last_name), "%s", hypercall_name(v->cont.nr));
+                n->last_name = hypercall_name(v->cont.nr);
                 res->rc = hv_continue(hv, v);
                 res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
                 t->steps++;   /* a re-issue is work of its own */

@@ -120,7 +120,7 @@ static void native_audit_finding(struct native *n, const struct audit_report *r,
     f->oracle = v0->inv == INV_BUG ? ORACLE_BUG : ORACLE_AUDIT;
     f->op_index = op_index;
     /* the invariant and the hypercall: coarse enough that one bug gives one signature */
-    if (op_index >= 0 && n->last_name[0])
+    if (op_index >= 0 && n->last_name)
         snprintf(f->signature, sizeof(f->signature), "audit:%s:%s", audit_inv_name(v0->inv),
                  n->last_name);
     else

@@ -136,7 +136,7 @@ void native_restore(struct native *n)
     n->iso_pending = false;
     n->op_index = 0;
     n->last_op = -1;
-    n->last_name[0] = '\0';
+    n->last_name = NULL;
     n->last_changed = false;
 }
 
