@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hvfuzz/finding.h"
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/gen.h"
 #include "fuzz_loop.h"
@@ -43,60 +44,6 @@ double fuzz_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* ---- findings ----------------------------------------------------------------------------------- */
-
-static void fuzz_file_name(char *dst, size_t len, const char *sig)
-{
-    size_t i;
-
-    for (i = 0; sig[i] && i + 1 < len && i < 100; i++) {
-        char c = sig[i];
-        dst[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_' || c == '.' ? c : '_';
-    }
-    dst[i] = '\0';
-}
-
-/* dir/<signature>.bin (canonical) and .txt (program text with the finding as comments). */
-int fuzz_save_finding(const char *dir, const struct prog *p, const struct finding *f)
-{
-    char name[128], path[4096], tmp[4160];
-    size_t cap = 1U << 20, n;
-    char *txt;
-    FILE *fp;
-
-    fuzz_file_name(name, sizeof(name), f->signature[0] ? f->signature : "unnamed");
-    snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
-    if (prog_save(p, path) != PROG_OK)
-        return -1;
-    txt = malloc(cap);
-    if (!txt)
-        return -1;
-    n = prog_format_text(p, txt, cap);
-    snprintf(path, sizeof(path), "%s/%s.txt", dir, name);
-    snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid());
-    fp = fopen(tmp, "w");
-    if (!fp) {
-        free(txt);
-        return -1;
-    }
-    fprintf(fp, "# signature: %s\n# oracle: %s, after op %d\n", f->signature,
-            oracle_name(f->oracle), f->op_index);
-    for (const char *s = f->detail; *s;) {
-        const char *e = strchr(s, '\n');
-        size_t l = e ? (size_t)(e - s) : strlen(s);
-        fprintf(fp, "# %.*s\n", (int)l, s);
-        s += l + (e ? 1 : 0);
-    }
-    fwrite(txt, 1, n < cap ? n : cap - 1, fp);
-    free(txt);
-    if (fclose(fp) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 /* ---- the parent's side -------------------------------------------------------------------------- */
 
 struct fuzz_parent {
@@ -111,6 +58,7 @@ struct fuzz_parent {
     unsigned nr_sigs, cap_sigs;
     uint8_t *msg;                   /* one message buffer */
     struct prog *prog;
+    struct target t;                /* the parent's own target: re-runs programs that killed workers */
     bool tty;
     double start;
 };
@@ -138,21 +86,26 @@ static void fuzz_clear_status(struct fuzz_parent *fp)
         fprintf(stderr, "\r\033[K");
 }
 
+/* Written by finding_write (one directory per signature, atomically); a signature already in
+   the out directory from an earlier campaign still counts as found. */
 static void fuzz_report_prog(struct fuzz_parent *fp, const struct prog *p, const struct finding *f)
 {
     const char *dir = fp->o->out_dir ? fp->o->out_dir : "findings";
+    char where[4096];
+    int rc;
 
     if (fuzz_seen(fp, f->signature))
         return;
     fp->sh->findings++;
     fuzz_clear_status(fp);
-    if (fuzz_save_finding(dir, p, f) < 0) {
+    rc = finding_write(dir, p, f, NULL, where, sizeof(where));
+    if (rc < 0) {
         fprintf(stderr, "hvfuzz fuzz: finding %s could not be written to %s: %s\n", f->signature,
                 dir, strerror(errno));
         return;
     }
-    fprintf(stderr, "hvfuzz fuzz: new finding %s (%s, op %d) -> %s/\n", f->signature,
-            oracle_name(f->oracle), f->op_index, dir);
+    fprintf(stderr, "hvfuzz fuzz: %s finding %s (%s, op %d) in %s\n", rc ? "new" : "known",
+            f->signature, oracle_name(f->oracle), f->op_index, where);
 }
 
 static void fuzz_read_msgs(struct fuzz_parent *fp, unsigned w)
@@ -231,8 +184,14 @@ static void fuzz_reap(struct fuzz_parent *fp, unsigned w, int status, bool hung)
         snprintf(f.detail, sizeof(f.detail), "the worker exited with status %d (a sanitizer "
                  "report is on stderr above)", WEXITSTATUS(status));
     }
-    if (fuzz_slot_prog(fp->o, ws, fp->prog))
+    if (fuzz_slot_prog(fp->o, ws, fp->prog)) {
+        /* run it again alone, in a sandbox, for the signature replay would give (the sanitizer's
+           kind and function); a death that does not repeat keeps the coarse name above */
+        struct finding g;
+        if (fp->t.ops && fuzz_run_isolated(&fp->t, fp->prog, NULL, FUZZ_HANG_SECS * 1000U, &g))
+            f = g;
         fuzz_report_prog(fp, fp->prog, &f);
+    }
     ws->cur_mode = FUZZ_CUR_NONE;
     ws->restarts++;
 }
@@ -264,7 +223,6 @@ static bool fuzz_all_done(struct fuzz_parent *fp)
 int fuzz_run(const struct fuzz_opts *o)
 {
     struct fuzz_parent fp;
-    const char *dir = o->out_dir ? o->out_dir : "findings";
     double next_status, status_every;
     int rc = 0;
 
@@ -274,10 +232,7 @@ int fuzz_run(const struct fuzz_opts *o)
         fprintf(stderr, "hvfuzz fuzz: --jobs must be 1..%u\n", FUZZ_MAX_JOBS);
         return 2;
     }
-    if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-        fprintf(stderr, "hvfuzz fuzz: cannot create %s: %s\n", dir, strerror(errno));
-        return 2;
-    }
+    /* the findings directory is made by finding_write when there is something to put there */
     if (o->corpus_dir && mkdir(o->corpus_dir, 0777) < 0 && errno != EEXIST) {
         fprintf(stderr, "hvfuzz fuzz: cannot create %s: %s\n", o->corpus_dir, strerror(errno));
         return 2;
@@ -292,6 +247,13 @@ int fuzz_run(const struct fuzz_opts *o)
     }
     for (unsigned w = 0; w < o->jobs; w++)
         fp.fd[w] = -1;
+    {
+        struct target_opts topts = target_default_opts;
+        topts.bugs = o->bugs;
+        if (target_open(&fp.t, target_find(o->target ? o->target : "native"),
+                        &prog_default_shape, &topts) < 0)
+            memset(&fp.t, 0, sizeof(fp.t));
+    }
     fp.tty = isatty(STDERR_FILENO);
     fp.start = fuzz_now();
     /* plain lines (logs) every 10 s; a live line on a terminal every second */
@@ -364,6 +326,8 @@ int fuzz_run(const struct fuzz_opts *o)
 out:
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    if (fp.t.ops)
+        target_close(&fp.t);
     if (fp.sh)
         munmap(fp.sh, fp.sh_size);
     free(fp.sigs);

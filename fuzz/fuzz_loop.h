@@ -50,6 +50,5 @@ struct fuzz_shared *fuzz_shared_new(unsigned jobs, size_t *size);
 int fuzz_read_full(int fd, void *buf, size_t len);
 int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, int fd);
 double fuzz_now(void);
-int fuzz_save_finding(const char *dir, const struct prog *p, const struct finding *f);
 
 #endif

@@ -1,16 +1,16 @@
 /* The minimizer: delta debugging over operations, then argument and payload simplification. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "hvfuzz/fuzzer.h"
+#include "hvfuzz/sandbox.h"
 #include "prog_internal.h"
 
 /* A bound on target runs: minimization is a convenience and must end on any input. */
 #define MIN_MAX_RUNS 50000U
+/* A forked run that takes longer than this is a hang (the fuzz loop's watchdog is coarser). */
+#define MIN_TIMEOUT_MS 5000U
 
 struct min_ctx {
     struct target *t;
@@ -20,51 +20,54 @@ struct min_ctx {
     struct op_result *res;
 };
 
-/*
- * The signature of one run. In fork mode the run happens in a child, so that a crash or a
- * sanitizer abort is a result (named the way the fuzz loop names a dead worker) rather than the
- * end of the minimizer.
- */
+/* One run in a forked child (fuzz/sandbox.c): crashes, sanitizer reports and hangs become
+   findings named as replay names them. */
+struct min_sb {
+    struct target *t;
+    const struct prog *p;
+    struct op_result *res;
+};
+
+static long min_sb_run(void *arg, void *reply, size_t cap)
+{
+    struct min_sb *s = arg;
+    struct finding f;
+
+    if (cap < sizeof(f) || !target_run(s->t, s->p, s->res, &f))
+        return 0;
+    memcpy(reply, &f, sizeof(f));
+    return (long)sizeof(f);
+}
+
+bool fuzz_run_isolated(struct target *t, const struct prog *p, struct op_result *res,
+                       unsigned timeout_ms, struct finding *f)
+{
+    struct min_sb s = { .t = t, .p = p, .res = res };
+    struct sandbox_result *r = malloc(sizeof(*r));
+    bool found = false;
+
+    if (!r)
+        return false;
+    memset(f, 0, sizeof(*f));
+    if (sandbox_run(min_sb_run, &s, timeout_ms, f, sizeof(*f), r) == 0) {
+        if (r->reply_len == sizeof(*f))
+            found = true;
+        else
+            found = sandbox_finding(r, 0, f);
+    }
+    free(r);
+    return found;
+}
+
+/* The signature of one run: in-process, or in a child when the finding kills its process. */
 static void min_signature(struct min_ctx *c, const struct prog *p, char *sig, size_t len)
 {
     struct finding f;
-    int pfd[2], status;
-    pid_t pid;
 
     c->runs++;
     sig[0] = '\0';
-    if (!c->use_fork) {
-        if (target_run(c->t, p, c->res, &f))
-            snprintf(sig, len, "%s", f.signature);
-        return;
-    }
-    if (pipe(pfd) < 0)
-        return;
-    fflush(NULL);
-    pid = fork();
-    if (pid < 0) {
-        close(pfd[0]);
-        close(pfd[1]);
-        return;
-    }
-    if (pid == 0) {
-        close(pfd[0]);
-        memset(&f, 0, sizeof(f));
-        if (target_run(c->t, p, c->res, &f))
-            (void)!write(pfd[1], f.signature, sizeof(f.signature));
-        _exit(0);
-    }
-    close(pfd[1]);
-    memset(&f, 0, sizeof(f));
-    ssize_t n = read(pfd[0], f.signature, sizeof(f.signature) - 1);
-    close(pfd[0]);
-    if (waitpid(pid, &status, 0) != pid)
-        return;
-    if (WIFSIGNALED(status))
-        snprintf(sig, len, "crash:%s", strsignal(WTERMSIG(status)));
-    else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-        snprintf(sig, len, "sanitizer:exit%d", WEXITSTATUS(status));
-    else if (n > 0)
+    if (c->use_fork ? fuzz_run_isolated(c->t, p, c->res, MIN_TIMEOUT_MS, &f)
+                    : target_run(c->t, p, c->res, &f))
         snprintf(sig, len, "%s", f.signature);
 }
 

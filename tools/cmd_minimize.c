@@ -64,9 +64,14 @@ int cmd_minimize_main(int argc, char **argv)
         snprintf(sig, sizeof(sig), "%s", want);
     } else if (target_run(&t, p, NULL, &f)) {
         snprintf(sig, sizeof(sig), "%s", f.signature);
+    } else if (fuzz_run_isolated(&t, p, NULL, 10000, &f)) {
+        /* no oracle finding in-process: the program kills its process (crash, sanitizer, hang) */
+        snprintf(sig, sizeof(sig), "%s", f.signature);
     } else {
-        /* no oracle finding in-process: perhaps the program crashes; ask a forked run */
-        snprintf(sig, sizeof(sig), "crash:Segmentation fault");
+        fprintf(stderr, "hvfuzz minimize: %s gives no finding on target %s\n", argv[optind], tname);
+        target_close(&t);
+        rc = 1;
+        goto out;
     }
     bool use_fork = !strncmp(sig, "crash:", 6) || !strncmp(sig, "sanitizer:", 10) ||
                     !strncmp(sig, "hang:", 5);

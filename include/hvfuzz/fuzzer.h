@@ -39,6 +39,11 @@ void fuzz_features(const struct target *t, const struct prog *p, const struct op
 /* The sub-command a hypercall op names (args[0], or its payload's first record): for reports. */
 uint32_t fuzz_op_cmd(const struct prog_op *op);
 
+/* Run p once in a forked child: a finding of the oracles, or the child's crash, sanitizer report or
+   timeout (signatures as fuzz/sandbox.c names them). */
+bool fuzz_run_isolated(struct target *t, const struct prog *p, struct op_result *res,
+                       unsigned timeout_ms, struct finding *f);
+
 /* Minimize: shrink p in place while target_run keeps giving a finding with the same signature.
    Deterministic. Returns the number of successful reductions, or -1 if p gives no such finding. */
 int min_program(struct target *t, struct prog *p, const char *signature, bool use_fork,
