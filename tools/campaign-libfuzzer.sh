@@ -55,9 +55,13 @@ bin=build/fuzz/$harness-libfuzzer
 [ "$build" = 0 ] || make --no-print-directory fuzz-libfuzzer
 [ -x "$bin" ] || { echo "campaign-libfuzzer: $bin missing: run 'make fuzz-libfuzzer' or pass --build" >&2; exit 2; }
 mkdir -p "$corpus" "$artifacts" "$out/logs"
+# -jobs runs from the log directory (below), so every path the fuzzers get is absolute
+top=$(pwd)
+corpus=$(cd "$corpus" && pwd)
+artifacts=$(cd "$artifacts" && pwd)
 
 flags=(-max_total_time="$secs" -artifact_prefix="$artifacts/" -print_final_stats=1)
-[ ! -f "fuzz/harness/$harness.dict" ] || flags+=(-dict="fuzz/harness/$harness.dict")
+[ ! -f "fuzz/harness/$harness.dict" ] || flags+=(-dict="$top/fuzz/harness/$harness.dict")
 if [ -f "tools/oss-fuzz/$harness.options" ]; then
     # the OSS-Fuzz options file is the one place per harness that says its limits
     while IFS='=' read -r k v; do
@@ -72,8 +76,8 @@ before=$(find "$artifacts" -type f | wc -l)
 set +e
 if [ "$jobs" -gt 1 ]; then
     # -jobs writes fuzz-N.log into the working directory: run from the log directory
-    (cd "$out/logs" && "$OLDPWD/$bin" "${flags[@]}" -jobs="$jobs" -workers="$jobs" "${extra[@]}" \
-        "$OLDPWD/$corpus" "${seeds[@]/#/$OLDPWD/}")
+    (cd "$out/logs" && "$top/$bin" "${flags[@]}" -jobs="$jobs" -workers="$jobs" "${extra[@]}" \
+        "$corpus" "${seeds[@]/#/$top/}")
     status=$?
 else
     "$bin" "${flags[@]}" "${extra[@]}" "$corpus" "${seeds[@]}" 2>&1 | tee "$out/logs/fuzz-0.log"
