@@ -211,6 +211,18 @@ build/fuzz/%-replay: $(FUZZ_RP)/fuzz/harness/%.o $(FUZZ_RP)/fuzz/harness/replay_
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -fsanitize=$(FUZZ_SANITIZE) -o $@ $^
 
+# The decoder harness checks against Capstone: the comparison code and libcapstone (by path, so
+# each flavour's link rule takes them from $^) join its link; no other target links Capstone.
+CAPSTONE_LIB := $(shell $(CC) -print-file-name=libcapstone.so)
+build/fuzz/decoder-libfuzzer: $(FUZZ_LF)/tests/x86_capstone_diff.o
+build/fuzz/decoder-libfuzzer: $(CAPSTONE_LIB)
+build/fuzz/decoder-afl: $(FUZZ_AFL)/tests/x86_capstone_diff.o
+build/fuzz/decoder-afl: $(CAPSTONE_LIB)
+build/fuzz/decoder-afl-cmplog: $(FUZZ_CMPLOG)/tests/x86_capstone_diff.o
+build/fuzz/decoder-afl-cmplog: $(CAPSTONE_LIB)
+build/fuzz/decoder-replay: $(FUZZ_RP)/tests/x86_capstone_diff.o
+build/fuzz/decoder-replay: $(CAPSTONE_LIB)
+
 .PRECIOUS: $(FUZZ_LF)/%.o $(FUZZ_AFL)/%.o $(FUZZ_CMPLOG)/%.o $(FUZZ_RP)/%.o
 
 .PHONY: fuzz-libfuzzer fuzz-afl fuzz-replay

@@ -185,9 +185,40 @@ static int x86_cs_operand(csh h, const struct hvfuzz_x86_insn *in, unsigned i, c
     return 0;
 }
 
+/*
+ * Capstone 4 misdecode: when the byte before the opcode (or before a single REX in front of it)
+ * is F3 and a 66 came earlier, Capstone treats the pair like an SSE mandatory prefix and drops the
+ * operand-size override of stos/movs: 66 f3 ab is rep stosw on the CPU (and how GAS encodes rep
+ * stosw) but Capstone says rep stosd; f3 66 ab and 66 f3 40 40 ab (two REX) it gets right. For
+ * these bytes we compare against our decode with the override dropped, which is what Capstone
+ * reports; everything else is still compared.
+ */
+static bool x86_cs_66_rep_quirk(const uint8_t *b, const struct hvfuzz_x86_insn *in)
+{
+    if (!in->rep || in->opsize != 2 || (in->mnemonic != X86_STOS && in->mnemonic != X86_MOVS))
+        return false;
+    size_t op = 0;      /* stos/movs are one-byte opcodes: the first byte that is no prefix */
+    while (op < in->len && b[op] != 0xAA && b[op] != 0xAB && b[op] != 0xA4 && b[op] != 0xA5)
+        op++;
+    size_t k = op;
+    if (k > 0 && (b[k - 1] & 0xF0U) == 0x40)
+        k--;
+    if (k == 0 || b[k - 1] != 0xF3)
+        return false;
+    return memchr(b, 0x66, k - 1) != NULL;
+}
+
 int x86_cs_compare(struct x86_cs *cs, const uint8_t *bytes, size_t len,
                    const struct hvfuzz_x86_insn *in, char *why, size_t why_len)
 {
+    struct hvfuzz_x86_insn as_capstone;
+    if (x86_cs_66_rep_quirk(bytes, in)) {
+        as_capstone = *in;
+        as_capstone.opsize = 4;
+        for (unsigned i = 0; i < as_capstone.nr_operands; i++)
+            as_capstone.op[i].size = 4;
+        in = &as_capstone;
+    }
     if (!x86_cs_decode(cs, bytes, len))
         return x86_cs_diff(why, why_len, "capstone: invalid instruction");
     const cs_insn *ci = cs->insn;
