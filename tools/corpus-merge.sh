@@ -72,7 +72,8 @@ afl)
         n=$((n + 1))
     done < <(find "$@" -type f -print0)
     rmdir "$out"
-    AFL_SKIP_CPUFREQ=1 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+    # the gathering directory is a mktemp scratch directory, which afl-cmin refuses without this
+    AFL_ALLOW_TMP=1 AFL_SKIP_CPUFREQ=1 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
         afl-cmin -i "$tmp" -o "$out" -- "$bin" >"$tmp/cmin.log" 2>&1 || {
         cat "$tmp/cmin.log" >&2
         echo "corpus-merge: afl-cmin failed" >&2
