@@ -16,7 +16,7 @@
  * file almost never keep its checksum, which would send every one of them down the fuzz-bytes
  * path, so a file with the program magic is re-sealed before decoding: a mutated field then
  * reaches the target as the field's new value. The target is opened once and reset by target_run
- * for every input (re-opened when the shape changes), so nothing leaks between inputs; work is
+ * for every input (see harness_target), so nothing leaks between inputs; work is
  * bounded by the op limit and the target's step bound. A finding prints its signature, report and
  * program and aborts, which every engine saves as a crash.
  */
@@ -25,8 +25,23 @@
 #define HARNESS_CSUM_OFF  20U
 #define HARNESS_TEXT_CAP  (512U * 1024U)
 
-static struct target harness_target;
-static bool harness_ready;
+/*
+ * One open target per recent shape, and a reset right after each run: the work a run does (which
+ * engines see as coverage) then depends on its own input only, not on the shape or the frames the
+ * previous input dirtied, which AFL++ would report as instability. What remains is the machine
+ * builder's coverage the first time a shape is opened (or re-opened after eviction).
+ */
+#define HARNESS_SLOTS 16U
+
+struct harness_slot {
+    struct target t;
+    bool open;
+    uint64_t used;    /* run number of the last use, for eviction */
+};
+static struct harness_slot harness_slots[HARNESS_SLOTS];
+static const struct target_ops *harness_ops;
+static struct target_opts harness_opts;
+static uint64_t harness_runs;
 static struct prog harness_prog;
 static uint8_t harness_copy[HARNESS_MAX_INPUT];
 static char harness_text[HARNESS_TEXT_CAP];
@@ -73,25 +88,49 @@ static bool harness_program(struct prog *p, const uint8_t *data, size_t size)
     return true;
 }
 
-/* Re-created bugs come from the environment, read once, so a campaign can hunt a zoo bug. */
-static int harness_open(void)
+static bool harness_shape_eq(const struct prog_shape *a, const struct prog_shape *b)
 {
-    const struct target_ops *ops = target_find(HARNESS_TARGET);
-    struct target_opts o = target_default_opts;
-    const char *bugs = getenv("HVFUZZ_BUGS");
+    return a->nr_frames == b->nr_frames && a->nr_domains == b->nr_domains &&
+           a->nr_vcpus == b->nr_vcpus && a->dom_pages == b->dom_pages;
+}
 
-    if (!ops) {
-        fprintf(stderr, "harness: no target '%s' in this build\n", HARNESS_TARGET);
-        return -1;
+/* Re-created bugs come from the environment, read once, so a campaign can hunt a zoo bug. */
+static struct target *harness_target(const struct prog_shape *shape)
+{
+    struct harness_slot *slot = &harness_slots[0];
+
+    if (!harness_ops) {
+        const char *bugs = getenv("HVFUZZ_BUGS");
+
+        harness_ops = target_find(HARNESS_TARGET);
+        if (!harness_ops) {
+            fprintf(stderr, "harness: no target '%s' in this build\n", HARNESS_TARGET);
+            return NULL;
+        }
+        harness_opts = target_default_opts;
+        if (bugs)
+            harness_opts.bugs = strtoull(bugs, NULL, 0);
     }
-    if (bugs)
-        o.bugs = strtoull(bugs, NULL, 0);
-    if (target_open(&harness_target, ops, &prog_default_shape, &o) < 0) {
-        fprintf(stderr, "harness: opening target '%s' failed\n", HARNESS_TARGET);
-        return -1;
+    for (unsigned i = 0; i < HARNESS_SLOTS; i++) {
+        struct harness_slot *s = &harness_slots[i];
+        if (s->open && harness_shape_eq(&s->t.shape, shape)) {
+            s->used = harness_runs;
+            return &s->t;
+        }
+        if (!s->open || (slot->open && s->used < slot->used))
+            slot = s;
     }
-    harness_ready = true;
-    return 0;
+    if (slot->open)
+        target_close(&slot->t);
+    slot->open = false;
+    if (target_open(&slot->t, harness_ops, shape, &harness_opts) < 0) {
+        fprintf(stderr, "harness: opening target '%s' failed (%u frames, %u domains of %u pages)\n",
+                HARNESS_TARGET, shape->nr_frames, shape->nr_domains, shape->dom_pages);
+        return NULL;
+    }
+    slot->open = true;
+    slot->used = harness_runs;
+    return &slot->t;
 }
 
 static void harness_report(const struct finding *f, const struct prog *p)
@@ -110,17 +149,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct finding f;
+    struct target *t;
 
     /* every limit is far below this; bigger inputs only slow the engine down */
     if (size > HARNESS_MAX_INPUT)
         return -1;
-    if (!harness_ready && harness_open() < 0)
-        abort();
     if (!harness_program(&harness_prog, data, size))
         return -1;
-    if (target_run(&harness_target, &harness_prog, NULL, &f)) {
+    harness_runs++;
+    t = harness_target(&harness_prog.shape);
+    if (!t)
+        abort();
+    if (target_run(t, &harness_prog, NULL, &f)) {
         harness_report(&f, &harness_prog);
         abort();
     }
+    if (t->ops->reset)
+        t->ops->reset(t);
     return 0;
 }
