@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #define X86_MAX_INSN_LEN 15
+/* Capstone's headers declare the tags x86_reg and x86_insn too: a file cannot include both
+   (tests/x86_capstone_diff.c renames ours before including this header). */
 
 /* General-purpose registers in encoding order; AH..BH are the legacy high-byte registers that a
    byte operand names with numbers 4..7 when there is no REX prefix. */
@@ -36,6 +38,9 @@ struct x86_mem {
     uint8_t  scale;     /* 1, 2, 4, 8 */
     int64_t  disp;
 };
+/* (monitor/x86_decode.c) disp is the ModRM displacement sign-extended, or a moffs address
+   zero-extended; with addrsize 4 base/index name eax.. (eip for X86_RIP) and the effective
+   address wraps at 32 bits. scale is the encoded SIB scale even when there is no index. */
 
 struct x86_operand {
     uint8_t  kind;      /* enum x86_operand_kind */
@@ -44,6 +49,8 @@ struct x86_operand {
     struct x86_mem mem; /* X86_OPND_MEM */
     int64_t  imm;       /* X86_OPND_IMM, sign-extended to 64 bits as the CPU uses it */
 };
+/* Immediates are sign-extended from their encoded width; the exception is bt*'s imm8 bit offset
+   (0F BA), which the CPU takes unsigned modulo the width: 0..255, size 1. */
 
 /* Decoded instruction: operands in Intel order (destination first), as Capstone reports them. */
 struct x86_insn {
@@ -53,7 +60,7 @@ struct x86_insn {
     struct x86_operand op[3];
     uint8_t  opsize;            /* effective operand size of the memory access, bytes */
     uint8_t  addrsize;          /* 4 or 8 */
-    bool     rep, repne, lock;
+    bool     rep, repne, lock;  /* repne stays false: F2 on movs/stos is X86_E_UNSUPPORTED */
     bool     mem_write;         /* the memory operand is written (store direction) */
     bool     mem_read;          /* the memory operand is read */
     uint8_t  rex;               /* the REX byte or 0 */
