@@ -237,12 +237,44 @@ void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 
 /* ---- event channels ----------------------------------------------------------------------------- */
 
+/* Live ports are counted from port 0 (reserved, never free), so index 1.. are the ports a program
+   opened, oldest first: small indices name the channels it just made. */
 static struct prog_arg gen_port(struct gen *g, unsigned dom)
 {
     if (gen_chance(g, 1, 12))
         return GEN_IMM(gen_chance(g, 1, 2) ? gen_below(g, 2) * 63 + gen_below(g, 2)
                                            : gen_count(g, 4096));
-    return GEN_PORT(dom, gen_below(g, 6));
+    return GEN_PORT(dom, gen_chance(g, 3, 4) ? 1 + gen_below(g, 3) : gen_below(g, 8));
+}
+
+/*
+ * A channel between two domains: the offering side allocates an unbound port for the peer, the
+ * peer binds to it (often from the other domain's point of view at once, sometimes later, as the
+ * generic families do by chance). Resource creation followed by its use is how deep states form.
+ */
+static void gen_evtchn_pair(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    struct gen_hc h;
+    struct prog_op *op = gen_new_op(p);
+    unsigned peer = gen_other_dom(g, dom);
+    int rec;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_event_channel_op);
+    rec = gen_pl_alloc(&h, 8);
+    gen_pl_put(&h, (unsigned)rec, 2, DOMID_SELF);
+    gen_pl_fix(&h, (unsigned)rec + 2, 2, GEN_DOMID(peer));
+    gen_hc_arg(&h, 0, GEN_IMM(EVTCHNOP_alloc_unbound));
+    gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
+    if (!(op = gen_new_op(p)))
+        return;
+    gen_hc_start(&h, g, op, peer, 0, HYPERVISOR_event_channel_op);
+    rec = gen_pl_alloc(&h, 16);
+    gen_pl_fix(&h, (unsigned)rec, 2, GEN_DOMID(dom));
+    gen_pl_fix(&h, (unsigned)rec + 4, 4, GEN_PORT(dom, 1 + gen_below(g, 2)));
+    gen_hc_arg(&h, 0, GEN_IMM(EVTCHNOP_bind_interdomain));
+    gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
 }
 
 void gen_f_evtchn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
@@ -255,6 +287,11 @@ void gen_f_evtchn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 
     if (!op)
         return;
+    if (gen_chance(g, 1, 4) && gen_nr_doms(g) > 1) {
+        p->nr_ops--;
+        gen_evtchn_pair(g, p, dom, vcpu);
+        return;
+    }
     gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_event_channel_op);
     rec = gen_pl_alloc(&h, 24);
     if (r < 6) {

@@ -79,13 +79,20 @@ void gen_f_uva(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
                                       UVMF_INVLPG | UVMF_ALL, UVMF_TLB_FLUSH | UVMF_ALL, 3 };
     struct gen_hc h;
     struct prog_op *op = gen_new_op(p);
-    bool other = gen_chance(g, 1, 6);
-    unsigned owner = other ? gen_owner(g, dom) : dom;
+    bool other = gen_chance(g, 1, 16);   /* the model leaves _otherdomain unimplemented (-ENOSYS) */
+    unsigned owner;
     struct prog_arg va;
     uint64_t fl;
 
     if (!op)
         return;
+    /* the foreign form needs privilege over the owner: mostly dom0 acting on another domain */
+    if (other && gen_chance(g, 3, 4) && gen_nr_doms(g) > 1) {
+        dom = 0;
+        owner = 1 + gen_below(g, gen_nr_doms(g) - 1);
+    } else {
+        owner = other ? gen_owner(g, dom) : dom;
+    }
     gen_hc_start(&h, g, op, dom, vcpu,
                  other ? HYPERVISOR_update_va_mapping_otherdomain : HYPERVISOR_update_va_mapping);
     /* VAs of mapped data, of the page tables' own mappings, and of free slots */
