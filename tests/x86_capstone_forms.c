@@ -188,6 +188,22 @@ TEST(x86_capstone_forms)
                                        mid, 2, sib & 1);
                     }
     }
+    /* the libFuzzer harness's findings and the other Capstone quirks x86_capstone_diff.c names */
+    static const struct { uint8_t n, b[15]; } quirks[] = {
+        { 6, { 0x66, 0x66, 0x67, 0x67, 0xF3, 0xAB } },
+        { 14, { 0xF2, 0xF2, 0xF2, 0xF2, 0xF3, 0x67, 0xF3, 0x48, 0x66, 0x67, 0xF3, 0x48, 0x40, 0xAB } },
+        { 3, { 0x66, 0xF3, 0xAB } }, { 4, { 0x66, 0xF3, 0x40, 0xA5 } },
+        { 5, { 0x66, 0xF3, 0x40, 0x40, 0xAB } }, { 3, { 0xF3, 0x66, 0xAB } },
+        { 7, { 0x67, 0x48, 0xA0, 0x11, 0x22, 0x33, 0x44 } },
+        { 7, { 0x66, 0x67, 0xA2, 0x11, 0x22, 0x33, 0x44 } },
+        { 3, { 0xF6, 0x00, 0x00 } }, { 6, { 0xF7, 0x00, 0x00, 0x00, 0x00, 0x00 } },
+    };
+    for (size_t i = 0; i < sizeof(quirks) / sizeof(quirks[0]); i++) {
+        size_t before = s.compared;
+        x86_form_one(&s, quirks[i].b, quirks[i].n);
+        if (s.compared == before)
+            x86_form_report(&s, quirks[i].b, quirks[i].n, "quirk row no longer decodes", NULL);
+    }
     /* the 15-byte limit: k redundant prefixes before a 3-byte mov */
     for (unsigned k = 0; k <= 14; k++) {
         struct x86_form_pfx none = { 0, { 0 } };
