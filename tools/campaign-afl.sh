@@ -119,8 +119,9 @@ for stats in "$output"/*/fuzzer_stats; do
     e=$(awk -F' *: *' '$1=="execs_done"{print $2}' "$stats")
     s=$(awk -F' *: *' '$1=="execs_per_sec"{print $2}' "$stats")
     d=$(awk -F' *: *' '$1=="bitmap_cvg"{print $2}' "$stats")
-    fc=$(find "$dir/crashes" -type f -name 'id:*' 2>/dev/null | wc -l)
-    fh=$(find "$dir/hangs" -type f -name 'id:*' 2>/dev/null | wc -l)
+    # a resumed instance moves earlier finds to crashes.<date>/ and hangs.<date>/: they count too
+    fc=$(find "$dir" -path "$dir/crashes*/id:*" -type f 2>/dev/null | wc -l)
+    fh=$(find "$dir" -path "$dir/hangs*/id:*" -type f 2>/dev/null | wc -l)
     [ "${c:-0}" -ge "$fc" ] || c=$fc
     [ "${h:-0}" -ge "$fh" ] || h=$fh
     echo "  $(basename "$dir"): execs ${e:-0}, ${s:-0} exec/s, map density ${d:-?}, crashes ${c:-0}, hangs ${h:-0}"
@@ -134,7 +135,7 @@ if [ "$execs" = 0 ]; then
 fi
 echo "campaign-afl: $execs executions, $crashes crash(es), $hangs hang(s)"
 if [ $((crashes + hangs)) -gt 0 ]; then
-    find "$output" -path '*/crashes/id:*' -o -path '*/hangs/id:*' | sort
+    find "$output" -path '*/crashes*/id:*' -o -path '*/hangs*/id:*' | sort
     echo "campaign-afl: FAILED: replay with build/fuzz/$harness-replay FILE (names contain ':': tar them for CI)" >&2
     exit 1
 fi
