@@ -137,16 +137,16 @@ int bench_run(const char *target, unsigned runs, double secs, struct bench_resul
     c.res = malloc(PROG_MAX_OPS * sizeof(*c.res));
     if (!ops || !c.progs || !c.scratch || !c.res)
         goto out;
-    gen_init(&c.gen, NULL, 1);
-    for (unsigned i = 0; i < BENCH_PROGS; i++)
-        gen_program(&c.gen, &c.progs[i]);
-    r->gen_only = bench_figure(&c, BENCH_GEN, runs, secs);
-
     o.audit = true;
     o.audit_each_op = false;
     if (target_open(&t, ops, &gen_default_cfg.shape, &o) < 0)
         goto out;
     c.t = &t;
+    gen_init(&c.gen, NULL, 1);
+    gen_probe(&c.gen, &t);
+    for (unsigned i = 0; i < BENCH_PROGS; i++)
+        gen_program(&c.gen, &c.progs[i]);
+    r->gen_only = bench_figure(&c, BENCH_GEN, runs, secs);
     r->progs_audit = bench_figure(&c, BENCH_PROGRAMS, runs, secs);
     t.opts.audit = false;
     r->progs_noaudit = bench_figure(&c, BENCH_PROGRAMS, runs, secs);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "hvfuzz/fuzzer.h"
+#include "hvfuzz/gen.h"
 
 /* A worker whose program counter stands still this long is hung in the monitor. */
 #define FUZZ_HANG_SECS 10
@@ -19,6 +20,7 @@ struct fuzz_worker_shm {
     volatile uint64_t cur_index;
     volatile uint32_t cur_mode;     /* enum fuzz_cur */
     volatile uint32_t restarts;
+    struct gen_env env;             /* what the worker's generator learned (gen_probe) */
     struct prog cur;                /* only header and cur.nr_ops ops are used */
 };
 

@@ -70,6 +70,7 @@ bool fuzz_slot_prog(const struct fuzz_opts *o, const struct fuzz_worker_shm *ws,
     switch (ws->cur_mode) {
     case FUZZ_CUR_FRESH:
         gen_init(&g, NULL, o->seed);
+        g.env = ws->env;
         gen_reseed(&g, o->seed, ws->cur_index);
         gen_program(&g, p);
         return true;
@@ -225,6 +226,8 @@ int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, i
         return 3;
     }
     gen_init(&g, NULL, o->seed);
+    gen_probe(&g, &t);
+    k.ws->env = g.env;   /* the parent regenerates fresh programs with the same facts */
     fuzz_corpus_load(&k, p);
     if (w == 0)
         __atomic_fetch_add(&sh->corpus, k.nr_corpus, __ATOMIC_RELAXED);

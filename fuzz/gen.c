@@ -145,6 +145,8 @@ unsigned gen_data_gfn(struct gen *g)
 
     if (pages <= first)
         return 0;
+    if (g->focus && gen_chance(g, 1, 2))
+        return g->focus - 1U;
     if (gen_chance(g, 7, 8))
         return first + gen_below(g, hot);
     return first + gen_below(g, pages - first);
@@ -402,6 +404,19 @@ void gen_pl_fix(struct gen_hc *h, unsigned off, unsigned width, struct prog_arg 
     f->arg = a;
 }
 
+void gen_make_ro(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn)
+{
+    struct gen_hc h;
+    struct prog_op *op = gen_new_op(p);
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_update_va_mapping);
+    gen_hc_arg(&h, 0, GEN_GVA(dom, gfn, 0));
+    gen_hc_arg(&h, 1, GEN_PTE(dom, gfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED));
+    gen_hc_arg(&h, 2, GEN_IMM(UVMF_INVLPG));
+}
+
 /* ---- guest accesses and scheduling ------------------------------------------------------------- */
 
 void gen_f_guest(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
@@ -515,7 +530,19 @@ void gen_append(struct gen *g, struct prog *p)
     /* dom0 is privileged: domctl and foreign page-table work mostly come from it */
     if ((fam == GEN_F_DOMCTL || fam == GEN_F_MEMORY) && gen_chance(g, 1, 2))
         dom = 0;
+    /*
+     * A frame becomes a page table only without writable mappings (the PV typing rule): before a
+     * page-table family, now and then take a hot data frame's own mapping read-only and keep that
+     * frame in focus, so that pins, promotions and linear entries reach it.
+     */
+    g->focus = 0;
+    if ((fam == GEN_F_MMU_UPDATE || fam == GEN_F_MMUEXT) && gen_chance(g, 1, 4)) {
+        unsigned gfn = gen_data_gfn(g);
+        gen_make_ro(g, p, dom, vcpu, gfn);
+        g->focus = (uint16_t)(gfn + 1);
+    }
     gen_families[fam](g, p, dom, vcpu);
+    g->focus = 0;
     if (g->preempting)
         for (uint32_t i = before; i < p->nr_ops; i++)
             if (p->ops[i].kind == OP_HYPERCALL)

@@ -8,12 +8,14 @@ static unsigned gen_granter(struct gen *g, unsigned caller)
     return gen_chance(g, 6, 7) ? gen_other_dom(g, caller) : caller;
 }
 
+#define GEN_GNT_ENTRIES_REF 5U   /* refs the grant-writing template fills */
+
 /* Grant refs: a few low refs (where granters put their entries), rarely any or an invalid one. */
 static struct prog_arg gen_gref(struct gen *g, unsigned dom)
 {
     if (gen_chance(g, 1, 16))
         return GEN_IMM(gen_chance(g, 1, 2) ? gen_count(g, 4096) : 0xFFFFFFFFULL);
-    return GEN_GREF(dom, gen_chance(g, 7, 8) ? gen_below(g, 4) : gen_below(g, 512));
+    return GEN_GREF(dom, gen_chance(g, 7, 8) ? gen_below(g, GEN_GNT_ENTRIES_REF) : gen_below(g, 512));
 }
 
 static struct prog_arg gen_handle(struct gen *g, unsigned dom)
@@ -162,6 +164,48 @@ static void gen_frames_op(struct gen_hc *h, unsigned cmd)
                                                                      : gen_va(g, h->caller));
 }
 
+/*
+ * A guest grants access by writing entries into its grant table. Guest writes store tags, so the
+ * entries travel as payload: refs 0..n-1 are laid out at the start of the payload and one
+ * mmuext COPY_PAGE copies the payload page onto grant frame 0 (learned by gen_probe). Entries
+ * name own frames (or, rarely, foreign/invalid ones) for another domain, read-only or not, or
+ * accept a transfer.
+ */
+#define GEN_GNT_ENTRIES 5U
+
+static void gen_grant_write(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    struct gen_hc h;
+    struct prog_op *op = gen_new_op(p);
+    int ents, rec;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_mmuext_op);
+    ents = gen_pl_alloc(&h, GEN_GNT_ENTRIES * sizeof(struct grant_entry_v1));
+    for (unsigned r = 0; r < GEN_GNT_ENTRIES; r++) {
+        unsigned off = (unsigned)ents + r * (unsigned)sizeof(struct grant_entry_v1);
+        unsigned k = gen_below(g, 16);
+        uint16_t flags = k < 10 ? GTF_permit_access : k < 13 ? GTF_permit_access | GTF_readonly
+                                                    : k < 15 ? GTF_accept_transfer : 0;
+        gen_pl_put(&h, off, 2, flags);
+        gen_pl_fix(&h, off + 2, 2, gen_chance(g, 7, 8) ? GEN_DOMID(gen_other_dom(g, dom))
+                                                       : GEN_DOMID(dom));
+        if (flags == GTF_accept_transfer)
+            continue;
+        gen_pl_fix(&h, off + 4, 4, gen_chance(g, 7, 8) ? GEN_MFN(dom, gen_data_gfn(g))
+                                                       : GEN_MFN(gen_dom(g, dom), gen_any_gfn(g)));
+    }
+    rec = gen_pl_alloc(&h, sizeof(struct mmuext_op));
+    gen_pl_put(&h, (unsigned)rec, 4, MMUEXT_COPY_PAGE);
+    gen_pl_put(&h, (unsigned)rec + 8, 8, g->env.gnt_frame[dom]);
+    gen_pl_fix(&h, (unsigned)rec + 16, 8, GEN_MFN(dom, g->cfg.shape.dom_pages - 1U));
+    gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)rec));
+    gen_hc_arg(&h, 1, GEN_IMM(1));
+    gen_hc_arg(&h, 2, GEN_IMM(0));
+    gen_hc_arg(&h, 3, GEN_SELF());
+}
+
 typedef void (*gen_rec_fn)(struct gen_hc *h, unsigned off);
 static void gen_unmap_only(struct gen_hc *h, unsigned off) { gen_unmap_rec(h, off, false); }
 static void gen_replace_only(struct gen_hc *h, unsigned off) { gen_unmap_rec(h, off, true); }
@@ -183,6 +227,11 @@ void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 
     if (!op)
         return;
+    if (g->env.valid && gen_chance(g, 1, 4)) {
+        p->nr_ops--;
+        gen_grant_write(g, p, dom, vcpu);
+        return;
+    }
     gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_grant_table_op);
     for (unsigned i = 0; i < sizeof(arr) / sizeof(arr[0]); i++) {
         if (r >= arr[i].weight) {

@@ -98,6 +98,9 @@ uint64_t gen_pte_flags(struct gen *g, unsigned level);
 struct prog_arg gen_pte_val(struct gen *g, unsigned caller, unsigned level);
 /* A slot (machine address) in one of dom's page tables: the mapped slots mostly. *level out. */
 struct prog_arg gen_pt_slot(struct gen *g, unsigned dom, unsigned *level);
+/* Map gfn of dom read-only at its own VA (update_va_mapping): the precondition of typing it as a
+   page table. */
+void gen_make_ro(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn);
 /* A VA: own data, page-table VA, free slot VA, Xen's range, non-canonical. */
 struct prog_arg gen_va(struct gen *g, unsigned caller);
 

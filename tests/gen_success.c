@@ -54,6 +54,7 @@ TEST(gen_success)
     CU_ASSERT_FATAL(p && res && rows && ops);
     CU_ASSERT_FATAL(target_open(&t, ops, &gen_default_cfg.shape, NULL) == 0);
     gen_init(&g, NULL, 11);
+    CU_ASSERT(gen_probe(&g, &t) == 0);
     for (unsigned i = 0; i < 3000; i++) {
         gen_program(&g, p);
         target_run(&t, p, res, NULL);

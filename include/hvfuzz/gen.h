@@ -35,6 +35,16 @@ extern const struct gen_cfg gen_default_cfg;   /* 32 ops on prog_default_shape *
 #define GEN_MAX_DOMS  4U   /* prog_shape limits: nr_domains and nr_vcpus are 1..4 */
 #define GEN_MAX_VCPUS 4U
 
+/*
+ * Machine facts the generator learns by probing a target through the guest's eyes, the way a
+ * guest learns them (gen_probe): the frames of each domain's grant table, from setup_table's
+ * frame list read back by a guest read. Without them, templates that need them stay unused.
+ */
+struct gen_env {
+    bool     valid;
+    uint64_t gnt_frame[GEN_MAX_DOMS];   /* machine frame of grant-table frame 0 */
+};
+
 /* The generator's state: its random stream and a light guess of the machine it writes for. */
 struct gen {
     uint64_t rng[2];
@@ -44,6 +54,10 @@ struct gen {
     uint8_t  vcpu_up[GEN_MAX_DOMS][GEN_MAX_VCPUS];
     uint8_t  maybe_pending[GEN_MAX_DOMS][GEN_MAX_VCPUS];
     bool     preempting;
+    /* a data frame the current group works on (gfn + 1, 0 = none): made read-only first so that
+       it can become a page table, then preferred as the target of pins and table entries */
+    uint16_t focus;
+    struct gen_env env;
 };
 
 void gen_init(struct gen *g, const struct gen_cfg *cfg, uint64_t seed);
@@ -55,6 +69,10 @@ void gen_program(struct gen *g, struct prog *p);
 void gen_append(struct gen *g, struct prog *p);
 /* Mutate p in place: 1..n structural or value mutations; p stays valid. other may be NULL (splice). */
 void gen_mutate(struct gen *g, struct prog *p, const struct prog *other);
+
+/* Learn g->env from target t on g's machine shape (a few probe programs). 0, or -1 (env unset). */
+struct target;
+int gen_probe(struct gen *g, struct target *t);
 
 uint64_t gen_rand(struct gen *g);
 static inline uint32_t gen_below(struct gen *g, uint32_t n)

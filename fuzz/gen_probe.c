@@ -1,0 +1,58 @@
+/* Learning machine facts for the generator by probing a target with programs, as a guest would. */
+#include <stdlib.h>
+
+#include "gen_internal.h"
+#include "hvfuzz/target.h"
+
+/*
+ * Per domain: setup_table for one frame writes the table's frame list into the payload area, and
+ * a guest read of that slot returns it. Only the IR is used, so any target answers the same way.
+ */
+int gen_probe(struct gen *g, struct target *t)
+{
+    struct prog *p = malloc(sizeof(*p));
+    struct op_result res[2 * GEN_MAX_DOMS];
+    const unsigned list = 32;
+    struct gen_hc h;
+    int rc = 0;
+
+    g->env.valid = false;
+    if (!p)
+        return -1;
+    p->version = PROG_VERSION;
+    p->shape = g->cfg.shape;
+    p->nr_ops = 0;
+    for (unsigned d = 0; d < gen_nr_doms(g); d++) {
+        struct prog_op *op = gen_new_op(p);
+        gen_hc_start(&h, g, op, d, 0, HYPERVISOR_grant_table_op);
+        int rec = gen_pl_alloc(&h, list + 8);
+        gen_pl_put(&h, (unsigned)rec, 2, DOMID_SELF);
+        gen_pl_put(&h, (unsigned)rec + 4, 4, 1);
+        gen_pl_fix(&h, (unsigned)rec + 16, 8, GEN_PAYLOAD(list));
+        gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_setup_table));
+        gen_hc_arg(&h, 1, GEN_PAYLOAD(0));
+        gen_hc_arg(&h, 2, GEN_IMM(1));
+        op = gen_new_op(p);
+        op->kind = OP_GUEST_READ;
+        op->dom = (uint8_t)d;
+        op->size = 8;
+        op->nr_args = 1;
+        op->args[0] = GEN_GVA(d, g->cfg.shape.dom_pages - 1U, list);
+    }
+    if (prog_validate(p) != PROG_OK || target_run(t, p, res, NULL)) {
+        rc = -1;
+        goto out;
+    }
+    for (unsigned d = 0; d < gen_nr_doms(g); d++) {
+        const struct op_result *hc = &res[2 * d], *rd = &res[2 * d + 1];
+        if (hc->status != OPS_RAN || hc->rc != 0 || rd->status != OPS_RAN || rd->rc != 0) {
+            rc = -1;
+            goto out;
+        }
+        g->env.gnt_frame[d] = rd->value;
+    }
+    g->env.valid = true;
+out:
+    free(p);
+    return rc;
+}
