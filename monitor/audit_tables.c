@@ -186,6 +186,9 @@ void audit_gnttab_pass(struct audit_ctx *c)
             const struct gnt_active *a = &d->gnt.active[r];
             const struct audit_pins *p = &c->pins[id][r];
             bool any = a->host_ro | a->host_rw | a->dev_ro | a->dev_rw;
+            /* most refs were never mapped: nothing recorded, nothing recomputed */
+            if (!any && !(p->host_ro | p->host_rw | p->dev_ro | p->dev_rw))
+                continue;
             /* pins held by a frozen mapper are settled when it is destroyed */
             if (any && audit_dom_crashed(audit_dom(hv, a->mapped_by)))
                 continue;

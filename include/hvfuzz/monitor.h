@@ -225,6 +225,9 @@ struct vcpu {
     struct vcpu_msrs msr;       /* VM-exit layer: MSRs (exit_msr.c) */
 };
 
+/* The native target restores a domain by field ranges (fuzz/target_native.c: native_restore_dom):
+   everything before p2m, the used part of p2m and of gnt.active, the rest of gnt, and everything
+   from max_evtchn_port on. New fields go before p2m or after max_evtchn_port. */
 struct domain {
     domid_t  id;
     bool     exists;
