@@ -164,7 +164,9 @@ static void fuzz_reap(struct fuzz_parent *fp, unsigned w, int status, bool hung)
     close(fp->fd[w]);
     fp->fd[w] = -1;
     fp->pid[w] = 0;
-    if (!hung && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    if (!hung && WIFEXITED(status) &&
+        (WEXITSTATUS(status) == 0 ||
+         (WEXITSTATUS(status) == FUZZ_EXIT_SETUP && fp->sh->setup_failed)))
         return;
     memset(&f, 0, sizeof(f));
     f.op_index = -1;
@@ -250,6 +252,7 @@ int fuzz_run(const struct fuzz_opts *o)
     {
         struct target_opts topts = target_default_opts;
         topts.bugs = o->bugs;
+        topts.audit_each_op = o->audit_each_op;
         if (target_open(&fp.t, target_find(o->target ? o->target : "native"),
                         &prog_default_shape, &topts) < 0)
             memset(&fp.t, 0, sizeof(fp.t));
@@ -322,7 +325,7 @@ int fuzz_run(const struct fuzz_opts *o)
         fprintf(stderr, "\r\033[K");
     fuzz_status(&fp, true);
     if (rc == 0)
-        rc = fp.sh->findings ? 1 : 0;
+        rc = fp.sh->setup_failed ? 2 : fp.sh->findings ? 1 : 0;
 out:
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);

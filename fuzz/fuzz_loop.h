@@ -10,6 +10,8 @@
 
 /* A worker whose program counter stands still this long is hung in the monitor. */
 #define FUZZ_HANG_SECS 10
+/* A worker's exit status when it could not set up (no target): the campaign cannot run. */
+#define FUZZ_EXIT_SETUP 3
 
 /* One worker's slot. The program it runs now is either fresh (regenerated from the campaign seed
    and cur_index) or a copy of the compact program in cur (header + cur's ops). */
@@ -29,6 +31,7 @@ struct fuzz_shared {
     volatile uint64_t corpus;
     volatile uint64_t features;
     volatile int      stop;
+    volatile int      setup_failed;
     size_t   slot_size;
     uint8_t  map[FUZZ_MAP_SIZE];
     uint8_t  slots[];

@@ -67,9 +67,13 @@ bool fuzz_slot_prog(const struct fuzz_opts *o, const struct fuzz_worker_shm *ws,
 {
     struct gen g;
 
+    struct gen_cfg cfg = gen_default_cfg;
+
+    if (o->shape.nr_domains)
+        cfg.shape = o->shape;
     switch (ws->cur_mode) {
     case FUZZ_CUR_FRESH:
-        gen_init(&g, NULL, o->seed);
+        gen_init(&g, &cfg, o->seed);
         g.env = ws->env;
         gen_reseed(&g, o->seed, ws->cur_index);
         gen_program(&g, p);
@@ -219,13 +223,19 @@ int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, i
     k.corpus = calloc(FUZZ_CORPUS_MAX, sizeof(*k.corpus));
     k.sent = calloc(256, sizeof(*k.sent));
     topts.bugs = o->bugs;
+    topts.audit_each_op = o->audit_each_op;
+    struct gen_cfg cfg = gen_default_cfg;
+    if (o->shape.nr_domains)
+        cfg.shape = o->shape;
     if (!p || !res || !enc || !k.corpus || !k.sent || !ops ||
-        target_open(&t, ops, &gen_default_cfg.shape, &topts) < 0) {
-        fprintf(stderr, "hvfuzz fuzz: worker %u could not start its target\n", w);
+        target_open(&t, ops, &cfg.shape, &topts) < 0) {
+        fprintf(stderr, "hvfuzz fuzz: worker %u could not build the machine on target %s\n", w,
+                o->target ? o->target : "native");
+        sh->setup_failed = 1;
         sh->stop = 1;
-        return 3;
+        return FUZZ_EXIT_SETUP;
     }
-    gen_init(&g, NULL, o->seed);
+    gen_init(&g, &cfg, o->seed);
     gen_probe(&g, &t);
     k.ws->env = g.env;   /* the parent regenerates fresh programs with the same facts */
     fuzz_corpus_load(&k, p);

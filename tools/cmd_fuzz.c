@@ -12,7 +12,8 @@ static void cmd_fuzz_usage(FILE *f)
 {
     fprintf(f,
         "usage: hvfuzz fuzz [--target NAME] [--time S | --runs N] [--seed N] [--corpus DIR]\n"
-        "                   [--out DIR] [--jobs N] [--bugs MASK] [--quiet]\n"
+        "                   [--out DIR] [--jobs N] [--bugs MASK] [--audit-each-op]\n"
+        "                   [--shape FRAMES,DOMAINS,VCPUS,PAGES] [--quiet]\n"
         "\n"
         "Generate programs (structured random generator; with --corpus also mutate the corpus\n"
         "programs), run them on the target in forked workers and keep what the oracles report.\n"
@@ -25,6 +26,8 @@ static void cmd_fuzz_usage(FILE *f)
         "  --out DIR      findings, one .bin and one .txt per signature (default findings)\n"
         "  --jobs N       worker processes (default 1)\n"
         "  --bugs MASK    re-created bugs to switch on in the target (bit per bug)\n"
+        "  --audit-each-op  audit after every operation, not only at the end of a program\n"
+        "  --shape F,D,V,P  machine of generated programs (default 256,3,2,64)\n"
         "  --quiet        no status line\n"
         "\n"
         "Exit status: 0 nothing found, 1 findings written, 2 usage or set-up error.\n");
@@ -38,6 +41,7 @@ int cmd_fuzz_main(int argc, char **argv)
         { "corpus", required_argument, NULL, 'c' }, { "out", required_argument, NULL, 'o' },
         { "jobs", required_argument, NULL, 'j' },   { "bugs", required_argument, NULL, 'b' },
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
+        { "audit-each-op", no_argument, NULL, 'A' }, { "shape", required_argument, NULL, 'S' },
         { NULL, 0, NULL, 0 },
     };
     struct fuzz_opts o = { .target = "native", .seed = 1, .jobs = 1, .out_dir = "findings" };
@@ -57,6 +61,30 @@ int cmd_fuzz_main(int argc, char **argv)
         case 'j': o.jobs = (unsigned)strtoul(optarg, &end, 0); break;
         case 'b': o.bugs = strtoull(optarg, &end, 0); break;
         case 'q': o.quiet = true; break;
+        case 'A': o.audit_each_op = true; break;
+        case 'S': {
+            unsigned f, d, v, pg;
+            struct prog *p;
+            bool ok;
+            if (sscanf(optarg, "%u,%u,%u,%u", &f, &d, &v, &pg) != 4) {
+                fprintf(stderr, "hvfuzz fuzz: --shape wants FRAMES,DOMAINS,VCPUS,PAGES\n");
+                return 2;
+            }
+            o.shape = (struct prog_shape){ .nr_frames = (uint16_t)f, .nr_domains = (uint8_t)d,
+                                           .nr_vcpus = (uint8_t)v, .dom_pages = (uint16_t)pg };
+            /* the limits are prog_validate's: an empty program of that shape must be valid */
+            p = calloc(1, sizeof(*p));
+            if (!p)
+                return 2;
+            p->shape = o.shape;
+            ok = f <= 65535 && d <= 255 && v <= 255 && pg <= 65535 && prog_validate(p) == PROG_OK;
+            free(p);
+            if (!ok) {
+                fprintf(stderr, "hvfuzz fuzz: --shape %s is outside the program limits\n", optarg);
+                return 2;
+            }
+            break;
+        }
         case 'h': cmd_fuzz_usage(stdout); return 0;
         default: cmd_fuzz_usage(stderr); return 2;
         }

@@ -20,6 +20,8 @@ struct fuzz_opts {
     unsigned    jobs;          /* worker processes */
     uint64_t    bugs;          /* re-created bugs switched on in the target */
     bool        quiet;         /* no status line */
+    bool        audit_each_op; /* audit after every op, not only at the end (slower, finer) */
+    struct prog_shape shape;   /* machine of generated programs (nr_domains 0: the default) */
 };
 
 /* Run a campaign: 0 = nothing found, 1 = findings written, 2 = could not run. */
