@@ -12,7 +12,7 @@ static void cmd_fuzz_usage(FILE *f)
 {
     fprintf(f,
         "usage: hvfuzz fuzz [--target NAME] [--time S | --runs N] [--seed N] [--corpus DIR]\n"
-        "                   [--out DIR] [--jobs N] [--bugs MASK] [--audit-each-op]\n"
+        "                   [--out DIR] [--jobs N] [--bug LIST] [--audit-each-op]\n"
         "                   [--shape FRAMES,DOMAINS,VCPUS,PAGES] [--quiet]\n"
         "\n"
         "Generate programs (structured random generator; with --corpus also mutate the corpus\n"
@@ -25,7 +25,7 @@ static void cmd_fuzz_usage(FILE *f)
         "  --corpus DIR   seed programs; programs with new behaviour are saved here\n"
         "  --out DIR      findings, one .bin and one .txt per signature (default findings)\n"
         "  --jobs N       worker processes (default 1)\n"
-        "  --bugs MASK    re-created bugs to switch on in the target (bit per bug)\n"
+        "  --bug LIST     re-created bugs to switch on, by name, comma-separated (bugzoo --list)\n"
         "  --audit-each-op  audit after every operation, not only at the end of a program\n"
         "  --shape F,D,V,P  machine of generated programs (default 256,3,2,64)\n"
         "  --quiet        no status line\n"
@@ -39,7 +39,7 @@ int cmd_fuzz_main(int argc, char **argv)
         { "target", required_argument, NULL, 't' }, { "time", required_argument, NULL, 'T' },
         { "runs", required_argument, NULL, 'n' },   { "seed", required_argument, NULL, 's' },
         { "corpus", required_argument, NULL, 'c' }, { "out", required_argument, NULL, 'o' },
-        { "jobs", required_argument, NULL, 'j' },   { "bugs", required_argument, NULL, 'b' },
+        { "jobs", required_argument, NULL, 'j' },   { "bug", required_argument, NULL, 'b' },
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { "audit-each-op", no_argument, NULL, 'A' }, { "shape", required_argument, NULL, 'S' },
         { NULL, 0, NULL, 0 },
@@ -59,7 +59,10 @@ int cmd_fuzz_main(int argc, char **argv)
         case 'c': o.corpus_dir = optarg; break;
         case 'o': o.out_dir = optarg; break;
         case 'j': o.jobs = (unsigned)strtoul(optarg, &end, 0); break;
-        case 'b': o.bugs = strtoull(optarg, &end, 0); break;
+        case 'b':
+            if (tool_parse_bugs("fuzz", optarg, &o.bugs) < 0)
+                return 2;
+            break;
         case 'q': o.quiet = true; break;
         case 'A': o.audit_each_op = true; break;
         case 'S': {

@@ -10,7 +10,7 @@
 static void cmd_minimize_usage(FILE *f)
 {
     fprintf(f,
-        "usage: hvfuzz minimize FILE -o OUT [--target NAME] [--signature SIG] [--bugs MASK]\n"
+        "usage: hvfuzz minimize FILE -o OUT [--target NAME] [--signature SIG] [--bug LIST]\n"
         "\n"
         "Shrink the program in FILE (binary or text): delta debugging over its operations, then\n"
         "simplification of preemption patterns, payloads, fixups and arguments. A candidate is\n"
@@ -23,7 +23,7 @@ int cmd_minimize_main(int argc, char **argv)
 {
     static const struct option lo[] = {
         { "output", required_argument, NULL, 'o' }, { "target", required_argument, NULL, 't' },
-        { "signature", required_argument, NULL, 's' }, { "bugs", required_argument, NULL, 'b' },
+        { "signature", required_argument, NULL, 's' }, { "bug", required_argument, NULL, 'b' },
         { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     const char *out = NULL, *tname = "native", *want = NULL;
@@ -41,7 +41,12 @@ int cmd_minimize_main(int argc, char **argv)
         case 'o': out = optarg; break;
         case 't': tname = optarg; break;
         case 's': want = optarg; break;
-        case 'b': topts.bugs = strtoull(optarg, NULL, 0); break;
+        case 'b':
+            if (tool_parse_bugs("minimize", optarg, &topts.bugs) < 0) {
+                free(p);
+                return 2;
+            }
+            break;
         case 'h': cmd_minimize_usage(stdout); free(p); return 0;
         default: cmd_minimize_usage(stderr); free(p); return 2;
         }
