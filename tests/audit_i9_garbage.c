@@ -12,12 +12,7 @@ TEST(audit_i9_garbage)
     if (!hv)
         return;
     au_expect_clean(hv, "i9 garbage before");
-    mfn_t m = MFN_INVALID;
-    for (mfn_t i = 0; i < hv->nr_frames; i++)
-        if (hv->frames[i].owner == DOMID_INVALID && !(hv->frames[i].flags & FRAME_NEED_SCRUB)) {
-            m = i;
-            break;
-        }
+    mfn_t m = au_never_used_frame(hv);
     CU_ASSERT_FATAL(m != MFN_INVALID);
     frame_mem(hv, m)[100] = 0xA5;
     frame_mem(hv, m)[4095] = 0x5A;

@@ -16,12 +16,7 @@ TEST(audit_i9_tracked)
     CU_ASSERT_PTR_NOT_NULL_FATAL(dirty);
     hv->dirty = dirty;
     au_expect_clean(hv, "i9 tracked before");
-    mfn_t m = MFN_INVALID;
-    for (mfn_t i = 0; i < hv->nr_frames; i++)
-        if (hv->frames[i].owner == DOMID_INVALID && !(hv->frames[i].flags & FRAME_NEED_SCRUB)) {
-            m = i;
-            break;
-        }
+    mfn_t m = au_never_used_frame(hv);
     CU_ASSERT_FATAL(m != MFN_INVALID);
     frame_mem_w(hv, m)[2048] = 0x77;
     TEST_EQ(1, (dirty[m / 64U] >> (m % 64U)) & 1U);

@@ -39,6 +39,14 @@ unsigned au_l1_idx(gfn_t gfn)
     return (unsigned)((DOM_VA(gfn) >> PAGE_SHIFT) % PTES_PER_TABLE);
 }
 
+mfn_t au_never_used_frame(struct hv *hv)
+{
+    for (mfn_t i = 0; i < hv->nr_frames; i++)
+        if (hv->frames[i].owner == DOMID_INVALID && !(hv->frames[i].flags & FRAME_NEED_SCRUB))
+            return i;
+    return MFN_INVALID;
+}
+
 unsigned au_audit(struct hv *hv, struct audit_report *r, const char *label)
 {
     unsigned total = audit_run(hv, r);

@@ -19,6 +19,8 @@ mfn_t au_mfn(struct hv *hv, domid_t d, gfn_t gfn);
 /* The L1 table and index the builder uses to map gfn of domain d. */
 mfn_t au_l1_of(struct hv *hv, domid_t d, gfn_t gfn);
 unsigned au_l1_idx(gfn_t gfn);
+/* A free frame never allocated since boot (not need_scrub): it must be all zero (I9). */
+mfn_t au_never_used_frame(struct hv *hv);
 /* Run the audit and print every kept violation under the label. Returns the total. */
 unsigned au_audit(struct hv *hv, struct audit_report *r, const char *label);
 /* Assert a clean audit. */
