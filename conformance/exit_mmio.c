@@ -15,6 +15,9 @@
 enum {
     CK_RAX = 1, CK_REG = 2, CK_FLAGS = 4, CK_RCX = 8, CK_RDI = 16, CK_RSI = 32, CK_MEM = 64,
 };
+/* Upper-half garbage a row ORs into rcx, rdi and rsi: with a 67 prefix (addrsize 4) the CPU
+   addresses through ecx/edi/esi only and writes them back zero-extended. */
+#define CM_HI 0xDEAD000100000000ULL
 enum cm_mode { CM_MMIO = 0, CM_EPT_READ, CM_EPT_WRITE, CM_MOVS_TO, CM_MOVS_FROM,
                CM_MOVS_UNMAPPED };
 
@@ -34,6 +37,7 @@ struct cm_row {
     uint64_t rax_after, reg_after, flags_after, rcx_after;
     int64_t  index_delta;   /* rdi (and rsi for MOVS) */
     uint32_t mem_after;
+    bool     a32;           /* OR CM_HI into rcx/rdi/rsi; index registers compare mod 2^32 */
 };
 
 static void cm_run(struct conf_ctx *c)
@@ -68,6 +72,12 @@ static void cm_run(struct conf_ctx *c)
     } else if (row->mode == CM_MOVS_UNMAPPED) {
         x.regs.gpr[X86_RDI] = DOM_VA(CONF_DOM_PAGES + 7);
     }
+    uint64_t imask = row->a32 ? 0xFFFFFFFFULL : ~0ULL;
+    if (row->a32) {
+        x.regs.gpr[X86_RCX] |= CM_HI;
+        x.regs.gpr[X86_RDI] |= CM_HI;
+        x.regs.gpr[X86_RSI] |= CM_HI;
+    }
     const struct vcpu_regs in = x.regs;
 
     CONF_EXPECT_EQ(c, row->expect, xc_run(c, c->v1, &x, &r));
@@ -81,11 +91,11 @@ static void cm_run(struct conf_ctx *c)
     if (row->ck & CK_RCX)
         CONF_EXPECT_EQ(c, row->rcx_after, r.regs.gpr[X86_RCX]);
     if (row->ck & CK_RDI)
-        CONF_EXPECT_EQ(c, (int64_t)in.gpr[X86_RDI] + row->index_delta,
-                       (int64_t)r.regs.gpr[X86_RDI]);
+        CONF_EXPECT_EQ(c, (in.gpr[X86_RDI] + (uint64_t)row->index_delta) & imask,
+                       r.regs.gpr[X86_RDI]);
     if (row->ck & CK_RSI)
-        CONF_EXPECT_EQ(c, (int64_t)in.gpr[X86_RSI] + row->index_delta,
-                       (int64_t)r.regs.gpr[X86_RSI]);
+        CONF_EXPECT_EQ(c, (in.gpr[X86_RSI] + (uint64_t)row->index_delta) & imask,
+                       r.regs.gpr[X86_RSI]);
     if (row->ck & CK_MEM) {
         uint32_t m = 0;
         if (conf_get(c, c->v1, va, &m, sizeof(m)) == 0)
@@ -152,6 +162,16 @@ static const struct conf_case cm_cases[] = {
       .index_delta = 4 * EXIT_REP_MAX) },
     { "rep_stos_stops_at_page_end", cm_run, CM(B(0xF3, 0xAB), .gpa = DMA_MMIO_BASE + 0xFF8,
       .rcx = 4, OK(0), .ck = CK_RCX | CK_RDI, .rcx_after = 2, .index_delta = 8) },
+    /* 67 prefix: ecx counts, edi/esi address and are written back zero-extended */
+    { "a32_rep_stos_uses_ecx_edi", cm_run, CM(B(0x67, 0xF3, 0xAB), .rax = 0x11223344,
+      .rcx = 2, .a32 = true, OK(3), .ck = CK_REG | CK_RDI | CK_RCX,
+      .reg_after = 0x1122334411223344ULL, .index_delta = 8) },
+    { "a32_movs_source_esi_to_mmio", cm_run, CM(B(0x67, 0xA5), .mode = CM_MOVS_TO,
+      .a32 = true, OK(2), .ck = CK_REG | CK_RDI | CK_RSI, .reg_after = 0x55667788,
+      .index_delta = 4) },
+    { "a32_movs_mmio_to_destination_edi", cm_run, CM(B(0x67, 0xA5), .mode = CM_MOVS_FROM,
+      .a32 = true, .reg = 0x0D15EA5E, OK(2), .ck = CK_MEM | CK_RDI | CK_RSI,
+      .mem_after = 0x0D15EA5E, .index_delta = 4) },
     /* string moves */
     { "movs_guest_memory_to_mmio", cm_run, CM(B(0xA5), .mode = CM_MOVS_TO, OK(1),
       .ck = CK_REG | CK_RDI | CK_RSI, .reg_after = 0x55667788, .index_delta = 4) },
