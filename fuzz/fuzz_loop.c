@@ -86,6 +86,32 @@ static void fuzz_clear_status(struct fuzz_parent *fp)
         fprintf(stderr, "\r\033[K");
 }
 
+static uint64_t fuzz_total_execs(struct fuzz_parent *fp)
+{
+    uint64_t execs = 0;
+
+    for (unsigned w = 0; w < fp->o->jobs; w++)
+        execs += fuzz_slot(fp->sh, w)->execs;
+    return execs;
+}
+
+/* The first finding for a watching caller; a worker counts a program after sending its finding,
+   so the program that found it is one more than the count. */
+static void fuzz_note_first(struct fuzz_parent *fp, const struct finding *f)
+{
+    struct fuzz_progress *pr = fp->o->progress;
+
+    if (pr && !pr->found) {
+        pr->first_s = fuzz_now() - fp->start;
+        pr->first_execs = fuzz_total_execs(fp) + 1;
+        pr->first_oracle = (int)f->oracle;
+        snprintf(pr->first_signature, sizeof(pr->first_signature), "%s", f->signature);
+        __atomic_store_n(&pr->found, 1, __ATOMIC_RELEASE);
+    }
+    if (fp->o->stop_at_finding)
+        fp->sh->stop = 1;
+}
+
 /* Written by finding_write (one directory per signature, atomically); a signature already in
    the out directory from an earlier campaign still counts as found. */
 static void fuzz_report_prog(struct fuzz_parent *fp, const struct prog *p, const struct finding *f)
@@ -97,6 +123,7 @@ static void fuzz_report_prog(struct fuzz_parent *fp, const struct prog *p, const
     if (fuzz_seen(fp, f->signature))
         return;
     fp->sh->findings++;
+    fuzz_note_first(fp, f);
     fuzz_clear_status(fp);
     rc = finding_write(dir, p, f, NULL, where, sizeof(where));
     if (rc < 0) {
@@ -200,13 +227,11 @@ static void fuzz_reap(struct fuzz_parent *fp, unsigned w, int status, bool hung)
 
 static void fuzz_status(struct fuzz_parent *fp, bool final)
 {
-    uint64_t execs = 0;
+    uint64_t execs = fuzz_total_execs(fp);
     double t = fuzz_now() - fp->start;
 
     if (fp->o->quiet && !final)
         return;
-    for (unsigned w = 0; w < fp->o->jobs; w++)
-        execs += fuzz_slot(fp->sh, w)->execs;
     fprintf(stderr, "%s[%6.1fs] programs %llu (%.0f/s)  findings %llu  corpus %llu  features %llu%s",
             fp->tty && !final ? "\r\033[K" : "", t, (unsigned long long)execs,
             t > 0 ? (double)execs / t : 0.0, (unsigned long long)fp->sh->findings,
@@ -292,6 +317,10 @@ int fuzz_run(const struct fuzz_opts *o)
                 if (pfd[i].revents & POLLIN)
                     fuzz_read_msgs(&fp, map[i]);
         now = fuzz_now();
+        if (o->progress) {
+            o->progress->execs = fuzz_total_execs(&fp);
+            o->progress->elapsed = now - fp.start;
+        }
         for (unsigned w = 0; w < o->jobs; w++) {
             int status;
             struct fuzz_worker_shm *ws = fuzz_slot(fp.sh, w);
@@ -324,6 +353,10 @@ int fuzz_run(const struct fuzz_opts *o)
     if (fp.tty && !o->quiet)
         fprintf(stderr, "\r\033[K");
     fuzz_status(&fp, true);
+    if (o->progress) {
+        o->progress->execs = fuzz_total_execs(&fp);
+        o->progress->elapsed = fuzz_now() - fp.start;
+    }
     if (rc == 0)
         rc = fp.sh->setup_failed ? 2 : fp.sh->findings ? 1 : 0;
 out:

@@ -31,6 +31,8 @@ static const struct hvfuzz_cmd hvfuzz_cmds[] = {
       .main = cmd_minimize_main },
     { .name = "bench", .summary = "measure programs/s and hypercalls/s of a target",
       .main = cmd_bench_main },
+    { .name = "bugzoo", .summary = "list the re-created bugs; measure how fast each generator finds them",
+      .main = cmd_bugzoo_main },
 };
 #define HVFUZZ_NR_CMDS (sizeof(hvfuzz_cmds) / sizeof(hvfuzz_cmds[0]))
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hvfuzz/monitor.h"
 #include "hvfuzz/prog.h"
 #include "hvfuzz/target.h"
 
@@ -108,7 +109,8 @@ static struct target *harness_target(const struct prog_shape *shape)
             return NULL;
         }
         harness_opts = target_default_opts;
-        if (bugs)
+        /* names as hvfuzz bugzoo --list gives them ("xsa148,uart-fifo"), or a bit mask */
+        if (bugs && hv_bugs_parse(bugs, &harness_opts.bugs, NULL, NULL) < 0)
             harness_opts.bugs = strtoull(bugs, NULL, 0);
     }
     for (unsigned i = 0; i < HARNESS_SLOTS; i++) {

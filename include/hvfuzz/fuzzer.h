@@ -10,6 +10,21 @@
 
 #define FUZZ_MAX_JOBS 64U
 
+/*
+ * What a campaign reports while it runs, for a caller that watches it (hvfuzz bugzoo): may live
+ * in memory another process shares, so the live fields are volatile. The first finding's fields
+ * are written before found is set.
+ */
+struct fuzz_progress {
+    volatile uint64_t execs;        /* programs run so far (updated at least every 100 ms) */
+    volatile double   elapsed;      /* seconds since the campaign started */
+    volatile int      found;        /* 1 once the first finding of the campaign arrived */
+    double   first_s;               /* elapsed time at the first finding */
+    uint64_t first_execs;           /* programs run up to and including the one that found it */
+    int      first_oracle;          /* enum oracle */
+    char     first_signature[128];
+};
+
 struct fuzz_opts {
     const char *target;        /* target name ("native") */
     double      time_s;        /* stop after this many seconds (0: no limit) */
@@ -22,6 +37,8 @@ struct fuzz_opts {
     bool        quiet;         /* no status line */
     bool        audit_each_op; /* audit after every op, not only at the end (slower, finer) */
     struct prog_shape shape;   /* machine of generated programs (nr_domains 0: the default) */
+    struct fuzz_progress *progress; /* filled in as the campaign runs (NULL: not reported) */
+    bool        stop_at_finding;    /* end the campaign at its first finding */
 };
 
 /* Run a campaign: 0 = nothing found, 1 = findings written, 2 = could not run. */

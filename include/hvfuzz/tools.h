@@ -5,6 +5,7 @@
 int cmd_fuzz_main(int argc, char **argv);
 int cmd_minimize_main(int argc, char **argv);
 int cmd_bench_main(int argc, char **argv);
+int cmd_bugzoo_main(int argc, char **argv);
 
 #include <stdint.h>
 /* --bug NAME[,NAME...]: 0, or -1 after naming the unknown bug on stderr. */
