@@ -82,6 +82,30 @@ static double bench_figure(struct bench_ctx *c, enum bench_kind k, unsigned runs
     return bench_median(v, runs);
 }
 
+/* Share of exit ops in the pre-generated programs. */
+static double bench_exit_share(const struct prog *progs)
+{
+    unsigned ops = 0, exits = 0;
+
+    for (unsigned i = 0; i < BENCH_PROGS; i++)
+        for (uint32_t k = 0; k < progs[i].nr_ops; k++, ops++)
+            exits += progs[i].ops[k].kind == OP_EXIT;
+    return ops ? (double)exits / ops : 0.0;
+}
+
+/* Regenerate the program set from seed 1 with the exit family weighted so (0: no exits). */
+static void bench_gen_set(struct bench_ctx *c, uint16_t exit_weight)
+{
+    struct gen_cfg cfg = gen_default_cfg;
+    struct gen_env env = c->gen.env;
+
+    cfg.weight[GEN_F_EXIT] = exit_weight;
+    gen_init(&c->gen, &cfg, 1);
+    c->gen.env = env;
+    for (unsigned i = 0; i < BENCH_PROGS; i++)
+        gen_program(&c->gen, &c->progs[i]);
+}
+
 /* One op, run again and again without reset: what a single hypercall costs. */
 static void bench_simple_op(struct prog_op *op, uint32_t nr)
 {
@@ -146,10 +170,19 @@ int bench_run(const char *target, unsigned runs, double secs, struct bench_resul
     gen_probe(&c.gen, &t);
     for (unsigned i = 0; i < BENCH_PROGS; i++)
         gen_program(&c.gen, &c.progs[i]);
+    r->exit_share_default = bench_exit_share(c.progs);
     r->gen_only = bench_figure(&c, BENCH_GEN, runs, secs);
     r->progs_audit = bench_figure(&c, BENCH_PROGRAMS, runs, secs);
     t.opts.audit = false;
     r->progs_noaudit = bench_figure(&c, BENCH_PROGRAMS, runs, secs);
+    t.opts.audit = true;
+    /* the same machine and seed with the exit family off, and weighted to about 30% of ops */
+    bench_gen_set(&c, 0);
+    r->progs_noexit = bench_figure(&c, BENCH_PROGRAMS, runs, secs);
+    bench_gen_set(&c, 30);
+    r->exit_share = bench_exit_share(c.progs);
+    r->progs_exits = bench_figure(&c, BENCH_PROGRAMS, runs, secs);
+    t.opts.audit = false;
     if (t.ops->reset) {
         r->reset_only = bench_figure(&c, BENCH_RESET, runs, secs);
         t.ops->reset(&t);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hvfuzz/exit.h"
 #include "hvfuzz/finding.h"
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/gen.h"
@@ -225,6 +226,8 @@ static void fuzz_reap(struct fuzz_parent *fp, unsigned w, int status, bool hung)
     ws->restarts++;
 }
 
+_Static_assert(FUZZ_EXIT_KINDS == EXIT_NR + 1, "one counter per exit reason and one for the rest");
+
 static void fuzz_status(struct fuzz_parent *fp, bool final)
 {
     uint64_t execs = fuzz_total_execs(fp);
@@ -237,6 +240,18 @@ static void fuzz_status(struct fuzz_parent *fp, bool final)
             t > 0 ? (double)execs / t : 0.0, (unsigned long long)fp->sh->findings,
             (unsigned long long)fp->sh->corpus, (unsigned long long)fp->sh->features,
             fp->tty && !final ? "" : "\n");
+    if (!final)
+        return;
+    uint64_t nexits = 0;
+    for (unsigned r = 0; r < FUZZ_EXIT_KINDS; r++)
+        nexits += fp->sh->exits[r];
+    if (!nexits)
+        return;
+    fprintf(stderr, "exits run %llu:", (unsigned long long)nexits);
+    for (unsigned r = 0; r < FUZZ_EXIT_KINDS; r++)
+        fprintf(stderr, " %s %llu", r < EXIT_NR ? exit_reason_name((enum exit_reason)r) : "other",
+                (unsigned long long)fp->sh->exits[r]);
+    fprintf(stderr, "\n");
 }
 
 static bool fuzz_all_done(struct fuzz_parent *fp)

@@ -10,6 +10,8 @@
 
 /* A worker whose program counter stands still this long is hung in the monitor. */
 #define FUZZ_HANG_SECS 10
+/* Exit reasons the campaign counts (enum exit_reason's 9, and one for the rest). */
+#define FUZZ_EXIT_KINDS 10U
 /* A worker's exit status when it could not set up (no target): the campaign cannot run. */
 #define FUZZ_EXIT_SETUP 3
 
@@ -32,6 +34,7 @@ struct fuzz_shared {
     volatile uint64_t features;
     volatile int      stop;
     volatile int      setup_failed;
+    volatile uint64_t exits[FUZZ_EXIT_KINDS];   /* exit ops run, per reason (last: unknown) */
     size_t   slot_size;
     uint8_t  map[FUZZ_MAP_SIZE];
     uint8_t  slots[];

@@ -1,6 +1,7 @@
 /* Behaviour feedback for the fuzz loop: per-op result features and audit-visible state features. */
 #include <string.h>
 
+#include "hvfuzz/exit.h"
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/native.h"
 
@@ -76,6 +77,55 @@ static inline uint32_t fuzz_mix(uint32_t h, uint32_t v)
     return h ^ (h >> 15);
 }
 
+static uint64_t fuzz_imm(const struct prog_arg *a)
+{
+    return a->kind == ARG_IMM ? a->imm : 0xFFFFFFFFFFFFFFFFULL;
+}
+
+/*
+ * What selects an exit handler's path: the port and size, the MSR, the CPUID leaf, the device
+ * register and the instruction's first opcode bytes; the action says how it ended.
+ */
+static uint32_t fuzz_exit_feature(const struct prog_op *op, const struct op_result *r)
+{
+    uint32_t key = 0;
+
+    switch (op->exit_reason) {
+    case EXIT_IO:
+        key = (uint32_t)fuzz_imm(&op->qual) & 0x7FFFFFFU;
+        break;
+    case EXIT_MSR_READ:
+    case EXIT_MSR_WRITE:
+    case EXIT_CPUID:
+        key = (uint32_t)fuzz_imm(&op->regs[op->exit_reason == EXIT_CPUID ? 0 : 1]);
+        break;
+    case EXIT_MMIO:
+    case EXIT_EPT_VIOLATION:
+        key = ((uint32_t)fuzz_imm(&op->qual) & 0xFFFU) | (uint32_t)op->insn[0] << 12 |
+              (uint32_t)op->insn[1] << 20 | (uint32_t)(fuzz_imm(&op->gla) & 7) << 28;
+        break;
+    default:
+        key = (uint32_t)fuzz_imm(&op->qual) & 0xFFU;
+        break;
+    }
+    return fuzz_mix(fuzz_mix(0x3E000000U | op->exit_reason, key),
+                    r->status | (uint32_t)(r->rc & 0xF) << 4 | (r->pfec & 0xFFFFU) << 8);
+}
+
+/* Device state classes: UART latch/FIFO levels, CMOS index, the DMA ring's state and error. */
+static uint32_t fuzz_dev_state(const struct domain *d)
+{
+    const struct dev_uart *u = &d->uart;
+    const struct dev_dma *m = &d->dma;
+    uint32_t v = (u->lcr & 0x80U ? 1U : 0U) | (u->fcr & 1U) << 1 | (u->tx_count > 0) << 2 |
+                 (u->tx_count >= UART_FIFO_SIZE) << 3 | (u->rx_count > 0) << 4 |
+                 (u->lsr_err != 0) << 5 | (d->cmos.index < 14) << 6 | d->cmos.nmi_masked << 7;
+    v |= (m->ring_size > 0) << 8 | (m->ctrl & 3U) << 9 | (m->status & 3U) << 11 |
+         (m->error & 7U) << 13 | (m->completed > 0) << 16 | (m->completed > 4) << 17 |
+         (m->log_total > 0) << 18;
+    return v;
+}
+
 /* Frame classes the audit distinguishes: type, pinned/validated/partial, small counts, linear. */
 static void fuzz_state_features(const struct hv *hv, void (*f)(uint32_t, void *), void *arg)
 {
@@ -101,6 +151,7 @@ static void fuzz_state_features(const struct hv *hv, void (*f)(uint32_t, void *)
             }
         for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
             ports[d->evtchn[p].state & 7]++;
+        f(fuzz_mix(tag + 4, fuzz_dev_state(d)), arg);
         f(fuzz_mix(tag + 1, (uint32_t)d->dying | d->shutdown << 1 | d->paused << 2 |
                                 d->gnt.version << 3 | d->gnt.nr_frames << 5 |
                                 (maps > 3 ? 3 : maps) << 8 | (dev > 2 ? 2 : dev) << 10 |
@@ -143,6 +194,9 @@ void fuzz_features(const struct target *t, const struct prog *p, const struct op
         case OP_SWITCH_VCPU:
             k = fuzz_mix(0x5C000000U, r->status << 4 | fuzz_rc_class(r->rc) << 8);
             break;
+        case OP_EXIT:
+            k = fuzz_exit_feature(op, r);
+            break;
         default:
             k = fuzz_mix(0x7E000000U | op->kind, 0);
             break;
@@ -155,7 +209,8 @@ void fuzz_features(const struct target *t, const struct prog *p, const struct op
         /* the pair makes sequences count (map-then-unmap differs from unmap alone); the earlier
            op only by what it was and whether it worked, so pairs do not multiply results */
         f(fuzz_mix(prev, k) ^ 0xA5A5A5A5U, arg);
-        prev = fuzz_mix(op->kind == OP_HYPERCALL ? op->nr : 0x100U + op->kind,
+        prev = fuzz_mix(op->kind == OP_HYPERCALL ? op->nr : op->kind == OP_EXIT ?
+                        0x200U + op->exit_reason : 0x100U + op->kind,
                         fuzz_cmd_clamp(fuzz_op_cmd(op)) << 2 | (r->status == OPS_RESTART) << 1 | (r->rc >= 0));
     }
     if (t && t->ops && !strcmp(t->ops->name, "native") && t->priv)

@@ -206,6 +206,18 @@ static uint64_t fuzz_share(const struct fuzz_opts *o, unsigned w)
     return o->runs / o->jobs + (w < o->runs % o->jobs ? 1 : 0);
 }
 
+/* Exit ops that ran, per reason: the campaign's evidence that it reaches the exit layer. */
+static void fuzz_count_exits(struct fuzz_shared *sh, const struct prog *p,
+                             const struct op_result *res)
+{
+    for (uint32_t i = 0; i < p->nr_ops; i++)
+        if (p->ops[i].kind == OP_EXIT && res[i].status == OPS_RAN) {
+            unsigned r = p->ops[i].exit_reason;
+            __atomic_fetch_add(&sh->exits[r < FUZZ_EXIT_KINDS - 1 ? r : FUZZ_EXIT_KINDS - 1], 1,
+                               __ATOMIC_RELAXED);
+        }
+}
+
 int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, int fd)
 {
     struct fuzz_wk k = { .o = o, .sh = sh, .ws = fuzz_slot(sh, w), .w = w, .fd = fd };
@@ -265,6 +277,7 @@ int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, i
         bool found = target_run(&t, p, res, &f);
         if (found)
             fuzz_send(&k, p, enc, &f);
+        fuzz_count_exits(sh, p, res);
         k.new_features = 0;
         fuzz_features(&t, p, res, fuzz_feature, &k);
         if (k.new_features && !found) {

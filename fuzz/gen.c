@@ -15,6 +15,7 @@ const char *const gen_family_names[GEN_F_NR] = {
     [GEN_F_MISC] = "misc",
     [GEN_F_GUEST] = "guest_access",
     [GEN_F_SCHEDULE] = "schedule",
+    [GEN_F_EXIT] = "exit",
 };
 
 /*
@@ -36,6 +37,7 @@ const struct gen_cfg gen_default_cfg = {
         [GEN_F_MISC] = 2,
         [GEN_F_GUEST] = 10,
         [GEN_F_SCHEDULE] = 6,
+        [GEN_F_EXIT] = 14,
     },
     .nr_ops = 32,
     .shape = { .nr_frames = 256, .nr_domains = 3, .nr_vcpus = 2, .dom_pages = 64 },
@@ -55,6 +57,7 @@ static const gen_family_fn gen_families[GEN_F_NR] = {
     [GEN_F_MISC] = gen_f_misc,
     [GEN_F_GUEST] = gen_f_guest,
     [GEN_F_SCHEDULE] = gen_f_schedule,
+    [GEN_F_EXIT] = gen_f_exit,
 };
 
 /* ---- random stream: xoroshiro128**, seeded through splitmix64 so any seed gives a good state ---- */

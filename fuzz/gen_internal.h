@@ -120,6 +120,7 @@ void gen_f_domctl(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_guest(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_schedule(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_exit(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 
 /* Bodies of single ops, shared by the families and the multicall builder: fill one record of
    the structure at off in h's payload. */

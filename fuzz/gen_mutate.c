@@ -174,6 +174,20 @@ static void gen_mut_op_value(struct gen *g, struct prog *p)
     case OP_PREEMPT:
         op->imm = gen_mut_value(g, op->imm);
         break;
+    case OP_EXIT:
+        /* mostly the values the handler reads: registers (rax, rcx, rdx first), qual, gla */
+        if (r < 3)
+            gen_mut_arg(g, &op->regs[gen_chance(g, 1, 2) ? gen_below(g, 4)
+                                                          : gen_below(g, PROG_EXIT_REGS)], &p->shape);
+        else if (r < 5)
+            gen_mut_arg(g, gen_chance(g, 3, 4) ? &op->qual : &op->gla, &p->shape);
+        else if (r < 6 && op->insn_len)
+            op->insn[gen_below(g, op->insn_len)] ^= (uint8_t)(1U << gen_below(g, 8));
+        else if (r < 7)
+            gen_mut_payload(g, op);
+        else
+            op->vcpu = (uint8_t)gen_below(g, p->shape.nr_vcpus);
+        break;
     default:
         op->dom = (uint8_t)gen_below(g, p->shape.nr_domains);
         op->vcpu = (uint8_t)gen_below(g, p->shape.nr_vcpus);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hvfuzz/exit.h"
 #include "hvfuzz/hypercall.h"
 #include "hvfuzz/native.h"
 
@@ -100,6 +101,8 @@ static uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const stru
         return native_arg_handle(native_arg_dom(hv, a->dom), a->a);
     case ARG_VCPUID:
         return a->a % s->nr_vcpus;
+    case ARG_GPA:
+        return ((uint64_t)(a->a % s->dom_pages) << PAGE_SHIFT) + a->b;
     default:
         return a->imm;
     }
@@ -194,6 +197,52 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
         native_iso_read(n, v->domid, mfn, value, va);
 }
 
+/* Names for signatures and reports ("audit:DMA:exit_mmio"): static, one per reason. */
+static const char *const native_exit_names[EXIT_NR] = {
+    [EXIT_CPUID] = "exit_cpuid", [EXIT_MSR_READ] = "exit_msr_read",
+    [EXIT_MSR_WRITE] = "exit_msr_write", [EXIT_IO] = "exit_io", [EXIT_MMIO] = "exit_mmio",
+    [EXIT_HLT] = "exit_hlt", [EXIT_EPT_VIOLATION] = "exit_ept_violation",
+    [EXIT_EXCEPTION] = "exit_exception", [EXIT_TRIPLE_FAULT] = "exit_triple_fault",
+};
+
+/*
+ * An exit: the payload goes into guest memory first (a descriptor ring, a string I/O buffer),
+ * then the record built from the resolved arguments is handed to hv_exit. rc is the action,
+ * value rax afterwards, pfec the error code of an injected exception. A device access whose DMA
+ * log moved is flagged for the device audit after this op: the log keeps only DMA_LOG_SIZE
+ * entries, so the end-of-program audit would miss a breach that later accesses pushed out.
+ */
+static void native_exit(struct target *t, struct vcpu *v, const struct prog_op *op,
+                        struct op_result *res)
+{
+    struct native *n = t->priv;
+    struct hv *hv = n->hv;
+    gva_t payload_va = DOM_VA(NATIVE_PAYLOAD_GFN(&t->shape));
+    struct exit_record x;
+    struct exit_result r;
+
+    native_place_payload(t, v, op, payload_va);
+    memset(&x, 0, sizeof(x));
+    x.reason = op->exit_reason;
+    x.qual = native_arg(hv, &t->shape, &op->qual, payload_va);
+    x.gla = native_arg(hv, &t->shape, &op->gla, payload_va);
+    for (unsigned i = 0; i < 16; i++)
+        x.regs.gpr[i] = native_arg(hv, &t->shape, &op->regs[i], payload_va);
+    x.regs.rip = native_arg(hv, &t->shape, &op->regs[PROG_EXIT_RIP], payload_va);
+    x.regs.rflags = native_arg(hv, &t->shape, &op->regs[PROG_EXIT_RFLAGS], payload_va);
+    x.insn_len = op->insn_len < X86_MAX_INSN_LEN ? op->insn_len : X86_MAX_INSN_LEN;
+    memcpy(x.insn, op->insn, x.insn_len);
+
+    uint32_t logged = hv->dom[v->domid].dma.log_total;
+    enum exit_action a = hv_exit(hv, v, &x, &r);
+    n->dma_moved = hv->dom[v->domid].dma.log_total != logged;
+    res->status = OPS_RAN;
+    res->rc = a;
+    res->value = r.regs.gpr[X86_RAX];
+    res->pfec = r.error_code;
+    n->last_name = x.reason < EXIT_NR ? native_exit_names[x.reason] : "exit";
+}
+
 int native_run_op(struct target *t, const struct prog_op *op, struct op_result *res)
 {
     struct native *n = t->priv;
@@ -205,12 +254,23 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
     memset(res, 0, sizeof(*res));
     n->last_op = n->op_index;
     n->last_changed = false;
+    n->dma_moved = false;
     n->last_name = NULL;
     switch (op->kind) {
     case OP_PREEMPT:
         hv->preempt_pattern = op->imm;
         res->status = OPS_RAN;
         n->last_name = "preempt";
+        break;
+    case OP_EXIT:
+        /* a halted vCPU takes no exits until an event wakes it */
+        if (!vcpu_runnable(hv, v) || v->blocked) {
+            res->status = OPS_NOT_RUN;
+            res->rc = -XEN_ESRCH;
+            break;
+        }
+        native_exit(t, v, op, res);
+        n->last_changed = true;
         break;
     case OP_HYPERCALL:
     case OP_GUEST_READ:

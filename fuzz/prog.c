@@ -25,6 +25,7 @@ const uint8_t prog_arg_fields[ARG_NR_KINDS] = {
     [ARG_PORT] = PROG_F_DOM | PROG_F_A,
     [ARG_HANDLE] = PROG_F_DOM | PROG_F_A,
     [ARG_VCPUID] = PROG_F_A,
+    [ARG_GPA] = PROG_F_A | PROG_F_B,
 };
 
 #define HC(n, ...) { .nr = HYPERVISOR_##n, .name = #n, .hints = { __VA_ARGS__ } }
@@ -124,6 +125,9 @@ static bool prog_width_ok(unsigned w)
     return w == 1 || w == 2 || w == 4 || w == 8;
 }
 
+static enum prog_err prog_exit_check(const struct prog_op *op, const struct prog_shape *s);
+static enum prog_err prog_payload_check(const struct prog_op *op, const struct prog_shape *s);
+
 enum prog_err prog_op_check(const struct prog_op *op, const struct prog_shape *s)
 {
     enum prog_err e;
@@ -138,14 +142,7 @@ enum prog_err prog_op_check(const struct prog_op *op, const struct prog_shape *s
         for (unsigned i = 0; i < op->nr_args; i++)
             if ((e = prog_arg_check(&op->args[i], s)) != PROG_OK)
                 return e;
-        for (unsigned i = 0; i < op->nr_fixups; i++) {
-            const struct prog_fixup *f = &op->fixups[i];
-            if (!prog_width_ok(f->width) || (unsigned)f->off + f->width > op->payload_len)
-                return PROG_E_CORRUPT;
-            if ((e = prog_arg_check(&f->arg, s)) != PROG_OK)
-                return e;
-        }
-        return PROG_OK;
+        return prog_payload_check(op, s);
     case OP_GUEST_READ:
     case OP_GUEST_WRITE:
         if (!prog_width_ok(op->size))
@@ -154,10 +151,44 @@ enum prog_err prog_op_check(const struct prog_op *op, const struct prog_shape *s
     case OP_PREEMPT:
     case OP_SWITCH_VCPU:
         return PROG_OK;
+    case OP_EXIT:
+        return prog_exit_check(op, s);
     default:
-        /* OP_EXIT and OP_GUEST_CODE are reserved for a later format version. */
+        /* OP_GUEST_CODE is reserved for a later format version. */
         return PROG_E_CORRUPT;
     }
+}
+
+/* Payload and fixups, as a hypercall's. */
+static enum prog_err prog_payload_check(const struct prog_op *op, const struct prog_shape *s)
+{
+    enum prog_err e;
+
+    if (op->payload_len > PROG_MAX_PAYLOAD || op->nr_fixups > PROG_MAX_FIXUPS)
+        return PROG_E_TOO_BIG;
+    for (unsigned i = 0; i < op->nr_fixups; i++) {
+        const struct prog_fixup *f = &op->fixups[i];
+        if (!prog_width_ok(f->width) || (unsigned)f->off + f->width > op->payload_len)
+            return PROG_E_CORRUPT;
+        if ((e = prog_arg_check(&f->arg, s)) != PROG_OK)
+            return e;
+    }
+    return PROG_OK;
+}
+
+/* Any reason number is a valid program (the monitor must refuse bad records itself). */
+static enum prog_err prog_exit_check(const struct prog_op *op, const struct prog_shape *s)
+{
+    enum prog_err e;
+
+    if (op->insn_len > PROG_MAX_INSN)
+        return PROG_E_CORRUPT;
+    if ((e = prog_arg_check(&op->qual, s)) != PROG_OK || (e = prog_arg_check(&op->gla, s)) != PROG_OK)
+        return e;
+    for (unsigned i = 0; i < PROG_EXIT_REGS; i++)
+        if ((e = prog_arg_check(&op->regs[i], s)) != PROG_OK)
+            return e;
+    return prog_payload_check(op, s);
 }
 
 enum prog_err prog_validate(const struct prog *p)
@@ -183,6 +214,36 @@ static bool prog_arg_equal(const struct prog_arg *x, const struct prog_arg *y)
            (!(f & PROG_F_B) || x->b == y->b) && (!(f & PROG_F_IMM) || x->imm == y->imm);
 }
 
+static bool prog_payload_equal(const struct prog_op *x, const struct prog_op *y)
+{
+    if (x->payload_len != y->payload_len || x->nr_fixups != y->nr_fixups)
+        return false;
+    if (memcmp(x->payload, y->payload,
+               x->payload_len < PROG_MAX_PAYLOAD ? x->payload_len : PROG_MAX_PAYLOAD))
+        return false;
+    for (unsigned i = 0; i < x->nr_fixups && i < PROG_MAX_FIXUPS; i++) {
+        const struct prog_fixup *a = &x->fixups[i], *b = &y->fixups[i];
+        if (a->off != b->off || a->width != b->width || !prog_arg_equal(&a->arg, &b->arg))
+            return false;
+    }
+    return true;
+}
+
+/* Instruction bytes past insn_len carry no meaning (the encodings hold only insn_len bytes). */
+static bool prog_exit_equal(const struct prog_op *x, const struct prog_op *y)
+{
+    unsigned n = x->insn_len < PROG_MAX_INSN ? x->insn_len : PROG_MAX_INSN;
+
+    if (x->exit_reason != y->exit_reason || x->insn_len != y->insn_len ||
+        memcmp(x->insn, y->insn, n) || !prog_arg_equal(&x->qual, &y->qual) ||
+        !prog_arg_equal(&x->gla, &y->gla))
+        return false;
+    for (unsigned i = 0; i < PROG_EXIT_REGS; i++)
+        if (!prog_arg_equal(&x->regs[i], &y->regs[i]))
+            return false;
+    return prog_payload_equal(x, y);
+}
+
 static bool prog_op_equal(const struct prog_op *x, const struct prog_op *y)
 {
     if (x->kind != y->kind)
@@ -191,22 +252,15 @@ static bool prog_op_equal(const struct prog_op *x, const struct prog_op *y)
         return false;
     switch (x->kind) {
     case OP_HYPERCALL:
-        if (x->nr != y->nr || x->nr_args != y->nr_args || x->payload_len != y->payload_len ||
-            x->nr_fixups != y->nr_fixups)
+        if (x->nr != y->nr || x->nr_args != y->nr_args)
             return false;
         /* Clamp so that comparing an invalid program cannot read past the arrays. */
         for (unsigned i = 0; i < x->nr_args && i < PROG_MAX_ARGS; i++)
             if (!prog_arg_equal(&x->args[i], &y->args[i]))
                 return false;
-        if (memcmp(x->payload, y->payload,
-                   x->payload_len < PROG_MAX_PAYLOAD ? x->payload_len : PROG_MAX_PAYLOAD))
-            return false;
-        for (unsigned i = 0; i < x->nr_fixups && i < PROG_MAX_FIXUPS; i++) {
-            const struct prog_fixup *a = &x->fixups[i], *b = &y->fixups[i];
-            if (a->off != b->off || a->width != b->width || !prog_arg_equal(&a->arg, &b->arg))
-                return false;
-        }
-        return true;
+        return prog_payload_equal(x, y);
+    case OP_EXIT:
+        return prog_exit_equal(x, y);
     case OP_GUEST_READ:
     case OP_GUEST_WRITE:
         return x->size == y->size && prog_arg_equal(&x->args[0], &y->args[0]);
@@ -230,4 +284,25 @@ bool prog_equal(const struct prog *a, const struct prog *b)
         if (!prog_op_equal(&a->ops[i], &b->ops[i]))
             return false;
     return true;
+}
+
+static bool prog_arg_v2(const struct prog_arg *a)
+{
+    return a->kind == ARG_GPA;
+}
+
+unsigned prog_format_version(const struct prog *p)
+{
+    for (uint32_t i = 0; i < p->nr_ops && i < PROG_MAX_OPS; i++) {
+        const struct prog_op *op = &p->ops[i];
+        if (op->kind == OP_EXIT)
+            return 2;
+        for (unsigned k = 0; k < op->nr_args && k < PROG_MAX_ARGS; k++)
+            if (prog_arg_v2(&op->args[k]))
+                return 2;
+        for (unsigned k = 0; k < op->nr_fixups && k < PROG_MAX_FIXUPS; k++)
+            if (prog_arg_v2(&op->fixups[k].arg))
+                return 2;
+    }
+    return 1;
 }

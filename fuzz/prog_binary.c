@@ -16,6 +16,14 @@
  *   arg (16 bytes): u8 kind, u8 dom, u16 a, u32 b, u64 imm; fields the kind does not use are 0.
  * The record length lets a later version add op kinds without changing how older ones are read;
  * reserved and unused fields must be 0 so every program has exactly one encoding.
+ *
+ * Version 2 is version 1 plus the exit record and the ARG_GPA argument kind (a version 1 file
+ * holding either is corrupt):
+ *     exit:       u8 dom, u8 vcpu, u8 reason, u8 insn_len, u32 regmask, u16 payload_len,
+ *                 u8 nr_fixups, u8 0, insn[15] (0 past insn_len), u8 0, arg qual, arg gla,
+ *                 one arg per regmask bit (bit i: register i is not ARG_IMM 0), payload, fixups
+ * The encoder writes version 1 for a program that needs nothing of version 2, so corpora without
+ * exits stay byte-identical and readable by older builds.
  */
 #define V1_HDR      24U
 #define V1_OPHDR    4U
@@ -26,6 +34,9 @@
 #define V1_PREEMPT  8U
 #define V1_SWITCH   2U
 #define V1_CSUM_OFF 20U
+#define V1_NR_ARG_KINDS (ARG_VCPUID + 1U)
+#define V2_EXIT_FIXED 60U
+#define V2_REGMASK_ALL ((1U << PROG_EXIT_REGS) - 1U)
 
 #define FNV_OFFSET 2166136261U
 #define FNV_PRIME  16777619U
@@ -37,11 +48,29 @@ static uint32_t prog_fnv1a(uint32_t h, const uint8_t *d, size_t n)
     return h;
 }
 
+static bool prog_reg_set(const struct prog_arg *a)
+{
+    return a->kind != ARG_IMM || a->imm != 0;
+}
+
+static uint32_t prog_regmask(const struct prog_op *op)
+{
+    uint32_t m = 0;
+
+    for (unsigned i = 0; i < PROG_EXIT_REGS; i++)
+        if (prog_reg_set(&op->regs[i]))
+            m |= 1U << i;
+    return m;
+}
+
 static size_t prog_v1_op_size(const struct prog_op *op)
 {
     switch (op->kind) {
     case OP_HYPERCALL:
         return V1_HC_FIXED + op->nr_args * V1_ARG + op->payload_len + op->nr_fixups * V1_FIXUP;
+    case OP_EXIT:
+        return V2_EXIT_FIXED + (size_t)__builtin_popcount(prog_regmask(op)) * V1_ARG +
+               op->payload_len + op->nr_fixups * V1_FIXUP;
     case OP_GUEST_READ:
     case OP_GUEST_WRITE:
         return V1_GUEST;
@@ -64,7 +93,8 @@ size_t prog_encoded_size(const struct prog *p)
 
 size_t prog_max_encoded_size(void)
 {
-    return V1_HDR + PROG_MAX_OPS * (V1_OPHDR + V1_HC_FIXED + PROG_MAX_ARGS * V1_ARG +
+    /* the exit record is the largest */
+    return V1_HDR + PROG_MAX_OPS * (V1_OPHDR + V2_EXIT_FIXED + PROG_EXIT_REGS * V1_ARG +
                                     PROG_MAX_PAYLOAD + PROG_MAX_FIXUPS * V1_FIXUP);
 }
 
@@ -78,6 +108,38 @@ static uint8_t *prog_put_arg(uint8_t *w, const struct prog_arg *a)
     prog_put32(w + 4, (f & PROG_F_B) ? a->b : 0);
     prog_put64(w + 8, (f & PROG_F_IMM) ? a->imm : 0);
     return w + V1_ARG;
+}
+
+static uint8_t *prog_put_payload(uint8_t *w, const struct prog_op *op)
+{
+    memcpy(w, op->payload, op->payload_len);
+    w += op->payload_len;
+    for (unsigned i = 0; i < op->nr_fixups; i++) {
+        prog_put16(w, op->fixups[i].off);
+        w[2] = op->fixups[i].width;
+        w = prog_put_arg(w + 4, &op->fixups[i].arg);
+    }
+    return w;
+}
+
+static uint8_t *prog_put_exit(uint8_t *w, const struct prog_op *op)
+{
+    uint32_t mask = prog_regmask(op);
+
+    w[0] = op->dom;
+    w[1] = op->vcpu;
+    w[2] = op->exit_reason;
+    w[3] = op->insn_len;
+    prog_put32(w + 4, mask);
+    prog_put16(w + 8, op->payload_len);
+    w[10] = op->nr_fixups;
+    memcpy(w + 12, op->insn, op->insn_len);
+    w = prog_put_arg(w + 28, &op->qual);
+    w = prog_put_arg(w, &op->gla);
+    for (unsigned i = 0; i < PROG_EXIT_REGS; i++)
+        if (mask & (1U << i))
+            w = prog_put_arg(w, &op->regs[i]);
+    return prog_put_payload(w, op);
 }
 
 static uint8_t *prog_put_op(uint8_t *w, const struct prog_op *op)
@@ -100,14 +162,9 @@ static uint8_t *prog_put_op(uint8_t *w, const struct prog_op *op)
         w += V1_HC_FIXED;
         for (unsigned i = 0; i < op->nr_args; i++)
             w = prog_put_arg(w, &op->args[i]);
-        memcpy(w, op->payload, op->payload_len);
-        w += op->payload_len;
-        for (unsigned i = 0; i < op->nr_fixups; i++) {
-            prog_put16(w, op->fixups[i].off);
-            w[2] = op->fixups[i].width;
-            w = prog_put_arg(w + 4, &op->fixups[i].arg);
-        }
-        return w;
+        return prog_put_payload(w, op);
+    case OP_EXIT:
+        return prog_put_exit(w, op);
     case OP_GUEST_READ:
     case OP_GUEST_WRITE:
         w[0] = op->dom;
@@ -124,7 +181,7 @@ static uint8_t *prog_put_op(uint8_t *w, const struct prog_op *op)
     }
 }
 
-/* Always writes the newest version: old files are upgraded by a decode + encode round trip. */
+/* The lowest version that holds p: every version shares the header and the older records. */
 size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap)
 {
     size_t n = prog_encoded_size(p);
@@ -133,7 +190,7 @@ size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap)
 
     uint8_t *w = buf;
     prog_put32(w, PROG_MAGIC);
-    prog_put16(w + 4, PROG_VERSION);
+    prog_put16(w + 4, (uint16_t)prog_format_version(p));
     prog_put16(w + 6, 0);
     prog_put16(w + 8, p->shape.nr_frames);
     w[10] = p->shape.nr_domains;
@@ -149,7 +206,7 @@ size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap)
     return n;
 }
 
-static enum prog_err prog_get_arg(struct prog_arg *a, const uint8_t *r)
+static enum prog_err prog_get_arg(struct prog_arg *a, const uint8_t *r, unsigned version)
 {
     memset(a, 0, sizeof(*a));
     a->kind = r[0];
@@ -157,7 +214,7 @@ static enum prog_err prog_get_arg(struct prog_arg *a, const uint8_t *r)
     a->a = prog_get16(r + 2);
     a->b = prog_get32(r + 4);
     a->imm = prog_get64(r + 8);
-    if (a->kind >= ARG_NR_KINDS)
+    if (a->kind >= ARG_NR_KINDS || (version < 2 && a->kind >= V1_NR_ARG_KINDS))
         return PROG_E_CORRUPT;
     /* Unused fields must be 0: an encoder that wrote anything else is not ours. */
     unsigned f = prog_arg_fields[a->kind];
@@ -167,7 +224,69 @@ static enum prog_err prog_get_arg(struct prog_arg *a, const uint8_t *r)
     return PROG_OK;
 }
 
-static enum prog_err prog_get_hypercall(struct prog_op *op, const uint8_t *r, size_t len)
+static enum prog_err prog_get_payload(struct prog_op *op, const uint8_t *r, unsigned version)
+{
+    enum prog_err e;
+
+    memcpy(op->payload, r, op->payload_len);
+    r += op->payload_len;
+    for (unsigned i = 0; i < op->nr_fixups; i++, r += V1_FIXUP) {
+        op->fixups[i].off = prog_get16(r);
+        op->fixups[i].width = r[2];
+        if (r[3])
+            return PROG_E_CORRUPT;
+        if ((e = prog_get_arg(&op->fixups[i].arg, r + 4, version)) != PROG_OK)
+            return e;
+    }
+    return PROG_OK;
+}
+
+static enum prog_err prog_get_exit(struct prog_op *op, const uint8_t *r, size_t len)
+{
+    enum prog_err e;
+
+    if (len < V2_EXIT_FIXED)
+        return PROG_E_CORRUPT;
+    op->dom = r[0];
+    op->vcpu = r[1];
+    op->exit_reason = r[2];
+    op->insn_len = r[3];
+    uint32_t mask = prog_get32(r + 4);
+    op->payload_len = prog_get16(r + 8);
+    op->nr_fixups = r[10];
+    if (r[11] || r[27] || (mask & ~V2_REGMASK_ALL))
+        return PROG_E_CORRUPT;
+    if (op->insn_len > PROG_MAX_INSN)
+        return PROG_E_CORRUPT;
+    for (unsigned i = op->insn_len; i < PROG_MAX_INSN; i++)
+        if (r[12 + i])
+            return PROG_E_CORRUPT;
+    memcpy(op->insn, r + 12, op->insn_len);
+    if (op->nr_fixups > PROG_MAX_FIXUPS || op->payload_len > PROG_MAX_PAYLOAD)
+        return PROG_E_TOO_BIG;
+    if (len != V2_EXIT_FIXED + (size_t)__builtin_popcount(mask) * V1_ARG + op->payload_len +
+               op->nr_fixups * V1_FIXUP)
+        return PROG_E_CORRUPT;
+    r += 28;
+    if ((e = prog_get_arg(&op->qual, r, 2)) != PROG_OK ||
+        (e = prog_get_arg(&op->gla, r + V1_ARG, 2)) != PROG_OK)
+        return e;
+    r += 2 * V1_ARG;
+    for (unsigned i = 0; i < PROG_EXIT_REGS; i++) {
+        if (!(mask & (1U << i)))
+            continue;
+        if ((e = prog_get_arg(&op->regs[i], r, 2)) != PROG_OK)
+            return e;
+        /* a register the mask names must be set: one encoding per program */
+        if (!prog_reg_set(&op->regs[i]))
+            return PROG_E_CORRUPT;
+        r += V1_ARG;
+    }
+    return prog_get_payload(op, r, 2);
+}
+
+static enum prog_err prog_get_hypercall(struct prog_op *op, const uint8_t *r, size_t len,
+                                        unsigned version)
 {
     enum prog_err e;
 
@@ -188,26 +307,21 @@ static enum prog_err prog_get_hypercall(struct prog_op *op, const uint8_t *r, si
         return PROG_E_CORRUPT;
     r += V1_HC_FIXED;
     for (unsigned i = 0; i < op->nr_args; i++, r += V1_ARG)
-        if ((e = prog_get_arg(&op->args[i], r)) != PROG_OK)
+        if ((e = prog_get_arg(&op->args[i], r, version)) != PROG_OK)
             return e;
-    memcpy(op->payload, r, op->payload_len);
-    r += op->payload_len;
-    for (unsigned i = 0; i < op->nr_fixups; i++, r += V1_FIXUP) {
-        op->fixups[i].off = prog_get16(r);
-        op->fixups[i].width = r[2];
-        if (r[3])
-            return PROG_E_CORRUPT;
-        if ((e = prog_get_arg(&op->fixups[i].arg, r + 4)) != PROG_OK)
-            return e;
-    }
-    return PROG_OK;
+    return prog_get_payload(op, r, version);
 }
 
-static enum prog_err prog_get_op(struct prog_op *op, const uint8_t *r, size_t len)
+static enum prog_err prog_get_op(struct prog_op *op, const uint8_t *r, size_t len,
+                                 unsigned version)
 {
     switch (op->kind) {
     case OP_HYPERCALL:
-        return prog_get_hypercall(op, r, len);
+        return prog_get_hypercall(op, r, len, version);
+    case OP_EXIT:
+        if (version < 2)
+            return PROG_E_CORRUPT;
+        return prog_get_exit(op, r, len);
     case OP_GUEST_READ:
     case OP_GUEST_WRITE:
         if (len != V1_GUEST || r[3])
@@ -216,7 +330,7 @@ static enum prog_err prog_get_op(struct prog_op *op, const uint8_t *r, size_t le
         op->vcpu = r[1];
         op->size = r[2];
         op->nr_args = 1;
-        return prog_get_arg(&op->args[0], r + 4);
+        return prog_get_arg(&op->args[0], r + 4, version);
     case OP_PREEMPT:
         if (len != V1_PREEMPT)
             return PROG_E_CORRUPT;
@@ -229,12 +343,13 @@ static enum prog_err prog_get_op(struct prog_op *op, const uint8_t *r, size_t le
         op->vcpu = r[1];
         return PROG_OK;
     default:
-        /* Exit and guest_code records belong to a later version; v1 files never hold them. */
+        /* guest_code records belong to a later version */
         return PROG_E_CORRUPT;
     }
 }
 
-static enum prog_err prog_decode_v1(struct prog *p, const uint8_t *d, size_t len)
+/* Versions 1 and 2 share the header and the framing; version says which records may occur. */
+static enum prog_err prog_decode_body(struct prog *p, const uint8_t *d, size_t len, unsigned version)
 {
     enum prog_err e;
 
@@ -269,7 +384,7 @@ static enum prog_err prog_decode_v1(struct prog *p, const uint8_t *d, size_t len
         if (r[1] || olen > (size_t)(end - r) - V1_OPHDR)
             return PROG_E_CORRUPT;
         op->kind = r[0];
-        if ((e = prog_get_op(op, r + V1_OPHDR, olen)) != PROG_OK)
+        if ((e = prog_get_op(op, r + V1_OPHDR, olen, version)) != PROG_OK)
             return e;
         if ((e = prog_op_check(op, &p->shape)) != PROG_OK)
             return e;
@@ -279,11 +394,22 @@ static enum prog_err prog_decode_v1(struct prog *p, const uint8_t *d, size_t len
     return r == end ? PROG_OK : PROG_E_CORRUPT;
 }
 
+static enum prog_err prog_decode_v1(struct prog *p, const uint8_t *d, size_t len)
+{
+    return prog_decode_body(p, d, len, 1);
+}
+
+static enum prog_err prog_decode_v2(struct prog *p, const uint8_t *d, size_t len)
+{
+    return prog_decode_body(p, d, len, 2);
+}
+
 typedef enum prog_err (*prog_decoder_fn)(struct prog *p, const uint8_t *d, size_t len);
 
 /* One decoder per format version ever written, so old corpus files keep replaying. */
 static const prog_decoder_fn prog_decoders[] = {
     [1] = prog_decode_v1,
+    [2] = prog_decode_v2,
 };
 #define PROG_NR_DECODERS (sizeof(prog_decoders) / sizeof(prog_decoders[0]))
 

@@ -2,11 +2,12 @@
 #include <string.h>
 
 #include "hvfuzz/xen.h"
+#include "exit_tmpl.h"
 #include "prog_internal.h"
 
 /*
  * Input layout: one shape byte, then operations until the bytes run out. Each operation starts
- * with an opcode byte; its fields follow as bytes. Reading past the end yields zeros, so any
+ * with an opcode byte (0xc0 and up: an exit); its fields follow as bytes. Reading past the end yields zeros, so any
  * input is accepted, and an operation is only started while input remains, so the op count is
  * bounded by the input length (and PROG_MAX_OPS).
  */
@@ -87,7 +88,8 @@ static void prog_fz_resource(struct prog_fz *z, struct prog_arg *a, unsigned kin
         a->a = prog_fz_gfn(z, s);
         break;
     case ARG_MADDR:
-    case ARG_GVA: {
+    case ARG_GVA:
+    case ARG_GPA: {
         a->a = prog_fz_gfn(z, s);
         /* PTE-sized steps reach every slot of a page table; misaligned offsets are rare. */
         uint16_t v = prog_fz_u16(z);
@@ -239,6 +241,179 @@ static void prog_fz_guest(struct prog_fz *z, struct prog_op *op, const struct pr
         prog_fz_resource(z, &op->args[0], ARG_GVA, s, 0);
 }
 
+/* ---- exits ------------------------------------------------------------------------------------ */
+
+/* A register value: mostly from the ABI's tables or small, sometimes a resource or any value. */
+static void prog_fz_reg(struct prog_fz *z, struct prog_arg *a, const struct prog_shape *s)
+{
+    uint8_t b = prog_fz_u8(z);
+
+    if (b < 0xa0) {
+        exit_tmpl_imm(a, b & 0x3f);
+    } else if (b < 0xd0) {
+        exit_tmpl_imm(a, prog_fz_u32(z));
+    } else if (b < 0xe8) {
+        /* an address the guest owns: a data page's gpa (DMA) or VA (string instructions) */
+        prog_fz_resource(z, a, b & 1 ? ARG_GPA : ARG_GVA, s, 0);
+    } else {
+        exit_tmpl_imm(a, prog_fz_u64(z));
+    }
+}
+
+/* A DMA descriptor ring in the payload: src/dst are gpas of own pages, page tables, the payload
+   page itself, or raw (unpopulated, out of range) addresses. */
+/* The payload page (native.h's NATIVE_PAYLOAD_GFN): the codec does not include the target. */
+#define NATIVE_PAYLOAD_GFN_OF(s) ((uint32_t)(s)->dom_pages - 1U)
+
+static void prog_fz_ring(struct prog_fz *z, struct prog_op *op, const struct prog_shape *s)
+{
+    unsigned nd = 1 + prog_fz_u8(z) % 4U;
+
+    op->payload_len = (uint16_t)(nd * DMA_DESC_SIZE);
+    memset(op->payload, 0, op->payload_len);
+    for (unsigned i = 0; i < nd; i++) {
+        uint8_t *d = op->payload + i * DMA_DESC_SIZE;
+        uint8_t b = prog_fz_u8(z);
+        uint32_t len = PROG_FZ_RARE(b) ? prog_fz_u16(z) : 8U << (b & 7);
+        prog_put32(d + 16, len);
+        prog_put32(d + 20, (b >> 3) == 1 ? DMA_DESC_FILL : (b >> 3) == 2 ? prog_fz_u8(z) : 0);
+        for (unsigned k = 0; k < 2; k++) {
+            uint8_t c = prog_fz_u8(z);
+            if (PROG_FZ_RARE(c)) {
+                prog_put64(d + 8 * k, prog_fz_u64(z));
+            } else if (op->nr_fixups < PROG_MAX_FIXUPS) {
+                struct prog_fixup *f = &op->fixups[op->nr_fixups++];
+                f->off = (uint16_t)(i * DMA_DESC_SIZE + 8 * k);
+                f->width = 8;
+                prog_fz_resource(z, &f->arg, ARG_GPA, s, 0);
+            }
+        }
+    }
+}
+
+static void prog_fz_exit(struct prog_fz *z, struct prog_op *op, const struct prog_shape *s)
+{
+    static const uint8_t reasons[16] = {
+        EXIT_CPUID, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_IO, EXIT_IO, EXIT_IO, EXIT_MMIO,
+        EXIT_MMIO, EXIT_MMIO, EXIT_MMIO, EXIT_HLT, EXIT_EPT_VIOLATION, EXIT_EPT_VIOLATION,
+        EXIT_EXCEPTION, EXIT_TRIPLE_FAULT, EXIT_NR,
+    };
+    uint8_t r = prog_fz_u8(z);
+    unsigned reason = reasons[r & 15];
+    uint8_t v = prog_fz_u8(z);
+
+    if (reason == EXIT_NR)
+        reason = PROG_FZ_RARE(r) ? prog_fz_u8(z) : EXIT_NR + (r >> 4);
+    exit_tmpl_start(op, op->dom, op->vcpu, reason);
+    exit_tmpl_simple_insn(op);
+    switch (reason) {
+    case EXIT_CPUID:
+        exit_tmpl_imm(&op->regs[X86_RAX], PROG_FZ_RARE(v) ? prog_fz_u32(z) :
+                      exit_tmpl_leaves[v % exit_tmpl_nr_leaves]);
+        exit_tmpl_imm(&op->regs[X86_RCX], prog_fz_u8(z) & 0x3f);
+        break;
+    case EXIT_MSR_READ:
+    case EXIT_MSR_WRITE:
+        exit_tmpl_imm(&op->regs[X86_RCX], PROG_FZ_RARE(v) ? prog_fz_u32(z) :
+                      exit_tmpl_msrs[v % exit_tmpl_nr_msrs]);
+        if (reason == EXIT_MSR_WRITE) {
+            uint8_t w = prog_fz_u8(z);
+            uint64_t val = PROG_FZ_RARE(w) ? prog_fz_u64(z) :
+                           exit_tmpl_msr_vals[w % exit_tmpl_nr_msr_vals];
+            exit_tmpl_imm(&op->regs[X86_RAX], val & 0xFFFFFFFFU);
+            exit_tmpl_imm(&op->regs[X86_RDX], val >> 32);
+        }
+        break;
+    case EXIT_IO: {
+        static const uint8_t sizes[4] = { 1, 1, 2, 4 };
+        uint8_t f = prog_fz_u8(z);
+        uint16_t port = PROG_FZ_RARE(v) ? prog_fz_u16(z) : exit_tmpl_ports[v % exit_tmpl_nr_ports];
+        bool string = (f & 0x30) == 0x30;
+        exit_tmpl_io(op, port, sizes[f & 3], f & 4, string, f & 8, f & 0x40, f & 0x80);
+        exit_tmpl_imm(&op->regs[X86_RAX], prog_fz_u32(z));
+        if (string) {
+            /* the buffer is the payload page; rcx a small count */
+            exit_tmpl_imm(&op->regs[X86_RCX], prog_fz_u8(z) & 0x1f);
+            prog_fz_resource(z, &op->regs[X86_RSI], ARG_GVA, s, 0);
+            prog_fz_resource(z, &op->regs[X86_RDI], ARG_GVA, s, 0);
+        }
+        break;
+    }
+    case EXIT_MMIO:
+    case EXIT_EPT_VIOLATION: {
+        uint8_t k = prog_fz_u8(z);
+        uint32_t off = PROG_FZ_RARE(v) ? prog_fz_u16(z) % DMA_MMIO_SIZE :
+                       exit_tmpl_dma_regs[v % exit_tmpl_nr_dma_regs];
+        exit_tmpl_mmio_access(op, off, k);
+        if (PROG_FZ_RARE(k)) {
+            /* raw instruction bytes: whatever the decoder makes of them */
+            unsigned n = prog_fz_u8(z) % (PROG_MAX_INSN + 1);
+            for (unsigned i = 0; i < n; i++)
+                op->insn[i] = prog_fz_u8(z);
+            memset(op->insn + n, 0, PROG_MAX_INSN - n);
+            op->insn_len = (uint8_t)n;
+        }
+        prog_fz_reg(z, &op->regs[X86_RAX], s);
+        if (exit_tmpl_mmio[k % exit_tmpl_nr_mmio].flags & EXIT_TMPL_STR) {
+            exit_tmpl_imm(&op->regs[X86_RCX], prog_fz_u8(z) & 0x1f);
+            prog_fz_resource(z, &op->regs[X86_RSI], ARG_GVA, s, 0);
+            prog_fz_resource(z, &op->regs[X86_RDI], ARG_GVA, s, 0);
+            op->gla = op->regs[prog_fz_u8(z) & 1 ? X86_RDI : X86_RSI];
+        }
+        if (reason == EXIT_EPT_VIOLATION) {
+            uint8_t e = prog_fz_u8(z);
+            exit_tmpl_imm(&op->gla, e & 7);
+            /* a data page, a page beyond the built ones (populate on demand), or any address */
+            if (e < 0x60)
+                prog_fz_resource(z, &op->qual, ARG_GPA, s, 0);
+            else if (e < 0xc0)
+                exit_tmpl_imm(&op->qual, (uint64_t)(s->dom_pages + (e & 0x3f)) << PAGE_SHIFT);
+            else if (e >= 0xf0)
+                exit_tmpl_imm(&op->qual, prog_fz_u64(z));
+        }
+        break;
+    }
+    case EXIT_EXCEPTION:
+        exit_tmpl_imm(&op->qual, (uint64_t)(v & 0x1f) | (PROG_FZ_RARE(v) ?
+                      (uint64_t)prog_fz_u32(z) << 32 : (uint64_t)(prog_fz_u8(z) & 0x1f) << 32));
+        exit_tmpl_imm(&op->gla, prog_fz_u32(z));
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * A driver's whole DMA sequence, as one opcode: ring base (the payload page's gpa), ring size,
+ * enable, then the doorbell that carries the ring in its payload. Reaching it op by op would need
+ * four lucky opcodes in a row.
+ */
+static void prog_fz_dma(struct prog_fz *z, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    const struct prog_shape *s = &p->shape;
+    struct prog_op ops[4];
+    struct prog_arg a;
+    uint8_t b = prog_fz_u8(z);
+
+    memset(ops, 0, sizeof(ops));
+    memset(&a, 0, sizeof(a));
+    a.kind = ARG_GPA;
+    a.a = (uint16_t)NATIVE_PAYLOAD_GFN_OF(s);
+    exit_tmpl_dma_write(&ops[0], dom, vcpu, DMA_REG_RING_BASE, 8, a);
+    exit_tmpl_imm(&a, 1 + (b & 3));
+    exit_tmpl_dma_write(&ops[1], dom, vcpu, DMA_REG_RING_SIZE, 4, a);
+    exit_tmpl_imm(&a, DMA_CTRL_ENABLE);
+    exit_tmpl_dma_write(&ops[2], dom, vcpu, DMA_REG_CTRL, 4, a);
+    exit_tmpl_imm(&a, (b >> 2) & 3);
+    exit_tmpl_dma_write(&ops[3], dom, vcpu, DMA_REG_TAIL, 4, a);
+    prog_fz_ring(z, &ops[3], s);
+    /* the setup writes are skipped now and then, so a stale ring gets rung too; and when the
+       input ends here, so that the op count stays bounded by the input length */
+    unsigned first = (b & 0x80) || z->pos + 6 > z->len ? 3 : 0;
+    for (unsigned i = first; i < 4 && p->nr_ops < PROG_MAX_OPS; i++)
+        p->ops[p->nr_ops++] = ops[i];
+}
+
 void prog_from_fuzz(struct prog *p, const uint8_t *data, size_t len)
 {
     struct prog_fz z = { .d = data, .len = data ? len : 0, .pos = 0 };
@@ -254,7 +429,13 @@ void prog_from_fuzz(struct prog *p, const uint8_t *data, size_t len)
 
         op->dom = (uint8_t)((dv & 0xf) % shape.nr_domains);
         op->vcpu = (uint8_t)((dv >> 4) % shape.nr_vcpus);
-        if (sel < 10) {
+        /* a quarter of the opcodes are exits; the others keep their meaning from before exits */
+        if (o >= 0xf8) {
+            p->nr_ops--;
+            prog_fz_dma(&z, p, op->dom, op->vcpu);
+        } else if (o >= 0xc0) {
+            prog_fz_exit(&z, op, &shape);
+        } else if (sel < 10) {
             op->kind = OP_HYPERCALL;
             prog_fz_hypercall(&z, op, &shape);
         } else if (sel < 12) {

@@ -3,7 +3,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hvfuzz/exit.h"
 #include "prog_internal.h"
+
+static prog_disasm_fn prog_disasm;
+
+void prog_set_disasm(prog_disasm_fn fn)
+{
+    prog_disasm = fn;
+}
 
 /* ---- formatting ---- */
 
@@ -82,15 +90,77 @@ static void prog_out_arg(struct prog_out *o, const struct prog_arg *a)
     case ARG_VCPUID:
         prog_out_printf(o, "vcpuid(%u)", a->a);
         break;
+    case ARG_GPA:
+        prog_out_printf(o, "gpa(g%u,+%u)", a->a, a->b);
+        break;
     default:
         prog_out_printf(o, "badarg%u", a->kind);
         break;
     }
 }
 
+static const char prog_hex[] = "0123456789abcdef";
+
+static void prog_out_payload(struct prog_out *o, const struct prog_op *op)
+{
+    if (op->payload_len) {
+        prog_out_printf(o, " payload=hex:");
+        for (unsigned i = 0; i < op->payload_len && i < PROG_MAX_PAYLOAD; i++) {
+            prog_out_char(o, prog_hex[op->payload[i] >> 4]);
+            prog_out_char(o, prog_hex[op->payload[i] & 0xf]);
+        }
+    }
+    for (unsigned i = 0; i < op->nr_fixups && i < PROG_MAX_FIXUPS; i++) {
+        prog_out_printf(o, " fixup@%u:%u=", op->fixups[i].off, op->fixups[i].width);
+        prog_out_arg(o, &op->fixups[i].arg);
+    }
+}
+
+/* Register i of an exit op: the 64-bit GPR names, rip, rflags. */
+static const char *prog_exit_reg_name(unsigned i)
+{
+    if (i == PROG_EXIT_RIP)
+        return "rip";
+    if (i == PROG_EXIT_RFLAGS)
+        return "rflags";
+    return x86_reg_name((enum x86_reg)i, 8);
+}
+
+/* exit d1 v0 mmio qual=0xfeb00010 gla=0 rax=5 insn=8b03 payload=... fixup@... # disassembly */
+static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
+{
+    unsigned n = op->insn_len < PROG_MAX_INSN ? op->insn_len : PROG_MAX_INSN;
+
+    if (op->exit_reason < EXIT_NR)
+        prog_out_printf(o, "exit d%u v%u %s qual=", op->dom, op->vcpu,
+                        exit_reason_name((enum exit_reason)op->exit_reason));
+    else
+        prog_out_printf(o, "exit d%u v%u reason%u qual=", op->dom, op->vcpu, op->exit_reason);
+    prog_out_arg(o, &op->qual);
+    prog_out_printf(o, " gla=");
+    prog_out_arg(o, &op->gla);
+    /* unset registers (ARG_IMM 0) are left out, as the binary form leaves them out */
+    for (unsigned i = 0; i < PROG_EXIT_REGS; i++) {
+        if (op->regs[i].kind == ARG_IMM && op->regs[i].imm == 0)
+            continue;
+        prog_out_printf(o, " %s=", prog_exit_reg_name(i));
+        prog_out_arg(o, &op->regs[i]);
+    }
+    if (n) {
+        prog_out_printf(o, " insn=");
+        for (unsigned i = 0; i < n; i++) {
+            prog_out_char(o, prog_hex[op->insn[i] >> 4]);
+            prog_out_char(o, prog_hex[op->insn[i] & 0xf]);
+        }
+    }
+    prog_out_payload(o, op);
+    char dis[96];
+    if (n && prog_disasm && prog_disasm(op->insn, n, dis, sizeof(dis)))
+        prog_out_printf(o, "  # %s", dis);
+}
+
 static void prog_out_hypercall(struct prog_out *o, const struct prog_op *op)
 {
-    static const char hex[] = "0123456789abcdef";
     const struct prog_hc *hc = prog_hc_by_nr(op->nr);
 
     if (hc)
@@ -104,17 +174,7 @@ static void prog_out_hypercall(struct prog_out *o, const struct prog_op *op)
         prog_out_arg(o, &op->args[i]);
     }
     prog_out_char(o, ')');
-    if (op->payload_len) {
-        prog_out_printf(o, " payload=hex:");
-        for (unsigned i = 0; i < op->payload_len && i < PROG_MAX_PAYLOAD; i++) {
-            prog_out_char(o, hex[op->payload[i] >> 4]);
-            prog_out_char(o, hex[op->payload[i] & 0xf]);
-        }
-    }
-    for (unsigned i = 0; i < op->nr_fixups && i < PROG_MAX_FIXUPS; i++) {
-        prog_out_printf(o, " fixup@%u:%u=", op->fixups[i].off, op->fixups[i].width);
-        prog_out_arg(o, &op->fixups[i].arg);
-    }
+    prog_out_payload(o, op);
 }
 
 size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
@@ -123,7 +183,7 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
 
     if (cap)
         buf[0] = '\0';
-    prog_out_printf(&o, "# hvfuzz program v%u\n", PROG_VERSION);
+    prog_out_printf(&o, "# hvfuzz program v%u\n", prog_format_version(p));
     prog_out_printf(&o, "shape frames=%u domains=%u vcpus=%u pages=%u\n", p->shape.nr_frames,
                     p->shape.nr_domains, p->shape.nr_vcpus, p->shape.dom_pages);
     for (uint32_t i = 0; i < p->nr_ops && i < PROG_MAX_OPS; i++) {
@@ -145,6 +205,9 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
             break;
         case OP_SWITCH_VCPU:
             prog_out_printf(&o, "switch_vcpu d%u v%u", op->dom, op->vcpu);
+            break;
+        case OP_EXIT:
+            prog_out_exit(&o, op);
             break;
         default:
             prog_out_printf(&o, "# op %u: kind %u has no text form", i, op->kind);
@@ -263,6 +326,7 @@ static const struct prog_arg_form prog_arg_forms[] = {
     { "port(", ARG_PORT, true, false, false, false },
     { "handle(", ARG_HANDLE, true, false, false, false },
     { "vcpuid(", ARG_VCPUID, false, false, false, false },
+    { "gpa(", ARG_GPA, false, true, true, false },
 };
 
 static bool prog_lx_arg(struct prog_lx *l, struct prog_arg *a)
@@ -315,6 +379,8 @@ static bool prog_lx_arg(struct prog_lx *l, struct prog_arg *a)
     return prog_lx_num(l, UINT64_MAX, &a->imm);
 }
 
+static enum prog_err prog_lx_payload_opt(struct prog_lx *l, struct prog_op *op, bool *have_payload);
+
 static enum prog_err prog_lx_hypercall(struct prog_lx *l, struct prog_op *op)
 {
     const char *w;
@@ -350,31 +416,129 @@ static enum prog_err prog_lx_hypercall(struct prog_lx *l, struct prog_op *op)
 
     bool have_payload = false;
     for (prog_lx_ws(l); l->s < l->end; prog_lx_ws(l)) {
-        if (prog_lx_eat(l, "payload=hex:")) {
-            if (have_payload)
+        enum prog_err e = prog_lx_payload_opt(l, op, &have_payload);
+        if (e != PROG_OK)
+            return e;
+    }
+    return PROG_OK;
+}
+
+/* "payload=hex:.." (once) or "fixup@off:width=arg", then a blank or the end of the line. */
+static enum prog_err prog_lx_payload_opt(struct prog_lx *l, struct prog_op *op, bool *have_payload)
+{
+    if (prog_lx_eat(l, "payload=hex:")) {
+        if (*have_payload)
+            return PROG_E_SYNTAX;
+        *have_payload = true;
+        while (l->end - l->s >= 2 && prog_hexval(l->s[0]) >= 0 && prog_hexval(l->s[1]) >= 0) {
+            if (op->payload_len == PROG_MAX_PAYLOAD)
+                return PROG_E_TOO_BIG;
+            op->payload[op->payload_len++] =
+                (uint8_t)(prog_hexval(l->s[0]) << 4 | prog_hexval(l->s[1]));
+            l->s += 2;
+        }
+    } else if (prog_lx_eat(l, "fixup@")) {
+        if (op->nr_fixups == PROG_MAX_FIXUPS)
+            return PROG_E_TOO_BIG;
+        struct prog_fixup *f = &op->fixups[op->nr_fixups++];
+        uint64_t off, width;
+        if (!prog_lx_num(l, UINT16_MAX, &off) || !prog_lx_pnum(l, ":", UINT8_MAX, &width) ||
+            !prog_lx_eat(l, "=") || !prog_lx_arg(l, &f->arg))
+            return PROG_E_SYNTAX;
+        f->off = (uint16_t)off;
+        f->width = (uint8_t)width;
+    } else {
+        return PROG_E_SYNTAX;
+    }
+    /* Options are separated by blanks: "payload=hex:00zz" must not parse as "00" + junk. */
+    if (l->s < l->end && *l->s != ' ' && *l->s != '\t')
+        return PROG_E_SYNTAX;
+    return PROG_OK;
+}
+
+/* "name=" of an exit's qual, gla or register i: PROG_EXIT_REGS + 0/1 for qual/gla. */
+static bool prog_lx_exit_key(struct prog_lx *l, unsigned *key)
+{
+    const char *save = l->s;
+    const char *w;
+    size_t n;
+
+    if (!prog_lx_word(l, &w, &n) || l->s == l->end || *l->s != '=') {
+        l->s = save;
+        return false;
+    }
+    for (unsigned i = 0; i < PROG_EXIT_REGS + 2; i++) {
+        const char *name = i < PROG_EXIT_REGS ? prog_exit_reg_name(i) :
+                           i == PROG_EXIT_REGS ? "qual" : "gla";
+        if (strlen(name) == n && memcmp(name, w, n) == 0) {
+            l->s++;
+            *key = i;
+            return true;
+        }
+    }
+    l->s = save;
+    return false;
+}
+
+static bool prog_lx_exit_reason(struct prog_lx *l, uint8_t *reason)
+{
+    const char *w;
+    size_t n;
+    uint64_t v;
+
+    if (!prog_lx_word(l, &w, &n))
+        return false;
+    for (unsigned r = 0; r < EXIT_NR; r++) {
+        const char *name = exit_reason_name((enum exit_reason)r);
+        if (strlen(name) == n && memcmp(name, w, n) == 0) {
+            *reason = (uint8_t)r;
+            return true;
+        }
+    }
+    /* reason<N>: a number the monitor does not know */
+    struct prog_lx num = { w + 6, w + n };
+    if (n < 7 || memcmp(w, "reason", 6) != 0 || !prog_lx_num(&num, UINT8_MAX, &v) ||
+        num.s != num.end)
+        return false;
+    *reason = (uint8_t)v;
+    return true;
+}
+
+static enum prog_err prog_lx_exit(struct prog_lx *l, struct prog_op *op)
+{
+    uint32_t seen = 0;
+    bool have_payload = false, have_insn = false;
+    unsigned key;
+
+    op->kind = OP_EXIT;
+    if (!prog_lx_dom_vcpu(l, &op->dom, &op->vcpu) || !prog_lx_exit_reason(l, &op->exit_reason))
+        return PROG_E_SYNTAX;
+    for (prog_lx_ws(l); l->s < l->end; prog_lx_ws(l)) {
+        if (prog_lx_exit_key(l, &key)) {
+            if (seen & (1U << key))
                 return PROG_E_SYNTAX;
-            have_payload = true;
+            seen |= 1U << key;
+            struct prog_arg *a = key < PROG_EXIT_REGS ? &op->regs[key] :
+                                 key == PROG_EXIT_REGS ? &op->qual : &op->gla;
+            if (!prog_lx_arg(l, a))
+                return PROG_E_SYNTAX;
+        } else if (prog_lx_eat(l, "insn=")) {
+            if (have_insn)
+                return PROG_E_SYNTAX;
+            have_insn = true;
             while (l->end - l->s >= 2 && prog_hexval(l->s[0]) >= 0 && prog_hexval(l->s[1]) >= 0) {
-                if (op->payload_len == PROG_MAX_PAYLOAD)
+                if (op->insn_len == PROG_MAX_INSN)
                     return PROG_E_TOO_BIG;
-                op->payload[op->payload_len++] =
+                op->insn[op->insn_len++] =
                     (uint8_t)(prog_hexval(l->s[0]) << 4 | prog_hexval(l->s[1]));
                 l->s += 2;
             }
-        } else if (prog_lx_eat(l, "fixup@")) {
-            if (op->nr_fixups == PROG_MAX_FIXUPS)
-                return PROG_E_TOO_BIG;
-            struct prog_fixup *f = &op->fixups[op->nr_fixups++];
-            uint64_t off, width;
-            if (!prog_lx_num(l, UINT16_MAX, &off) || !prog_lx_pnum(l, ":", UINT8_MAX, &width) ||
-                !prog_lx_eat(l, "=") || !prog_lx_arg(l, &f->arg))
-                return PROG_E_SYNTAX;
-            f->off = (uint16_t)off;
-            f->width = (uint8_t)width;
         } else {
-            return PROG_E_SYNTAX;
+            enum prog_err e = prog_lx_payload_opt(l, op, &have_payload);
+            if (e != PROG_OK)
+                return e;
+            continue;
         }
-        /* Options are separated by blanks: "payload=hex:00zz" must not parse as "00" + junk. */
         if (l->s < l->end && *l->s != ' ' && *l->s != '\t')
             return PROG_E_SYNTAX;
     }
@@ -405,6 +569,8 @@ static enum prog_err prog_lx_op(struct prog_lx *l, const char *w, size_t n, stru
         op->kind = OP_SWITCH_VCPU;
         return prog_lx_dom_vcpu(l, &op->dom, &op->vcpu) ? PROG_OK : PROG_E_SYNTAX;
     }
+    if (IS("exit"))
+        return prog_lx_exit(l, op);
 #undef IS
     return PROG_E_SYNTAX;
 }

@@ -1,4 +1,5 @@
 /* Audit of the VM-exit layer's device state (INV_DEV) and of the frames device DMA touched (INV_DMA). */
+#include <string.h>
 #include "hvfuzz/exit.h"
 #include "audit_priv.h"
 
@@ -95,4 +96,12 @@ void audit_dev_pass(struct audit_ctx *c)
         audit_dev_dma_ring(c, d);
         audit_dev_dma_log(c, d);
     }
+}
+
+unsigned audit_run_devices(struct hv *hv, struct audit_report *report)
+{
+    memset(report, 0, sizeof(*report));
+    struct audit_ctx ctx = { .hv = hv, .r = report };
+    audit_dev_pass(&ctx);
+    return report->total;
 }

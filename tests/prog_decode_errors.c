@@ -7,6 +7,7 @@
 
 /*
  * Corpus files outlive builds and get cut short, bit-flipped or written by newer versions.
+ * The sample has no exit, so it is written as version 1 (tests/prog_decode_exit.c covers v2).
  * Header layout (v1): magic @0, version @4, reserved @6, shape @8..13, nr_ops @14, body_len @16,
  * checksum @20, body @24. The checksum is FNV-1a, recomputed here independently so that rows can
  * craft files whose only fault is the one under test.
@@ -71,7 +72,7 @@ static const struct {
     { "magic prefix only", DE_TRUNC, 3, 0, false, PROG_E_TRUNCATED },
     { "no version", DE_TRUNC, 5, 0, false, PROG_E_TRUNCATED },
     { "version 0", DE_SET16, 4, 0, false, PROG_E_VERSION },
-    { "future version 2", DE_SET16, 4, 2, false, PROG_E_VERSION },
+    { "future version 3", DE_SET16, 4, 3, false, PROG_E_VERSION },
     { "future version 0xffff", DE_SET16, 4, 0xffff, false, PROG_E_VERSION },
     { "header cut", DE_TRUNC, 23, 0, false, PROG_E_TRUNCATED },
     { "body cut", DE_TRUNC, 30, 0, false, PROG_E_TRUNCATED },
@@ -90,7 +91,7 @@ static const struct {
     { "nr_ops 3 (one op left over)", DE_SET16, 14, 3, true, PROG_E_CORRUPT },
     /* First op record at 24: kind @24, reserved @25, len @26; its body starts at 28. */
     { "op kind 0", DE_SET8, 24, 0, true, PROG_E_CORRUPT },
-    { "op kind exit (reserved)", DE_SET8, 24, 6, true, PROG_E_CORRUPT },
+    { "op kind exit in a v1 file", DE_SET8, 24, 6, true, PROG_E_CORRUPT },
     { "op kind 200", DE_SET8, 24, 200, true, PROG_E_CORRUPT },
     { "op reserved byte", DE_SET8, 25, 1, true, PROG_E_CORRUPT },
     { "op len past body", DE_SET16, 26, 0xffff, true, PROG_E_CORRUPT },
@@ -101,7 +102,8 @@ static const struct {
     { "nr_fixups 17", DE_SET8, 31, 17, true, PROG_E_TOO_BIG },
     { "payload_len 513", DE_SET16, 36, 513, true, PROG_E_TOO_BIG },
     /* args start at 40, 16 bytes each: kind, dom, a, b, imm. */
-    { "arg kind 12", DE_SET8, 40, 12, true, PROG_E_CORRUPT },
+    { "arg kind 12 (gpa) in a v1 file", DE_SET8, 40, 12, true, PROG_E_CORRUPT },
+    { "arg kind 13", DE_SET8, 40, 13, true, PROG_E_CORRUPT },
     { "payload arg with a dom", DE_SET8, 41, 1, true, PROG_E_CORRUPT },
     { "payload offset 4096", DE_SET16, 44, 4096, true, PROG_E_CORRUPT },
     { "DOMID_SELF with dom", DE_SET8, 40 + 3 * 16 + 1, 1, true, PROG_E_CORRUPT },

@@ -63,13 +63,14 @@ TEST(prog_fuzz_total)
     }
 }
 
-/* Mostly meaningful: hypercalls dominate and their args are mostly resources, not raw numbers. */
+/* Mostly meaningful: hypercalls dominate the non-exit ops and their args are mostly resources,
+   not raw numbers; exits are a sizeable share but not the majority. */
 TEST(prog_fuzz_meaningful)
 {
     struct prog *p = malloc(sizeof(*p));
     uint8_t in[512];
     uint64_t s = 88172645463325252ULL;
-    unsigned hc = 0, ops = 0, args = 0, imm = 0, fixups = 0;
+    unsigned hc = 0, ops = 0, args = 0, imm = 0, fixups = 0, exits = 0;
 
     CU_ASSERT_FATAL(p != NULL);
     for (unsigned iter = 0; iter < 500; iter++) {
@@ -80,6 +81,7 @@ TEST(prog_fuzz_meaningful)
         prog_from_fuzz(p, in, sizeof(in));
         for (uint32_t i = 0; i < p->nr_ops; i++, ops++) {
             const struct prog_op *op = &p->ops[i];
+            exits += op->kind == OP_EXIT;
             if (op->kind != OP_HYPERCALL)
                 continue;
             hc++;
@@ -88,9 +90,10 @@ TEST(prog_fuzz_meaningful)
                 imm += op->args[a].kind == ARG_IMM;
         }
     }
-    fprintf(stderr, "  %u ops, %u hypercalls, %u args (%u immediates), %u fixups\n", ops, hc,
-            args, imm, fixups);
-    CU_ASSERT(hc * 2 > ops);
+    fprintf(stderr, "  %u ops, %u hypercalls, %u exits, %u args (%u immediates), %u fixups\n",
+            ops, hc, exits, args, imm, fixups);
+    CU_ASSERT(hc * 2 > ops - exits);
+    CU_ASSERT(exits * 6 > ops && exits * 2 < ops);
     CU_ASSERT(imm * 2 < args);
     CU_ASSERT(fixups > 0);
     free(p);

@@ -57,10 +57,13 @@ int cmd_bench_main(int argc, char **argv)
                " \"audit_cost_ratio\": %.3f,\n"
                " \"hypercalls_per_s_xen_version\": %.0f, \"hypercalls_per_s_mmu_update\": %.0f,\n"
                " \"generator_programs_per_s\": %.0f, \"resets_per_s\": %.0f,\n"
+               " \"exit_share_default\": %.3f, \"programs_per_s_no_exits\": %.0f,\n"
+               " \"exit_share_mix\": %.3f, \"programs_per_s_exit_mix\": %.0f,\n"
                " \"target_programs_per_s\": 50000, \"ratio_to_target\": %.3f}\n",
                target, r.runs, secs, r.progs_audit, r.progs_noaudit,
                r.progs_audit > 0 ? r.progs_noaudit / r.progs_audit : 0.0, r.hc_version, r.hc_mmu,
-               r.gen_only, r.reset_only, r.progs_audit / 50000.0);
+               r.gen_only, r.reset_only, r.exit_share_default, r.progs_noexit, r.exit_share,
+               r.progs_exits, r.progs_audit / 50000.0);
         return 0;
     }
     printf("target %s, median of %u runs of %.2f s, 32-op programs, 256 frames, 3 domains\n",
@@ -69,6 +72,10 @@ int cmd_bench_main(int argc, char **argv)
            r.progs_audit / 50000.0);
     printf("  programs/s, audit off      %12.0f  (audit costs %.2fx)\n", r.progs_noaudit,
            r.progs_audit > 0 ? r.progs_noaudit / r.progs_audit : 0.0);
+    printf("    (default mix: %.0f%% of ops are exits)\n", 100.0 * r.exit_share_default);
+    printf("  programs/s, no exits       %12.0f  (audit on)\n", r.progs_noexit);
+    printf("  programs/s, %2.0f%% exits     %12.0f  (audit on)\n", 100.0 * r.exit_share,
+           r.progs_exits);
     printf("  hypercalls/s, xen_version  %12.0f\n", r.hc_version);
     printf("  hypercalls/s, mmu_update   %12.0f\n", r.hc_mmu);
     printf("  generator programs/s       %12.0f\n", r.gen_only);

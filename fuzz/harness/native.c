@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hvfuzz/monitor.h"
+#include "hvfuzz/exit.h"
 #include "hvfuzz/prog.h"
 #include "hvfuzz/target.h"
 
@@ -22,7 +23,7 @@
  * program and aborts, which every engine saves as a crash.
  */
 #define HARNESS_MAX_INPUT (256U * 1024U)
-#define HARNESS_HDR       24U     /* canonical v1 header; checksum at byte 20 */
+#define HARNESS_HDR       24U     /* canonical header (v1 and v2); checksum at byte 20 */
 #define HARNESS_CSUM_OFF  20U
 #define HARNESS_TEXT_CAP  (512U * 1024U)
 
@@ -46,6 +47,31 @@ static uint64_t harness_runs;
 static struct prog harness_prog;
 static uint8_t harness_copy[HARNESS_MAX_INPUT];
 static char harness_text[HARNESS_TEXT_CAP];
+
+/*
+ * HVFUZZ_HARNESS_STATS=1: at exit, how many exit ops of each reason ran (the last count is the
+ * reasons the monitor does not know). Replaying an engine's corpus through the replay driver with
+ * it set shows what a campaign's inputs reached; off, the run costs nothing extra.
+ */
+static int harness_stats = -1;
+static uint64_t harness_exits[EXIT_NR + 1];
+static struct op_result harness_res[PROG_MAX_OPS];
+
+static void harness_stats_print(void)
+{
+    fprintf(stderr, "==hvfuzz== exits run:");
+    for (unsigned r = 0; r <= EXIT_NR; r++)
+        fprintf(stderr, " %s %llu", r < EXIT_NR ? exit_reason_name((enum exit_reason)r) : "other",
+                (unsigned long long)harness_exits[r]);
+    fprintf(stderr, "\n");
+}
+
+static void harness_stats_count(const struct prog *p)
+{
+    for (uint32_t i = 0; i < p->nr_ops; i++)
+        if (p->ops[i].kind == OP_EXIT && harness_res[i].status == OPS_RAN)
+            harness_exits[p->ops[i].exit_reason < EXIT_NR ? p->ops[i].exit_reason : EXIT_NR]++;
+}
 
 /* The v1 checksum: FNV-1a over the header before the checksum field and the whole body. */
 static void harness_reseal(uint8_t *d, size_t n)
@@ -162,10 +188,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     t = harness_target(&harness_prog.shape);
     if (!t)
         abort();
-    if (target_run(t, &harness_prog, NULL, &f)) {
+    if (harness_stats < 0) {
+        const char *e = getenv("HVFUZZ_HARNESS_STATS");
+        harness_stats = e && *e && *e != '0';
+        if (harness_stats)
+            atexit(harness_stats_print);
+    }
+    if (target_run(t, &harness_prog, harness_stats ? harness_res : NULL, &f)) {
         harness_report(&f, &harness_prog);
         abort();
     }
+    if (harness_stats)
+        harness_stats_count(&harness_prog);
     if (t->ops->reset)
         t->ops->reset(t);
     return 0;

@@ -76,6 +76,10 @@ struct bench_result {
     double hc_mmu;             /* one-entry mmu_update hypercalls/s, no audit, no reset */
     double gen_only;           /* programs/s the generator alone makes */
     double reset_only;         /* resets/s of the target alone */
+    double progs_noexit;       /* programs/s, audit on, the generator's exits switched off */
+    double progs_exits;        /* programs/s, audit on, a mix with about 30% exit ops */
+    double exit_share;         /* the share of exit ops in that mix */
+    double exit_share_default; /* ... and in the default generator's programs */
     unsigned runs;             /* runs per figure (the median is reported) */
 };
 int bench_run(const char *target, unsigned runs, double secs_per_run, struct bench_result *r);

@@ -21,6 +21,7 @@ enum gen_family {
     GEN_F_MISC,             /* xen_version, console_io, set_gdt, unknown numbers */
     GEN_F_GUEST,            /* guest reads and writes of own, foreign, page-table and Xen VAs */
     GEN_F_SCHEDULE,         /* preemption patterns and vCPU switches that resume continuations */
+    GEN_F_EXIT,             /* VM exits: CPUID, MSRs, port/string I/O, MMIO and DMA rings, EPT, ... */
     GEN_F_NR
 };
 extern const char *const gen_family_names[GEN_F_NR];

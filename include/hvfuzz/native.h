@@ -52,6 +52,7 @@ struct native {
     struct finding iso;
     int last_op;                  /* index of the op run last (for names in signatures) */
     bool last_changed;            /* that op may have changed state the audit checks */
+    bool dma_moved;               /* that op was an exit whose device DMA logged accesses */
     const char *last_name;        /* hypercall name (or op kind) of the op run last: static */
     int op_index;                 /* ops run since reset */
 };

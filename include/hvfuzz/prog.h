@@ -7,11 +7,16 @@
 #include <stdint.h>
 
 #define PROG_MAGIC        0x5A465648U  /* "HVFZ" little-endian */
-#define PROG_VERSION      1U           /* canonical binary format version written today */
+#define PROG_VERSION      2U           /* newest binary format version (prog_format_version) */
 #define PROG_MAX_OPS      256U
 #define PROG_MAX_PAYLOAD  512U
 #define PROG_MAX_FIXUPS   16U
 #define PROG_MAX_ARGS     6U
+#define PROG_MAX_INSN     15U          /* an exit's instruction bytes (X86_MAX_INSN_LEN) */
+/* An exit's registers: the 16 GPRs in x86 encoding order (rax, rcx, rdx, rbx, ...), rip, rflags. */
+#define PROG_EXIT_RIP     16U
+#define PROG_EXIT_RFLAGS  17U
+#define PROG_EXIT_REGS    18U
 
 /* Machine shape: what the target builds before the first operation. */
 struct prog_shape {
@@ -38,6 +43,7 @@ enum arg_kind {
     ARG_PORT,         /* the a-th port of dom that is not free (mod count), or a itself if none */
     ARG_HANDLE,       /* the a-th live maptrack handle of dom, or a itself if none */
     ARG_VCPUID,       /* vCPU id (a mod nr_vcpus) */
+    ARG_GPA,          /* guest-physical address of byte b of gfn (a mod pages); version 2 */
     ARG_NR_KINDS
 };
 
@@ -62,7 +68,7 @@ enum op_kind {
     OP_GUEST_WRITE,     /* dom, vcpu, va arg, size: a write of the domain's tagged pattern */
     OP_PREEMPT,         /* set the preemption pattern (imm) for the following operations */
     OP_SWITCH_VCPU,     /* dom, vcpu: that vCPU runs next; re-issues its pending continuation */
-    OP_EXIT,            /* reserved for the VM-exit layer (a later format version) */
+    OP_EXIT,            /* dom, vcpu, a synthesized VM exit (hvfuzz/exit.h); version 2 */
     OP_GUEST_CODE,      /* reserved for the emulated and hardware targets */
     OP_NR_KINDS
 };
@@ -76,6 +82,17 @@ struct prog_op {
     struct prog_arg args[PROG_MAX_ARGS];  /* hypercall args; args[0] = va for guest read/write */
     uint32_t size;        /* guest read/write size (1, 2, 4, 8) */
     uint64_t imm;         /* OP_PREEMPT pattern */
+    /*
+     * OP_EXIT: the exit record. qual, gla and the registers are arguments, so an address can name
+     * a resource (ARG_GPA of a data page for a DMA ring, ARG_GVA for a string instruction's
+     * index register); ARG_IMM 0 is an unset register. Payload and fixups are placed in guest
+     * memory before the exit, as for a hypercall (a descriptor ring, a string I/O buffer).
+     */
+    uint8_t  exit_reason;                 /* enum exit_reason; any value (others are invalid) */
+    uint8_t  insn_len;                    /* bytes of insn used, 0..PROG_MAX_INSN */
+    uint8_t  insn[PROG_MAX_INSN];
+    struct prog_arg qual, gla;
+    struct prog_arg regs[PROG_EXIT_REGS];
     uint16_t payload_len;
     uint8_t  nr_fixups;
     uint8_t  payload[PROG_MAX_PAYLOAD];
@@ -111,13 +128,21 @@ extern const struct prog_shape prog_default_shape;   /* 256 frames, 3 domains, 2
 void prog_from_fuzz(struct prog *p, const uint8_t *data, size_t len);
 
 /* Canonical binary: versioned; prog_decode(prog_encode(p)) == p. Returns bytes written, or 0 if
-   buf is too small. prog_encoded_size gives the size needed. */
+   buf is too small. prog_encoded_size gives the size needed. prog_decode reads every version ever
+   written; prog_encode writes the lowest version that holds p (prog_format_version: 1 unless p
+   uses exits or ARG_GPA), so a program without exits encodes exactly as before version 2. */
+unsigned prog_format_version(const struct prog *p);
 size_t prog_encoded_size(const struct prog *p);
 size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap);
 enum prog_err prog_decode(struct prog *p, const uint8_t *data, size_t len);
 
 /* Text form: one operation per line; prog_parse_text reports the failing line in *line. */
 size_t prog_format_text(const struct prog *p, char *buf, size_t cap);   /* like snprintf */
+/* A disassembler for the comment after an exit's instruction bytes in the text form: writes one
+   line of text for the instruction in bytes and returns true, or false to leave no comment. The
+   library has none (it never links Capstone); the hvfuzz tool installs one. NULL: off. */
+typedef bool (*prog_disasm_fn)(const uint8_t *bytes, size_t len, char *out, size_t cap);
+void prog_set_disasm(prog_disasm_fn fn);
 enum prog_err prog_parse_text(struct prog *p, const char *text, unsigned *line);
 
 /* Canonical equality (what the round-trip tests compare). */
