@@ -8,6 +8,9 @@
  * indexes anything (the XSA-342 lesson: the check must use the limit that actually applies, and
  * the full 32-bit value, never a truncated or sign-extended one).
  */
+_Static_assert((EVTCHN_MAX_PORTS & (EVTCHN_MAX_PORTS - 1U)) == 0,
+               "HV_BUG_XSA342's truncation keeps ports inside the array by masking");
+
 uint32_t evtchn_limit(const struct domain *d)
 {
     return d->max_evtchn_port < EVTCHN_MAX_PORTS ? d->max_evtchn_port : EVTCHN_MAX_PORTS;
@@ -211,6 +214,7 @@ static long evtchn_op_bind_interdomain(struct hv *hv, struct vcpu *v, gva_t arg)
     struct domain *ld = dom_get(hv, v->domid), *rd;
     struct evtchn *lchn, *rchn;
     domid_t rdom;
+    uint32_t rport;
     long lport;
 
     if (copy_from_guest(hv, v, &op, arg, sizeof(op)))
@@ -224,9 +228,18 @@ static long evtchn_op_bind_interdomain(struct hv *hv, struct vcpu *v, gva_t arg)
     lport = evtchn_get_free_port(ld);
     if (lport < 0)
         return lport;
-    if (!evtchn_port_ok(rd, op.remote_port))
+    /*
+     * XSA-342: the remote port is compared, as the full 32-bit value, with the limit that applies
+     * to rd. HV_BUG_XSA342 re-creates a check against a truncated value: the port is validated
+     * and looked up in the width of the array's index (so it stays inside the array), while the
+     * full guest value is what the new channel records as its peer.
+     */
+    rport = op.remote_port;
+    if (hv_bug_on(hv, HV_BUG_XSA342))
+        rport &= EVTCHN_MAX_PORTS - 1U;
+    if (!evtchn_port_ok(rd, rport))
         return -XEN_EINVAL;
-    rchn = &rd->evtchn[op.remote_port];
+    rchn = &rd->evtchn[rport];
     if (rchn->state != ECS_UNBOUND || rchn->remote_dom != ld->id)
         return -XEN_EINVAL;
     lchn = &ld->evtchn[lport];

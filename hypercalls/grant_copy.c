@@ -101,9 +101,14 @@ int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
     if (!mfn_valid(hv, mfn))
         return -XEN_EINVAL;
     f = &hv->frames[mfn];
-    /* XSA-284: a frame without its allocation ref (being freed) or a xen-heap frame is not the
-       domain's to give away */
-    if (!(f->flags & FRAME_ALLOCATED) || (f->flags & FRAME_XEN_HEAP))
+    /*
+     * XSA-284: a frame without its allocation ref (being freed) or a xen-heap frame is not the
+     * domain's to give away. HV_BUG_XSA284 re-creates the pre-fix check, which lacked the
+     * PGC_allocated test: a frame whose allocation ref went while a mapping still holds it then
+     * looks like "allocation ref + ours" below and is handed to the new owner still mapped.
+     */
+    if ((!(f->flags & FRAME_ALLOCATED) && !hv_bug_on(hv, HV_BUG_XSA284)) ||
+        (f->flags & FRAME_XEN_HEAP))
         return -XEN_EINVAL;
     if (!get_page(hv, mfn, d))
         return -XEN_EINVAL;

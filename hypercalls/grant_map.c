@@ -19,6 +19,21 @@ static bool gnt_pte_matches(uint64_t pte, mfn_t mfn, bool readonly)
     return ((pte ^ gnt_pte(mfn, readonly)) & ~GNT_PTE_IGNORED) == 0;
 }
 
+/* The PTE a host mapping occupies, read at its byte offset in the L1 (always a slot boundary
+   unless HV_BUG_XSA227 let a misaligned address through). */
+static uint64_t gnt_pte_read(struct hv *hv, mfn_t l1, unsigned off)
+{
+    uint64_t pte;
+
+    memcpy(&pte, frame_mem(hv, l1) + off, sizeof(pte));
+    return pte;
+}
+
+static void gnt_pte_write(struct hv *hv, mfn_t l1, unsigned off, uint64_t pte)
+{
+    memcpy(frame_mem_w(hv, l1) + off, &pte, sizeof(pte));
+}
+
 /* Find the L1 slot for va in the tables rooted at cr3 (Xen's guest_map_l1e): no superpages. */
 static bool gnt_walk_to_l1(struct hv *hv, mfn_t cr3, uint64_t va, mfn_t *l1, unsigned *idx)
 {
@@ -45,20 +60,32 @@ static bool gnt_walk_to_l1(struct hv *hv, mfn_t cr3, uint64_t va, mfn_t *l1, uns
 /* Resolve a host address to a slot of a validated L1 table of ld: the machine address of the
    entry (GNTMAP_contains_pte) or a VA looked up through v's current tables. */
 static int gnt_l1_slot(struct hv *hv, struct vcpu *v, struct domain *ld, uint64_t addr,
-                       bool is_pte, mfn_t *l1, unsigned *idx)
+                       bool is_pte, mfn_t *l1, unsigned *idx, unsigned *off)
 {
     const struct frame *f;
 
     if (is_pte) {
-        /* XSA-227: an entry address between two slots would straddle two entries */
-        if (addr & (sizeof(uint64_t) - 1))
+        /*
+         * XSA-227: an entry address between two slots would straddle two entries. The fix refuses
+         * any address that is not 8-byte aligned. HV_BUG_XSA227 re-creates the pre-fix code,
+         * which took the address as given and wrote the PTE there; the model still keeps the 8
+         * bytes inside the L1 frame (a straddle past the page end is refused), so the damage
+         * stays within two slots of one table and defined behaviour.
+         */
+        if (hv_bug_on(hv, HV_BUG_XSA227)) {
+            if ((addr & (PAGE_SIZE - 1)) > PAGE_SIZE - sizeof(uint64_t))
+                return GNTST_general_error;
+        } else if (addr & (sizeof(uint64_t) - 1)) {
             return GNTST_general_error;
+        }
         *l1 = addr >> PAGE_SHIFT;
         *idx = (unsigned)((addr & (PAGE_SIZE - 1)) / sizeof(uint64_t));
+        *off = (unsigned)(addr & (PAGE_SIZE - 1));
     } else {
         if (!gva_canonical(addr) || gva_in_xen_range(addr) ||
             !gnt_walk_to_l1(hv, v->guest_table, addr, l1, idx))
             return GNTST_general_error;
+        *off = *idx * (unsigned)sizeof(uint64_t);
     }
     if (!mfn_valid(hv, *l1))
         return GNTST_general_error;
@@ -68,11 +95,6 @@ static int gnt_l1_slot(struct hv *hv, struct vcpu *v, struct domain *ld, uint64_
         !(f->flags & FRAME_VALIDATED) || (f->flags & FRAME_PARTIAL))
         return GNTST_general_error;
     return GNTST_okay;
-}
-
-static uint64_t gnt_slot_maddr(mfn_t l1, unsigned idx)
-{
-    return (l1 << PAGE_SHIFT) | ((uint64_t)idx * sizeof(uint64_t));
 }
 
 /* The refs one host or device mapping holds: general, plus writable type unless read-only. */
@@ -107,6 +129,10 @@ static void gnt_drop_l1e(struct hv *hv, uint64_t pte)
 
 static int gnt_alloc_handle(const struct grant_table *lgt)
 {
+    /* a handle released twice (HV_BUG_XSA218) heads the free list for good: Xen's list loops on
+       it, so every later allocation hands it out again, in use or not */
+    if (lgt->maptrack_dup && lgt->maptrack_dup <= GNT_MAX_MAPTRACK)
+        return (int)lgt->maptrack_dup - 1;
     for (int h = 0; h < (int)GNT_MAX_MAPTRACK; h++)
         if (!lgt->maptrack[h].in_use)
             return h;
@@ -132,7 +158,7 @@ int gnt_map_one(struct hv *hv, struct vcpu *v, struct gnttab_map_grant_ref *op)
     struct gnt_maptrack *map;
     struct gnt_entry e = { 0 };
     mfn_t mfn, l1 = MFN_INVALID;
-    unsigned idx = 0;
+    unsigned idx = 0, off = 0;
     uint64_t old = 0;
     int h, st;
 
@@ -162,10 +188,11 @@ int gnt_map_one(struct hv *hv, struct vcpu *v, struct gnttab_map_grant_ref *op)
     if (!mfn_valid(hv, mfn))
         return GNTST_bad_page;
     if (host) {
-        st = gnt_l1_slot(hv, v, ld, op->host_addr, op->flags & GNTMAP_contains_pte, &l1, &idx);
+        st = gnt_l1_slot(hv, v, ld, op->host_addr, op->flags & GNTMAP_contains_pte, &l1, &idx,
+                         &off);
         if (st != GNTST_okay)
             return st;
-        old = frame_ptes(hv, l1)[idx];
+        old = gnt_pte_read(hv, l1, off);
         /* replacing another grant's PTE would drop refs its maptrack entry still counts */
         if ((old & _PAGE_PRESENT) && (old & _PAGE_GNTTAB))
             return GNTST_general_error;
@@ -182,7 +209,7 @@ int gnt_map_one(struct hv *hv, struct vcpu *v, struct gnttab_map_grant_ref *op)
                 gnt_put_refs(hv, mfn, ro);
             return st;
         }
-        frame_ptes_w(hv, l1)[idx] = gnt_pte(mfn, ro);
+        gnt_pte_write(hv, l1, off, gnt_pte(mfn, ro));
         if (old & _PAGE_PRESENT) {
             gnt_drop_l1e(hv, old);
             tlb_flush_domain(hv, ld);
@@ -207,10 +234,47 @@ int gnt_map_one(struct hv *hv, struct vcpu *v, struct gnttab_map_grant_ref *op)
     map->dom = rd->id;
     map->ref = op->ref;
     map->mfn = mfn;
-    map->host_addr = host ? gnt_slot_maddr(l1, idx) : 0;
+    map->host_addr = host ? (l1 << PAGE_SHIFT) | off : 0;
     op->handle = (grant_handle_t)h;
     op->dev_bus_addr = dev ? mfn << PAGE_SHIFT : 0;
     return GNTST_okay;
+}
+
+/*
+ * HV_BUG_XSA218's second pass: the handles of the batch's successful unmaps, in order, released
+ * when the batch ends (every return of the array dispatcher). Nothing survives a hypercall.
+ */
+static struct {
+    domid_t dom;
+    unsigned nr;
+    grant_handle_t h[GNT_BATCH_MAX];
+} gnt_pass2;
+
+static void gnt_pass2_queue(const struct domain *ld, grant_handle_t handle)
+{
+    if (gnt_pass2.nr && gnt_pass2.dom != ld->id)
+        gnt_pass2.nr = 0;
+    gnt_pass2.dom = ld->id;
+    if (gnt_pass2.nr < GNT_BATCH_MAX)
+        gnt_pass2.h[gnt_pass2.nr++] = handle;
+}
+
+void gnt_unmap_batch_end(struct hv *hv, struct vcpu *v)
+{
+    struct domain *ld = dom_get(hv, gnt_pass2.dom);
+
+    for (unsigned i = 0; ld && i < gnt_pass2.nr; i++) {
+        struct gnt_maptrack *map = &ld->gnt.maptrack[gnt_pass2.h[i]];
+
+        if (map->flags & (GNTMAP_host_map | GNTMAP_device_map))
+            continue;
+        /* the pre-fix test "no part left" holds for a handle an earlier op already released:
+           it goes on the free list a second time */
+        if (!map->in_use)
+            ld->gnt.maptrack_dup = gnt_pass2.h[i] + 1U;
+        memset(map, 0, sizeof(*map));
+    }
+    gnt_pass2.nr = 0;
 }
 
 /*
@@ -226,7 +290,7 @@ static int gnt_unmap_common(struct hv *hv, struct vcpu *v, grant_handle_t handle
     struct gnt_maptrack *map;
     struct gnt_active *act;
     mfn_t l1 = MFN_INVALID, nl1 = MFN_INVALID, mfn;
-    unsigned idx = 0, nidx = 0;
+    unsigned idx = 0, nidx = 0, off = 0, noff = 0;
     uint64_t nval = 0;
     bool ro, do_host, do_dev;
     int st;
@@ -234,6 +298,9 @@ static int gnt_unmap_common(struct hv *hv, struct vcpu *v, grant_handle_t handle
     if (!ld || handle >= GNT_MAX_MAPTRACK || !ld->gnt.maptrack[handle].in_use)
         return GNTST_bad_handle;
     map = &ld->gnt.maptrack[handle];
+    /* HV_BUG_XSA218 leaves emptied entries for the batch's second pass: Xen's "zero flags" */
+    if (hv_bug_on(hv, HV_BUG_XSA218) && !(map->flags & (GNTMAP_host_map | GNTMAP_device_map)))
+        return GNTST_bad_handle;
     rd = dom_get(hv, map->dom);
     if (!rd || map->ref >= GNT_MAX_REFS)
         return GNTST_bad_domain;
@@ -247,21 +314,33 @@ static int gnt_unmap_common(struct hv *hv, struct vcpu *v, grant_handle_t handle
     if (do_dev && dev_addr != (mfn << PAGE_SHIFT))
         return GNTST_bad_dev_addr;
     if (do_host) {
-        st = gnt_l1_slot(hv, v, ld, host_addr, map->flags & GNTMAP_contains_pte, &l1, &idx);
+        st = gnt_l1_slot(hv, v, ld, host_addr, map->flags & GNTMAP_contains_pte, &l1, &idx,
+                         &off);
         if (st != GNTST_okay)
             return st;
-        if (gnt_slot_maddr(l1, idx) != map->host_addr ||
-            !gnt_pte_matches(frame_ptes(hv, l1)[idx], mfn, ro))
+        if (hv_bug_on(hv, HV_BUG_XSA234)) {
+            /*
+             * XSA-234 re-created: the pre-fix check compared only the frame of the entry at
+             * host_addr (Xen keeps no record of where a mapping's PTE is), neither its presence
+             * nor its writability, so a read-only handle could remove a writable grant PTE (or
+             * any entry of the frame) and drop the wrong refs. The fix compares the whole entry
+             * with the one the mapping wrote; the model also pins the slot.
+             */
+            if (((gnt_pte_read(hv, l1, off) & PTE_ADDR_MASK) >> PAGE_SHIFT) != mfn)
+                return GNTST_general_error;
+        } else if (((l1 << PAGE_SHIFT) | off) != map->host_addr ||
+                   !gnt_pte_matches(gnt_pte_read(hv, l1, off), mfn, ro)) {
             return GNTST_general_error;
+        }
     }
     if (replace && new_addr) {
         /* a PTE-addressed mapping has no VA to take a replacement from (as in Xen) */
         if (map->flags & GNTMAP_contains_pte)
             return GNTST_general_error;
-        st = gnt_l1_slot(hv, v, ld, new_addr, false, &nl1, &nidx);
+        st = gnt_l1_slot(hv, v, ld, new_addr, false, &nl1, &nidx, &noff);
         if (st != GNTST_okay)
             return st;
-        nval = frame_ptes(hv, nl1)[nidx];
+        nval = gnt_pte_read(hv, nl1, noff);
         /* moving a grant PTE would detach it from its maptrack entry */
         if ((nl1 == l1 && nidx == idx) || (nval & _PAGE_GNTTAB))
             return GNTST_general_error;
@@ -270,10 +349,10 @@ static int gnt_unmap_common(struct hv *hv, struct vcpu *v, grant_handle_t handle
     if (do_host) {
         if (replace && new_addr) {
             /* the entry keeps its refs: it moves between two validated L1s of ld */
-            frame_ptes_w(hv, nl1)[nidx] = 0;
-            frame_ptes_w(hv, l1)[idx] = nval;
+            gnt_pte_write(hv, nl1, noff, 0);
+            gnt_pte_write(hv, l1, off, nval);
         } else {
-            frame_ptes_w(hv, l1)[idx] = 0;
+            gnt_pte_write(hv, l1, off, 0);
         }
         tlb_flush_domain(hv, ld);
         tlb_stamp_frame(hv, mfn);
@@ -286,10 +365,25 @@ static int gnt_unmap_common(struct hv *hv, struct vcpu *v, grant_handle_t handle
         map->flags &= (uint8_t)~GNTMAP_device_map;
         gnt_put_refs(hv, mfn, ro);
     }
+    /*
+     * XSA-224 re-created: pre-fix Xen dropped a device part's page refs whenever the mapping had
+     * one, keyed on the maptrack flags instead of on the dev_bus_addr this op names, so an unmap
+     * of the host part (or of nothing) also dropped the device part's refs, which stay mapped.
+     * The fix drops them only together with the device part it removes (do_dev above).
+     */
+    if (hv_bug_on(hv, HV_BUG_XSA224) && !do_dev && (map->flags & GNTMAP_device_map))
+        gnt_put_refs(hv, mfn, ro);
     if (do_host || do_dev)
         gnt_status_after_unpin(hv, rd, map->ref, !ro);
-    /* XSA-218: the handle is freed exactly once, when its last part goes */
-    if (!(map->flags & (GNTMAP_host_map | GNTMAP_device_map)))
+    /*
+     * XSA-218: the handle is freed exactly once, when its last part goes, by the op that removed
+     * it. HV_BUG_XSA218 re-creates the pre-fix batch: the first pass only clears flags and every
+     * op releases "its" handle in a second pass if no part is left then, so two ops of one batch
+     * that removed the two parts of one mapping both release it (gnt_unmap_batch_end).
+     */
+    if (hv_bug_on(hv, HV_BUG_XSA218))
+        gnt_pass2_queue(ld, handle);
+    else if (!(map->flags & (GNTMAP_host_map | GNTMAP_device_map)))
         memset(map, 0, sizeof(*map));
     return GNTST_okay;
 }

@@ -184,6 +184,30 @@ static void gnt_free_status(struct hv *hv, struct grant_table *gt)
     gt->nr_status_frames = 0;
 }
 
+/*
+ * HV_BUG_XSA255 only: the pre-fix release of the status frames, a free that never looks at the
+ * frame's references. A mapping of the frame keeps naming it after it is back in the pool; the
+ * refs it holds are discarded with the frame (the model's free needs counts at rest).
+ */
+static void gnt_free_status_now(struct hv *hv, struct grant_table *gt)
+{
+    for (uint32_t i = 0; i < gt->nr_status_frames && i < GNT_MAX_STATUS; i++) {
+        mfn_t mfn = gt->status[i];
+        struct frame *f;
+
+        if (!mfn_valid(hv, mfn))
+            continue;
+        f = &hv->frames[mfn];
+        if (!(f->flags & FRAME_ALLOCATED) || f->count <= 1)
+            continue;   /* unmapped: the ordinary release frees it */
+        f->flags &= (uint8_t)~FRAME_ALLOCATED;
+        f->count = 0;
+        f->type_count = (f->flags & FRAME_XEN_HEAP) ? 1U : 0U;
+        frame_free(hv, mfn);
+        gt->status[i] = MFN_INVALID;
+    }
+}
+
 /* Grow to nr grant frames (and the status frames the version needs); all or nothing. */
 static int gnt_grow(struct hv *hv, struct domain *d, uint32_t nr)
 {
@@ -397,8 +421,13 @@ static long gnt_switch_version(struct hv *hv, struct domain *d, uint32_t nv)
     /* a mapped or active grant would be reinterpreted under the other layout */
     if (gnt_any_active(gt))
         return -XEN_EBUSY;
-    if (nv == 1) {
-        /* XSA-255: a status frame the guest still maps must not be freed under it */
+    /*
+     * XSA-255: a status frame the guest still maps must not be freed under it; the fix refuses
+     * the switch (-EBUSY) while anything but the allocation holds a status frame. HV_BUG_XSA255
+     * re-creates the pre-fix code: no such check, and the frames are freed outright below, as
+     * free_xenheap_page() did, whatever still references them.
+     */
+    if (nv == 1 && !hv_bug_on(hv, HV_BUG_XSA255)) {
         for (uint32_t i = 0; i < gt->nr_status_frames; i++)
             if (hv->frames[gt->status[i]].count > 1)
                 return -XEN_EBUSY;
@@ -421,6 +450,8 @@ static long gnt_switch_version(struct hv *hv, struct domain *d, uint32_t nv)
             gt->nr_status_frames = i + 1;
         }
     } else {
+        if (hv_bug_on(hv, HV_BUG_XSA255))
+            gnt_free_status_now(hv, gt);
         gnt_free_status(hv, gt);
     }
     for (uint32_t i = 0; i < gt->nr_frames; i++)
@@ -496,6 +527,8 @@ struct gnt_op_desc {
     int  (*elem)(struct hv *hv, struct vcpu *v, void *op);
     /* single-struct op (count must be 1) */
     long (*single)(struct hv *hv, struct vcpu *v, uint64_t uop);
+    /* array op: run whenever a call ends, however it ends (NULL: nothing to do) */
+    void (*batch_end)(struct hv *hv, struct vcpu *v);
 };
 
 #define GNT_ARRAY_OP(type, fn, off, len) \
@@ -507,12 +540,18 @@ struct gnt_op_desc {
 static const struct gnt_op_desc gnt_ops[] = {
     [GNTTABOP_map_grant_ref] = GNT_ARRAY_OP(gnttab_map_grant_ref, gnt_map_elem, 0,
                                             sizeof(struct gnttab_map_grant_ref)),
-    [GNTTABOP_unmap_grant_ref] = GNT_STATUS_OP(gnttab_unmap_grant_ref, gnt_unmap_elem),
+    [GNTTABOP_unmap_grant_ref] = { .size = sizeof(struct gnttab_unmap_grant_ref),
+                                   .out_off = offsetof(struct gnttab_unmap_grant_ref, status),
+                                   .out_len = sizeof(int16_t), .elem = gnt_unmap_elem,
+                                   .batch_end = gnt_unmap_batch_end },
     [GNTTABOP_setup_table] = { .single = gnt_setup_table },
     [GNTTABOP_transfer] = GNT_STATUS_OP(gnttab_transfer, gnt_transfer_elem),
     [GNTTABOP_copy] = GNT_STATUS_OP(gnttab_copy, gnt_copy_elem),
     [GNTTABOP_query_size] = { .single = gnt_query_size },
-    [GNTTABOP_unmap_and_replace] = GNT_STATUS_OP(gnttab_unmap_and_replace, gnt_replace_elem),
+    [GNTTABOP_unmap_and_replace] = { .size = sizeof(struct gnttab_unmap_and_replace),
+                                     .out_off = offsetof(struct gnttab_unmap_and_replace, status),
+                                     .out_len = sizeof(int16_t), .elem = gnt_replace_elem,
+                                     .batch_end = gnt_unmap_batch_end },
     [GNTTABOP_set_version] = { .single = gnt_set_version },
     [GNTTABOP_get_status_frames] = { .single = gnt_get_status_frames },
     [GNTTABOP_get_version] = { .single = gnt_get_version },
@@ -528,7 +567,7 @@ union gnt_any_op {
     struct gnttab_transfer transfer;
 };
 
-static long gnt_run_array(struct hv *hv, struct vcpu *v, const struct gnt_op_desc *op,
+static long gnt_run_elems(struct hv *hv, struct vcpu *v, const struct gnt_op_desc *op,
                           uint64_t args[6])
 {
     uint64_t uop = args[1], count = args[2];
@@ -556,6 +595,16 @@ static long gnt_run_array(struct hv *hv, struct vcpu *v, const struct gnt_op_des
         }
     }
     return 0;
+}
+
+static long gnt_run_array(struct hv *hv, struct vcpu *v, const struct gnt_op_desc *op,
+                          uint64_t args[6])
+{
+    long rc = gnt_run_elems(hv, v, op, args);
+
+    if (op->batch_end)
+        op->batch_end(hv, v);
+    return rc;
 }
 
 long do_grant_table_op(struct hv *hv, struct vcpu *v, uint64_t args[6])

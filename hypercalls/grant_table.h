@@ -59,6 +59,8 @@ int gnt_unmap_one(struct hv *hv, struct vcpu *v, struct gnttab_unmap_grant_ref *
 int gnt_replace_one(struct hv *hv, struct vcpu *v, struct gnttab_unmap_and_replace *op);
 int gnt_copy_one(struct hv *hv, struct vcpu *v, struct gnttab_copy *op);
 int gnt_transfer_one(struct hv *hv, struct vcpu *v, struct gnttab_transfer *op);
+/* The end of an unmap batch (every return of the dispatcher): HV_BUG_XSA218's second pass. */
+void gnt_unmap_batch_end(struct hv *hv, struct vcpu *v);
 /* Release every mapping of maptrack entry h of domain d (dying): pins, device refs, maptrack. */
 void gnt_release_handle(struct hv *hv, struct domain *d, grant_handle_t h);
 

@@ -250,6 +250,31 @@ static long memop_reservation(struct hv *hv, struct vcpu *v, unsigned op, uint64
 /* ---- exchange ------------------------------------------------------------------------------------ */
 
 /*
+ * HV_BUG_XSA212 only: Xen's __copy_{from,to}_guest_offset, the unchecked copies the pre-fix
+ * exchange used once access_ok() had passed for the base of each list. Xen's own range is mapped
+ * in every PV address space, so an unchecked copy there reads or writes hypervisor memory: the
+ * model has none to touch and records the escape as a monitor BUG() instead. Anything else goes
+ * through the guest's page tables like any guest access.
+ */
+static int memop_xslot_access(struct hv *hv, struct vcpu *v, uint64_t base, uint64_t i,
+                              uint64_t *val, bool write)
+{
+    uint64_t va = base + i * MEMOP_XEN_PFN_SIZE, last = va + MEMOP_XEN_PFN_SIZE - 1;
+
+    if (!hv_bug_on(hv, HV_BUG_XSA212))
+        return write ? memop_slot_write(hv, v, base, i, *val) : memop_slot_read(hv, v, base, i, val);
+    if ((va < XEN_VIRT_END && last >= XEN_VIRT_START) || last < va) {
+        hv_bug(hv, "unchecked guest copy reached hypervisor memory");
+        return -XEN_EFAULT;
+    }
+    if (!gva_canonical(va) || !gva_canonical(last))
+        return -XEN_EFAULT;   /* #GP on the real machine: the copy's fixup returns an error */
+    if (write)
+        return guest_write(hv, v, va, val, sizeof(*val), NULL) < 0 ? -XEN_EFAULT : 0;
+    return guest_read(hv, v, va, val, sizeof(*val), NULL) < 0 ? -XEN_EFAULT : 0;
+}
+
+/*
  * Exchange extent i: the caller's frame behind in[i] for a fresh frame at gfn out[i]. Every check
  * that can fail comes before anything changes; the new frame is allocated before the old one goes
  * (Xen allocates while holding the stolen input, so an empty pool is -ENOMEM) and outside
@@ -265,8 +290,8 @@ static long memop_exchange_one(struct hv *hv, struct vcpu *v, struct domain *d,
     int err = 0;
 
     *done = false;
-    if (memop_slot_read(hv, v, x->in.extent_start, i, &gfn) ||
-        memop_slot_read(hv, v, x->out.extent_start, i, &ogfn))
+    if (memop_xslot_access(hv, v, x->in.extent_start, i, &gfn, false) ||
+        memop_xslot_access(hv, v, x->out.extent_start, i, &ogfn, false))
         return -XEN_EFAULT;
     if (gfn >= HV_MAX_GFNS || !mfn_valid(hv, d->p2m[gfn]))
         return -XEN_EINVAL;
@@ -275,7 +300,7 @@ static long memop_exchange_one(struct hv *hv, struct vcpu *v, struct domain *d,
         return -XEN_EINVAL;
     if (ogfn >= HV_MAX_GFNS || (d->p2m[ogfn] != MFN_INVALID && ogfn != gfn))
         return -XEN_EINVAL;
-    if (memop_slot_write(hv, v, x->out.extent_start, i, ogfn))
+    if (memop_xslot_access(hv, v, x->out.extent_start, i, &ogfn, true))
         return -XEN_EFAULT;
 
     max_pages = d->max_pages;
@@ -290,7 +315,7 @@ static long memop_exchange_one(struct hv *hv, struct vcpu *v, struct domain *d,
     put_page(hv, mfn);      /* the only ref: the input frame goes back to the pool */
     memop_p2m_set(hv, d, ogfn, nmfn);
     *done = true;
-    if (memop_slot_write(hv, v, x->out.extent_start, i, nmfn))
+    if (memop_xslot_access(hv, v, x->out.extent_start, i, &nmfn, true))
         return -XEN_EFAULT;
     return 0;
 }
@@ -324,9 +349,20 @@ static long memop_exchange(struct hv *hv, struct vcpu *v, uint64_t args[6])
     }
     if (x.nr_exchanged == x.in.nr_extents)
         return 0;
-    /* XSA-212: both lists, over every element still to be used, before any access. */
-    if (!memop_array_ok(x.in.extent_start, x.nr_exchanged, x.in.nr_extents) ||
-        !memop_array_ok(x.out.extent_start, x.nr_exchanged, x.out.nr_extents)) {
+    /*
+     * XSA-212: both lists, over every element still to be used, before any access. HV_BUG_XSA212
+     * re-creates the pre-fix check, Xen's access_ok() on the base of each list alone: elements
+     * from nr_exchanged on are then reached with unchecked copies (memop_xslot_access), and the
+     * model's probe of the lists, a check of its own that Xen never had, is skipped too.
+     */
+    if (hv_bug_on(hv, HV_BUG_XSA212)) {
+        if (!guest_range_ok(x.in.extent_start, MEMOP_XEN_PFN_SIZE) ||
+            !guest_range_ok(x.out.extent_start, MEMOP_XEN_PFN_SIZE)) {
+            rc = -XEN_EFAULT;
+            goto fail_early;
+        }
+    } else if (!memop_array_ok(x.in.extent_start, x.nr_exchanged, x.in.nr_extents) ||
+               !memop_array_ok(x.out.extent_start, x.nr_exchanged, x.out.nr_extents)) {
         rc = -XEN_EFAULT;
         goto fail_early;
     }
@@ -339,8 +375,9 @@ static long memop_exchange(struct hv *hv, struct vcpu *v, uint64_t args[6])
         rc = -XEN_EPERM;
         goto fail_early;
     }
-    if (!memop_array_probe(hv, v, x.in.extent_start, x.nr_exchanged, x.in.nr_extents, false) ||
-        !memop_array_probe(hv, v, x.out.extent_start, x.nr_exchanged, x.out.nr_extents, true)) {
+    if (!hv_bug_on(hv, HV_BUG_XSA212) &&
+        (!memop_array_probe(hv, v, x.in.extent_start, x.nr_exchanged, x.in.nr_extents, false) ||
+         !memop_array_probe(hv, v, x.out.extent_start, x.nr_exchanged, x.out.nr_extents, true))) {
         rc = -XEN_EFAULT;
         goto fail_early;
     }

@@ -37,6 +37,10 @@ static uint32_t audit_gnt_frames(struct audit_ctx *c, const struct domain *d)
     if (gt->nr_status_frames > GNT_MAX_STATUS)
         audit_add(c, INV_GNTTAB, MFN_INVALID, d->id, GNT_MAX_STATUS, gt->nr_status_frames,
                   "grant nr_status_frames at most");
+    /* each maptrack handle is either in use or on the free list once (XSA-218) */
+    if (gt->maptrack_dup)
+        audit_add(c, INV_GNTTAB, MFN_INVALID, d->id, 1, 2,
+                  "maptrack handle %u: times on the free list", gt->maptrack_dup - 1U);
     uint32_t nf = gt->nr_frames < GNT_MAX_FRAMES ? gt->nr_frames : GNT_MAX_FRAMES;
     uint32_t ns = gt->nr_status_frames < GNT_MAX_STATUS ? gt->nr_status_frames : GNT_MAX_STATUS;
     for (uint32_t k = 0; k < nf; k++)

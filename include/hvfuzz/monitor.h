@@ -137,6 +137,10 @@ struct grant_table {
     mfn_t    frames[GNT_MAX_FRAMES];
     uint32_t nr_status_frames;
     mfn_t    status[GNT_MAX_STATUS];
+    /* The maptrack free list's one possible defect: handle + 1 of an entry released twice, which
+       the list then hands out again and again (XSA-218's double put); 0 = the list is sound.
+       Only HV_BUG_XSA218 sets it; the audit reports it (GNTTAB). */
+    uint32_t maptrack_dup;
     struct gnt_active active[GNT_MAX_REFS];
     struct gnt_maptrack maptrack[GNT_MAX_MAPTRACK];
 };
