@@ -63,24 +63,52 @@ static void dma_log(struct hv *hv, struct domain *d, mfn_t m, bool write)
     dma->log_total++;
 }
 
-/* Every page of [gpa, gpa + len) usable for the access, or the error to report. */
+/*
+ * Every page of [gpa, gpa + len) usable for the access, or the error to report. HV_BUG_DMA_ESCAPE
+ * re-creates a device model that checks the first page of a transfer only (and then, in
+ * dma_copy, runs on through the machine frames that follow it); the fix checks every page the
+ * transfer touches and translates each through the p2m.
+ */
 static enum dma_error dma_range_ok(struct hv *hv, const struct domain *d, uint64_t gpa,
                                    uint32_t len, bool write)
 {
+    uint64_t first = gpa & ~(uint64_t)(PAGE_SIZE - 1);
+    uint64_t end = hv_bug_on(hv, HV_BUG_DMA_ESCAPE) ? first + 1 : gpa + len;
+
     if (gpa >= DMA_GPA_LIMIT || len > DMA_GPA_LIMIT - gpa)
         return DMA_ERR_LEN;
-    for (uint64_t p = gpa & ~(uint64_t)(PAGE_SIZE - 1); p < gpa + len; p += PAGE_SIZE)
+    for (uint64_t p = first; p < end; p += PAGE_SIZE)
         if (dma_frame(hv, d, p, write) == MFN_INVALID)
             return DMA_ERR_ACCESS;
     return DMA_ERR_NONE;
+}
+
+/*
+ * HV_BUG_DMA_ESCAPE only: the frame behind gpa taken as the transfer's first frame plus the page
+ * distance from start, as if the guest's buffer were machine-contiguous. Only the first frame was
+ * ever checked; the ones after it may belong to anybody. Frames past the pool end fail the copy.
+ */
+static mfn_t dma_contig_frame(struct hv *hv, const struct domain *d, uint64_t start, uint64_t gpa,
+                              bool write, mfn_t *first)
+{
+    mfn_t m;
+
+    if (*first == MFN_INVALID)
+        *first = dma_frame(hv, d, start, write);
+    if (*first == MFN_INVALID)
+        return MFN_INVALID;
+    m = *first + ((gpa >> PAGE_SHIFT) - (start >> PAGE_SHIFT));
+    return mfn_valid(hv, m) ? m : MFN_INVALID;
 }
 
 /* Copy (or zero-fill) page by page, in ascending order; the ranges were checked first. */
 static void dma_copy(struct hv *hv, struct domain *d, const struct dma_desc *desc)
 {
     bool fill = desc->flags & DMA_DESC_FILL;
+    bool contig = hv_bug_on(hv, HV_BUG_DMA_ESCAPE);
     uint64_t src = desc->src, dst = desc->dst;
     uint32_t left = desc->len;
+    mfn_t dfirst = MFN_INVALID, sfirst = MFN_INVALID;
     while (left) {
         uint32_t chunk = PAGE_SIZE - (uint32_t)(dst & (PAGE_SIZE - 1));
         if (!fill) {
@@ -90,14 +118,16 @@ static void dma_copy(struct hv *hv, struct domain *d, const struct dma_desc *des
         }
         if (chunk > left)
             chunk = left;
-        mfn_t dm = dma_frame(hv, d, dst, true);
+        mfn_t dm = contig ? dma_contig_frame(hv, d, desc->dst, dst, true, &dfirst)
+                          : dma_frame(hv, d, dst, true);
         if (dm == MFN_INVALID)
             return;
         uint8_t *to = frame_mem_w(hv, dm) + (dst & (PAGE_SIZE - 1));
         if (fill) {
             memset(to, 0, chunk);
         } else {
-            mfn_t sm = dma_frame(hv, d, src, false);
+            mfn_t sm = contig ? dma_contig_frame(hv, d, desc->src, src, false, &sfirst)
+                              : dma_frame(hv, d, src, false);
             if (sm == MFN_INVALID)
                 return;
             dma_log(hv, d, sm, false);

@@ -1,4 +1,5 @@
 /* 16550-style UART at 0x3f8: registers, DLAB, 16-byte TX/RX FIFOs, loopback, interrupt identification. */
+#include <stddef.h>
 #include "devices.h"
 
 enum {
@@ -58,7 +59,25 @@ static uint8_t uart_rx_pop(struct dev_uart *u)
     return b;
 }
 
-static void uart_thr_write(struct dev_uart *u, uint8_t b)
+/*
+ * HV_BUG_UART_FIFO only, VENOM-style (CVE-2015-3456 let the floppy FIFO index run past its
+ * buffer): the transmit FIFO's write index is head + count, neither bounded by the FIFO's
+ * capacity nor wrapped, so past UART_FIFO_SIZE bytes the guest's data lands in the fields that
+ * follow tx (the receive FIFO, then the indexes themselves). The store goes through the struct's
+ * own bytes and a byte that would fall on thre_pending or beyond is dropped, which keeps the
+ * overflow inside the device struct and inside defined behaviour; the count keeps growing, which
+ * is what the device audit (INV_DEV) sees.
+ */
+static void uart_tx_push_unbounded(struct dev_uart *u, uint8_t b)
+{
+    size_t at = offsetof(struct dev_uart, tx) + (size_t)u->tx_head + u->tx_count;
+
+    if (at < offsetof(struct dev_uart, thre_pending))
+        ((uint8_t *)u)[at] = b;
+    u->tx_count++;
+}
+
+static void uart_thr_write(struct dev_uart *u, uint8_t b, bool unbounded)
 {
     u->thre_pending = false;
     if (u->mcr & MCR_LOOP) {
@@ -67,7 +86,12 @@ static void uart_thr_write(struct dev_uart *u, uint8_t b)
         u->thre_pending = true;
         return;
     }
-    /* a byte written to a full transmitter is lost, as on the chip */
+    /* the fix: a byte written to a full transmitter is lost, as on the chip, and the index
+       wraps inside the FIFO */
+    if (unbounded) {
+        uart_tx_push_unbounded(u, b);
+        return;
+    }
     if (u->tx_count >= uart_cap(u))
         return;
     u->tx[(u->tx_head + u->tx_count) % UART_FIFO_SIZE] = b;
@@ -159,7 +183,7 @@ static void uart_write(struct hv *hv, struct domain *d, uint16_t port, uint8_t v
         if (dlab)
             u->dll = v;
         else
-            uart_thr_write(u, v);
+            uart_thr_write(u, v, hv_bug_on(hv, HV_BUG_UART_FIFO));
         break;
     case UART_IER_DLM:
         if (dlab) {
