@@ -262,7 +262,8 @@ static int memop_xslot_access(struct hv *hv, struct vcpu *v, uint64_t base, uint
     uint64_t va = base + i * MEMOP_XEN_PFN_SIZE, last = va + MEMOP_XEN_PFN_SIZE - 1;
 
     if (!hv_bug_on(hv, HV_BUG_XSA212))
-        return write ? memop_slot_write(hv, v, base, i, *val) : memop_slot_read(hv, v, base, i, val);
+        return write ? memop_slot_write(hv, v, base, i, *val)
+                     : memop_slot_read(hv, v, base, i, val);
     if ((va < XEN_VIRT_END && last >= XEN_VIRT_START) || last < va) {
         hv_bug(hv, "unchecked guest copy reached hypervisor memory");
         return -XEN_EFAULT;
