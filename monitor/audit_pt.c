@@ -174,6 +174,30 @@ static void audit_base_ptr(struct audit_ctx *c, const struct domain *d, const st
         audit_add(c, INV_VCPU, t, d->id, d->id, f->owner, "vcpu %u %s owner", v->id, which);
 }
 
+/*
+ * An upper-level update flushes the owner's TLBs (XSA-286), and only a successful walk fills a TLB,
+ * so every cached translation still lies under present L4..L2 entries of the vCPU's table: only an
+ * L1 entry may have changed behind it (flushing after those is the guest's business). A hardware
+ * walk of the raw entries, independent of monitor/walk.c. Returns the level whose entry for va is
+ * gone (4..2), or 0.
+ */
+static unsigned audit_tlb_unhooked_level(struct hv *hv, mfn_t cr3, gva_t va)
+{
+    mfn_t t = cr3;
+    for (unsigned level = 4; level >= 2; level--) {
+        if (!mfn_valid(hv, t))
+            return level;
+        unsigned idx = (unsigned)((va >> (PAGE_SHIFT + 9U * (level - 1U))) & 511U);
+        uint64_t e = frame_ptes(hv, t)[idx];
+        if (!(e & _PAGE_PRESENT))
+            return level;
+        if (level < 4 && (e & _PAGE_PSE))
+            return 0;   /* a large page ends the walk here */
+        t = (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    }
+    return 0;
+}
+
 static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
 {
     struct hv *hv = c->hv;
@@ -181,6 +205,12 @@ static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct 
         const struct tlb_entry *e = &v->tlb[k];
         if (!e->valid)
             continue;
+        unsigned gone = d->dying || v->guest_table == MFN_INVALID ? 0 :
+                        audit_tlb_unhooked_level(hv, v->guest_table, e->va);
+        if (gone)
+            audit_add(c, INV_I5_ISOLATION, e->mfn, d->id, 0, gone,
+                      "vcpu %u tlb va 0x%llx outlived its upper-level entry: level", v->id,
+                      (unsigned long long)e->va);
         if (!mfn_valid(hv, e->mfn)) {
             audit_add(c, INV_I5_ISOLATION, e->mfn, d->id, hv->nr_frames, (int64_t)e->mfn,
                       "vcpu %u tlb va 0x%llx below nr_frames: mfn", v->id,

@@ -32,7 +32,7 @@ const struct hv_bug_desc hv_bug_table[HV_BUG_NR] = {
     [HV_BUG_XSA284] = { HV_BUG_XSA284, "xsa284", "XSA-284",
         "grant transfer takes a page that is no longer allocated", "audit:I5" },
     [HV_BUG_XSA286] = { HV_BUG_XSA286, "xsa286", "XSA-286",
-        "an L2+ update leaves stale linear translations in other vCPUs' TLBs", "audit:I3" },
+        "an L2+ update leaves stale linear translations in other vCPUs' TLBs", "audit:I5" },
     [HV_BUG_XSA299] = { HV_BUG_XSA299, "xsa299", "XSA-299",
         "preempted promote/demote loses the partial state's reference", "audit:I1" },
     [HV_BUG_XSA342] = { HV_BUG_XSA342, "xsa342", "XSA-342",

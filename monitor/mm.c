@@ -57,10 +57,58 @@ static void pt_partial_take(struct hv *hv, struct frame *f)
 
 /* Preempted (de)validation: the state holds one general and one type ref (the type ref is the
    one the current operation was holding). */
-static void pt_partial_leave(struct frame *f)
+static void pt_partial_leave(struct hv *hv, struct frame *f, bool validating)
 {
     f->flags |= FRAME_PARTIAL;
+    /* XSA-299 (bug switch): before the fix a preempted validation left the partial state without
+       a general ref of its own (only some paths kept one, tracked by a separate flag); the fix
+       makes every partial state hold one, so the caller's put cannot leave it unaccounted */
+    if (validating && hv_bug_on(hv, HV_BUG_XSA299))
+        return;
     f->count++;
+}
+
+/* The last type ref is gone: mappings of the frame may have been dropped now. */
+static void pt_type_drop_stamp(struct hv *hv, mfn_t mfn)
+{
+    /* XSA-241 (bug switch): before the fix the stamp was a clock value read before a flush that
+       overtook the store (an IPI between reading the clock and writing the stamp), so it predates
+       that flush and a later type change's filter skips vCPUs that cached the mapping after it.
+       The fix makes the read and the store one step. */
+    if (hv_bug_on(hv, HV_BUG_XSA241) && hv->tlbclock > 0) {
+        hv->frames[mfn].tlbflush_timestamp = hv->tlbclock - 1U;
+        return;
+    }
+    tlb_stamp_frame(hv, mfn);
+}
+
+/*
+ * XSA-401 (bug switch): before the fix a type change flushed TLBs inside its cmpxchg loop, from a
+ * snapshot of type_info, and committed the new type only afterwards; a writable mapping made and
+ * dropped in between leaves type_info as it was (ABA), so the commit succeeds on a flush that
+ * predates the new mapping. The fix flushes after the commit. The model runs operations
+ * atomically, so the window is a preemption point between flush and commit (a preemptible type
+ * change then gives up with -ERESTART and is re-issued by the guest), and the snapshot is kept in
+ * hv->x401 across the continuation: a re-issue that finds the same type_info commits unflushed.
+ * Returns true when the caller must give up with -ERESTART.
+ */
+static bool pt_x401_window(struct hv *hv, mfn_t mfn, enum pgt_type type, bool preemptible)
+{
+    struct frame *f = &hv->frames[mfn];
+    bool same = hv->x401.armed && hv->x401.mfn == mfn && hv->x401.type == f->type &&
+                hv->x401.flags == f->flags && hv->x401.type_count == f->type_count;
+    hv->x401.armed = false;
+    if (same)
+        return false;   /* the snapshot matches: the earlier flush is taken to cover it */
+    tlb_flush_filtered(hv, f->tlbflush_timestamp);
+    if (!preemptible || !PGT_IS_PT(type) || !hv_preempt_check(hv))
+        return false;
+    hv->x401.armed = true;
+    hv->x401.mfn = mfn;
+    hv->x401.type = f->type;
+    hv->x401.flags = f->flags;
+    hv->x401.type_count = f->type_count;
+    return true;
 }
 
 int get_page_type(struct hv *hv, mfn_t mfn, enum pgt_type type, bool preemptible)
@@ -76,9 +124,16 @@ int get_page_type(struct hv *hv, mfn_t mfn, enum pgt_type type, bool preemptible
             /* a type change: nothing may still cache a mapping made under the old type (XSA-241,
                XSA-401), so flush every vCPU that has not flushed since the frame was last
                unmapped */
-            f->type = (uint8_t)type;
-            f->flags &= (uint8_t)~FRAME_VALIDATED;
-            tlb_flush_filtered(hv, f->tlbflush_timestamp);
+            if (hv_bug_on(hv, HV_BUG_XSA401)) {
+                if (pt_x401_window(hv, mfn, type, preemptible))
+                    return -XEN_ERESTART;
+                f->type = (uint8_t)type;
+                f->flags &= (uint8_t)~FRAME_VALIDATED;
+            } else {
+                f->type = (uint8_t)type;
+                f->flags &= (uint8_t)~FRAME_VALIDATED;
+                tlb_flush_filtered(hv, f->tlbflush_timestamp);
+            }
         }
         f->type_count = 1;
         if (!PGT_IS_PT(type)) {
@@ -108,7 +163,7 @@ int get_page_type(struct hv *hv, mfn_t mfn, enum pgt_type type, bool preemptible
     /* a PT type that needs (the rest of) its validation; the caller's type ref is counted */
     int rc = pt_validate(hv, mfn, pgt_level(type), preemptible);
     if (rc == -XEN_ERESTART) {
-        pt_partial_leave(f);
+        pt_partial_leave(hv, f, true);
         return rc;
     }
     if (rc < 0) {
@@ -139,7 +194,7 @@ int put_page_type(struct hv *hv, mfn_t mfn, bool preemptible)
     }
     if (f->type_count > 1 || !PGT_IS_PT(f->type) || !(f->flags & FRAME_VALIDATED)) {
         if (--f->type_count == 0)
-            tlb_stamp_frame(hv, mfn);
+            pt_type_drop_stamp(hv, mfn);
         return 0;
     }
 
@@ -148,11 +203,11 @@ int put_page_type(struct hv *hv, mfn_t mfn, bool preemptible)
     f->nr_validated_ptes = PTES_PER_TABLE;
     int rc = pt_devalidate(hv, mfn, pgt_level(f->type), preemptible);
     if (rc == -XEN_ERESTART) {
-        pt_partial_leave(f);
+        pt_partial_leave(hv, f, false);
         return rc;
     }
     f->type_count = 0;
-    tlb_stamp_frame(hv, mfn);
+    pt_type_drop_stamp(hv, mfn);
     return 0;
 }
 

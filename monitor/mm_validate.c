@@ -4,11 +4,18 @@
 
 #define LINEAR_COUNT_LIMIT 32000  /* int16 linear_pt_count must never wrap */
 
-static uint64_t pt_disallow_mask(unsigned level)
+static uint64_t pt_disallow_mask(const struct hv *hv, unsigned level)
 {
     switch (level) {
     case 1: return L1_DISALLOW_MASK;
-    case 2: return L2_DISALLOW_MASK;
+    case 2:
+        /* XSA-148 (bug switch): before the fix, PSE was dropped from the L2 mask unconditionally
+           (PV superpages were meant to be optional); the fix keeps PSE disallowed unless
+           superpages are enabled, which the model never does. The walker honours PSE like
+           hardware, so such an entry is a 2 MiB mapping of whatever frames follow the target. */
+        if (hv_bug_on(hv, HV_BUG_XSA148))
+            return L2_DISALLOW_MASK & ~(uint64_t)_PAGE_PSE;
+        return L2_DISALLOW_MASK;
     case 3: return L3_DISALLOW_MASK;
     default: return L4_DISALLOW_MASK;
     }
@@ -33,9 +40,13 @@ static int pt_get_linear(struct hv *hv, mfn_t table, unsigned level, uint64_t e)
     if (!owner || gf->type != pgt_of_level(level) || !(gf->flags & FRAME_VALIDATED) ||
         gf->type_count == 0 || (gf->flags & FRAME_PARTIAL))
         return -XEN_EINVAL;
-    if (gf->linear_pt_count < 0 || gf->linear_pt_count >= LINEAR_COUNT_LIMIT)
+    if (gf->linear_pt_count >= LINEAR_COUNT_LIMIT || tf->linear_pt_count <= -LINEAR_COUNT_LIMIT)
         return -XEN_EINVAL;
-    if (tf->linear_pt_count > 0 || tf->linear_pt_count <= -LINEAR_COUNT_LIMIT)
+    /* XSA-240 (bug switch): before the fix nothing bounded linear chains; the fix refuses a
+       target that itself contains linear entries and a table that is itself used linearly, so
+       chains stay at depth 1 and teardown cannot recurse without bound */
+    if (!hv_bug_on(hv, HV_BUG_XSA240) &&
+        (gf->linear_pt_count < 0 || tf->linear_pt_count > 0))
         return -XEN_EINVAL;
     if (!get_page(hv, target, owner))
         return -XEN_EINVAL;
@@ -54,7 +65,7 @@ int pt_get_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, struct 
 {
     if (!pte_present(e))
         return 0;
-    if (e & pt_disallow_mask(level))
+    if (e & pt_disallow_mask(hv, level))
         return -XEN_EINVAL;
     mfn_t target = pte_mfn(e);
     if (!mfn_valid(hv, target))
@@ -194,9 +205,15 @@ int pt_validate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
 }
 
 /* Only whitelisted flag bits differ and the frame is the same: nothing to revalidate. */
-static bool pt_fast_path(uint64_t o, uint64_t n)
+static bool pt_fast_path(const struct hv *hv, unsigned level, uint64_t o, uint64_t n)
 {
-    return pte_present(o) && pte_present(n) && ((o ^ n) & ~FASTPATH_FLAG_WHITELIST) == 0;
+    uint64_t whitelist = FASTPATH_FLAG_WHITELIST;
+    /* XSA-182 (bug switch): before the fix the L3/L4 fast path also let RW change, assuming an
+       upper-level entry's RW bit is harmless; with linear page tables it is not (RW on a linear
+       entry maps a live table writable). The fix revalidates any RW change above L1. */
+    if (level > 1 && hv_bug_on(hv, HV_BUG_XSA182))
+        whitelist |= _PAGE_RW;
+    return pte_present(o) && pte_present(n) && ((o ^ n) & ~whitelist) == 0;
 }
 
 int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, unsigned idx,
@@ -220,10 +237,10 @@ int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, uns
     if (level == 1 && ((pte_present(oval) && (oval & _PAGE_GNTTAB)) ||
                        (pte_present(nval) && (nval & _PAGE_GNTTAB))))
         return -XEN_EINVAL;
-    if (pte_present(nval) && (nval & pt_disallow_mask(level)))
+    if (pte_present(nval) && (nval & pt_disallow_mask(hv, level)))
         return -XEN_EINVAL;
 
-    if (pt_fast_path(oval, nval)) {
+    if (pt_fast_path(hv, level, oval, nval)) {
         *slot = nval;
     } else {
         int rc = pt_get_entry(hv, table, level, nval, pg_owner, preemptible);
@@ -239,7 +256,10 @@ int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, uns
 
     /* a changed upper-level entry may leave translations (also linear ones) cached anywhere the
        table is in use: flush the owner's vCPUs so walks see the current tables (XSA-286) */
-    if (level > 1 && oval != nval) {
+    /* XSA-286 (bug switch): before the fix an upper-level update flushed nothing, so other vCPUs
+       (and the monitor's own accesses through them) kept translating through tables the guest
+       had already unhooked */
+    if (level > 1 && oval != nval && !hv_bug_on(hv, HV_BUG_XSA286)) {
         struct domain *owner = dom_get(hv, f->owner);
         if (owner)
             tlb_flush_domain(hv, owner);

@@ -316,6 +316,15 @@ struct hv {
     uint64_t preempt_pattern;
     uint32_t preempt_idx;
     uint64_t bugs;              /* bit per enum hv_bug */
+    /* HV_BUG_XSA401 only: the type_info a preempted type change saw when it flushed (the pre-fix
+       code's loop-local snapshot, carried across the continuation that models the race window;
+       monitor/mm.c). Unused with the switch off. */
+    struct {
+        bool     armed;
+        uint8_t  type, flags;
+        uint32_t type_count;
+        mfn_t    mfn;
+    } x401;
     char     console[HV_CONSOLE_SIZE];
     uint32_t console_len;
     /* Set when a state is reached that would let a guest escape (Xen's BUG()): */
