@@ -56,6 +56,8 @@ $(B)/libhvmon.a: $(MON_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Conformance and unit-test objects register themselves by constructor: link them directly.
+# Capstone disassembles exit instructions in the tool's reports (tools/disasm.c), not in the library.
+$(B)/hvfuzz: LDLIBS += -lcapstone
 $(B)/hvfuzz: $(TOOL_OBJS) $(CONF_OBJS) $(B)/libhvmon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

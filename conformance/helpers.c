@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "conformance.h"
+#include "exit_conf.h"
 #include "hvfuzz/record.h"
 
 /* A continuation that needs more re-issues than this is a livelock in the monitor, not slowness. */
@@ -128,6 +129,12 @@ void conf_machine_teardown(struct conf_ctx *c)
     c->hv = NULL;
     c->d0 = c->d1 = c->d2 = NULL;
     c->v0 = c->v1 = c->v2 = NULL;
+}
+
+void conf_record_exit(struct conf_ctx *c, struct vcpu *v, const struct exit_record *x)
+{
+    if (conf_recorder)
+        record_exit(conf_recorder, c->hv, v, x);
 }
 
 long conf_hc(struct conf_ctx *c, struct vcpu *v, unsigned nr, uint64_t a0, uint64_t a1,

@@ -179,7 +179,7 @@ int bench_run(const char *target, unsigned runs, double secs, struct bench_resul
     /* the same machine and seed with the exit family off, and weighted to about 30% of ops */
     bench_gen_set(&c, 0);
     r->progs_noexit = bench_figure(&c, BENCH_PROGRAMS, runs, secs);
-    bench_gen_set(&c, 30);
+    bench_gen_set(&c, 24);
     r->exit_share = bench_exit_share(c.progs);
     r->progs_exits = bench_figure(&c, BENCH_PROGRAMS, runs, secs);
     t.opts.audit = false;

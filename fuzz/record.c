@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hvfuzz/exit.h"
 #include "hvfuzz/hypercall.h"
 #include "hvfuzz/record.h"
 #include "hvfuzz/target.h"
@@ -509,5 +510,47 @@ void record_hc_end(struct recorder *r, int token, long rc, unsigned restarts)
         e->hypercall = true;
         e->status = i < restarts ? OPS_RESTART : OPS_RAN;
         e->rc = i < restarts ? -XEN_ERESTART : rc;
+    }
+}
+
+/* ---- exits -------------------------------------------------------------------------------------- */
+
+void record_exit(struct recorder *r, struct hv *hv, const struct vcpu *v,
+                 const struct exit_record *x)
+{
+    struct rec_lift l = { .r = r, .hv = hv, .v = v };
+
+    if (!r || r->overflow || !x)
+        return;
+    if (v->domid >= r->prog.shape.nr_domains || v->id >= r->prog.shape.nr_vcpus) {
+        r->overflow = true;
+        return;
+    }
+    l.op = rec_append(r);
+    if (!l.op)
+        return;
+    l.op->kind = OP_EXIT;
+    l.op->dom = (uint8_t)v->domid;
+    l.op->vcpu = v->id;
+    l.op->exit_reason = x->reason;
+    l.op->insn_len = x->insn_len <= PROG_MAX_INSN ? x->insn_len : PROG_MAX_INSN;
+    memcpy(l.op->insn, x->insn, l.op->insn_len);
+    rec_imm(&l.op->qual, x->qual);
+    rec_imm(&l.op->gla, x->gla);
+    for (unsigned i = 0; i < 16; i++)
+        rec_imm(&l.op->regs[i], x->regs.gpr[i]);
+    rec_imm(&l.op->regs[PROG_EXIT_RIP], x->regs.rip);
+    rec_imm(&l.op->regs[PROG_EXIT_RFLAGS], x->regs.rflags);
+    /* string instructions read or write guest memory at rsi/rdi: the case's buffers go along */
+    rec_add_chunk(&l, x->regs.gpr[X86_RSI]);
+    rec_add_chunk(&l, x->regs.gpr[X86_RDI]);
+    rec_place(&l);
+    for (unsigned i = X86_RSI; i <= X86_RDI; i++) {
+        struct prog_arg a;
+        if (!rec_chunk_of(&l, x->regs.gpr[i]) || !rec_lift_va(&l, x->regs.gpr[i], &a))
+            continue;
+        if (x->gla == x->regs.gpr[i])
+            l.op->gla = a;
+        l.op->regs[i] = a;
     }
 }

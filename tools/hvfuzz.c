@@ -102,6 +102,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "help"))
         return hvfuzz_help(argc - 1, argv + 1);
+    /* every report and program text this process writes shows exit instructions by Capstone */
+    tool_disasm_install();
     cmd = hvfuzz_find(argv[1]);
     if (!cmd) {
         fprintf(stderr, "hvfuzz: unknown command '%s'\n", argv[1]);

@@ -59,6 +59,7 @@ static struct op_result harness_res[PROG_MAX_OPS];
 
 static void harness_stats_print(void)
 {
+    fflush(stdout);
     fprintf(stderr, "==hvfuzz== exits run:");
     for (unsigned r = 0; r <= EXIT_NR; r++)
         fprintf(stderr, " %s %llu", r < EXIT_NR ? exit_reason_name((enum exit_reason)r) : "other",

@@ -48,6 +48,13 @@ int  record_hc_begin(struct recorder *r, struct hv *hv, const struct vcpu *v, un
 /* After it ran: its final result and how many continuations it took. */
 void record_hc_end(struct recorder *r, int token, long rc, unsigned restarts);
 
+/* An exit the case delivers (conformance/exit_helpers.c), before hv_exit runs: an OP_EXIT with
+   the record's values; rsi/rdi (and gla when it equals one) pointing into a buffer the case
+   wrote are lifted like hypercall pointers, so the buffer becomes the op's payload. */
+struct exit_record;
+void record_exit(struct recorder *r, struct hv *hv, const struct vcpu *v,
+                 const struct exit_record *x);
+
 /* What became of a recorded case (hvfuzz conform --record counts them). */
 enum record_outcome {
     RECORD_OFF = 0,      /* not recorded (the run did not get that far) */
