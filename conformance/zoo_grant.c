@@ -61,20 +61,22 @@ static void zoo_xsa224(struct conf_ctx *c)
     zoo_conf_expect_caught(c, HV_BUG_XSA224);
 }
 
-/* XSA-227: a PTE address 4 bytes into a slot is accepted and the PTE straddles two slots. */
+/* XSA-227: a PTE address 4 bytes into the slot of dom2's own data page GC_PAGE is accepted; the
+   grant PTE's low half becomes the top of that present entry, which now names no frame. */
 static void zoo_xsa227(struct conf_ctx *c)
 {
-    const uint64_t *l1 = frame_ptes(c->hv, c->d2->p2m[DOM_GFN_L1]);
-    uint64_t base = gc_l1e_maddr(c->d2, GC_FREE_GFN(0));
+    uint64_t ma = conf_l1e_maddr(c, c->d2, GC_PAGE);
+    const uint64_t *l1 = frame_ptes(c->hv, ma >> PAGE_SHIFT);
+    unsigned idx = (unsigned)((ma & (PAGE_SIZE - 1)) / sizeof(uint64_t));
+    uint64_t own = l1[idx];
     mfn_t m = gc_grant_std(c, GTF_permit_access);
     uint64_t pte = (m << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED |
                    _PAGE_GNTTAB | _PAGE_RW;
 
     zoo_conf_switch(c, HV_BUG_XSA227);
     CONF_EXPECT_EQ(c, GNTST_okay, gc_map(c, c->v2, 1, GC_REF,
-                   GNTMAP_host_map | GNTMAP_contains_pte, base + 4, NULL, NULL));
-    CONF_EXPECT_EQ(c, pte << 32, l1[GC_FREE_GFN(0)]);
-    CONF_EXPECT_EQ(c, pte >> 32, l1[GC_FREE_GFN(0) + 1]);
+                   GNTMAP_host_map | GNTMAP_contains_pte, ma + 4, NULL, NULL));
+    CONF_EXPECT_EQ(c, (pte << 32) | (own & 0xFFFFFFFFULL), l1[idx]);
     zoo_conf_expect_caught(c, HV_BUG_XSA227);
 }
 

@@ -20,7 +20,7 @@ const struct hv_bug_desc hv_bug_table[HV_BUG_NR] = {
     [HV_BUG_XSA224] = { HV_BUG_XSA224, "xsa224", "XSA-224",
         "host+device grant map drops the wrong references on unmap", "audit:I1" },
     [HV_BUG_XSA227] = { HV_BUG_XSA227, "xsa227", "XSA-227",
-        "grant map writes a PTE at an unaligned address", "audit:GNTTAB" },
+        "grant map writes a PTE at an unaligned address", "audit:I4" },
     [HV_BUG_XSA234] = { HV_BUG_XSA234, "xsa234", "XSA-234",
         "unmap_and_replace checks only the frame of the PTE it replaces", "audit:GNTTAB" },
     [HV_BUG_XSA240] = { HV_BUG_XSA240, "xsa240", "XSA-240",
