@@ -136,9 +136,55 @@ unsigned gen_other_dom(struct gen *g, unsigned caller)
     return (caller + 1 + gen_below(g, n - 1)) % n;
 }
 
-static unsigned gen_first_data_gfn(const struct gen *g)
+unsigned gen_first_data_gfn(const struct gen *g)
 {
     return GEN_GFN_L1 + (g->cfg.shape.dom_pages + PTES_PER_TABLE - 1) / PTES_PER_TABLE;
+}
+
+static uint64_t gen_env_mfn(const struct gen *g, unsigned dom, unsigned gfn)
+{
+    unsigned i = gfn - gen_first_data_gfn(g);
+
+    if (dom >= GEN_MAX_DOMS || gfn < gen_first_data_gfn(g) || i >= GEN_ENV_MFNS)
+        return 0;
+    return g->env.mfn[dom][i];
+}
+
+/*
+ * Resolved arguments follow the p2m, so they can never name a frame the domain gave up; a
+ * guest's own copy of the number can. Used for every frame-number field, this turns any release
+ * followed by a use into a use of the released frame (the stale-reference class of bugs).
+ */
+struct prog_arg gen_mfn_arg(struct gen *g, unsigned dom, unsigned gfn)
+{
+    uint64_t m = gen_env_mfn(g, dom, gfn);
+
+    if (m && gen_chance(g, 1, 4))
+        return GEN_IMM(m);
+    return GEN_MFN(dom, gfn);
+}
+
+struct prog_arg gen_pte_arg(struct gen *g, unsigned dom, unsigned gfn, uint64_t flags)
+{
+    uint64_t m = gen_env_mfn(g, dom, gfn);
+
+    if (m && gen_chance(g, 1, 4))
+        return GEN_IMM(((m << PAGE_SHIFT) & PTE_ADDR_MASK) | (flags & ~PTE_ADDR_MASK));
+    return GEN_PTE(dom, gfn, flags);
+}
+
+/*
+ * Index arithmetic toward a boundary: for an array at guest VA base, an element index whose
+ * element lies at the start or end of Xen's range (the ABI publishes it in
+ * XENVER_platform_parameters), in the non-canonical hole, or past the 2^64 wrap. A range check
+ * made on the base alone, or on a sum that overflows, lets such an element through.
+ */
+uint64_t gen_index_toward(struct gen *g, uint64_t base, unsigned size)
+{
+    static const uint64_t edge[] = { XEN_VIRT_START, XEN_VIRT_END - 8, 0x0000800000000000ULL, 0 };
+    uint64_t t = edge[gen_below(g, sizeof(edge) / sizeof(edge[0]))] + 8ULL * gen_below(g, 4);
+
+    return size ? (t - base) / size : 0;
 }
 
 unsigned gen_data_gfn(struct gen *g)
@@ -280,13 +326,13 @@ struct prog_arg gen_pte_val(struct gen *g, unsigned caller, unsigned level)
     if (level == 1) {
         /* data frames mostly; mapping a page-table frame (RW must fail) sometimes */
         if (r < 24)
-            return GEN_PTE(dom, gen_data_gfn(g), fl);
+            return gen_pte_arg(g, dom, gen_data_gfn(g), fl);
         return GEN_PTE(dom, gen_pt_gfn(g, 1 + gen_below(g, 4)), fl);
     }
     if (r < 14)
         return GEN_PTE(dom, gen_pt_gfn(g, level - 1), fl);  /* the builder's table below */
     if (r < 24)
-        return GEN_PTE(dom, gen_data_gfn(g), fl);           /* promote a data frame */
+        return gen_pte_arg(g, dom, gen_data_gfn(g), fl);    /* promote a data frame */
     /* linear page tables: a same-level table, itself included (read-only is the legal form) */
     if (gen_chance(g, 2, 3))
         fl &= ~_PAGE_RW;
@@ -523,6 +569,147 @@ static unsigned gen_pick_vcpu(struct gen *g, unsigned dom)
     return v;
 }
 
+/* A guest access to gfn's own VA from (dom, vcpu): a write fills a writable TLB entry. */
+static void gen_touch(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn,
+                      bool write)
+{
+    struct prog_op *op = gen_new_op(p);
+
+    if (!op)
+        return;
+    op->kind = write ? OP_GUEST_WRITE : OP_GUEST_READ;
+    op->dom = (uint8_t)dom;
+    op->vcpu = (uint8_t)vcpu;
+    op->size = 8;
+    op->nr_args = 1;
+    op->args[0] = GEN_GVA(dom, gfn, 8U * gen_below(g, 4));
+}
+
+/*
+ * TLBs are state the hypercall interface never names: before a group that may change
+ * translations or frame types, every vCPU of the domain that is probably up touches a hot frame
+ * (mostly writing, so the entries are writable), and afterwards one of them touches it again.
+ * A change that forgets a flush, or filters it by a stale timestamp, then leaves an access that
+ * goes through the old translation, which the audit and the isolation oracle see.
+ */
+static void gen_warm_tlbs(struct gen *g, struct prog *p, unsigned dom, unsigned gfn)
+{
+    unsigned nv = g->cfg.shape.nr_vcpus;
+
+    /* a stale entry needs a second vCPU: bring one up when the program has none yet */
+    if (nv > 1 && dom < GEN_MAX_DOMS && !g->vcpu_up[dom][1] && gen_chance(g, 1, 2)) {
+        struct prog_op *op = gen_new_op(p);
+        struct gen_hc h;
+        if (op) {
+            gen_hc_start(&h, g, op, dom, 0, HYPERVISOR_vcpu_op);
+            gen_hc_arg(&h, 0, GEN_IMM(VCPUOP_up));
+            gen_hc_arg(&h, 1, GEN_VCPUID(1));
+            g->vcpu_up[dom][1] = 1;
+        }
+    }
+    for (unsigned v = 0; v < g->cfg.shape.nr_vcpus && v < GEN_MAX_VCPUS; v++)
+        if (g->vcpu_up[dom][v])
+            gen_touch(g, p, dom, v, gfn, gen_chance(g, 3, 4));
+}
+
+/* One mmuext op (cmd, mfn of gfn) from (dom, vcpu). */
+static void gen_mmuext1(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, uint32_t cmd,
+                        unsigned gfn)
+{
+    struct prog_op *op = gen_new_op(p);
+    struct gen_hc h;
+    int rec;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_mmuext_op);
+    rec = gen_pl_alloc(&h, sizeof(struct mmuext_op));
+    if (rec < 0)
+        return;
+    gen_pl_put(&h, (unsigned)rec, 4, cmd);
+    gen_pl_fix(&h, (unsigned)rec + 8, 8, gen_mfn_arg(g, dom, gfn));
+    gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)rec));
+    gen_hc_arg(&h, 1, GEN_IMM(1));
+    gen_hc_arg(&h, 2, GEN_IMM(0));
+    gen_hc_arg(&h, 3, GEN_SELF());
+}
+
+/* gfn's own mapping, writable or not, flushed locally or not at all (update_va_mapping). */
+static void gen_remap(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn,
+                      bool rw)
+{
+    struct prog_op *op = gen_new_op(p);
+    struct gen_hc h;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_update_va_mapping);
+    gen_hc_arg(&h, 0, GEN_GVA(dom, gfn, 0));
+    gen_hc_arg(&h, 1, GEN_PTE(dom, gfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED |
+                                        (rw ? _PAGE_RW | _PAGE_DIRTY : 0)));
+    gen_hc_arg(&h, 2, GEN_IMM(gen_chance(g, 3, 4) ? UVMF_INVLPG : UVMF_NONE));
+}
+
+/*
+ * The PV typing cycle of one frame, two or three rounds: writable and written from every vCPU,
+ * taken read-only (a local flush at most), pinned as a page table, touched again, unpinned.
+ * Each round's type change meets the translations and type history the round before left
+ * (the A-B-A of a frame's type), which is where type-reference and flush-filtering bugs live.
+ */
+static void gen_type_cycle(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    unsigned gfn = gen_data_gfn(g), rounds = 2 + gen_below(g, 2);
+    uint32_t pin = gen_chance(g, 3, 4) ? MMUEXT_PIN_L1_TABLE
+                                       : MMUEXT_PIN_L1_TABLE + gen_below(g, 4);
+
+    gen_warm_tlbs(g, p, dom, gfn);
+    for (unsigned r = 0; r < rounds; r++) {
+        if (r)
+            gen_remap(g, p, dom, vcpu, gfn, true);
+        for (unsigned v = 0; v < g->cfg.shape.nr_vcpus && v < GEN_MAX_VCPUS; v++)
+            if (g->vcpu_up[dom][v] && gen_chance(g, 3, 4))
+                gen_touch(g, p, dom, v, gfn, true);
+        gen_remap(g, p, dom, vcpu, gfn, false);
+        gen_mmuext1(g, p, dom, vcpu, pin, gfn);
+        gen_touch(g, p, dom, gen_pick_vcpu(g, dom), gfn, gen_chance(g, 3, 4));
+        if (r + 1 < rounds || gen_chance(g, 1, 2))
+            gen_mmuext1(g, p, dom, vcpu, MMUEXT_UNPIN_TABLE, gfn);
+    }
+}
+
+/*
+ * Do it again: the group just made, once more, from the same vCPU or from another vCPU of the
+ * same domain that is probably up. A release that runs twice, a type change repeated on the
+ * state the first one left, and a request racing its twin on a second vCPU are where
+ * reference-counting bugs show; independent picks almost never line two of them up.
+ */
+static void gen_repeat(struct gen *g, struct prog *p, uint32_t from)
+{
+    uint32_t n = p->nr_ops - from;
+    unsigned dom, vcpu, other;
+
+    if (!n || p->nr_ops + n > PROG_MAX_OPS)
+        return;
+    dom = p->ops[from].dom;
+    vcpu = p->ops[from].vcpu;
+    other = g->cfg.shape.nr_vcpus > 1 ? (vcpu + 1 + gen_below(g, g->cfg.shape.nr_vcpus - 1)) %
+                                            g->cfg.shape.nr_vcpus : vcpu;
+    if (dom >= GEN_MAX_DOMS || other >= GEN_MAX_VCPUS || !g->vcpu_up[dom][other] ||
+        gen_chance(g, 1, 2))
+        other = vcpu;
+    for (uint32_t i = 0; i < n; i++) {
+        struct prog_op *op = &p->ops[p->nr_ops];
+        const struct prog_op *src = &p->ops[from + i];
+        /* only the used part of the payload: a whole op is mostly unused payload */
+        memcpy(op, src, offsetof(struct prog_op, payload));
+        memcpy(op->payload, src->payload, src->payload_len);
+        memcpy(op->fixups, src->fixups, src->nr_fixups * sizeof(src->fixups[0]));
+        if (op->dom == dom && op->vcpu == vcpu && op->kind != OP_PREEMPT)
+            op->vcpu = (uint8_t)other;
+        p->nr_ops++;
+    }
+}
+
 void gen_append(struct gen *g, struct prog *p)
 {
     unsigned fam = gen_pick_family(g);
@@ -539,13 +726,25 @@ void gen_append(struct gen *g, struct prog *p)
      * frame in focus, so that pins, promotions and linear entries reach it.
      */
     g->focus = 0;
+    bool pt_fam = fam == GEN_F_MMU_UPDATE || fam == GEN_F_MMUEXT || fam == GEN_F_UVA ||
+                  fam == GEN_F_GRANT;
+    unsigned warm = pt_fam && gen_chance(g, 1, 4) ? gen_data_gfn(g) + 1U : 0;
+    if (warm)
+        gen_warm_tlbs(g, p, dom, warm - 1U);
     if ((fam == GEN_F_MMU_UPDATE || fam == GEN_F_MMUEXT) && gen_chance(g, 1, 4)) {
-        unsigned gfn = gen_data_gfn(g);
+        unsigned gfn = warm ? warm - 1U : gen_data_gfn(g);
         gen_make_ro(g, p, dom, vcpu, gfn);
         g->focus = (uint16_t)(gfn + 1);
     }
-    gen_families[fam](g, p, dom, vcpu);
+    if (fam == GEN_F_MMUEXT && gen_chance(g, 1, 8))
+        gen_type_cycle(g, p, dom, vcpu);
+    else
+        gen_families[fam](g, p, dom, vcpu);
     g->focus = 0;
+    if (warm && gen_chance(g, 1, 2))
+        gen_touch(g, p, dom, gen_pick_vcpu(g, dom), warm - 1U, true);
+    if (fam != GEN_F_SCHEDULE && gen_chance(g, 1, 8))
+        gen_repeat(g, p, before);
     if (g->preempting)
         for (uint32_t i = before; i < p->nr_ops; i++)
             if (p->ops[i].kind == OP_HYPERCALL)

@@ -108,7 +108,8 @@ static void gen_copy_ptr(struct gen_hc *h, unsigned off, bool gref, uint16_t *le
     if (gref)
         gen_pl_fix(h, off, 8, gen_gref(g, d));
     else
-        gen_pl_fix(h, off, 8, gen_chance(g, 15, 16) ? GEN_MFN(gen_dom(g, h->caller), gen_any_gfn(g))
+        gen_pl_fix(h, off, 8, gen_chance(g, 15, 16) ? gen_mfn_arg(g, gen_dom(g, h->caller),
+                                                                  gen_any_gfn(g))
                                                     : GEN_IMM(gen_bad_mfn(g)));
     if (!gref && gen_chance(g, 1, 2))
         gen_pl_put(h, off + 8, 2, DOMID_SELF);
@@ -138,7 +139,7 @@ static void gen_transfer_rec(struct gen_hc *h, unsigned off)
     struct gen *g = h->g;
     unsigned to = gen_other_dom(g, h->caller);
 
-    gen_pl_fix(h, off, 8, gen_chance(g, 7, 8) ? GEN_MFN(h->caller, gen_data_gfn(g))
+    gen_pl_fix(h, off, 8, gen_chance(g, 7, 8) ? gen_mfn_arg(g, h->caller, gen_data_gfn(g))
                                               : GEN_MFN(gen_dom(g, h->caller), gen_any_gfn(g)));
     gen_pl_fix(h, off + 8, 2, gen_chance(g, 15, 16) ? GEN_DOMID(to) : GEN_IMM(gen_bad_domid(g)));
     gen_pl_fix(h, off + 12, 4, gen_gref(g, to));
@@ -173,7 +174,18 @@ static void gen_frames_op(struct gen_hc *h, unsigned cmd)
  */
 #define GEN_GNT_ENTRIES 5U
 
+static void gen_grant_write_for(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu,
+                                int grantee, bool accept);
+
 static void gen_grant_write(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    gen_grant_write_for(g, p, dom, vcpu, -1, false);
+}
+
+/* Entries for grantee (>= 0: entry 0 and most others; -1: any other domain mostly); with accept,
+   entry 0 accepts a transfer. */
+static void gen_grant_write_for(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu,
+                                int grantee, bool accept)
 {
     struct gen_hc h;
     struct prog_op *op = gen_new_op(p);
@@ -188,12 +200,17 @@ static void gen_grant_write(struct gen *g, struct prog *p, unsigned dom, unsigne
         unsigned k = gen_below(g, 16);
         uint16_t flags = k < 10 ? GTF_permit_access : k < 13 ? GTF_permit_access | GTF_readonly
                                                     : k < 15 ? GTF_accept_transfer : 0;
+        if (r == 0 && accept)
+            flags = GTF_accept_transfer;
         gen_pl_put(&h, off, 2, flags);
-        gen_pl_fix(&h, off + 2, 2, gen_chance(g, 7, 8) ? GEN_DOMID(gen_other_dom(g, dom))
-                                                       : GEN_DOMID(dom));
+        if (grantee >= 0 && (r == 0 || gen_chance(g, 3, 4)))
+            gen_pl_fix(&h, off + 2, 2, GEN_DOMID((unsigned)grantee));
+        else
+            gen_pl_fix(&h, off + 2, 2, gen_chance(g, 7, 8) ? GEN_DOMID(gen_other_dom(g, dom))
+                                                           : GEN_DOMID(dom));
         if (flags == GTF_accept_transfer)
             continue;
-        gen_pl_fix(&h, off + 4, 4, gen_chance(g, 7, 8) ? GEN_MFN(dom, gen_data_gfn(g))
+        gen_pl_fix(&h, off + 4, 4, gen_chance(g, 7, 8) ? gen_mfn_arg(g, dom, gen_data_gfn(g))
                                                        : GEN_MFN(gen_dom(g, dom), gen_any_gfn(g)));
     }
     rec = gen_pl_alloc(&h, sizeof(struct mmuext_op));
@@ -204,6 +221,172 @@ static void gen_grant_write(struct gen *g, struct prog *p, unsigned dom, unsigne
     gen_hc_arg(&h, 1, GEN_IMM(1));
     gen_hc_arg(&h, 2, GEN_IMM(0));
     gen_hc_arg(&h, 3, GEN_SELF());
+}
+
+/*
+ * The same element twice in one batch: the record at rec (size bytes, fixups included) copied
+ * into the next slot, and the op's count raised. Per-element state (handles, pins, references)
+ * is then released or taken twice by one call, which batching code must get right. 0 or -1.
+ */
+static int gen_pl_dup_rec(struct gen_hc *h, unsigned rec, unsigned size)
+{
+    struct prog_op *op = h->op;
+    unsigned nf = op->nr_fixups;
+    int copy = gen_pl_alloc(h, size);
+
+    if (copy < 0 || (unsigned)copy != rec + size)
+        return -1;
+    memcpy(&op->payload[copy], &op->payload[rec], size);
+    for (unsigned i = 0; i < nf && op->nr_fixups < PROG_MAX_FIXUPS; i++)
+        if (op->fixups[i].off >= rec && op->fixups[i].off < rec + size) {
+            op->fixups[op->nr_fixups] = op->fixups[i];
+            op->fixups[op->nr_fixups].off = (uint16_t)(op->fixups[i].off + size);
+            op->nr_fixups++;
+        }
+    if (op->nr_args > 2 && op->args[2].kind == ARG_IMM)
+        op->args[2].imm++;
+    return 0;
+}
+
+/* One grant_table_op of a single record of size bytes; the record's payload offset, or -1. */
+static int gen_grant_op1(struct gen *g, struct prog *p, struct gen_hc *h, unsigned dom,
+                         unsigned vcpu, unsigned cmd, unsigned size)
+{
+    struct prog_op *op = gen_new_op(p);
+    int rec;
+
+    if (!op)
+        return -1;
+    gen_hc_start(h, g, op, dom, vcpu, HYPERVISOR_grant_table_op);
+    rec = gen_pl_alloc(h, size);
+    gen_hc_arg(h, 0, GEN_IMM(cmd));
+    gen_hc_arg(h, 1, GEN_PAYLOAD(rec < 0 ? 0U : (uint32_t)rec));
+    gen_hc_arg(h, 2, GEN_IMM(1));
+    return rec;
+}
+
+/*
+ * A grant's whole life, the way a PV split driver uses the ABI: the granter writes entries for
+ * the grantee, the grantee maps one (host, device or both; at a free VA or through a PTE slot),
+ * touches it, and takes it down again by unmap or unmap_and_replace, using the handle and the
+ * address it mapped with. Independent picks rarely chain four matching steps; here every step
+ * after the first meets live state, and the random choices stay in each step's fields.
+ */
+/*
+ * A page transfer's life: the receiver writes an entry that accepts a transfer from the sender,
+ * the sender may first give the frame up (decrease_reservation), then transfers it, naming it
+ * by the number it knows (gen_mfn_arg: resolved or remembered). Release-then-use of one frame.
+ */
+static void gen_transfer_life(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    unsigned to = gen_other_dom(g, dom), gfn = gen_data_gfn(g);
+    unsigned ref = gen_chance(g, 3, 4) ? 0 : gen_below(g, 5);
+    struct gen_hc h;
+    int rec;
+
+    if (to == dom)
+        return;
+    gen_grant_write_for(g, p, to, 0, (int)dom, true);
+    if (gen_chance(g, 1, 2)) {
+        struct prog_op *op = gen_new_op(p);
+        int list;
+        if (!op)
+            return;
+        gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_memory_op);
+        rec = gen_pl_alloc(&h, sizeof(struct xen_memory_reservation));
+        list = gen_pl_alloc(&h, 8);
+        if (rec < 0 || list < 0)
+            return;
+        gen_pl_put(&h, (unsigned)list, 8, gfn);
+        gen_pl_fix(&h, (unsigned)rec, 8, GEN_PAYLOAD((uint32_t)list));
+        gen_pl_put(&h, (unsigned)rec + 8, 8, 1);
+        gen_pl_put(&h, (unsigned)rec + 24, 2, DOMID_SELF);
+        gen_hc_arg(&h, 0, GEN_IMM(XENMEM_decrease_reservation));
+        gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
+    }
+    rec = gen_grant_op1(g, p, &h, dom, vcpu, GNTTABOP_transfer, sizeof(struct gnttab_transfer));
+    if (rec < 0)
+        return;
+    gen_pl_fix(&h, (unsigned)rec, 8, gen_mfn_arg(g, dom, gfn));
+    gen_pl_fix(&h, (unsigned)rec + 8, 2, GEN_DOMID(to));
+    gen_pl_fix(&h, (unsigned)rec + 12, 4, GEN_GREF(to, ref));
+}
+
+static void gen_grant_life(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    unsigned granter = gen_other_dom(g, dom), ref = gen_chance(g, 3, 4) ? 0 : gen_below(g, 5);
+    uint32_t flags = gen_map_flags(g);
+    struct prog_arg host;
+    struct gen_hc h;
+    int rec;
+
+    if (granter == dom)
+        return;
+    if (gen_chance(g, 1, 4)) {
+        gen_transfer_life(g, p, dom, vcpu);
+        return;
+    }
+    gen_grant_write_for(g, p, granter, 0, (int)dom, false);
+    flags &= ~(uint32_t)GNTMAP_contains_pte;
+    host = gen_host_addr(g, dom, &flags);
+    rec = gen_grant_op1(g, p, &h, dom, vcpu, GNTTABOP_map_grant_ref,
+                        sizeof(struct gnttab_map_grant_ref));
+    if (rec < 0)
+        return;
+    gen_pl_fix(&h, (unsigned)rec + offsetof(struct gnttab_map_grant_ref, host_addr), 8, host);
+    gen_pl_put(&h, (unsigned)rec + offsetof(struct gnttab_map_grant_ref, flags), 4, flags);
+    gen_pl_fix(&h, (unsigned)rec + offsetof(struct gnttab_map_grant_ref, ref), 4,
+               GEN_GREF(granter, ref));
+    gen_pl_fix(&h, (unsigned)rec + offsetof(struct gnttab_map_grant_ref, dom), 2,
+               GEN_DOMID(granter));
+    if (host.kind == ARG_IMM && !(flags & GNTMAP_contains_pte) && gen_chance(g, 1, 2)) {
+        struct prog_op *op = gen_new_op(p);
+        if (op) {
+            op->kind = gen_chance(g, 1, 2) ? OP_GUEST_WRITE : OP_GUEST_READ;
+            op->dom = (uint8_t)dom;
+            op->vcpu = (uint8_t)vcpu;
+            op->size = 8;
+            op->nr_args = 1;
+            op->args[0] = host;
+        }
+    }
+    if (gen_chance(g, 1, 5))
+        return;     /* left mapped: what comes later meets a live mapping */
+    if (gen_chance(g, 1, 3)) {
+        rec = gen_grant_op1(g, p, &h, dom, vcpu, GNTTABOP_unmap_and_replace,
+                            sizeof(struct gnttab_unmap_and_replace));
+        if (rec < 0)
+            return;
+        gen_pl_fix(&h, (unsigned)rec, 8, host);
+        gen_pl_fix(&h, (unsigned)rec + 8, 8, gen_chance(g, 1, 2) ? GEN_IMM(0)
+                                                                 : gen_host_addr(g, dom, &flags));
+        gen_pl_fix(&h, (unsigned)rec + offsetof(struct gnttab_unmap_and_replace, handle), 4,
+                   gen_chance(g, 7, 8) ? GEN_HANDLE(dom, 0) : gen_handle(g, dom));
+        return;
+    }
+    rec = gen_grant_op1(g, p, &h, dom, vcpu, GNTTABOP_unmap_grant_ref,
+                        sizeof(struct gnttab_unmap_grant_ref));
+    if (rec < 0)
+        return;
+    if (flags & GNTMAP_host_map || gen_chance(g, 1, 4))
+        gen_pl_fix(&h, (unsigned)rec, 8, host);
+    if (flags & GNTMAP_device_map && gen_chance(g, 3, 4))
+        gen_pl_fix(&h, (unsigned)rec + 8, 8, GEN_MADDR(granter, gen_data_gfn(g), 0));
+    gen_pl_fix(&h, (unsigned)rec + offsetof(struct gnttab_unmap_grant_ref, handle), 4,
+               gen_chance(g, 7, 8) ? GEN_HANDLE(dom, 0) : gen_handle(g, dom));
+    if (gen_chance(g, 1, 4))
+        gen_pl_dup_rec(&h, (unsigned)rec, sizeof(struct gnttab_unmap_grant_ref));
+}
+
+/* Remove the fixups marked with an offset of PROG_MAX_PAYLOAD, keeping the order of the rest. */
+static void gen_drop_fixups(struct prog_op *op)
+{
+    unsigned k = 0;
+
+    for (unsigned f = 0; f < op->nr_fixups; f++)
+        if (op->fixups[f].off < PROG_MAX_PAYLOAD)
+            op->fixups[k++] = op->fixups[f];
+    op->nr_fixups = (uint8_t)k;
 }
 
 typedef void (*gen_rec_fn)(struct gen_hc *h, unsigned off);
@@ -232,6 +415,11 @@ void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         gen_grant_write(g, p, dom, vcpu);
         return;
     }
+    if (g->env.valid && gen_nr_doms(g) > 1 && gen_chance(g, 1, 4)) {
+        p->nr_ops--;
+        gen_grant_life(g, p, dom, vcpu);
+        return;
+    }
     gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_grant_table_op);
     for (unsigned i = 0; i < sizeof(arr) / sizeof(arr[0]); i++) {
         if (r >= arr[i].weight) {
@@ -242,6 +430,21 @@ void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         rec = gen_pl_alloc(&h, n * arr[i].size);
         for (unsigned k = 0; k < n; k++)
             arr[i].fn(&h, (unsigned)rec + k * arr[i].size);
+        if (n > 1 && gen_chance(g, 1, 4)) {
+            /* an element twice in the batch: the last one becomes a copy of the one before */
+            unsigned last = (unsigned)rec + (n - 1) * arr[i].size;
+            memcpy(&op->payload[last], &op->payload[last - arr[i].size], arr[i].size);
+            for (unsigned f = 0, nf = op->nr_fixups; f < nf; f++)
+                if (op->fixups[f].off >= last && op->fixups[f].off < last + arr[i].size)
+                    op->fixups[f].off = PROG_MAX_PAYLOAD;   /* dropped below */
+            for (unsigned f = 0, nf = op->nr_fixups; f < nf && op->nr_fixups < PROG_MAX_FIXUPS; f++)
+                if (op->fixups[f].off >= last - arr[i].size && op->fixups[f].off < last) {
+                    op->fixups[op->nr_fixups] = op->fixups[f];
+                    op->fixups[op->nr_fixups].off = (uint16_t)(op->fixups[f].off + arr[i].size);
+                    op->nr_fixups++;
+                }
+            gen_drop_fixups(op);
+        }
         gen_hc_arg(&h, 0, GEN_IMM(arr[i].cmd));
         gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
         gen_hc_arg(&h, 2, GEN_IMM(gen_chance(g, 7, 8) ? n : gen_count(g, n)));

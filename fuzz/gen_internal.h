@@ -76,6 +76,15 @@ unsigned gen_nr_doms(const struct gen *g);
 /* Own domain mostly, else another one (the own-vs-foreign axis of every resource). */
 unsigned gen_dom(struct gen *g, unsigned caller);
 unsigned gen_other_dom(struct gen *g, unsigned caller);
+/* The first gfn after the builder's page tables (the data pages start there). */
+unsigned gen_first_data_gfn(const struct gen *g);
+/* A frame number / PTE value naming gfn of dom: resolved when the op runs (it follows the p2m)
+   mostly, now and then the raw number the guest learned at the start (gen_probe), which goes
+   stale once the frame is freed, exchanged or transferred. */
+struct prog_arg gen_mfn_arg(struct gen *g, unsigned dom, unsigned gfn);
+struct prog_arg gen_pte_arg(struct gen *g, unsigned dom, unsigned gfn, uint64_t flags);
+/* An element index that puts base + index * size on an address-space boundary. */
+uint64_t gen_index_toward(struct gen *g, uint64_t base, unsigned size);
 /* A data gfn from a small hot set (so operations meet on the same frames), sometimes any gfn. */
 unsigned gen_data_gfn(struct gen *g);
 /* A page-table gfn of the given level (1..4) as the builder laid them out. */

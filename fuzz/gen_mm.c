@@ -144,11 +144,12 @@ static void gen_mmuext_for(struct gen_hc *h, unsigned off, unsigned owner)
     if (r < 22) {
         cmd = MMUEXT_PIN_L1_TABLE + gen_below(g, 4);
         lvl = cmd - MMUEXT_PIN_L1_TABLE + 1;
-        a1 = GEN_MFN(owner, gen_chance(g, 1, 2) ? gen_pt_gfn(g, lvl) : gen_data_gfn(g));
+        a1 = gen_chance(g, 1, 2) ? GEN_MFN(owner, gen_pt_gfn(g, lvl))
+                                 : gen_mfn_arg(g, owner, gen_data_gfn(g));
     } else if (r < 34) {
         cmd = MMUEXT_UNPIN_TABLE;
-        a1 = GEN_MFN(owner, gen_chance(g, 1, 3) ? gen_pt_gfn(g, 1 + gen_below(g, 4))
-                                                : gen_data_gfn(g));
+        a1 = gen_chance(g, 1, 3) ? GEN_MFN(owner, gen_pt_gfn(g, 1 + gen_below(g, 4)))
+                                 : gen_mfn_arg(g, owner, gen_data_gfn(g));
     } else if (r < 42) {
         cmd = gen_chance(g, 3, 4) ? MMUEXT_NEW_BASEPTR : MMUEXT_NEW_USER_BASEPTR;
         a1 = gen_chance(g, 1, 2) ? GEN_MFN(owner, GEN_GFN_L4) : GEN_MFN(owner, gen_data_gfn(g));
@@ -171,8 +172,8 @@ static void gen_mmuext_for(struct gen_hc *h, unsigned off, unsigned owner)
         }
     } else if (r < 58) {
         cmd = gen_chance(g, 1, 2) ? MMUEXT_CLEAR_PAGE : MMUEXT_COPY_PAGE;
-        a1 = GEN_MFN(owner, gen_any_gfn(g));
-        a2 = GEN_MFN(gen_dom(g, owner), gen_any_gfn(g));
+        a1 = gen_mfn_arg(g, owner, gen_any_gfn(g));
+        a2 = gen_mfn_arg(g, gen_dom(g, owner), gen_any_gfn(g));
     } else if (r < 62) {
         cmd = MMUEXT_PIN_L1_TABLE + gen_below(g, 5);
         a1 = GEN_IMM(gen_bad_mfn(g));
@@ -289,6 +290,16 @@ void gen_f_memory(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
             gen_pl_put(&h, (unsigned)rec + 24 + 32, 2,
                        h.op->payload[rec + 24] | h.op->payload[rec + 25] << 8);
         gen_pl_put(&h, (unsigned)rec + 64, 8, gen_chance(g, 3, 4) ? 0 : gen_count(g, n));
+        /* progress is an index into both lists: now and then one that reaches a boundary */
+        if (gen_chance(g, 1, 16)) {
+            uint64_t base = GEN_VA(g->cfg.shape.dom_pages - 1U) +
+                            (gen_chance(g, 1, 2) ? (unsigned)list : (unsigned)list2);
+            uint64_t i = gen_index_toward(g, base, 8);
+            /* and lists long enough to get there */
+            gen_pl_put(&h, (unsigned)rec + 64, 8, i);
+            gen_pl_put(&h, (unsigned)rec + 8, 8, i + n);
+            gen_pl_put(&h, (unsigned)rec + 40, 8, i + n);
+        }
         if (gen_chance(g, 1, 8)) {
             /* an out list that starts in the buffer and runs past its end */
             gen_pl_fix(&h, (unsigned)rec + 32, 8,

@@ -1,5 +1,6 @@
 /* Learning machine facts for the generator by probing a target with programs, as a guest would. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "gen_internal.h"
 #include "hvfuzz/target.h"
@@ -8,6 +9,43 @@
  * Per domain: setup_table for one frame writes the table's frame list into the payload area, and
  * a guest read of that slot returns it. Only the IR is used, so any target answers the same way.
  */
+/*
+ * Per domain: guest reads of its own L1 table (the builder maps page tables read-only at their
+ * own VAs) give the entries of its first data pages, and with them their machine frames, as a
+ * PV guest knows them. A failed read leaves that frame unknown (0).
+ */
+static void gen_probe_mfns(struct gen *g, struct target *t, struct prog *p)
+{
+    struct op_result res[GEN_MAX_DOMS * GEN_ENV_MFNS];
+    unsigned first = gen_first_data_gfn(g), n = 0;
+
+    memset(g->env.mfn, 0, sizeof(g->env.mfn));
+    p->nr_ops = 0;
+    for (unsigned d = 0; d < gen_nr_doms(g) && d < GEN_MAX_DOMS; d++)
+        for (unsigned i = 0; i < GEN_ENV_MFNS; i++) {
+            unsigned gfn = first + i;
+            struct prog_op *op = gen_new_op(p);
+            if (!op)
+                return;
+            op->kind = OP_GUEST_READ;
+            op->dom = (uint8_t)d;
+            op->size = 8;
+            op->nr_args = 1;
+            op->args[0] = GEN_GVA(d, GEN_GFN_L1 + gfn / PTES_PER_TABLE,
+                                  (gfn % PTES_PER_TABLE) * 8U);
+            n++;
+        }
+    if (prog_validate(p) != PROG_OK || target_run(t, p, res, NULL))
+        return;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned d = k / GEN_ENV_MFNS, i = k % GEN_ENV_MFNS;
+        if (first + i >= g->cfg.shape.dom_pages)
+            continue;
+        if (res[k].status == OPS_RAN && res[k].rc == 0 && (res[k].value & _PAGE_PRESENT))
+            g->env.mfn[d][i] = (res[k].value & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    }
+}
+
 int gen_probe(struct gen *g, struct target *t)
 {
     struct prog *p = malloc(sizeof(*p));
@@ -52,6 +90,7 @@ int gen_probe(struct gen *g, struct target *t)
         g->env.gnt_frame[d] = rd->value;
     }
     g->env.valid = true;
+    gen_probe_mfns(g, t, p);
 out:
     free(p);
     return rc;

@@ -41,9 +41,13 @@ extern const struct gen_cfg gen_default_cfg;   /* 32 ops on prog_default_shape *
  * guest learns them (gen_probe): the frames of each domain's grant table, from setup_table's
  * frame list read back by a guest read. Without them, templates that need them stay unused.
  */
+#define GEN_ENV_MFNS 8U
 struct gen_env {
     bool     valid;
     uint64_t gnt_frame[GEN_MAX_DOMS];   /* machine frame of grant-table frame 0 */
+    /* machine frames of each domain's first data gfns, read from its own L1 table (0: unknown).
+       A PV guest knows its frame numbers and can keep using one after the frame left it. */
+    uint64_t mfn[GEN_MAX_DOMS][GEN_ENV_MFNS];
 };
 
 /* The generator's state: its random stream and a light guess of the machine it writes for. */
