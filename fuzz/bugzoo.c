@@ -16,7 +16,7 @@ void bz_usage(FILE *f)
         "usage: hvfuzz bugzoo --list [--json]\n"
         "       hvfuzz bugzoo [--bugs LIST] [--generator LIST] [--time S] [--trials N]\n"
         "                     [--jobs N] [--seed N] [--json] [--seeds DIR] [--bin DIR]\n"
-        "                     [--dict FILE] [--work DIR] [--keep] [--quiet]\n"
+        "                     [--dict FILE] [--work DIR] [--keep] [--all-seeds] [--quiet]\n"
         "\n"
         "The bug zoo's effectiveness benchmark. For each re-created bug and generator, run TRIALS\n"
         "fresh campaigns from the seed corpus with only that bug switched on; a campaign ends at\n"
@@ -38,7 +38,9 @@ void bz_usage(FILE *f)
         "  --jobs N         campaigns at once, one core each (default 1)\n"
         "  --seed N         seed of the first trial (default 1)\n"
         "  --json           JSON on stdout instead of the table\n"
-        "  --seeds DIR      seed corpus (default corpora/native)\n"
+        "  --seeds DIR      seed corpus (default corpora/native) without its advisory\n"
+        "                   regression seeds (xsa_*: the zoo's own triggers)\n"
+        "  --all-seeds      keep the xsa_* seeds too\n"
         "  --bin DIR        engine binaries (default build/fuzz)\n"
         "  --dict FILE      engine dictionary (default fuzz/harness/native.dict if present)\n"
         "  --work DIR       campaign directories go here (default a new directory in $TMPDIR\n"
@@ -130,6 +132,7 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
         { "bin", required_argument, NULL, 'B' },     { "dict", required_argument, NULL, 'D' },
         { "work", required_argument, NULL, 'w' },    { "keep", no_argument, NULL, 'k' },
         { "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
+        { "all-seeds", no_argument, NULL, 'a' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -184,6 +187,7 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
         case 'D': o->dict = *optarg ? optarg : NULL; break;
         case 'w': o->work_dir = optarg; break;
         case 'k': o->keep = true; break;
+        case 'a': o->all_seeds = true; break;
         case 'q': o->quiet = true; break;
         case 'h': bz_usage(stdout); return 1;
         default: bz_usage(stderr); return 2;

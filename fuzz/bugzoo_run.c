@@ -44,6 +44,7 @@ struct bz_ctx {
     struct fuzz_progress *pr;      /* shared, one per campaign */
     size_t pr_size, n;
     char work[1024];
+    char seeds[1100];              /* the campaigns' seeds: WORK/seeds, or --seeds with --all-seeds */
     char afl_fuzz[1024];
     bool tty;
 };
@@ -135,8 +136,13 @@ static int bz_copy_file(const char *from, const char *to)
     return n < 0 ? -1 : 0;
 }
 
-/* Regular files of dir, counted or copied into to (when to is not NULL). */
-static int bz_seed_files(const char *dir, const char *to)
+/*
+ * Regular files of dir, counted or copied into to (when to is not NULL). With advisories, the
+ * seeds recorded from the advisory regression areas of the conformance suite (xsa_*.bin) are
+ * left out: they replay the very triggers of the zoo's bugs, which a bug outside the zoo has no
+ * seed for, so starting from them would measure the seeds, not the generator.
+ */
+static int bz_seed_files(const char *dir, const char *to, bool advisories)
 {
     char from[2048], dst[2048];
     struct dirent *de;
@@ -147,7 +153,7 @@ static int bz_seed_files(const char *dir, const char *to)
     if (!d)
         return -1;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
+        if (de->d_name[0] == '.' || (!advisories && !strncmp(de->d_name, "xsa", 3)))
             continue;
         bz_fmt(from, sizeof(from), "%s/%s", dir, de->d_name);
         if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
@@ -211,8 +217,14 @@ static bool bz_log_signature(const char *log, char *sig, size_t cap)
     const char *p = strstr(log, "==hvfuzz== FINDING ");
 
     if (p) {
+        /* signatures may hold spaces ("bug:<message>"): the line goes on " (oracle ..." */
+        const char *end = strstr(p, " (oracle ");
+        size_t n;
         p += strlen("==hvfuzz== FINDING ");
-        bz_fmt(sig, cap, "%.*s", (int)strcspn(p, " \n"), p);
+        n = strcspn(p, "\n");
+        if (end && end > p && (size_t)(end - p) < n)
+            n = (size_t)(end - p);
+        bz_fmt(sig, cap, "%.*s", (int)n, p);
         return true;
     }
     if ((p = strstr(log, "SUMMARY: AddressSanitizer: ")) != NULL) {
@@ -259,8 +271,8 @@ static void bz_child_random(const struct bz_ctx *x, const struct bz_camp *c,
 
     bz_fmt(corpus, sizeof(corpus), "%s/corpus", c->dir);
     bz_fmt(out, sizeof(out), "%s/findings", c->dir);
-    if (mkdir(corpus, 0777) < 0 || bz_seed_files(x->o->seeds, corpus) < 0) {
-        fprintf(stderr, "bugzoo: cannot copy the seeds %s to %s\n", x->o->seeds, corpus);
+    if (mkdir(corpus, 0777) < 0 || bz_seed_files(x->seeds, corpus, true) < 0) {
+        fprintf(stderr, "bugzoo: cannot copy the seeds %s to %s\n", x->seeds, corpus);
         _exit(2);
     }
     memset(&fo, 0, sizeof(fo));
@@ -299,7 +311,7 @@ static void bz_child_exec(const struct bz_ctx *x, const struct bz_camp *c)
         if (x->o->dict && access(x->o->dict, R_OK) == 0)
             bz_fmt(a[n++], sizeof(a[0]), "-dict=%s", x->o->dict);
         bz_fmt(a[n++], sizeof(a[0]), "%s/corpus", c->dir);
-        bz_fmt(a[n++], sizeof(a[0]), "%s", x->o->seeds);
+        bz_fmt(a[n++], sizeof(a[0]), "%s", x->seeds);
     } else {
         char cmplog[1100];
         /* a lone instance: no UI, no CPU binding on a shared machine, stop at the first crash */
@@ -311,7 +323,7 @@ static void bz_child_exec(const struct bz_ctx *x, const struct bz_camp *c)
         setenv("AFL_SKIP_CRASHES", "1", 1);
         bz_fmt(a[n++], sizeof(a[0]), "%s", x->afl_fuzz);
         bz_fmt(a[n++], sizeof(a[0]), "-i");
-        bz_fmt(a[n++], sizeof(a[0]), "%s", x->o->seeds);
+        bz_fmt(a[n++], sizeof(a[0]), "%s", x->seeds);
         bz_fmt(a[n++], sizeof(a[0]), "-o");
         bz_fmt(a[n++], sizeof(a[0]), "%s/afl", c->dir);
         bz_fmt(a[n++], sizeof(a[0]), "-V%u", secs);
@@ -655,7 +667,7 @@ int bz_run(const struct bz_opts *o, struct bz_trial **out, size_t *nout)
     memset(&x, 0, sizeof(x));
     x.o = o;
     x.tty = isatty(STDERR_FILENO);
-    nseeds = bz_seed_files(o->seeds, NULL);
+    nseeds = bz_seed_files(o->seeds, NULL, o->all_seeds);
     if (nseeds <= 0) {
         fprintf(stderr, "hvfuzz bugzoo: no seed files in %s (run from the source tree, or give "
                 "--seeds)\n", o->seeds);
@@ -687,6 +699,16 @@ int bz_run(const struct bz_opts *o, struct bz_trial **out, size_t *nout)
         bz_fmt(x.work, sizeof(x.work), "%s/hvfuzz-bugzoo.XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(x.work)) {
             fprintf(stderr, "hvfuzz bugzoo: cannot create %s: %s\n", x.work, strerror(errno));
+            rc = -1;
+        }
+    }
+    if (rc == 0 && o->all_seeds) {
+        bz_fmt(x.seeds, sizeof(x.seeds), "%s", o->seeds);
+    } else if (rc == 0) {
+        bz_fmt(x.seeds, sizeof(x.seeds), "%s/seeds", x.work);
+        if ((mkdir(x.seeds, 0777) < 0 && errno != EEXIST) ||
+            bz_seed_files(o->seeds, x.seeds, false) != nseeds) {
+            fprintf(stderr, "hvfuzz bugzoo: cannot copy the seeds to %s\n", x.seeds);
             rc = -1;
         }
     }

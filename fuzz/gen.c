@@ -569,6 +569,20 @@ static unsigned gen_pick_vcpu(struct gen *g, unsigned dom)
     return v;
 }
 
+void gen_bring_up(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned target)
+{
+    struct prog_op *op;
+    struct gen_hc h;
+
+    if (dom >= GEN_MAX_DOMS || target >= GEN_MAX_VCPUS || target >= g->cfg.shape.nr_vcpus ||
+        g->vcpu_up[dom][target] || !(op = gen_new_op(p)))
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_vcpu_op);
+    gen_hc_arg(&h, 0, GEN_IMM(VCPUOP_up));
+    gen_hc_arg(&h, 1, GEN_VCPUID(target));
+    g->vcpu_up[dom][target] = 1;
+}
+
 /* A guest access to gfn's own VA from (dom, vcpu): a write fills a writable TLB entry. */
 static void gen_touch(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn,
                       bool write)
@@ -597,16 +611,8 @@ static void gen_warm_tlbs(struct gen *g, struct prog *p, unsigned dom, unsigned 
     unsigned nv = g->cfg.shape.nr_vcpus;
 
     /* a stale entry needs a second vCPU: bring one up when the program has none yet */
-    if (nv > 1 && dom < GEN_MAX_DOMS && !g->vcpu_up[dom][1] && gen_chance(g, 1, 2)) {
-        struct prog_op *op = gen_new_op(p);
-        struct gen_hc h;
-        if (op) {
-            gen_hc_start(&h, g, op, dom, 0, HYPERVISOR_vcpu_op);
-            gen_hc_arg(&h, 0, GEN_IMM(VCPUOP_up));
-            gen_hc_arg(&h, 1, GEN_VCPUID(1));
-            g->vcpu_up[dom][1] = 1;
-        }
-    }
+    if (nv > 1 && gen_chance(g, 1, 2))
+        gen_bring_up(g, p, dom, 0, 1);
     for (unsigned v = 0; v < g->cfg.shape.nr_vcpus && v < GEN_MAX_VCPUS; v++)
         if (g->vcpu_up[dom][v])
             gen_touch(g, p, dom, v, gfn, gen_chance(g, 3, 4));
@@ -678,14 +684,27 @@ static void gen_type_cycle(struct gen *g, struct prog *p, unsigned dom, unsigned
 }
 
 /*
+ * A race, as a single-threaded model can have one: the group starts under a preemption pattern
+ * that stops it after its first units of work (leaving a continuation on its vCPU), its twin runs
+ * whole on another vCPU of the domain, then the first vCPU resumes. Two vCPUs releasing or
+ * changing the same thing, one of them midway, is the interleaving real races need.
+ */
+static void gen_race_start(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu,
+                           unsigned twin)
+{
+    gen_bring_up(g, p, dom, vcpu, twin);
+    gen_preempt(g, p, 1ULL << gen_below(g, 4));
+}
+
+/*
  * Do it again: the group just made, once more, from the same vCPU or from another vCPU of the
  * same domain that is probably up. A release that runs twice, a type change repeated on the
  * state the first one left, and a request racing its twin on a second vCPU are where
  * reference-counting bugs show; independent picks almost never line two of them up.
  */
-static void gen_repeat(struct gen *g, struct prog *p, uint32_t from)
+static void gen_repeat(struct gen *g, struct prog *p, uint32_t from, uint32_t to, int force)
 {
-    uint32_t n = p->nr_ops - from;
+    uint32_t n = to - from;
     unsigned dom, vcpu, other;
 
     if (!n || p->nr_ops + n > PROG_MAX_OPS)
@@ -697,6 +716,8 @@ static void gen_repeat(struct gen *g, struct prog *p, uint32_t from)
     if (dom >= GEN_MAX_DOMS || other >= GEN_MAX_VCPUS || !g->vcpu_up[dom][other] ||
         gen_chance(g, 1, 2))
         other = vcpu;
+    if (force >= 0)
+        other = (unsigned)force;
     for (uint32_t i = 0; i < n; i++) {
         struct prog_op *op = &p->ops[p->nr_ops];
         const struct prog_op *src = &p->ops[from + i];
@@ -736,15 +757,27 @@ void gen_append(struct gen *g, struct prog *p)
         gen_make_ro(g, p, dom, vcpu, gfn);
         g->focus = (uint16_t)(gfn + 1);
     }
+    unsigned nv = g->cfg.shape.nr_vcpus, twin = nv > 1 ? (vcpu + 1) % nv : vcpu;
+    bool race = twin != vcpu && fam != GEN_F_SCHEDULE && gen_chance(g, 1, 16);
+    uint32_t start;
+    if (race)
+        gen_race_start(g, p, dom, vcpu, twin);
+    start = p->nr_ops;
     if (fam == GEN_F_MMUEXT && gen_chance(g, 1, 8))
         gen_type_cycle(g, p, dom, vcpu);
     else
         gen_families[fam](g, p, dom, vcpu);
     g->focus = 0;
+    if (race) {
+        uint32_t end = p->nr_ops;
+        gen_preempt(g, p, 0);
+        gen_repeat(g, p, start, end, (int)twin);
+        gen_switch(p, dom, vcpu);
+    }
     if (warm && gen_chance(g, 1, 2))
         gen_touch(g, p, dom, gen_pick_vcpu(g, dom), warm - 1U, true);
     if (fam != GEN_F_SCHEDULE && gen_chance(g, 1, 8))
-        gen_repeat(g, p, before);
+        gen_repeat(g, p, before, p->nr_ops, -1);
     if (g->preempting)
         for (uint32_t i = before; i < p->nr_ops; i++)
             if (p->ops[i].kind == OP_HYPERCALL)

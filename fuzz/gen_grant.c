@@ -352,6 +352,12 @@ static void gen_grant_life(struct gen *g, struct prog *p, unsigned dom, unsigned
     }
     if (gen_chance(g, 1, 5))
         return;     /* left mapped: what comes later meets a live mapping */
+    /* per-vCPU caches of handles and translations: half the time the release runs elsewhere */
+    if (g->cfg.shape.nr_vcpus > 1 && gen_chance(g, 1, 2)) {
+        unsigned rv = (vcpu + 1 + gen_below(g, g->cfg.shape.nr_vcpus - 1)) % g->cfg.shape.nr_vcpus;
+        gen_bring_up(g, p, dom, vcpu, rv);
+        vcpu = rv;
+    }
     if (gen_chance(g, 1, 3)) {
         rec = gen_grant_op1(g, p, &h, dom, vcpu, GNTTABOP_unmap_and_replace,
                             sizeof(struct gnttab_unmap_and_replace));
@@ -374,7 +380,7 @@ static void gen_grant_life(struct gen *g, struct prog *p, unsigned dom, unsigned
         gen_pl_fix(&h, (unsigned)rec + 8, 8, GEN_MADDR(granter, gen_data_gfn(g), 0));
     gen_pl_fix(&h, (unsigned)rec + offsetof(struct gnttab_unmap_grant_ref, handle), 4,
                gen_chance(g, 7, 8) ? GEN_HANDLE(dom, 0) : gen_handle(g, dom));
-    if (gen_chance(g, 1, 4))
+    if (gen_chance(g, 1, 3))
         gen_pl_dup_rec(&h, (unsigned)rec, sizeof(struct gnttab_unmap_grant_ref));
 }
 

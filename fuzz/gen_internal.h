@@ -85,6 +85,9 @@ struct prog_arg gen_mfn_arg(struct gen *g, unsigned dom, unsigned gfn);
 struct prog_arg gen_pte_arg(struct gen *g, unsigned dom, unsigned gfn, uint64_t flags);
 /* An element index that puts base + index * size on an address-space boundary. */
 uint64_t gen_index_toward(struct gen *g, uint64_t base, unsigned size);
+/* VCPUOP_up of target from (dom, vcpu) unless the program probably brought it up already. */
+struct prog;
+void gen_bring_up(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned target);
 /* A data gfn from a small hot set (so operations meet on the same frames), sometimes any gfn. */
 unsigned gen_data_gfn(struct gen *g);
 /* A page-table gfn of the given level (1..4) as the builder laid them out. */

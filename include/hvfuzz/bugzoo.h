@@ -28,6 +28,7 @@ struct bz_opts {
     const char *work_dir;      /* campaign directories (NULL: a new one under $TMPDIR or /tmp) */
     const char *self;          /* this program, for progress messages only */
     bool        keep;          /* keep the campaign directories */
+    bool        all_seeds;     /* also the advisory regression seeds (xsa_*), see bugzoo_run.c */
     bool        json;
     bool        list;
     bool        quiet;         /* no progress line */
