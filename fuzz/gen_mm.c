@@ -49,6 +49,49 @@ void gen_mmu_req(struct gen_hc *h, unsigned off)
     gen_mmu_req_for(h, off, h->caller);
 }
 
+/*
+ * The same entry written again with only flags changed (RW mostly, or USER, NX, PSE): the update
+ * that page-table code takes down a fast path because the frame did not change, skipping the
+ * checks a new entry gets. rec is the request's payload offset in src.
+ */
+static void gen_mmu_flip(struct gen *g, struct prog *p, uint32_t src_idx, unsigned rec)
+{
+    static const uint64_t bits[] = { _PAGE_RW, _PAGE_RW, _PAGE_RW, _PAGE_USER, _PAGE_NX,
+                                     _PAGE_PSE, _PAGE_RW | _PAGE_USER };
+    uint64_t flip = bits[gen_below(g, sizeof(bits) / sizeof(bits[0]))];
+    struct prog_op *op = gen_new_op(p);
+    const struct prog_op *src = &p->ops[src_idx];
+    bool done = false;
+    struct gen_hc h;
+    int arr;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, src->dom, src->vcpu, HYPERVISOR_mmu_update);
+    arr = gen_pl_alloc(&h, sizeof(struct mmu_update));
+    if (arr < 0 || rec + sizeof(struct mmu_update) > src->payload_len)
+        return;
+    memcpy(&op->payload[arr], &src->payload[rec], sizeof(struct mmu_update));
+    for (unsigned f = 0; f < src->nr_fixups && op->nr_fixups < PROG_MAX_FIXUPS; f++) {
+        struct prog_fixup x = src->fixups[f];
+        if (x.off < rec || x.off >= rec + sizeof(struct mmu_update))
+            continue;
+        x.off = (uint16_t)(x.off - rec + (unsigned)arr);
+        if (x.off == (unsigned)arr + 8 && x.arg.kind == ARG_PTE) {
+            x.arg.imm ^= flip;
+            done = true;
+        }
+        op->fixups[op->nr_fixups++] = x;
+    }
+    if (!done)
+        for (unsigned i = 0; i < 8; i++)
+            op->payload[arr + 8 + i] ^= (uint8_t)(flip >> (8 * i));
+    gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)arr));
+    gen_hc_arg(&h, 1, GEN_IMM(1));
+    gen_hc_arg(&h, 2, GEN_IMM(0));
+    gen_hc_arg(&h, 3, src->nr_args > 3 ? src->args[3] : GEN_SELF());
+}
+
 void gen_f_mmu_update(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     struct gen_hc h;
@@ -71,6 +114,9 @@ void gen_f_mmu_update(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu
     gen_hc_arg(&h, 2, done >= 0 ? GEN_PAYLOAD((uint32_t)done) :
                       gen_chance(g, 7, 8) ? GEN_IMM(0) : gen_va(g, dom));
     gen_hc_arg(&h, 3, gen_foreigndom(g, dom, owner));
+    if (arr >= 0 && gen_chance(g, 1, 6))
+        gen_mmu_flip(g, p, (uint32_t)(op - p->ops),
+                     (unsigned)arr + gen_below(g, n) * (unsigned)sizeof(struct mmu_update));
 }
 
 void gen_f_uva(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
