@@ -323,6 +323,13 @@ struct prog_arg gen_pte_val(struct gen *g, unsigned caller, unsigned level)
         return GEN_IMM(0);                                   /* clear the entry */
     if (r < 3)
         return GEN_IMM((gen_bad_mfn(g) << PAGE_SHIFT & PTE_ADDR_MASK) | fl);
+    if (level == 1 && dom < GEN_MAX_DOMS && gen_chance(g, 1, 16)) {
+        /* a frame the monitor shares with the guest (grant table, v2 status), mapped the way a
+           PV guest maps them: by the number setup_table or get_status_frames gave it */
+        uint64_t m = gen_chance(g, 1, 2) ? g->env.status_frame[dom] : g->env.gnt_frame[dom];
+        if (m)
+            return GEN_IMM(((m << PAGE_SHIFT) & PTE_ADDR_MASK) | fl);
+    }
     if (level == 1) {
         /* data frames mostly; mapping a page-table frame (RW must fail) sometimes */
         if (r < 24)
@@ -696,6 +703,56 @@ static void gen_race_start(struct gen *g, struct prog *p, unsigned dom, unsigned
     gen_preempt(g, p, 1ULL << gen_below(g, 4));
 }
 
+/* One mmu_update request (ptr, val) from (dom, vcpu). */
+static void gen_mmu1(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu,
+                     struct prog_arg ptr, struct prog_arg val)
+{
+    struct prog_op *op = gen_new_op(p);
+    struct gen_hc h;
+    int rec;
+
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_mmu_update);
+    rec = gen_pl_alloc(&h, 16);
+    if (rec < 0)
+        return;
+    gen_pl_fix(&h, (unsigned)rec, 8, ptr);
+    gen_pl_fix(&h, (unsigned)rec + 8, 8, val);
+    gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)rec));
+    gen_hc_arg(&h, 1, GEN_IMM(1));
+    gen_hc_arg(&h, 2, GEN_IMM(0));
+    gen_hc_arg(&h, 3, GEN_SELF());
+}
+
+/*
+ * Chains of same-level tables: two hot frames made read-only and pinned at one level, then
+ * read-only entries from one to the next, from the second back or on to the builder's table,
+ * and from the builder's table to the first. Single linear entries only ever test depth one;
+ * bounds on depth, cycles and the order of teardown need a chain.
+ */
+static void gen_linear_chain(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    unsigned lvl = gen_chance(g, 3, 4) ? 2 : 2 + gen_below(g, 3);
+    unsigned a = gen_data_gfn(g), b = gen_data_gfn(g), c;
+    const uint64_t ro = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+
+    if (a == b)
+        b = a + 1 < g->cfg.shape.dom_pages ? a + 1 : a - 1;
+    c = gen_chance(g, 1, 2) ? gen_pt_gfn(g, lvl) : a;
+    gen_make_ro(g, p, dom, vcpu, a);
+    gen_make_ro(g, p, dom, vcpu, b);
+    gen_mmuext1(g, p, dom, vcpu, MMUEXT_PIN_L1_TABLE + lvl - 1U, a);
+    gen_mmuext1(g, p, dom, vcpu, MMUEXT_PIN_L1_TABLE + lvl - 1U, b);
+    gen_mmu1(g, p, dom, vcpu, GEN_MADDR(dom, a, 8U * gen_below(g, 8)), GEN_PTE(dom, b, ro));
+    gen_mmu1(g, p, dom, vcpu, GEN_MADDR(dom, b, 8U * gen_below(g, 8)), GEN_PTE(dom, c, ro));
+    if (gen_chance(g, 1, 2))
+        gen_mmu1(g, p, dom, vcpu, GEN_MADDR(dom, gen_pt_gfn(g, lvl), 8U * (8 + gen_below(g, 8))),
+                 GEN_PTE(dom, a, ro));
+    if (gen_chance(g, 1, 2))
+        gen_mmuext1(g, p, dom, vcpu, MMUEXT_UNPIN_TABLE, gen_chance(g, 1, 2) ? a : b);
+}
+
 /*
  * Do it again: the group just made, once more, from the same vCPU or from another vCPU of the
  * same domain that is probably up. A release that runs twice, a type change repeated on the
@@ -765,6 +822,8 @@ void gen_append(struct gen *g, struct prog *p)
     start = p->nr_ops;
     if (fam == GEN_F_MMUEXT && gen_chance(g, 1, 8))
         gen_type_cycle(g, p, dom, vcpu);
+    else if (fam == GEN_F_MMU_UPDATE && gen_chance(g, 1, 8))
+        gen_linear_chain(g, p, dom, vcpu);
     else
         gen_families[fam](g, p, dom, vcpu);
     g->focus = 0;

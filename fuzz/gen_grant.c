@@ -312,6 +312,60 @@ static void gen_transfer_life(struct gen *g, struct prog *p, unsigned dom, unsig
     gen_pl_fix(&h, (unsigned)rec + 12, 4, GEN_GREF(to, ref));
 }
 
+/*
+ * A mode switch while the mode's resources are in use: grant table v2, its status frame fetched
+ * and mapped at a free VA (by the number get_status_frames gave, learned by gen_probe), then
+ * back to v1, and the mapping touched. Resources a mode hands out must outlive the switch or be
+ * taken back whole.
+ */
+static void gen_version_life(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    unsigned slot = g->cfg.shape.dom_pages + gen_below(g, 4);
+    uint64_t sf = dom < GEN_MAX_DOMS ? g->env.status_frame[dom] : 0;
+    struct gen_hc h;
+    struct prog_op *op;
+    int rec;
+
+    rec = gen_grant_op1(g, p, &h, dom, vcpu, GNTTABOP_set_version, 8);
+    if (rec < 0 || !sf)
+        return;
+    gen_pl_put(&h, (unsigned)rec, 4, 2);
+    rec = gen_grant_op1(g, p, &h, dom, vcpu, GNTTABOP_get_status_frames, 24);
+    if (rec < 0)
+        return;
+    gen_pl_put(&h, (unsigned)rec, 4, 1);
+    gen_pl_put(&h, (unsigned)rec + 4, 2, DOMID_SELF);
+    gen_pl_fix(&h, (unsigned)rec + 8, 8, GEN_PAYLOAD((uint32_t)rec + 16));
+    op = gen_new_op(p);
+    if (!op)
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_mmu_update);
+    rec = gen_pl_alloc(&h, 16);
+    if (rec < 0)
+        return;
+    gen_pl_fix(&h, (unsigned)rec, 8, GEN_MADDR(dom, GEN_GFN_L1 + slot / PTES_PER_TABLE,
+                                               (slot % PTES_PER_TABLE) * 8U));
+    gen_pl_put(&h, (unsigned)rec + 8, 8, ((sf << PAGE_SHIFT) & PTE_ADDR_MASK) | _PAGE_PRESENT |
+               _PAGE_USER | _PAGE_ACCESSED | (gen_chance(g, 1, 2) ? _PAGE_RW : 0));
+    gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)rec));
+    gen_hc_arg(&h, 1, GEN_IMM(1));
+    gen_hc_arg(&h, 2, GEN_IMM(0));
+    gen_hc_arg(&h, 3, GEN_SELF());
+    rec = gen_grant_op1(g, p, &h, dom, vcpu, GNTTABOP_set_version, 8);
+    if (rec < 0)
+        return;
+    gen_pl_put(&h, (unsigned)rec, 4, 1);
+    op = gen_new_op(p);
+    if (!op)
+        return;
+    op->kind = gen_chance(g, 1, 2) ? OP_GUEST_READ : OP_GUEST_WRITE;
+    op->dom = (uint8_t)dom;
+    op->vcpu = (uint8_t)vcpu;
+    op->size = 8;
+    op->nr_args = 1;
+    op->args[0] = GEN_IMM(GEN_VA(slot));
+}
+
 static void gen_grant_life(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     unsigned granter = gen_other_dom(g, dom), ref = gen_chance(g, 3, 4) ? 0 : gen_below(g, 5);
@@ -324,6 +378,10 @@ static void gen_grant_life(struct gen *g, struct prog *p, unsigned dom, unsigned
         return;
     if (gen_chance(g, 1, 4)) {
         gen_transfer_life(g, p, dom, vcpu);
+        return;
+    }
+    if (gen_chance(g, 1, 5)) {
+        gen_version_life(g, p, dom, vcpu);
         return;
     }
     gen_grant_write_for(g, p, granter, 0, (int)dom, false);

@@ -46,6 +46,55 @@ static void gen_probe_mfns(struct gen *g, struct target *t, struct prog *p)
     }
 }
 
+/*
+ * Per domain: set_version(2), then get_status_frames for one frame into the payload, read back
+ * by a guest read: the frame the monitor shares for v2 status, which a guest maps like its grant
+ * frames. The machine is built the same way every run, so the number holds for programs that
+ * switch to v2 the same way.
+ */
+static void gen_probe_status(struct gen *g, struct target *t, struct prog *p)
+{
+    struct op_result res[3 * GEN_MAX_DOMS];
+    const unsigned list = 64;
+    unsigned nd = gen_nr_doms(g) < GEN_MAX_DOMS ? gen_nr_doms(g) : GEN_MAX_DOMS;
+    struct gen_hc h;
+
+    memset(g->env.status_frame, 0, sizeof(g->env.status_frame));
+    p->nr_ops = 0;
+    for (unsigned d = 0; d < nd; d++) {
+        struct prog_op *op = gen_new_op(p);
+        int rec;
+        gen_hc_start(&h, g, op, d, 0, HYPERVISOR_grant_table_op);
+        rec = gen_pl_alloc(&h, 8);
+        gen_pl_put(&h, (unsigned)rec, 4, 2);
+        gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_set_version));
+        gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
+        gen_hc_arg(&h, 2, GEN_IMM(1));
+        op = gen_new_op(p);
+        gen_hc_start(&h, g, op, d, 0, HYPERVISOR_grant_table_op);
+        rec = gen_pl_alloc(&h, list + 8);
+        gen_pl_put(&h, (unsigned)rec, 4, 1);
+        gen_pl_put(&h, (unsigned)rec + 4, 2, DOMID_SELF);
+        gen_pl_fix(&h, (unsigned)rec + 8, 8, GEN_PAYLOAD(list));
+        gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_get_status_frames));
+        gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
+        gen_hc_arg(&h, 2, GEN_IMM(1));
+        op = gen_new_op(p);
+        op->kind = OP_GUEST_READ;
+        op->dom = (uint8_t)d;
+        op->size = 8;
+        op->nr_args = 1;
+        op->args[0] = GEN_GVA(d, g->cfg.shape.dom_pages - 1U, list);
+    }
+    if (prog_validate(p) != PROG_OK || target_run(t, p, res, NULL))
+        return;
+    for (unsigned d = 0; d < nd; d++) {
+        const struct op_result *hc = &res[3 * d + 1], *rd = &res[3 * d + 2];
+        if (hc->status == OPS_RAN && hc->rc == 0 && rd->status == OPS_RAN && rd->rc == 0)
+            g->env.status_frame[d] = rd->value;
+    }
+}
+
 int gen_probe(struct gen *g, struct target *t)
 {
     struct prog *p = malloc(sizeof(*p));
@@ -91,6 +140,7 @@ int gen_probe(struct gen *g, struct target *t)
     }
     g->env.valid = true;
     gen_probe_mfns(g, t, p);
+    gen_probe_status(g, t, p);
 out:
     free(p);
     return rc;

@@ -48,6 +48,8 @@ struct gen_env {
     /* machine frames of each domain's first data gfns, read from its own L1 table (0: unknown).
        A PV guest knows its frame numbers and can keep using one after the frame left it. */
     uint64_t mfn[GEN_MAX_DOMS][GEN_ENV_MFNS];
+    /* machine frame of v2 status frame 0 after set_version(2) (0: unknown) */
+    uint64_t status_frame[GEN_MAX_DOMS];
 };
 
 /* The generator's state: its random stream and a light guess of the machine it writes for. */
