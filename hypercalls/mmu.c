@@ -78,9 +78,10 @@ static long mmu_batch_continue(struct hv *hv, struct vcpu *v, uint64_t args[6],
 }
 
 /* One mmu_update request. */
-static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *pg_owner,
-                          const struct mmu_update *req)
+static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *d,
+                          struct domain *pg_owner, const void *item)
 {
+    const struct mmu_update *req = item;
     unsigned cmd = (unsigned)(req->ptr & 3U);
     uint64_t maddr = req->ptr & ~3ULL;
     mfn_t mfn = maddr >> PAGE_SHIFT;
@@ -126,34 +127,46 @@ static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *pg_owner
     }
 }
 
-long do_mmu_update(struct hv *hv, struct vcpu *v, uint64_t args[6])
-{
-    struct domain *pg_owner;
-    struct mmu_batch b;
-    long rc = mmu_pg_owner(hv, v, args[3], &pg_owner);
-    if (rc < 0)
-        return rc;
-    mmu_batch_start(hv, v, args, &b);
+typedef int (*mmu_item_fn)(struct hv *hv, struct vcpu *v, struct domain *d,
+                           struct domain *pg_owner, const void *item);
 
+/*
+ * The batch loop both mmu_update and mmuext_op run: a deferred table put of an earlier call
+ * finishes before new work, a preemption point between items, each item copied from the guest and
+ * applied; the first failure stops the batch and *pdone reports the progress.
+ */
+static long mmu_batch_run(struct hv *hv, struct vcpu *v, uint64_t args[6], struct domain *d,
+                          struct domain *pg_owner, size_t item_size, mmu_item_fn fn)
+{
+    union { struct mmu_update u; struct mmuext_op x; } item;   /* aligned for either */
+    struct mmu_batch b;
+    long rc = 0;
     uint32_t i;
+
+    mmu_batch_start(hv, v, args, &b);
     for (i = 0; i < b.count; i++) {
-        /* a deferred table put of an earlier call finishes before new work */
-        if (pt_finish_old(hv, v, true) == -XEN_ERESTART)
-            return mmu_batch_continue(hv, v, args, &b, i, sizeof(struct mmu_update));
-        if (i > 0 && hv_preempt_check(hv))
-            return mmu_batch_continue(hv, v, args, &b, i, sizeof(struct mmu_update));
-        struct mmu_update req;
-        if (copy_from_guest(hv, v, &req, args[0] + (uint64_t)i * sizeof(req), sizeof(req)) < 0) {
+        if (pt_finish_old(hv, v, true) == -XEN_ERESTART || (i > 0 && hv_preempt_check(hv)))
+            return mmu_batch_continue(hv, v, args, &b, i, item_size);
+        if (copy_from_guest(hv, v, &item, args[0] + (uint64_t)i * item_size, item_size) < 0) {
             rc = -XEN_EFAULT;
             break;
         }
-        rc = mmu_update_one(hv, v, pg_owner, &req);
+        rc = fn(hv, v, d, pg_owner, &item);
         if (rc == -XEN_ERESTART)
-            return mmu_batch_continue(hv, v, args, &b, i, sizeof(struct mmu_update));
+            return mmu_batch_continue(hv, v, args, &b, i, item_size);
         if (rc < 0)
             break;
     }
     return mmu_batch_end(hv, v, args, &b, i, rc);
+}
+
+long do_mmu_update(struct hv *hv, struct vcpu *v, uint64_t args[6])
+{
+    struct domain *pg_owner;
+    long rc = mmu_pg_owner(hv, v, args[3], &pg_owner);
+    if (rc < 0)
+        return rc;
+    return mmu_batch_run(hv, v, args, NULL, pg_owner, sizeof(struct mmu_update), mmu_update_one);
 }
 
 /* Walk v's kernel tables to the L1 entry mapping va (Xen's guest_map_l1e). */
@@ -251,8 +264,9 @@ long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6])
 
 /* One mmuext op. The caller finished any deferred put before, so old_guest_table is free. */
 static int mmuext_one(struct hv *hv, struct vcpu *v, struct domain *d, struct domain *pg_owner,
-                      const struct mmuext_op *op)
+                      const void *item)
 {
+    const struct mmuext_op *op = item;
     int rc;
 
     switch (op->cmd) {
@@ -328,31 +342,11 @@ static int mmuext_one(struct hv *hv, struct vcpu *v, struct domain *d, struct do
 long do_mmuext_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
 {
     struct domain *pg_owner;
-    struct mmu_batch b;
     struct domain *d = dom_get(hv, v->domid);
     if (!d)
         return -XEN_ESRCH;
     long rc = mmu_pg_owner(hv, v, args[3], &pg_owner);
     if (rc < 0)
         return rc;
-    mmu_batch_start(hv, v, args, &b);
-
-    uint32_t i;
-    for (i = 0; i < b.count; i++) {
-        if (pt_finish_old(hv, v, true) == -XEN_ERESTART)
-            return mmu_batch_continue(hv, v, args, &b, i, sizeof(struct mmuext_op));
-        if (i > 0 && hv_preempt_check(hv))
-            return mmu_batch_continue(hv, v, args, &b, i, sizeof(struct mmuext_op));
-        struct mmuext_op op;
-        if (copy_from_guest(hv, v, &op, args[0] + (uint64_t)i * sizeof(op), sizeof(op)) < 0) {
-            rc = -XEN_EFAULT;
-            break;
-        }
-        rc = mmuext_one(hv, v, d, pg_owner, &op);
-        if (rc == -XEN_ERESTART)
-            return mmu_batch_continue(hv, v, args, &b, i, sizeof(struct mmuext_op));
-        if (rc < 0)
-            break;
-    }
-    return mmu_batch_end(hv, v, args, &b, i, rc);
+    return mmu_batch_run(hv, v, args, d, pg_owner, sizeof(struct mmuext_op), mmuext_one);
 }
