@@ -1,45 +1,23 @@
 /* Bug zoo, page tables: each re-created XSA switched on in its xsa_pagetable scenario, caught by the audit. */
 #include "mmu_conf.h"
-#include "hvfuzz/audit.h"
+#include "zoo_conf.h"
 
 /*
  * The xsa_pagetable cases show the fixed rules hold with every switch off. These run the same
  * scenarios with one switch on (monitor/bugs.c), check that the bug's step now goes through, and
  * that the audit reports the registry's oracle first. The machine is then broken on purpose, so
- * the case judges the audit itself (c->audited) instead of the runner's audit after the case.
+ * the case judges the oracle itself (zoo_conf.h) instead of the runner's audit after the case.
  */
-static void zoo_expect_caught(struct conf_ctx *c, enum hv_bug bug)
-{
-    const struct hv_bug_desc *b = &hv_bug_table[bug];
-    struct audit_report rep;
-    char sig[32] = "audit:none", first[200] = "no violation";
-
-    c->audited = true;
-    if (audit_run(c->hv, &rep) && rep.n) {
-        snprintf(sig, sizeof(sig), "audit:%s", audit_inv_name(rep.v[0].inv));
-        audit_format(&rep.v[0], first, sizeof(first));
-    }
-    c->checks++;
-    if (strncmp(sig, b->oracle, strlen(b->oracle)) != 0)
-        CONF_FAIL(c, "%s: expected the audit to report %s first, actual %s (%s)", b->advisory,
-                  b->oracle, sig, first);
-}
-
-static void zoo_bug_on(struct conf_ctx *c, enum hv_bug bug)
-{
-    c->hv->bugs = 1ULL << bug;
-}
-
 /* XSA-148: a fresh PSE|RW entry in the domain's L2 is accepted: a superpage entry in a validated
    L2 (a free slot, so that the helpers' own pages under entry 0 stay walkable). */
 static void zoo_xsa148(struct conf_ctx *c)
 {
     mfn_t l2 = mc_l2(c->d1);
     uint64_t e = mc_pte(mc_l1(c->d1), MC_RW | _PAGE_PSE);
-    zoo_bug_on(c, HV_BUG_XSA148);
+    zoo_conf_switch(c, HV_BUG_XSA148);
     CONF_EXPECT_EQ(c, 0, mc_mmu1(c, c->v1, mc_slot(l2, 9), e, DOMID_SELF));
     CONF_EXPECT_EQ(c, e, frame_ptes(c->hv, l2)[9]);
-    zoo_expect_caught(c, HV_BUG_XSA148);
+    zoo_conf_expect_caught(c, HV_BUG_XSA148);
 }
 
 /* XSA-182: a read-only L4 self-map made writable through the fast path. */
@@ -47,11 +25,11 @@ static void zoo_xsa182(struct conf_ctx *c)
 {
     mfn_t l4 = mc_l4(c->d1);
     const unsigned idx = 288;
-    zoo_bug_on(c, HV_BUG_XSA182);
+    zoo_conf_switch(c, HV_BUG_XSA182);
     CONF_SETUP(c, mc_mmu1(c, c->v1, mc_slot(l4, idx), mc_pte(l4, MC_RO), DOMID_SELF));
     CONF_EXPECT_EQ(c, 0, mc_mmu1(c, c->v1, mc_slot(l4, idx), mc_pte(l4, MC_RW), DOMID_SELF));
     CONF_EXPECT_EQ(c, mc_pte(l4, MC_RW), frame_ptes(c->hv, l4)[idx]);
-    zoo_expect_caught(c, HV_BUG_XSA182);
+    zoo_conf_expect_caught(c, HV_BUG_XSA182);
 }
 
 /* XSA-240: A -> B -> T, a linear chain of depth 2, is accepted. */
@@ -62,12 +40,12 @@ static void zoo_xsa240(struct conf_ctx *c)
     mfn_t t = mc_make_table(c, c->d1, c->v1, 1, NULL, 0);
     if (b == MFN_INVALID || t == MFN_INVALID)
         return;
-    zoo_bug_on(c, HV_BUG_XSA240);
+    zoo_conf_switch(c, HV_BUG_XSA240);
     CONF_SETUP(c, mc_ext1(c, c->v1, MMUEXT_PIN_L2_TABLE, b, 0, DOMID_SELF));
     CONF_SETUP(c, mc_ext1(c, c->v1, MMUEXT_PIN_L2_TABLE, t, 0, DOMID_SELF));
     CONF_SETUP(c, mc_mmu1(c, c->v1, mc_slot(b, 0), mc_pte(t, MC_RO), DOMID_SELF));
     CONF_EXPECT_EQ(c, 0, mc_mmu1(c, c->v1, mc_slot(a, 9), mc_pte(b, MC_RO), DOMID_SELF));
-    zoo_expect_caught(c, HV_BUG_XSA240);
+    zoo_conf_expect_caught(c, HV_BUG_XSA240);
 }
 
 /* XSA-241: the stamp predates vCPU 0's last flush, so pinning skips its stale writable entry. */
@@ -76,14 +54,14 @@ static void zoo_xsa241(struct conf_ctx *c)
     gva_t va = conf_scratch(c, c->d1, 3);
     mfn_t m = conf_scratch_mfn(c, c->d1, 3);
     uint64_t seen;
-    zoo_bug_on(c, HV_BUG_XSA241);
+    zoo_conf_switch(c, HV_BUG_XSA241);
     CONF_SETUP(c, mc_ext1(c, c->v1, MMUEXT_TLB_FLUSH_LOCAL, 0, 0, DOMID_SELF));
     if (conf_get(c, c->v1, va, &seen, sizeof(seen)) < 0)
         return;
     CONF_SETUP(c, conf_hc(c, c->v1, HYPERVISOR_update_va_mapping, va, 0, UVMF_NONE, 0, 0));
     CONF_EXPECT_EQ(c, 0, mc_ext1(c, c->v1, MMUEXT_PIN_L1_TABLE, m, 0, DOMID_SELF));
     CONF_EXPECT(c, tlb_lookup(c->v1, va, NULL));
-    zoo_expect_caught(c, HV_BUG_XSA241);
+    zoo_conf_expect_caught(c, HV_BUG_XSA241);
 }
 
 /* XSA-286: unhooking an L1 from the L2 leaves the translation through it cached. */
@@ -95,13 +73,13 @@ static void zoo_xsa286(struct conf_ctx *c)
     uint64_t seen;
     if (b == MFN_INVALID)
         return;
-    zoo_bug_on(c, HV_BUG_XSA286);
+    zoo_conf_switch(c, HV_BUG_XSA286);
     CONF_SETUP(c, mc_mmu1(c, c->v1, mc_slot(mc_l2(c->d1), 1), mc_pte(b, MC_RW), DOMID_SELF));
     if (conf_get(c, c->v1, va, &seen, sizeof(seen)) < 0)
         return;
     CONF_EXPECT_EQ(c, 0, mc_mmu1(c, c->v1, mc_slot(mc_l2(c->d1), 1), 0, DOMID_SELF));
     CONF_EXPECT(c, tlb_lookup(c->v1, va, NULL));
-    zoo_expect_caught(c, HV_BUG_XSA286);
+    zoo_conf_expect_caught(c, HV_BUG_XSA286);
 }
 
 /* XSA-299: a pin preempted during validation leaves a partial state without its general ref. */
@@ -113,12 +91,12 @@ static void zoo_xsa299(struct conf_ctx *c)
     if (p == MFN_INVALID || conf_put(c, c->v1, op_va, &pin, sizeof(pin)) < 0)
         return;
     uint64_t args[6] = { op_va, 1, pdone_va, DOMID_SELF, 0, 0 };
-    zoo_bug_on(c, HV_BUG_XSA299);
+    zoo_conf_switch(c, HV_BUG_XSA299);
     c->hv->preempt_pattern = ~0ULL;
     CONF_EXPECT_EQ(c, -XEN_ERESTART, hv_hypercall(c->hv, c->v1, HYPERVISOR_mmuext_op, args));
     c->hv->preempt_pattern = 0;
     CONF_EXPECT(c, c->hv->frames[p].flags & FRAME_PARTIAL);
-    zoo_expect_caught(c, HV_BUG_XSA299);
+    zoo_conf_expect_caught(c, HV_BUG_XSA299);
 }
 
 /* XSA-401: vCPU 1 maps, reads and unmaps X inside the preempted pin's window; the re-issued pin
@@ -134,7 +112,7 @@ static void zoo_xsa401(struct conf_ctx *c)
     if (!u || conf_put(c, c->v1, op_va, &pin, sizeof(pin)) < 0)
         return;
     uint64_t args[6] = { op_va, 1, pdone_va, DOMID_SELF, 0, 0 };
-    zoo_bug_on(c, HV_BUG_XSA401);
+    zoo_conf_switch(c, HV_BUG_XSA401);
     CONF_SETUP(c, conf_hc(c, c->v1, HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0, 0, 0));
     CONF_SETUP(c, conf_hc(c, c->v1, HYPERVISOR_update_va_mapping, va, 0,
                           UVMF_TLB_FLUSH | UVMF_ALL, 0, 0));
@@ -150,7 +128,7 @@ static void zoo_xsa401(struct conf_ctx *c)
     CONF_EXPECT_EQ(c, 0, hv_continue(c->hv, c->v1));
     CONF_EXPECT_EQ(c, PGT_l1, c->hv->frames[x].type);
     CONF_EXPECT(c, tlb_lookup(u, va, NULL));
-    zoo_expect_caught(c, HV_BUG_XSA401);
+    zoo_conf_expect_caught(c, HV_BUG_XSA401);
 }
 
 static const struct conf_case zoo_cases[] = {
