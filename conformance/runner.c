@@ -15,6 +15,7 @@
 #include "conformance.h"
 #include "hvfuzz/audit.h"
 #include "hvfuzz/record.h"
+#include "hvfuzz/io.h"
 #include "runner.h"
 
 #define CONF_EXIT_OK     0
@@ -214,23 +215,6 @@ static void conf_describe_signal(int sig, char *buf, size_t len)
         snprintf(buf, len, "signal %d (%s)", sig, text ? text : "?");
 }
 
-static int conf_write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-
-    while (len) {
-        ssize_t n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static size_t conf_read_all(int fd, void *buf, size_t len)
 {
     char *p = buf;
@@ -279,7 +263,7 @@ static void conf_run_forked(struct conf_entry *e)
         if (conf_run.opts->timeout)
             alarm(conf_run.opts->timeout);
         conf_run_case(e, &mine);
-        if (conf_write_all(fds[1], &mine, sizeof(mine)) < 0)
+        if (io_write_all(fds[1], &mine, sizeof(mine)) < 0)
             _exit(3);
         close(fds[1]);
         /* exit, not _exit: LeakSanitizer checks the child at exit */

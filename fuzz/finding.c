@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hvfuzz/finding.h"
+#include "hvfuzz/io.h"
 
 uint64_t finding_hash(const char *signature)
 {
@@ -117,22 +118,14 @@ size_t finding_format(const struct prog *p, const struct finding *f, const struc
 static int finding_put(const char *path, const void *data, size_t len)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    const char *p = data;
 
     if (fd < 0)
         return -1;
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int saved = errno;
-            close(fd);
-            errno = saved;
-            return -1;
-        }
-        p += w;
-        len -= (size_t)w;
+    if (io_write_all(fd, data, len) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
     }
     /* the rename publishes the directory: its files must be on disk before it */
     if (fsync(fd) < 0 || close(fd) < 0)

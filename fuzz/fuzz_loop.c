@@ -141,8 +141,8 @@ static void fuzz_read_msgs(struct fuzz_parent *fp, unsigned w)
     struct fuzz_msg_hdr h;
 
     /* the worker writes one header then its encoded program; both arrive in order */
-    while (fuzz_read_full(fp->fd[w], &h, sizeof(h)) == 0) {
-        if (h.len > fuzz_prog_max() || fuzz_read_full(fp->fd[w], fp->msg, h.len) < 0)
+    while (io_read_full(fp->fd[w], &h, sizeof(h)) == 0) {
+        if (h.len > fuzz_prog_max() || io_read_full(fp->fd[w], fp->msg, h.len) < 0)
             break;
         if (prog_decode(fp->prog, fp->msg, h.len) == PROG_OK)
             fuzz_report_prog(fp, fp->prog, &h.f);

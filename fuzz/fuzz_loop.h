@@ -55,7 +55,7 @@ size_t fuzz_prog_max(void);   /* the largest encoded program (messages) */
 /* Rebuild the program a worker slot says it runs; false if there is none. */
 bool fuzz_slot_prog(const struct fuzz_opts *o, const struct fuzz_worker_shm *ws, struct prog *p);
 struct fuzz_shared *fuzz_shared_new(unsigned jobs, size_t *size);
-int fuzz_read_full(int fd, void *buf, size_t len);
+#include "hvfuzz/io.h"
 int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, int fd);
 double fuzz_now(void);
 

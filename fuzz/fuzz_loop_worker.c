@@ -86,38 +86,6 @@ bool fuzz_slot_prog(const struct fuzz_opts *o, const struct fuzz_worker_shm *ws,
     }
 }
 
-int fuzz_read_full(int fd, void *buf, size_t len)
-{
-    uint8_t *b = buf;
-
-    while (len) {
-        ssize_t n = read(fd, b, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        b += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-static int fuzz_write_full(int fd, const void *buf, size_t len)
-{
-    const uint8_t *b = buf;
-
-    while (len) {
-        ssize_t n = write(fd, b, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        b += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static uint64_t fuzz_hash(const uint8_t *b, size_t n)
 {
     uint64_t h = 0xCBF29CE484222325ULL;
@@ -194,7 +162,7 @@ static void fuzz_send(struct fuzz_wk *k, const struct prog *p, uint8_t *enc, con
     memset(&h, 0, sizeof(h));
     h.len = (uint32_t)len;
     h.f = *f;
-    if (fuzz_write_full(k->fd, &h, sizeof(h)) < 0 || fuzz_write_full(k->fd, enc, len) < 0)
+    if (io_write_all(k->fd, &h, sizeof(h)) < 0 || io_write_all(k->fd, enc, len) < 0)
         k->sh->stop = 1;
 }
 

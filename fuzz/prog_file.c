@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hvfuzz/io.h"
 #include "prog_internal.h"
 
 /* Text files can hold comments, so they may be far larger than the biggest binary file. */
@@ -16,22 +17,6 @@ static bool prog_is_text_path(const char *path)
 {
     size_t n = strlen(path);
     return n >= 4 && strcmp(path + n - 4, ".txt") == 0;
-}
-
-static int prog_write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 /* The rename is only durable once the directory entry is on disk too. */
@@ -77,7 +62,7 @@ enum prog_err prog_save(const struct prog *p, const char *path)
     if (fd < 0)
         goto fail_nofile;
     /* mkstemp makes 0600 files; corpus files are meant to be shared. */
-    if (fchmod(fd, 0644) < 0 || prog_write_all(fd, buf, len) < 0 || fsync(fd) < 0)
+    if (fchmod(fd, 0644) < 0 || io_write_all(fd, buf, len) < 0 || fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {
         fd = -1;
