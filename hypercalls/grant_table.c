@@ -298,6 +298,17 @@ static struct domain *gnt_caller(struct hv *hv, struct vcpu *v)
     return dom_get(hv, v->domid);
 }
 
+/* The domain a table op names, as a GNTST status: okay, bad_domain, or permission_denied. */
+static int16_t gnt_target(struct hv *hv, struct vcpu *v, domid_t id, struct domain **out)
+{
+    *out = dom_lookup(hv, v, id);
+    if (!*out)
+        return GNTST_bad_domain;
+    if (!gnt_may_control(gnt_caller(hv, v), *out))
+        return GNTST_permission_denied;
+    return GNTST_okay;
+}
+
 /* Write nr frame numbers to a guest array; GNTST_bad_virt_addr if any write faults. */
 static int gnt_put_frames(struct hv *hv, struct vcpu *v, uint64_t list, const mfn_t *mfns,
                           uint32_t nr)
@@ -321,17 +332,15 @@ static long gnt_setup_table(struct hv *hv, struct vcpu *v, uint64_t uop)
         return -XEN_EFAULT;
     if (!guest_range_ok(op.frame_list, (uint64_t)op.nr_frames * sizeof(uint64_t)))
         return -XEN_EFAULT;
-    d = dom_lookup(hv, v, op.dom);
-    if (!d)
-        op.status = GNTST_bad_domain;
-    else if (!gnt_may_control(gnt_caller(hv, v), d))
-        op.status = GNTST_permission_denied;
-    else if (op.nr_frames > d->gnt.max_frames)
-        op.status = GNTST_general_error;
-    else if (op.nr_frames > d->gnt.nr_frames && gnt_grow(hv, d, op.nr_frames))
-        op.status = GNTST_general_error;
-    else
-        op.status = (int16_t)gnt_put_frames(hv, v, op.frame_list, d->gnt.frames, op.nr_frames);
+    op.status = gnt_target(hv, v, op.dom, &d);
+    if (op.status == GNTST_okay) {
+        if (op.nr_frames > d->gnt.max_frames ||
+            (op.nr_frames > d->gnt.nr_frames && gnt_grow(hv, d, op.nr_frames)))
+            op.status = GNTST_general_error;
+        else
+            op.status = (int16_t)gnt_put_frames(hv, v, op.frame_list, d->gnt.frames,
+                                                op.nr_frames);
+    }
     if (copy_to_guest(hv, v, uop + offsetof(struct gnttab_setup_table, status), &op.status,
                       sizeof(op.status)))
         return -XEN_EFAULT;
@@ -345,15 +354,10 @@ static long gnt_query_size(struct hv *hv, struct vcpu *v, uint64_t uop)
 
     if (copy_from_guest(hv, v, &op, uop, sizeof(op)))
         return -XEN_EFAULT;
-    d = dom_lookup(hv, v, op.dom);
-    if (!d) {
-        op.status = GNTST_bad_domain;
-    } else if (!gnt_may_control(gnt_caller(hv, v), d)) {
-        op.status = GNTST_permission_denied;
-    } else {
+    op.status = gnt_target(hv, v, op.dom, &d);
+    if (op.status == GNTST_okay) {
         op.nr_frames = d->gnt.nr_frames;
         op.max_nr_frames = d->gnt.max_frames;
-        op.status = GNTST_okay;
     }
     if (copy_to_guest(hv, v, uop, &op, sizeof(op)))
         return -XEN_EFAULT;
@@ -369,16 +373,15 @@ static long gnt_get_status_frames(struct hv *hv, struct vcpu *v, uint64_t uop)
         return -XEN_EFAULT;
     if (!guest_range_ok(op.frame_list, (uint64_t)op.nr_frames * sizeof(uint64_t)))
         return -XEN_EFAULT;
-    d = dom_lookup(hv, v, op.dom);
-    if (!d)
-        op.status = GNTST_bad_domain;
-    else if (!gnt_may_control(gnt_caller(hv, v), d))
-        op.status = GNTST_permission_denied;
-    else if (d->gnt.version != 2 || op.nr_frames > d->gnt.nr_status_frames)
-        op.status = GNTST_general_error;
-    else
-        /* the same frames every time: handing them out again creates no new frame or ref */
-        op.status = (int16_t)gnt_put_frames(hv, v, op.frame_list, d->gnt.status, op.nr_frames);
+    op.status = gnt_target(hv, v, op.dom, &d);
+    if (op.status == GNTST_okay) {
+        if (d->gnt.version != 2 || op.nr_frames > d->gnt.nr_status_frames)
+            op.status = GNTST_general_error;
+        else
+            /* the same frames every time: handing them out again creates no new frame or ref */
+            op.status = (int16_t)gnt_put_frames(hv, v, op.frame_list, d->gnt.status,
+                                                op.nr_frames);
+    }
     if (copy_to_guest(hv, v, uop + offsetof(struct gnttab_get_status_frames, status), &op.status,
                       sizeof(op.status)))
         return -XEN_EFAULT;
