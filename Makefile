@@ -15,6 +15,7 @@ CFLAGS += -Wall
 CFLAGS += -Wextra
 CFLAGS += -Wno-unused-parameter
 CFLAGS += -Iinclude
+CFLAGS += -I.
 CFLAGS += -Iconformance
 CFLAGS += -Itests
 CFLAGS += -MMD -MP
@@ -30,13 +31,21 @@ endif
 CFLAGS += $(EXTRA_CFLAGS)
 LDLIBS += -lcunit
 
-MON_SRCS := $(wildcard monitor/*.c)
+# The library, in data-flow order: the IR and its codecs, the monitor, the generators, the targets
+# (one folder each), the fuzz loop and its oracles, the benchmarks, the conformance recorder.
+# Engine harnesses live in fuzz/harness/ and are built by their own targets.
+MON_SRCS := $(wildcard ir/*.c)
+MON_SRCS += $(wildcard monitor/*.c)
 MON_SRCS += $(wildcard hypercalls/*.c)
-# fuzz/*.c is the library part of the fuzzer (codec, generators, oracles); engine harnesses live in
-# fuzz/harness/ and are built by their own targets.
+MON_SRCS += $(wildcard gen/*.c)
+MON_SRCS += $(wildcard targets/*.c)
+MON_SRCS += $(wildcard targets/*/*.c)
 MON_SRCS += $(wildcard fuzz/*.c)
+MON_SRCS += $(wildcard bench/*.c)
+MON_SRCS += $(wildcard conformance/record/*.c)
 CONF_SRCS := $(wildcard conformance/*.c)
 TEST_SRCS := $(wildcard tests/*.c)
+TEST_SRCS += $(wildcard targets/*/tests/*.c)
 TOOL_SRCS := $(wildcard tools/*.c)
 
 MON_OBJS := $(MON_SRCS:%.c=$(B)/%.o)
@@ -146,6 +155,7 @@ FUZZ_CFLAGS += -Wall
 FUZZ_CFLAGS += -Wextra
 FUZZ_CFLAGS += -Wno-unused-parameter
 FUZZ_CFLAGS += -Iinclude
+FUZZ_CFLAGS += -I.
 FUZZ_CFLAGS += -fno-omit-frame-pointer
 FUZZ_CFLAGS += -fno-sanitize-recover=all
 ifeq ($(WERROR),1)
@@ -244,3 +254,4 @@ clean:
 -include $(MON_OBJS:.o=.d) $(CONF_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
 -include $(wildcard $(FUZZ_LF)/*/*.d $(FUZZ_LF)/*/*/*.d $(FUZZ_AFL)/*/*.d $(FUZZ_AFL)/*/*/*.d)
 -include $(wildcard $(FUZZ_CMPLOG)/*/*.d $(FUZZ_CMPLOG)/*/*/*.d $(FUZZ_RP)/*/*.d $(FUZZ_RP)/*/*/*.d)
+-include $(wildcard $(FUZZ_LF)/*/*/*/*.d $(FUZZ_AFL)/*/*/*/*.d $(FUZZ_CMPLOG)/*/*/*/*.d $(FUZZ_RP)/*/*/*/*.d)

@@ -17,7 +17,7 @@
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/gen.h"
 #include "fuzz_loop.h"
-#include "prog_internal.h"
+#include "ir/prog_internal.h"
 
 /*
  * Shape of a campaign:

@@ -3,7 +3,7 @@
 
 #include "hvfuzz/exit.h"
 #include "hvfuzz/fuzzer.h"
-#include "hvfuzz/native.h"
+#include "hvfuzz/target.h"
 
 /* Hypercalls whose first argument is a sub-command. */
 static bool fuzz_cmd_in_arg0(uint32_t nr)
@@ -70,13 +70,6 @@ static uint32_t fuzz_rc_class(int64_t rc)
     return 301 + (uint32_t)(64 - __builtin_clzll((uint64_t)rc));
 }
 
-static inline uint32_t fuzz_mix(uint32_t h, uint32_t v)
-{
-    h ^= v + 0x9E3779B9U + (h << 6) + (h >> 2);
-    h *= 0x85EBCA6BU;
-    return h ^ (h >> 15);
-}
-
 static uint64_t fuzz_imm(const struct prog_arg *a)
 {
     return a->kind == ARG_IMM ? a->imm : 0xFFFFFFFFFFFFFFFFULL;
@@ -108,65 +101,8 @@ static uint32_t fuzz_exit_feature(const struct prog_op *op, const struct op_resu
         key = (uint32_t)fuzz_imm(&op->qual) & 0xFFU;
         break;
     }
-    return fuzz_mix(fuzz_mix(0x3E000000U | op->exit_reason, key),
+    return feature_mix(feature_mix(0x3E000000U | op->exit_reason, key),
                     r->status | (uint32_t)(r->rc & 0xF) << 4 | (r->pfec & 0xFFFFU) << 8);
-}
-
-/* Device state classes: UART latch/FIFO levels, CMOS index, the DMA ring's state and error. */
-static uint32_t fuzz_dev_state(const struct domain *d)
-{
-    const struct dev_uart *u = &d->uart;
-    const struct dev_dma *m = &d->dma;
-    uint32_t v = (u->lcr & 0x80U ? 1U : 0U) | (u->fcr & 1U) << 1 | (u->tx_count > 0) << 2 |
-                 (u->tx_count >= UART_FIFO_SIZE) << 3 | (u->rx_count > 0) << 4 |
-                 (u->lsr_err != 0) << 5 | (d->cmos.index < 14) << 6 | d->cmos.nmi_masked << 7;
-    v |= (m->ring_size > 0) << 8 | (m->ctrl & 3U) << 9 | (m->status & 3U) << 11 |
-         (m->error & 7U) << 13 | (m->completed > 0) << 16 | (m->completed > 4) << 17 |
-         (m->log_total > 0) << 18;
-    return v;
-}
-
-/* Frame classes the audit distinguishes: type, pinned/validated/partial, small counts, linear. */
-static void fuzz_state_features(const struct hv *hv, void (*f)(uint32_t, void *), void *arg)
-{
-    uint32_t tag = 0x57A7E000U;
-
-    for (uint32_t m = 0; m < hv->nr_frames; m++) {
-        const struct frame *fr = &hv->frames[m];
-        uint32_t lin = fr->linear_pt_count > 0 ? 1 : fr->linear_pt_count < 0 ? 2 : 0;
-        uint32_t c = fr->count > 3 ? 3 : fr->count, tc = fr->type_count > 3 ? 3 : fr->type_count;
-        uint32_t own = fr->owner == DOMID_INVALID ? 0 : fr->owner < HV_MAX_DOMAINS ? 1 : 2;
-        f(fuzz_mix(tag, fr->type | (uint32_t)fr->flags << 4 | c << 12 | tc << 14 | lin << 16 |
-                            own << 18), arg);
-    }
-    for (unsigned i = 0; i < HV_MAX_DOMAINS; i++) {
-        const struct domain *d = &hv->dom[i];
-        uint32_t maps = 0, dev = 0, ports[8] = { 0 };
-        if (!d->exists)
-            continue;
-        for (unsigned h = 0; h < GNT_MAX_MAPTRACK; h++)
-            if (d->gnt.maptrack[h].in_use) {
-                maps++;
-                dev += (d->gnt.maptrack[h].flags & GNTMAP_device_map) != 0;
-            }
-        for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
-            ports[d->evtchn[p].state & 7]++;
-        f(fuzz_mix(tag + 4, fuzz_dev_state(d)), arg);
-        f(fuzz_mix(tag + 1, (uint32_t)d->dying | d->shutdown << 1 | d->paused << 2 |
-                                d->gnt.version << 3 | d->gnt.nr_frames << 5 |
-                                (maps > 3 ? 3 : maps) << 8 | (dev > 2 ? 2 : dev) << 10 |
-                                (d->relinquish_stage & 7) << 12), arg);
-        for (unsigned s = 2; s < 6; s++)
-            if (ports[s])
-                f(fuzz_mix(tag + 2, s << 4 | (ports[s] > 3 ? 3 : ports[s])), arg);
-        for (unsigned v = 0; v < d->nr_vcpus && v < HV_MAX_VCPUS; v++) {
-            const struct vcpu *vc = &d->vcpu[v];
-            f(fuzz_mix(tag + 3, (uint32_t)vc->up | vc->blocked << 1 | vc->cont.pending << 2 |
-                                    (vc->old_guest_table != MFN_INVALID) << 3 |
-                                    (vc->guest_table_user != MFN_INVALID) << 4 |
-                                    (vc->cont.pending ? vc->cont.nr << 8 : 0)), arg);
-        }
-    }
 }
 
 void fuzz_features(const struct target *t, const struct prog *p, const struct op_result *results,
@@ -183,22 +119,22 @@ void fuzz_features(const struct target *t, const struct prog *p, const struct op
             continue;
         switch (op->kind) {
         case OP_HYPERCALL:
-            k = fuzz_mix(op->nr, fuzz_cmd_clamp(fuzz_op_cmd(op)) << 12 | r->status << 28);
-            k = fuzz_mix(k, fuzz_rc_class(r->rc));
+            k = feature_mix(op->nr, fuzz_cmd_clamp(fuzz_op_cmd(op)) << 12 | r->status << 28);
+            k = feature_mix(k, fuzz_rc_class(r->rc));
             break;
         case OP_GUEST_READ:
         case OP_GUEST_WRITE:
-            k = fuzz_mix(0x6E000000U | op->kind, r->status | (uint32_t)(r->rc != 0) << 4 |
+            k = feature_mix(0x6E000000U | op->kind, r->status | (uint32_t)(r->rc != 0) << 4 |
                                                      r->pfec << 8);
             break;
         case OP_SWITCH_VCPU:
-            k = fuzz_mix(0x5C000000U, r->status << 4 | fuzz_rc_class(r->rc) << 8);
+            k = feature_mix(0x5C000000U, r->status << 4 | fuzz_rc_class(r->rc) << 8);
             break;
         case OP_EXIT:
             k = fuzz_exit_feature(op, r);
             break;
         default:
-            k = fuzz_mix(0x7E000000U | op->kind, 0);
+            k = feature_mix(0x7E000000U | op->kind, 0);
             break;
         }
         f(k, arg);
@@ -208,11 +144,11 @@ void fuzz_features(const struct target *t, const struct prog *p, const struct op
         }
         /* the pair makes sequences count (map-then-unmap differs from unmap alone); the earlier
            op only by what it was and whether it worked, so pairs do not multiply results */
-        f(fuzz_mix(prev, k) ^ 0xA5A5A5A5U, arg);
-        prev = fuzz_mix(op->kind == OP_HYPERCALL ? op->nr : op->kind == OP_EXIT ?
+        f(feature_mix(prev, k) ^ 0xA5A5A5A5U, arg);
+        prev = feature_mix(op->kind == OP_HYPERCALL ? op->nr : op->kind == OP_EXIT ?
                         0x200U + op->exit_reason : 0x100U + op->kind,
                         fuzz_cmd_clamp(fuzz_op_cmd(op)) << 2 | (r->status == OPS_RESTART) << 1 | (r->rc >= 0));
     }
-    if (t && t->ops && !strcmp(t->ops->name, "native") && t->priv)
-        fuzz_state_features(((const struct native *)t->priv)->hv, f, arg);
+    if (t && t->ops && t->ops->state_features)
+        t->ops->state_features(t, f, arg);
 }

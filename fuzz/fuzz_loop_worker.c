@@ -10,7 +10,7 @@
 
 #include "hvfuzz/gen.h"
 #include "fuzz_loop.h"
-#include "prog_internal.h"
+#include "ir/prog_internal.h"
 
 #define FUZZ_CORPUS_MAX 4096U   /* per worker; when full, a new program replaces a random one */
 /* Programs from the corpus are mutated this share of the time; the rest are fresh. */

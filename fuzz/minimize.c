@@ -5,7 +5,7 @@
 
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/sandbox.h"
-#include "prog_internal.h"
+#include "ir/prog_internal.h"
 
 /* A bound on target runs: minimization is a convenience and must end on any input. */
 #define MIN_MAX_RUNS 50000U

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "hvfuzz/native.h"
+#include "hvfuzz/target.h"
 #include "test.h"
 
 TEST(target_hang_bound)
@@ -29,7 +29,7 @@ TEST(target_hang_bound)
     }
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         o.max_steps = cases[i].max_steps;
-        CU_ASSERT_FATAL(target_open(&t, &native_target_ops, &p.shape, &o) == 0);
+        CU_ASSERT_FATAL(target_open(&t, target_find("native"), &p.shape, &o) == 0);
         bool found = target_run(&t, &p, res, &f);
         TEST_EQ(cases[i].found, found);
         if (found) {

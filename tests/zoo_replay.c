@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvfuzz/native.h"
+#include "hvfuzz/monitor.h"
+#include "hvfuzz/target.h"
 #include "test.h"
 
 #define ZOO_DIR "corpora/zoo"
@@ -24,7 +25,7 @@ static bool zoo_run(const struct prog *p, uint64_t bugs, struct finding *f)
     struct target t;
 
     o.bugs = bugs;
-    if (target_open(&t, &native_target_ops, &p->shape, &o) != 0) {
+    if (target_open(&t, target_find("native"), &p->shape, &o) != 0) {
         strcpy(f->signature, "(target_open failed)");
         return true;
     }

@@ -52,6 +52,14 @@ struct target_opts {
 };
 extern const struct target_opts target_default_opts;
 
+/* The mixing step of feedback features, shared by the fuzz loop and targets' state features. */
+static inline uint32_t feature_mix(uint32_t h, uint32_t v)
+{
+    h ^= v + 0x9E3779B9U + (h << 6) + (h >> 2);
+    h *= 0x85EBCA6BU;
+    return h ^ (h >> 15);
+}
+
 struct target;
 /*
  * A monitor behind hvfuzz. NULL members are unsupported. A user's own monitor implements these
@@ -67,6 +75,10 @@ struct target_ops {
     int  (*run_op)(struct target *t, const struct prog_op *op, struct op_result *res);
     bool (*check)(struct target *t, bool full, int op_index, struct finding *f);
     void (*close)(struct target *t);
+    /* Optional: classes of the target's state after a run, each passed to f, for the fuzz loop's
+       feedback (native: frame types and counts, grant, port, device and vCPU states). */
+    void (*state_features)(const struct target *t, void (*f)(uint32_t feature, void *arg),
+                           void *arg);
 };
 
 struct target {

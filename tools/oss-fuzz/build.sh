@@ -17,11 +17,12 @@ cd "$top"
 work=${WORK:-$(mktemp -d)}/hvfuzz-obj
 mkdir -p "$work" "$OUT"
 
-# the library: monitor, hypercalls and the fuzz library, every object instrumented by $CFLAGS
+# the library (the Makefile's MON_SRCS folders), every object instrumented by $CFLAGS
 objs=()
-for src in monitor/*.c hypercalls/*.c fuzz/*.c; do
+for src in ir/*.c monitor/*.c hypercalls/*.c gen/*.c targets/*.c targets/*/*.c fuzz/*.c bench/*.c \
+           conformance/record/*.c; do
     obj=$work/$(echo "${src%.c}" | tr / _).o
-    $CC $CFLAGS -std=gnu11 -Iinclude -c "$src" -o "$obj"
+    $CC $CFLAGS -std=gnu11 -Iinclude -I. -c "$src" -o "$obj"
     objs+=("$obj")
 done
 rm -f "$work/libhvmon.a"
@@ -35,11 +36,11 @@ for h in fuzz/harness/*.c; do
     extra=()
     case "$name" in
     decoder)
-        $CC $CFLAGS -std=gnu11 -Iinclude -Itests -c tests/x86_capstone_diff.c -o "$work/capstone_diff.o"
+        $CC $CFLAGS -std=gnu11 -Iinclude -I. -Itests -c tests/x86_capstone_diff.c -o "$work/capstone_diff.o"
         extra=("$work/capstone_diff.o" -lcapstone)
         ;;
     esac
-    $CC $CFLAGS -std=gnu11 -Iinclude -Itests -c "$h" -o "$work/$name.o"
+    $CC $CFLAGS -std=gnu11 -Iinclude -I. -Itests -c "$h" -o "$work/$name.o"
     $CXX $CXXFLAGS "$work/$name.o" "${extra[@]}" "$work/libhvmon.a" $LIB_FUZZING_ENGINE -o "$OUT/$target"
     if [ -d "corpora/$name" ] && [ -n "$(ls -A "corpora/$name")" ]; then
         (cd "corpora/$name" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)

@@ -1,5 +1,5 @@
 /* The structured random generator: random stream, resource choices, program assembly, scheduling. */
-#include "gen_internal.h"
+#include "gen/gen_internal.h"
 
 const char *const gen_family_names[GEN_F_NR] = {
     [GEN_F_MMU_UPDATE] = "mmu_update",

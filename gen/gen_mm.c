@@ -1,5 +1,5 @@
 /* Generator templates for the memory families: mmu_update, update_va_mapping, mmuext_op, memory_op. */
-#include "gen_internal.h"
+#include "gen/gen_internal.h"
 
 /* The page owner of a batch: the caller mostly, another domain through foreigndom sometimes. */
 static unsigned gen_owner(struct gen *g, unsigned caller)

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "hvfuzz/xen.h"
-#include "exit_tmpl.h"
-#include "prog_internal.h"
+#include "ir/exit_tmpl.h"
+#include "ir/prog_internal.h"
 
 /*
  * Input layout: one shape byte, then operations until the bytes run out. Each operation starts

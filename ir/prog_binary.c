@@ -1,7 +1,7 @@
 /* Canonical binary form of programs: versioned little-endian records with an FNV-1a checksum. */
 #include <string.h>
 
-#include "prog_internal.h"
+#include "ir/prog_internal.h"
 
 /*
  * Every version starts with u32 magic and u16 version; the rest is the version's own. Version 1:

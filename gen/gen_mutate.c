@@ -1,6 +1,6 @@
 /* Program mutation for corpus-driven runs: structural edits, argument and payload changes, splices. */
-#include "gen_internal.h"
-#include "prog_internal.h"
+#include "gen/gen_internal.h"
+#include "ir/prog_internal.h"
 
 static void gen_mut_move(struct prog *p, uint32_t to, uint32_t from, uint32_t n)
 {

@@ -1,6 +1,6 @@
 /* Generator templates for multicall, vcpu_op, sched_op, domctl and the small query hypercalls. */
 #include <stddef.h>
-#include "gen_internal.h"
+#include "gen/gen_internal.h"
 
 /* ---- multicall: a list whose entries reach into the same payload for their own structs --------- */
 

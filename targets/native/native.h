@@ -57,12 +57,13 @@ struct native {
     int op_index;                 /* ops run since reset */
 };
 
-/* Helpers the native files share (fuzz/native_*.c); not part of the target contract. */
+/* Helpers the native files share (the files of targets/native); not part of the target contract. */
 int  native_snapshot(struct native *n);
 void native_restore(struct native *n);
 void native_note_op(struct native *n);             /* after each op: high-water marks */
 int  native_run_op(struct target *t, const struct prog_op *op, struct op_result *res);
 bool native_check(struct target *t, bool full, int op_index, struct finding *f);
+void native_state_features(const struct target *t, void (*f)(uint32_t, void *), void *arg);
 /* The isolation oracle for one completed 8-byte aligned read of frame mfn by domain reader. */
 void native_iso_read(struct native *n, domid_t reader, mfn_t mfn, uint64_t value, gva_t va);
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "hvfuzz/exit.h"
-#include "prog_internal.h"
+#include "ir/prog_internal.h"
 
 static prog_disasm_fn prog_disasm;
 

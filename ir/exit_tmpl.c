@@ -1,7 +1,7 @@
 /* Exit templates: CPUID leaves, MSRs, ports, DMA registers and MMIO instruction encodings from the exit ABI. */
 #include <string.h>
 
-#include "exit_tmpl.h"
+#include "ir/exit_tmpl.h"
 
 #define I(sz, fl, ...) { .len = sizeof((uint8_t[]){ __VA_ARGS__ }), .size = (sz), .flags = (fl), \
                          .bytes = { __VA_ARGS__ } }

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "hvfuzz/io.h"
-#include "prog_internal.h"
+#include "ir/prog_internal.h"
 
 /* Text files can hold comments, so they may be far larger than the biggest binary file. */
 #define PROG_MAX_FILE (4U << 20)

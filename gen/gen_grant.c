@@ -1,6 +1,6 @@
 /* Generator templates for grant_table_op and event_channel_op: structs filled with live resources. */
 #include <stddef.h>
-#include "gen_internal.h"
+#include "gen/gen_internal.h"
 
 /* The granting side of a map/copy/transfer: another domain mostly (that is what grants are for). */
 static unsigned gen_granter(struct gen *g, unsigned caller)

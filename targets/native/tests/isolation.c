@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "hvfuzz/native.h"
+#include "targets/native/native.h"
 #include "test.h"
 
 #define ISO_SLOT 100U   /* an L1 slot the builder leaves empty (domains have 64 pages) */

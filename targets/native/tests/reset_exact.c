@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "hvfuzz/gen.h"
-#include "hvfuzz/native.h"
+#include "targets/native/native.h"
 #include "test.h"
 
 static unsigned native_exact_diffs(const struct hv *a, const struct hv *b)

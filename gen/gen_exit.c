@@ -1,6 +1,6 @@
 /* Generator templates for VM exits: CPUID, MSRs, port and string I/O, MMIO, DMA rings, EPT, HLT, exceptions. */
-#include "gen_internal.h"
-#include "exit_tmpl.h"
+#include "gen/gen_internal.h"
+#include "ir/exit_tmpl.h"
 
 /*
  * Each template writes what a guest driver or kernel does to reach an exit path: the ABI's own

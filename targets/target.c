@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hvfuzz/native.h"
+#include "targets/native/native.h"
 #include "hvfuzz/target.h"
 
 /* Every target the build knows; a user's own monitor adds its ops table here (docs/TARGETS.md). */

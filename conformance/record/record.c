@@ -7,7 +7,7 @@
 #include "hvfuzz/record.h"
 #include "hvfuzz/target.h"
 #include "hvfuzz/xen.h"
-#include "prog_internal.h"
+#include "ir/prog_internal.h"
 
 const struct prog_shape record_conf_shape = {
     .nr_frames = 512,

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "hvfuzz/audit.h"
-#include "hvfuzz/native.h"
+#include "targets/native/native.h"
 
 /* ---- tags -------------------------------------------------------------------------------------- */
 

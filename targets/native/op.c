@@ -4,7 +4,7 @@
 
 #include "hvfuzz/exit.h"
 #include "hvfuzz/hypercall.h"
-#include "hvfuzz/native.h"
+#include "targets/native/native.h"
 
 /* Arguments of a domain id the machine does not have resolve to their raw index. */
 static struct domain *native_arg_dom(struct hv *hv, uint8_t dom)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvfuzz/native.h"
+#include "targets/native/native.h"
 
 /*
  * Reset cost is what bounds programs per second, so it copies only what a program can have
@@ -202,4 +202,5 @@ const struct target_ops native_target_ops = {
     .run_op = native_run_op,
     .check = native_check,
     .close = native_close,
+    .state_features = native_state_features,
 };

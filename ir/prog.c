@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "hvfuzz/xen.h"
-#include "prog_internal.h"
+#include "ir/prog_internal.h"
 
 const struct prog_shape prog_default_shape = {
     .nr_frames = 256,
