@@ -73,6 +73,42 @@ enum op_kind {
     OP_NR_KINDS
 };
 
+/*
+ * What a program states it expects of one operation (text form: `=> rc=-EINVAL, value=0x1`).
+ * Only the fields whose PE_* bit is set in have are checked; an op with have == 0 states nothing.
+ * Format version 3 carries expectations; docs/PROGRAMS.md has the syntax.
+ */
+#define PROG_MAX_EXPECT_OUT   8U   /* payload fields an op may state (grant status, handles, ports) */
+#define PROG_MAX_EXPECT_EXITS 8U   /* exits an op may state it takes (guest code) */
+enum prog_expect_bit {
+    PE_STATUS = 1U << 0,   /* status: enum op_status */
+    PE_RC     = 1U << 1,   /* rc: the return value (for an exit op: the enum exit_action) */
+    PE_VALUE  = 1U << 2,   /* value: what a guest_read read (an exit op: rax afterwards) */
+    PE_FAULT  = 1U << 3,   /* fault: the exception vector the op raised or had injected, or none */
+    PE_PFEC   = 1U << 4,   /* pfec: its error code */
+    PE_OUT    = 1U << 5,   /* out: payload fields the op wrote back (nr_out of them) */
+    PE_EXITS  = 1U << 6,   /* exits: the exit reasons the op took, in order (nr_exits of them) */
+    PE_ALL    = (1U << 7) - 1U,
+};
+#define PROG_FAULT_NONE 0xFFU   /* fault: no exception */
+struct prog_expect_out {
+    uint16_t off;          /* byte offset in the op's payload */
+    uint8_t  width;        /* 1, 2, 4 or 8 bytes, little-endian */
+    uint64_t value;
+};
+struct prog_expect {
+    uint8_t  have;         /* enum prog_expect_bit */
+    uint8_t  status;
+    uint8_t  fault;        /* vector, or PROG_FAULT_NONE */
+    uint8_t  nr_out;
+    uint8_t  nr_exits;
+    uint8_t  exits[PROG_MAX_EXPECT_EXITS];
+    uint32_t pfec;
+    int64_t  rc;
+    uint64_t value;
+    struct prog_expect_out out[PROG_MAX_EXPECT_OUT];
+};
+
 struct prog_op {
     uint8_t  kind;        /* enum op_kind */
     uint8_t  dom;
@@ -97,6 +133,7 @@ struct prog_op {
     uint8_t  nr_fixups;
     uint8_t  payload[PROG_MAX_PAYLOAD];
     struct prog_fixup fixups[PROG_MAX_FIXUPS];
+    struct prog_expect expect;            /* what the op should give; version 3 */
 };
 
 struct prog {

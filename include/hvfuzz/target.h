@@ -14,11 +14,24 @@ enum op_status {
     OPS_UNSUPPORTED,    /* the target does not implement this kind of operation */
 };
 
+/*
+ * What one operation did, in the same terms on every target (a program's `=> ...` expectations
+ * state these fields: struct prog_expect).
+ */
 struct op_result {
     uint8_t  status;    /* enum op_status */
-    int64_t  rc;        /* hypercall return value; 0 or -EFAULT for guest accesses */
-    uint64_t value;     /* guest_read: the value read */
-    uint32_t pfec;      /* guest access: page-fault error code on a fault */
+    uint8_t  fault;     /* vector of the exception the op raised or had injected, or
+                           PROG_FAULT_NONE (guest accesses: 14 when they fault) */
+    uint8_t  nr_exits;  /* exits the op took (guest code), reasons in exits[] */
+    uint8_t  exits[PROG_MAX_EXPECT_EXITS];
+    int64_t  rc;        /* hypercall return value; 0 or -EFAULT for guest accesses; an exit op's
+                           enum exit_action */
+    uint64_t value;     /* guest_read: the value read; an exit op: rax afterwards */
+    uint32_t pfec;      /* error code of that exception (guest access: the page-fault code) */
+    uint16_t out_len;   /* bytes of out[] filled */
+    /* The op's payload as guest memory holds it after the op (what a hypercall wrote back), when
+       the driver asks for it (target_opts.capture_out): points at PROG_MAX_PAYLOAD bytes. */
+    uint8_t *out;
 };
 
 /* Oracles that can judge a run. */
@@ -49,6 +62,7 @@ struct target_opts {
     bool     audit;             /* audit at all */
     uint64_t bugs;              /* re-created bugs to switch on (bit per enum hv_bug) */
     uint32_t max_steps;         /* work bound per program (continuation re-issues + ops) */
+    bool     capture_out;       /* fill op_result.out (replay of programs that state out fields) */
 };
 extern const struct target_opts target_default_opts;
 
