@@ -73,9 +73,6 @@ struct prog_expect_err {
     char reason[96];
 };
 enum prog_err prog_expect_check(const struct prog_expect *e);
-bool prog_expect_equal(const struct prog_expect *a, const struct prog_expect *b);
-/* " => status=ran, rc=-EINVAL, ..." for op's expectation, "" when it states nothing. */
-size_t prog_expect_format(const struct prog_op *op, char *buf, size_t cap);
 /* The text after "=>" up to end; on success op->expect holds it. */
 enum prog_err prog_expect_parse(struct prog_op *op, const char *s, const char *end,
                                 struct prog_expect_err *err);

@@ -186,6 +186,13 @@ enum prog_err prog_parse_text(struct prog *p, const char *text, unsigned *line);
 /* More about the last prog_parse_text error of this thread ("" when there is nothing more). */
 const char *prog_text_error_detail(void);
 
+/* " => status=restart, rc=-EINVAL, ..." for op->expect (op->kind picks `action=` for exits),
+   "" when it states nothing; like snprintf. */
+size_t prog_expect_format(const struct prog_op *op, char *buf, size_t cap);
+bool prog_expect_equal(const struct prog_expect *a, const struct prog_expect *b);
+/* The errno name of a negative Xen return value ("EINVAL" for -22), or NULL. */
+const char *prog_errno_name(int64_t rc);
+
 /* Canonical equality (what the round-trip tests compare). */
 bool prog_equal(const struct prog *a, const struct prog *b);
 
