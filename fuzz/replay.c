@@ -14,6 +14,7 @@ struct replay_state {
     FILE *out, *err;
     unsigned findings, bad, clean;
     struct prog prog;          /* the program being replayed (big: kept out of the stack) */
+    struct target_opts topts;  /* its options: o->topts, or a finding's recorded switches */
 };
 
 /* What a run sends back (from the sandboxed child, or filled in-process). */
@@ -32,7 +33,7 @@ static long replay_child(void *arg, void *reply, size_t cap)
     if (cap < sizeof(*r))
         return -1;
     memset(r, 0, sizeof(*r));
-    if (target_open(&t, s->o->target, &s->prog.shape, &s->o->topts) < 0)
+    if (target_open(&t, s->o->target, &s->prog.shape, &s->topts) < 0)
         return -1;
     r->found = target_run(&t, &s->prog, r->res, &r->f);
     target_close(&t);
@@ -47,6 +48,10 @@ static void replay_one(struct replay_state *s, const char *path)
     if (e != PROG_OK) {
         fprintf(s->err, "hvfuzz replay: %s: %s\n", path,
                 e == PROG_E_IO ? strerror(errno) : prog_strerror(e));
+        s->bad++;
+        return;
+    }
+    if (finding_replay_opts(path, &s->o->topts, s->o->bugs_given, &s->topts, s->out, s->err) < 0) {
         s->bad++;
         return;
     }
@@ -90,7 +95,10 @@ static void replay_one(struct replay_state *s, const char *path)
     } else {
         fprintf(s->out, "%s: FINDING %s\n", path, reply.f.signature);
     }
-    if (s->o->out_dir && finding_write(s->o->out_dir, &s->prog, &reply.f, reply.res, NULL, 0) < 0)
+    struct finding_info info = { .target = s->o->target->name, .bugs = s->topts.bugs,
+                                 .audit_each_op = s->topts.audit_each_op, .source = path };
+    if (s->o->out_dir &&
+        finding_write(s->o->out_dir, &s->prog, &reply.f, reply.res, &info, NULL, 0) < 0)
         fprintf(s->err, "hvfuzz replay: %s: cannot store the finding: %s\n", s->o->out_dir,
                 strerror(errno));
 }
@@ -116,7 +124,7 @@ static void replay_dir(struct replay_state *s, const char *path, unsigned depth)
     }
     while ((de = readdir(d)) != NULL) {
         /* dot files are temporaries (finding_write's) and . ..; reports are not programs */
-        if (de->d_name[0] == '.' || !strcmp(de->d_name, "report.txt"))
+        if (de->d_name[0] == '.' || finding_skip_name(de->d_name))
             continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
