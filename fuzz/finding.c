@@ -151,7 +151,9 @@ static void finding_slug(const char *sig, char *out, size_t cap)
 
 static void finding_rmtmp(const char *tmp)
 {
-    static const char *const files[] = { FINDING_REPORT, FINDING_REPRO, FINDING_ORIG, FINDING_META };
+    static const char *const files[] = {
+        FINDING_REPORT, FINDING_REPRO, FINDING_ORIG, FINDING_META,
+    };
     char path[4096 + 32];
 
     for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -222,7 +224,8 @@ static void finding_head(struct finding_out *o, const struct prog *p, const stru
                        in->orig->nr_ops);
     else
         finding_printf(o, "files:     %s = the program as found (not minimized%s%s)\n",
-                       FINDING_REPRO, in->minimized ? ": " : "", in->minimized ? in->minimized : "");
+                       FINDING_REPRO, in->minimized ? ": " : "",
+                       in->minimized ? in->minimized : "");
 }
 
 /* report.txt: the header, then finding_format's text. */

@@ -56,7 +56,7 @@ size_t finding_meta_format(const struct prog *p, const struct finding *f,
 
     if (cap)
         buf[0] = '\0';
-    meta_printf(&o, "# hvfuzz finding: what `hvfuzz replay` reads back (report.txt is for people)\n");
+    meta_printf(&o, "# hvfuzz finding: what `hvfuzz replay` reads (report.txt is for people)\n");
     meta_printf(&o, "format=%d\n", FINDING_META_FORMAT);
     meta_printf(&o, "version=%s\n", HVFUZZ_VERSION);
     meta_printf(&o, "target=%s\n", in->target ? in->target : "native");
@@ -226,12 +226,11 @@ int finding_replay_opts(const char *prog_path, const struct target_opts *given, 
         return 0;
     }
     if (rc < 0) {
+        char at[32] = "";
         if (m.line)
-            fprintf(err, "hvfuzz replay: %s: line %u: %s (give --bug LIST, or --bug none, to replay "
-                         "without the recorded switches)\n", meta, m.line, why);
-        else
-            fprintf(err, "hvfuzz replay: %s: %s (give --bug LIST, or --bug none, to replay without "
-                         "the recorded switches)\n", meta, why);
+            snprintf(at, sizeof(at), "line %u: ", m.line);
+        fprintf(err, "hvfuzz replay: %s: %s%s (give --bug LIST, or --bug none, to replay without "
+                     "the recorded switches)\n", meta, at, why);
         return -1;
     }
     if (!m.bugs && !m.audit_each_op)

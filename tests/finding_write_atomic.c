@@ -1,7 +1,8 @@
 /*
  * Findings are stored whole and once: finding_write leaves report.txt, repro.bin and
- * finding.meta in a signature-named directory, no temporary behind; the same signature again writes nothing
- * (a duplicate) and leaves the first files as they were; the report marks the breaking op.
+ * finding.meta in a signature-named directory, no temporary behind; the same signature again
+ * writes nothing (a duplicate) and leaves the first files as they were; the report marks the
+ * breaking op.
  */
 #include <stdlib.h>
 #include <string.h>

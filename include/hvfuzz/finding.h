@@ -20,10 +20,10 @@ size_t finding_format(const struct prog *p, const struct finding *f, const struc
                       char *buf, size_t cap);
 
 /* The files of a finding directory. */
-#define FINDING_REPORT    "report.txt"
-#define FINDING_REPRO     "repro.bin"        /* the program to replay (minimized when it could be) */
-#define FINDING_ORIG      "repro-orig.bin"   /* the program as found, when repro.bin is minimized */
-#define FINDING_META      "finding.meta"     /* key=value lines replay reads: the switches, target */
+#define FINDING_REPORT "report.txt"
+#define FINDING_REPRO  "repro.bin"        /* the program to replay (minimized when it could be) */
+#define FINDING_ORIG   "repro-orig.bin"   /* the program as found, when repro.bin is minimized */
+#define FINDING_META   "finding.meta"     /* key=value lines replay reads: the switches, target */
 
 /* Where a finding came from and how it was stored: its report's header and finding.meta. */
 struct finding_info {
@@ -42,12 +42,12 @@ struct finding_info {
 };
 
 /*
- * Store a finding in out_dir/<hash>-<signature>/: report.txt (finding_format's text after a header
- * with the version, target, --bug switches, machine, seed and worker, the files and the command that
- * replays it), repro.bin (the canonical binary program), repro-orig.bin (info->orig, if given) and
- * finding.meta (what replay needs: finding_meta_read). The files are written into a temporary
- * directory that is renamed into place, so the finding appears whole or not at all. info may be
- * NULL (nothing known beyond the program). Returns 1 if stored, 0 if that signature was already
+ * Store a finding in out_dir/<hash>-<signature>/: report.txt (finding_format's text after a
+ * header with the version, target, --bug switches, machine, seed and worker, the files and the
+ * command that replays it), repro.bin (the canonical binary program), repro-orig.bin (info->orig,
+ * if given) and finding.meta (what replay needs: finding_meta_parse). The files are written into a
+ * temporary directory that is renamed into place, so the finding appears whole or not at all.
+ * info may be NULL (nothing known beyond the program). Returns 1 if stored, 0 if that signature was already
  * there (a duplicate: nothing written), -1 on an error (errno says which). dir (if non-NULL)
  * receives the finding's directory path.
  */
@@ -56,8 +56,8 @@ int finding_write(const char *out_dir, const struct prog *p, const struct findin
                   size_t dir_cap);
 /*
  * A new finding before finding_write: in a forked child (a crash while shrinking cannot end the
- * caller), minimize p for at most time_s seconds (0: keep it as found; fuzz/minimize.c), then run it
- * once more on a fresh target. On return p is the program to store, *f the finding it gives now
+ * caller), minimize p for at most time_s seconds (0: keep it as found; fuzz/minimize.c), then run
+ * it once more on a fresh target. On return p is the program to store, *f the finding it gives now
  * (its op and detail), res[] each op's result if *have_res (not for findings that end their
  * process), and note one line on how minimization went. True if p was changed by minimizing.
  */
