@@ -75,7 +75,7 @@ bool finding_minimize(const struct target_ops *ops, const struct target_opts *to
     bool shrunk = false;
 
     *have_res = false;
-    snprintf(note, note_cap, "off (--minimize-time 0)");
+    snprintf(note, note_cap, "--minimize-time 0");
     if (!r || !sr || !q || !ops) {
         snprintf(note, note_cap, "not run: out of memory");
         goto out;
