@@ -15,6 +15,7 @@ struct replay_state {
     unsigned findings, bad, clean;
     unsigned long expects;     /* ops with an expectation, in the programs that loaded */
     struct prog prog;          /* the program being replayed (big: kept out of the stack) */
+    struct target_opts topts;  /* its options: o->topts, or a finding's recorded switches */
 };
 
 /* What a run sends back (from the sandboxed child, or filled in-process). */
@@ -34,7 +35,7 @@ static long replay_child(void *arg, void *reply, size_t cap)
 
     if (cap < sizeof(*r))
         return -1;
-    struct target_opts topts = s->o->topts;
+    struct target_opts topts = s->topts;
 
     memset(r, 0, sizeof(*r));
     topts.check_expect = !s->o->no_expect;
@@ -96,6 +97,10 @@ static void replay_one(struct replay_state *s, const char *path)
         s->bad++;
         return;
     }
+    if (finding_replay_opts(path, &s->o->topts, s->o->bugs_given, &s->topts, s->out, s->err) < 0) {
+        s->bad++;
+        return;
+    }
     memset(&reply, 0, sizeof(reply));
     if (s->o->fork) {
         static struct sandbox_result sr;
@@ -140,7 +145,10 @@ static void replay_one(struct replay_state *s, const char *path)
     } else {
         fprintf(s->out, "%s: FINDING %s\n", path, reply.f.signature);
     }
-    if (s->o->out_dir && finding_write(s->o->out_dir, &s->prog, &reply.f, reply.res, NULL, 0) < 0)
+    struct finding_info info = { .target = s->o->target->name, .bugs = s->topts.bugs,
+                                 .audit_each_op = s->topts.audit_each_op, .source = path };
+    if (s->o->out_dir &&
+        finding_write(s->o->out_dir, &s->prog, &reply.f, reply.res, &info, NULL, 0) < 0)
         fprintf(s->err, "hvfuzz replay: %s: cannot store the finding: %s\n", s->o->out_dir,
                 strerror(errno));
 }
@@ -166,7 +174,7 @@ static void replay_dir(struct replay_state *s, const char *path, unsigned depth)
     }
     while ((de = readdir(d)) != NULL) {
         /* dot files are temporaries (finding_write's) and . ..; reports are not programs */
-        if (de->d_name[0] == '.' || !strcmp(de->d_name, "report.txt"))
+        if (de->d_name[0] == '.' || finding_skip_name(de->d_name))
             continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;

@@ -107,6 +107,15 @@ static void prog_out_arg(struct prog_out *o, const struct prog_arg *a)
     }
 }
 
+/* Flag words read best in hex whatever their value (update_va_mapping's flags, rflags). */
+static void prog_out_flags(struct prog_out *o, const struct prog_arg *a)
+{
+    if (a->kind == ARG_IMM)
+        prog_out_printf(o, "0x%llx", (unsigned long long)a->imm);
+    else
+        prog_out_arg(o, a);
+}
+
 static const char prog_hex[] = "0123456789abcdef";
 
 static void prog_out_payload(struct prog_out *o, const struct prog_op *op)
@@ -152,7 +161,10 @@ static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
         if (op->regs[i].kind == ARG_IMM && op->regs[i].imm == 0)
             continue;
         prog_out_printf(o, " %s=", prog_exit_reg_name(i));
-        prog_out_arg(o, &op->regs[i]);
+        if (i == PROG_EXIT_RFLAGS)
+            prog_out_flags(o, &op->regs[i]);
+        else
+            prog_out_arg(o, &op->regs[i]);
     }
     if (n) {
         prog_out_printf(o, " insn=");
@@ -179,7 +191,10 @@ static void prog_out_hypercall(struct prog_out *o, const struct prog_op *op)
     for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++) {
         if (i)
             prog_out_printf(o, ", ");
-        prog_out_arg(o, &op->args[i]);
+        if (hc && hc->hints[i] == PROG_H_FLAGS)
+            prog_out_flags(o, &op->args[i]);
+        else
+            prog_out_arg(o, &op->args[i]);
     }
     prog_out_char(o, ')');
     prog_out_payload(o, op);

@@ -78,8 +78,7 @@ int cmd_minimize_main(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    bool use_fork = !strncmp(sig, "crash:", 6) || !strncmp(sig, "sanitizer:", 10) ||
-                    !strncmp(sig, "hang:", 5);
+    bool use_fork = min_needs_fork(sig);
     before = p->nr_ops;
     done = min_program(&t, p, sig, use_fork, &runs);
     target_close(&t);
