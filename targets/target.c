@@ -121,8 +121,18 @@ static bool target_pass(struct target *t, const struct prog *p, struct op_result
     for (uint32_t i = 0; i < n && !found; i++) {
         struct op_result scratch, *r = results ? &results[i] : &scratch;
         memset(r, 0, sizeof(*r));
-        ops->run_op(t, &p->ops[i], r);
+        int rc = ops->run_op(t, &p->ops[i], r);
         t->steps++;
+        /* the target itself broke (a real hypervisor gone, an agent that stopped answering):
+           the results after this op would be made up, so the run ends with a finding */
+        if (rc < 0) {
+            char d[160];
+            snprintf(d, sizeof(d), "the %s target could not run op %u: error %d", ops->name,
+                     (unsigned)i, rc);
+            target_finding(f, ORACLE_CRASH, (int)i, "target:run-op-failed", d);
+            found = true;
+            break;
+        }
         if (t->opts.max_steps && t->steps > t->opts.max_steps) {
             char d[160];
             snprintf(d, sizeof(d), "work bound exceeded: %llu steps, bound %u",
