@@ -239,7 +239,8 @@ struct domain {
     bool     dying;             /* destruction started: no new frames, relinquish in progress */
     bool     paused;
     bool     shutdown;
-    uint32_t shutdown_reason;
+    bool     crashed;           /* the monitor crashed it (dom_crash), whatever reason came first */
+    uint32_t shutdown_reason;   /* the first reason given (dom_shutdown) */
     uint32_t tot_pages;
     uint32_t max_pages;
     uint32_t nr_vcpus;
@@ -447,6 +448,12 @@ int dom_build(struct hv *hv, struct domain *d, uint32_t nr_pages);
 /* Destroy: mark dying, relinquish (preemptible: -ERESTART), free everything. */
 int dom_destroy(struct hv *hv, struct domain *d);
 struct vcpu *dom_vcpu(struct domain *d, unsigned id);  /* NULL if out of range */
+/* Shut d down for reason, the one rule every path follows (SCHEDOP_shutdown and remote_shutdown,
+   the last vCPU going down, a crash): as in Xen's domain_shutdown, the first reason sticks and a
+   later one leaves it; the reason is kept as a u8, as Xen keeps it. */
+void dom_shutdown(struct domain *d, uint32_t reason);
+/* Crash d the way Xen's domain_crash does: dom_shutdown(d, SHUTDOWN_crash); no-op while dying. */
+void dom_crash(struct domain *d);
 /* monitor/exit.c: reset d's VM-exit state (CPUID policy, vCPU MSRs, devices) at creation. */
 void exit_domain_init(struct domain *d);
 #define DOM_VA_BASE 0x40000000ULL
