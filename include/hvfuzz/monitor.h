@@ -435,6 +435,11 @@ bool guest_range_ok(gva_t va, uint64_t len);  /* access_ok: no overflow, canonic
 int guest_read(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size_t len, uint32_t *pfec);
 int guest_write(struct hv *hv, struct vcpu *v, gva_t va, const void *buf, size_t len,
                 uint32_t *pfec);
+/* The frame of va's page an access (PFEC_WRITE or 0) goes to, as guest_read/guest_write find it:
+   the TLB first (a permission miss drops the entry), then a walk that fills the TLB. 0 and *mfn
+   (possibly a stale frame: the caller checks mfn_valid), or -EFAULT with *pfec if non-NULL. */
+int guest_translate(struct hv *hv, struct vcpu *v, gva_t va, uint32_t access, mfn_t *mfn,
+                    uint32_t *pfec);
 int copy_from_guest(struct hv *hv, struct vcpu *v, void *dst, gva_t src, size_t len);
 int copy_to_guest(struct hv *hv, struct vcpu *v, gva_t dst, const void *src, size_t len);
 
