@@ -262,29 +262,16 @@ struct domain {
 
 /* ---- the machine ----------------------------------------------------------------------------- */
 
-/* Re-created bugs, off by default (the bug zoo selects them at run time; monitor/bugs.c describes
-   each). A switch re-creates the real bug's logic error at the place the fix went in. */
+/* Re-created bugs, off by default (the bug zoo selects them at run time): one line each in
+   hvfuzz/bugs.def, which makes this enum and the registry hv_bug_table (monitor/bugs.c). */
 enum hv_bug {
     HV_BUG_NONE = 0,
-    HV_BUG_XSA148,      /* PSE accepted in PV L2 entries */
-    HV_BUG_XSA182,      /* fast path lets RW flip on L2..L4 entries (linear tables) */
-    HV_BUG_XSA212,      /* memory exchange checks only the base of the guest arrays */
-    HV_BUG_XSA218,      /* unmap races: a maptrack handle released twice */
-    HV_BUG_XSA224,      /* combined host+device grant maps mis-accounted */
-    HV_BUG_XSA227,      /* grant map PTE address not checked for alignment */
-    HV_BUG_XSA234,      /* unmap_and_replace checks only the frame of the PTE */
-    HV_BUG_XSA240,      /* linear page-table chains not bounded to depth 1 */
-    HV_BUG_XSA241,      /* stale TLB flush timestamp on a type change */
-    HV_BUG_XSA255,      /* grant v2 -> v1 frees status frames that are still mapped */
-    HV_BUG_XSA284,      /* grant transfer of a page without PGC_allocated */
-    HV_BUG_XSA286,      /* stale linear translations after an L2+ update */
-    HV_BUG_XSA299,      /* restartable promote/demote loses partial accounting */
-    HV_BUG_XSA342,      /* event channel port check against a truncated limit */
-    HV_BUG_XSA401,      /* type change without the flush its ABA race needs */
-    HV_BUG_UART_FIFO,   /* VENOM-style: UART FIFO index not bounded */
-    HV_BUG_DMA_ESCAPE,  /* DMA checks only the first frame of a multi-frame transfer */
+#define HV_BUG(id, name, advisory, cause, oracle) HV_BUG_##id,
+#include "hvfuzz/bugs.def"
+#undef HV_BUG
     HV_BUG_NR
 };
+_Static_assert(HV_BUG_NR <= 64, "a bug switch is a bit of struct hv's uint64_t bugs");
 
 struct hv_bug_desc {
     enum hv_bug id;
@@ -293,7 +280,7 @@ struct hv_bug_desc {
     const char *cause;      /* one line */
     const char *oracle;     /* the finding signature prefix expected to catch it, e.g. "audit:I4" */
 };
-/* monitor/bugs.c: one row per enum hv_bug except NONE, in enum order. */
+/* monitor/bugs.c: one row per enum hv_bug, indexed by it (row 0 is the clean control run). */
 extern const struct hv_bug_desc hv_bug_table[HV_BUG_NR];
 const struct hv_bug_desc *hv_bug_find(const char *name);
 /* Parse "a,b,c" into a bit set; returns -1 and names the bad one in *bad on an unknown name. */
