@@ -16,6 +16,7 @@
 #include "hvfuzz/finding.h"
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/gen.h"
+#include "hvfuzz/sandbox.h"
 #include "fuzz_loop.h"
 #include "ir/prog_internal.h"
 
@@ -181,26 +182,17 @@ static void fuzz_read_msgs(struct fuzz_parent *fp, unsigned w)
 static int fuzz_spawn(struct fuzz_parent *fp, unsigned w)
 {
     int pfd[2];
-    pid_t pid;
+    pid_t pid = sandbox_fork(pfd);
 
-    if (pipe(pfd) < 0)
+    if (pid < 0)
         return -1;
-    fflush(NULL);
-    pid = fork();
-    if (pid < 0) {
-        close(pfd[0]);
-        close(pfd[1]);
-        return -1;
-    }
     if (pid == 0) {
-        close(pfd[0]);
         for (unsigned i = 0; i < fp->o->jobs; i++)
             if (i != w && fp->fd[i] >= 0)
                 close(fp->fd[i]);
         signal(SIGINT, SIG_IGN);
         _exit(fuzz_worker(fp->o, fp->sh, w, pfd[1]));
     }
-    close(pfd[1]);
     fp->pid[w] = pid;
     fp->fd[w] = pfd[0];
     fp->last_progress[w] = fuzz_now();
@@ -230,10 +222,12 @@ static void fuzz_reap(struct fuzz_parent *fp, unsigned w, int status, bool hung)
         snprintf(f.detail, sizeof(f.detail), "the worker made no progress for %d s",
                  FUZZ_HANG_SECS);
     } else if (WIFSIGNALED(status)) {
+        char sig[96];
+        sandbox_describe_signal(WTERMSIG(status), sig, sizeof(sig));
         f.oracle = ORACLE_CRASH;
-        snprintf(f.signature, sizeof(f.signature), "crash:%s", strsignal(WTERMSIG(status)));
-        snprintf(f.detail, sizeof(f.detail), "the worker died of signal %d (%s)",
-                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+        /* named as the sandbox names a crash, so a re-run that dies the same way agrees */
+        snprintf(f.signature, sizeof(f.signature), "crash:%s", sandbox_signame(WTERMSIG(status)));
+        snprintf(f.detail, sizeof(f.detail), "the worker died of signal %s", sig);
     } else {
         f.oracle = ORACLE_SANITIZER;
         snprintf(f.signature, sizeof(f.signature), "sanitizer:exit%d", WEXITSTATUS(status));
@@ -373,13 +367,13 @@ int fuzz_run(const struct fuzz_opts *o)
                 fp.last_progress[w] = now;
             } else if (now - fp.last_progress[w] > FUZZ_HANG_SECS) {
                 kill(fp.pid[w], SIGKILL);
-                waitpid(fp.pid[w], &status, 0);
+                sandbox_wait(fp.pid[w], &status, 0);
                 fuzz_reap(&fp, w, status, true);
                 if (!fp.sh->stop && fuzz_spawn(&fp, w) < 0)
                     fp.sh->stop = 1;
                 continue;
             }
-            if (waitpid(fp.pid[w], &status, WNOHANG) == fp.pid[w]) {
+            if (sandbox_wait(fp.pid[w], &status, WNOHANG) == fp.pid[w]) {
                 bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
                 fuzz_reap(&fp, w, status, false);
                 /* a worker that finished its share stays down; a dead one is replaced */

@@ -154,7 +154,8 @@ const struct domain *audit_dom(const struct hv *hv, domid_t id)
 
 bool audit_dom_crashed(const struct domain *d)
 {
-    return !d || d->dying || (d->shutdown && d->shutdown_reason == SHUTDOWN_crash);
+    /* a guest's own SHUTDOWN_crash counts as before: the audit stays as lenient as it was */
+    return !d || d->dying || d->crashed || (d->shutdown && d->shutdown_reason == SHUTDOWN_crash);
 }
 
 void audit_writable_ref(struct audit_ctx *c, mfn_t t, domid_t by, const char *what, unsigned idx)

@@ -108,19 +108,6 @@ static uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const stru
     }
 }
 
-/* The frame a guest access of va reaches: what guest_access will use (TLB first, then a walk). */
-static mfn_t native_translate(struct hv *hv, struct vcpu *v, gva_t va, bool write)
-{
-    struct tlb_entry e;
-    struct walk_result r;
-
-    if (tlb_lookup(v, va, &e) && (!write || (e.flags & _PAGE_RW)))
-        return e.mfn;
-    if (pt_walk(hv, v->guest_table, va, write ? PFEC_WRITE : 0, &r) < 0)
-        return MFN_INVALID;
-    return r.mfn;
-}
-
 /*
  * The payload goes where the calling vCPU's own page tables put its payload area, by an ordinary
  * guest write: if that faults (the guest unmapped it), the hypercall sees whatever is there, as a
@@ -193,8 +180,13 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
     bool write = op->kind == OP_GUEST_WRITE;
     gva_t va = op->nr_args ? native_arg(hv, &t->shape, &op->args[0], 0) : 0;
     uint32_t size = native_size_ok(op->size) ? op->size : 8;
-    mfn_t mfn = native_translate(hv, v, va, write);
     uint64_t value = 0;
+    mfn_t mfn;
+
+    /* the monitor's own translation, so the tag names the frame the access below reaches; the
+       access then finds it in the TLB (a fault faults again there and is reported from it) */
+    if (guest_translate(hv, v, va, write ? PFEC_WRITE : 0, &mfn, NULL) < 0)
+        mfn = MFN_INVALID;
 
     n->last_name = write ? "guest_write" : "guest_read";
     res->status = OPS_RAN;
