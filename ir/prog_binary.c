@@ -35,6 +35,7 @@
 #define V1_SWITCH   2U
 #define V1_CSUM_OFF 20U
 #define V1_NR_ARG_KINDS (ARG_VCPUID + 1U)
+#define V2_NR_ARG_KINDS (ARG_GPA + 1U)   /* version 3 adds the grant and status frame kinds */
 #define V2_EXIT_FIXED 60U
 #define V2_REGMASK_ALL ((1U << PROG_EXIT_REGS) - 1U)
 
@@ -214,7 +215,8 @@ static enum prog_err prog_get_arg(struct prog_arg *a, const uint8_t *r, unsigned
     a->a = prog_get16(r + 2);
     a->b = prog_get32(r + 4);
     a->imm = prog_get64(r + 8);
-    if (a->kind >= ARG_NR_KINDS || (version < 2 && a->kind >= V1_NR_ARG_KINDS))
+    if (a->kind >= ARG_NR_KINDS || (version < 2 && a->kind >= V1_NR_ARG_KINDS) ||
+        (version < 3 && a->kind >= V2_NR_ARG_KINDS))
         return PROG_E_CORRUPT;
     /* Unused fields must be 0: an encoder that wrote anything else is not ours. */
     unsigned f = prog_arg_fields[a->kind];
@@ -404,12 +406,19 @@ static enum prog_err prog_decode_v2(struct prog *p, const uint8_t *d, size_t len
     return prog_decode_body(p, d, len, 2);
 }
 
+/* Version 3 so far: version 2 plus the grant and status frame arg kinds (expectations to come). */
+static enum prog_err prog_decode_v3(struct prog *p, const uint8_t *d, size_t len)
+{
+    return prog_decode_body(p, d, len, 3);
+}
+
 typedef enum prog_err (*prog_decoder_fn)(struct prog *p, const uint8_t *d, size_t len);
 
 /* One decoder per format version ever written, so old corpus files keep replaying. */
 static const prog_decoder_fn prog_decoders[] = {
     [1] = prog_decode_v1,
     [2] = prog_decode_v2,
+    [3] = prog_decode_v3,
 };
 #define PROG_NR_DECODERS (sizeof(prog_decoders) / sizeof(prog_decoders[0]))
 

@@ -93,6 +93,18 @@ static void prog_out_arg(struct prog_out *o, const struct prog_arg *a)
     case ARG_GPA:
         prog_out_printf(o, "gpa(g%u,+%u)", a->a, a->b);
         break;
+    case ARG_GNTFRAME:
+        prog_out_printf(o, "gntframe(d%u,%u)", a->dom, a->a);
+        break;
+    case ARG_STATUSFRAME:
+        prog_out_printf(o, "statusframe(d%u,%u)", a->dom, a->a);
+        break;
+    case ARG_GNTPTE:
+        prog_out_printf(o, "gntpte(d%u,%u,0x%llx)", a->dom, a->a, (unsigned long long)a->imm);
+        break;
+    case ARG_STATUSPTE:
+        prog_out_printf(o, "statuspte(d%u,%u,0x%llx)", a->dom, a->a, (unsigned long long)a->imm);
+        break;
     default:
         prog_out_printf(o, "badarg%u", a->kind);
         break;
@@ -327,6 +339,10 @@ static const struct prog_arg_form prog_arg_forms[] = {
     { "handle(", ARG_HANDLE, true, false, false, false },
     { "vcpuid(", ARG_VCPUID, false, false, false, false },
     { "gpa(", ARG_GPA, false, true, true, false },
+    { "gntframe(", ARG_GNTFRAME, true, false, false, false },
+    { "statusframe(", ARG_STATUSFRAME, true, false, false, false },
+    { "gntpte(", ARG_GNTPTE, true, false, false, true },
+    { "statuspte(", ARG_STATUSPTE, true, false, false, true },
 };
 
 static bool prog_lx_arg(struct prog_lx *l, struct prog_arg *a)

@@ -72,7 +72,7 @@ static const struct {
     { "magic prefix only", DE_TRUNC, 3, 0, false, PROG_E_TRUNCATED },
     { "no version", DE_TRUNC, 5, 0, false, PROG_E_TRUNCATED },
     { "version 0", DE_SET16, 4, 0, false, PROG_E_VERSION },
-    { "future version 3", DE_SET16, 4, 3, false, PROG_E_VERSION },
+    { "future version 4", DE_SET16, 4, 4, false, PROG_E_VERSION },
     { "future version 0xffff", DE_SET16, 4, 0xffff, false, PROG_E_VERSION },
     { "header cut", DE_TRUNC, 23, 0, false, PROG_E_TRUNCATED },
     { "body cut", DE_TRUNC, 30, 0, false, PROG_E_TRUNCATED },
@@ -103,7 +103,8 @@ static const struct {
     { "payload_len 513", DE_SET16, 36, 513, true, PROG_E_TOO_BIG },
     /* args start at 40, 16 bytes each: kind, dom, a, b, imm. */
     { "arg kind 12 (gpa) in a v1 file", DE_SET8, 40, 12, true, PROG_E_CORRUPT },
-    { "arg kind 13", DE_SET8, 40, 13, true, PROG_E_CORRUPT },
+    { "arg kind 13 (gntframe) in a v1 file", DE_SET8, 40, 13, true, PROG_E_CORRUPT },
+    { "arg kind 17", DE_SET8, 40, 17, true, PROG_E_CORRUPT },
     { "payload arg with a dom", DE_SET8, 41, 1, true, PROG_E_CORRUPT },
     { "payload offset 4096", DE_SET16, 44, 4096, true, PROG_E_CORRUPT },
     { "DOMID_SELF with dom", DE_SET8, 40 + 3 * 16 + 1, 1, true, PROG_E_CORRUPT },

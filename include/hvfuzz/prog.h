@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define PROG_MAGIC        0x5A465648U  /* "HVFZ" little-endian */
-#define PROG_VERSION      2U           /* newest binary format version (prog_format_version) */
+#define PROG_VERSION      3U           /* newest binary format version (prog_format_version) */
 #define PROG_MAX_OPS      256U
 #define PROG_MAX_PAYLOAD  512U
 #define PROG_MAX_FIXUPS   16U
@@ -44,6 +44,12 @@ enum arg_kind {
     ARG_HANDLE,       /* the a-th live maptrack handle of dom, or a itself if none */
     ARG_VCPUID,       /* vCPU id (a mod nr_vcpus) */
     ARG_GPA,          /* guest-physical address of byte b of gfn (a mod pages); version 2 */
+    /* Frames the monitor shares with dom (version 3): the (a mod count)-th of those in use when
+       the op runs, an invalid frame when there are none (docs/PROGRAMS.md). */
+    ARG_GNTFRAME,     /* machine frame of grant-table frame a of dom */
+    ARG_STATUSFRAME,  /* machine frame of grant v2 status frame a of dom */
+    ARG_GNTPTE,       /* a PTE value: grant-table frame a of dom, flag bits from imm */
+    ARG_STATUSPTE,    /* a PTE value: status frame a of dom, flag bits from imm */
     ARG_NR_KINDS
 };
 
@@ -167,7 +173,8 @@ void prog_from_fuzz(struct prog *p, const uint8_t *data, size_t len);
 /* Canonical binary: versioned; prog_decode(prog_encode(p)) == p. Returns bytes written, or 0 if
    buf is too small. prog_encoded_size gives the size needed. prog_decode reads every version ever
    written; prog_encode writes the lowest version that holds p (prog_format_version: 1 unless p
-   uses exits or ARG_GPA), so a program without exits encodes exactly as before version 2. */
+   uses exits or ARG_GPA, 3 if it uses grant or status frame args), so a program encodes exactly
+   as it did before the versions it does not need. */
 unsigned prog_format_version(const struct prog *p);
 size_t prog_encoded_size(const struct prog *p);
 size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap);
