@@ -115,6 +115,9 @@ enum prog_err prog_arg_check(const struct prog_arg *a, const struct prog_shape *
         return PROG_E_CORRUPT;
     if ((f & PROG_F_B) && a->b >= PROG_MAX_BYTE_OFF)
         return PROG_E_CORRUPT;
+    /* A guest VA names a built page: past them is an error, not a silent wrap to another page. */
+    if (a->kind == ARG_GVA && a->a >= s->dom_pages)
+        return PROG_E_CORRUPT;
     /* DOMID_SELF names no domain: a canonical dom of 0 keeps equality and encodings unique. */
     if (a->kind == ARG_DOMID && (a->a > 1 || (a->a == 1 && a->dom != 0)))
         return PROG_E_CORRUPT;

@@ -91,6 +91,9 @@ static void prog_fz_resource(struct prog_fz *z, struct prog_arg *a, unsigned kin
     case ARG_GVA:
     case ARG_GPA: {
         a->a = prog_fz_gfn(z, s);
+        /* a gva past the pages is invalid: wrap it here, where the target used to */
+        if (kind == ARG_GVA)
+            a->a %= s->dom_pages;
         /* PTE-sized steps reach every slot of a page table; misaligned offsets are rare. */
         uint16_t v = prog_fz_u16(z);
         a->b = v % PROG_MAX_BYTE_OFF;

@@ -114,6 +114,9 @@ static const struct {
     { "fixup width 3", DE_SET8, 122, 3, true, PROG_E_CORRUPT },
     { "fixup reserved", DE_SET8, 123, 1, true, PROG_E_CORRUPT },
     { "fixup arg dom 3", DE_SET8, 125, 3, true, PROG_E_CORRUPT },
+    /* the guest_read record at 140: header, dom, vcpu, size, reserved, arg at 148 */
+    { "gva gfn 63 (the last page)", DE_SET16, 150, 63, true, PROG_OK },
+    { "gva gfn 64 past the pages", DE_SET16, 150, 64, true, PROG_E_CORRUPT },
 };
 
 static size_t prog_de_apply(uint8_t *d, size_t len, size_t i)

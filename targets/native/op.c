@@ -107,7 +107,8 @@ static uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const stru
         /* offsets past the page reach into the next frame, as an address sum does */
         return (native_arg_mfn(hv, s, a) << PAGE_SHIFT) + a->b;
     case ARG_GVA:
-        return DOM_VA(a->a % s->dom_pages) + a->b;
+        /* prog_validate keeps a below dom_pages */
+        return DOM_VA(a->a) + a->b;
     case ARG_PTE:
         return native_arg_pte(native_arg_mfn(hv, s, a), a->imm);
     case ARG_PAYLOAD:
