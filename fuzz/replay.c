@@ -42,11 +42,13 @@ static long replay_child(void *arg, void *reply, size_t cap)
 static void replay_one(struct replay_state *s, const char *path)
 {
     static struct replay_reply reply;
-    enum prog_err e = prog_load(&s->prog, path);
+    struct prog_text_error terr;
+    enum prog_err e = prog_load_err(&s->prog, path, &terr, NULL);
 
     if (e != PROG_OK) {
-        fprintf(s->err, "hvfuzz replay: %s: %s\n", path,
-                e == PROG_E_IO ? strerror(errno) : prog_strerror(e));
+        char msg[4400];
+        prog_load_strerror(msg, sizeof(msg), "hvfuzz replay", path, e, &terr);
+        fprintf(s->err, "%s\n", msg);
         s->bad++;
         return;
     }

@@ -20,10 +20,12 @@ int cmd_show_main(int argc, char **argv)
         fprintf(stderr, "usage: hvfuzz show FILE\n");
         return 2;
     }
-    e = prog_load(&p, argv[1]);
+    struct prog_text_error terr;
+    e = prog_load_err(&p, argv[1], &terr, NULL);
     if (e != PROG_OK) {
-        fprintf(stderr, "hvfuzz show: %s: %s\n", argv[1],
-                e == PROG_E_IO ? strerror(errno) : prog_strerror(e));
+        char msg[4400];
+        prog_load_strerror(msg, sizeof(msg), "hvfuzz show", argv[1], e, &terr);
+        fprintf(stderr, "%s\n", msg);
         return 2;
     }
     size_t len = prog_format_text(&p, NULL, 0) + 1;

@@ -180,14 +180,31 @@ size_t prog_encoded_size(const struct prog *p);
 size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap);
 enum prog_err prog_decode(struct prog *p, const uint8_t *data, size_t len);
 
-/* Text form: one operation per line; prog_parse_text reports the failing line in *line. */
+/* Text form: one operation per line (docs/PROGRAMS.md). */
 size_t prog_format_text(const struct prog *p, char *buf, size_t cap);   /* like snprintf */
 /* A disassembler for the comment after an exit's instruction bytes in the text form: writes one
    line of text for the instruction in bytes and returns true, or false to leave no comment. The
    library has none (it never links Capstone); the hvfuzz tool installs one. NULL: off. */
 typedef bool (*prog_disasm_fn)(const uint8_t *bytes, size_t len, char *out, size_t cap);
 void prog_set_disasm(prog_disasm_fn fn);
+/*
+ * Where and why a text does not parse: line and col count from 1 (col is a byte offset + 1; 0
+ * when the error is not about one place, line 0 when not about one line, e.g. an empty text),
+ * token is the text at col (a word or number, cut to fit; empty at the end of the line), reason
+ * says what is wrong. The first error in the text is reported.
+ */
+struct prog_text_error {
+    unsigned line, col;
+    char token[32];
+    char reason[96];
+};
+enum prog_err prog_parse_text_err(struct prog *p, const char *text, struct prog_text_error *err);
+/* The same, reporting only the failing line (0 if none) in *line. */
 enum prog_err prog_parse_text(struct prog *p, const char *text, unsigned *line);
+/* "FILE:LINE:COL: reason (near 'token')", "FILE:LINE: reason" or "FILE: reason" as far as err
+   knows the place; like snprintf. */
+size_t prog_text_error_format(const struct prog_text_error *err, const char *file, char *buf,
+                              size_t cap);
 
 /* Canonical equality (what the round-trip tests compare). */
 bool prog_equal(const struct prog *a, const struct prog *b);
@@ -201,5 +218,15 @@ enum prog_err prog_validate(const struct prog *p);
    PROG_E_IO, errno tells why. */
 enum prog_err prog_save(const struct prog *p, const char *path);
 enum prog_err prog_load(struct prog *p, const char *path);
+/* prog_load that says where a text file goes wrong (err, may be NULL) and, if text is not NULL,
+   hands back a text file's contents on success (malloc'd, NUL-terminated; NULL for a binary file)
+   for prog_format_text_comments. */
+enum prog_err prog_load_err(struct prog *p, const char *path, struct prog_text_error *err,
+                            char **text);
+/* The one line a command prints for a file that did not load: "FILE:LINE:COL: reason (near
+   'token')" for a text error (the form editors jump to), else "TOOL: FILE: message" (errno's
+   for PROG_E_IO: call it before anything changes errno). Like snprintf. */
+size_t prog_load_strerror(char *buf, size_t cap, const char *tool, const char *path,
+                          enum prog_err e, const struct prog_text_error *err);
 
 #endif
