@@ -199,6 +199,10 @@ struct prog_text_error {
     char reason[96];
 };
 enum prog_err prog_parse_text_err(struct prog *p, const char *text, struct prog_text_error *err);
+/* prog_format_text of p parsed from src, keeping src's comments where they were: blank and
+   comment lines in place (a leading block before the shape), an op line's trailing comment on
+   the op (instead of one the printer adds). The IR has no comments; this re-reads src. */
+size_t prog_format_text_comments(const struct prog *p, const char *src, char *buf, size_t cap);
 /* The same, reporting only the failing line (0 if none) in *line. */
 enum prog_err prog_parse_text(struct prog *p, const char *text, unsigned *line);
 /* "FILE:LINE:COL: reason (near 'token')", "FILE:LINE: reason" or "FILE: reason" as far as err
