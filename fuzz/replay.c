@@ -88,12 +88,13 @@ static void replay_results(struct replay_state *s, const struct replay_reply *r,
 static void replay_one(struct replay_state *s, const char *path)
 {
     static struct replay_reply reply;
-    enum prog_err e = prog_load(&s->prog, path);
+    struct prog_text_error terr;
+    enum prog_err e = prog_load_err(&s->prog, path, &terr, NULL);
 
     if (e != PROG_OK) {
-        const char *more = e == PROG_E_SYNTAX ? prog_text_error_detail() : "";
-        fprintf(s->err, "hvfuzz replay: %s: %s%s%s\n", path,
-                e == PROG_E_IO ? strerror(errno) : prog_strerror(e), *more ? ": " : "", more);
+        char msg[4400];
+        prog_load_strerror(msg, sizeof(msg), "hvfuzz replay", path, e, &terr);
+        fprintf(s->err, "%s\n", msg);
         s->bad++;
         return;
     }
