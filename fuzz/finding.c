@@ -43,30 +43,20 @@ static void finding_printf(struct finding_out *o, const char *fmt, ...)
         o->len += (size_t)n;
 }
 
-static const char *finding_status_name(uint8_t s)
-{
-    switch (s) {
-    case OPS_RAN: return "ran";
-    case OPS_RESTART: return "restart";
-    case OPS_NOT_RUN: return "not run";
-    case OPS_UNSUPPORTED: return "unsupported";
-    default: return "?";
-    }
-}
-
+/* What the op did, in the expectation syntax of programs (docs/PROGRAMS.md), as a comment. */
 static void finding_result(struct finding_out *o, const struct prog_op *op, const struct op_result *r)
 {
-    if (r->status != OPS_RAN && r->status != OPS_RESTART) {
-        finding_printf(o, "  => %s", finding_status_name(r->status));
+    struct prog_op shown;
+    char text[512];
+
+    if (r->status == OPS_NOT_RUN && r->rc == 0) {
+        finding_printf(o, "  # not run");
         return;
     }
-    finding_printf(o, "  => rc %lld", (long long)r->rc);
-    if (r->status == OPS_RESTART)
-        finding_printf(o, " (continuation pending)");
-    if (op->kind == OP_GUEST_READ && r->rc == 0)
-        finding_printf(o, " value 0x%llx", (unsigned long long)r->value);
-    if ((op->kind == OP_GUEST_READ || op->kind == OP_GUEST_WRITE) && r->rc != 0)
-        finding_printf(o, " pfec 0x%x", r->pfec);
+    shown.kind = op->kind;
+    target_observe(op, r, NULL, &shown.expect);
+    prog_expect_format(&shown, text, sizeof(text));
+    finding_printf(o, "  # result: %s", text + 4);   /* past " => " */
 }
 
 size_t finding_format(const struct prog *p, const struct finding *f, const struct op_result *results,

@@ -22,7 +22,7 @@ struct replay_state {
 struct replay_reply {
     bool found;
     struct finding f;
-    struct op_result res[PROG_MAX_OPS];   /* out pointers are the child's: not for reading */
+    struct op_result res[PROG_MAX_OPS];   /* out cleared: the payloads are in got[] */
     struct prog_expect got[PROG_MAX_OPS]; /* what each op that ran did (target_observe) */
     uint32_t nr_ran;                      /* ops that ran: the rest stopped at the finding */
 };
@@ -48,6 +48,11 @@ static long replay_child(void *arg, void *reply, size_t cap)
         r->nr_ran = (uint32_t)r->f.op_index + 1;
     for (uint32_t i = 0; i < r->nr_ran; i++)
         target_observe(&s->prog.ops[i], &r->res[i], NULL, &r->got[i]);
+    /* the payloads live in the target (and in the child's memory): got[] holds what they said */
+    for (uint32_t i = 0; i < PROG_MAX_OPS; i++) {
+        r->res[i].out = NULL;
+        r->res[i].out_len = 0;
+    }
     target_close(&t);
     return (long)sizeof(*r);
 }

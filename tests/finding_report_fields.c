@@ -70,9 +70,9 @@ TEST(finding_report_fields)
                        "--minimize-time 0)\n");
     frf_expect(report, "signature: audit:I1:mmu_update\n");
     frf_expect(report, "general count expected 3, actual 2");
-    frf_expect(report, "      0 preempt 0x0  => rc 0\n");
-    frf_expect(report, ">>>   1 preempt 0x0  => rc -22\n");
-    frf_expect(report, "      2 preempt 0x0  => not run\n");
+    frf_expect(report, "      0 preempt 0x0  # result: rc=0\n");
+    frf_expect(report, ">>>   1 preempt 0x0  # result: rc=-EINVAL\n");
+    frf_expect(report, "      2 preempt 0x0  # not run\n");
 
     char *meta = frf_slurp(dir, FINDING_META);
     struct finding_meta m;
