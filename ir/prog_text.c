@@ -161,7 +161,7 @@ static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
 
 static void prog_out_hypercall(struct prog_out *o, const struct prog_op *op)
 {
-    const struct prog_hc *hc = prog_hc_by_nr(op->nr);
+    const struct abi_hypercall *hc = abi_hypercall_by_nr(op->nr);
 
     if (hc)
         prog_out_printf(o, "hypercall d%u v%u %s(", op->dom, op->vcpu, hc->name);
@@ -390,7 +390,7 @@ static enum prog_err prog_lx_hypercall(struct prog_lx *l, struct prog_op *op)
     op->kind = OP_HYPERCALL;
     if (!prog_lx_dom_vcpu(l, &op->dom, &op->vcpu) || !prog_lx_word(l, &w, &n))
         return PROG_E_SYNTAX;
-    const struct prog_hc *hc = prog_hc_by_name(w, n);
+    const struct abi_hypercall *hc = abi_hypercall_by_name(w, n);
     if (hc) {
         op->nr = hc->nr;
     } else {

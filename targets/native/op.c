@@ -159,7 +159,7 @@ static void native_hypercall(struct target *t, struct vcpu *v, const struct prog
         args[i] = native_arg(n->hv, &t->shape, &op->args[i], payload_va);
     res->rc = hv_hypercall(n->hv, v, op->nr, args);
     res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
-    n->last_name = hypercall_name(op->nr);
+    n->last_name = abi_hypercall_name(op->nr);
 }
 
 static bool native_size_ok(uint32_t size)
@@ -287,7 +287,7 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
             n->last_name = "switch_vcpu";
             res->status = OPS_RAN;
             if (v->cont.pending) {
-                n->last_name = hypercall_name(v->cont.nr);
+                n->last_name = abi_hypercall_name(v->cont.nr);
                 res->rc = hv_continue(hv, v);
                 res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
                 t->steps++;   /* a re-issue is work of its own */
