@@ -19,8 +19,19 @@ static const struct abi_hypercall *const abi_hc_by_nr[NR_HYPERCALLS] = {
 };
 #undef ABI_X_HC_BY_NR
 
-/* The table must agree with the program format and with Xen's headers. */
+#define ABI_X_NAME(id, name) [id] = #name,
+static const char *const abi_exit_reason_names[EXIT_NR] = { ABI_EXIT_REASONS(ABI_X_NAME) };
+static const char *const abi_exit_action_names[EXIT_NR_ACTIONS] = { ABI_EXIT_ACTIONS(ABI_X_NAME) };
+#undef ABI_X_NAME
+#define ABI_X_REG_NAME(id, name) [ABI_REG_##id] = #name,
+static const char *const abi_reg_names[ABI_NR_REGS] = { ABI_EXIT_REGS(ABI_X_REG_NAME) };
+#undef ABI_X_REG_NAME
+
+/* The program format fixes these; the table must agree with it and with Xen's headers. */
+_Static_assert(ABI_REG_RIP == PROG_EXIT_RIP && ABI_REG_RFLAGS == PROG_EXIT_RFLAGS &&
+               ABI_NR_REGS == PROG_EXIT_REGS, "exit registers as the program format orders them");
 _Static_assert(ABI_MAX_ARGS == PROG_MAX_ARGS, "one hint per program argument");
+_Static_assert(EXIT_NR <= 256, "an exit reason is one byte of the program format");
 _Static_assert(MEMOP_CMD_MASK == 0x3FU, "memory_op's sub-command bits in the table");
 
 const struct abi_hypercall *abi_hypercall_by_nr(uint32_t nr)
@@ -40,4 +51,29 @@ const char *abi_hypercall_name(uint32_t nr)
 {
     const struct abi_hypercall *hc = abi_hypercall_by_nr(nr);
     return hc ? hc->name : "unknown";
+}
+
+const char *abi_exit_reason_name(unsigned reason)
+{
+    return reason < EXIT_NR ? abi_exit_reason_names[reason] : "?";
+}
+
+const char *abi_exit_action_name(unsigned action)
+{
+    return action < EXIT_NR_ACTIONS ? abi_exit_action_names[action] : "?";
+}
+
+int abi_exit_reason_by_name(const char *name, size_t len)
+{
+    for (unsigned r = 0; r < EXIT_NR; r++) {
+        const char *n = abi_exit_reason_names[r];
+        if (strlen(n) == len && memcmp(n, name, len) == 0)
+            return (int)r;
+    }
+    return -1;
+}
+
+const char *abi_reg_name(unsigned reg)
+{
+    return reg < ABI_NR_REGS ? abi_reg_names[reg] : "?";
 }

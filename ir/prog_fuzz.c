@@ -306,20 +306,20 @@ static void prog_fz_exit(struct prog_fz *z, struct prog_op *op, const struct pro
     exit_tmpl_simple_insn(op);
     switch (reason) {
     case EXIT_CPUID:
-        exit_tmpl_imm(&op->regs[X86_RAX], PROG_FZ_RARE(v) ? prog_fz_u32(z) :
+        exit_tmpl_imm(&op->regs[ABI_REG_RAX], PROG_FZ_RARE(v) ? prog_fz_u32(z) :
                       exit_tmpl_leaves[v % exit_tmpl_nr_leaves]);
-        exit_tmpl_imm(&op->regs[X86_RCX], prog_fz_u8(z) & 0x3f);
+        exit_tmpl_imm(&op->regs[ABI_REG_RCX], prog_fz_u8(z) & 0x3f);
         break;
     case EXIT_MSR_READ:
     case EXIT_MSR_WRITE:
-        exit_tmpl_imm(&op->regs[X86_RCX], PROG_FZ_RARE(v) ? prog_fz_u32(z) :
+        exit_tmpl_imm(&op->regs[ABI_REG_RCX], PROG_FZ_RARE(v) ? prog_fz_u32(z) :
                       exit_tmpl_msrs[v % exit_tmpl_nr_msrs]);
         if (reason == EXIT_MSR_WRITE) {
             uint8_t w = prog_fz_u8(z);
             uint64_t val = PROG_FZ_RARE(w) ? prog_fz_u64(z) :
                            exit_tmpl_msr_vals[w % exit_tmpl_nr_msr_vals];
-            exit_tmpl_imm(&op->regs[X86_RAX], val & 0xFFFFFFFFU);
-            exit_tmpl_imm(&op->regs[X86_RDX], val >> 32);
+            exit_tmpl_imm(&op->regs[ABI_REG_RAX], val & 0xFFFFFFFFU);
+            exit_tmpl_imm(&op->regs[ABI_REG_RDX], val >> 32);
         }
         break;
     case EXIT_IO: {
@@ -328,12 +328,12 @@ static void prog_fz_exit(struct prog_fz *z, struct prog_op *op, const struct pro
         uint16_t port = PROG_FZ_RARE(v) ? prog_fz_u16(z) : exit_tmpl_ports[v % exit_tmpl_nr_ports];
         bool string = (f & 0x30) == 0x30;
         exit_tmpl_io(op, port, sizes[f & 3], f & 4, string, f & 8, f & 0x40, f & 0x80);
-        exit_tmpl_imm(&op->regs[X86_RAX], prog_fz_u32(z));
+        exit_tmpl_imm(&op->regs[ABI_REG_RAX], prog_fz_u32(z));
         if (string) {
             /* the buffer is the payload page; rcx a small count */
-            exit_tmpl_imm(&op->regs[X86_RCX], prog_fz_u8(z) & 0x1f);
-            prog_fz_resource(z, &op->regs[X86_RSI], ARG_GVA, s, 0);
-            prog_fz_resource(z, &op->regs[X86_RDI], ARG_GVA, s, 0);
+            exit_tmpl_imm(&op->regs[ABI_REG_RCX], prog_fz_u8(z) & 0x1f);
+            prog_fz_resource(z, &op->regs[ABI_REG_RSI], ARG_GVA, s, 0);
+            prog_fz_resource(z, &op->regs[ABI_REG_RDI], ARG_GVA, s, 0);
         }
         break;
     }
@@ -351,12 +351,12 @@ static void prog_fz_exit(struct prog_fz *z, struct prog_op *op, const struct pro
             memset(op->insn + n, 0, PROG_MAX_INSN - n);
             op->insn_len = (uint8_t)n;
         }
-        prog_fz_reg(z, &op->regs[X86_RAX], s);
+        prog_fz_reg(z, &op->regs[ABI_REG_RAX], s);
         if (exit_tmpl_mmio[k % exit_tmpl_nr_mmio].flags & EXIT_TMPL_STR) {
-            exit_tmpl_imm(&op->regs[X86_RCX], prog_fz_u8(z) & 0x1f);
-            prog_fz_resource(z, &op->regs[X86_RSI], ARG_GVA, s, 0);
-            prog_fz_resource(z, &op->regs[X86_RDI], ARG_GVA, s, 0);
-            op->gla = op->regs[prog_fz_u8(z) & 1 ? X86_RDI : X86_RSI];
+            exit_tmpl_imm(&op->regs[ABI_REG_RCX], prog_fz_u8(z) & 0x1f);
+            prog_fz_resource(z, &op->regs[ABI_REG_RSI], ARG_GVA, s, 0);
+            prog_fz_resource(z, &op->regs[ABI_REG_RDI], ARG_GVA, s, 0);
+            op->gla = op->regs[prog_fz_u8(z) & 1 ? ABI_REG_RDI : ABI_REG_RSI];
         }
         if (reason == EXIT_EPT_VIOLATION) {
             uint8_t e = prog_fz_u8(z);

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hvfuzz/exit.h"
+#include "hvfuzz/abi.h"
 #include "ir/prog_internal.h"
 
 static prog_disasm_fn prog_disasm;
@@ -116,16 +116,6 @@ static void prog_out_payload(struct prog_out *o, const struct prog_op *op)
     }
 }
 
-/* Register i of an exit op: the 64-bit GPR names, rip, rflags. */
-static const char *prog_exit_reg_name(unsigned i)
-{
-    if (i == PROG_EXIT_RIP)
-        return "rip";
-    if (i == PROG_EXIT_RFLAGS)
-        return "rflags";
-    return x86_reg_name((enum x86_reg)i, 8);
-}
-
 /* exit d1 v0 mmio qual=0xfeb00010 gla=0 rax=5 insn=8b03 payload=... fixup@... # disassembly */
 static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
 {
@@ -133,7 +123,7 @@ static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
 
     if (op->exit_reason < EXIT_NR)
         prog_out_printf(o, "exit d%u v%u %s qual=", op->dom, op->vcpu,
-                        exit_reason_name((enum exit_reason)op->exit_reason));
+                        abi_exit_reason_name(op->exit_reason));
     else
         prog_out_printf(o, "exit d%u v%u reason%u qual=", op->dom, op->vcpu, op->exit_reason);
     prog_out_arg(o, &op->qual);
@@ -143,7 +133,7 @@ static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
     for (unsigned i = 0; i < PROG_EXIT_REGS; i++) {
         if (op->regs[i].kind == ARG_IMM && op->regs[i].imm == 0)
             continue;
-        prog_out_printf(o, " %s=", prog_exit_reg_name(i));
+        prog_out_printf(o, " %s=", abi_reg_name(i));
         prog_out_arg(o, &op->regs[i]);
     }
     if (n) {
@@ -468,7 +458,7 @@ static bool prog_lx_exit_key(struct prog_lx *l, unsigned *key)
         return false;
     }
     for (unsigned i = 0; i < PROG_EXIT_REGS + 2; i++) {
-        const char *name = i < PROG_EXIT_REGS ? prog_exit_reg_name(i) :
+        const char *name = i < PROG_EXIT_REGS ? abi_reg_name(i) :
                            i == PROG_EXIT_REGS ? "qual" : "gla";
         if (strlen(name) == n && memcmp(name, w, n) == 0) {
             l->s++;
@@ -488,12 +478,10 @@ static bool prog_lx_exit_reason(struct prog_lx *l, uint8_t *reason)
 
     if (!prog_lx_word(l, &w, &n))
         return false;
-    for (unsigned r = 0; r < EXIT_NR; r++) {
-        const char *name = exit_reason_name((enum exit_reason)r);
-        if (strlen(name) == n && memcmp(name, w, n) == 0) {
-            *reason = (uint8_t)r;
-            return true;
-        }
+    int r = abi_exit_reason_by_name(w, n);
+    if (r >= 0) {
+        *reason = (uint8_t)r;
+        return true;
     }
     /* reason<N>: a number the monitor does not know */
     struct prog_lx num = { w + 6, w + n };

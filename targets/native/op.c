@@ -198,12 +198,9 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
 }
 
 /* Names for signatures and reports ("audit:DMA:exit_mmio"): static, one per reason. */
-static const char *const native_exit_names[EXIT_NR] = {
-    [EXIT_CPUID] = "exit_cpuid", [EXIT_MSR_READ] = "exit_msr_read",
-    [EXIT_MSR_WRITE] = "exit_msr_write", [EXIT_IO] = "exit_io", [EXIT_MMIO] = "exit_mmio",
-    [EXIT_HLT] = "exit_hlt", [EXIT_EPT_VIOLATION] = "exit_ept_violation",
-    [EXIT_EXCEPTION] = "exit_exception", [EXIT_TRIPLE_FAULT] = "exit_triple_fault",
-};
+#define NATIVE_X_EXIT_NAME(id, name) [id] = "exit_" #name,
+static const char *const native_exit_names[EXIT_NR] = { ABI_EXIT_REASONS(NATIVE_X_EXIT_NAME) };
+#undef NATIVE_X_EXIT_NAME
 
 /*
  * An exit: the payload goes into guest memory first (a descriptor ring, a string I/O buffer),
