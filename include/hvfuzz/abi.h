@@ -12,7 +12,7 @@
  * monitor's check that its register order is this one), so a new row reaches every user and no
  * copy can go stale. The monitor keeps only what is its own: handlers by number and by reason.
  * This header includes nothing of the monitor: ir/ (the codecs, and the freestanding guest agent
- * that compiles them) builds against it and xen.h alone.
+ * that compiles them) builds against it and xen.h alone (make check-ir).
  */
 
 /* What a hypercall argument usually is: steers the fuzz decoder and the conformance recorder
