@@ -45,7 +45,7 @@ enum abi_cmd {
  * Rows stay in number order: the fuzz decoder picks a hypercall by row index, so a new row
  * changes what fuzz bytes decode to (canonical corpora are not affected).
  * To add a hypercall: one row here, its handler in hypercalls/ and one line in
- * hypercalls/hypercall.c.
+ * hypercalls/hypercall.c (docs/MODEL.md, "Adding a hypercall").
  */
 #define ABI_HYPERCALLS(X)                                                                          \
     X(mmu_update,         1, ABI_CMD_PTR,   0x3, ABI_H_PTR, ABI_H_COUNT, ABI_H_PTR, ABI_H_DOMID)   \
