@@ -77,7 +77,37 @@ $(B)/unit-tests: $(TEST_OBJS) $(B)/libhvmon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# ir/ stands alone (a freestanding guest agent compiles it): first, no source in ir/ includes a
+# header other than ir/'s own and these; then the codec harness, linked with ir/ and nothing else,
+# replays the codec corpus.
+IR_SRCS := $(wildcard ir/*.c)
+IR_HEADERS := include/hvfuzz/abi.h
+IR_HEADERS += include/hvfuzz/io.h
+IR_HEADERS += include/hvfuzz/prog.h
+IR_HEADERS += include/hvfuzz/xen.h
+
+$(B)/libhvir.a: $(IR_SRCS:%.c=$(B)/%.o)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/codec-ir: $(B)/fuzz/harness/codec.o $(B)/fuzz/harness/replay_main.o $(B)/libhvir.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ || \
+		{ echo "check-ir: FAIL: ir/ calls code outside ir/ (undefined references above)"; exit 1; }
+
+check-ir: $(B)/codec-ir
+	@echo "== ir/ alone"
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -MM $(IR_SRCS) >$(B)/ir-deps.txt
+	$(Q)bad=$$(tr ' \\' '\n\n' <$(B)/ir-deps.txt | grep -v -e '^$$' -e ':$$' -e '^ir/' \
+		$(IR_HEADERS:%=-e '^%$$') | sort -u | tr '\n' ' '); \
+	if [ -n "$$bad" ]; then echo "check-ir: FAIL: ir/ includes $$bad(only ir/ and $(IR_HEADERS))"; \
+		exit 1; fi
+	$(Q)$(B)/codec-ir corpora/codec >/dev/null || \
+		{ echo "check-ir: FAIL: the codec harness, built from ir/ alone, fails on corpora/codec"; exit 1; }
+	@echo "ir/ includes only ir/ and $(notdir $(IR_HEADERS)), and links alone"
+
 # Unit tests and the conformance suite, once plain and once under ASan+UBSan.
+check: check-ir
 check: check-one
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=address,undefined check-one
 	$(Q)$(MAKE) --no-print-directory check-fuzz
@@ -250,8 +280,9 @@ build/fuzz/decoder-replay: $(CAPSTONE_LIB)
 clean:
 	rm -rf build
 
-.PHONY: all check check-one deps clean
+.PHONY: all check check-ir check-one deps clean
 -include $(MON_OBJS:.o=.d) $(CONF_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
+-include $(wildcard $(B)/fuzz/harness/*.d)
 -include $(wildcard $(FUZZ_LF)/*/*.d $(FUZZ_LF)/*/*/*.d $(FUZZ_AFL)/*/*.d $(FUZZ_AFL)/*/*/*.d)
 -include $(wildcard $(FUZZ_CMPLOG)/*/*.d $(FUZZ_CMPLOG)/*/*/*.d $(FUZZ_RP)/*/*.d $(FUZZ_RP)/*/*/*.d)
 -include $(wildcard $(FUZZ_LF)/*/*/*/*.d $(FUZZ_AFL)/*/*/*/*.d $(FUZZ_CMPLOG)/*/*/*/*.d $(FUZZ_RP)/*/*/*/*.d)

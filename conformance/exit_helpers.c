@@ -30,8 +30,8 @@ enum exit_action xc_run(struct conf_ctx *c, struct vcpu *v, const struct exit_re
     conf_record_exit(c, v, x);
     enum exit_action a = hv_exit(c->hv, v, x, r ? r : &scratch);
     if ((r ? r : &scratch)->action != a)
-        CONF_FAIL(c, "hv_exit returned %s but recorded %s", exit_action_name(a),
-                  exit_action_name((enum exit_action)(r ? r : &scratch)->action));
+        CONF_FAIL(c, "hv_exit returned %s but recorded %s", abi_exit_action_name(a),
+                  abi_exit_action_name((r ? r : &scratch)->action));
     return a;
 }
 
@@ -43,7 +43,7 @@ uint32_t xc_in(struct conf_ctx *c, struct vcpu *v, uint16_t port, unsigned size)
     x.regs.gpr[X86_RAX] = 0x1111111111111111ULL;
     enum exit_action a = xc_run(c, v, &x, &r);
     if (a != EXIT_RESUME) {
-        CONF_FAIL(c, "in port 0x%x size %u: %s", port, size, exit_action_name(a));
+        CONF_FAIL(c, "in port 0x%x size %u: %s", port, size, abi_exit_action_name(a));
         return 0;
     }
     return (uint32_t)r.regs.gpr[X86_RAX] & (uint32_t)(size == 4 ? 0xFFFFFFFFU :
@@ -57,7 +57,7 @@ void xc_out(struct conf_ctx *c, struct vcpu *v, uint16_t port, unsigned size, ui
     x.regs.gpr[X86_RAX] = val;
     enum exit_action a = xc_run(c, v, &x, NULL);
     if (a != EXIT_RESUME)
-        CONF_FAIL(c, "out port 0x%x size %u: %s", port, size, exit_action_name(a));
+        CONF_FAIL(c, "out port 0x%x size %u: %s", port, size, abi_exit_action_name(a));
 }
 
 /* mov eax/rax, [rbx] and mov [rbx], eax/rax */
@@ -75,7 +75,7 @@ uint64_t xc_mmio_read(struct conf_ctx *c, struct vcpu *v, uint64_t gpa, unsigned
     enum exit_action a = xc_run(c, v, &x, &r);
     if (a != EXIT_RESUME) {
         CONF_FAIL(c, "mmio read 0x%llx size %u: %s", (unsigned long long)gpa, size,
-                  exit_action_name(a));
+                  abi_exit_action_name(a));
         return 0;
     }
     return r.regs.gpr[X86_RAX];
@@ -95,5 +95,5 @@ void xc_mmio_write(struct conf_ctx *c, struct vcpu *v, uint64_t gpa, unsigned si
     enum exit_action a = xc_run(c, v, &x, NULL);
     if (a != EXIT_RESUME)
         CONF_FAIL(c, "mmio write 0x%llx size %u: %s", (unsigned long long)gpa, size,
-                  exit_action_name(a));
+                  abi_exit_action_name(a));
 }

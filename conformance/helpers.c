@@ -157,7 +157,7 @@ long conf_hc(struct conf_ctx *c, struct vcpu *v, unsigned nr, uint64_t a0, uint6
     }
     if (rc == -XEN_ERESTART)
         CONF_FAIL(c, "%s (hypercall %u) still -ERESTART after %u continuations",
-                  hypercall_name(nr), nr, CONF_MAX_RESTARTS);
+                  abi_hypercall_name(nr), nr, CONF_MAX_RESTARTS);
     return rc;
 }
 

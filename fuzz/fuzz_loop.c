@@ -270,7 +270,7 @@ static void fuzz_status(struct fuzz_parent *fp, bool final)
         return;
     fprintf(stderr, "exits run %llu:", (unsigned long long)nexits);
     for (unsigned r = 0; r < FUZZ_EXIT_KINDS; r++)
-        fprintf(stderr, " %s %llu", r < EXIT_NR ? exit_reason_name((enum exit_reason)r) : "other",
+        fprintf(stderr, " %s %llu", r < EXIT_NR ? abi_exit_reason_name(r) : "other",
                 (unsigned long long)fp->sh->exits[r]);
     fprintf(stderr, "\n");
 }

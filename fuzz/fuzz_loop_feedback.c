@@ -5,23 +5,6 @@
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/target.h"
 
-/* Hypercalls whose first argument is a sub-command. */
-static bool fuzz_cmd_in_arg0(uint32_t nr)
-{
-    switch (nr) {
-    case HYPERVISOR_memory_op:
-    case HYPERVISOR_xen_version:
-    case HYPERVISOR_console_io:
-    case HYPERVISOR_grant_table_op:
-    case HYPERVISOR_vcpu_op:
-    case HYPERVISOR_sched_op:
-    case HYPERVISOR_event_channel_op:
-        return true;
-    default:
-        return false;
-    }
-}
-
 static uint32_t fuzz_pl32(const struct prog_op *op, unsigned off)
 {
     uint32_t v = 0;
@@ -37,24 +20,25 @@ static uint32_t fuzz_cmd_clamp(uint32_t c)
     return c < 64 ? c : 64;
 }
 
+/* The sub-command, where the ABI table says it is; its low bits tell the paths apart. */
 uint32_t fuzz_op_cmd(const struct prog_op *op)
 {
-    if (op->kind != OP_HYPERCALL)
-        return 0;
-    if (fuzz_cmd_in_arg0(op->nr))
+    const struct abi_hypercall *hc =
+        op->kind == OP_HYPERCALL ? abi_hypercall_by_nr(op->nr) : NULL;
+
+    switch (hc ? hc->cmd : ABI_CMD_NONE) {
+    case ABI_CMD_ARG0:
         return op->nr_args && op->args[0].kind == ARG_IMM ?
-               (uint32_t)(op->args[0].imm & (op->nr == HYPERVISOR_memory_op ? MEMOP_CMD_MASK
-                                                                            : 0xFFFFU)) : 0xFFFF;
-    switch (op->nr) {
-    case HYPERVISOR_mmuext_op:
-    case HYPERVISOR_domctl:
-        return fuzz_pl32(op, 0) & 0xFF;
-    case HYPERVISOR_mmu_update:
+               (uint32_t)(op->args[0].imm & hc->cmd_mask & 0xFFFFU) : 0xFFFF;
+    case ABI_CMD_BUF:
+        return fuzz_pl32(op, 0) & hc->cmd_mask & 0xFF;
+    case ABI_CMD_PTR:
         /* the request kind rides in the low bits of its ptr (a fixup's b, or raw payload) */
         for (unsigned i = 0; i < op->nr_fixups; i++)
             if (op->fixups[i].off == 0)
-                return op->fixups[i].arg.kind == ARG_MADDR ? op->fixups[i].arg.b & 3 : 4;
-        return fuzz_pl32(op, 0) & 3;
+                return op->fixups[i].arg.kind == ARG_MADDR ? op->fixups[i].arg.b & hc->cmd_mask
+                                                           : hc->cmd_mask + 1;
+        return fuzz_pl32(op, 0) & hc->cmd_mask;
     default:
         return 0;
     }

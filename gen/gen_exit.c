@@ -35,8 +35,8 @@ static void gen_exit_cpuid(struct gen *g, struct prog *p, unsigned dom, unsigned
         leaf = exit_tmpl_leaves[gen_below(g, exit_tmpl_nr_leaves)];
     else
         leaf = gen_rand(g) >> (gen_below(g, 2) ? 32 : 0);   /* the upper half must be ignored */
-    exit_tmpl_imm(&op->regs[X86_RAX], leaf);
-    exit_tmpl_imm(&op->regs[X86_RCX], gen_chance(g, 3, 4) ? gen_below(g, 3) : gen_rand(g));
+    exit_tmpl_imm(&op->regs[ABI_REG_RAX], leaf);
+    exit_tmpl_imm(&op->regs[ABI_REG_RCX], gen_chance(g, 3, 4) ? gen_below(g, 3) : gen_rand(g));
 }
 
 /* An MSR value: legal values, canonical/non-canonical addresses, reserved bits. */
@@ -64,11 +64,11 @@ static void gen_exit_msr(struct gen *g, struct prog *p, unsigned dom, unsigned v
             return;
         exit_tmpl_simple_insn(op);
         /* rdmsr/wrmsr take ecx: garbage above it must not matter */
-        exit_tmpl_imm(&op->regs[X86_RCX], msr | (gen_chance(g, 1, 8) ? gen_rand(g) << 32 : 0));
+        exit_tmpl_imm(&op->regs[ABI_REG_RCX], msr | (gen_chance(g, 1, 8) ? gen_rand(g) << 32 : 0));
         if (write && i == 0) {
             uint64_t v = gen_exit_msr_val(g);
-            exit_tmpl_imm(&op->regs[X86_RAX], v & 0xFFFFFFFFU);
-            exit_tmpl_imm(&op->regs[X86_RDX], v >> 32);
+            exit_tmpl_imm(&op->regs[ABI_REG_RAX], v & 0xFFFFFFFFU);
+            exit_tmpl_imm(&op->regs[ABI_REG_RDX], v >> 32);
         }
     }
 }
@@ -81,7 +81,7 @@ static void gen_exit_out(struct prog *p, unsigned dom, unsigned vcpu, uint16_t p
     if (!op)
         return;
     exit_tmpl_io(op, port, size, false, false, false, false, port < 0x100);
-    exit_tmpl_imm(&op->regs[X86_RAX], val);
+    exit_tmpl_imm(&op->regs[ABI_REG_RAX], val);
 }
 
 static void gen_exit_in(struct prog *p, unsigned dom, unsigned vcpu, uint16_t port, unsigned size)
@@ -139,9 +139,9 @@ static void gen_exit_io(struct gen *g, struct prog *p, unsigned dom, unsigned vc
         if (!op)
             return;
         exit_tmpl_io(op, port, size, in, true, rep, gen_chance(g, 1, 8), false);
-        exit_tmpl_imm(&op->regs[X86_RCX], gen_count(g, 24));
-        op->regs[X86_RSI] = GEN_GVA(dom, g->cfg.shape.dom_pages - 1, 8U * gen_below(g, 8));
-        op->regs[X86_RDI] = gen_chance(g, 7, 8) ? GEN_GVA(dom, gen_data_gfn(g), 0)
+        exit_tmpl_imm(&op->regs[ABI_REG_RCX], gen_count(g, 24));
+        op->regs[ABI_REG_RSI] = GEN_GVA(dom, g->cfg.shape.dom_pages - 1, 8U * gen_below(g, 8));
+        op->regs[ABI_REG_RDI] = gen_chance(g, 7, 8) ? GEN_GVA(dom, gen_data_gfn(g), 0)
                                                 : GEN_IMM(gen_free_va(g));
         if (gen_chance(g, 1, 4))
             exit_tmpl_imm(&op->regs[PROG_EXIT_RFLAGS], 0x602);   /* DF: downwards */
@@ -184,14 +184,14 @@ static void gen_exit_mmio(struct gen *g, struct prog *p, unsigned dom, unsigned 
     exit_tmpl_mmio_access(op, off, k);
     if (gen_chance(g, 1, 16))
         exit_tmpl_imm(&op->qual, 0xFEC00000ULL + off);   /* MMIO nobody claims */
-    op->regs[X86_RAX] = gen_exit_mmio_val(g, dom);
-    op->regs[X86_R8] = gen_exit_mmio_val(g, dom);
+    op->regs[ABI_REG_RAX] = gen_exit_mmio_val(g, dom);
+    op->regs[ABI_REG_R8] = gen_exit_mmio_val(g, dom);
     if (exit_tmpl_mmio[k].flags & EXIT_TMPL_STR) {
-        exit_tmpl_imm(&op->regs[X86_RCX], gen_count(g, 8));
-        op->regs[X86_RSI] = GEN_GVA(dom, gen_data_gfn(g), 0);
-        op->regs[X86_RDI] = GEN_GVA(dom, gen_data_gfn(g), 0);
+        exit_tmpl_imm(&op->regs[ABI_REG_RCX], gen_count(g, 8));
+        op->regs[ABI_REG_RSI] = GEN_GVA(dom, gen_data_gfn(g), 0);
+        op->regs[ABI_REG_RDI] = GEN_GVA(dom, gen_data_gfn(g), 0);
         /* MOVS: gla names the MMIO side (the destination when it equals rdi) */
-        op->gla = op->regs[gen_chance(g, 1, 2) ? X86_RDI : X86_RSI];
+        op->gla = op->regs[gen_chance(g, 1, 2) ? ABI_REG_RDI : ABI_REG_RSI];
         if (gen_chance(g, 1, 4))
             exit_tmpl_imm(&op->regs[PROG_EXIT_RFLAGS], 0x602);
     }
@@ -273,7 +273,7 @@ static void gen_exit_dma(struct gen *g, struct prog *p, unsigned dom, unsigned v
         uint32_t reg = gen_chance(g, 1, 2) ? DMA_REG_STATUS : gen_chance(g, 1, 2) ? DMA_REG_ERROR
                                                                                   : DMA_REG_HEAD;
         exit_tmpl_imm(&op->qual, DMA_MMIO_BASE + reg);
-        exit_tmpl_imm(&op->regs[X86_RBX], DMA_MMIO_BASE + reg);
+        exit_tmpl_imm(&op->regs[ABI_REG_RBX], DMA_MMIO_BASE + reg);
         exit_tmpl_insn(op, ld32, sizeof(ld32));
     }
 }
@@ -296,7 +296,7 @@ static void gen_exit_ept(struct gen *g, struct prog *p, unsigned dom, unsigned v
     } else if (r < 14) {
         unsigned k = gen_below(g, exit_tmpl_nr_mmio);
         exit_tmpl_mmio_access(op, exit_tmpl_dma_regs[gen_below(g, exit_tmpl_nr_dma_regs)], k);
-        op->regs[X86_RAX] = gen_exit_mmio_val(g, dom);
+        op->regs[ABI_REG_RAX] = gen_exit_mmio_val(g, dom);
         /* the access bits say which way the instruction went */
         exit_tmpl_imm(&op->gla, exit_tmpl_mmio[k].flags & EXIT_TMPL_WR ? 2 : 1);
         if (gen_chance(g, 1, 8))

@@ -31,10 +31,10 @@ long do_multicall(struct hv *hv, struct vcpu *v, uint64_t args[6])
         long rc;
         if (e.op == HYPERVISOR_multicall)
             rc = -XEN_EINVAL;   /* re-entry is refused, the batch goes on */
-        else if (e.op >= NR_HYPERCALLS || !hypercall_table[e.op].fn)
+        else if (e.op >= NR_HYPERCALLS || !hypercall_table[e.op])
             rc = -XEN_ENOSYS;
         else
-            rc = hypercall_table[e.op].fn(hv, v, e.args);
+            rc = hypercall_table[e.op](hv, v, e.args);
 
         if (rc == -XEN_ERESTART) {
             if (copy_to_guest(hv, v, at, &e, sizeof(e)) < 0)

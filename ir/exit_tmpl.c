@@ -218,7 +218,7 @@ void exit_tmpl_io(struct prog_op *op, uint16_t port, unsigned size, bool in, boo
         }
     }
     exit_tmpl_imm(&op->qual, q);
-    exit_tmpl_imm(&op->regs[X86_RDX], port);
+    exit_tmpl_imm(&op->regs[ABI_REG_RDX], port);
     exit_tmpl_insn(op, b, n);
 }
 
@@ -228,7 +228,7 @@ void exit_tmpl_mmio_access(struct prog_op *op, uint32_t off, unsigned k)
     uint64_t gpa = DMA_MMIO_BASE + off;
 
     exit_tmpl_imm(&op->qual, gpa);
-    exit_tmpl_imm(&op->regs[X86_RBX], gpa);
+    exit_tmpl_imm(&op->regs[ABI_REG_RBX], gpa);
     exit_tmpl_insn(op, t->bytes, t->len);
 }
 
@@ -239,10 +239,10 @@ void exit_tmpl_dma_write(struct prog_op *op, unsigned dom, unsigned vcpu, uint32
 
     exit_tmpl_start(op, dom, vcpu, EXIT_MMIO);
     exit_tmpl_imm(&op->qual, DMA_MMIO_BASE + reg);
-    exit_tmpl_imm(&op->regs[X86_RBX], DMA_MMIO_BASE + reg);
+    exit_tmpl_imm(&op->regs[ABI_REG_RBX], DMA_MMIO_BASE + reg);
     if (size == 8)
         exit_tmpl_insn(op, st64, sizeof(st64));
     else
         exit_tmpl_insn(op, st32, sizeof(st32));
-    op->regs[X86_RAX] = val;
+    op->regs[ABI_REG_RAX] = val;
 }

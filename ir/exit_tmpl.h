@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "hvfuzz/exit.h"
+#include "hvfuzz/abi.h"
 #include "hvfuzz/prog.h"
 
 /* An instruction that can cause an MMIO exit, as real guests encode it. */

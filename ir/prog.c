@@ -32,42 +32,6 @@ const uint8_t prog_arg_fields[ARG_NR_KINDS] = {
     [ARG_STATUSPTE] = PROG_F_DOM | PROG_F_A | PROG_F_IMM,
 };
 
-#define HC(n, ...) { .nr = HYPERVISOR_##n, .name = #n, .hints = { __VA_ARGS__ } }
-const struct prog_hc prog_hcs[] = {
-    HC(mmu_update, PROG_H_PTR, PROG_H_COUNT, PROG_H_PTR, PROG_H_DOMID),
-    HC(set_gdt, PROG_H_PTR, PROG_H_COUNT),
-    HC(memory_op, PROG_H_CMD, PROG_H_PTR),
-    HC(multicall, PROG_H_PTR, PROG_H_COUNT),
-    HC(update_va_mapping, PROG_H_VA, PROG_H_PTE, PROG_H_FLAGS),
-    HC(xen_version, PROG_H_CMD, PROG_H_PTR),
-    HC(console_io, PROG_H_CMD, PROG_H_COUNT, PROG_H_PTR),
-    HC(grant_table_op, PROG_H_CMD, PROG_H_PTR, PROG_H_COUNT),
-    HC(update_va_mapping_otherdomain, PROG_H_VA, PROG_H_PTE, PROG_H_FLAGS, PROG_H_DOMID),
-    HC(vcpu_op, PROG_H_CMD, PROG_H_VCPU, PROG_H_PTR),
-    HC(mmuext_op, PROG_H_PTR, PROG_H_COUNT, PROG_H_PTR, PROG_H_DOMID),
-    HC(sched_op, PROG_H_CMD, PROG_H_PTR),
-    HC(event_channel_op, PROG_H_CMD, PROG_H_PTR),
-    HC(domctl, PROG_H_PTR),
-};
-#undef HC
-const unsigned prog_nr_hcs = sizeof(prog_hcs) / sizeof(prog_hcs[0]);
-
-const struct prog_hc *prog_hc_by_nr(uint32_t nr)
-{
-    for (unsigned i = 0; i < prog_nr_hcs; i++)
-        if (prog_hcs[i].nr == nr)
-            return &prog_hcs[i];
-    return NULL;
-}
-
-const struct prog_hc *prog_hc_by_name(const char *name, size_t len)
-{
-    for (unsigned i = 0; i < prog_nr_hcs; i++)
-        if (strlen(prog_hcs[i].name) == len && memcmp(prog_hcs[i].name, name, len) == 0)
-            return &prog_hcs[i];
-    return NULL;
-}
-
 const char *prog_strerror(enum prog_err e)
 {
     static const char *const msgs[PROG_E_NR] = {

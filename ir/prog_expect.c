@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hvfuzz/abi.h"
 #include "hvfuzz/xen.h"
 #include "ir/prog_internal.h"
 
@@ -37,49 +38,6 @@ static const char *const prog_vector_names[32] = {
     [7] = "nm", [8] = "df", [10] = "ts", [11] = "np", [12] = "ss", [13] = "gp", [14] = "pf",
     [16] = "mf", [17] = "ac", [18] = "mc", [19] = "xm", [20] = "ve", [21] = "cp",
 };
-
-/*
- * Exit reasons (enum exit_reason) and exit actions (enum exit_action) by the monitor's names, for
- * `exits=` and `action=`.
- */
-static const char *const prog_exit_reasons[] = {
-    "cpuid", "msr_read", "msr_write", "io", "mmio", "hlt", "ept_violation", "exception",
-    "triple_fault",
-};
-static const char *const prog_exit_actions[] = {
-    "resume", "inject_gp", "inject_ud", "inject_pf", "halted", "domain_crash", "invalid",
-    "inject_exc",
-};
-#define PROG_NR_EXIT_REASONS (sizeof(prog_exit_reasons) / sizeof(prog_exit_reasons[0]))
-#define PROG_NR_EXIT_ACTIONS (sizeof(prog_exit_actions) / sizeof(prog_exit_actions[0]))
-
-static const char *abi_exit_reason_name(unsigned r)
-{
-    return r < PROG_NR_EXIT_REASONS ? prog_exit_reasons[r] : NULL;
-}
-
-static const char *abi_exit_action_name(int64_t a)
-{
-    return a >= 0 && (uint64_t)a < PROG_NR_EXIT_ACTIONS ? prog_exit_actions[a] : NULL;
-}
-
-static int prog_name_index(const char *const *names, unsigned nr, const char *s, size_t n)
-{
-    for (unsigned i = 0; i < nr; i++)
-        if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
-            return (int)i;
-    return -1;
-}
-
-static int abi_exit_reason_by_name(const char *s, size_t n)
-{
-    return prog_name_index(prog_exit_reasons, PROG_NR_EXIT_REASONS, s, n);
-}
-
-static int abi_exit_action_by_name(const char *s, size_t n)
-{
-    return prog_name_index(prog_exit_actions, PROG_NR_EXIT_ACTIONS, s, n);
-}
 
 /* ---- validity and equality -------------------------------------------------------------------- */
 
@@ -202,7 +160,8 @@ size_t prog_expect_format(const struct prog_op *op, char *buf, size_t cap)
     }
     if (e->have & PE_RC) {
         /* an exit's result is the monitor's action: its name says more than its number */
-        const char *act = op->kind == OP_EXIT ? abi_exit_action_name(e->rc) : NULL;
+        const char *act = op->kind == OP_EXIT && e->rc >= 0 && e->rc < EXIT_NR_ACTIONS ?
+                          abi_exit_action_name((unsigned)e->rc) : NULL;
         if (act)
             prog_eprintf(&o, "%saction=%s", sep, act);
         else {
@@ -234,10 +193,10 @@ size_t prog_expect_format(const struct prog_op *op, char *buf, size_t cap)
         if (!e->nr_exits)
             prog_eprintf(&o, "none");
         for (unsigned i = 0; i < e->nr_exits && i < PROG_MAX_EXPECT_EXITS; i++) {
-            const char *n = abi_exit_reason_name(e->exits[i]);
-            prog_eprintf(&o, i ? "+%s" : "%s", n ? n : "?");
-            if (!n)
-                prog_eprintf(&o, "%u", e->exits[i]);
+            if (e->exits[i] < EXIT_NR)
+                prog_eprintf(&o, i ? "+%s" : "%s", abi_exit_reason_name(e->exits[i]));
+            else
+                prog_eprintf(&o, i ? "+reason%u" : "reason%u", e->exits[i]);
         }
     }
     return o.len;
@@ -387,7 +346,12 @@ static enum prog_err prog_eexits(struct prog_ecur *c, struct prog_expect *e, con
     for (const char *s = v, *end = v + vn; s < end;) {
         const char *plus = memchr(s, '+', (size_t)(end - s));
         const char *w_end = plus ? plus : end;
-        int r = abi_exit_reason_by_name(s, (size_t)(w_end - s));
+        size_t wn = (size_t)(w_end - s);
+        int r = abi_exit_reason_by_name(s, wn);
+        int64_t x;
+        if (r < 0 && wn > 6 && !memcmp(s, "reason", 6) && prog_enum(s + 6, wn - 6, &x) &&
+            x >= 0 && x < 256)
+            r = (int)x;
         if (r < 0)
             return prog_efail(c, s, (size_t)(w_end - s), "unknown exit reason");
         if (e->nr_exits >= PROG_MAX_EXPECT_EXITS)

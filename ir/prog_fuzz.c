@@ -134,13 +134,13 @@ static void prog_fz_imm(struct prog_fz *z, struct prog_arg *a, unsigned hint)
     memset(a, 0, sizeof(*a));
     a->kind = ARG_IMM;
     switch (hint) {
-    case PROG_H_COUNT:
-    case PROG_H_CMD: {
+    case ABI_H_COUNT:
+    case ABI_H_CMD: {
         uint8_t b = prog_fz_u8(z);
         a->imm = PROG_FZ_RARE(b) ? prog_fz_u32(z) : b & 0x1f;
         break;
     }
-    case PROG_H_FLAGS:
+    case ABI_H_FLAGS:
         a->imm = prog_fz_u8(z) & 7;
         break;
     default:
@@ -157,19 +157,19 @@ static unsigned prog_fz_hint_kind(unsigned hint, uint8_t sel)
                                    ARG_VCPUID, ARG_GNTFRAME, ARG_STATUSFRAME, ARG_GNTPTE,
                                    ARG_STATUSPTE };
     switch (hint) {
-    case PROG_H_PTR:
+    case ABI_H_PTR:
         return ARG_PAYLOAD;
-    case PROG_H_DOMID:
+    case ABI_H_DOMID:
         return ARG_DOMID;
-    case PROG_H_VCPU:
+    case ABI_H_VCPU:
         return ARG_VCPUID;
-    case PROG_H_VA:
+    case ABI_H_VA:
         return ARG_GVA;
-    case PROG_H_PTE:
+    case ABI_H_PTE:
         return ARG_PTE;
-    case PROG_H_COUNT:
-    case PROG_H_CMD:
-    case PROG_H_FLAGS:
+    case ABI_H_COUNT:
+    case ABI_H_CMD:
+    case ABI_H_FLAGS:
         return ARG_IMM;
     default:
         return any[sel % sizeof(any)];
@@ -181,7 +181,7 @@ static void prog_fz_arg(struct prog_fz *z, struct prog_arg *a, unsigned hint,
 {
     uint8_t sel = prog_fz_u8(z);
     /* One in eight args ignores the hint, so wrong-typed arguments are exercised too. */
-    unsigned kind = (sel & 7) == 7 ? prog_fz_hint_kind(PROG_H_ANY, sel >> 3)
+    unsigned kind = (sel & 7) == 7 ? prog_fz_hint_kind(ABI_H_ANY, sel >> 3)
                                    : prog_fz_hint_kind(hint, sel >> 3);
     if (kind == ARG_IMM)
         prog_fz_imm(z, a, hint);
@@ -192,16 +192,14 @@ static void prog_fz_arg(struct prog_fz *z, struct prog_arg *a, unsigned hint,
 static void prog_fz_hypercall(struct prog_fz *z, struct prog_op *op, const struct prog_shape *s)
 {
     uint8_t h = prog_fz_u8(z);
-    const struct prog_hc *hc = NULL;
+    const struct abi_hypercall *hc = NULL;
     unsigned nargs;
 
     /* Mostly real hypercalls; the rest probe unimplemented and out-of-table numbers. */
     if (h < 0xf0) {
-        hc = &prog_hcs[h % prog_nr_hcs];
+        hc = &abi_hypercalls[h % ABI_NR_HYPERCALLS];
         op->nr = hc->nr;
-        nargs = 0;
-        while (nargs < PROG_MAX_ARGS && hc->hints[nargs] != PROG_H_NONE)
-            nargs++;
+        nargs = hc->nargs;
     } else {
         op->nr = h == 0xff ? prog_fz_u32(z) : prog_fz_u8(z);
         nargs = prog_fz_u8(z) % (PROG_MAX_ARGS + 1);
@@ -213,7 +211,7 @@ static void prog_fz_hypercall(struct prog_fz *z, struct prog_op *op, const struc
     uint8_t pl = prog_fz_u8(z);
     op->payload_len = (uint16_t)((pl < 0xc0 ? pl & 0xf : pl & 0x3f) * 8U);
     for (unsigned i = 0; i < nargs; i++)
-        prog_fz_arg(z, &op->args[i], hc ? hc->hints[i] : PROG_H_ANY, s, op->payload_len);
+        prog_fz_arg(z, &op->args[i], hc ? hc->hints[i] : ABI_H_ANY, s, op->payload_len);
     for (unsigned i = 0; i < op->payload_len; i++)
         op->payload[i] = prog_fz_u8(z);
 
@@ -244,7 +242,7 @@ static void prog_fz_guest(struct prog_fz *z, struct prog_op *op, const struct pr
     op->nr_args = 1;
     /* Mostly guest VAs of domain frames; sometimes a raw address such as one in Xen's range. */
     if ((b & 0x1c) == 0x1c)
-        prog_fz_imm(z, &op->args[0], PROG_H_ANY);
+        prog_fz_imm(z, &op->args[0], ABI_H_ANY);
     else
         prog_fz_resource(z, &op->args[0], ARG_GVA, s, 0);
 }
@@ -316,20 +314,20 @@ static void prog_fz_exit(struct prog_fz *z, struct prog_op *op, const struct pro
     exit_tmpl_simple_insn(op);
     switch (reason) {
     case EXIT_CPUID:
-        exit_tmpl_imm(&op->regs[X86_RAX], PROG_FZ_RARE(v) ? prog_fz_u32(z) :
+        exit_tmpl_imm(&op->regs[ABI_REG_RAX], PROG_FZ_RARE(v) ? prog_fz_u32(z) :
                       exit_tmpl_leaves[v % exit_tmpl_nr_leaves]);
-        exit_tmpl_imm(&op->regs[X86_RCX], prog_fz_u8(z) & 0x3f);
+        exit_tmpl_imm(&op->regs[ABI_REG_RCX], prog_fz_u8(z) & 0x3f);
         break;
     case EXIT_MSR_READ:
     case EXIT_MSR_WRITE:
-        exit_tmpl_imm(&op->regs[X86_RCX], PROG_FZ_RARE(v) ? prog_fz_u32(z) :
+        exit_tmpl_imm(&op->regs[ABI_REG_RCX], PROG_FZ_RARE(v) ? prog_fz_u32(z) :
                       exit_tmpl_msrs[v % exit_tmpl_nr_msrs]);
         if (reason == EXIT_MSR_WRITE) {
             uint8_t w = prog_fz_u8(z);
             uint64_t val = PROG_FZ_RARE(w) ? prog_fz_u64(z) :
                            exit_tmpl_msr_vals[w % exit_tmpl_nr_msr_vals];
-            exit_tmpl_imm(&op->regs[X86_RAX], val & 0xFFFFFFFFU);
-            exit_tmpl_imm(&op->regs[X86_RDX], val >> 32);
+            exit_tmpl_imm(&op->regs[ABI_REG_RAX], val & 0xFFFFFFFFU);
+            exit_tmpl_imm(&op->regs[ABI_REG_RDX], val >> 32);
         }
         break;
     case EXIT_IO: {
@@ -338,12 +336,12 @@ static void prog_fz_exit(struct prog_fz *z, struct prog_op *op, const struct pro
         uint16_t port = PROG_FZ_RARE(v) ? prog_fz_u16(z) : exit_tmpl_ports[v % exit_tmpl_nr_ports];
         bool string = (f & 0x30) == 0x30;
         exit_tmpl_io(op, port, sizes[f & 3], f & 4, string, f & 8, f & 0x40, f & 0x80);
-        exit_tmpl_imm(&op->regs[X86_RAX], prog_fz_u32(z));
+        exit_tmpl_imm(&op->regs[ABI_REG_RAX], prog_fz_u32(z));
         if (string) {
             /* the buffer is the payload page; rcx a small count */
-            exit_tmpl_imm(&op->regs[X86_RCX], prog_fz_u8(z) & 0x1f);
-            prog_fz_resource(z, &op->regs[X86_RSI], ARG_GVA, s, 0);
-            prog_fz_resource(z, &op->regs[X86_RDI], ARG_GVA, s, 0);
+            exit_tmpl_imm(&op->regs[ABI_REG_RCX], prog_fz_u8(z) & 0x1f);
+            prog_fz_resource(z, &op->regs[ABI_REG_RSI], ARG_GVA, s, 0);
+            prog_fz_resource(z, &op->regs[ABI_REG_RDI], ARG_GVA, s, 0);
         }
         break;
     }
@@ -361,12 +359,12 @@ static void prog_fz_exit(struct prog_fz *z, struct prog_op *op, const struct pro
             memset(op->insn + n, 0, PROG_MAX_INSN - n);
             op->insn_len = (uint8_t)n;
         }
-        prog_fz_reg(z, &op->regs[X86_RAX], s);
+        prog_fz_reg(z, &op->regs[ABI_REG_RAX], s);
         if (exit_tmpl_mmio[k % exit_tmpl_nr_mmio].flags & EXIT_TMPL_STR) {
-            exit_tmpl_imm(&op->regs[X86_RCX], prog_fz_u8(z) & 0x1f);
-            prog_fz_resource(z, &op->regs[X86_RSI], ARG_GVA, s, 0);
-            prog_fz_resource(z, &op->regs[X86_RDI], ARG_GVA, s, 0);
-            op->gla = op->regs[prog_fz_u8(z) & 1 ? X86_RDI : X86_RSI];
+            exit_tmpl_imm(&op->regs[ABI_REG_RCX], prog_fz_u8(z) & 0x1f);
+            prog_fz_resource(z, &op->regs[ABI_REG_RSI], ARG_GVA, s, 0);
+            prog_fz_resource(z, &op->regs[ABI_REG_RDI], ARG_GVA, s, 0);
+            op->gla = op->regs[prog_fz_u8(z) & 1 ? ABI_REG_RDI : ABI_REG_RSI];
         }
         if (reason == EXIT_EPT_VIOLATION) {
             uint8_t e = prog_fz_u8(z);

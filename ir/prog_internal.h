@@ -1,4 +1,4 @@
-/* Internals shared by the program codec files: field tables, hypercall table, byte helpers. */
+/* Internals shared by the program codec files: field tables, byte helpers. */
 #ifndef HVFUZZ_PROG_INTERNAL_H
 #define HVFUZZ_PROG_INTERNAL_H
 
@@ -20,30 +20,6 @@
 #define PROG_F_B   0x4U
 #define PROG_F_IMM 0x8U
 extern const uint8_t prog_arg_fields[ARG_NR_KINDS];
-
-/* What a hypercall argument usually is: steers the fuzz decoder towards meaningful kinds. */
-enum prog_hint {
-    PROG_H_NONE = 0,  /* unused argument slot */
-    PROG_H_ANY,
-    PROG_H_PTR,       /* guest handle: the payload */
-    PROG_H_COUNT,     /* small element count */
-    PROG_H_CMD,       /* sub-command number */
-    PROG_H_DOMID,
-    PROG_H_VCPU,
-    PROG_H_VA,        /* guest virtual address */
-    PROG_H_PTE,       /* page-table entry value */
-    PROG_H_FLAGS,
-};
-
-struct prog_hc {
-    uint32_t    nr;
-    const char *name;     /* the text form's name: Xen's without the HYPERVISOR_ prefix */
-    uint8_t     hints[PROG_MAX_ARGS];
-};
-extern const struct prog_hc prog_hcs[];
-extern const unsigned prog_nr_hcs;
-const struct prog_hc *prog_hc_by_nr(uint32_t nr);
-const struct prog_hc *prog_hc_by_name(const char *name, size_t len);
 
 /* Validity of one argument or operation against a shape (prog_validate checks the whole program). */
 enum prog_err prog_arg_check(const struct prog_arg *a, const struct prog_shape *s);

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hvfuzz/exit.h"
+#include "hvfuzz/abi.h"
 #include "hvfuzz/xen.h"
 #include "ir/prog_internal.h"
 
@@ -139,16 +139,6 @@ static void prog_out_payload(struct prog_out *o, const struct prog_op *op)
     }
 }
 
-/* Register i of an exit op: the 64-bit GPR names, rip, rflags. */
-static const char *prog_exit_reg_name(unsigned i)
-{
-    if (i == PROG_EXIT_RIP)
-        return "rip";
-    if (i == PROG_EXIT_RFLAGS)
-        return "rflags";
-    return x86_reg_name((enum x86_reg)i, 8);
-}
-
 /* exit d1 v0 mmio qual=0xfeb00010 gla=0 rax=5 insn=8b03 payload=... fixup@... # disassembly */
 static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
 {
@@ -156,7 +146,7 @@ static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
 
     if (op->exit_reason < EXIT_NR)
         prog_out_printf(o, "exit d%u v%u %s qual=", op->dom, op->vcpu,
-                        exit_reason_name((enum exit_reason)op->exit_reason));
+                        abi_exit_reason_name(op->exit_reason));
     else
         prog_out_printf(o, "exit d%u v%u reason%u qual=", op->dom, op->vcpu, op->exit_reason);
     prog_out_arg(o, &op->qual);
@@ -166,7 +156,7 @@ static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
     for (unsigned i = 0; i < PROG_EXIT_REGS; i++) {
         if (op->regs[i].kind == ARG_IMM && op->regs[i].imm == 0)
             continue;
-        prog_out_printf(o, " %s=", prog_exit_reg_name(i));
+        prog_out_printf(o, " %s=", abi_reg_name(i));
         if (i == PROG_EXIT_RFLAGS)
             prog_out_flags(o, &op->regs[i]);
         else
@@ -187,7 +177,7 @@ static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
 
 static void prog_out_hypercall(struct prog_out *o, const struct prog_op *op)
 {
-    const struct prog_hc *hc = prog_hc_by_nr(op->nr);
+    const struct abi_hypercall *hc = abi_hypercall_by_nr(op->nr);
 
     if (hc)
         prog_out_printf(o, "hypercall d%u v%u %s(", op->dom, op->vcpu, hc->name);
@@ -197,7 +187,7 @@ static void prog_out_hypercall(struct prog_out *o, const struct prog_op *op)
     for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++) {
         if (i)
             prog_out_printf(o, ", ");
-        if (hc && hc->hints[i] == PROG_H_FLAGS)
+        if (hc && hc->hints[i] == ABI_H_FLAGS)
             prog_out_flags(o, &op->args[i]);
         else
             prog_out_arg(o, &op->args[i]);
@@ -644,7 +634,7 @@ static enum prog_err prog_lx_hypercall(struct prog_lx *l, struct prog_op *op)
         return PROG_E_SYNTAX;
     if (!prog_lx_word(l, &w, &n))
         return prog_lx_fail(l, w, "expected a hypercall name or hcN"), PROG_E_SYNTAX;
-    const struct prog_hc *hc = prog_hc_by_name(w, n);
+    const struct abi_hypercall *hc = abi_hypercall_by_name(w, n);
     if (hc) {
         op->nr = hc->nr;
     } else if (n >= 3 && memcmp(w, "hc", 2) == 0 && w[2] >= '0' && w[2] <= '9') {
@@ -692,7 +682,7 @@ static bool prog_lx_exit_key(struct prog_lx *l, unsigned *key)
         return false;
     }
     for (unsigned i = 0; i < PROG_EXIT_REGS + 2; i++) {
-        const char *name = i < PROG_EXIT_REGS ? prog_exit_reg_name(i) :
+        const char *name = i < PROG_EXIT_REGS ? abi_reg_name(i) :
                            i == PROG_EXIT_REGS ? "qual" : "gla";
         if (strlen(name) == n && memcmp(name, w, n) == 0) {
             l->s++;
@@ -712,12 +702,10 @@ static bool prog_lx_exit_reason(struct prog_lx *l, uint8_t *reason)
 
     if (!prog_lx_word(l, &w, &n))
         return prog_lx_fail(l, w, "expected an exit reason");
-    for (unsigned r = 0; r < EXIT_NR; r++) {
-        const char *name = exit_reason_name((enum exit_reason)r);
-        if (strlen(name) == n && memcmp(name, w, n) == 0) {
-            *reason = (uint8_t)r;
-            return true;
-        }
+    int r = abi_exit_reason_by_name(w, n);
+    if (r >= 0) {
+        *reason = (uint8_t)r;
+        return true;
     }
     /* reason<N>: a number the monitor does not know */
     if (n < 7 || memcmp(w, "reason", 6) != 0 || w[6] < '0' || w[6] > '9')

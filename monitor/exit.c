@@ -4,46 +4,32 @@
 #include "devices.h"
 
 /*
- * Each reason names its handler and whether the exit is caused by an instruction the monitor
- * completes (so the record must carry its length for rip to advance).
+ * Each reason's handler and whether the exit is caused by an instruction the monitor completes
+ * (so the record must carry its length for rip to advance). Names are the ABI table's.
  */
 struct exit_desc {
-    const char *name;
     enum exit_action (*fn)(struct exit_ctx *c);
     bool insn;
 };
 
 static const struct exit_desc exit_table[EXIT_NR] = {
-    [EXIT_CPUID]         = { .name = "cpuid",         .fn = exit_cpuid,        .insn = true },
-    [EXIT_MSR_READ]      = { .name = "msr_read",      .fn = exit_msr_read,     .insn = true },
-    [EXIT_MSR_WRITE]     = { .name = "msr_write",     .fn = exit_msr_write,    .insn = true },
-    [EXIT_IO]            = { .name = "io",            .fn = exit_io,           .insn = true },
-    [EXIT_MMIO]          = { .name = "mmio",          .fn = exit_mmio,         .insn = true },
-    [EXIT_HLT]           = { .name = "hlt",           .fn = exit_hlt,          .insn = true },
-    [EXIT_EPT_VIOLATION] = { .name = "ept_violation", .fn = exit_ept },
-    [EXIT_EXCEPTION]     = { .name = "exception",     .fn = exit_exception },
-    [EXIT_TRIPLE_FAULT]  = { .name = "triple_fault",  .fn = exit_triple_fault },
+    [EXIT_CPUID]         = { .fn = exit_cpuid,        .insn = true },
+    [EXIT_MSR_READ]      = { .fn = exit_msr_read,     .insn = true },
+    [EXIT_MSR_WRITE]     = { .fn = exit_msr_write,    .insn = true },
+    [EXIT_IO]            = { .fn = exit_io,           .insn = true },
+    [EXIT_MMIO]          = { .fn = exit_mmio,         .insn = true },
+    [EXIT_HLT]           = { .fn = exit_hlt,          .insn = true },
+    [EXIT_EPT_VIOLATION] = { .fn = exit_ept },
+    [EXIT_EXCEPTION]     = { .fn = exit_exception },
+    [EXIT_TRIPLE_FAULT]  = { .fn = exit_triple_fault },
 };
 
-const char *exit_reason_name(enum exit_reason r)
-{
-    if ((unsigned)r >= EXIT_NR || !exit_table[r].name)
-        return "?";
-    return exit_table[r].name;
-}
-
-const char *exit_action_name(enum exit_action a)
-{
-    static const char *const names[] = {
-        [EXIT_RESUME] = "resume", [EXIT_INJECT_GP] = "inject_gp", [EXIT_INJECT_UD] = "inject_ud",
-        [EXIT_INJECT_PF] = "inject_pf", [EXIT_HALTED] = "halted",
-        [EXIT_DOMAIN_CRASH] = "domain_crash", [EXIT_INVALID] = "invalid",
-        [EXIT_INJECT_EXC] = "inject_exc",
-    };
-    if ((unsigned)a >= sizeof(names) / sizeof(names[0]) || !names[a])
-        return "?";
-    return names[a];
-}
+/* struct vcpu_regs holds the GPRs in the decoder's register order; programs name them in the
+   ABI's (hvfuzz/abi.h). The two must be one order. */
+#define EXIT_X_REG_SAME(id, name) \
+    _Static_assert((unsigned)ABI_REG_##id == (unsigned)X86_##id, "ABI register " #name);
+ABI_EXIT_GPRS(EXIT_X_REG_SAME)
+#undef EXIT_X_REG_SAME
 
 uint64_t exit_size_mask(unsigned size)
 {

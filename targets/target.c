@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvfuzz/hypercall.h"
+#include "hvfuzz/abi.h"
 #include "hvfuzz/target.h"
 
 /* Every target the build knows: one folder under targets/ each, and one line here (a user's own
@@ -108,7 +108,7 @@ static const char *target_op_name(const struct prog_op *op)
         [OP_SWITCH_VCPU] = "switch_vcpu", [OP_EXIT] = "exit", [OP_GUEST_CODE] = "guest_code",
     };
     if (op->kind == OP_HYPERCALL)
-        return hypercall_name(op->nr);
+        return abi_hypercall_name(op->nr);
     return op->kind < OP_NR_KINDS && kinds[op->kind] ? kinds[op->kind] : "op";
 }
 

@@ -134,7 +134,7 @@ TEST(hypercall_random_args)
     for (unsigned n = 0; n < NR_HYPERCALLS; n++) {
         families += succeeded[n] > 0;
         if (succeeded[n])
-            printf("  %s: %u", hypercall_name(n), succeeded[n]);
+            printf("  %s: %u", abi_hypercall_name(n), succeeded[n]);
     }
     printf("\n  %u random hypercalls, %u families with successes, %u violations\n", calls,
            families, violations);

@@ -219,7 +219,7 @@ static bool rec_lift_mfn(const struct rec_lift *l, uint64_t v, struct prog_arg *
 static void rec_lift_reg(const struct rec_lift *l, unsigned hint, uint64_t v, struct prog_arg *a)
 {
     switch (hint) {
-    case PROG_H_DOMID:
+    case ABI_H_DOMID:
         memset(a, 0, sizeof(*a));
         a->kind = ARG_DOMID;
         if (v == DOMID_SELF) {
@@ -231,7 +231,7 @@ static void rec_lift_reg(const struct rec_lift *l, unsigned hint, uint64_t v, st
             return;
         }
         break;
-    case PROG_H_VCPU:
+    case ABI_H_VCPU:
         if (v < l->r->prog.shape.nr_vcpus) {
             memset(a, 0, sizeof(*a));
             a->kind = ARG_VCPUID;
@@ -239,15 +239,15 @@ static void rec_lift_reg(const struct rec_lift *l, unsigned hint, uint64_t v, st
             return;
         }
         break;
-    case PROG_H_PTE:
+    case ABI_H_PTE:
         if (rec_lift_pte(l, v, a))
             return;
         break;
-    case PROG_H_COUNT:
-    case PROG_H_CMD:
-    case PROG_H_FLAGS:
+    case ABI_H_COUNT:
+    case ABI_H_CMD:
+    case ABI_H_FLAGS:
         /* small numbers that only look like addresses by accident; flags may carry a pointer */
-        if (hint == PROG_H_FLAGS && v >= DOM_VA_BASE && rec_lift_va(l, v, a))
+        if (hint == ABI_H_FLAGS && v >= DOM_VA_BASE && rec_lift_va(l, v, a))
             return;
         break;
     default:
@@ -414,7 +414,7 @@ static void rec_lift_payload_word(struct rec_lift *l, const struct rec_chunk *c,
     } else if (array && op->nr == HYPERVISOR_multicall) {
         uint64_t rel = (va - first) % sizeof(struct multicall_entry);
         uint64_t inner = prog_get64(op->payload + c->off + k - rel);
-        const struct prog_hc *hc = prog_hc_by_nr((uint32_t)inner);
+        const struct abi_hypercall *hc = abi_hypercall_by_nr((uint32_t)inner);
         if (rel >= 16 && hc)
             rec_lift_reg(l, hc->hints[(rel - 16) / 8], v, &a);
         else if (rel >= 16)
@@ -441,9 +441,9 @@ static void rec_lift_payload(struct rec_lift *l, uint64_t first)
 int record_hc_begin(struct recorder *r, struct hv *hv, const struct vcpu *v, unsigned nr,
                     const uint64_t args[6])
 {
-    const struct prog_hc *hc = prog_hc_by_nr(nr);
+    const struct abi_hypercall *hc = abi_hypercall_by_nr(nr);
     struct rec_lift l = { .r = r, .hv = hv, .v = v };
-    unsigned nargs = 0;
+    unsigned nargs = hc ? hc->nargs : 5;
 
     if (!r || r->overflow)
         return -1;
@@ -467,12 +467,6 @@ int record_hc_begin(struct recorder *r, struct hv *hv, const struct vcpu *v, uns
     l.op->dom = (uint8_t)v->domid;
     l.op->vcpu = v->id;
     l.op->nr = nr;
-    if (hc) {
-        while (nargs < PROG_MAX_ARGS && hc->hints[nargs] != PROG_H_NONE)
-            nargs++;
-    } else {
-        nargs = nr < NR_HYPERCALLS && hypercall_table[nr].nargs ? hypercall_table[nr].nargs : 5;
-    }
     /* trailing zero registers need no argument of their own */
     while (nargs > 0 && args[nargs - 1] == 0)
         nargs--;
@@ -483,7 +477,7 @@ int record_hc_begin(struct recorder *r, struct hv *hv, const struct vcpu *v, uns
     rec_add_pointees(&l);
     rec_place(&l);
     for (unsigned i = 0; i < nargs; i++)
-        rec_lift_reg(&l, hc ? hc->hints[i] : PROG_H_ANY, args[i], &l.op->args[i]);
+        rec_lift_reg(&l, hc ? hc->hints[i] : ABI_H_ANY, args[i], &l.op->args[i]);
     /* the op arrays whose layout rec_lift_payload_word knows are all the first argument */
     rec_lift_payload(&l, args[0]);
     r->open_op = (int)(l.op - r->prog.ops);

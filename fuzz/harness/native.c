@@ -62,7 +62,7 @@ static void harness_stats_print(void)
     fflush(stdout);
     fprintf(stderr, "==hvfuzz== exits run:");
     for (unsigned r = 0; r <= EXIT_NR; r++)
-        fprintf(stderr, " %s %llu", r < EXIT_NR ? exit_reason_name((enum exit_reason)r) : "other",
+        fprintf(stderr, " %s %llu", r < EXIT_NR ? abi_exit_reason_name(r) : "other",
                 (unsigned long long)harness_exits[r]);
     fprintf(stderr, "\n");
 }

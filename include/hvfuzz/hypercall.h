@@ -11,12 +11,9 @@
  */
 typedef long (*hypercall_fn)(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 
-struct hypercall_desc {
-    const char  *name;
-    hypercall_fn fn;        /* NULL: -ENOSYS */
-    unsigned     nargs;
-};
-extern const struct hypercall_desc hypercall_table[NR_HYPERCALLS];
+/* Handlers by hypercall number; NULL: -ENOSYS. Names, argument counts and hints are the ABI
+   table's (hvfuzz/abi.h: abi_hypercall_by_nr(nr)). */
+extern const hypercall_fn hypercall_table[NR_HYPERCALLS];
 
 /* Issue hypercall nr from vCPU v. Unknown numbers give -ENOSYS. A vCPU that cannot run (down, or
    its domain dying, shut down or paused) gives -ESRCH and does nothing. On -ERESTART the updated
@@ -27,7 +24,6 @@ long hv_continue(struct hv *hv, struct vcpu *v);
 /* Issue and keep re-issuing while it returns -ERESTART (at most max_restarts times). */
 long hv_hypercall_complete(struct hv *hv, struct vcpu *v, unsigned nr, uint64_t args[6],
                            unsigned max_restarts);
-const char *hypercall_name(unsigned nr);
 bool vcpu_runnable(struct hv *hv, const struct vcpu *v);
 
 long do_mmu_update(struct hv *hv, struct vcpu *v, uint64_t args[6]);

@@ -4,21 +4,10 @@
 
 #include <stdint.h>
 
-/* Hypercall numbers (public/xen.h). */
-#define HYPERVISOR_mmu_update                1
-#define HYPERVISOR_set_gdt                   2
-#define HYPERVISOR_memory_op                12
-#define HYPERVISOR_multicall                13
-#define HYPERVISOR_update_va_mapping        14
-#define HYPERVISOR_xen_version              17
-#define HYPERVISOR_console_io               18
-#define HYPERVISOR_grant_table_op           20
-#define HYPERVISOR_update_va_mapping_otherdomain 22
-#define HYPERVISOR_vcpu_op                  24
-#define HYPERVISOR_mmuext_op                26
-#define HYPERVISOR_sched_op                 29
-#define HYPERVISOR_event_channel_op         32
-#define HYPERVISOR_domctl                   36
+/* Hypercall numbers (public/xen.h): HYPERVISOR_<name> comes from the ABI table, one row per
+   hypercall with its name and argument hints. */
+#include "hvfuzz/abi.h"
+/* Xen's hypercall table size: every number is below it. */
 #define NR_HYPERCALLS                       64
 
 /* errno values as Xen returns them (negated). */

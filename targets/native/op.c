@@ -187,7 +187,7 @@ static void native_hypercall(struct target *t, struct vcpu *v, const struct prog
         args[i] = native_arg(n->hv, &t->shape, &op->args[i], payload_va);
     res->rc = hv_hypercall(n->hv, v, op->nr, args);
     res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
-    n->last_name = hypercall_name(op->nr);
+    n->last_name = abi_hypercall_name(op->nr);
     native_capture_out(t, v, op, payload_va, res);
 }
 
@@ -239,12 +239,9 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
 }
 
 /* Names for signatures and reports ("audit:DMA:exit_mmio"): static, one per reason. */
-static const char *const native_exit_names[EXIT_NR] = {
-    [EXIT_CPUID] = "exit_cpuid", [EXIT_MSR_READ] = "exit_msr_read",
-    [EXIT_MSR_WRITE] = "exit_msr_write", [EXIT_IO] = "exit_io", [EXIT_MMIO] = "exit_mmio",
-    [EXIT_HLT] = "exit_hlt", [EXIT_EPT_VIOLATION] = "exit_ept_violation",
-    [EXIT_EXCEPTION] = "exit_exception", [EXIT_TRIPLE_FAULT] = "exit_triple_fault",
-};
+#define NATIVE_X_EXIT_NAME(id, name) [id] = "exit_" #name,
+static const char *const native_exit_names[EXIT_NR] = { ABI_EXIT_REASONS(NATIVE_X_EXIT_NAME) };
+#undef NATIVE_X_EXIT_NAME
 
 /*
  * An exit: the payload goes into guest memory first (a descriptor ring, a string I/O buffer),
@@ -330,7 +327,7 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
             n->last_name = "switch_vcpu";
             res->status = OPS_RAN;
             if (v->cont.pending) {
-                n->last_name = hypercall_name(v->cont.nr);
+                n->last_name = abi_hypercall_name(v->cont.nr);
                 res->rc = hv_continue(hv, v);
                 res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
                 t->steps++;   /* a re-issue is work of its own */
