@@ -13,6 +13,7 @@ struct replay_state {
     const struct replay_opts *o;
     FILE *out, *err;
     unsigned findings, bad, clean;
+    unsigned long expects;     /* ops with an expectation, in the programs that loaded */
     struct prog prog;          /* the program being replayed (big: kept out of the stack) */
 };
 
@@ -20,7 +21,9 @@ struct replay_state {
 struct replay_reply {
     bool found;
     struct finding f;
-    struct op_result res[PROG_MAX_OPS];
+    struct op_result res[PROG_MAX_OPS];   /* out pointers are the child's: not for reading */
+    struct prog_expect got[PROG_MAX_OPS]; /* what each op that ran did (target_observe) */
+    uint32_t nr_ran;                      /* ops that ran: the rest stopped at the finding */
 };
 
 static long replay_child(void *arg, void *reply, size_t cap)
@@ -31,12 +34,54 @@ static long replay_child(void *arg, void *reply, size_t cap)
 
     if (cap < sizeof(*r))
         return -1;
+    struct target_opts topts = s->o->topts;
+
     memset(r, 0, sizeof(*r));
-    if (target_open(&t, s->o->target, &s->prog.shape, &s->o->topts) < 0)
+    topts.check_expect = !s->o->no_expect;
+    topts.capture_out = true;
+    if (target_open(&t, s->o->target, &s->prog.shape, &topts) < 0)
         return -1;
     r->found = target_run(&t, &s->prog, r->res, &r->f);
+    r->nr_ran = s->prog.nr_ops;
+    if (r->found && r->f.op_index >= 0 && (uint32_t)r->f.op_index < s->prog.nr_ops)
+        r->nr_ran = (uint32_t)r->f.op_index + 1;
+    for (uint32_t i = 0; i < r->nr_ran; i++)
+        target_observe(&s->prog.ops[i], &r->res[i], NULL, &r->got[i]);
     target_close(&t);
     return (long)sizeof(*r);
+}
+
+/*
+ * The program with what each op did as its expectations (replay -v, --results): a valid program
+ * that replays clean on the same target. Ops that did not run (the program stopped at a
+ * finding) state nothing.
+ */
+static void replay_results(struct replay_state *s, const struct replay_reply *r, const char *path)
+{
+    static struct prog shown;
+    static char text[1 << 20];
+
+    shown = s->prog;
+    for (uint32_t i = 0; i < shown.nr_ops; i++) {
+        memset(&shown.ops[i].expect, 0, sizeof(shown.ops[i].expect));
+        if (i < r->nr_ran)
+            shown.ops[i].expect = r->got[i];
+    }
+    if (s->o->verbose) {
+        prog_format_text(&shown, text, sizeof(text));
+        fprintf(s->out, "%s: results\n%s", path, text);
+        if (r->nr_ran < shown.nr_ops)
+            fprintf(s->out, "# ops %u..%u did not run: the program stopped at the finding\n",
+                    r->nr_ran, shown.nr_ops - 1);
+    }
+    if (s->o->results_path) {
+        enum prog_err e = prog_save(&shown, s->o->results_path);
+        if (e != PROG_OK) {
+            fprintf(s->err, "hvfuzz replay: %s: %s\n", s->o->results_path,
+                    e == PROG_E_IO ? strerror(errno) : prog_strerror(e));
+            s->bad++;
+        }
+    }
 }
 
 static void replay_one(struct replay_state *s, const char *path)
@@ -45,8 +90,9 @@ static void replay_one(struct replay_state *s, const char *path)
     enum prog_err e = prog_load(&s->prog, path);
 
     if (e != PROG_OK) {
-        fprintf(s->err, "hvfuzz replay: %s: %s\n", path,
-                e == PROG_E_IO ? strerror(errno) : prog_strerror(e));
+        const char *more = e == PROG_E_SYNTAX ? prog_text_error_detail() : "";
+        fprintf(s->err, "hvfuzz replay: %s: %s%s%s\n", path,
+                e == PROG_E_IO ? strerror(errno) : prog_strerror(e), *more ? ": " : "", more);
         s->bad++;
         return;
     }
@@ -74,6 +120,10 @@ static void replay_one(struct replay_state *s, const char *path)
         s->bad++;
         return;
     }
+    for (uint32_t i = 0; i < s->prog.nr_ops; i++)
+        s->expects += s->prog.ops[i].expect.have != 0;
+    if (s->o->verbose || s->o->results_path)
+        replay_results(s, &reply, path);
     if (!reply.found) {
         s->clean++;
         if (!s->o->quiet)
@@ -176,8 +226,9 @@ int replay_paths(const struct replay_opts *o, char *const *paths, int n, FILE *o
     for (int i = 0; i < n; i++)
         replay_path(s, paths[i], 0);
     if (!o->quiet || s->findings || s->bad)
-        fprintf(out, "replayed %u: %u clean, %u findings, %u bad files\n",
-                s->clean + s->findings, s->clean, s->findings, s->bad);
+        fprintf(out, "replayed %u: %u clean, %u findings, %u bad files; %lu ops with "
+                "expectations%s\n", s->clean + s->findings, s->clean, s->findings, s->bad,
+                s->expects, o->no_expect ? " (not checked: --no-expect)" : "");
     rc = s->findings ? REPLAY_EXIT_FINDING : s->bad ? REPLAY_EXIT_BAD : REPLAY_EXIT_OK;
     free(s);
     return rc;

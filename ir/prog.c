@@ -120,11 +120,6 @@ enum prog_err prog_arg_check(const struct prog_arg *a, const struct prog_shape *
     return PROG_OK;
 }
 
-static bool prog_width_ok(unsigned w)
-{
-    return w == 1 || w == 2 || w == 4 || w == 8;
-}
-
 static enum prog_err prog_exit_check(const struct prog_op *op, const struct prog_shape *s);
 static enum prog_err prog_payload_check(const struct prog_op *op, const struct prog_shape *s);
 
@@ -134,6 +129,8 @@ enum prog_err prog_op_check(const struct prog_op *op, const struct prog_shape *s
 
     if (op->kind != OP_PREEMPT && (op->dom >= s->nr_domains || op->vcpu >= s->nr_vcpus))
         return PROG_E_CORRUPT;
+    if ((e = prog_expect_check(&op->expect)) != PROG_OK)
+        return e;
     switch (op->kind) {
     case OP_HYPERCALL:
         if (op->nr_args > PROG_MAX_ARGS || op->payload_len > PROG_MAX_PAYLOAD ||
@@ -246,7 +243,7 @@ static bool prog_exit_equal(const struct prog_op *x, const struct prog_op *y)
 
 static bool prog_op_equal(const struct prog_op *x, const struct prog_op *y)
 {
-    if (x->kind != y->kind)
+    if (x->kind != y->kind || !prog_expect_equal(&x->expect, &y->expect))
         return false;
     if (x->kind != OP_PREEMPT && (x->dom != y->dom || x->vcpu != y->vcpu))
         return false;
@@ -293,6 +290,10 @@ static bool prog_arg_v2(const struct prog_arg *a)
 
 unsigned prog_format_version(const struct prog *p)
 {
+    /* version 3: expectations */
+    for (uint32_t i = 0; i < p->nr_ops && i < PROG_MAX_OPS; i++)
+        if (p->ops[i].expect.have)
+            return 3;
     for (uint32_t i = 0; i < p->nr_ops && i < PROG_MAX_OPS; i++) {
         const struct prog_op *op = &p->ops[i];
         if (op->kind == OP_EXIT)

@@ -24,6 +24,10 @@
  *                 one arg per regmask bit (bit i: register i is not ARG_IMM 0), payload, fixups
  * The encoder writes version 1 for a program that needs nothing of version 2, so corpora without
  * exits stay byte-identical and readable by older builds.
+ *
+ * Version 3 is version 2 plus expectations: an op that states any is followed by a record of
+ * kind PROG_REC_EXPECT (ir/prog_expect.c has its body). The op records and nr_ops are as in
+ * version 2, so a version 3 file without the expectation records means what version 2 did.
  */
 #define V1_HDR      24U
 #define V1_OPHDR    4U
@@ -86,16 +90,21 @@ size_t prog_encoded_size(const struct prog *p)
     if (prog_validate(p) != PROG_OK)
         return 0;
     size_t n = V1_HDR;
-    for (uint32_t i = 0; i < p->nr_ops; i++)
+    for (uint32_t i = 0; i < p->nr_ops; i++) {
         n += V1_OPHDR + prog_v1_op_size(&p->ops[i]);
+        if (p->ops[i].expect.have)
+            n += V1_OPHDR + prog_expect_size(&p->ops[i].expect);
+    }
     return n;
 }
 
 size_t prog_max_encoded_size(void)
 {
-    /* the exit record is the largest */
+    /* the exit record is the largest, each with the largest expectation */
+    struct prog_expect e = { .have = PE_OUT, .nr_out = PROG_MAX_EXPECT_OUT };
     return V1_HDR + PROG_MAX_OPS * (V1_OPHDR + V2_EXIT_FIXED + PROG_EXIT_REGS * V1_ARG +
-                                    PROG_MAX_PAYLOAD + PROG_MAX_FIXUPS * V1_FIXUP);
+                                    PROG_MAX_PAYLOAD + PROG_MAX_FIXUPS * V1_FIXUP +
+                                    V1_OPHDR + prog_expect_size(&e));
 }
 
 static uint8_t *prog_put_arg(uint8_t *w, const struct prog_arg *a)
@@ -199,8 +208,16 @@ size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap)
     prog_put16(w + 14, (uint16_t)p->nr_ops);
     prog_put32(w + 16, (uint32_t)(n - V1_HDR));
     w += V1_HDR;
-    for (uint32_t i = 0; i < p->nr_ops; i++)
+    for (uint32_t i = 0; i < p->nr_ops; i++) {
+        const struct prog_expect *e = &p->ops[i].expect;
         w = prog_put_op(w, &p->ops[i]);
+        if (!e->have)
+            continue;
+        w[0] = PROG_REC_EXPECT;
+        w[1] = 0;
+        prog_put16(w + 2, (uint16_t)prog_expect_size(e));
+        w = prog_expect_put(w + V1_OPHDR, e);
+    }
     uint32_t h = prog_fnv1a(FNV_OFFSET, buf, V1_CSUM_OFF);
     prog_put32(buf + V1_CSUM_OFF, prog_fnv1a(h, buf + V1_HDR, n - V1_HDR));
     return n;
@@ -348,7 +365,7 @@ static enum prog_err prog_get_op(struct prog_op *op, const uint8_t *r, size_t le
     }
 }
 
-/* Versions 1 and 2 share the header and the framing; version says which records may occur. */
+/* Versions 1 to 3 share the header and the framing; version says which records may occur. */
 static enum prog_err prog_decode_body(struct prog *p, const uint8_t *d, size_t len, unsigned version)
 {
     enum prog_err e;
@@ -386,9 +403,18 @@ static enum prog_err prog_decode_body(struct prog *p, const uint8_t *d, size_t l
         op->kind = r[0];
         if ((e = prog_get_op(op, r + V1_OPHDR, olen, version)) != PROG_OK)
             return e;
+        r += V1_OPHDR + olen;
+        /* version 3: the op's expectation, if it states one, is the next record */
+        if (version >= 3 && (size_t)(end - r) >= V1_OPHDR && r[0] == PROG_REC_EXPECT) {
+            size_t elen = prog_get16(r + 2);
+            if (r[1] || elen > (size_t)(end - r) - V1_OPHDR)
+                return PROG_E_CORRUPT;
+            if ((e = prog_expect_get(&op->expect, r + V1_OPHDR, elen)) != PROG_OK)
+                return e;
+            r += V1_OPHDR + elen;
+        }
         if ((e = prog_op_check(op, &p->shape)) != PROG_OK)
             return e;
-        r += V1_OPHDR + olen;
         p->nr_ops = i + 1;
     }
     return r == end ? PROG_OK : PROG_E_CORRUPT;
@@ -404,12 +430,18 @@ static enum prog_err prog_decode_v2(struct prog *p, const uint8_t *d, size_t len
     return prog_decode_body(p, d, len, 2);
 }
 
+static enum prog_err prog_decode_v3(struct prog *p, const uint8_t *d, size_t len)
+{
+    return prog_decode_body(p, d, len, 3);
+}
+
 typedef enum prog_err (*prog_decoder_fn)(struct prog *p, const uint8_t *d, size_t len);
 
 /* One decoder per format version ever written, so old corpus files keep replaying. */
 static const prog_decoder_fn prog_decoders[] = {
     [1] = prog_decode_v1,
     [2] = prog_decode_v2,
+    [3] = prog_decode_v3,
 };
 #define PROG_NR_DECODERS (sizeof(prog_decoders) / sizeof(prog_decoders[0]))
 

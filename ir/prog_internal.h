@@ -50,6 +50,38 @@ enum prog_err prog_arg_check(const struct prog_arg *a, const struct prog_shape *
 enum prog_err prog_op_check(const struct prog_op *op, const struct prog_shape *s);
 enum prog_err prog_shape_check(const struct prog_shape *s);
 
+static inline bool prog_width_ok(unsigned w)
+{
+    return w == 1 || w == 2 || w == 4 || w == 8;
+}
+
+static inline int prog_hexdigit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Expectations (ir/prog_expect.c). A parse error names the token and why. */
+struct prog_expect_err {
+    const char *at;          /* where in the line the offending token starts */
+    char token[32];
+    char reason[96];
+};
+enum prog_err prog_expect_check(const struct prog_expect *e);
+/* The text after "=>" up to end; on success op->expect holds it. */
+enum prog_err prog_expect_parse(struct prog_op *op, const char *s, const char *end,
+                                struct prog_expect_err *err);
+/* Format version 3's expectation record (ir/prog_binary.c frames it). */
+#define PROG_REC_EXPECT 0xE0U
+size_t prog_expect_size(const struct prog_expect *e);
+uint8_t *prog_expect_put(uint8_t *w, const struct prog_expect *e);
+enum prog_err prog_expect_get(struct prog_expect *e, const uint8_t *r, size_t len);
+
 /* Size of the largest canonical binary file: the file loader refuses anything much bigger. */
 size_t prog_max_encoded_size(void);
 

@@ -8,6 +8,14 @@
 
 static prog_disasm_fn prog_disasm;
 
+/* Why the last prog_parse_text failed on an expectation, for prog_text_error_detail. */
+static __thread char prog_text_detail[160];
+
+const char *prog_text_error_detail(void)
+{
+    return prog_text_detail;
+}
+
 void prog_set_disasm(prog_disasm_fn fn)
 {
     prog_disasm = fn;
@@ -213,6 +221,11 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
             prog_out_printf(&o, "# op %u: kind %u has no text form", i, op->kind);
             break;
         }
+        if (op->expect.have) {
+            char ex[1024];
+            prog_expect_format(op, ex, sizeof(ex));
+            prog_out_printf(&o, "%s", ex);
+        }
         prog_out_char(&o, '\n');
     }
     return o.len;
@@ -223,6 +236,7 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
 /* A cursor over one line, with comments and the line ending already cut off. */
 struct prog_lx {
     const char *s, *end;
+    const char *line;     /* the line's first character, for columns */
 };
 
 static void prog_lx_ws(struct prog_lx *l)
@@ -395,7 +409,7 @@ static enum prog_err prog_lx_hypercall(struct prog_lx *l, struct prog_op *op)
         op->nr = hc->nr;
     } else {
         /* hc<N>: a number without a name, e.g. one the monitor does not implement. */
-        struct prog_lx num = { w + 2, w + n };
+        struct prog_lx num = { w + 2, w + n, l->line };
         if (n < 3 || memcmp(w, "hc", 2) != 0 || !prog_lx_num(&num, UINT32_MAX, &v) ||
             num.s != num.end)
             return PROG_E_SYNTAX;
@@ -496,7 +510,7 @@ static bool prog_lx_exit_reason(struct prog_lx *l, uint8_t *reason)
         }
     }
     /* reason<N>: a number the monitor does not know */
-    struct prog_lx num = { w + 6, w + n };
+    struct prog_lx num = { w + 6, w + n, l->line };
     if (n < 7 || memcmp(w, "reason", 6) != 0 || !prog_lx_num(&num, UINT8_MAX, &v) ||
         num.s != num.end)
         return false;
@@ -624,9 +638,29 @@ static enum prog_err prog_parse_line(struct prog *p, struct prog_lx *l, bool *ha
     if (p->nr_ops == PROG_MAX_OPS)
         return PROG_E_TOO_BIG;
     struct prog_op *op = &p->ops[p->nr_ops];
+    /* "op ... => expectations": the op's own tokens never contain "=>" */
+    const char *arrow = NULL;
+    for (const char *c = l->s; c + 1 < l->end && !arrow; c++)
+        if (c[0] == '=' && c[1] == '>')
+            arrow = c;
+    const char *line_end = l->end;
+    if (arrow)
+        l->end = arrow;
     enum prog_err e = prog_lx_op(l, w, n, op);
     if (e != PROG_OK)
         return e;
+    if (arrow) {
+        struct prog_expect_err xe = { 0 };
+        prog_lx_ws(l);
+        if (l->s != l->end)
+            return PROG_E_SYNTAX;
+        if (prog_expect_parse(op, arrow + 2, line_end, &xe) != PROG_OK) {
+            snprintf(prog_text_detail, sizeof(prog_text_detail), "column %u, near '%s': %s",
+                     (unsigned)(xe.at ? xe.at - l->line + 1 : 0), xe.token, xe.reason);
+            return PROG_E_SYNTAX;
+        }
+        l->s = l->end = line_end;
+    }
     prog_lx_ws(l);
     if (l->s != l->end)
         return PROG_E_SYNTAX;
@@ -645,6 +679,7 @@ enum prog_err prog_parse_text(struct prog *p, const char *text, unsigned *line)
     enum prog_err e = PROG_OK;
 
     prog_init(p, NULL);
+    prog_text_detail[0] = '\0';
     if (line)
         *line = 0;
     if (!text || !*text)
@@ -653,7 +688,7 @@ enum prog_err prog_parse_text(struct prog *p, const char *text, unsigned *line)
         const char *nl = strchr(s, '\n');
         const char *eol = nl ? nl : s + strlen(s);
         const char *hash = memchr(s, '#', (size_t)(eol - s));
-        struct prog_lx l = { s, hash ? hash : eol };
+        struct prog_lx l = { s, hash ? hash : eol, s };
 
         lineno++;
         if (l.end > l.s && l.end[-1] == '\r')

@@ -1,11 +1,14 @@
 /* The target registry and the generic program driver: reset, ops, oracles, work bound. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "targets/native/native.h"
+#include "hvfuzz/hypercall.h"
 #include "hvfuzz/target.h"
 
-/* Every target the build knows; a user's own monitor adds its ops table here (docs/TARGETS.md). */
+/* Every target the build knows: one folder under targets/ each, and one line here (a user's own
+   monitor adds its ops table the same way, docs/TARGETS.md). */
+extern const struct target_ops native_target_ops;
 static const struct target_ops *const target_table[] = {
     &native_target_ops,
 };
@@ -27,6 +30,7 @@ const char *oracle_name(enum oracle o)
         [ORACLE_ISOLATION] = "isolation", [ORACLE_BUG] = "bug",
         [ORACLE_CRASH] = "crash",        [ORACLE_SANITIZER] = "sanitizer",
         [ORACLE_HANG] = "hang",          [ORACLE_DIFF] = "diff",
+        [ORACLE_EXPECT] = "expect",
     };
     if ((unsigned)o >= ORACLE_NR || !names[o])
         return "unknown";
@@ -67,6 +71,8 @@ void target_close(struct target *t)
 {
     if (t->ops && t->ops->close)
         t->ops->close(t);
+    free(t->out_buf);
+    t->out_buf = NULL;
     t->ops = NULL;
     t->priv = NULL;
 }
@@ -91,6 +97,19 @@ static int target_prepare(struct target *t, const struct prog_shape *shape)
     }
     target_close(t);
     return target_open(t, ops, shape, &opts);
+}
+
+/* The name a finding's signature gives op: its hypercall's, or its kind's. */
+static const char *target_op_name(const struct prog_op *op)
+{
+    static const char *const kinds[OP_NR_KINDS] = {
+        [OP_HYPERCALL] = "hypercall", [OP_GUEST_READ] = "guest_read",
+        [OP_GUEST_WRITE] = "guest_write", [OP_PREEMPT] = "preempt",
+        [OP_SWITCH_VCPU] = "switch_vcpu", [OP_EXIT] = "exit", [OP_GUEST_CODE] = "guest_code",
+    };
+    if (op->kind == OP_HYPERCALL)
+        return hypercall_name(op->nr);
+    return op->kind < OP_NR_KINDS && kinds[op->kind] ? kinds[op->kind] : "op";
 }
 
 static void target_finding(struct finding *f, enum oracle o, int op, const char *sig,
@@ -118,11 +137,30 @@ static bool target_pass(struct target *t, const struct prog *p, struct op_result
     bool saved = t->opts.audit_each_op;
     t->opts.audit_each_op = audit_each;
     bool found = false;
+    if (t->opts.capture_out && !t->out_buf)
+        t->out_buf = malloc((size_t)PROG_MAX_OPS * PROG_MAX_PAYLOAD);
     for (uint32_t i = 0; i < n && !found; i++) {
         struct op_result scratch, *r = results ? &results[i] : &scratch;
         memset(r, 0, sizeof(*r));
-        ops->run_op(t, &p->ops[i], r);
+        r->fault = PROG_FAULT_NONE;
+        r->out = t->opts.capture_out && t->out_buf ? t->out_buf + (size_t)i * PROG_MAX_PAYLOAD : NULL;
+        if (ops->run_op(t, &p->ops[i], r) < 0) {
+            target_finding(f, ORACLE_CRASH, (int)i, "target:run-op-failed",
+                           "the target failed to run this operation (its own error, not the "
+                           "monitor's result)");
+            found = true;
+            break;
+        }
         t->steps++;
+        if (t->opts.check_expect && p->ops[i].expect.have) {
+            char d[sizeof(f->detail)], sig[sizeof(f->signature)];
+            if (target_expect_diff(&p->ops[i], r, d, sizeof(d))) {
+                snprintf(sig, sizeof(sig), "expect:%s", target_op_name(&p->ops[i]));
+                target_finding(f, ORACLE_EXPECT, (int)i, sig, d);
+                found = true;
+                break;
+            }
+        }
         if (t->opts.max_steps && t->steps > t->opts.max_steps) {
             char d[160];
             snprintf(d, sizeof(d), "work bound exceeded: %llu steps, bound %u",

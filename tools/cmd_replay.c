@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hvfuzz/replay.h"
 #include "hvfuzz/tools.h"
@@ -23,7 +24,14 @@ static void cmd_replay_usage(FILE *f)
                "  --timeout MS      per-program time limit with fork (default 10000)\n"
                "  -o DIR            also store findings in DIR (report.txt + repro.bin)\n"
                "  -q, --quiet       no line for programs without a finding\n"
+               "  -v, --verbose     print each program with what every op did (`=> rc=...`):\n"
+               "                    the output is itself a program that states those results\n"
+               "  --results FILE    write that program to FILE (.txt: text, else binary; one\n"
+               "                    input program only)\n"
+               "  --no-expect       do not check the results programs state (`=> ...`)\n"
                "\n"
+               "Ops that state results (`=> rc=-EINVAL, value=0x1, ...`, docs/PROGRAMS.md) are\n"
+               "checked: a difference is a finding `expect:<op>` showing expected and actual.\n"
                "Exit status: 0 no finding, 1 a finding, 2 a bad file (and no finding) or usage.\n",
             target_default_opts.max_steps);
 }
@@ -70,6 +78,12 @@ int cmd_replay_main(int argc, char **argv)
             o.out_dir = argv[++i];
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o.quiet = true;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            o.verbose = true;
+        } else if (!strcmp(a, "--results") && has_val) {
+            o.results_path = argv[++i];
+        } else if (!strcmp(a, "--no-expect")) {
+            o.no_expect = true;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "hvfuzz replay: unknown or incomplete option '%s'\n", a);
             cmd_replay_usage(stderr);
@@ -81,6 +95,12 @@ int cmd_replay_main(int argc, char **argv)
     }
     if (!n) {
         cmd_replay_usage(stderr);
+        free(paths);
+        return REPLAY_EXIT_BAD;
+    }
+    struct stat st;
+    if (o.results_path && (n > 1 || (stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode)))) {
+        fprintf(stderr, "hvfuzz replay: --results takes one program file\n");
         free(paths);
         return REPLAY_EXIT_BAD;
     }

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define PROG_MAGIC        0x5A465648U  /* "HVFZ" little-endian */
-#define PROG_VERSION      2U           /* newest binary format version (prog_format_version) */
+#define PROG_VERSION      3U           /* newest binary format version (prog_format_version) */
 #define PROG_MAX_OPS      256U
 #define PROG_MAX_PAYLOAD  512U
 #define PROG_MAX_FIXUPS   16U
@@ -129,11 +129,13 @@ struct prog_op {
     uint8_t  insn[PROG_MAX_INSN];
     struct prog_arg qual, gla;
     struct prog_arg regs[PROG_EXIT_REGS];
+    /* what the op should give (version 3); before the payload, so code that copies or clears
+       an op up to its payload (the generators) keeps it */
+    struct prog_expect expect;
     uint16_t payload_len;
     uint8_t  nr_fixups;
     uint8_t  payload[PROG_MAX_PAYLOAD];
     struct prog_fixup fixups[PROG_MAX_FIXUPS];
-    struct prog_expect expect;            /* what the op should give; version 3 */
 };
 
 struct prog {
@@ -181,6 +183,15 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap);   /* like 
 typedef bool (*prog_disasm_fn)(const uint8_t *bytes, size_t len, char *out, size_t cap);
 void prog_set_disasm(prog_disasm_fn fn);
 enum prog_err prog_parse_text(struct prog *p, const char *text, unsigned *line);
+/* More about the last prog_parse_text error of this thread ("" when there is nothing more). */
+const char *prog_text_error_detail(void);
+
+/* " => status=restart, rc=-EINVAL, ..." for op->expect (op->kind picks `action=` for exits),
+   "" when it states nothing; like snprintf. */
+size_t prog_expect_format(const struct prog_op *op, char *buf, size_t cap);
+bool prog_expect_equal(const struct prog_expect *a, const struct prog_expect *b);
+/* The errno name of a negative Xen return value ("EINVAL" for -22), or NULL. */
+const char *prog_errno_name(int64_t rc);
 
 /* Canonical equality (what the round-trip tests compare). */
 bool prog_equal(const struct prog *a, const struct prog *b);

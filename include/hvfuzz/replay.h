@@ -18,6 +18,9 @@ struct replay_opts {
     unsigned timeout_ms;      /* per program, with fork */
     const char *out_dir;      /* also store findings there (finding_write), or NULL */
     bool     quiet;           /* no line for clean programs */
+    bool     no_expect;       /* do not check the programs' stated expectations (=> ...) */
+    bool     verbose;         /* print each program with what every op did, as `=> ...` */
+    const char *results_path; /* write that program (one input program only), or NULL */
 };
 
 /*

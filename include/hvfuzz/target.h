@@ -44,6 +44,7 @@ enum oracle {
     ORACLE_SANITIZER,   /* ASan/UBSan report */
     ORACLE_HANG,        /* the work bound per program was exceeded */
     ORACLE_DIFF,        /* two targets disagreed */
+    ORACLE_EXPECT,      /* an op's result differs from what the program states (=> ...) */
     ORACLE_NR
 };
 const char *oracle_name(enum oracle o);
@@ -63,6 +64,7 @@ struct target_opts {
     uint64_t bugs;              /* re-created bugs to switch on (bit per enum hv_bug) */
     uint32_t max_steps;         /* work bound per program (continuation re-issues + ops) */
     bool     capture_out;       /* fill op_result.out (replay of programs that state out fields) */
+    bool     check_expect;      /* an op whose result differs from its expectation is a finding */
 };
 extern const struct target_opts target_default_opts;
 
@@ -76,7 +78,9 @@ static inline uint32_t feature_mix(uint32_t h, uint32_t v)
 
 struct target;
 /*
- * A monitor behind hvfuzz. NULL members are unsupported. A user's own monitor implements these
+ * A monitor behind hvfuzz. NULL members are unsupported. run_op gets res initialised by the
+ * driver (zeroes, fault PROG_FAULT_NONE, out pointing at a buffer or NULL) and fills what the op
+ * did; it returns 0, or -1 when the target itself failed (the driver reports target:run-op-failed). A user's own monitor implements these
  * (see docs/TARGETS.md): open builds the machine the shape describes; reset returns it to that state
  * cheaply (snapshot, not rebuild); run_op executes one operation; check runs the oracles (full = the
  * end of a program); close frees everything.
@@ -102,6 +106,7 @@ struct target {
     void *priv;
     uint64_t steps;     /* work of the current program: ops, continuation re-issues, and the units
                            of work the target reports (native: the monitor's preemption checks) */
+    uint8_t *out_buf;   /* PROG_MAX_OPS payloads for op_result.out, when opts.capture_out */
 };
 
 /* The registered targets ("native", later "unicorn", "kvm", ...). */
@@ -118,5 +123,17 @@ void target_close(struct target *t);
  */
 bool target_run(struct target *t, const struct prog *p, struct op_result *results,
                 struct finding *f);
+
+/*
+ * Expectations (targets/expect.c). target_observe states what op did: with want, exactly the
+ * fields want states (so the two compare field by field); without, the fields that carry
+ * meaning for the op's kind (what `replay -v` prints), payload write-backs of grant and event
+ * channel ops included when res->out holds the payload. target_expect_diff returns true when
+ * op states an expectation res does not meet, with "expected: ...\nactual: ..." in buf.
+ */
+void target_observe(const struct prog_op *op, const struct op_result *res,
+                    const struct prog_expect *want, struct prog_expect *got);
+bool target_expect_diff(const struct prog_op *op, const struct op_result *res, char *buf,
+                        size_t cap);
 
 #endif

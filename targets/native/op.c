@@ -147,6 +147,20 @@ static void native_place_payload(struct target *t, struct vcpu *v, const struct 
     guest_write(n->hv, v, payload_va, buf, len, NULL);
 }
 
+/* The payload as the guest's memory holds it after the op: what the monitor wrote back. */
+static void native_capture_out(struct target *t, struct vcpu *v, const struct prog_op *op,
+                               gva_t payload_va, struct op_result *res)
+{
+    struct native *n = t->priv;
+    size_t len = op->payload_len < PROG_MAX_PAYLOAD ? op->payload_len : PROG_MAX_PAYLOAD;
+
+    if (!res->out || !len)
+        return;
+    /* a read of the guest's own mapping, which may have gone: then nothing is readable */
+    if (guest_read(n->hv, v, payload_va, res->out, len, NULL) == 0)
+        res->out_len = (uint16_t)len;
+}
+
 static void native_hypercall(struct target *t, struct vcpu *v, const struct prog_op *op,
                              struct op_result *res)
 {
@@ -160,7 +174,11 @@ static void native_hypercall(struct target *t, struct vcpu *v, const struct prog
     res->rc = hv_hypercall(n->hv, v, op->nr, args);
     res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
     n->last_name = hypercall_name(op->nr);
+    native_capture_out(t, v, op, payload_va, res);
 }
+
+/* The vector a faulting guest access raises: the monitor's walker reports page faults only. */
+#define NATIVE_VEC_PF 14U
 
 static bool native_size_ok(uint32_t size)
 {
@@ -189,9 +207,13 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
         /* little-endian: a short write stores the tag's low bytes */
         value = native_tag_encode(&tag);
         res->rc = guest_write(hv, v, va, &value, size, &res->pfec);
+        if (res->rc < 0)
+            res->fault = NATIVE_VEC_PF;
         return;
     }
     res->rc = guest_read(hv, v, va, &value, size, &res->pfec);
+    if (res->rc < 0)
+        res->fault = NATIVE_VEC_PF;
     res->value = res->rc == 0 ? value : 0;
     if (res->rc == 0 && size == 8 && !(va & 7U) && mfn_valid(hv, mfn))
         native_iso_read(n, v->domid, mfn, value, va);
@@ -240,6 +262,9 @@ static void native_exit(struct target *t, struct vcpu *v, const struct prog_op *
     res->rc = a;
     res->value = r.regs.gpr[X86_RAX];
     res->pfec = r.error_code;
+    if (a == EXIT_INJECT_GP || a == EXIT_INJECT_UD || a == EXIT_INJECT_PF || a == EXIT_INJECT_EXC)
+        res->fault = r.vector;
+    native_capture_out(t, v, op, payload_va, res);
     n->last_name = x.reason < EXIT_NR ? native_exit_names[x.reason] : "exit";
 }
 
@@ -251,7 +276,6 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
     struct vcpu *v = dom_vcpu(d, op->vcpu);
     uint32_t work = hv->preempt_idx;
 
-    memset(res, 0, sizeof(*res));
     n->last_op = n->op_index;
     n->last_changed = false;
     n->dma_moved = false;
