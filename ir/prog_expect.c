@@ -459,7 +459,7 @@ enum prog_err prog_expect_parse(struct prog_op *op, const char *s, const char *e
     memset(&e, 0, sizeof(e));
     prog_ews(&c);
     if (c.s == c.end)
-        return prog_efail(&c, s, 2, "nothing after '=>'");
+        return prog_efail(&c, s, 0, "nothing after '=>'");
     while (c.s < c.end) {
         const char *t;
         size_t n;

@@ -223,8 +223,9 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
         }
         if (op->expect.have) {
             char ex[1024];
-            prog_expect_format(op, ex, sizeof(ex));
-            prog_out_printf(&o, "%s", ex);
+            size_t n = prog_expect_format(op, ex, sizeof(ex));
+            for (size_t k = 0; k < n && k + 1 < sizeof(ex); k++)
+                prog_out_char(&o, ex[k]);
         }
         prog_out_char(&o, '\n');
     }
