@@ -1,4 +1,5 @@
 /* The benchmark: programs/s with and without the audit, simple hypercalls/s, generator and reset cost. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -70,6 +71,18 @@ static double bench_once(struct bench_ctx *c, enum bench_kind k, double secs)
         t = bench_now() - t0;
     } while (t < secs);
     return (double)items / t;
+}
+
+/* An op the target cannot run would be timed as if it ran: it runs once before the figure. */
+static int bench_op_check(struct bench_ctx *c)
+{
+    struct op_result r;
+    int rc = c->t->ops->run_op(c->t, c->op, &r);
+
+    if (rc < 0)
+        fprintf(stderr, "hvfuzz bench: the %s target could not run the op of hypercall %u "
+                "(error %d)\n", c->t->ops->name, c->op->nr, rc);
+    return rc;
 }
 
 static double bench_figure(struct bench_ctx *c, enum bench_kind k, unsigned runs, double secs)
@@ -189,11 +202,16 @@ int bench_run(const char *target, unsigned runs, double secs, struct bench_resul
     }
     bench_simple_op(&op, HYPERVISOR_xen_version);
     c.op = &op;
+    if (bench_op_check(&c) < 0)
+        goto close;
     r->hc_version = bench_figure(&c, BENCH_OP, runs, secs);
     bench_simple_op(&op, HYPERVISOR_mmu_update);
+    if (bench_op_check(&c) < 0)
+        goto close;
     r->hc_mmu = bench_figure(&c, BENCH_OP, runs, secs);
-    target_close(&t);
     rc = 0;
+close:
+    target_close(&t);
 out:
     free(c.progs);
     free(c.scratch);

@@ -16,6 +16,8 @@
 
 #include "hvfuzz/bugzoo.h"
 #include "hvfuzz/fuzzer.h"
+#include "hvfuzz/io.h"
+#include "hvfuzz/sandbox.h"
 
 /*
  * Every campaign runs in a child process in its own process group (engines fork servers and
@@ -127,7 +129,7 @@ static int bz_copy_file(const char *from, const char *to)
         return -1;
     }
     while ((n = read(in, buf, sizeof(buf))) > 0)
-        if (write(out, buf, (size_t)n) != n) {
+        if (io_write_all(out, buf, (size_t)n) < 0) {
             n = -1;
             break;
         }
@@ -448,7 +450,7 @@ static void bz_afl_replay(const struct bz_ctx *x, struct bz_camp *c, const char 
 
     bz_fmt(bin, sizeof(bin), "%s/native-afl", x->o->bin_dir);
     bz_fmt(log, sizeof(log), "%s/replay.log", c->dir);
-    pid = fork();
+    pid = sandbox_fork(NULL);
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
@@ -460,7 +462,7 @@ static void bz_afl_replay(const struct bz_ctx *x, struct bz_camp *c, const char 
         execl(bin, bin, file, (char *)NULL);
         _exit(127);
     }
-    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+    if (pid < 0 || sandbox_wait(pid, &st, 0) < 0)
         return;
     bz_read_tail(log, text, sizeof(text));
     if (!bz_log_signature(text, c->t->signature, sizeof(c->t->signature)))
@@ -594,8 +596,7 @@ static int bz_start(struct bz_ctx *x, struct bz_camp *c)
             return -1;
     }
     memset(pr, 0, sizeof(*pr));
-    fflush(NULL);
-    pid = fork();
+    pid = sandbox_fork(NULL);
     if (pid < 0)
         return -1;
     if (pid == 0) {
@@ -751,7 +752,7 @@ int bz_run(const struct bz_opts *o, struct bz_trial **out, size_t *nout)
             int status = 0;
             if (c->state != BZ_RUNNING)
                 continue;
-            if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
+            if (sandbox_wait(c->pid, &status, WNOHANG) == c->pid) {
                 bz_end(&x, c, status);
                 running--;
                 done++;

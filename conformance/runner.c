@@ -1,21 +1,19 @@
 /* The conformance runner: CUnit registry of the registered areas, one forked child per case, JUnit. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <CUnit/CUnit.h>
 #include "conformance.h"
 #include "hvfuzz/audit.h"
 #include "hvfuzz/record.h"
-#include "hvfuzz/io.h"
+#include "hvfuzz/sandbox.h"
 #include "runner.h"
 
 #define CONF_EXIT_OK     0
@@ -186,119 +184,68 @@ static void conf_run_case(const struct conf_entry *e, struct conf_result *r)
 
 /* ---- running a case in a child ---------------------------------------------------------------- */
 
-static const char *conf_signal_name(int sig)
+/* The child's half: the case, its verdict written straight into the parent's reply buffer. */
+static long conf_child(void *arg, void *reply, size_t cap)
 {
-    switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS:  return "SIGBUS";
-    case SIGABRT: return "SIGABRT";
-    case SIGFPE:  return "SIGFPE";
-    case SIGILL:  return "SIGILL";
-    case SIGTRAP: return "SIGTRAP";
-    case SIGKILL: return "SIGKILL";
-    case SIGTERM: return "SIGTERM";
-    case SIGALRM: return "SIGALRM";
-    case SIGINT:  return "SIGINT";
-    case SIGPIPE: return "SIGPIPE";
-    }
-    return NULL;
+    if (cap < sizeof(struct conf_result))
+        return -1;
+    conf_run_case(arg, reply);
+    return (long)sizeof(struct conf_result);
 }
 
-static void conf_describe_signal(int sig, char *buf, size_t len)
-{
-    const char *name = conf_signal_name(sig);
-    const char *text = strsignal(sig);
-
-    if (name)
-        snprintf(buf, len, "%s (%s)", name, text ? text : "?");
-    else
-        snprintf(buf, len, "signal %d (%s)", sig, text ? text : "?");
-}
-
-static size_t conf_read_all(int fd, void *buf, size_t len)
-{
-    char *p = buf;
-    size_t got = 0;
-
-    while (got < len) {
-        ssize_t n = read(fd, p + got, len - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    return got;
-}
-
-/* A crash, a sanitizer exit or a hang in the child becomes an ERROR of this case only. */
+/*
+ * A crash, a sanitizer exit or a hang in the child becomes an ERROR of this case only. The child
+ * runs in the fuzz loop's sandbox; it ends by exit(), so LeakSanitizer checks each case.
+ */
 static void conf_run_forked(struct conf_entry *e)
 {
+    static struct sandbox_result sr;   /* the child's stderr is kept in it: too big for a stack */
     struct conf_result *r = &e->r;
-    char sig[96];
-    size_t got;
-    int fds[2], status = 0;
-    pid_t pid;
+    const struct sandbox_opts so = { .timeout_ms = conf_run.opts->timeout * 1000U,
+                                     .leak_check = true };
+    char how[160];
 
     memset(r, 0, sizeof(*r));
-    if (pipe(fds) < 0) {
-        conf_result_raise(r, CONF_ERROR, "runner: pipe: %s", strerror(errno));
+    if (sandbox_run_opts(&so, conf_child, e, r, sizeof(*r), &sr) < 0) {
+        conf_result_raise(r, CONF_ERROR, "runner: cannot start the case's process: %s",
+                          strerror(errno));
         return;
     }
-    /* unflushed output would be written twice, once by each process */
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        conf_result_raise(r, CONF_ERROR, "runner: fork: %s", strerror(errno));
+    /* what the child said on stderr (a sanitizer or leak report) is shown as it was before the
+       sandbox captured it, ahead of the case's result line */
+    if (sr.err_len) {
+        fwrite(sr.err, 1, sr.err_len, stderr);
+        if (sr.err_lost)
+            fprintf(stderr, "(%zu more bytes of the case's stderr dropped)\n", sr.err_lost);
+        fflush(stderr);
+    }
+    bool reported = sr.reply_len == sizeof(*r);
+    if (sr.how == SANDBOX_EXITED && sr.status == 0 && reported)
         return;
-    }
-    if (pid == 0) {
-        struct conf_result mine;
-
-        close(fds[0]);
-        if (conf_run.opts->timeout)
-            alarm(conf_run.opts->timeout);
-        conf_run_case(e, &mine);
-        if (io_write_all(fds[1], &mine, sizeof(mine)) < 0)
-            _exit(3);
-        close(fds[1]);
-        /* exit, not _exit: LeakSanitizer checks the child at exit */
-        exit(0);
-    }
-    close(fds[1]);
-    got = conf_read_all(fds[0], r, sizeof(*r));
-    close(fds[0]);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (got != sizeof(*r)) {
+    if (sr.how == SANDBOX_TIMEOUT && !reported) {
         memset(r, 0, sizeof(*r));
-        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-            conf_result_raise(r, CONF_ERROR, "%s: timed out after %u s (killed by SIGALRM)",
-                              e->file, conf_run.opts->timeout);
-        else if (WIFSIGNALED(status)) {
-            conf_describe_signal(WTERMSIG(status), sig, sizeof(sig));
-            conf_result_raise(r, CONF_ERROR, "%s: case crashed: killed by signal %s", e->file,
-                              sig);
-        } else if (WIFEXITED(status) && WEXITSTATUS(status))
-            conf_result_raise(r, CONF_ERROR, "%s: case exited with status %d before reporting "
-                              "(a sanitizer report above?)", e->file, WEXITSTATUS(status));
+        conf_result_raise(r, CONF_ERROR, "%s: timed out after %u s (killed by SIGKILL)", e->file,
+                          conf_run.opts->timeout);
+        return;
+    }
+    sandbox_describe(&sr, so.timeout_ms, how, sizeof(how));
+    if (!reported) {
+        memset(r, 0, sizeof(*r));
+        if (sr.how == SANDBOX_SIGNALED)
+            conf_result_raise(r, CONF_ERROR, "%s: case crashed: %s", e->file, how);
+        else if (sr.status)
+            conf_result_raise(r, CONF_ERROR, "%s: case %s before reporting (a sanitizer report "
+                              "above?)", e->file, how);
         else
             conf_result_raise(r, CONF_ERROR, "%s: case ended without a result", e->file);
         return;
     }
     /* the verdict arrived; whatever ended the child afterwards (teardown, leak check) still counts */
-    if (WIFSIGNALED(status)) {
-        conf_describe_signal(WTERMSIG(status), sig, sizeof(sig));
-        conf_result_raise(r, CONF_ERROR, "%s: killed by signal %s after the case (in teardown?)",
-                          e->file, sig);
-    } else if (WIFEXITED(status) && WEXITSTATUS(status)) {
-        conf_result_raise(r, CONF_ERROR, "%s: exited with status %d after the case "
-                          "(a sanitizer or leak report above?)", e->file, WEXITSTATUS(status));
-    }
+    if (sr.how == SANDBOX_EXITED)
+        conf_result_raise(r, CONF_ERROR, "%s: %s after the case (a sanitizer or leak report "
+                          "above?)", e->file, how);
+    else
+        conf_result_raise(r, CONF_ERROR, "%s: %s after the case (in teardown?)", e->file, how);
 }
 
 static double conf_now(void)

@@ -4,7 +4,7 @@
 
 #include "conformance.h"
 
-/* Switch exactly one re-created bug on for the rest of the case (monitor/bugs.c). */
+/* Switch exactly one re-created bug on for the rest of the case (include/hvfuzz/bugs.def). */
 void zoo_conf_switch(struct conf_ctx *c, enum hv_bug bug);
 /*
  * The verdict of a bug-zoo case: the machine is broken on purpose, so the case judges the oracles

@@ -4,7 +4,7 @@
 
 /*
  * The xsa_pagetable cases show the fixed rules hold with every switch off. These run the same
- * scenarios with one switch on (monitor/bugs.c), check that the bug's step now goes through, and
+ * scenarios with one switch on (include/hvfuzz/bugs.def), check that the bug's step now goes through, and
  * that the audit reports the registry's oracle first. The machine is then broken on purpose, so
  * the case judges the oracle itself (zoo_conf.h) instead of the runner's audit after the case.
  */

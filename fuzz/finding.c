@@ -1,4 +1,4 @@
-/* Findings: readable reports and atomic, deduplicated storage (report.txt + repro.bin). */
+/* Findings: readable reports and atomic, deduplicated storage (report.txt, repro.bin, meta). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -10,6 +10,8 @@
 
 #include "hvfuzz/finding.h"
 #include "hvfuzz/io.h"
+#include "hvfuzz/monitor.h"
+#include "hvfuzz/version.h"
 
 uint64_t finding_hash(const char *signature)
 {
@@ -41,30 +43,20 @@ static void finding_printf(struct finding_out *o, const char *fmt, ...)
         o->len += (size_t)n;
 }
 
-static const char *finding_status_name(uint8_t s)
-{
-    switch (s) {
-    case OPS_RAN: return "ran";
-    case OPS_RESTART: return "restart";
-    case OPS_NOT_RUN: return "not run";
-    case OPS_UNSUPPORTED: return "unsupported";
-    default: return "?";
-    }
-}
-
+/* What the op did, in the expectation syntax of programs (docs/PROGRAMS.md), as a comment. */
 static void finding_result(struct finding_out *o, const struct prog_op *op, const struct op_result *r)
 {
-    if (r->status != OPS_RAN && r->status != OPS_RESTART) {
-        finding_printf(o, "  => %s", finding_status_name(r->status));
+    struct prog_op shown;
+    char text[512];
+
+    if (r->status == OPS_NOT_RUN && r->rc == 0) {
+        finding_printf(o, "  # not run");
         return;
     }
-    finding_printf(o, "  => rc %lld", (long long)r->rc);
-    if (r->status == OPS_RESTART)
-        finding_printf(o, " (continuation pending)");
-    if (op->kind == OP_GUEST_READ && r->rc == 0)
-        finding_printf(o, " value 0x%llx", (unsigned long long)r->value);
-    if ((op->kind == OP_GUEST_READ || op->kind == OP_GUEST_WRITE) && r->rc != 0)
-        finding_printf(o, " pfec 0x%x", r->pfec);
+    shown.kind = op->kind;
+    target_observe(op, r, NULL, &shown.expect);
+    prog_expect_format(&shown, text, sizeof(text));
+    finding_printf(o, "  # result: %s", text + 4);   /* past " => " */
 }
 
 size_t finding_format(const struct prog *p, const struct finding *f, const struct op_result *results,
@@ -149,29 +141,146 @@ static void finding_slug(const char *sig, char *out, size_t cap)
 
 static void finding_rmtmp(const char *tmp)
 {
+    static const char *const files[] = {
+        FINDING_REPORT, FINDING_REPRO, FINDING_ORIG, FINDING_META,
+    };
     char path[4096 + 32];
 
-    snprintf(path, sizeof(path), "%s/report.txt", tmp);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s/repro.bin", tmp);
-    unlink(path);
+    for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", tmp, files[i]);
+        unlink(path);
+    }
     rmdir(tmp);
 }
 
-int finding_write(const char *out_dir, const struct prog *p, const struct finding *f,
-                  const struct op_result *results, char *dir, size_t dir_cap)
+bool finding_stored(const char *out_dir, const char *signature, char *dir, size_t dir_cap)
 {
-    char slug[64], final[4096], tmp[4096], path[4096 + 32];
-    uint64_t h = finding_hash(f->signature);
+    char slug[64], final[4096];
     struct stat st;
-    int rc = -1, saved;
 
-    finding_slug(f->signature, slug, sizeof(slug));
-    snprintf(final, sizeof(final), "%s/%016llx-%s", out_dir, (unsigned long long)h, slug);
+    finding_slug(signature, slug, sizeof(slug));
+    snprintf(final, sizeof(final), "%s/%016llx-%s", out_dir,
+             (unsigned long long)finding_hash(signature), slug);
     if (dir && dir_cap)
         snprintf(dir, dir_cap, "%s", final);
-    if (stat(final, &st) == 0)
+    return stat(final, &st) == 0;
+}
+
+/* " --bug a,b" (or "" with none), as the command line spells it. */
+static void finding_bug_opt(uint64_t bugs, char *buf, size_t cap)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (unsigned b = 1; b < HV_BUG_NR && len + 1 < cap; b++)
+        if ((bugs >> b) & 1) {
+            int n = snprintf(buf + len, cap - len, "%s%s", len ? "," : " --bug ",
+                             hv_bug_table[b].name);
+            if (n > 0)
+                len += (size_t)n;
+        }
+}
+
+/* The header of report.txt: provenance, the files and the command that replays the finding. */
+static void finding_head(struct finding_out *o, const struct prog *p, const struct finding_info *in,
+                         const char *dir)
+{
+    const char *target = in->target ? in->target : "native";
+    char bugs[512];
+
+    finding_bug_opt(in->bugs, bugs, sizeof(bugs));
+    finding_printf(o, "replay:    hvfuzz replay%s%s%s%s %s/%s\n",
+                   strcmp(target, "native") ? " --target " : "",
+                   strcmp(target, "native") ? target : "", bugs,
+                   in->audit_each_op ? " --audit-each-op" : "", dir, FINDING_REPRO);
+    finding_printf(o, "version:   hvfuzz %s\n", HVFUZZ_VERSION);
+    finding_printf(o, "target:    %s\n", target);
+    finding_printf(o, "bugs:      %s\n", bugs[0] ? bugs + 1 : "none (no --bug)");
+    finding_printf(o, "audit:     %s\n", in->audit_each_op ? "after every op (--audit-each-op)"
+                                                             : "at the end of the program");
+    finding_printf(o, "machine:   %u frames, %u domains, %u vCPUs and %u pages per domain\n",
+                   p->shape.nr_frames, p->shape.nr_domains, p->shape.nr_vcpus, p->shape.dom_pages);
+    if (in->campaign && in->fresh)
+        finding_printf(o, "found by:  hvfuzz fuzz --seed %llu, worker %u, generated program %llu\n",
+                       (unsigned long long)in->seed, in->worker, (unsigned long long)in->index);
+    else if (in->campaign)
+        finding_printf(o, "found by:  hvfuzz fuzz --seed %llu, worker %u, a program mutated from "
+                       "the corpus\n", (unsigned long long)in->seed, in->worker);
+    else if (in->source)
+        finding_printf(o, "found by:  hvfuzz replay %s\n", in->source);
+    if (in->orig)
+        finding_printf(o, "files:     %s = minimized (%s); %s = the program as found (%u ops)\n",
+                       FINDING_REPRO, in->minimized ? in->minimized : "?", FINDING_ORIG,
+                       in->orig->nr_ops);
+    else
+        finding_printf(o, "files:     %s = the program as found (not minimized%s%s)\n",
+                       FINDING_REPRO, in->minimized ? ": " : "",
+                       in->minimized ? in->minimized : "");
+}
+
+/* report.txt: the header, then finding_format's text. */
+static char *finding_report(const struct prog *p, const struct finding *f,
+                            const struct op_result *results, const struct finding_info *in,
+                            const char *dir, size_t *len)
+{
+    struct finding_out o = { .buf = NULL, .cap = 0, .len = 0 };
+    size_t body = finding_format(p, f, results, NULL, 0);
+    char *buf;
+
+    finding_head(&o, p, in, dir);
+    o.cap = o.len + body + 1;
+    o.len = 0;
+    o.buf = buf = malloc(o.cap);
+    if (!buf)
+        return NULL;
+    finding_head(&o, p, in, dir);
+    finding_format(p, f, results, buf + o.len, o.cap - o.len);
+    *len = strlen(buf);
+    return buf;
+}
+
+/* Encode p and store it at tmp/name. */
+static int finding_put_prog(const char *tmp, const char *name, const struct prog *p)
+{
+    char path[4096 + 32];
+    size_t blen = prog_encoded_size(p);
+    uint8_t *bin = malloc(blen ? blen : 1);
+    int rc = -1;
+
+    if (!bin) {
+        errno = ENOMEM;
+        return -1;
+    }
+    snprintf(path, sizeof(path), "%s/%s", tmp, name);
+    if (prog_encode(p, bin, blen) != blen)
+        errno = EINVAL;
+    else
+        rc = finding_put(path, bin, blen);
+    int saved = errno;
+    free(bin);
+    errno = saved;
+    return rc;
+}
+
+int finding_write(const char *out_dir, const struct prog *p, const struct finding *f,
+                  const struct op_result *results, const struct finding_info *info, char *dir,
+                  size_t dir_cap)
+{
+    static const struct finding_info none;
+    const struct finding_info *in = info ? info : &none;
+    char final[4096], tmp[4096], path[4096 + 32];
+    uint64_t h = finding_hash(f->signature);
+    char *report = NULL, *meta = NULL;
+    size_t rlen = 0, mlen;
+    int rc = -1, saved;
+
+    if (finding_stored(out_dir, f->signature, final, sizeof(final))) {
+        if (dir && dir_cap)
+            snprintf(dir, dir_cap, "%s", final);
         return 0;
+    }
+    if (dir && dir_cap)
+        snprintf(dir, dir_cap, "%s", final);
     if (mkdir(out_dir, 0755) < 0 && errno != EEXIST)
         return -1;
     snprintf(tmp, sizeof(tmp), "%s/.tmp-%016llx-%ld", out_dir, (unsigned long long)h, (long)getpid());
@@ -179,24 +288,23 @@ int finding_write(const char *out_dir, const struct prog *p, const struct findin
     if (mkdir(tmp, 0755) < 0)
         return -1;
 
-    size_t rlen = finding_format(p, f, results, NULL, 0) + 1;
-    size_t blen = prog_encoded_size(p);
-    char *report = malloc(rlen);
-    uint8_t *bin = malloc(blen ? blen : 1);
-    if (!report || !bin) {
+    report = finding_report(p, f, results, in, final, &rlen);
+    mlen = finding_meta_format(p, f, in, NULL, 0) + 1;
+    meta = malloc(mlen);
+    if (!report || !meta) {
         errno = ENOMEM;
         goto out;
     }
-    finding_format(p, f, results, report, rlen);
-    if (prog_encode(p, bin, blen) != blen) {
-        errno = EINVAL;
+    finding_meta_format(p, f, in, meta, mlen);
+    snprintf(path, sizeof(path), "%s/%s", tmp, FINDING_REPORT);
+    if (finding_put(path, report, rlen) < 0)
         goto out;
-    }
-    snprintf(path, sizeof(path), "%s/report.txt", tmp);
-    if (finding_put(path, report, rlen - 1) < 0)
+    snprintf(path, sizeof(path), "%s/%s", tmp, FINDING_META);
+    if (finding_put(path, meta, mlen - 1) < 0)
         goto out;
-    snprintf(path, sizeof(path), "%s/repro.bin", tmp);
-    if (finding_put(path, bin, blen) < 0)
+    if (finding_put_prog(tmp, FINDING_REPRO, p) < 0)
+        goto out;
+    if (in->orig && finding_put_prog(tmp, FINDING_ORIG, in->orig) < 0)
         goto out;
     /* atomic publication; another process that stored the same signature first wins */
     if (rename(tmp, final) == 0) {
@@ -207,7 +315,7 @@ int finding_write(const char *out_dir, const struct prog *p, const struct findin
 out:
     saved = errno;
     free(report);
-    free(bin);
+    free(meta);
     if (rc != 1)
         finding_rmtmp(tmp);
     errno = saved;

@@ -16,6 +16,7 @@
 #include "hvfuzz/finding.h"
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/gen.h"
+#include "hvfuzz/sandbox.h"
 #include "fuzz_loop.h"
 #include "ir/prog_internal.h"
 
@@ -59,6 +60,9 @@ struct fuzz_parent {
     unsigned nr_sigs, cap_sigs;
     uint8_t *msg;                   /* one message buffer */
     struct prog *prog;
+    struct prog *store;             /* a finding's program as stored (minimized) */
+    struct op_result *res;          /* its results */
+    struct target_opts topts;
     struct target t;                /* the parent's own target: re-runs programs that killed workers */
     bool tty;
     double start;
@@ -113,12 +117,17 @@ static void fuzz_note_first(struct fuzz_parent *fp, const struct finding *f)
         fp->sh->stop = 1;
 }
 
-/* Written by finding_write (one directory per signature, atomically); a signature already in
-   the out directory from an earlier campaign still counts as found. */
-static void fuzz_report_prog(struct fuzz_parent *fp, const struct prog *p, const struct finding *f)
+/* Written by finding_write (one directory per signature, atomically) after minimization within
+   --minimize-time; a signature already in the out directory from an earlier campaign still counts
+   as found and is left as it is. */
+static void fuzz_report_prog(struct fuzz_parent *fp, const struct prog *p, const struct finding *f,
+                             const struct fuzz_origin *from)
 {
-    const char *dir = fp->o->out_dir ? fp->o->out_dir : "findings";
-    char where[4096];
+    const struct fuzz_opts *o = fp->o;
+    const char *dir = o->out_dir ? o->out_dir : "findings";
+    struct finding g = *f;
+    char where[4096], note[160];
+    bool have_res, shrunk;
     int rc;
 
     if (fuzz_seen(fp, f->signature))
@@ -126,14 +135,32 @@ static void fuzz_report_prog(struct fuzz_parent *fp, const struct prog *p, const
     fp->sh->findings++;
     fuzz_note_first(fp, f);
     fuzz_clear_status(fp);
-    rc = finding_write(dir, p, f, NULL, where, sizeof(where));
+    if (finding_stored(dir, f->signature, where, sizeof(where))) {
+        fprintf(stderr, "hvfuzz fuzz: known finding %s (%s, op %d) in %s\n", f->signature,
+                oracle_name(f->oracle), f->op_index, where);
+        return;
+    }
+    *fp->store = *p;
+    shrunk = finding_minimize(target_find(o->target ? o->target : "native"), &fp->topts, fp->store,
+                              &g, fp->res, &have_res, o->minimize_time, note, sizeof(note));
+    struct finding_info info = {
+        .target = o->target ? o->target : "native", .bugs = o->bugs,
+        .audit_each_op = o->audit_each_op, .campaign = true, .seed = o->seed,
+        .worker = from->worker, .fresh = from->mode == FUZZ_CUR_FRESH, .index = from->index,
+        .orig = shrunk ? p : NULL, .minimized = note,
+    };
+    rc = finding_write(dir, fp->store, &g, have_res ? fp->res : NULL, &info, where, sizeof(where));
+    /* workers ran on while this one was minimized: their silence was the parent's, not a hang */
+    for (unsigned w = 0; w < o->jobs; w++)
+        fp->last_progress[w] = fuzz_now();
     if (rc < 0) {
         fprintf(stderr, "hvfuzz fuzz: finding %s could not be written to %s: %s\n", f->signature,
                 dir, strerror(errno));
         return;
     }
-    fprintf(stderr, "hvfuzz fuzz: %s finding %s (%s, op %d) in %s\n", rc ? "new" : "known",
-            f->signature, oracle_name(f->oracle), f->op_index, where);
+    fprintf(stderr, "hvfuzz fuzz: %s finding %s (%s, op %d) in %s%s%s\n", rc ? "new" : "known",
+            g.signature, oracle_name(g.oracle), g.op_index, where,
+            shrunk ? ", minimized: " : "", shrunk ? note : "");
 }
 
 static void fuzz_read_msgs(struct fuzz_parent *fp, unsigned w)
@@ -145,7 +172,7 @@ static void fuzz_read_msgs(struct fuzz_parent *fp, unsigned w)
         if (h.len > fuzz_prog_max() || io_read_full(fp->fd[w], fp->msg, h.len) < 0)
             break;
         if (prog_decode(fp->prog, fp->msg, h.len) == PROG_OK)
-            fuzz_report_prog(fp, fp->prog, &h.f);
+            fuzz_report_prog(fp, fp->prog, &h.f, &h.from);
         struct pollfd pfd = { .fd = fp->fd[w], .events = POLLIN };
         if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN))
             break;
@@ -155,26 +182,17 @@ static void fuzz_read_msgs(struct fuzz_parent *fp, unsigned w)
 static int fuzz_spawn(struct fuzz_parent *fp, unsigned w)
 {
     int pfd[2];
-    pid_t pid;
+    pid_t pid = sandbox_fork(pfd);
 
-    if (pipe(pfd) < 0)
+    if (pid < 0)
         return -1;
-    fflush(NULL);
-    pid = fork();
-    if (pid < 0) {
-        close(pfd[0]);
-        close(pfd[1]);
-        return -1;
-    }
     if (pid == 0) {
-        close(pfd[0]);
         for (unsigned i = 0; i < fp->o->jobs; i++)
             if (i != w && fp->fd[i] >= 0)
                 close(fp->fd[i]);
         signal(SIGINT, SIG_IGN);
         _exit(fuzz_worker(fp->o, fp->sh, w, pfd[1]));
     }
-    close(pfd[1]);
     fp->pid[w] = pid;
     fp->fd[w] = pfd[0];
     fp->last_progress[w] = fuzz_now();
@@ -204,23 +222,26 @@ static void fuzz_reap(struct fuzz_parent *fp, unsigned w, int status, bool hung)
         snprintf(f.detail, sizeof(f.detail), "the worker made no progress for %d s",
                  FUZZ_HANG_SECS);
     } else if (WIFSIGNALED(status)) {
+        char sig[96];
+        sandbox_describe_signal(WTERMSIG(status), sig, sizeof(sig));
         f.oracle = ORACLE_CRASH;
-        snprintf(f.signature, sizeof(f.signature), "crash:%s", strsignal(WTERMSIG(status)));
-        snprintf(f.detail, sizeof(f.detail), "the worker died of signal %d (%s)",
-                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+        /* named as the sandbox names a crash, so a re-run that dies the same way agrees */
+        snprintf(f.signature, sizeof(f.signature), "crash:%s", sandbox_signame(WTERMSIG(status)));
+        snprintf(f.detail, sizeof(f.detail), "the worker died of signal %s", sig);
     } else {
         f.oracle = ORACLE_SANITIZER;
         snprintf(f.signature, sizeof(f.signature), "sanitizer:exit%d", WEXITSTATUS(status));
         snprintf(f.detail, sizeof(f.detail), "the worker exited with status %d (a sanitizer "
                  "report is on stderr above)", WEXITSTATUS(status));
     }
+    struct fuzz_origin from = { .worker = w, .mode = ws->cur_mode, .index = ws->cur_index };
     if (fuzz_slot_prog(fp->o, ws, fp->prog)) {
         /* run it again alone, in a sandbox, for the signature replay would give (the sanitizer's
            kind and function); a death that does not repeat keeps the coarse name above */
         struct finding g;
         if (fp->t.ops && fuzz_run_isolated(&fp->t, fp->prog, NULL, FUZZ_HANG_SECS * 1000U, &g))
             f = g;
-        fuzz_report_prog(fp, fp->prog, &f);
+        fuzz_report_prog(fp, fp->prog, &f, &from);
     }
     ws->cur_mode = FUZZ_CUR_NONE;
     ws->restarts++;
@@ -282,21 +303,21 @@ int fuzz_run(const struct fuzz_opts *o)
     fp.sh = fuzz_shared_new(o->jobs, &fp.sh_size);
     fp.msg = malloc(fuzz_prog_max());
     fp.prog = malloc(sizeof(*fp.prog));
-    if (!fp.sh || !fp.msg || !fp.prog) {
+    fp.store = malloc(sizeof(*fp.store));
+    fp.res = calloc(PROG_MAX_OPS, sizeof(*fp.res));
+    if (!fp.sh || !fp.msg || !fp.prog || !fp.store || !fp.res) {
         fprintf(stderr, "hvfuzz fuzz: out of memory\n");
         rc = 2;
         goto out;
     }
     for (unsigned w = 0; w < o->jobs; w++)
         fp.fd[w] = -1;
-    {
-        struct target_opts topts = target_default_opts;
-        topts.bugs = o->bugs;
-        topts.audit_each_op = o->audit_each_op;
-        if (target_open(&fp.t, target_find(o->target ? o->target : "native"),
-                        &prog_default_shape, &topts) < 0)
-            memset(&fp.t, 0, sizeof(fp.t));
-    }
+    fp.topts = target_default_opts;
+    fp.topts.bugs = o->bugs;
+    fp.topts.audit_each_op = o->audit_each_op;
+    if (target_open(&fp.t, target_find(o->target ? o->target : "native"), &prog_default_shape,
+                    &fp.topts) < 0)
+        memset(&fp.t, 0, sizeof(fp.t));
     fp.tty = isatty(STDERR_FILENO);
     fp.start = fuzz_now();
     /* plain lines (logs) every 10 s; a live line on a terminal every second */
@@ -346,13 +367,13 @@ int fuzz_run(const struct fuzz_opts *o)
                 fp.last_progress[w] = now;
             } else if (now - fp.last_progress[w] > FUZZ_HANG_SECS) {
                 kill(fp.pid[w], SIGKILL);
-                waitpid(fp.pid[w], &status, 0);
+                sandbox_wait(fp.pid[w], &status, 0);
                 fuzz_reap(&fp, w, status, true);
                 if (!fp.sh->stop && fuzz_spawn(&fp, w) < 0)
                     fp.sh->stop = 1;
                 continue;
             }
-            if (waitpid(fp.pid[w], &status, WNOHANG) == fp.pid[w]) {
+            if (sandbox_wait(fp.pid[w], &status, WNOHANG) == fp.pid[w]) {
                 bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
                 fuzz_reap(&fp, w, status, false);
                 /* a worker that finished its share stays down; a dead one is replaced */
@@ -384,5 +405,7 @@ out:
     free(fp.sigs);
     free(fp.msg);
     free(fp.prog);
+    free(fp.store);
+    free(fp.res);
     return rc;
 }

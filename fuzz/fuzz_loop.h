@@ -45,9 +45,17 @@ static inline struct fuzz_worker_shm *fuzz_slot(struct fuzz_shared *sh, unsigned
     return (struct fuzz_worker_shm *)(void *)(sh->slots + (size_t)w * sh->slot_size);
 }
 
+/* Where a program came from, for its finding's report: the worker and its slot's program. */
+struct fuzz_origin {
+    uint32_t worker;
+    uint32_t mode;             /* enum fuzz_cur */
+    uint64_t index;            /* FUZZ_CUR_FRESH: the campaign's generated program number */
+};
+
 /* A finding message from a worker: this header, then len bytes of encoded program. */
 struct fuzz_msg_hdr {
     uint32_t len;
+    struct fuzz_origin from;
     struct finding f;
 };
 

@@ -161,6 +161,8 @@ static void fuzz_send(struct fuzz_wk *k, const struct prog *p, uint8_t *enc, con
         return;
     memset(&h, 0, sizeof(h));
     h.len = (uint32_t)len;
+    h.from = (struct fuzz_origin){ .worker = k->w, .mode = k->ws->cur_mode,
+                                   .index = k->ws->cur_index };
     h.f = *f;
     if (io_write_all(k->fd, &h, sizeof(h)) < 0 || io_write_all(k->fd, enc, len) < 0)
         k->sh->stop = 1;

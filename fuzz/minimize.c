@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/sandbox.h"
@@ -18,7 +19,29 @@ struct min_ctx {
     bool use_fork;
     unsigned runs;
     struct op_result *res;
+    double deadline;          /* CLOCK_MONOTONIC seconds; 0: no time bound */
+    bool timed_out;
 };
+
+static double min_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Whether another run fits the bounds: the run count, and the time bound if there is one. */
+static bool min_more(struct min_ctx *c)
+{
+    if (c->runs >= MIN_MAX_RUNS || c->timed_out)
+        return false;
+    if (c->deadline > 0 && min_now() >= c->deadline) {
+        c->timed_out = true;
+        return false;
+    }
+    return true;
+}
 
 /* One run in a forked child (fuzz/sandbox.c): crashes, sanitizer reports and hangs become
    findings named as replay names them. */
@@ -59,6 +82,12 @@ bool fuzz_run_isolated(struct target *t, const struct prog *p, struct op_result 
     return found;
 }
 
+bool min_needs_fork(const char *signature)
+{
+    return !strncmp(signature, "crash:", 6) || !strncmp(signature, "sanitizer:", 10) ||
+           !strncmp(signature, "hang:", 5);
+}
+
 /* The signature of one run: in-process, or in a child when the finding kills its process. */
 static void min_signature(struct min_ctx *c, const struct prog *p, char *sig, size_t len)
 {
@@ -75,7 +104,7 @@ static bool min_keeps(struct min_ctx *c, const struct prog *p)
 {
     char sig[128];
 
-    if (c->runs >= MIN_MAX_RUNS || prog_validate(p) != PROG_OK)
+    if (!min_more(c) || prog_validate(p) != PROG_OK)
         return false;
     min_signature(c, p, sig, sizeof(sig));
     return !strcmp(sig, c->sig);
@@ -87,7 +116,7 @@ static int min_ops(struct min_ctx *c, struct prog *p, struct prog *q)
     int done = 0;
     bool again = true;
 
-    while (again && c->runs < MIN_MAX_RUNS) {
+    while (again && min_more(c)) {
         again = false;
         for (uint32_t chunk = p->nr_ops / 2 ? p->nr_ops / 2 : 1; chunk >= 1; chunk /= 2) {
             for (uint32_t start = 0; start < p->nr_ops && p->nr_ops > 1;) {
@@ -196,7 +225,14 @@ static int min_op_values(struct min_ctx *c, struct prog *p, uint32_t i)
 int min_program(struct target *t, struct prog *p, const char *signature, bool use_fork,
                 unsigned *runs)
 {
-    struct min_ctx c = { .t = t, .sig = signature, .use_fork = use_fork };
+    return min_program_within(t, p, signature, use_fork, 0, runs, NULL);
+}
+
+int min_program_within(struct target *t, struct prog *p, const char *signature, bool use_fork,
+                       double time_s, unsigned *runs, bool *timed_out)
+{
+    struct min_ctx c = { .t = t, .sig = signature, .use_fork = use_fork,
+                         .deadline = time_s > 0 ? min_now() + time_s : 0 };
     struct prog *q = malloc(sizeof(*q));
     int done = 0;
 
@@ -211,13 +247,15 @@ int min_program(struct target *t, struct prog *p, const char *signature, bool us
         goto out;
     }
     done += min_ops(&c, p, q);
-    for (uint32_t i = 0; i < p->nr_ops && c.runs < MIN_MAX_RUNS; i++)
+    for (uint32_t i = 0; i < p->nr_ops && min_more(&c); i++)
         done += min_op_values(&c, p, i);
     /* value edits can make whole ops unnecessary */
     done += min_ops(&c, p, q);
 out:
     if (runs)
         *runs = c.runs;
+    if (timed_out)
+        *timed_out = c.timed_out;
     free(q);
     free(c.res);
     return done;

@@ -15,13 +15,14 @@ struct replay_state {
     unsigned findings, bad, clean;
     unsigned long expects;     /* ops with an expectation, in the programs that loaded */
     struct prog prog;          /* the program being replayed (big: kept out of the stack) */
+    struct target_opts topts;  /* its options: o->topts, or a finding's recorded switches */
 };
 
 /* What a run sends back (from the sandboxed child, or filled in-process). */
 struct replay_reply {
     bool found;
     struct finding f;
-    struct op_result res[PROG_MAX_OPS];   /* out pointers are the child's: not for reading */
+    struct op_result res[PROG_MAX_OPS];   /* out cleared: the payloads are in got[] */
     struct prog_expect got[PROG_MAX_OPS]; /* what each op that ran did (target_observe) */
     uint32_t nr_ran;                      /* ops that ran: the rest stopped at the finding */
 };
@@ -34,7 +35,7 @@ static long replay_child(void *arg, void *reply, size_t cap)
 
     if (cap < sizeof(*r))
         return -1;
-    struct target_opts topts = s->o->topts;
+    struct target_opts topts = s->topts;
 
     memset(r, 0, sizeof(*r));
     topts.check_expect = !s->o->no_expect;
@@ -47,6 +48,11 @@ static long replay_child(void *arg, void *reply, size_t cap)
         r->nr_ran = (uint32_t)r->f.op_index + 1;
     for (uint32_t i = 0; i < r->nr_ran; i++)
         target_observe(&s->prog.ops[i], &r->res[i], NULL, &r->got[i]);
+    /* the payloads live in the target (and in the child's memory): got[] holds what they said */
+    for (uint32_t i = 0; i < PROG_MAX_OPS; i++) {
+        r->res[i].out = NULL;
+        r->res[i].out_len = 0;
+    }
     target_close(&t);
     return (long)sizeof(*r);
 }
@@ -87,12 +93,17 @@ static void replay_results(struct replay_state *s, const struct replay_reply *r,
 static void replay_one(struct replay_state *s, const char *path)
 {
     static struct replay_reply reply;
-    enum prog_err e = prog_load(&s->prog, path);
+    struct prog_text_error terr;
+    enum prog_err e = prog_load_err(&s->prog, path, &terr, NULL);
 
     if (e != PROG_OK) {
-        const char *more = e == PROG_E_SYNTAX ? prog_text_error_detail() : "";
-        fprintf(s->err, "hvfuzz replay: %s: %s%s%s\n", path,
-                e == PROG_E_IO ? strerror(errno) : prog_strerror(e), *more ? ": " : "", more);
+        char msg[4400];
+        prog_load_strerror(msg, sizeof(msg), "hvfuzz replay", path, e, &terr);
+        fprintf(s->err, "%s\n", msg);
+        s->bad++;
+        return;
+    }
+    if (finding_replay_opts(path, &s->o->topts, s->o->bugs_given, &s->topts, s->out, s->err) < 0) {
         s->bad++;
         return;
     }
@@ -140,7 +151,10 @@ static void replay_one(struct replay_state *s, const char *path)
     } else {
         fprintf(s->out, "%s: FINDING %s\n", path, reply.f.signature);
     }
-    if (s->o->out_dir && finding_write(s->o->out_dir, &s->prog, &reply.f, reply.res, NULL, 0) < 0)
+    struct finding_info info = { .target = s->o->target->name, .bugs = s->topts.bugs,
+                                 .audit_each_op = s->topts.audit_each_op, .source = path };
+    if (s->o->out_dir &&
+        finding_write(s->o->out_dir, &s->prog, &reply.f, reply.res, &info, NULL, 0) < 0)
         fprintf(s->err, "hvfuzz replay: %s: cannot store the finding: %s\n", s->o->out_dir,
                 strerror(errno));
 }
@@ -166,7 +180,7 @@ static void replay_dir(struct replay_state *s, const char *path, unsigned depth)
     }
     while ((de = readdir(d)) != NULL) {
         /* dot files are temporaries (finding_write's) and . ..; reports are not programs */
-        if (de->d_name[0] == '.' || !strcmp(de->d_name, "report.txt"))
+        if (de->d_name[0] == '.' || finding_skip_name(de->d_name))
             continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;

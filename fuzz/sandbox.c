@@ -1,9 +1,10 @@
-/* A forked child per run: timeout, exit or signal, and stderr captured for sanitizer reports. */
+/* Child processes: fork, wait and signal names for every caller; a callback run in a child. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -11,6 +12,71 @@
 #include <unistd.h>
 
 #include "hvfuzz/sandbox.h"
+
+pid_t sandbox_fork(int fds[2])
+{
+    if (fds) {
+        if (pipe(fds) < 0)
+            return -1;
+        fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        if (fds) {
+            close(fds[0]);
+            close(fds[1]);
+        }
+        errno = e;
+        return -1;
+    }
+    if (fds) {
+        unsigned other = pid == 0 ? 0 : 1;
+        close(fds[other]);
+        fds[other] = -1;
+    }
+    return pid;
+}
+
+pid_t sandbox_wait(pid_t pid, int *status, int options)
+{
+    pid_t got;
+
+    while ((got = waitpid(pid, status, options)) < 0 && errno == EINTR)
+        ;
+    return got;
+}
+
+const char *sandbox_signame(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS:  return "SIGBUS";
+    case SIGABRT: return "SIGABRT";
+    case SIGFPE:  return "SIGFPE";
+    case SIGILL:  return "SIGILL";
+    case SIGKILL: return "SIGKILL";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGTERM: return "SIGTERM";
+    case SIGALRM: return "SIGALRM";
+    case SIGINT:  return "SIGINT";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGXCPU: return "SIGXCPU";
+    default:      return "SIG?";
+    }
+}
+
+void sandbox_describe_signal(int sig, char *buf, size_t len)
+{
+    const char *name = sandbox_signame(sig);
+    const char *text = strsignal(sig);
+
+    if (strcmp(name, "SIG?"))
+        snprintf(buf, len, "%s (%s)", name, text ? text : "?");
+    else
+        snprintf(buf, len, "signal %d (%s)", sig, text ? text : "?");
+}
 
 static long sandbox_now_ms(void)
 {
@@ -51,11 +117,21 @@ static bool sandbox_drain(int fd, long deadline, struct sandbox_result *r)
             return true;
         if (room)
             r->err_len += (size_t)got;
+        else
+            r->err_lost += (size_t)got;
     }
 }
 
 int sandbox_run(sandbox_fn fn, void *arg, unsigned timeout_ms, void *reply, size_t reply_cap,
                 struct sandbox_result *r)
+{
+    const struct sandbox_opts o = { .timeout_ms = timeout_ms };
+
+    return sandbox_run_opts(&o, fn, arg, reply, reply_cap, r);
+}
+
+int sandbox_run_opts(const struct sandbox_opts *o, sandbox_fn fn, void *arg, void *reply,
+                     size_t reply_cap, struct sandbox_result *r)
 {
     size_t shm_len = sizeof(long) + reply_cap;
     int pfd[2];
@@ -65,41 +141,32 @@ int sandbox_run(sandbox_fn fn, void *arg, unsigned timeout_ms, void *reply, size
     void *shm = mmap(NULL, shm_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shm == MAP_FAILED)
         return -1;
-    if (pipe(pfd) < 0) {
-        munmap(shm, shm_len);
-        return -1;
-    }
-    /* the child's copy of the read end must not keep the pipe open for a grandchild */
-    fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
-    /* buffered output would otherwise be written twice, once by each process */
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
+    pid_t pid = sandbox_fork(pfd);
     if (pid < 0) {
-        close(pfd[0]);
-        close(pfd[1]);
+        int e = errno;
         munmap(shm, shm_len);
+        errno = e;
         return -1;
     }
     if (pid == 0) {
-        close(pfd[0]);
         dup2(pfd[1], STDERR_FILENO);
+        close(pfd[1]);
         long n = fn(arg, (char *)shm + sizeof(long), reply_cap);
         memcpy(shm, &n, sizeof(n));
+        if (o->leak_check)
+            exit(n < 0 ? 1 : 0);
         fflush(stdout);
         fflush(stderr);
         /* _exit: the parent's atexit handlers and leak checks are not the child's business */
         _exit(n < 0 ? 1 : 0);
     }
-    close(pfd[1]);
-    long deadline = timeout_ms ? sandbox_now_ms() + (long)timeout_ms : 0;
+    long deadline = o->timeout_ms ? sandbox_now_ms() + (long)o->timeout_ms : 0;
     bool done = sandbox_drain(pfd[0], deadline, r);
     if (!done)
         kill(pid, SIGKILL);
     close(pfd[0]);
     int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
+    sandbox_wait(pid, &st, 0);
     r->err[r->err_len] = '\0';
     if (!done) {
         r->how = SANDBOX_TIMEOUT;
@@ -109,28 +176,36 @@ int sandbox_run(sandbox_fn fn, void *arg, unsigned timeout_ms, void *reply, size
     } else {
         r->how = SANDBOX_EXITED;
         r->status = WEXITSTATUS(st);
-        long n;
-        memcpy(&n, shm, sizeof(n));
-        if (n > 0 && reply)
-            r->reply_len = (size_t)n < reply_cap ? (size_t)n : reply_cap;
-        if (r->reply_len)
-            memcpy(reply, (char *)shm + sizeof(long), r->reply_len);
     }
+    /* a reply stored before the end counts whatever ended the child afterwards */
+    long n;
+    memcpy(&n, shm, sizeof(n));
+    if (n > 0 && reply)
+        r->reply_len = (size_t)n < reply_cap ? (size_t)n : reply_cap;
+    if (r->reply_len)
+        memcpy(reply, (char *)shm + sizeof(long), r->reply_len);
     munmap(shm, shm_len);
     return 0;
 }
 
-static const char *sandbox_signame(int sig)
+void sandbox_describe(const struct sandbox_result *r, unsigned timeout_ms, char *buf, size_t len)
 {
-    switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGABRT: return "SIGABRT";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGKILL: return "SIGKILL";
-    case SIGTRAP: return "SIGTRAP";
-    default: return "SIG?";
+    char sig[96];
+
+    switch (r->how) {
+    case SANDBOX_EXITED:
+        snprintf(buf, len, "exited with status %d", r->status);
+        break;
+    case SANDBOX_SIGNALED:
+        sandbox_describe_signal(r->status, sig, sizeof(sig));
+        snprintf(buf, len, "killed by signal %s", sig);
+        break;
+    case SANDBOX_TIMEOUT:
+        snprintf(buf, len, "timed out after %u ms (killed by SIGKILL)", timeout_ms);
+        break;
+    default:
+        snprintf(buf, len, "could not be started");
+        break;
     }
 }
 

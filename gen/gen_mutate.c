@@ -122,8 +122,11 @@ static void gen_mut_arg(struct gen *g, struct prog_arg *a, const struct prog_sha
     default:
         break;
     }
-    if ((f & PROG_F_A) && a->kind != ARG_DOMID)
+    if ((f & PROG_F_A) && a->kind != ARG_DOMID) {
         a->a = (uint16_t)(gen_chance(g, 1, 2) ? a->a + 1 - 2 * gen_below(g, 2) : gen_below(g, 8));
+        if (a->kind == ARG_GVA)
+            a->a %= s->dom_pages;   /* a gva past the domain's pages is invalid */
+    }
     else if (a->kind == ARG_IMM)
         a->imm = gen_mut_value(g, a->imm);
 }

@@ -14,15 +14,6 @@ static bool sched_event_pending(const struct domain *d, const struct vcpu *v)
     return false;
 }
 
-/* The first reason sticks, as in Xen where a domain already shutting down ignores later ones. */
-static void sched_shutdown_domain(struct domain *d, uint32_t reason)
-{
-    if (d->shutdown)
-        return;
-    d->shutdown = true;
-    d->shutdown_reason = (uint8_t)reason;   /* Xen keeps the reason as a u8 */
-}
-
 static long sched_poll(struct hv *hv, struct vcpu *v, struct domain *d, uint64_t arg)
 {
     struct sched_poll sp;
@@ -64,7 +55,7 @@ long do_sched_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
         struct sched_shutdown ss;
         if (copy_from_guest(hv, v, &ss, args[1], sizeof(ss)) < 0)
             return -XEN_EFAULT;
-        sched_shutdown_domain(d, ss.reason);
+        dom_shutdown(d, ss.reason);
         return 0;
     }
     case SCHEDOP_poll:
@@ -78,7 +69,7 @@ long do_sched_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
             return -XEN_ESRCH;
         if (!d->privileged)
             return -XEN_EPERM;
-        sched_shutdown_domain(t, rs.reason);
+        dom_shutdown(t, rs.reason);
         return 0;
     }
     default:

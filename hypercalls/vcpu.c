@@ -50,10 +50,8 @@ long do_vcpu_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
         for (unsigned i = 0; i < d->nr_vcpus; i++)
             if (d->vcpu[i].up)
                 others = true;
-        if (!others && !d->shutdown) {
-            d->shutdown = true;
-            d->shutdown_reason = SHUTDOWN_poweroff;
-        }
+        if (!others)
+            dom_shutdown(d, SHUTDOWN_poweroff);
         return 0;
     }
     case VCPUOP_is_up:

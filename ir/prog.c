@@ -26,6 +26,10 @@ const uint8_t prog_arg_fields[ARG_NR_KINDS] = {
     [ARG_HANDLE] = PROG_F_DOM | PROG_F_A,
     [ARG_VCPUID] = PROG_F_A,
     [ARG_GPA] = PROG_F_A | PROG_F_B,
+    [ARG_GNTFRAME] = PROG_F_DOM | PROG_F_A,
+    [ARG_STATUSFRAME] = PROG_F_DOM | PROG_F_A,
+    [ARG_GNTPTE] = PROG_F_DOM | PROG_F_A | PROG_F_IMM,
+    [ARG_STATUSPTE] = PROG_F_DOM | PROG_F_A | PROG_F_IMM,
 };
 
 #define HC(n, ...) { .nr = HYPERVISOR_##n, .name = #n, .hints = { __VA_ARGS__ } }
@@ -111,11 +115,15 @@ enum prog_err prog_arg_check(const struct prog_arg *a, const struct prog_shape *
         return PROG_E_CORRUPT;
     if ((f & PROG_F_B) && a->b >= PROG_MAX_BYTE_OFF)
         return PROG_E_CORRUPT;
+    /* A guest VA names a built page: past them is an error, not a silent wrap to another page. */
+    if (a->kind == ARG_GVA && a->a >= s->dom_pages)
+        return PROG_E_CORRUPT;
     /* DOMID_SELF names no domain: a canonical dom of 0 keeps equality and encodings unique. */
     if (a->kind == ARG_DOMID && (a->a > 1 || (a->a == 1 && a->dom != 0)))
         return PROG_E_CORRUPT;
     /* The frame comes from the resource; imm only supplies flag bits. */
-    if (a->kind == ARG_PTE && (a->imm & PTE_ADDR_MASK))
+    if ((a->kind == ARG_PTE || a->kind == ARG_GNTPTE || a->kind == ARG_STATUSPTE) &&
+        (a->imm & PTE_ADDR_MASK))
         return PROG_E_CORRUPT;
     return PROG_OK;
 }
@@ -283,27 +291,59 @@ bool prog_equal(const struct prog *a, const struct prog *b)
     return true;
 }
 
-static bool prog_arg_v2(const struct prog_arg *a)
+/* The format version that introduced an arg kind. */
+static unsigned prog_arg_version(const struct prog_arg *a)
 {
-    return a->kind == ARG_GPA;
+    return a->kind >= ARG_GNTFRAME ? 3U : a->kind == ARG_GPA ? 2U : 1U;
+}
+
+/* Only the fields an op kind encodes count: the rest may hold anything. */
+static unsigned prog_op_version(const struct prog_op *op)
+{
+    unsigned v = 1, w, nargs = 0, nfix = 0;
+
+    switch (op->kind) {
+    case OP_HYPERCALL:
+        nargs = op->nr_args;
+        nfix = op->nr_fixups;
+        break;
+    case OP_GUEST_READ:
+    case OP_GUEST_WRITE:
+        nargs = 1;
+        break;
+    case OP_EXIT:
+        v = 2;
+        nfix = op->nr_fixups;
+        if ((w = prog_arg_version(&op->qual)) > v)
+            v = w;
+        if ((w = prog_arg_version(&op->gla)) > v)
+            v = w;
+        for (unsigned k = 0; k < PROG_EXIT_REGS; k++)
+            if ((w = prog_arg_version(&op->regs[k])) > v)
+                v = w;
+        break;
+    default:
+        break;
+    }
+    for (unsigned k = 0; k < nargs && k < PROG_MAX_ARGS; k++)
+        if ((w = prog_arg_version(&op->args[k])) > v)
+            v = w;
+    for (unsigned k = 0; k < nfix && k < PROG_MAX_FIXUPS; k++)
+        if ((w = prog_arg_version(&op->fixups[k].arg)) > v)
+            v = w;
+    return v;
 }
 
 unsigned prog_format_version(const struct prog *p)
 {
-    /* version 3: expectations */
-    for (uint32_t i = 0; i < p->nr_ops && i < PROG_MAX_OPS; i++)
+    unsigned v = 1, w;
+
+    for (uint32_t i = 0; i < p->nr_ops && i < PROG_MAX_OPS; i++) {
+        /* version 3: expectations */
         if (p->ops[i].expect.have)
             return 3;
-    for (uint32_t i = 0; i < p->nr_ops && i < PROG_MAX_OPS; i++) {
-        const struct prog_op *op = &p->ops[i];
-        if (op->kind == OP_EXIT)
-            return 2;
-        for (unsigned k = 0; k < op->nr_args && k < PROG_MAX_ARGS; k++)
-            if (prog_arg_v2(&op->args[k]))
-                return 2;
-        for (unsigned k = 0; k < op->nr_fixups && k < PROG_MAX_FIXUPS; k++)
-            if (prog_arg_v2(&op->fixups[k].arg))
-                return 2;
+        if ((w = prog_op_version(&p->ops[i])) > v)
+            v = w;
     }
-    return 1;
+    return v;
 }

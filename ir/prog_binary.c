@@ -39,6 +39,7 @@
 #define V1_SWITCH   2U
 #define V1_CSUM_OFF 20U
 #define V1_NR_ARG_KINDS (ARG_VCPUID + 1U)
+#define V2_NR_ARG_KINDS (ARG_GPA + 1U)   /* version 3 adds the grant and status frame kinds */
 #define V2_EXIT_FIXED 60U
 #define V2_REGMASK_ALL ((1U << PROG_EXIT_REGS) - 1U)
 
@@ -231,7 +232,8 @@ static enum prog_err prog_get_arg(struct prog_arg *a, const uint8_t *r, unsigned
     a->a = prog_get16(r + 2);
     a->b = prog_get32(r + 4);
     a->imm = prog_get64(r + 8);
-    if (a->kind >= ARG_NR_KINDS || (version < 2 && a->kind >= V1_NR_ARG_KINDS))
+    if (a->kind >= ARG_NR_KINDS || (version < 2 && a->kind >= V1_NR_ARG_KINDS) ||
+        (version < 3 && a->kind >= V2_NR_ARG_KINDS))
         return PROG_E_CORRUPT;
     /* Unused fields must be 0: an encoder that wrote anything else is not ours. */
     unsigned f = prog_arg_fields[a->kind];

@@ -145,27 +145,55 @@ static bool prog_looks_like_text(const uint8_t *d, size_t len)
     return true;
 }
 
-enum prog_err prog_load(struct prog *p, const char *path)
+enum prog_err prog_load_err(struct prog *p, const char *path, struct prog_text_error *err,
+                            char **text)
 {
     uint8_t magic[4];
     size_t len = 0;
     enum prog_err e;
+    bool is_text = false;
 
     prog_init(p, NULL);
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (text)
+        *text = NULL;
     uint8_t *d = prog_read_file(path, PROG_MAX_FILE, &len);
     if (!d)
         return PROG_E_IO;
     prog_put32(magic, PROG_MAGIC);
-    if (len > PROG_MAX_FILE)
+    if (len > PROG_MAX_FILE) {
         e = PROG_E_TOO_BIG;
-    else if (len == 0)
+    } else if (len == 0) {
         e = PROG_E_EMPTY;
-    else if (memcmp(d, magic, len < 4 ? len : 4) == 0)
+    } else if (memcmp(d, magic, len < 4 ? len : 4) == 0) {
         e = prog_decode(p, d, len);
-    else if (prog_looks_like_text(d, len))
-        e = prog_parse_text(p, (const char *)d, NULL);
-    else
+    } else if (prog_looks_like_text(d, len)) {
+        is_text = true;
+        e = prog_parse_text_err(p, (const char *)d, err);
+    } else {
         e = PROG_E_MAGIC;
-    free(d);
+    }
+    if (text && is_text && e == PROG_OK)
+        *text = (char *)d;
+    else
+        free(d);
     return e;
+}
+
+enum prog_err prog_load(struct prog *p, const char *path)
+{
+    return prog_load_err(p, path, NULL, NULL);
+}
+
+size_t prog_load_strerror(char *buf, size_t cap, const char *tool, const char *path,
+                          enum prog_err e, const struct prog_text_error *err)
+{
+    int n;
+
+    if (err && err->line && (e == PROG_E_SYNTAX || e == PROG_E_TOO_BIG))
+        return prog_text_error_format(err, path, buf, cap);
+    n = snprintf(buf, cap, "%s: %s: %s", tool, path,
+                 e == PROG_E_IO ? strerror(errno) : prog_strerror(e));
+    return n < 0 ? 0 : (size_t)n;
 }

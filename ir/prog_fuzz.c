@@ -91,6 +91,9 @@ static void prog_fz_resource(struct prog_fz *z, struct prog_arg *a, unsigned kin
     case ARG_GVA:
     case ARG_GPA: {
         a->a = prog_fz_gfn(z, s);
+        /* a gva past the pages is invalid: wrap it here, where the target used to */
+        if (kind == ARG_GVA)
+            a->a %= s->dom_pages;
         /* PTE-sized steps reach every slot of a page table; misaligned offsets are rare. */
         uint16_t v = prog_fz_u16(z);
         a->b = v % PROG_MAX_BYTE_OFF;
@@ -98,8 +101,11 @@ static void prog_fz_resource(struct prog_fz *z, struct prog_arg *a, unsigned kin
             a->b &= ~7U;
         break;
     }
-    case ARG_PTE: {
-        a->a = prog_fz_gfn(z, s);
+    case ARG_PTE:
+    case ARG_GNTPTE:
+    case ARG_STATUSPTE: {
+        /* a grant or status frame index is small and taken modulo the frames in use */
+        a->a = kind == ARG_PTE ? prog_fz_gfn(z, s) : prog_fz_u8(z);
         uint64_t v = prog_fz_u64(z);
         a->imm = v & ~PTE_ADDR_MASK;
         /* Present entries are the interesting ones: an unused address bit decides. */
@@ -116,7 +122,8 @@ static void prog_fz_resource(struct prog_fz *z, struct prog_arg *a, unsigned kin
             a->b = (uint32_t)((b * 8U) % payload_len);
         break;
     }
-    default:   /* GREF, PORT, HANDLE, VCPUID: small indices, resolved modulo by the target */
+    default:   /* GREF, PORT, HANDLE, VCPUID, grant and status frames: small indices, resolved
+                  modulo by the target */
         a->a = prog_fz_u8(z);
         break;
     }
@@ -147,7 +154,8 @@ static unsigned prog_fz_hint_kind(unsigned hint, uint8_t sel)
 {
     static const uint8_t any[] = { ARG_IMM, ARG_DOMID, ARG_MFN, ARG_GFN, ARG_MADDR, ARG_GVA,
                                    ARG_PTE, ARG_PAYLOAD, ARG_GREF, ARG_PORT, ARG_HANDLE,
-                                   ARG_VCPUID };
+                                   ARG_VCPUID, ARG_GNTFRAME, ARG_STATUSFRAME, ARG_GNTPTE,
+                                   ARG_STATUSPTE };
     switch (hint) {
     case PROG_H_PTR:
         return ARG_PAYLOAD;

@@ -95,6 +95,20 @@ const char *audit_type_name(unsigned type)
     return type < PGT_NR_TYPES ? names[type] : "bad-type";
 }
 
+/* Values of flag words and bits read in hex: the label names them ("... flags", "... bit"). */
+static bool audit_is_flags(const char *what)
+{
+    static const char *const tails[] = { "flags", "flag", "bit" };
+    size_t n = strlen(what);
+
+    for (unsigned i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+        size_t t = strlen(tails[i]);
+        if (n >= t && !strcmp(what + n - t, tails[i]) && (n == t || what[n - t - 1] == ' '))
+            return true;
+    }
+    return false;
+}
+
 void audit_format(const struct audit_violation *v, char *buf, size_t len)
 {
     if (!buf || len == 0)
@@ -105,8 +119,12 @@ void audit_format(const struct audit_violation *v, char *buf, size_t len)
         w = snprintf(where, sizeof(where), " mfn 0x%llx", (unsigned long long)v->mfn);
     if (v->dom != DOMID_INVALID && w >= 0 && (size_t)w < sizeof(where))
         snprintf(where + w, sizeof(where) - (size_t)w, " dom %u", (unsigned)v->dom);
-    snprintf(buf, len, "%s%s: %s expected %lld, actual %lld", audit_inv_name(v->inv), where,
-             v->what, (long long)v->expected, (long long)v->actual);
+    if (audit_is_flags(v->what))
+        snprintf(buf, len, "%s%s: %s expected 0x%llx, actual 0x%llx", audit_inv_name(v->inv),
+                 where, v->what, (unsigned long long)v->expected, (unsigned long long)v->actual);
+    else
+        snprintf(buf, len, "%s%s: %s expected %lld, actual %lld", audit_inv_name(v->inv), where,
+                 v->what, (long long)v->expected, (long long)v->actual);
 }
 
 bool audit_has(const struct audit_report *report, enum audit_inv inv)
@@ -136,7 +154,8 @@ const struct domain *audit_dom(const struct hv *hv, domid_t id)
 
 bool audit_dom_crashed(const struct domain *d)
 {
-    return !d || d->dying || (d->shutdown && d->shutdown_reason == SHUTDOWN_crash);
+    /* a guest's own SHUTDOWN_crash counts as before: the audit stays as lenient as it was */
+    return !d || d->dying || d->crashed || (d->shutdown && d->shutdown_reason == SHUTDOWN_crash);
 }
 
 void audit_writable_ref(struct audit_ctx *c, mfn_t t, domid_t by, const char *what, unsigned idx)

@@ -50,7 +50,7 @@ static void audit_dev_cmos(struct audit_ctx *c, const struct domain *d)
     if (m->ram[0x0A] & 0x80U)
         audit_add(c, INV_DEV, MFN_INVALID, d->id, 0, 1, "cmos register A UIP bit");
     if (m->ram[0x0D] != 0x80U)
-        audit_add(c, INV_DEV, MFN_INVALID, d->id, 0x80, m->ram[0x0D], "cmos register D");
+        audit_add(c, INV_DEV, MFN_INVALID, d->id, 0x80, m->ram[0x0D], "cmos register D flags");
 }
 
 static void audit_dev_dma_ring(struct audit_ctx *c, const struct domain *d)

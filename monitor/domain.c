@@ -158,6 +158,24 @@ int dom_destroy(struct hv *hv, struct domain *d)
     return 0;
 }
 
+void dom_shutdown(struct domain *d, uint32_t reason)
+{
+    if (!d || d->shutdown)
+        return;
+    d->shutdown = true;
+    d->shutdown_reason = (uint8_t)reason;
+}
+
+void dom_crash(struct domain *d)
+{
+    if (!d || d->dying)
+        return;
+    /* the reason the guest sees keeps its first value; the audit still has to know the monitor
+       tore state down behind the grant code (an implicit unmap), so that is kept apart */
+    d->crashed = true;
+    dom_shutdown(d, SHUTDOWN_crash);
+}
+
 struct vcpu *dom_vcpu(struct domain *d, unsigned id)
 {
     if (!d || id >= d->nr_vcpus)

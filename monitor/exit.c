@@ -99,12 +99,7 @@ enum exit_action exit_inject(struct exit_ctx *c, unsigned vector, uint32_t error
 
 enum exit_action exit_crash(struct exit_ctx *c)
 {
-    /* the first shutdown reason sticks, as for SCHEDOP_shutdown; a live domain cannot be here
-       already shut down (hv_exit refuses exits of vCPUs that cannot run) */
-    if (!c->d->shutdown) {
-        c->d->shutdown = true;
-        c->d->shutdown_reason = SHUTDOWN_crash;
-    }
+    dom_crash(c->d);
     return EXIT_DOMAIN_CRASH;
 }
 

@@ -15,10 +15,12 @@ bool guest_range_ok(gva_t va, uint64_t len)
     return last < XEN_VIRT_START || va >= XEN_VIRT_END;
 }
 
-/* Translate one page of va for an access; 0 with *mfn, or -EFAULT with *pfec. */
-static int guest_translate(struct hv *hv, struct vcpu *v, gva_t va, uint32_t access, mfn_t *mfn,
-                           uint32_t *pfec)
+int guest_translate(struct hv *hv, struct vcpu *v, gva_t va, uint32_t access, mfn_t *mfn,
+                    uint32_t *pfec)
 {
+    uint32_t dummy;
+    if (!pfec)
+        pfec = &dummy;
     struct tlb_entry e;
     if (tlb_lookup(v, va, &e)) {
         if (!(access & PFEC_WRITE) || (e.flags & _PAGE_RW)) {

@@ -8,14 +8,6 @@
  * but that never reaches the guest from mmu_update/mmuext_op, so the model uses -EINVAL throughout.
  */
 
-void mm_crash_domain(struct domain *d)
-{
-    if (!d || d->dying)
-        return;
-    d->shutdown = true;
-    d->shutdown_reason = SHUTDOWN_crash;
-}
-
 bool get_page(struct hv *hv, mfn_t mfn, const struct domain *d)
 {
     if (!d || !mfn_valid(hv, mfn))

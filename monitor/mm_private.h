@@ -42,7 +42,5 @@ int pt_devalidate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible);
 int pt_partial_put(struct hv *hv, mfn_t mfn, bool preemptible);
 /* Finish v's deferred table put (old_guest_table). 0 or -XEN_ERESTART. */
 int pt_finish_old(struct hv *hv, struct vcpu *v, bool preemptible);
-/* Crash a domain the way Xen's domain_crash does (no-op while dying). */
-void mm_crash_domain(struct domain *d);
 
 #endif

@@ -104,7 +104,7 @@ int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, bool pr
         if (e & _PAGE_GNTTAB) {
             /* a grant mapping torn down behind the grant code's back: Xen drops the refs and
                crashes the domain that did it (its "implicit unmap") */
-            mm_crash_domain(dom_get(hv, hv->frames[table].owner));
+            dom_crash(dom_get(hv, hv->frames[table].owner));
         }
         if (e & _PAGE_RW)
             put_page_type(hv, target, false);

@@ -144,14 +144,18 @@ static bool target_pass(struct target *t, const struct prog *p, struct op_result
         memset(r, 0, sizeof(*r));
         r->fault = PROG_FAULT_NONE;
         r->out = t->opts.capture_out && t->out_buf ? t->out_buf + (size_t)i * PROG_MAX_PAYLOAD : NULL;
-        if (ops->run_op(t, &p->ops[i], r) < 0) {
-            target_finding(f, ORACLE_CRASH, (int)i, "target:run-op-failed",
-                           "the target failed to run this operation (its own error, not the "
-                           "monitor's result)");
+        int rc = ops->run_op(t, &p->ops[i], r);
+        t->steps++;
+        /* the target itself broke (a real hypervisor gone, an agent that stopped answering):
+           the results after this op would be made up, so the run ends with a finding */
+        if (rc < 0) {
+            char d[160];
+            snprintf(d, sizeof(d), "the %s target could not run op %u: error %d", ops->name,
+                     (unsigned)i, rc);
+            target_finding(f, ORACLE_CRASH, (int)i, "target:run-op-failed", d);
             found = true;
             break;
         }
-        t->steps++;
         if (t->opts.check_expect && p->ops[i].expect.have) {
             char d[sizeof(f->detail)], sig[sizeof(f->signature)];
             if (target_expect_diff(&p->ops[i], r, d, sizeof(d))) {

@@ -68,8 +68,8 @@ TEST(expect_roundtrip)
         size_t n = prog_encode(p, enc, 1 << 19);
         enum prog_err eb = prog_decode(q, enc, n);
         prog_format_text(p, text, 1 << 20);
-        unsigned line = 0;
-        enum prog_err et = prog_parse_text(r, text, &line);
+        struct prog_text_error terr;
+        enum prog_err et = prog_parse_text_err(r, text, &terr);
         bool any = false;
         for (uint32_t i = 0; i < p->nr_ops; i++)
             any |= p->ops[i].expect.have != 0;
@@ -79,7 +79,7 @@ TEST(expect_roundtrip)
             failures++;
             fprintf(stderr, "iter %u: encoded %zu, binary %s (equal %d), text %s at line %u "
                     "(equal %d): %s\n", iter, n, prog_strerror(eb), prog_equal(p, q),
-                    prog_strerror(et), line, prog_equal(p, r), prog_text_error_detail());
+                    prog_strerror(et), terr.line, prog_equal(p, r), terr.reason);
         }
         CU_ASSERT(ok);
     }

@@ -41,14 +41,14 @@ TEST(expect_text_errors)
 
     CU_ASSERT_FATAL(p != NULL);
     for (size_t i = 0; i < sizeof(ete_rows) / sizeof(ete_rows[0]); i++) {
-        unsigned line = 0;
+        struct prog_text_error terr;
         snprintf(text, sizeof(text), "shape frames=256 domains=3 vcpus=2 pages=64\n"
                  "hypercall d1 v0 xen_version(0, 0) => %s\n", ete_rows[i].after);
-        enum prog_err e = prog_parse_text(p, text, &line);
-        const char *detail = prog_text_error_detail();
+        enum prog_err e = prog_parse_text_err(p, text, &terr);
+        const char *detail = terr.reason;
         bool want_ok = !ete_rows[i].reason[0];
         bool ok = want_ok ? e == PROG_OK && p->nr_ops == 1 && p->ops[0].expect.have :
-                            e == PROG_E_SYNTAX && line == 2 && p->nr_ops == 0 &&
+                            e == PROG_E_SYNTAX && terr.line == 2 && p->nr_ops == 0 &&
                             strstr(detail, ete_rows[i].reason) != NULL;
         fprintf(stderr, "  %-44s expected %-20s actual %s%s%s\n", ete_rows[i].after,
                 want_ok ? "ok" : ete_rows[i].reason, prog_strerror(e), *detail ? ": " : "",

@@ -1,7 +1,8 @@
 /*
- * Findings are stored whole and once: finding_write leaves report.txt and repro.bin in a
- * signature-named directory, no temporary behind; the same signature again writes nothing
- * (a duplicate) and leaves the first files as they were; the report marks the breaking op.
+ * Findings are stored whole and once: finding_write leaves report.txt, repro.bin and
+ * finding.meta in a signature-named directory, no temporary behind; the same signature again
+ * writes nothing (a duplicate) and leaves the first files as they were; the report marks the
+ * breaking op.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,7 @@ TEST(finding_write_atomic)
     p.ops[1].kind = OP_PREEMPT;
     p.ops[1].imm = 5;
 
-    TEST_EQ(1, finding_write(tmpl, &p, &f, res, dir, sizeof(dir)));
+    TEST_EQ(1, finding_write(tmpl, &p, &f, res, NULL, dir, sizeof(dir)));
     TEST_EQ(1, fw_count_entries(tmpl, false));
     TEST_EQ(0, fw_count_entries(tmpl, true));   /* no temporary left */
     snprintf(path, sizeof(path), "%s/report.txt", dir);
@@ -73,7 +74,7 @@ TEST(finding_write_atomic)
 
     /* a duplicate writes nothing; the first report stays byte for byte */
     p.ops[1].imm = 6;
-    TEST_EQ(0, finding_write(tmpl, &p, &f, res, NULL, 0));
+    TEST_EQ(0, finding_write(tmpl, &p, &f, res, NULL, NULL, 0));
     snprintf(path, sizeof(path), "%s/report.txt", dir);
     char *again = fw_slurp(path, &len2);
     TEST_EQ(len, len2);
@@ -82,7 +83,7 @@ TEST(finding_write_atomic)
 
     /* another signature is another finding */
     snprintf(f.signature, sizeof(f.signature), "isolation:foreign-read");
-    TEST_EQ(1, finding_write(tmpl, &p, &f, res, NULL, 0));
+    TEST_EQ(1, finding_write(tmpl, &p, &f, res, NULL, NULL, 0));
     TEST_EQ(2, fw_count_entries(tmpl, false));
     TEST_EQ(0, fw_count_entries(tmpl, true));
     free(report);

@@ -103,7 +103,8 @@ static const struct {
     { "payload_len 513", DE_SET16, 36, 513, true, PROG_E_TOO_BIG },
     /* args start at 40, 16 bytes each: kind, dom, a, b, imm. */
     { "arg kind 12 (gpa) in a v1 file", DE_SET8, 40, 12, true, PROG_E_CORRUPT },
-    { "arg kind 13", DE_SET8, 40, 13, true, PROG_E_CORRUPT },
+    { "arg kind 13 (gntframe) in a v1 file", DE_SET8, 40, 13, true, PROG_E_CORRUPT },
+    { "arg kind 17", DE_SET8, 40, 17, true, PROG_E_CORRUPT },
     { "payload arg with a dom", DE_SET8, 41, 1, true, PROG_E_CORRUPT },
     { "payload offset 4096", DE_SET16, 44, 4096, true, PROG_E_CORRUPT },
     { "DOMID_SELF with dom", DE_SET8, 40 + 3 * 16 + 1, 1, true, PROG_E_CORRUPT },
@@ -113,6 +114,9 @@ static const struct {
     { "fixup width 3", DE_SET8, 122, 3, true, PROG_E_CORRUPT },
     { "fixup reserved", DE_SET8, 123, 1, true, PROG_E_CORRUPT },
     { "fixup arg dom 3", DE_SET8, 125, 3, true, PROG_E_CORRUPT },
+    /* the guest_read record at 140: header, dom, vcpu, size, reserved, arg at 148 */
+    { "gva gfn 63 (the last page)", DE_SET16, 150, 63, true, PROG_OK },
+    { "gva gfn 64 past the pages", DE_SET16, 150, 64, true, PROG_E_CORRUPT },
 };
 
 static size_t prog_de_apply(uint8_t *d, size_t len, size_t i)

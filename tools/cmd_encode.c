@@ -36,10 +36,12 @@ int cmd_encode_main(int argc, char **argv)
         cmd_encode_usage(stderr);
         return 2;
     }
-    e = prog_load(&p, in);
+    struct prog_text_error terr;
+    e = prog_load_err(&p, in, &terr, NULL);
     if (e != PROG_OK) {
-        fprintf(stderr, "hvfuzz encode: %s: %s\n", in,
-                e == PROG_E_IO ? strerror(errno) : prog_strerror(e));
+        char msg[4400];
+        prog_load_strerror(msg, sizeof(msg), "hvfuzz encode", in, e, &terr);
+        fprintf(stderr, "%s\n", msg);
         return 2;
     }
     e = prog_save(&p, out);

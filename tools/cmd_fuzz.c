@@ -13,7 +13,7 @@ static void cmd_fuzz_usage(FILE *f)
     fprintf(f,
         "usage: hvfuzz fuzz [--target NAME] [--time S | --runs N] [--seed N] [--corpus DIR]\n"
         "                   [--out DIR] [--jobs N] [--bug LIST] [--audit-each-op]\n"
-        "                   [--shape FRAMES,DOMAINS,VCPUS,PAGES] [--quiet]\n"
+        "                   [--shape FRAMES,DOMAINS,VCPUS,PAGES] [--minimize-time S] [--quiet]\n"
         "\n"
         "Generate programs (structured random generator; with --corpus also mutate the corpus\n"
         "programs), run them on the target in forked workers and keep what the oracles report.\n"
@@ -23,11 +23,14 @@ static void cmd_fuzz_usage(FILE *f)
         "  --runs N       stop after N programs in all (default: until --time or Ctrl-C)\n"
         "  --seed N       seed of the generator (default 1); --jobs 1 --runs N is reproducible\n"
         "  --corpus DIR   seed programs; programs with new behaviour are saved here\n"
-        "  --out DIR      findings, one .bin and one .txt per signature (default findings)\n"
+        "  --out DIR      findings, one directory per signature (default findings): report.txt,\n"
+        "                 repro.bin (minimized), repro-orig.bin (as found), finding.meta\n"
         "  --jobs N       worker processes (default 1)\n"
         "  --bug LIST     re-created bugs to switch on, by name, comma-separated (bugzoo --list)\n"
         "  --audit-each-op  audit after every operation, not only at the end of a program\n"
         "  --shape F,D,V,P  machine of generated programs (default 256,3,2,64)\n"
+        "  --minimize-time S  minimize each new finding for at most S seconds before it is\n"
+        "                 stored (default 10; 0 stores it as found). Not counted in --time\n"
         "  --quiet        no status line\n"
         "\n"
         "Exit status: 0 nothing found, 1 findings written, 2 usage or set-up error.\n");
@@ -42,9 +45,11 @@ int cmd_fuzz_main(int argc, char **argv)
         { "jobs", required_argument, NULL, 'j' },   { "bug", required_argument, NULL, 'b' },
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { "audit-each-op", no_argument, NULL, 'A' }, { "shape", required_argument, NULL, 'S' },
+        { "minimize-time", required_argument, NULL, 'm' },
         { NULL, 0, NULL, 0 },
     };
-    struct fuzz_opts o = { .target = "native", .seed = 1, .jobs = 1, .out_dir = "findings" };
+    struct fuzz_opts o = { .target = "native", .seed = 1, .jobs = 1, .out_dir = "findings",
+                           .minimize_time = 10 };
     char *end;
     int c;
 
@@ -54,6 +59,13 @@ int cmd_fuzz_main(int argc, char **argv)
         switch (c) {
         case 't': o.target = optarg; break;
         case 'T': o.time_s = strtod(optarg, &end); break;
+        case 'm':
+            o.minimize_time = strtod(optarg, &end);
+            if (o.minimize_time < 0 || o.minimize_time > 86400) {
+                fprintf(stderr, "hvfuzz fuzz: --minimize-time wants 0..86400 seconds\n");
+                return 2;
+            }
+            break;
         case 'n': o.runs = strtoull(optarg, &end, 0); break;
         case 's': o.seed = strtoull(optarg, &end, 0); break;
         case 'c': o.corpus_dir = optarg; break;

@@ -56,8 +56,11 @@ int cmd_minimize_main(int argc, char **argv)
         free(p);
         return 2;
     }
-    if ((e = prog_load(p, argv[optind])) != PROG_OK) {
-        fprintf(stderr, "hvfuzz minimize: %s: %s\n", argv[optind], prog_strerror(e));
+    struct prog_text_error terr;
+    if ((e = prog_load_err(p, argv[optind], &terr, NULL)) != PROG_OK) {
+        char msg[4400];
+        prog_load_strerror(msg, sizeof(msg), "hvfuzz minimize", argv[optind], e, &terr);
+        fprintf(stderr, "%s\n", msg);
         goto out;
     }
     if (!target_find(tname) || target_open(&t, target_find(tname), &p->shape, &topts) < 0) {
@@ -78,8 +81,7 @@ int cmd_minimize_main(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    bool use_fork = !strncmp(sig, "crash:", 6) || !strncmp(sig, "sanitizer:", 10) ||
-                    !strncmp(sig, "hang:", 5);
+    bool use_fork = min_needs_fork(sig);
     before = p->nr_ops;
     done = min_program(&t, p, sig, use_fork, &runs);
     target_close(&t);

@@ -17,7 +17,10 @@ static void cmd_replay_usage(FILE *f)
                "  --target T        run on target T (default: native)\n"
                "  --audit-each-op   full audit after every operation (default: at the end; a\n"
                "                    finding is then located by re-running)\n"
-               "  --bug LIST        re-created bugs to switch on, by name (bugzoo --list)\n"
+               "  --bug LIST        re-created bugs to switch on, by name (bugzoo --list), or\n"
+               "                    'none'. A finding's program (beside its finding.meta)\n"
+               "                    replays with the switches it was found with unless --bug\n"
+               "                    is given\n"
                "  --no-audit        no audit (isolation, BUG() and the work bound stay on)\n"
                "  --max-steps N     work bound per program (default %u)\n"
                "  --no-fork         run in this process (a crash then ends the replay)\n"
@@ -64,8 +67,11 @@ int cmd_replay_main(int argc, char **argv)
         } else if (!strcmp(a, "--audit-each-op")) {
             o.topts.audit_each_op = true;
         } else if (!strcmp(a, "--bug") && has_val) {
-            if (tool_parse_bugs("replay", argv[++i], &o.topts.bugs) < 0)
-                return 2;
+            if (tool_parse_bugs("replay", argv[++i], &o.topts.bugs) < 0) {
+                free(paths);
+                return REPLAY_EXIT_BAD;
+            }
+            o.bugs_given = true;
         } else if (!strcmp(a, "--no-audit")) {
             o.topts.audit = false;
         } else if (!strcmp(a, "--max-steps") && has_val) {

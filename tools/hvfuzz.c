@@ -4,10 +4,7 @@
 #include "conformance.h"
 #include "hvfuzz/replay.h"
 #include "hvfuzz/tools.h"
-
-#ifndef HVFUZZ_VERSION
-#define HVFUZZ_VERSION "0.1.0"
-#endif
+#include "hvfuzz/version.h"
 
 #define HVFUZZ_EXIT_USAGE 2
 

@@ -47,7 +47,9 @@ unsigned audit_run(struct hv *hv, struct audit_report *report);
    DMA log's last DMA_LOG_SIZE entries are overwritten. Returns report->total. */
 unsigned audit_run_devices(struct hv *hv, struct audit_report *report);
 const char *audit_inv_name(enum audit_inv inv);   /* "I1" .. "I9", "EVTCHN", ... */
-/* One line: "I1 mfn 0x12 dom 1: general count expected 3, actual 2". */
+/* One line: "I1 mfn 0x12 dom 1: general count expected 3, actual 2"; flag words and bits (a what
+   ending in "flags", "flag" or "bit") in hex: "I4 mfn 0x40 dom 1: l1 entry 3 disallowed flags
+   expected 0x0, actual 0x180". */
 void audit_format(const struct audit_violation *v, char *buf, size_t len);
 /* True if any kept violation is of this invariant. */
 bool audit_has(const struct audit_report *report, enum audit_inv inv);

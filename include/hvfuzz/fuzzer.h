@@ -39,6 +39,8 @@ struct fuzz_opts {
     struct prog_shape shape;   /* machine of generated programs (nr_domains 0: the default) */
     struct fuzz_progress *progress; /* filled in as the campaign runs (NULL: not reported) */
     bool        stop_at_finding;    /* end the campaign at its first finding */
+    double      minimize_time; /* minimize each new finding for at most this many seconds (0:
+                                  store it as found); the original is kept beside it */
 };
 
 /* Run a campaign: 0 = nothing found, 1 = findings written, 2 = could not run. */
@@ -67,6 +69,12 @@ bool fuzz_run_isolated(struct target *t, const struct prog *p, struct op_result 
    Deterministic. Returns the number of successful reductions, or -1 if p gives no such finding. */
 int min_program(struct target *t, struct prog *p, const char *signature, bool use_fork,
                 unsigned *runs);
+/* The same within time_s seconds (0: no bound): p is then the smallest program found in time, and
+   *timed_out (if non-NULL) says whether the bound cut it short. */
+int min_program_within(struct target *t, struct prog *p, const char *signature, bool use_fork,
+                       double time_s, unsigned *runs, bool *timed_out);
+/* Signatures of findings that end their process (crash, sanitizer, hang): re-run in a child. */
+bool min_needs_fork(const char *signature);
 
 /* The benchmark (hvfuzz bench): figures are filled in; 0 or -1. */
 struct bench_result {

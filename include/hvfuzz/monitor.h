@@ -239,7 +239,8 @@ struct domain {
     bool     dying;             /* destruction started: no new frames, relinquish in progress */
     bool     paused;
     bool     shutdown;
-    uint32_t shutdown_reason;
+    bool     crashed;           /* the monitor crashed it (dom_crash), whatever reason came first */
+    uint32_t shutdown_reason;   /* the first reason given (dom_shutdown) */
     uint32_t tot_pages;
     uint32_t max_pages;
     uint32_t nr_vcpus;
@@ -261,29 +262,16 @@ struct domain {
 
 /* ---- the machine ----------------------------------------------------------------------------- */
 
-/* Re-created bugs, off by default (the bug zoo selects them at run time; monitor/bugs.c describes
-   each). A switch re-creates the real bug's logic error at the place the fix went in. */
+/* Re-created bugs, off by default (the bug zoo selects them at run time): one line each in
+   hvfuzz/bugs.def, which makes this enum and the registry hv_bug_table (monitor/bugs.c). */
 enum hv_bug {
     HV_BUG_NONE = 0,
-    HV_BUG_XSA148,      /* PSE accepted in PV L2 entries */
-    HV_BUG_XSA182,      /* fast path lets RW flip on L2..L4 entries (linear tables) */
-    HV_BUG_XSA212,      /* memory exchange checks only the base of the guest arrays */
-    HV_BUG_XSA218,      /* unmap races: a maptrack handle released twice */
-    HV_BUG_XSA224,      /* combined host+device grant maps mis-accounted */
-    HV_BUG_XSA227,      /* grant map PTE address not checked for alignment */
-    HV_BUG_XSA234,      /* unmap_and_replace checks only the frame of the PTE */
-    HV_BUG_XSA240,      /* linear page-table chains not bounded to depth 1 */
-    HV_BUG_XSA241,      /* stale TLB flush timestamp on a type change */
-    HV_BUG_XSA255,      /* grant v2 -> v1 frees status frames that are still mapped */
-    HV_BUG_XSA284,      /* grant transfer of a page without PGC_allocated */
-    HV_BUG_XSA286,      /* stale linear translations after an L2+ update */
-    HV_BUG_XSA299,      /* restartable promote/demote loses partial accounting */
-    HV_BUG_XSA342,      /* event channel port check against a truncated limit */
-    HV_BUG_XSA401,      /* type change without the flush its ABA race needs */
-    HV_BUG_UART_FIFO,   /* VENOM-style: UART FIFO index not bounded */
-    HV_BUG_DMA_ESCAPE,  /* DMA checks only the first frame of a multi-frame transfer */
+#define HV_BUG(id, name, advisory, cause, oracle) HV_BUG_##id,
+#include "hvfuzz/bugs.def"
+#undef HV_BUG
     HV_BUG_NR
 };
+_Static_assert(HV_BUG_NR <= 64, "a bug switch is a bit of struct hv's uint64_t bugs");
 
 struct hv_bug_desc {
     enum hv_bug id;
@@ -292,7 +280,7 @@ struct hv_bug_desc {
     const char *cause;      /* one line */
     const char *oracle;     /* the finding signature prefix expected to catch it, e.g. "audit:I4" */
 };
-/* monitor/bugs.c: one row per enum hv_bug except NONE, in enum order. */
+/* monitor/bugs.c: one row per enum hv_bug, indexed by it (row 0 is the clean control run). */
 extern const struct hv_bug_desc hv_bug_table[HV_BUG_NR];
 const struct hv_bug_desc *hv_bug_find(const char *name);
 /* Parse "a,b,c" into a bit set; returns -1 and names the bad one in *bad on an unknown name. */
@@ -434,6 +422,11 @@ bool guest_range_ok(gva_t va, uint64_t len);  /* access_ok: no overflow, canonic
 int guest_read(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size_t len, uint32_t *pfec);
 int guest_write(struct hv *hv, struct vcpu *v, gva_t va, const void *buf, size_t len,
                 uint32_t *pfec);
+/* The frame of va's page an access (PFEC_WRITE or 0) goes to, as guest_read/guest_write find it:
+   the TLB first (a permission miss drops the entry), then a walk that fills the TLB. 0 and *mfn
+   (possibly a stale frame: the caller checks mfn_valid), or -EFAULT with *pfec if non-NULL. */
+int guest_translate(struct hv *hv, struct vcpu *v, gva_t va, uint32_t access, mfn_t *mfn,
+                    uint32_t *pfec);
 int copy_from_guest(struct hv *hv, struct vcpu *v, void *dst, gva_t src, size_t len);
 int copy_to_guest(struct hv *hv, struct vcpu *v, gva_t dst, const void *src, size_t len);
 
@@ -447,6 +440,12 @@ int dom_build(struct hv *hv, struct domain *d, uint32_t nr_pages);
 /* Destroy: mark dying, relinquish (preemptible: -ERESTART), free everything. */
 int dom_destroy(struct hv *hv, struct domain *d);
 struct vcpu *dom_vcpu(struct domain *d, unsigned id);  /* NULL if out of range */
+/* Shut d down for reason, the one rule every path follows (SCHEDOP_shutdown and remote_shutdown,
+   the last vCPU going down, a crash): as in Xen's domain_shutdown, the first reason sticks and a
+   later one leaves it; the reason is kept as a u8, as Xen keeps it. */
+void dom_shutdown(struct domain *d, uint32_t reason);
+/* Crash d the way Xen's domain_crash does: dom_shutdown(d, SHUTDOWN_crash); no-op while dying. */
+void dom_crash(struct domain *d);
 /* monitor/exit.c: reset d's VM-exit state (CPUID policy, vCPU MSRs, devices) at creation. */
 void exit_domain_init(struct domain *d);
 #define DOM_VA_BASE 0x40000000ULL

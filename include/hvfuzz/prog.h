@@ -44,6 +44,12 @@ enum arg_kind {
     ARG_HANDLE,       /* the a-th live maptrack handle of dom, or a itself if none */
     ARG_VCPUID,       /* vCPU id (a mod nr_vcpus) */
     ARG_GPA,          /* guest-physical address of byte b of gfn (a mod pages); version 2 */
+    /* Frames the monitor shares with dom (version 3): the (a mod count)-th of those in use when
+       the op runs, an invalid frame when there are none (docs/PROGRAMS.md). */
+    ARG_GNTFRAME,     /* machine frame of grant-table frame a of dom */
+    ARG_STATUSFRAME,  /* machine frame of grant v2 status frame a of dom */
+    ARG_GNTPTE,       /* a PTE value: grant-table frame a of dom, flag bits from imm */
+    ARG_STATUSPTE,    /* a PTE value: status frame a of dom, flag bits from imm */
     ARG_NR_KINDS
 };
 
@@ -169,29 +175,48 @@ void prog_from_fuzz(struct prog *p, const uint8_t *data, size_t len);
 /* Canonical binary: versioned; prog_decode(prog_encode(p)) == p. Returns bytes written, or 0 if
    buf is too small. prog_encoded_size gives the size needed. prog_decode reads every version ever
    written; prog_encode writes the lowest version that holds p (prog_format_version: 1 unless p
-   uses exits or ARG_GPA), so a program without exits encodes exactly as before version 2. */
+   uses exits or ARG_GPA, 3 if it uses grant or status frame args), so a program encodes exactly
+   as it did before the versions it does not need. */
 unsigned prog_format_version(const struct prog *p);
 size_t prog_encoded_size(const struct prog *p);
 size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap);
 enum prog_err prog_decode(struct prog *p, const uint8_t *data, size_t len);
 
-/* Text form: one operation per line; prog_parse_text reports the failing line in *line. */
+/* Text form: one operation per line (docs/PROGRAMS.md). */
 size_t prog_format_text(const struct prog *p, char *buf, size_t cap);   /* like snprintf */
 /* A disassembler for the comment after an exit's instruction bytes in the text form: writes one
    line of text for the instruction in bytes and returns true, or false to leave no comment. The
    library has none (it never links Capstone); the hvfuzz tool installs one. NULL: off. */
 typedef bool (*prog_disasm_fn)(const uint8_t *bytes, size_t len, char *out, size_t cap);
 void prog_set_disasm(prog_disasm_fn fn);
+/*
+ * Where and why a text does not parse: line and col count from 1 (col is a byte offset + 1; 0
+ * when the error is not about one place, line 0 when not about one line, e.g. an empty text),
+ * token is the text at col (a word or number, cut to fit; empty at the end of the line), reason
+ * says what is wrong. The first error in the text is reported.
+ */
+struct prog_text_error {
+    unsigned line, col;
+    char token[32];
+    char reason[96];
+};
+enum prog_err prog_parse_text_err(struct prog *p, const char *text, struct prog_text_error *err);
+/* prog_format_text of p parsed from src, keeping src's comments where they were: blank and
+   comment lines in place (a leading block before the shape), an op line's trailing comment on
+   the op (instead of one the printer adds). The IR has no comments; this re-reads src. */
+size_t prog_format_text_comments(const struct prog *p, const char *src, char *buf, size_t cap);
+/* The same, reporting only the failing line (0 if none) in *line. */
 enum prog_err prog_parse_text(struct prog *p, const char *text, unsigned *line);
-/* More about the last prog_parse_text error of this thread ("" when there is nothing more). */
-const char *prog_text_error_detail(void);
-
 /* " => status=restart, rc=-EINVAL, ..." for op->expect (op->kind picks `action=` for exits),
    "" when it states nothing; like snprintf. */
 size_t prog_expect_format(const struct prog_op *op, char *buf, size_t cap);
 bool prog_expect_equal(const struct prog_expect *a, const struct prog_expect *b);
 /* The errno name of a negative Xen return value ("EINVAL" for -22), or NULL. */
 const char *prog_errno_name(int64_t rc);
+/* "FILE:LINE:COL: reason (near 'token')", "FILE:LINE: reason" or "FILE: reason" as far as err
+   knows the place; like snprintf. */
+size_t prog_text_error_format(const struct prog_text_error *err, const char *file, char *buf,
+                              size_t cap);
 
 /* Canonical equality (what the round-trip tests compare). */
 bool prog_equal(const struct prog *a, const struct prog *b);
@@ -205,5 +230,15 @@ enum prog_err prog_validate(const struct prog *p);
    PROG_E_IO, errno tells why. */
 enum prog_err prog_save(const struct prog *p, const char *path);
 enum prog_err prog_load(struct prog *p, const char *path);
+/* prog_load that says where a text file goes wrong (err, may be NULL) and, if text is not NULL,
+   hands back a text file's contents on success (malloc'd, NUL-terminated; NULL for a binary file)
+   for prog_format_text_comments. */
+enum prog_err prog_load_err(struct prog *p, const char *path, struct prog_text_error *err,
+                            char **text);
+/* The one line a command prints for a file that did not load: "FILE:LINE:COL: reason (near
+   'token')" for a text error (the form editors jump to), else "TOOL: FILE: message" (errno's
+   for PROG_E_IO: call it before anything changes errno). Like snprintf. */
+size_t prog_load_strerror(char *buf, size_t cap, const char *tool, const char *path,
+                          enum prog_err e, const struct prog_text_error *err);
 
 #endif

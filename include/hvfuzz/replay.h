@@ -14,6 +14,7 @@
 struct replay_opts {
     const struct target_ops *target;
     struct target_opts topts;
+    bool     bugs_given;      /* --bug was given: a finding's recorded switches are not used */
     bool     fork;            /* each program in a sandboxed child: crashes and hangs are findings */
     unsigned timeout_ms;      /* per program, with fork */
     const char *out_dir;      /* also store findings there (finding_write), or NULL */
@@ -25,7 +26,9 @@ struct replay_opts {
 
 /*
  * Replay each path (a program file, or a directory replayed recursively in name order; dot files
- * and report.txt are skipped). Reports go to out, one-line errors about bad files to err.
+ * and a finding directory's report, meta file and original are skipped: finding_skip_name).
+ * A program beside a finding.meta replays with the switches it records unless bugs_given.
+ * Reports go to out, one-line errors about bad files to err.
  */
 int replay_paths(const struct replay_opts *o, char *const *paths, int n, FILE *out, FILE *err);
 

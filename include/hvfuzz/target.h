@@ -82,8 +82,9 @@ struct target;
  * driver (zeroes, fault PROG_FAULT_NONE, out pointing at a buffer or NULL) and fills what the op
  * did; it returns 0, or -1 when the target itself failed (the driver reports target:run-op-failed). A user's own monitor implements these
  * (see docs/TARGETS.md): open builds the machine the shape describes; reset returns it to that state
- * cheaply (snapshot, not rebuild); run_op executes one operation; check runs the oracles (full = the
- * end of a program); close frees everything.
+ * cheaply (snapshot, not rebuild); run_op executes one operation and returns 0, or < 0 when the
+ * target itself could not run it (the driver ends the run with the finding target:run-op-failed);
+ * check runs the oracles (full = the end of a program); close frees everything.
  */
 struct target_ops {
     const char *name;

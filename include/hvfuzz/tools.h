@@ -8,7 +8,7 @@ int cmd_bench_main(int argc, char **argv);
 int cmd_bugzoo_main(int argc, char **argv);
 
 #include <stdint.h>
-/* --bug NAME[,NAME...]: 0, or -1 after naming the unknown bug on stderr. */
+/* --bug NAME[,NAME...] or --bug none: 0, or -1 after naming the unknown bug on stderr. */
 int tool_parse_bugs(const char *cmd, const char *list, uint64_t *bits);
 
 /* Exit lines of the text form get Capstone's disassembly as a comment (tools/disasm.c). */

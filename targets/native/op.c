@@ -69,6 +69,26 @@ static uint64_t native_arg_gref(const struct domain *d, uint16_t a)
     return nr ? a % nr : a;
 }
 
+/* The (i mod count)-th grant-table or status frame d has now; MFN_INVALID if it has none. */
+static mfn_t native_arg_gnt_frame(const struct domain *d, uint16_t i, bool status)
+{
+    uint32_t n;
+
+    if (!d)
+        return MFN_INVALID;
+    if (status) {
+        n = d->gnt.nr_status_frames < GNT_MAX_STATUS ? d->gnt.nr_status_frames : GNT_MAX_STATUS;
+        return n ? d->gnt.status[i % n] : MFN_INVALID;
+    }
+    n = d->gnt.nr_frames < GNT_MAX_FRAMES ? d->gnt.nr_frames : GNT_MAX_FRAMES;
+    return n ? d->gnt.frames[i % n] : MFN_INVALID;
+}
+
+static uint64_t native_arg_pte(mfn_t mfn, uint64_t flags)
+{
+    return ((mfn << PAGE_SHIFT) & PTE_ADDR_MASK) | (flags & ~PTE_ADDR_MASK);
+}
+
 static uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
                            gva_t payload_va)
 {
@@ -87,10 +107,10 @@ static uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const stru
         /* offsets past the page reach into the next frame, as an address sum does */
         return (native_arg_mfn(hv, s, a) << PAGE_SHIFT) + a->b;
     case ARG_GVA:
-        return DOM_VA(a->a % s->dom_pages) + a->b;
+        /* prog_validate keeps a below dom_pages */
+        return DOM_VA(a->a) + a->b;
     case ARG_PTE:
-        mfn = native_arg_mfn(hv, s, a);
-        return ((mfn << PAGE_SHIFT) & PTE_ADDR_MASK) | (a->imm & ~PTE_ADDR_MASK);
+        return native_arg_pte(native_arg_mfn(hv, s, a), a->imm);
     case ARG_PAYLOAD:
         return payload_va + a->b;
     case ARG_GREF:
@@ -103,22 +123,16 @@ static uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const stru
         return a->a % s->nr_vcpus;
     case ARG_GPA:
         return ((uint64_t)(a->a % s->dom_pages) << PAGE_SHIFT) + a->b;
+    case ARG_GNTFRAME:
+    case ARG_STATUSFRAME:
+        return native_arg_gnt_frame(native_arg_dom(hv, a->dom), a->a, a->kind == ARG_STATUSFRAME);
+    case ARG_GNTPTE:
+    case ARG_STATUSPTE:
+        mfn = native_arg_gnt_frame(native_arg_dom(hv, a->dom), a->a, a->kind == ARG_STATUSPTE);
+        return native_arg_pte(mfn, a->imm);
     default:
         return a->imm;
     }
-}
-
-/* The frame a guest access of va reaches: what guest_access will use (TLB first, then a walk). */
-static mfn_t native_translate(struct hv *hv, struct vcpu *v, gva_t va, bool write)
-{
-    struct tlb_entry e;
-    struct walk_result r;
-
-    if (tlb_lookup(v, va, &e) && (!write || (e.flags & _PAGE_RW)))
-        return e.mfn;
-    if (pt_walk(hv, v->guest_table, va, write ? PFEC_WRITE : 0, &r) < 0)
-        return MFN_INVALID;
-    return r.mfn;
 }
 
 /*
@@ -193,8 +207,13 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
     bool write = op->kind == OP_GUEST_WRITE;
     gva_t va = op->nr_args ? native_arg(hv, &t->shape, &op->args[0], 0) : 0;
     uint32_t size = native_size_ok(op->size) ? op->size : 8;
-    mfn_t mfn = native_translate(hv, v, va, write);
     uint64_t value = 0;
+    mfn_t mfn;
+
+    /* the monitor's own translation, so the tag names the frame the access below reaches; the
+       access then finds it in the TLB (a fault faults again there and is reported from it) */
+    if (guest_translate(hv, v, va, write ? PFEC_WRITE : 0, &mfn, NULL) < 0)
+        mfn = MFN_INVALID;
 
     n->last_name = write ? "guest_write" : "guest_read";
     res->status = OPS_RAN;
