@@ -106,10 +106,12 @@ check-ir: $(B)/codec-ir
 		{ echo "check-ir: FAIL: the codec harness, built from ir/ alone, fails on corpora/codec"; exit 1; }
 	@echo "ir/ includes only ir/ and $(notdir $(IR_HEADERS)), and links alone"
 
-# Unit tests and the conformance suite, once plain and once under ASan+UBSan.
+# ir/ alone, then the unit tests and the conformance suite, once plain and once under ASan+UBSan;
+# the recorded conformance corpus and the fuzzing smoke once.
 check: check-ir
 check: check-one
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=address,undefined check-one
+	$(Q)$(MAKE) --no-print-directory check-corpus
 	$(Q)$(MAKE) --no-print-directory check-fuzz
 
 # Sanitizer reports with a stack, so a CI log is readable without a rerun.
@@ -120,6 +122,17 @@ check-one: $(B)/hvfuzz $(B)/unit-tests
 	@echo "== conformance suite ($(B))"
 	$(Q)$(B)/hvfuzz conform --junit $(B)/conformance-junit.xml
 	$(Q)xmllint --noout $(B)/conformance-junit.xml
+
+# The recorded conformance corpus (corpora/conformance, tools/record-seeds.sh): every program
+# replays on the native target with the results it states; the unit test conformance_corpus
+# (run by check-one) holds its size above the floor. Per-file lines go to a log, shown on failure.
+check-corpus: $(B)/hvfuzz
+	@echo "== conformance corpus (corpora/conformance, native target)"
+	$(Q)$(B)/hvfuzz replay corpora/conformance >$(B)/conformance-replay.log 2>&1 || \
+		{ grep -v ': ok (' $(B)/conformance-replay.log | tail -n 60; exit 1; }
+	$(Q)tail -n 1 $(B)/conformance-replay.log
+
+.PHONY: check-corpus
 
 # Fuzzing smoke, once rather than per flavour: every regression reproducer replays with no finding,
 # and each generator runs briefly from a fixed seed. A command or engine this build lacks is

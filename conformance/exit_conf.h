@@ -12,8 +12,10 @@
 void xc_record(struct exit_record *x, enum exit_reason reason, uint64_t qual);
 /* Replace the record's instruction bytes (and insn_len). */
 void xc_insn(struct exit_record *x, const uint8_t *bytes, unsigned len);
-/* The recorder's view of an exit (conform --record): helpers.c holds the recorder. */
-void conf_record_exit(struct conf_ctx *c, struct vcpu *v, const struct exit_record *x);
+/* The recorder's view of an exit (conform --record), before and after hv_exit: helpers.c holds
+   the recorder. */
+int  conf_record_exit(struct conf_ctx *c, struct vcpu *v, const struct exit_record *x);
+void conf_record_exit_end(int token, const struct exit_result *r);
 /* Run the record on v (recorded as an exit op); the result goes to *r (may be NULL). */
 enum exit_action xc_run(struct conf_ctx *c, struct vcpu *v, const struct exit_record *x,
                         struct exit_result *r);

@@ -27,8 +27,9 @@ enum exit_action xc_run(struct conf_ctx *c, struct vcpu *v, const struct exit_re
                         struct exit_result *r)
 {
     struct exit_result scratch;
-    conf_record_exit(c, v, x);
+    int token = conf_record_exit(c, v, x);
     enum exit_action a = hv_exit(c->hv, v, x, r ? r : &scratch);
+    conf_record_exit_end(token, r ? r : &scratch);
     if ((r ? r : &scratch)->action != a)
         CONF_FAIL(c, "hv_exit returned %s but recorded %s", abi_exit_action_name(a),
                   abi_exit_action_name((r ? r : &scratch)->action));

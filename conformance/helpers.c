@@ -131,10 +131,15 @@ void conf_machine_teardown(struct conf_ctx *c)
     c->v0 = c->v1 = c->v2 = NULL;
 }
 
-void conf_record_exit(struct conf_ctx *c, struct vcpu *v, const struct exit_record *x)
+int conf_record_exit(struct conf_ctx *c, struct vcpu *v, const struct exit_record *x)
+{
+    return conf_recorder ? record_exit(conf_recorder, c->hv, v, x) : -1;
+}
+
+void conf_record_exit_end(int token, const struct exit_result *r)
 {
     if (conf_recorder)
-        record_exit(conf_recorder, c->hv, v, x);
+        record_exit_end(conf_recorder, token, r);
 }
 
 long conf_hc(struct conf_ctx *c, struct vcpu *v, unsigned nr, uint64_t a0, uint64_t a1,
@@ -211,6 +216,9 @@ int conf_get(struct conf_ctx *c, struct vcpu *v, gva_t va, void *buf, size_t len
     uint32_t pfec = 0;
     int rc = guest_read(c->hv, v, va, buf, len, &pfec);
 
+    /* what the case reads back after a hypercall is what it checks of the fields written back */
+    if (rc == 0 && conf_recorder)
+        record_get(conf_recorder, v, va, buf, len);
     if (rc < 0)
         CONF_ERROR(c, "guest read of %zu bytes at 0x%llx by dom%u vCPU %u faulted "
                    "(rc %d, pfec 0x%x)", len, (unsigned long long)va, (unsigned)v->domid,

@@ -13,7 +13,8 @@ struct replay_state {
     const struct replay_opts *o;
     FILE *out, *err;
     unsigned findings, bad, clean;
-    unsigned long expects;     /* ops with an expectation, in the programs that loaded */
+    unsigned long expect_ops;  /* ops with an expectation, in the programs that loaded */
+    unsigned long expects;     /* the results they state (a key or an out@ field each) */
     struct prog prog;          /* the program being replayed (big: kept out of the stack) */
     struct target_opts topts;  /* its options: o->topts, or a finding's recorded switches */
 };
@@ -131,8 +132,12 @@ static void replay_one(struct replay_state *s, const char *path)
         s->bad++;
         return;
     }
-    for (uint32_t i = 0; i < s->prog.nr_ops; i++)
-        s->expects += s->prog.ops[i].expect.have != 0;
+    for (uint32_t i = 0; i < s->prog.nr_ops; i++) {
+        const struct prog_expect *x = &s->prog.ops[i].expect;
+        s->expect_ops += x->have != 0;
+        /* each stated result counts: one per key, one per out@ field */
+        s->expects += (unsigned)__builtin_popcount(x->have & ~PE_OUT) + x->nr_out;
+    }
     if (s->o->verbose || s->o->results_path)
         replay_results(s, &reply, path);
     if (!reply.found) {
@@ -240,9 +245,9 @@ int replay_paths(const struct replay_opts *o, char *const *paths, int n, FILE *o
     for (int i = 0; i < n; i++)
         replay_path(s, paths[i], 0);
     if (!o->quiet || s->findings || s->bad)
-        fprintf(out, "replayed %u: %u clean, %u findings, %u bad files; %lu ops with "
-                "expectations%s\n", s->clean + s->findings, s->clean, s->findings, s->bad,
-                s->expects, o->no_expect ? " (not checked: --no-expect)" : "");
+        fprintf(out, "replayed %u: %u clean, %u findings, %u bad files; %lu expectations in "
+                "%lu ops%s\n", s->clean + s->findings, s->clean, s->findings, s->bad,
+                s->expects, s->expect_ops, o->no_expect ? " (not checked: --no-expect)" : "");
     rc = s->findings ? REPLAY_EXIT_FINDING : s->bad ? REPLAY_EXIT_BAD : REPLAY_EXIT_OK;
     free(s);
     return rc;

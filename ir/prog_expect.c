@@ -272,7 +272,8 @@ static bool prog_enum(const char *t, size_t n, int64_t *out)
             v = v * 10 + (unsigned)(t[i] - '0');
         }
     }
-    *out = neg ? -(int64_t)v : (int64_t)v;
+    /* two's complement without signed overflow: -2^63 is v == 2^63 */
+    *out = (int64_t)(neg ? 0 - v : v);
     return true;
 }
 

@@ -170,7 +170,14 @@ static void prog_out_exit(struct prog_out *o, const struct prog_op *op)
         }
     }
     prog_out_payload(o, op);
+}
+
+/* The disassembly of an exit's instruction: a comment, so it ends the line (after any `=>`). */
+static void prog_out_disasm(struct prog_out *o, const struct prog_op *op)
+{
+    unsigned n = op->insn_len < PROG_MAX_INSN ? op->insn_len : PROG_MAX_INSN;
     char dis[96];
+
     if (n && prog_disasm && prog_disasm(op->insn, n, dis, sizeof(dis)))
         prog_out_printf(o, "  # %s", dis);
 }
@@ -238,6 +245,8 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
             for (size_t k = 0; k < n && k + 1 < sizeof(ex); k++)
                 prog_out_char(&o, ex[k]);
         }
+        if (op->kind == OP_EXIT)
+            prog_out_disasm(&o, op);
         prog_out_char(&o, '\n');
     }
     return o.len;

@@ -4,6 +4,7 @@
 
 #include "hvfuzz/hypercall.h"
 #include "hvfuzz/record.h"
+#include "hvfuzz/target.h"
 #include "test.h"
 
 /*
@@ -60,13 +61,16 @@ TEST(record_lift)
     TEST_EQ(ARG_PTE, op->fixups[1].arg.kind);
     TEST_EQ(4, op->fixups[1].arg.a);
     TEST_EQ(_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED, op->fixups[1].arg.imm);
+    TEST_EQ(PE_STATUS | PE_RC, op->expect.have);
+    TEST_EQ(OPS_RAN, op->expect.status);
+    TEST_EQ(0, op->expect.rc);
     TEST_EQ(PROG_OK, prog_validate(&r->prog));
     TEST_EQ(0, record_replay_check(r, why, sizeof(why)));
     if (why[0])
         fprintf(stderr, "record_lift: %s\n", why);
 
     /* a recorded result the replay does not give must be caught */
-    r->expect[0].rc = -XEN_EINVAL;
+    r->prog.ops[0].expect.rc = -XEN_EINVAL;
     TEST_EQ(-1, record_replay_check(r, why, sizeof(why)));
     record_free(r);
     hv_destroy(hv);

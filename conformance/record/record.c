@@ -50,6 +50,7 @@ struct recorder *record_new(const struct prog_shape *shape)
         return NULL;
     prog_init(&r->prog, shape);
     r->open_op = -1;
+    r->last_hc = -1;
     if (r->prog.shape.nr_domains > RECORD_MAX_DOMAINS) {
         free(r);
         return NULL;
@@ -447,6 +448,7 @@ int record_hc_begin(struct recorder *r, struct hv *hv, const struct vcpu *v, uns
 
     if (!r || r->overflow)
         return -1;
+    r->last_hc = -1;
     if (v->domid >= r->prog.shape.nr_domains || v->id >= r->prog.shape.nr_vcpus) {
         r->overflow = true;
         return -1;
@@ -481,16 +483,32 @@ int record_hc_begin(struct recorder *r, struct hv *hv, const struct vcpu *v, uns
     /* the op arrays whose layout rec_lift_payload_word knows are all the first argument */
     rec_lift_payload(&l, args[0]);
     r->open_op = (int)(l.op - r->prog.ops);
+    r->open_ran = vcpu_runnable(hv, v);
+    memcpy(r->last_args, args, sizeof(r->last_args));
     return r->open_op;
 }
 
+static void rec_expect_rc(struct prog_op *op, enum op_status status, int64_t rc)
+{
+    op->expect.have |= PE_STATUS | PE_RC;
+    op->expect.status = (uint8_t)status;
+    op->expect.rc = rc;
+}
+
+/*
+ * Every issue states its status and rc: the first op and one switch_vcpu per continuation. A vCPU
+ * that cannot run answers -ESRCH here and OPS_NOT_RUN (with -ESRCH) on a target.
+ */
 void record_hc_end(struct recorder *r, int token, long rc, unsigned restarts)
 {
     if (!r || token < 0 || token != r->open_op)
         return;
     r->open_op = -1;
     struct prog_op *op = &r->prog.ops[token];
-    struct record_expect *e = &r->expect[token];
+    if (!r->open_ran) {
+        rec_expect_rc(op, OPS_NOT_RUN, rc);
+        return;
+    }
     for (unsigned i = 0; i <= restarts; i++) {
         if (i > 0) {
             struct prog_op *sw = rec_append(r);
@@ -499,30 +517,35 @@ void record_hc_end(struct recorder *r, int token, long rc, unsigned restarts)
             sw->kind = OP_SWITCH_VCPU;
             sw->dom = op->dom;
             sw->vcpu = op->vcpu;
-            e = &r->expect[r->prog.nr_ops - 1];
+            op = sw;
         }
-        e->hypercall = true;
-        e->status = i < restarts ? OPS_RESTART : OPS_RAN;
-        e->rc = i < restarts ? -XEN_ERESTART : rc;
+        if (i < restarts)
+            rec_expect_rc(op, OPS_RESTART, -XEN_ERESTART);
+        else
+            rec_expect_rc(op, OPS_RAN, rc);
     }
+    /* what a continued call wrote back is spread over its re-issues: only single issues say */
+    if (restarts == 0)
+        r->last_hc = token;
 }
 
 /* ---- exits -------------------------------------------------------------------------------------- */
 
-void record_exit(struct recorder *r, struct hv *hv, const struct vcpu *v,
-                 const struct exit_record *x)
+int record_exit(struct recorder *r, struct hv *hv, const struct vcpu *v,
+                const struct exit_record *x)
 {
     struct rec_lift l = { .r = r, .hv = hv, .v = v };
 
     if (!r || r->overflow || !x)
-        return;
+        return -1;
+    r->last_hc = -1;
     if (v->domid >= r->prog.shape.nr_domains || v->id >= r->prog.shape.nr_vcpus) {
         r->overflow = true;
-        return;
+        return -1;
     }
     l.op = rec_append(r);
     if (!l.op)
-        return;
+        return -1;
     l.op->kind = OP_EXIT;
     l.op->dom = (uint8_t)v->domid;
     l.op->vcpu = v->id;
@@ -547,4 +570,7 @@ void record_exit(struct recorder *r, struct hv *hv, const struct vcpu *v,
             l.op->gla = a;
         l.op->regs[i] = a;
     }
+    r->open_op = (int)(l.op - r->prog.ops);
+    r->open_ran = vcpu_runnable(hv, v) && !v->blocked;
+    return r->open_op;
 }

@@ -23,6 +23,26 @@ static void rec_file_name(char *buf, size_t len, const char *dir, const char *na
     snprintf(buf + n, len - n, "%s", ext);
 }
 
+/*
+ * Write r in one form and read it back: the file must be the program the gate replayed, with
+ * every expectation (a codec that drops one would leave a corpus that checks less than it says).
+ * PROG_E_CORRUPT when it reads back different.
+ */
+static enum prog_err rec_save_checked(const struct recorder *r, const char *dir, const char *name,
+                                      const char *ext, char *path, size_t cap)
+{
+    static struct prog back;
+    enum prog_err err;
+
+    rec_file_name(path, cap, dir, name, ext);
+    err = prog_save(&r->prog, path);
+    if (err == PROG_OK)
+        err = prog_load(&back, path);
+    if (err == PROG_OK && !prog_equal(&r->prog, &back))
+        err = PROG_E_CORRUPT;
+    return err;
+}
+
 enum record_outcome record_save(const struct recorder *r, const char *dir, const char *name,
                                 char *why, size_t len)
 {
@@ -42,11 +62,12 @@ enum record_outcome record_save(const struct recorder *r, const char *dir, const
     }
     if (record_replay_check(r, why, len) != 0)
         return RECORD_DROPPED;
-    rec_file_name(path, sizeof(path), dir, name, ".bin");
-    err = prog_save(&r->prog, path);
-    if (err == PROG_OK) {
-        rec_file_name(path, sizeof(path), dir, name, ".txt");
-        err = prog_save(&r->prog, path);
+    err = rec_save_checked(r, dir, name, ".bin", path, sizeof(path));
+    if (err == PROG_OK)
+        err = rec_save_checked(r, dir, name, ".txt", path, sizeof(path));
+    if (err == PROG_E_CORRUPT) {
+        snprintf(why, len, "%s reads back as a different program", path);
+        return RECORD_IO;
     }
     if (err != PROG_OK) {
         snprintf(why, len, "%s: %s (%s)", path, prog_strerror(err), strerror(errno));

@@ -11,13 +11,6 @@
 /* Domains a program may have (prog_validate's limit). */
 #define RECORD_MAX_DOMAINS 4U
 
-/* What the recorded machine answered to one operation, to compare a replay against. */
-struct record_expect {
-    bool    hypercall;   /* a hypercall or a continuation re-issue: rc and status are set */
-    uint8_t status;      /* enum op_status (OPS_RAN or OPS_RESTART) */
-    int64_t rc;
-};
-
 /*
  * Raw values become resource arguments where the recorded machine says what they are: a domain's
  * frame number -> ARG_MFN, a machine address inside a domain frame -> ARG_MADDR, a VA of the
@@ -26,12 +19,15 @@ struct record_expect {
  * meaningful and the program still replays where frames land elsewhere.
  */
 struct recorder {
-    struct prog prog;
-    struct record_expect expect[PROG_MAX_OPS];
+    struct prog prog;     /* each op's expect holds what the recorded machine answered */
     uint64_t preempt;     /* the preemption pattern the program has set so far */
     bool     overflow;    /* more operations than a program holds: not replayable */
     unsigned lossy;       /* buffers cut short or left out of a payload */
     int      open_op;     /* hypercall between record_hc_begin and record_hc_end, or -1 */
+    bool     open_ran;    /* its vCPU could run when it was issued */
+    int      last_hc;     /* the last hypercall, finished without a continuation, whose payload
+                             the case may read back (record_get), or -1 */
+    uint64_t last_args[6];
     uint8_t *written[RECORD_MAX_DOMAINS];   /* bit per byte of DOM_VA(0..dom_pages) */
 };
 
@@ -48,12 +44,28 @@ int  record_hc_begin(struct recorder *r, struct hv *hv, const struct vcpu *v, un
 /* After it ran: its final result and how many continuations it took. */
 void record_hc_end(struct recorder *r, int token, long rc, unsigned restarts);
 
+/* The case read len bytes at va back into buf after a hypercall: the status fields the hypercall
+   wrote back there become the op's out expectations (record_expect.c says which). */
+void record_get(struct recorder *r, const struct vcpu *v, gva_t va, const void *buf, size_t len);
+
 /* An exit the case delivers (conformance/exit_helpers.c), before hv_exit runs: an OP_EXIT with
    the record's values; rsi/rdi (and gla when it equals one) pointing into a buffer the case
-   wrote are lifted like hypercall pointers, so the buffer becomes the op's payload. */
+   wrote are lifted like hypercall pointers, so the buffer becomes the op's payload. Returns a
+   token for record_exit_end, which takes what hv_exit answered. */
 struct exit_record;
-void record_exit(struct recorder *r, struct hv *hv, const struct vcpu *v,
+struct exit_result;
+int  record_exit(struct recorder *r, struct hv *hv, const struct vcpu *v,
                  const struct exit_record *x);
+void record_exit_end(struct recorder *r, int token, const struct exit_result *res);
+
+/* Expectations of one op, counted by kind (PE_OUT counts each field), for the recorder's and the
+   corpus's tallies. */
+struct record_tally {
+    unsigned programs;
+    unsigned status, rc, value, fault, pfec, out;
+};
+void record_tally_prog(struct record_tally *t, const struct prog *p);
+unsigned record_tally_total(const struct record_tally *t);
 
 /* What became of a recorded case (hvfuzz conform --record counts them). */
 enum record_outcome {
@@ -68,8 +80,8 @@ enum record_outcome {
 };
 
 /*
- * Replay r's program on the native target: 0 when it runs with no finding and every hypercall
- * gives the recorded result, else -1 with the reason in why.
+ * Replay r's program on the native target: 0 when it runs with no finding and every op gives the
+ * results its expect states, else -1 with the reason in why.
  */
 int record_replay_check(const struct recorder *r, char *why, size_t len);
 /* Check and write r as dir/name.bin and dir/name.txt (name's odd characters become '_'). */
