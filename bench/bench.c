@@ -57,7 +57,7 @@ static double bench_once(struct bench_ctx *c, enum bench_kind k, double secs)
                 target_run(c->t, &c->progs[(items + i) % BENCH_PROGS], c->res, NULL);
                 break;
             case BENCH_OP:
-                c->t->ops->run_op(c->t, c->op, &r);
+                target_run_op(c->t, c->op, &r);
                 break;
             case BENCH_GEN:
                 gen_program(&c->gen, c->scratch);
@@ -77,7 +77,7 @@ static double bench_once(struct bench_ctx *c, enum bench_kind k, double secs)
 static int bench_op_check(struct bench_ctx *c)
 {
     struct op_result r;
-    int rc = c->t->ops->run_op(c->t, c->op, &r);
+    int rc = target_run_op(c->t, c->op, &r);
 
     if (rc < 0)
         fprintf(stderr, "hvfuzz bench: the %s target could not run the op of hypercall %u "

@@ -99,6 +99,19 @@ static int target_prepare(struct target *t, const struct prog_shape *shape)
     return target_open(t, ops, shape, &opts);
 }
 
+static void target_result_init(struct op_result *r, uint8_t *out)
+{
+    memset(r, 0, sizeof(*r));
+    r->fault = PROG_FAULT_NONE;
+    r->out = out;
+}
+
+int target_run_op(struct target *t, const struct prog_op *op, struct op_result *res)
+{
+    target_result_init(res, NULL);
+    return t->ops->run_op(t, op, res);
+}
+
 /* The name a finding's signature gives op: its hypercall's, or its kind's. */
 static const char *target_op_name(const struct prog_op *op)
 {
@@ -141,9 +154,8 @@ static bool target_pass(struct target *t, const struct prog *p, struct op_result
         t->out_buf = malloc((size_t)PROG_MAX_OPS * PROG_MAX_PAYLOAD);
     for (uint32_t i = 0; i < n && !found; i++) {
         struct op_result scratch, *r = results ? &results[i] : &scratch;
-        memset(r, 0, sizeof(*r));
-        r->fault = PROG_FAULT_NONE;
-        r->out = t->opts.capture_out && t->out_buf ? t->out_buf + (size_t)i * PROG_MAX_PAYLOAD : NULL;
+        target_result_init(r, t->opts.capture_out && t->out_buf ?
+                              t->out_buf + (size_t)i * PROG_MAX_PAYLOAD : NULL);
         int rc = ops->run_op(t, &p->ops[i], r);
         t->steps++;
         /* the target itself broke (a real hypervisor gone, an agent that stopped answering):

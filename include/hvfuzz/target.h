@@ -117,6 +117,10 @@ void target_list(void (*fn)(const struct target_ops *ops, void *arg), void *arg)
 int  target_open(struct target *t, const struct target_ops *ops, const struct prog_shape *shape,
                  const struct target_opts *o);
 void target_close(struct target *t);
+/* One op outside a program run (benchmarks, tests): res initialised as the driver does (no
+   payload capture), then ops->run_op; returns its value. */
+int target_run_op(struct target *t, const struct prog_op *op, struct op_result *res);
+
 /*
  * Run a whole program: reset (re-opening if the shape differs), each op in order, the oracles after
  * each op as opts say and in full at the end. results[] (nr_ops entries) may be NULL. Returns true

@@ -35,14 +35,14 @@ TEST(native_gnt_frames)
     t.ops->reset(&t);
 
     /* version 1: no status frame, so nothing to map */
-    t.ops->run_op(&t, &p->ops[0], &r);
+    target_run_op(&t, &p->ops[0], &r);
     CU_ASSERT(r.rc < 0);
     TEST_EQ(0, l1[100]);
-    t.ops->run_op(&t, &p->ops[1], &r);
+    target_run_op(&t, &p->ops[1], &r);
     TEST_EQ(0, r.rc);
     TEST_EQ(2, d->gnt.version);
     CU_ASSERT_FATAL(d->gnt.nr_status_frames >= 1 && d->gnt.nr_frames >= 1);
-    t.ops->run_op(&t, &p->ops[2], &r);
+    target_run_op(&t, &p->ops[2], &r);
     TEST_EQ(0, r.rc);
     TEST_EQ((d->gnt.status[0] << PAGE_SHIFT) | 0x25, l1[100]);
     /* index 4 wraps modulo the grant frames in use */

@@ -42,7 +42,7 @@ static const char *iso_run(struct target *t, int plant)
     struct prog_op rd = iso_access(OP_GUEST_READ, plant == 1 ? 1 : 2, DOM_VA(ISO_SLOT));
 
     t->ops->reset(t);
-    TEST_EQ(0, t->ops->run_op(t, &w, &r));
+    TEST_EQ(0, target_run_op(t, &w, &r));
     TEST_EQ(0, r.rc);
     if (t->ops->check(t, false, 0, &f))
         return f.signature;
@@ -57,7 +57,7 @@ static const char *iso_run(struct target *t, int plant)
         /* control: dom2 reads its own frame at the same slot */
         iso_plant_map(hv, 2, hv->dom[2].p2m[41]);
     }
-    TEST_EQ(0, t->ops->run_op(t, &rd, &r));
+    TEST_EQ(0, target_run_op(t, &rd, &r));
     TEST_EQ(0, r.rc);
     if (t->ops->check(t, false, 1, &f))
         return f.signature;
