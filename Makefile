@@ -60,6 +60,10 @@ $(B)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+# The one file that names the source tree: the zoo's reproducers are found from any working
+# directory (bench/bugzoo_repro.c; HVFUZZ_CORPORA overrides it at run time).
+$(B)/bench/bugzoo_repro.o: CFLAGS += -DHVFUZZ_SRCDIR=\"$(CURDIR)\"
+
 $(B)/libhvmon.a: $(MON_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^

@@ -28,9 +28,6 @@ struct conf_ctx {
     enum conf_state state;
     unsigned       checks;           /* comparisons made */
     char           msg[CONF_MSG_LEN];/* first failure: file:line, expression, expected, actual */
-    bool           audited;          /* the case ran and judged the audit itself (a bug-zoo case
-                                        leaves a broken machine on purpose): the runner's audit
-                                        after the case is skipped */
 };
 
 typedef void (*conf_fn)(struct conf_ctx *c);

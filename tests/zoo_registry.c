@@ -1,23 +1,28 @@
 /*
  * Every re-created bug in the registry (hv_bug_table) has its hand-written reproducer,
- * corpora/zoo/<name>.txt, which tests/zoo_replay.c runs. Missing files are named. Run from the
- * repository root.
+ * corpora/zoo/<name>.txt (in bz_repro_dir), which tests/zoo_replay.c and the conformance area
+ * `zoo` run. Missing files are named.
  */
 #include <string.h>
 #include <unistd.h>
 
-#include "hvfuzz/monitor.h"
+#include "hvfuzz/bugzoo.h"
 #include "test.h"
 
 TEST(zoo_registry)
 {
-    char missing[1024] = "";
+    char missing[1024] = "", dir[512];
     size_t len = 0;
     unsigned nr_missing = 0;
 
+    if (bz_repro_dir(dir, sizeof(dir)) < 0) {
+        fprintf(stderr, "zoo_registry: %s\n", dir);
+        CU_FAIL_FATAL("no bug zoo directory");
+        return;
+    }
     for (unsigned i = 1; i < HV_BUG_NR; i++) {
-        char path[128];
-        snprintf(path, sizeof(path), "corpora/zoo/%s.txt", hv_bug_table[i].name);
+        char path[600];
+        snprintf(path, sizeof(path), "%s/%s.txt", dir, hv_bug_table[i].name);
         if (access(path, R_OK) == 0)
             continue;
         nr_missing++;

@@ -88,4 +88,42 @@ bool bz_bug_found(const struct bz_opts *o, const struct bz_trial *t, size_t n, e
    0, or -1 on a set-up error (message on stderr). */
 int bz_run(const struct bz_opts *o, struct bz_trial **out, size_t *n);
 
+/* ---- the reproducers (bench/bugzoo_repro.c) ------------------------------------------------- */
+
+/* Names the corpora directory (the one holding zoo/) in place of the source tree's. */
+#define BZ_CORPORA_ENV "HVFUZZ_CORPORA"
+
+/*
+ * The directory of the reproducers, corpora/zoo/<name>.txt (one per registry row, the single
+ * definition of each bug's trigger): $HVFUZZ_CORPORA/zoo, else the zoo of the source tree the
+ * build came from, so a command finds it from any working directory. Writes it to buf and
+ * returns 0, or -1 with why not in buf (unset and no build default, or not a directory).
+ */
+int bz_repro_dir(char *buf, size_t cap);
+
+enum bz_repro_verdict {
+    BZ_REPRO_OK = 0,
+    BZ_REPRO_ERROR,     /* the file is missing or does not load, or the target did not open */
+    BZ_REPRO_FAILED,    /* the monitor does not behave as the reproducer and the registry say */
+};
+
+/* What checking one reproducer found (bz_repro_check). */
+struct bz_repro_result {
+    enum bz_repro_verdict verdict;
+    unsigned checks;        /* comparisons made: each run's verdict and each stated expectation */
+    unsigned expects;       /* ops of the program that state an expectation (=> ...) */
+    char on[192];           /* with the switch: "SIGNATURE at op N", or "no finding" */
+    char off[192];          /* without: "no finding", or "SIGNATURE at op N" */
+    char msg[512];          /* why not OK, one line naming the file, expected and actual */
+};
+
+/*
+ * Check the reproducer of bug b at path on the native target, twice. With only b's switch on,
+ * the first finding's signature must start with b->oracle (bz_sig_matches); the program's
+ * expectations are not checked there, because they state what the fixed monitor does and the
+ * bug's step may differ (the run would stop at an expect: finding before the oracle sees the
+ * damage). With every switch off there must be no finding with every stated expectation met.
+ */
+void bz_repro_check(const struct hv_bug_desc *b, const char *path, struct bz_repro_result *r);
+
 #endif
