@@ -293,7 +293,7 @@ struct census_ctx {
     bool batch;
     /* the resource the record names, for its state */
     int res_dom, res_gfn, res_ref_dom, res_ref, res_port_dom, res_port;
-    bool res_xen;
+    bool res_xen, res_free;
 };
 
 static void census_model_reset(struct census_model *m, const struct census_env *env)
@@ -382,7 +382,7 @@ static bool census_numeric_value(const struct census_ctx *x, const struct census
         *v = a->a;
         return true;
     case ARG_MADDR:
-        *v = a->b & census_wmax(f);
+        *v = (a->b >> f->shift) & census_wmax(f);
         return true;
     case ARG_PORT:
         if (a->dom >= CM_DOMS)
@@ -454,8 +454,7 @@ static void census_frame_nr(struct census_ctx *x, uint64_t *seen, uint64_t mfn)
     unsigned o = env->owner[mfn];
     if (o == CENSUS_OWNER_FREE) {
         CC_SET(seen, CC_FREE);
-        if (x->res_dom < 0 && !x->res_xen)
-            x->res_xen = false;
+        x->res_free = true;
         return;
     }
     if (o == CENSUS_OWNER_XEN) {
@@ -779,7 +778,7 @@ static void census_states(struct census_ctx *x, const struct census_row *r)
         if (m->mapped_frame[d][g])
             st |= CS_BIT(CS_MAPPED);
         last = &m->last_vcpu[d][g];
-    } else if (r->nf && r->f[0].kind == CK_FRAME) {
+    } else if (x->res_free) {
         st |= CS_BIT(CS_TYPE_NONE);
     }
     if (x->res_ref_dom >= 0) {
@@ -809,7 +808,7 @@ static void census_row_rec(struct census_ctx *x, const struct census_row *r, boo
 {
     x->res_dom = x->res_ref_dom = x->res_port_dom = -1;
     x->res_gfn = x->res_ref = x->res_port = 0;
-    x->res_xen = false;
+    x->res_xen = x->res_free = false;
     if (!rec_only)
         x->c->hits[r - census_rows]++;
     for (unsigned i = 0; i < r->nf; i++)

@@ -47,8 +47,9 @@ static const struct census_field f_mmu[] = {
 };
 static const struct census_field f_mmu_pt[] = {
     F(struct mmu_update, ptr, "ptr", CK_FRAME, 0, .shift = PAGE_SHIFT),
-    /* the slot: ptr's low 12 bits (cmd included); the last entry starts at 4088 */
-    F(struct mmu_update, ptr, "ptr.slot", CK_OFFSET, PAGE_SIZE - 8, .mask = PAGE_SIZE - 1),
+    /* the entry the request writes: bits 3..11 of ptr (its low bits are the cmd) */
+    F(struct mmu_update, ptr, "ptr.entry", CK_ENUM, PTES_PER_TABLE - 1, .shift = 3,
+      .mask = PTES_PER_TABLE - 1),
     F(struct mmu_update, val, "val", CK_PTE, 0, .mask = PTE_BITS),
 };
 static const struct census_field f_mmu_m2p[] = {
