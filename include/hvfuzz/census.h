@@ -144,6 +144,8 @@ unsigned census_pair_class(unsigned i, unsigned j);
 /* States that apply to a row (bitmask of enum census_state). */
 uint32_t census_row_states(const struct census_row *r);
 const char *census_state_name(unsigned st);
+/* The bits a field's value has (its width, under its mask for numbers). */
+uint64_t census_wmax(const struct census_field *f);
 /* The largest value of f's range on shape s. */
 uint64_t census_field_max(const struct census_field *f, const struct prog_shape *s);
 
