@@ -837,6 +837,11 @@ void gen_append(struct gen *g, struct prog *p)
         gen_touch(g, p, dom, gen_pick_vcpu(g, dom), warm - 1U, true);
     if (fam != GEN_F_SCHEDULE && gen_chance(g, 1, 8))
         gen_repeat(g, p, before, p->nr_ops, -1);
+    /* boundary values and resource owners, one field at a time, from the census table; backwards,
+       so ops inserted before one do not move those still to visit */
+    for (uint32_t i = p->nr_ops; i-- > before;)
+        if ((p->ops[i].kind == OP_HYPERCALL || p->ops[i].kind == OP_EXIT) && gen_chance(g, 1, 8))
+            gen_corner(g, p, i);
     if (g->preempting)
         for (uint32_t i = before; i < p->nr_ops; i++)
             if (p->ops[i].kind == OP_HYPERCALL)

@@ -139,6 +139,10 @@ void gen_f_exit(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_mmu_req(struct gen_hc *h, unsigned off);
 void gen_mmuext_rec(struct gen_hc *h, unsigned off);
 
+/* Now and then, one field of op idx set to a value of one of its census classes (gen_corner.c);
+   ops a class needs first (a grant, a release, a mapping) are inserted before it. */
+void gen_corner(struct gen *g, struct prog *p, uint32_t idx);
+
 /* The next op slot of p, or NULL when the program is full. */
 static inline struct prog_op *gen_new_op(struct prog *p)
 {
