@@ -24,66 +24,47 @@ uint64_t finding_hash(const char *signature)
     return h;
 }
 
-/* An snprintf-like sink over one buffer. */
-struct finding_out {
-    char *buf;
-    size_t cap, len;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void finding_printf(struct finding_out *o, const char *fmt, ...)
-{
-    va_list ap;
-    size_t room = o->len < o->cap ? o->cap - o->len : 0;
-
-    va_start(ap, fmt);
-    int n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->len += (size_t)n;
-}
-
 /* What the op did, in the expectation syntax of programs (docs/PROGRAMS.md), as a comment. */
-static void finding_result(struct finding_out *o, const struct prog_op *op, const struct op_result *r)
+static void finding_result(struct io_buf *o, const struct prog_op *op, const struct op_result *r)
 {
     struct prog_op shown;
     char text[512];
 
     if (r->status == OPS_NOT_RUN && r->rc == 0) {
-        finding_printf(o, "  # not run");
+        io_printf(o, "  # not run");
         return;
     }
     shown.kind = op->kind;
     target_observe(op, r, NULL, &shown.expect);
     prog_expect_format(&shown, text, sizeof(text));
-    finding_printf(o, "  # result: %s", text + 4);   /* past " => " */
+    io_printf(o, "  # result: %s", text + 4);   /* past " => " */
 }
 
 size_t finding_format(const struct prog *p, const struct finding *f, const struct op_result *results,
                       char *buf, size_t cap)
 {
-    struct finding_out o = { .buf = buf, .cap = cap, .len = 0 };
+    struct io_buf o = { .buf = buf, .cap = cap, .len = 0 };
     size_t tlen = prog_format_text(p, NULL, 0) + 1;
     char *text = malloc(tlen);
 
     if (cap)
         buf[0] = '\0';
-    finding_printf(&o, "signature: %s\n", f->signature);
-    finding_printf(&o, "oracle:    %s\n", oracle_name(f->oracle));
+    io_printf(&o, "signature: %s\n", f->signature);
+    io_printf(&o, "oracle:    %s\n", oracle_name(f->oracle));
     if (f->op_index >= 0)
-        finding_printf(&o, "operation: %d (marked >>> below)\n", f->op_index);
+        io_printf(&o, "operation: %d (marked >>> below)\n", f->op_index);
     else
-        finding_printf(&o, "operation: none (seen at the end of the program)\n");
-    finding_printf(&o, "detail:\n");
+        io_printf(&o, "operation: none (seen at the end of the program)\n");
+    io_printf(&o, "detail:\n");
     for (const char *s = f->detail; *s;) {
         const char *nl = strchr(s, '\n');
         int n = nl ? (int)(nl - s) : (int)strlen(s);
-        finding_printf(&o, "  %.*s\n", n, s);
+        io_printf(&o, "  %.*s\n", n, s);
         s += n + (nl ? 1 : 0);
     }
-    finding_printf(&o, "program:\n");
+    io_printf(&o, "program:\n");
     if (!text) {
-        finding_printf(&o, "  (out of memory formatting the program)\n");
+        io_printf(&o, "  (out of memory formatting the program)\n");
         return o.len;
     }
     prog_format_text(p, text, tlen);
@@ -95,12 +76,12 @@ size_t finding_format(const struct prog *p, const struct finding *f, const struc
         int op = line - 2;
         const char *mark = op >= 0 && op == f->op_index ? ">>> " : "    ";
         if (op < 0)
-            finding_printf(&o, "    %.*s", n, s);
+            io_printf(&o, "    %.*s", n, s);
         else
-            finding_printf(&o, "%s%3d %.*s", mark, op, n, s);
+            io_printf(&o, "%s%3d %.*s", mark, op, n, s);
         if (op >= 0 && results && (uint32_t)op < p->nr_ops)
             finding_result(&o, &p->ops[op], &results[op]);
-        finding_printf(&o, "\n");
+        io_printf(&o, "\n");
         s += n + (nl ? 1 : 0);
     }
     free(text);
@@ -182,38 +163,38 @@ static void finding_bug_opt(uint64_t bugs, char *buf, size_t cap)
 }
 
 /* The header of report.txt: provenance, the files and the command that replays the finding. */
-static void finding_head(struct finding_out *o, const struct prog *p, const struct finding_info *in,
+static void finding_head(struct io_buf *o, const struct prog *p, const struct finding_info *in,
                          const char *dir)
 {
     const char *target = in->target ? in->target : "native";
     char bugs[512];
 
     finding_bug_opt(in->bugs, bugs, sizeof(bugs));
-    finding_printf(o, "replay:    hvfuzz replay%s%s%s%s %s/%s\n",
+    io_printf(o, "replay:    hvfuzz replay%s%s%s%s %s/%s\n",
                    strcmp(target, "native") ? " --target " : "",
                    strcmp(target, "native") ? target : "", bugs,
                    in->audit_each_op ? " --audit-each-op" : "", dir, FINDING_REPRO);
-    finding_printf(o, "version:   hvfuzz %s\n", HVFUZZ_VERSION);
-    finding_printf(o, "target:    %s\n", target);
-    finding_printf(o, "bugs:      %s\n", bugs[0] ? bugs + 1 : "none (no --bug)");
-    finding_printf(o, "audit:     %s\n", in->audit_each_op ? "after every op (--audit-each-op)"
+    io_printf(o, "version:   hvfuzz %s\n", HVFUZZ_VERSION);
+    io_printf(o, "target:    %s\n", target);
+    io_printf(o, "bugs:      %s\n", bugs[0] ? bugs + 1 : "none (no --bug)");
+    io_printf(o, "audit:     %s\n", in->audit_each_op ? "after every op (--audit-each-op)"
                                                              : "at the end of the program");
-    finding_printf(o, "machine:   %u frames, %u domains, %u vCPUs and %u pages per domain\n",
+    io_printf(o, "machine:   %u frames, %u domains, %u vCPUs and %u pages per domain\n",
                    p->shape.nr_frames, p->shape.nr_domains, p->shape.nr_vcpus, p->shape.dom_pages);
     if (in->campaign && in->fresh)
-        finding_printf(o, "found by:  hvfuzz fuzz --seed %llu, worker %u, generated program %llu\n",
+        io_printf(o, "found by:  hvfuzz fuzz --seed %llu, worker %u, generated program %llu\n",
                        (unsigned long long)in->seed, in->worker, (unsigned long long)in->index);
     else if (in->campaign)
-        finding_printf(o, "found by:  hvfuzz fuzz --seed %llu, worker %u, a program mutated from "
+        io_printf(o, "found by:  hvfuzz fuzz --seed %llu, worker %u, a program mutated from "
                        "the corpus\n", (unsigned long long)in->seed, in->worker);
     else if (in->source)
-        finding_printf(o, "found by:  hvfuzz replay %s\n", in->source);
+        io_printf(o, "found by:  hvfuzz replay %s\n", in->source);
     if (in->orig)
-        finding_printf(o, "files:     %s = minimized (%s); %s = the program as found (%u ops)\n",
+        io_printf(o, "files:     %s = minimized (%s); %s = the program as found (%u ops)\n",
                        FINDING_REPRO, in->minimized ? in->minimized : "?", FINDING_ORIG,
                        in->orig->nr_ops);
     else
-        finding_printf(o, "files:     %s = the program as found (not minimized%s%s)\n",
+        io_printf(o, "files:     %s = the program as found (not minimized%s%s)\n",
                        FINDING_REPRO, in->minimized ? ": " : "",
                        in->minimized ? in->minimized : "");
 }
@@ -223,7 +204,7 @@ static char *finding_report(const struct prog *p, const struct finding *f,
                             const struct op_result *results, const struct finding_info *in,
                             const char *dir, size_t *len)
 {
-    struct finding_out o = { .buf = NULL, .cap = 0, .len = 0 };
+    struct io_buf o = { .buf = NULL, .cap = 0, .len = 0 };
     size_t body = finding_format(p, f, results, NULL, 0);
     char *buf;
 

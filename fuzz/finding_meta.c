@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hvfuzz/io.h"
 #include "hvfuzz/finding.h"
 #include "hvfuzz/monitor.h"
 #include "hvfuzz/version.h"
@@ -17,65 +18,47 @@
 #define FINDING_META_FORMAT 1
 #define FINDING_META_MAX    8192   /* a meta file is a few hundred bytes; more is not one */
 
-struct meta_out {
-    char *buf;
-    size_t cap, len;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void meta_printf(struct meta_out *o, const char *fmt, ...)
-{
-    va_list ap;
-    size_t room = o->len < o->cap ? o->cap - o->len : 0;
-
-    va_start(ap, fmt);
-    int n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->len += (size_t)n;
-}
-
 /* The bug names, comma-separated ("none" for no switch): what --bug takes. */
-static void meta_bugs(struct meta_out *o, uint64_t bugs)
+static void meta_bugs(struct io_buf *o, uint64_t bugs)
 {
     bool any = false;
 
     for (unsigned b = 1; b < HV_BUG_NR; b++)
         if ((bugs >> b) & 1) {
-            meta_printf(o, "%s%s", any ? "," : "", hv_bug_table[b].name);
+            io_printf(o, "%s%s", any ? "," : "", hv_bug_table[b].name);
             any = true;
         }
     if (!any)
-        meta_printf(o, "none");
+        io_printf(o, "none");
 }
 
 size_t finding_meta_format(const struct prog *p, const struct finding *f,
                            const struct finding_info *in, char *buf, size_t cap)
 {
-    struct meta_out o = { .buf = buf, .cap = cap, .len = 0 };
+    struct io_buf o = { .buf = buf, .cap = cap, .len = 0 };
 
     if (cap)
         buf[0] = '\0';
-    meta_printf(&o, "# hvfuzz finding: what `hvfuzz replay` reads (report.txt is for people)\n");
-    meta_printf(&o, "format=%d\n", FINDING_META_FORMAT);
-    meta_printf(&o, "version=%s\n", HVFUZZ_VERSION);
-    meta_printf(&o, "target=%s\n", in->target ? in->target : "native");
-    meta_printf(&o, "bugs=");
+    io_printf(&o, "# hvfuzz finding: what `hvfuzz replay` reads (report.txt is for people)\n");
+    io_printf(&o, "format=%d\n", FINDING_META_FORMAT);
+    io_printf(&o, "version=%s\n", HVFUZZ_VERSION);
+    io_printf(&o, "target=%s\n", in->target ? in->target : "native");
+    io_printf(&o, "bugs=");
     meta_bugs(&o, in->bugs);
-    meta_printf(&o, "\naudit_each_op=%d\n", in->audit_each_op ? 1 : 0);
+    io_printf(&o, "\naudit_each_op=%d\n", in->audit_each_op ? 1 : 0);
     /* a signature is one line (finding_slug names the directory); a newline would end the value */
-    meta_printf(&o, "signature=%.*s\n", (int)strcspn(f->signature, "\n"), f->signature);
-    meta_printf(&o, "shape=%u,%u,%u,%u\n", p->shape.nr_frames, p->shape.nr_domains,
+    io_printf(&o, "signature=%.*s\n", (int)strcspn(f->signature, "\n"), f->signature);
+    io_printf(&o, "shape=%u,%u,%u,%u\n", p->shape.nr_frames, p->shape.nr_domains,
                 p->shape.nr_vcpus, p->shape.dom_pages);
     if (in->campaign) {
-        meta_printf(&o, "seed=%llu\nworker=%u\n", (unsigned long long)in->seed, in->worker);
+        io_printf(&o, "seed=%llu\nworker=%u\n", (unsigned long long)in->seed, in->worker);
         if (in->fresh)
-            meta_printf(&o, "program=generated:%llu\n", (unsigned long long)in->index);
+            io_printf(&o, "program=generated:%llu\n", (unsigned long long)in->index);
         else
-            meta_printf(&o, "program=mutated\n");
+            io_printf(&o, "program=mutated\n");
     }
-    meta_printf(&o, "repro=%s\n", FINDING_REPRO);
-    meta_printf(&o, "original=%s\n", in->orig ? FINDING_ORIG : FINDING_REPRO);
+    io_printf(&o, "repro=%s\n", FINDING_REPRO);
+    io_printf(&o, "original=%s\n", in->orig ? FINDING_ORIG : FINDING_REPRO);
     return o.len;
 }
 
@@ -238,14 +221,14 @@ int finding_replay_opts(const char *prog_path, const struct target_opts *given, 
     use->bugs = m.bugs;
     use->audit_each_op |= m.audit_each_op;
 
-    struct meta_out o = { .buf = why, .cap = sizeof(why), .len = 0 };
+    struct io_buf o = { .buf = why, .cap = sizeof(why), .len = 0 };
     why[0] = '\0';
     if (m.bugs) {
-        meta_printf(&o, " --bug ");
+        io_printf(&o, " --bug ");
         meta_bugs(&o, m.bugs);
     }
     if (m.audit_each_op)
-        meta_printf(&o, " --audit-each-op");
+        io_printf(&o, " --audit-each-op");
     fprintf(out, "%s: using the recorded%s (from %s; --bug none replays without)\n", prog_path, why,
             FINDING_META);
     return 0;

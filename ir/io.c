@@ -1,5 +1,7 @@
-/* Whole-buffer reads and writes (pipes between fuzz workers, finding and program files). */
+/* Whole-buffer reads and writes (pipes between fuzz workers, finding and program files), text sinks. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <unistd.h>
 #include "hvfuzz/io.h"
@@ -37,4 +39,16 @@ int io_read_full(int fd, void *buf, size_t len)
         len -= (size_t)n;
     }
     return 0;
+}
+
+void io_printf(struct io_buf *o, const char *fmt, ...)
+{
+    va_list ap;
+    size_t room = o->len < o->cap ? o->cap - o->len : 0;
+
+    va_start(ap, fmt);
+    int n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        o->len += (size_t)n;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hvfuzz/abi.h"
+#include "hvfuzz/io.h"
 #include "hvfuzz/xen.h"
 #include "ir/prog_internal.h"
 
@@ -88,66 +89,47 @@ bool prog_expect_equal(const struct prog_expect *a, const struct prog_expect *b)
 
 /* ---- text ------------------------------------------------------------------------------------- */
 
-struct prog_ebuf {
-    char  *buf;
-    size_t cap, len;
-};
-
-static void prog_eprintf(struct prog_ebuf *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void prog_eprintf(struct prog_ebuf *o, const char *fmt, ...)
-{
-    va_list ap;
-    size_t room = o->len < o->cap ? o->cap - o->len : 0;
-
-    va_start(ap, fmt);
-    int n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->len += (size_t)n;
-}
-
-static void prog_eprint_rc(struct prog_ebuf *o, int64_t rc)
+static void prog_eprint_rc(struct io_buf *o, int64_t rc)
 {
     const char *name = rc < 0 ? prog_errno_name(rc) : NULL;
 
     if (name)
-        prog_eprintf(o, "-%s", name);
+        io_printf(o, "-%s", name);
     else if (rc > 0xFFFF)
-        prog_eprintf(o, "0x%llx", (unsigned long long)rc);
+        io_printf(o, "0x%llx", (unsigned long long)rc);
     else
-        prog_eprintf(o, "%lld", (long long)rc);
+        io_printf(o, "%lld", (long long)rc);
 }
 
-static void prog_eprint_vector(struct prog_ebuf *o, uint8_t v)
+static void prog_eprint_vector(struct io_buf *o, uint8_t v)
 {
     if (v == PROG_FAULT_NONE)
-        prog_eprintf(o, "none");
+        io_printf(o, "none");
     else if (v < 32 && prog_vector_names[v])
-        prog_eprintf(o, "%s", prog_vector_names[v]);
+        io_printf(o, "%s", prog_vector_names[v]);
     else
-        prog_eprintf(o, "%u", v);
+        io_printf(o, "%u", v);
 }
 
 /* An out field's value as the signed number a status field is (GNTST_* are negative). */
-static void prog_eprint_out(struct prog_ebuf *o, const struct prog_expect_out *f)
+static void prog_eprint_out(struct io_buf *o, const struct prog_expect_out *f)
 {
     unsigned bits = 8U * f->width;
     uint64_t v = f->value;
 
-    prog_eprintf(o, "out@%u:%u=", f->off, f->width);
+    io_printf(o, "out@%u:%u=", f->off, f->width);
     if (bits < 64 && (v >> (bits - 1)) & 1U)
-        prog_eprintf(o, "%lld", (long long)(v | ~((1ULL << bits) - 1U)));
+        io_printf(o, "%lld", (long long)(v | ~((1ULL << bits) - 1U)));
     else if (v < 0x10000U)
-        prog_eprintf(o, "%llu", (unsigned long long)v);
+        io_printf(o, "%llu", (unsigned long long)v);
     else
-        prog_eprintf(o, "0x%llx", (unsigned long long)v);
+        io_printf(o, "0x%llx", (unsigned long long)v);
 }
 
 size_t prog_expect_format(const struct prog_op *op, char *buf, size_t cap)
 {
     const struct prog_expect *e = &op->expect;
-    struct prog_ebuf o = { .buf = buf, .cap = cap, .len = 0 };
+    struct io_buf o = { .buf = buf, .cap = cap, .len = 0 };
     const char *sep = " => ";
 
     if (cap)
@@ -155,7 +137,7 @@ size_t prog_expect_format(const struct prog_op *op, char *buf, size_t cap)
     if (!e->have)
         return 0;
     if (e->have & PE_STATUS) {
-        prog_eprintf(&o, "%sstatus=%s", sep, prog_status_names[e->status % PROG_NR_STATUS]);
+        io_printf(&o, "%sstatus=%s", sep, prog_status_names[e->status % PROG_NR_STATUS]);
         sep = ", ";
     }
     if (e->have & PE_RC) {
@@ -163,40 +145,40 @@ size_t prog_expect_format(const struct prog_op *op, char *buf, size_t cap)
         const char *act = op->kind == OP_EXIT && e->rc >= 0 && e->rc < EXIT_NR_ACTIONS ?
                           abi_exit_action_name((unsigned)e->rc) : NULL;
         if (act)
-            prog_eprintf(&o, "%saction=%s", sep, act);
+            io_printf(&o, "%saction=%s", sep, act);
         else {
-            prog_eprintf(&o, "%src=", sep);
+            io_printf(&o, "%src=", sep);
             prog_eprint_rc(&o, e->rc);
         }
         sep = ", ";
     }
     if (e->have & PE_VALUE) {
-        prog_eprintf(&o, "%svalue=0x%llx", sep, (unsigned long long)e->value);
+        io_printf(&o, "%svalue=0x%llx", sep, (unsigned long long)e->value);
         sep = ", ";
     }
     if (e->have & PE_FAULT) {
-        prog_eprintf(&o, "%sfault=", sep);
+        io_printf(&o, "%sfault=", sep);
         prog_eprint_vector(&o, e->fault);
         sep = ", ";
     }
     if (e->have & PE_PFEC) {
-        prog_eprintf(&o, "%spfec=0x%x", sep, e->pfec);
+        io_printf(&o, "%spfec=0x%x", sep, e->pfec);
         sep = ", ";
     }
     for (unsigned i = 0; (e->have & PE_OUT) && i < e->nr_out && i < PROG_MAX_EXPECT_OUT; i++) {
-        prog_eprintf(&o, "%s", sep);
+        io_printf(&o, "%s", sep);
         prog_eprint_out(&o, &e->out[i]);
         sep = ", ";
     }
     if (e->have & PE_EXITS) {
-        prog_eprintf(&o, "%sexits=", sep);
+        io_printf(&o, "%sexits=", sep);
         if (!e->nr_exits)
-            prog_eprintf(&o, "none");
+            io_printf(&o, "none");
         for (unsigned i = 0; i < e->nr_exits && i < PROG_MAX_EXPECT_EXITS; i++) {
             if (e->exits[i] < EXIT_NR)
-                prog_eprintf(&o, i ? "+%s" : "%s", abi_exit_reason_name(e->exits[i]));
+                io_printf(&o, i ? "+%s" : "%s", abi_exit_reason_name(e->exits[i]));
             else
-                prog_eprintf(&o, i ? "+reason%u" : "reason%u", e->exits[i]);
+                io_printf(&o, i ? "+reason%u" : "reason%u", e->exits[i]);
         }
     }
     return o.len;

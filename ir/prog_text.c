@@ -74,17 +74,6 @@ static bool prog_lx_expect(struct prog_lx *l, const char *lit)
     return prog_lx_eat(l, lit) || prog_lx_fail(l, l->s, "expected '%s'", lit);
 }
 
-static int prog_hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool prog_lx_starts_num(struct prog_lx *l)
 {
     prog_lx_ws(l);
@@ -118,7 +107,7 @@ static bool prog_lx_num_at(struct prog_lx *l, const char *at, uint64_t max, bool
     }
     digits = l->s;
     for (; l->s < l->end; l->s++) {
-        int d = prog_hexval(*l->s);
+        int d = prog_hexdigit(*l->s);
         if (d < 0 || (unsigned)d >= base)
             break;
         if (v > (UINT64_MAX - (unsigned)d) / base)
@@ -308,12 +297,12 @@ static enum prog_err prog_lx_hex(struct prog_lx *l, uint8_t *buf, unsigned max, 
 {
     unsigned n = 0;
 
-    while (l->end - l->s >= 2 && prog_hexval(l->s[0]) >= 0 && prog_hexval(l->s[1]) >= 0) {
+    while (l->end - l->s >= 2 && prog_hexdigit(l->s[0]) >= 0 && prog_hexdigit(l->s[1]) >= 0) {
         if (n == max) {
             prog_lx_fail(l, l->s, "%s longer than %u bytes", what, max);
             return PROG_E_TOO_BIG;
         }
-        buf[n++] = (uint8_t)(prog_hexval(l->s[0]) << 4 | prog_hexval(l->s[1]));
+        buf[n++] = (uint8_t)(prog_hexdigit(l->s[0]) << 4 | prog_hexdigit(l->s[1]));
         l->s += 2;
     }
     *len = (uint16_t)n;
