@@ -84,7 +84,23 @@ struct tlb_entry {
     gva_t    va;        /* page-aligned */
     mfn_t    mfn;
     uint64_t flags;     /* effective _PAGE_RW | _PAGE_USER | _PAGE_NX of the walk */
+    uint32_t fill;      /* the vCPU's tlb_fills when inserted: orders entries against promises */
     bool     valid;
+};
+
+/*
+ * What a flushing hypercall (update_va_mapping's UVMF_* flags, mmuext TLB_FLUSH_* / INVLPG_*)
+ * promised one vCPU during the current op: every TLB entry filled up to the recorded fill number
+ * (for all VAs, or for the listed ones) agrees with the page tables when the op returns. Recorded
+ * from the request, apart from the code that flushes; the native target checks and clears it after
+ * each op (monitor/audit_tlb.c, invariant FLUSH). VAs past TLB_PROMISE_VAS are counted, not kept.
+ */
+#define TLB_PROMISE_VAS 4U
+struct tlb_promise {
+    uint32_t all;                       /* fill number a full flush covers; 0 = none */
+    uint32_t nr_va;                     /* single-VA flushes promised */
+    uint32_t va_fill[TLB_PROMISE_VAS];
+    gva_t    va[TLB_PROMISE_VAS];       /* page-aligned */
 };
 
 /* ---- event channels -------------------------------------------------------------------------- */
@@ -222,6 +238,8 @@ struct vcpu {
     mfn_t    guest_table_user;  /* user CR3 or MFN_INVALID */
     uint32_t tlb_flush_time;    /* hv->tlbclock at this vCPU's last full flush */
     struct tlb_entry tlb[HV_TLB_ENTRIES];
+    uint32_t tlb_fills;         /* TLB entries ever inserted (tlb_entry.fill numbers them) */
+    struct tlb_promise promise; /* flushes promised during the current op */
     struct continuation cont;
     /* a table whose put (devalidation) was preempted and must finish before the vCPU's next
        base-pointer operation (Xen's old_guest_table) */
@@ -300,6 +318,7 @@ struct hv {
     struct page_list free;
     struct domain dom[HV_MAX_DOMAINS];
     uint32_t tlbclock;          /* global TLB flush clock */
+    uint32_t flush_promised;    /* tlb_promise calls since tlb_promise_clear (0: nothing to check) */
     /* Preemption control: check number i fires if bit (i % 64) of pattern is set. */
     uint64_t preempt_pattern;
     uint32_t preempt_idx;
@@ -415,6 +434,10 @@ void tlb_flush_all(struct hv *hv);
 void tlb_flush_filtered(struct hv *hv, uint32_t timestamp);
 /* Record that mappings of a frame may have been dropped now. */
 void tlb_stamp_frame(struct hv *hv, mfn_t mfn);
+/* Record a flush promised to v (one_va: only va's page; else all): see struct tlb_promise. */
+void tlb_promise(struct hv *hv, struct vcpu *v, bool one_va, gva_t va);
+/* Forget every promise (the native target does so at the start of each op). */
+void tlb_promise_clear(struct hv *hv);
 
 /* monitor/guest.c: guest memory through the vCPU's page tables (TLB first, then walk). */
 bool guest_range_ok(gva_t va, uint64_t len);  /* access_ok: no overflow, canonical, not Xen's */
