@@ -471,6 +471,8 @@ void dom_shutdown(struct domain *d, uint32_t reason);
 void dom_crash(struct domain *d);
 /* monitor/exit.c: reset d's VM-exit state (CPUID policy, vCPU MSRs, devices) at creation. */
 void exit_domain_init(struct domain *d);
+/* monitor/exit.c: reset one vCPU's VM-exit state (its MSRs), for a vCPU created later. */
+void exit_vcpu_init(struct vcpu *v);
 #define DOM_VA_BASE 0x40000000ULL
 #define DOM_VA(gfn) (DOM_VA_BASE + ((uint64_t)(gfn) << PAGE_SHIFT))
 /* Page-table frames the builder uses: gfn 0 = L4, 1 = L3, 2 = L2, 3.. = L1s. */
