@@ -157,8 +157,11 @@ struct grant_table {
        the list then hands out again and again (XSA-218's double put); 0 = the list is sound.
        Only HV_BUG_XSA218 sets it; the audit reports it (GNTTAB). */
     uint32_t maptrack_dup;
-    struct gnt_active active[GNT_MAX_REFS];
-    struct gnt_maptrack maptrack[GNT_MAX_MAPTRACK];
+    /* Indexed by guest-supplied refs and handles: each table is its own allocation (dom_tables),
+       so an index one past the end leaves the allocation, where ASan sees it, instead of landing
+       in the next field. */
+    struct gnt_active *active;       /* GNT_MAX_REFS entries */
+    struct gnt_maptrack *maptrack;   /* GNT_MAX_MAPTRACK entries */
 };
 
 /* ---- vCPUs and domains ----------------------------------------------------------------------- */
@@ -198,7 +201,7 @@ struct dev_uart {
 struct dev_cmos {
     uint8_t index;                  /* < CMOS_SIZE */
     bool    nmi_masked;             /* bit 7 of the last index write */
-    uint8_t ram[CMOS_SIZE];
+    uint8_t *ram;                   /* CMOS_SIZE bytes, indexed by the guest's index: own allocation */
 };
 
 /* The DMA-capable MMIO device (dev_dma.c) and the frames its DMA touched, for the audit. */
@@ -247,7 +250,9 @@ struct vcpu {
     struct vcpu_msrs msr;       /* VM-exit layer: MSRs (exit_msr.c) */
 };
 
-/* The native target restores a domain by field ranges (fuzz/target_native.c: native_restore_dom):
+/* The native target restores a domain by field ranges and the guest-indexed tables (gnt.active,
+   gnt.maptrack, evtchn, cmos.ram: separate allocations made by hv_create, see dom_tables_alloc)
+   by their contents (fuzz/target_native.c: native_restore_dom):
    everything before p2m, the used part of p2m and of gnt.active, the rest of gnt, and everything
    from max_evtchn_port on. New fields go before p2m or after max_evtchn_port. */
 struct domain {
@@ -269,7 +274,7 @@ struct domain {
     mfn_t    p2m[HV_MAX_GFNS];  /* gfn -> mfn, MFN_INVALID if not populated */
     struct grant_table gnt;
     uint32_t max_evtchn_port;
-    struct evtchn evtchn[EVTCHN_MAX_PORTS];
+    struct evtchn *evtchn;      /* EVTCHN_MAX_PORTS entries, indexed by guest ports: own allocation */
     uint32_t relinquish_stage;  /* destroydomain continuation progress */
     /* VM-exit layer: CPUID policy and device models (snapshotted with the domain) */
     struct cpuid_policy cpuid;
@@ -460,6 +465,12 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
    the L4, then one L3, one L2 and the L1s; every gfn is mapped at DOM_VA(gfn), the page-table
    frames read-only. Pins the L4, points every vCPU's guest_table at it, brings vCPU 0 up. */
 int dom_build(struct hv *hv, struct domain *d, uint32_t nr_pages);
+/* The tables of a domain slot that guest-supplied indexes reach (grant active entries, maptrack,
+   event channel ports, CMOS RAM), each allocated on its own so that ASan reports an index one past
+   the end. hv_create allocates them for every slot and hv_destroy frees them; dom_create and the
+   init functions zero their contents and keep the pointers. 0 or -ENOMEM. */
+int dom_tables_alloc(struct domain *d);
+void dom_tables_free(struct domain *d);
 /* Destroy: mark dying, relinquish (preemptible: -ERESTART), free everything. */
 int dom_destroy(struct hv *hv, struct domain *d);
 struct vcpu *dom_vcpu(struct domain *d, unsigned id);  /* NULL if out of range */
