@@ -316,3 +316,8 @@ clean:
 -include $(wildcard $(FUZZ_LF)/*/*.d $(FUZZ_LF)/*/*/*.d $(FUZZ_AFL)/*/*.d $(FUZZ_AFL)/*/*/*.d)
 -include $(wildcard $(FUZZ_CMPLOG)/*/*.d $(FUZZ_CMPLOG)/*/*/*.d $(FUZZ_RP)/*/*.d $(FUZZ_RP)/*/*/*.d)
 -include $(wildcard $(FUZZ_LF)/*/*/*/*.d $(FUZZ_AFL)/*/*/*/*.d $(FUZZ_CMPLOG)/*/*/*/*.d $(FUZZ_RP)/*/*/*/*.d)
+
+# The ASan+UBSan build that `hvfuzz fuzz --sanitized` runs its campaign from (build/asan/hvfuzz).
+.PHONY: asan
+asan:
+	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=address,undefined build/asan/hvfuzz

@@ -173,6 +173,8 @@ static void cd_run(struct conf_ctx *c)
                               sizeof(foreign_before)) == 0);
     /* the planted entries are the case's own doing: take them back before the audit */
     e.d->p2m[CD_FOREIGN_GFN] = MFN_INVALID;
+    if (row->setup == CD_GRANT_RW || row->setup == CD_GRANT_RO)
+        c->d2->p2m[CD_GRANT_GFN] = MFN_INVALID;
 }
 
 #define P(n, o) { CD_PAGE, (n), (o) }

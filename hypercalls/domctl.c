@@ -100,6 +100,9 @@ static long domctl_max_vcpus(struct hv *hv, struct domain *d, uint32_t max)
         v->guest_table_user = MFN_INVALID;
         v->old_guest_table = MFN_INVALID;
         v->tlb_flush_time = hv->tlbclock;
+        /* a new vCPU starts with reset MSRs, as at creation (the MSR invariant found it zeroed:
+           EFER without LME, which no MSR write can produce) */
+        exit_vcpu_init(v);
     }
     d->nr_vcpus = max;
     return 0;

@@ -251,8 +251,15 @@ int gnttab_init(struct hv *hv, struct domain *d)
     struct grant_table *gt = &d->gnt;
     uint32_t max = gt->max_frames;
 
-    /* a limit preset by the domain creator (max_grant_frames) is kept */
+    struct gnt_active *active = gt->active;
+    struct gnt_maptrack *maptrack = gt->maptrack;
+
+    /* a limit preset by the domain creator (max_grant_frames) is kept; the tables stay */
     memset(gt, 0, sizeof(*gt));
+    gt->active = active;
+    gt->maptrack = maptrack;
+    memset(active, 0, GNT_MAX_REFS * sizeof(*active));
+    memset(maptrack, 0, GNT_MAX_MAPTRACK * sizeof(*maptrack));
     gt->max_frames = (max == 0 || max > GNT_MAX_FRAMES) ? GNT_MAX_FRAMES : max;
     for (uint32_t i = 0; i < GNT_MAX_FRAMES; i++)
         gt->frames[i] = MFN_INVALID;

@@ -192,6 +192,18 @@ static int mmu_find_l1(struct hv *hv, struct vcpu *v, gva_t va, mfn_t *l1, unsig
     return 0;
 }
 
+/*
+ * What the guest asked for, recorded before (and apart from) the flushing itself: the vCPUs of d in
+ * mask, one VA or all of them. The native target checks after the op that no TLB entry covered
+ * disagrees with the page tables (invariant FLUSH).
+ */
+static void mmu_promise(struct hv *hv, struct domain *d, uint64_t mask, bool one_va, gva_t va)
+{
+    for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++)
+        if ((mask >> i) & 1U)
+            tlb_promise(hv, &d->vcpu[i], one_va, va);
+}
+
 /* Flush the vCPUs of d selected by a guest bitmap (Xen's vcpumask_to_pcpumask). */
 static int mmu_flush_mask(struct hv *hv, struct vcpu *v, struct domain *d, gva_t mask_ptr,
                           bool one_va, gva_t va)
@@ -199,6 +211,7 @@ static int mmu_flush_mask(struct hv *hv, struct vcpu *v, struct domain *d, gva_t
     uint64_t mask;
     if (copy_from_guest(hv, v, &mask, mask_ptr, sizeof(mask)) < 0)
         return -XEN_EFAULT;
+    mmu_promise(hv, d, mask, one_va, va);
     for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++) {
         if (!((mask >> i) & 1U))
             continue;
@@ -249,6 +262,7 @@ long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6])
     bool one_va = type == UVMF_INVLPG;
     uint64_t sel = flags & ~UVMF_FLUSHTYPE_MASK;
     if (sel == UVMF_LOCAL) {
+        tlb_promise(hv, v, one_va, va);
         if (one_va)
             tlb_flush_va(v, va);
         else
@@ -256,6 +270,7 @@ long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6])
         return 0;
     }
     if (sel == UVMF_ALL) {
+        mmu_promise(hv, d, ~0ULL, one_va, va);
         mmu_flush_all(hv, d, one_va, va);
         return 0;
     }
@@ -297,9 +312,11 @@ static int mmuext_one(struct hv *hv, struct vcpu *v, struct domain *d, struct do
     case MMUEXT_NEW_USER_BASEPTR:
         return pt_new_baseptr(hv, v, op->arg1, true);
     case MMUEXT_TLB_FLUSH_LOCAL:
+        tlb_promise(hv, v, false, 0);
         tlb_flush_vcpu(hv, v);
         return 0;
     case MMUEXT_INVLPG_LOCAL:
+        tlb_promise(hv, v, true, op->arg1);
         tlb_flush_va(v, op->arg1);
         return 0;
     case MMUEXT_TLB_FLUSH_MULTI:
@@ -307,9 +324,11 @@ static int mmuext_one(struct hv *hv, struct vcpu *v, struct domain *d, struct do
     case MMUEXT_INVLPG_MULTI:
         return mmu_flush_mask(hv, v, d, op->arg2, true, op->arg1);
     case MMUEXT_TLB_FLUSH_ALL:
+        mmu_promise(hv, d, ~0ULL, false, 0);
         mmu_flush_all(hv, d, false, 0);
         return 0;
     case MMUEXT_INVLPG_ALL:
+        mmu_promise(hv, d, ~0ULL, true, op->arg1);
         mmu_flush_all(hv, d, true, op->arg1);
         return 0;
     case MMUEXT_FLUSH_CACHE:

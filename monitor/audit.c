@@ -80,6 +80,8 @@ const char *audit_inv_name(enum audit_inv inv)
         [INV_I6_OWNER] = "I6", [INV_I7_LISTS] = "I7", [INV_I8_LINEAR] = "I8",
         [INV_I9_SCRUB] = "I9", [INV_EVTCHN] = "EVTCHN", [INV_GNTTAB] = "GNTTAB",
         [INV_VCPU] = "VCPU", [INV_BUG] = "BUG", [INV_DEV] = "DEV", [INV_DMA] = "DMA",
+        [INV_P2M] = "P2M", [INV_TLB] = "TLB", [INV_FLUSH] = "FLUSH", [INV_DOM] = "DOM",
+        [INV_MSR] = "MSR",
     };
     if ((unsigned)inv >= INV_NR || !names[inv])
         return "?";
@@ -309,6 +311,7 @@ static void audit_frame_listed(struct audit_ctx *c, mfn_t m)
 }
 
 void audit_dev_pass(struct audit_ctx *c);     /* audit_dev.c: INV_DEV, INV_DMA */
+void audit_state_pass(struct audit_ctx *c);   /* audit_state.c: P2M TLB DOM MSR, more DEV and I6 */
 
 unsigned audit_run(struct hv *hv, struct audit_report *report)
 {
@@ -332,6 +335,7 @@ unsigned audit_run(struct hv *hv, struct audit_report *report)
     audit_evtchn_pass(c);
     audit_list_pass(c);
     audit_dev_pass(c);
+    audit_state_pass(c);
 
     for (mfn_t m = 0; m < hv->nr_frames; m++) {
         audit_frame_owner(c, m);

@@ -1,4 +1,5 @@
 /* CMOS/RTC at 0x70/0x71: index register (NMI mask bit), 128 bytes of NVRAM, RTC time and status A-D. */
+#include <string.h>
 #include "devices.h"
 
 #define REG_A_UIP   0x80U   /* update in progress: never, the model's clock does not tick */
@@ -11,7 +12,9 @@
 
 void cmos_init(struct dev_cmos *c)
 {
-    *c = (struct dev_cmos){ 0 };
+    uint8_t *ram = c->ram;   /* its own allocation (dom_tables_alloc): kept, cleared */
+    *c = (struct dev_cmos){ .ram = ram };
+    memset(ram, 0, CMOS_SIZE);
     /* Thursday 2026-01-01 00:00:00, in the binary form the model keeps */
     c->ram[CMOS_DOW] = 5;
     c->ram[CMOS_DAY] = 1;

@@ -1,5 +1,6 @@
 /* Domains and vCPUs: creation, the PV domain builder, and staged (preemptible) destruction. */
 #include <string.h>
+#include <stdlib.h>
 #include "hvfuzz/monitor.h"
 
 /* Stages of dom_destroy, kept in d->relinquish_stage so a continuation resumes where it stopped. */
@@ -10,6 +11,31 @@ enum {
     DESTROY_DONE,
 };
 
+int dom_tables_alloc(struct domain *d)
+{
+    d->gnt.active = calloc(GNT_MAX_REFS, sizeof(*d->gnt.active));
+    d->gnt.maptrack = calloc(GNT_MAX_MAPTRACK, sizeof(*d->gnt.maptrack));
+    d->evtchn = calloc(EVTCHN_MAX_PORTS, sizeof(*d->evtchn));
+    d->cmos.ram = calloc(CMOS_SIZE, 1);
+    if (!d->gnt.active || !d->gnt.maptrack || !d->evtchn || !d->cmos.ram) {
+        dom_tables_free(d);
+        return -XEN_ENOMEM;
+    }
+    return 0;
+}
+
+void dom_tables_free(struct domain *d)
+{
+    free(d->gnt.active);
+    free(d->gnt.maptrack);
+    free(d->evtchn);
+    free(d->cmos.ram);
+    d->gnt.active = NULL;
+    d->gnt.maptrack = NULL;
+    d->evtchn = NULL;
+    d->cmos.ram = NULL;
+}
+
 int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, uint32_t nr_vcpus)
 {
     if (id >= HV_MAX_DOMAINS || nr_vcpus == 0 || nr_vcpus > HV_MAX_VCPUS)
@@ -18,7 +44,16 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
     if (d->exists)
         return -XEN_EEXIST;
 
+    /* the tables stay with the slot: only their contents start over */
+    struct gnt_active *active = d->gnt.active;
+    struct gnt_maptrack *maptrack = d->gnt.maptrack;
+    struct evtchn *evtchn = d->evtchn;
+    uint8_t *ram = d->cmos.ram;
     memset(d, 0, sizeof(*d));
+    d->gnt.active = active;
+    d->gnt.maptrack = maptrack;
+    d->evtchn = evtchn;
+    d->cmos.ram = ram;
     d->id = id;
     d->exists = true;
     d->privileged = privileged;

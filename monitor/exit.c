@@ -89,6 +89,11 @@ enum exit_action exit_crash(struct exit_ctx *c)
     return EXIT_DOMAIN_CRASH;
 }
 
+void exit_vcpu_init(struct vcpu *v)
+{
+    msr_init(v);
+}
+
 void exit_domain_init(struct domain *d)
 {
     if (!d)

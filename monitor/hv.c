@@ -36,6 +36,10 @@ struct hv *hv_create(const struct hv_config *cfg)
     for (unsigned i = 0; i < HV_MAX_DOMAINS; i++) {
         hv->dom[i].id = (domid_t)i;
         hv->dom[i].exists = false;
+        if (dom_tables_alloc(&hv->dom[i]) < 0) {
+            hv_destroy(hv);
+            return NULL;
+        }
     }
     /* dom0 may grow up to the whole pool, as an unrestricted control domain would. */
     if (dom_create(hv, 0, true, cfg->nr_frames, vcpus) < 0) {
@@ -53,6 +57,8 @@ void hv_destroy(struct hv *hv)
 {
     if (!hv)
         return;
+    for (unsigned i = 0; i < HV_MAX_DOMAINS; i++)
+        dom_tables_free(&hv->dom[i]);
     free(hv->frames);
     free(hv->mem);
     free(hv->m2p);

@@ -24,6 +24,7 @@ void tlb_insert(struct vcpu *v, gva_t va, mfn_t mfn, uint64_t flags)
     e->va = va & ~(gva_t)(PAGE_SIZE - 1);
     e->mfn = mfn;
     e->flags = flags & (_PAGE_RW | _PAGE_USER | _PAGE_NX);
+    e->fill = ++v->tlb_fills;
     e->valid = true;
 }
 
@@ -104,4 +105,36 @@ void tlb_stamp_frame(struct hv *hv, mfn_t mfn)
 {
     if (mfn_valid(hv, mfn))
         hv->frames[mfn].tlbflush_timestamp = hv->tlbclock;
+}
+
+void tlb_promise(struct hv *hv, struct vcpu *v, bool one_va, gva_t va)
+{
+    struct tlb_promise *p = &v->promise;
+
+    hv->flush_promised++;
+    if (!one_va) {
+        p->all = v->tlb_fills;
+        return;
+    }
+    va &= ~(gva_t)(PAGE_SIZE - 1);
+    for (uint32_t k = 0; k < p->nr_va && k < TLB_PROMISE_VAS; k++)
+        if (p->va[k] == va) {
+            p->va_fill[k] = v->tlb_fills;
+            return;
+        }
+    if (p->nr_va < TLB_PROMISE_VAS) {
+        p->va[p->nr_va] = va;
+        p->va_fill[p->nr_va] = v->tlb_fills;
+    }
+    p->nr_va++;
+}
+
+void tlb_promise_clear(struct hv *hv)
+{
+    if (!hv->flush_promised)
+        return;
+    for (unsigned d = 0; d < HV_MAX_DOMAINS; d++)
+        for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+            memset(&hv->dom[d].vcpu[i].promise, 0, sizeof(struct tlb_promise));
+    hv->flush_promised = 0;
 }

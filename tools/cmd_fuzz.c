@@ -14,6 +14,7 @@ static void cmd_fuzz_usage(FILE *f)
         "usage: hvfuzz fuzz [--target NAME] [--time S | --runs N] [--seed N] [--corpus DIR]\n"
         "                   [--out DIR] [--jobs N] [--bug LIST] [--audit-each-op]\n"
         "                   [--shape FRAMES,DOMAINS,VCPUS,PAGES] [--minimize-time S] [--quiet]\n"
+        "                   [--sanitized]\n"
         "\n"
         "Generate programs (structured random generator; with --corpus also mutate the corpus\n"
         "programs), run them on the target in forked workers and keep what the oracles report.\n"
@@ -32,6 +33,8 @@ static void cmd_fuzz_usage(FILE *f)
         "  --minimize-time S  minimize each new finding for at most S seconds before it is\n"
         "                 stored (default 10; 0 stores it as found). Not counted in --time\n"
         "  --quiet        no status line\n"
+        "  --sanitized    run the campaign from the ASan+UBSan build next to this binary\n"
+        "                 (<dir>/asan/hvfuzz; make asan builds it)\n"
         "\n"
         "Exit status: 0 nothing found, 1 findings written, 2 usage or set-up error.\n");
 }
@@ -46,12 +49,14 @@ int cmd_fuzz_main(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { "audit-each-op", no_argument, NULL, 'A' }, { "shape", required_argument, NULL, 'S' },
         { "minimize-time", required_argument, NULL, 'm' },
+        { "sanitized", no_argument, NULL, 'Z' },
         { NULL, 0, NULL, 0 },
     };
     struct fuzz_opts o = { .target = "native", .seed = 1, .jobs = 1, .out_dir = "findings",
                            .minimize_time = 10 };
     char *end;
     int c;
+    bool sanitized = false;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
@@ -76,6 +81,7 @@ int cmd_fuzz_main(int argc, char **argv)
                 return 2;
             break;
         case 'q': o.quiet = true; break;
+        case 'Z': sanitized = true; break;
         case 'A': o.audit_each_op = true; break;
         case 'S': {
             unsigned f, d, v, pg;
@@ -116,5 +122,7 @@ int cmd_fuzz_main(int argc, char **argv)
         fprintf(stderr, "hvfuzz fuzz: unknown target '%s'\n", o.target);
         return 2;
     }
+    if (sanitized && (c = tool_exec_sanitized("fuzz", argc, argv)) != 0)
+        return c;
     return fuzz_run(&o);
 }

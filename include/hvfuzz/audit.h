@@ -22,6 +22,11 @@ enum audit_inv {
     INV_BUG,           /* the monitor hit a BUG() */
     INV_DEV,           /* device state in range: FIFO counts, CMOS index and time, DMA ring indexes */
     INV_DMA,           /* device DMA touched a frame its domain neither owned nor was granted */
+    INV_P2M,           /* p2m entries name distinct frames of the domain; free frames have no m2p */
+    INV_TLB,           /* TLB entries well-formed and in their slot; flush times not in the future */
+    INV_FLUSH,         /* a flush the last op promised left no covered TLB entry disagreeing */
+    INV_DOM,           /* domain and vCPU scalars: ids, vCPU states, shutdown, console */
+    INV_MSR,           /* vCPU MSRs hold only values their #GP rules let in */
     INV_NR
 };
 
@@ -43,6 +48,9 @@ struct audit_report {
 
 /* Full audit of the machine; returns report->total. */
 unsigned audit_run(struct hv *hv, struct audit_report *report);
+/* Only the flush promises of the op run last (INV_FLUSH; monitor/audit_tlb.c): cheap enough to
+   follow every op. Returns report->total; the caller clears the promises (tlb_promise_clear). */
+unsigned audit_run_flush(struct hv *hv, struct audit_report *report);
 /* Only the device part (INV_DEV, INV_DMA): cheap enough to follow every DMA doorbell, before the
    DMA log's last DMA_LOG_SIZE entries are overwritten. Returns report->total. */
 unsigned audit_run_devices(struct hv *hv, struct audit_report *report);

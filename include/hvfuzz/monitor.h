@@ -84,7 +84,23 @@ struct tlb_entry {
     gva_t    va;        /* page-aligned */
     mfn_t    mfn;
     uint64_t flags;     /* effective _PAGE_RW | _PAGE_USER | _PAGE_NX of the walk */
+    uint32_t fill;      /* the vCPU's tlb_fills when inserted: orders entries against promises */
     bool     valid;
+};
+
+/*
+ * What a flushing hypercall (update_va_mapping's UVMF_* flags, mmuext TLB_FLUSH_* / INVLPG_*)
+ * promised one vCPU during the current op: every TLB entry filled up to the recorded fill number
+ * (for all VAs, or for the listed ones) agrees with the page tables when the op returns. Recorded
+ * from the request, apart from the code that flushes; the native target checks and clears it after
+ * each op (monitor/audit_tlb.c, invariant FLUSH). VAs past TLB_PROMISE_VAS are counted, not kept.
+ */
+#define TLB_PROMISE_VAS 4U
+struct tlb_promise {
+    uint32_t all;                       /* fill number a full flush covers; 0 = none */
+    uint32_t nr_va;                     /* single-VA flushes promised */
+    uint32_t va_fill[TLB_PROMISE_VAS];
+    gva_t    va[TLB_PROMISE_VAS];       /* page-aligned */
 };
 
 /* ---- event channels -------------------------------------------------------------------------- */
@@ -141,8 +157,11 @@ struct grant_table {
        the list then hands out again and again (XSA-218's double put); 0 = the list is sound.
        Only HV_BUG_XSA218 sets it; the audit reports it (GNTTAB). */
     uint32_t maptrack_dup;
-    struct gnt_active active[GNT_MAX_REFS];
-    struct gnt_maptrack maptrack[GNT_MAX_MAPTRACK];
+    /* Indexed by guest-supplied refs and handles: each table is its own allocation (dom_tables),
+       so an index one past the end leaves the allocation, where ASan sees it, instead of landing
+       in the next field. */
+    struct gnt_active *active;       /* GNT_MAX_REFS entries */
+    struct gnt_maptrack *maptrack;   /* GNT_MAX_MAPTRACK entries */
 };
 
 /* ---- vCPUs and domains ----------------------------------------------------------------------- */
@@ -182,7 +201,7 @@ struct dev_uart {
 struct dev_cmos {
     uint8_t index;                  /* < CMOS_SIZE */
     bool    nmi_masked;             /* bit 7 of the last index write */
-    uint8_t ram[CMOS_SIZE];
+    uint8_t *ram;                   /* CMOS_SIZE bytes, indexed by the guest's index: own allocation */
 };
 
 /* The DMA-capable MMIO device (dev_dma.c) and the frames its DMA touched, for the audit. */
@@ -222,6 +241,8 @@ struct vcpu {
     mfn_t    guest_table_user;  /* user CR3 or MFN_INVALID */
     uint32_t tlb_flush_time;    /* hv->tlbclock at this vCPU's last full flush */
     struct tlb_entry tlb[HV_TLB_ENTRIES];
+    uint32_t tlb_fills;         /* TLB entries ever inserted (tlb_entry.fill numbers them) */
+    struct tlb_promise promise; /* flushes promised during the current op */
     struct continuation cont;
     /* a table whose put (devalidation) was preempted and must finish before the vCPU's next
        base-pointer operation (Xen's old_guest_table) */
@@ -229,7 +250,9 @@ struct vcpu {
     struct vcpu_msrs msr;       /* VM-exit layer: MSRs (exit_msr.c) */
 };
 
-/* The native target restores a domain by field ranges (fuzz/target_native.c: native_restore_dom):
+/* The native target restores a domain by field ranges and the guest-indexed tables (gnt.active,
+   gnt.maptrack, evtchn, cmos.ram: separate allocations made by hv_create, see dom_tables_alloc)
+   by their contents (fuzz/target_native.c: native_restore_dom):
    everything before p2m, the used part of p2m and of gnt.active, the rest of gnt, and everything
    from max_evtchn_port on. New fields go before p2m or after max_evtchn_port. */
 struct domain {
@@ -251,7 +274,7 @@ struct domain {
     mfn_t    p2m[HV_MAX_GFNS];  /* gfn -> mfn, MFN_INVALID if not populated */
     struct grant_table gnt;
     uint32_t max_evtchn_port;
-    struct evtchn evtchn[EVTCHN_MAX_PORTS];
+    struct evtchn *evtchn;      /* EVTCHN_MAX_PORTS entries, indexed by guest ports: own allocation */
     uint32_t relinquish_stage;  /* destroydomain continuation progress */
     /* VM-exit layer: CPUID policy and device models (snapshotted with the domain) */
     struct cpuid_policy cpuid;
@@ -300,6 +323,7 @@ struct hv {
     struct page_list free;
     struct domain dom[HV_MAX_DOMAINS];
     uint32_t tlbclock;          /* global TLB flush clock */
+    uint32_t flush_promised;    /* tlb_promise calls since tlb_promise_clear (0: nothing to check) */
     /* Preemption control: check number i fires if bit (i % 64) of pattern is set. */
     uint64_t preempt_pattern;
     uint32_t preempt_idx;
@@ -415,6 +439,10 @@ void tlb_flush_all(struct hv *hv);
 void tlb_flush_filtered(struct hv *hv, uint32_t timestamp);
 /* Record that mappings of a frame may have been dropped now. */
 void tlb_stamp_frame(struct hv *hv, mfn_t mfn);
+/* Record a flush promised to v (one_va: only va's page; else all): see struct tlb_promise. */
+void tlb_promise(struct hv *hv, struct vcpu *v, bool one_va, gva_t va);
+/* Forget every promise (the native target does so at the start of each op). */
+void tlb_promise_clear(struct hv *hv);
 
 /* monitor/guest.c: guest memory through the vCPU's page tables (TLB first, then walk). */
 bool guest_range_ok(gva_t va, uint64_t len);  /* access_ok: no overflow, canonical, not Xen's */
@@ -437,6 +465,12 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
    the L4, then one L3, one L2 and the L1s; every gfn is mapped at DOM_VA(gfn), the page-table
    frames read-only. Pins the L4, points every vCPU's guest_table at it, brings vCPU 0 up. */
 int dom_build(struct hv *hv, struct domain *d, uint32_t nr_pages);
+/* The tables of a domain slot that guest-supplied indexes reach (grant active entries, maptrack,
+   event channel ports, CMOS RAM), each allocated on its own so that ASan reports an index one past
+   the end. hv_create allocates them for every slot and hv_destroy frees them; dom_create and the
+   init functions zero their contents and keep the pointers. 0 or -ENOMEM. */
+int dom_tables_alloc(struct domain *d);
+void dom_tables_free(struct domain *d);
 /* Destroy: mark dying, relinquish (preemptible: -ERESTART), free everything. */
 int dom_destroy(struct hv *hv, struct domain *d);
 struct vcpu *dom_vcpu(struct domain *d, unsigned id);  /* NULL if out of range */
@@ -448,6 +482,8 @@ void dom_shutdown(struct domain *d, uint32_t reason);
 void dom_crash(struct domain *d);
 /* monitor/exit.c: reset d's VM-exit state (CPUID policy, vCPU MSRs, devices) at creation. */
 void exit_domain_init(struct domain *d);
+/* monitor/exit.c: reset one vCPU's VM-exit state (its MSRs), for a vCPU created later. */
+void exit_vcpu_init(struct vcpu *v);
 #define DOM_VA_BASE 0x40000000ULL
 #define DOM_VA(gfn) (DOM_VA_BASE + ((uint64_t)(gfn) << PAGE_SHIFT))
 /* Page-table frames the builder uses: gfn 0 = L4, 1 = L3, 2 = L2, 3.. = L1s. */

@@ -12,6 +12,13 @@ int cmd_census_main(int argc, char **argv);
 /* --bug NAME[,NAME...] or --bug none: 0, or -1 after naming the unknown bug on stderr. */
 int tool_parse_bugs(const char *cmd, const char *list, uint64_t *bits);
 
+#include <stdbool.h>
+/* True if this binary was built with AddressSanitizer (SANITIZE=address,...). */
+bool tool_built_with_asan(void);
+/* --sanitized: exec <dir of this binary>/asan/hvfuzz CMD with argv[1..] minus --sanitized; returns
+   only on error (2, said on stderr), or 0 at once if this binary is the sanitized build. */
+int tool_exec_sanitized(const char *cmd, int argc, char **argv);
+
 /* Exit lines of the text form get Capstone's disassembly as a comment (tools/disasm.c). */
 void tool_disasm_install(void);
 

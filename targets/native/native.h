@@ -29,9 +29,18 @@ bool native_tag_decode(uint64_t v, struct native_tag *t);   /* false: not a tag 
  */
 #define NATIVE_PAYLOAD_GFN(shape) ((uint32_t)(shape)->dom_pages - 1U)
 
+/* A domain slot's separately allocated tables (dom_tables_alloc), as the snapshot holds them. */
+struct native_tables {
+    struct gnt_active active[GNT_MAX_REFS];
+    struct gnt_maptrack maptrack[GNT_MAX_MAPTRACK];
+    struct evtchn evtchn[EVTCHN_MAX_PORTS];
+    uint8_t cmos_ram[CMOS_SIZE];
+};
+
 /* The snapshot of everything a program can change, taken once after the build. */
 struct native_snap {
     struct hv hv;                 /* scalars, console, and the domains (pointers are not used) */
+    struct native_tables *tab;    /* HV_MAX_DOMAINS: the contents behind the domains' pointers */
     struct frame *frames;
     uint8_t *mem;
     uint64_t *m2p;

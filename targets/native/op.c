@@ -292,6 +292,8 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
     struct vcpu *v = dom_vcpu(d, op->vcpu);
     uint32_t work = hv->preempt_idx;
 
+    /* promises are per op: the check after the last one has judged them (or the audit is off) */
+    tlb_promise_clear(hv);
     n->last_op = n->op_index;
     n->last_changed = false;
     n->dma_moved = false;

@@ -159,6 +159,16 @@ bool native_check(struct target *t, bool full, int op_index, struct finding *f)
     }
     if (!t->opts.audit)
         return false;
+    /* a flush the op promised is checked right after it: a later op may legally change the
+       tables behind the TLB again (a plain L1 update leaves flushing to the guest) */
+    if (hv->flush_promised) {
+        unsigned bad = audit_run_flush(hv, &r);
+        tlb_promise_clear(hv);
+        if (bad && r.n) {
+            native_audit_finding(n, &r, op_index, f);
+            return true;
+        }
+    }
     /* a DMA doorbell is audited at once, devices only: cheap, and the log is short */
     if (!full && !t->opts.audit_each_op && n->dma_moved) {
         n->dma_moved = false;

@@ -53,7 +53,9 @@ int native_snapshot(struct native *n)
     n->snap.frames = malloc(nf * sizeof(*n->snap.frames));
     n->snap.mem = malloc(nf * PAGE_SIZE);
     n->snap.m2p = malloc(nf * sizeof(*n->snap.m2p));
-    if (!n->dirty || !n->frame_gen || !n->snap.frames || !n->snap.mem || !n->snap.m2p)
+    n->snap.tab = malloc(HV_MAX_DOMAINS * sizeof(*n->snap.tab));
+    if (!n->dirty || !n->frame_gen || !n->snap.frames || !n->snap.mem || !n->snap.m2p ||
+        !n->snap.tab)
         return -1;
     hv->dirty = n->dirty;
     hv->frame_gen = n->frame_gen;
@@ -61,6 +63,14 @@ int native_snapshot(struct native *n)
     memcpy(n->snap.mem, hv->mem, nf * PAGE_SIZE);
     memcpy(n->snap.m2p, hv->m2p, nf * sizeof(*hv->m2p));
     n->snap.hv = *hv;
+    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++) {
+        const struct domain *d = &hv->dom[i];
+        struct native_tables *tb = &n->snap.tab[i];
+        memcpy(tb->active, d->gnt.active, sizeof(tb->active));
+        memcpy(tb->maptrack, d->gnt.maptrack, sizeof(tb->maptrack));
+        memcpy(tb->evtchn, d->evtchn, sizeof(tb->evtchn));
+        memcpy(tb->cmos_ram, d->cmos.ram, sizeof(tb->cmos_ram));
+    }
     native_restore(n);
     return 0;
 }
@@ -75,10 +85,17 @@ static void native_restore_dom(struct native *n, domid_t id)
 {
     struct domain *d = &n->hv->dom[id];
     const struct domain *s = &n->snap.hv.dom[id];
+    const struct native_tables *tb = &n->snap.tab[id];
 
+    /* the struct copies below carry the tables' pointers, which are the same in the snapshot */
     if (!s->exists) {
-        if (d->exists || d->nr_vcpus != s->nr_vcpus)
+        if (d->exists || d->nr_vcpus != s->nr_vcpus) {
             memcpy(d, s, sizeof(*d));
+            memcpy(d->gnt.active, tb->active, sizeof(tb->active));
+            memcpy(d->gnt.maptrack, tb->maptrack, sizeof(tb->maptrack));
+            memcpy(d->evtchn, tb->evtchn, sizeof(tb->evtchn));
+            memcpy(d->cmos.ram, tb->cmos_ram, sizeof(tb->cmos_ram));
+        }
         return;
     }
     uint32_t gfns = native_max3(s->nr_gfns, (uint32_t)d->nr_gfns, n->hw_gfns[id]);
@@ -92,10 +109,12 @@ static void native_restore_dom(struct native *n, domid_t id)
     memcpy(d, s, offsetof(struct domain, p2m));
     memcpy(d->p2m, s->p2m, gfns * sizeof(d->p2m[0]));
     memcpy(&d->gnt, &s->gnt, offsetof(struct grant_table, active));
-    memcpy(d->gnt.active, s->gnt.active, refs * sizeof(d->gnt.active[0]));
-    memcpy(d->gnt.maptrack, s->gnt.maptrack, sizeof(d->gnt.maptrack));
+    memcpy(d->gnt.active, tb->active, refs * sizeof(d->gnt.active[0]));
+    memcpy(d->gnt.maptrack, tb->maptrack, sizeof(tb->maptrack));
     memcpy(&d->max_evtchn_port, &s->max_evtchn_port,
            sizeof(*d) - offsetof(struct domain, max_evtchn_port));
+    memcpy(d->evtchn, tb->evtchn, sizeof(tb->evtchn));
+    memcpy(d->cmos.ram, tb->cmos_ram, sizeof(tb->cmos_ram));
 }
 
 void native_restore(struct native *n)
@@ -169,6 +188,7 @@ static void native_close(struct target *t)
     free(n->snap.frames);
     free(n->snap.mem);
     free(n->snap.m2p);
+    free(n->snap.tab);
     free(n);
     t->priv = NULL;
 }

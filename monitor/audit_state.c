@@ -1,0 +1,223 @@
+/* Audit of the state the other passes do not recompute: p2m/m2p, domain and vCPU scalars, MSRs, device registers. */
+#include <stdlib.h>
+#include <string.h>
+#include "hvfuzz/exit.h"
+#include "audit_priv.h"
+
+/* docs/INVARIANTS.md has the table of every piece of monitor state and what recomputes it. */
+
+void audit_tlb_state(struct audit_ctx *c);    /* audit_tlb.c: INV_TLB */
+
+/* Per-frame marks for p2m injectivity; grow-only like audit.c's scratch, zeroed on each use. */
+static uint8_t *audit_p2m_seen;
+static uint32_t audit_p2m_cap;
+
+/*
+ * P2M: the monitor keeps each domain's gfn -> mfn map (memory.c, exit_misc.c, grant transfer). Every
+ * entry below nr_gfns is unpopulated or names a frame below nr_frames that the domain owns and that
+ * no other gfn of any domain names (populate, exchange and transfer enter fresh frames only); the
+ * entry at nr_gfns - 1 is populated (nr_gfns is the highest populated gfn + 1) and none above is
+ * (the native target's reset copies the p2m only up to nr_gfns). The m2p is the guest's to write
+ * for its own frames (MMU_MACHPHYS_UPDATE), so only a free frame's m2p is fixed: GFN_INVALID.
+ * Dying domains are exempt from the owner check: relinquish frees frames before the p2m goes. A
+ * free frame that is still referenced (count above 0) is I6's, reported once, as elsewhere.
+ */
+static void audit_p2m_dom(struct audit_ctx *c, const struct domain *d)
+{
+    struct hv *hv = c->hv;
+    uint64_t n = d->nr_gfns;
+    if (n > HV_MAX_GFNS) {
+        audit_add(c, INV_P2M, MFN_INVALID, d->id, HV_MAX_GFNS, (int64_t)n, "nr_gfns at most");
+        n = HV_MAX_GFNS;
+    }
+    if (n && d->p2m[n - 1] == MFN_INVALID)
+        audit_add(c, INV_P2M, MFN_INVALID, d->id, 1, 0, "gfn 0x%llx (nr_gfns - 1) populated",
+                  (unsigned long long)(n - 1));
+    for (uint64_t g = 0; g < n; g++) {
+        mfn_t m = d->p2m[g];
+        if (m == MFN_INVALID)
+            continue;
+        if (!mfn_valid(hv, m)) {
+            audit_add(c, INV_P2M, m, d->id, hv->nr_frames, (int64_t)m,
+                      "gfn 0x%llx frame below nr_frames: mfn", (unsigned long long)g);
+            continue;
+        }
+        if (audit_p2m_seen[m]++)
+            audit_add(c, INV_P2M, m, d->id, 1, audit_p2m_seen[m],
+                      "gfn 0x%llx: p2m entries naming the frame", (unsigned long long)g);
+        domid_t owner = hv->frames[m].owner;
+        /* a free frame still referenced is I6's to report, once */
+        if (owner == DOMID_INVALID && hv->frames[m].count)
+            continue;
+        if (owner != d->id && !d->dying)
+            audit_add(c, INV_P2M, m, d->id, d->id, owner, "gfn 0x%llx frame owner",
+                      (unsigned long long)g);
+    }
+    for (uint64_t g = n; g < HV_MAX_GFNS; g++)
+        if (d->p2m[g] != MFN_INVALID) {
+            audit_add(c, INV_P2M, d->p2m[g], d->id, (int64_t)n, (int64_t)g,
+                      "populated gfn below nr_gfns: gfn");
+            break;
+        }
+}
+
+static void audit_p2m_pass(struct audit_ctx *c)
+{
+    struct hv *hv = c->hv;
+    if (hv->nr_frames > audit_p2m_cap) {
+        uint8_t *p = realloc(audit_p2m_seen, hv->nr_frames);
+        if (!p) {
+            audit_add(c, INV_NONE, MFN_INVALID, DOMID_INVALID, 0, 0, "audit: out of memory");
+            return;
+        }
+        audit_p2m_seen = p;
+        audit_p2m_cap = hv->nr_frames;
+    }
+    memset(audit_p2m_seen, 0, hv->nr_frames);
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(hv, id);
+        if (d)
+            audit_p2m_dom(c, d);
+    }
+}
+
+/* Per frame: the bits nobody else looks at (I6: flag bits the monitor defines; P2M: m2p of a free
+   frame). */
+static void audit_frame_rest(struct audit_ctx *c)
+{
+    struct hv *hv = c->hv;
+    const uint8_t known = FRAME_ALLOCATED | FRAME_XEN_HEAP | FRAME_NEED_SCRUB | FRAME_PINNED |
+                          FRAME_VALIDATED | FRAME_PARTIAL;
+    for (mfn_t m = 0; m < hv->nr_frames; m++) {
+        const struct frame *f = &hv->frames[m];
+        if (f->flags & ~known)
+            audit_add(c, INV_I6_OWNER, m, f->owner, 0, f->flags & ~known,
+                      "undefined frame flags");
+        if (f->owner == DOMID_INVALID && !f->count && hv->m2p[m] != GFN_INVALID)
+            audit_add(c, INV_P2M, m, DOMID_INVALID, -1, (int64_t)hv->m2p[m],
+                      "m2p of a free frame");
+    }
+}
+
+/*
+ * DOM: a domain sits in its own slot; it has 1..HV_MAX_VCPUS vCPUs, each knowing its index and
+ * domain; vCPUs past nr_vcpus are down, uninitialised, hold no base pointer and no continuation
+ * (domctl max_vcpus takes away only such vCPUs); an up vCPU was initialised; a crashed domain is
+ * shut down; the shutdown reason fits the u8 Xen keeps; only a dying domain has relinquish
+ * progress.
+ */
+static void audit_dom_scalars(struct audit_ctx *c, domid_t id, const struct domain *d)
+{
+    if (d->id != id)
+        audit_add(c, INV_DOM, MFN_INVALID, id, id, d->id, "domain slot id");
+    if (d->nr_vcpus < 1 || d->nr_vcpus > HV_MAX_VCPUS)
+        audit_add(c, INV_DOM, MFN_INVALID, id, HV_MAX_VCPUS, d->nr_vcpus,
+                  "nr_vcpus in 1..HV_MAX_VCPUS");
+    if (d->crashed && !d->shutdown)
+        audit_add(c, INV_DOM, MFN_INVALID, id, 1, 0, "crashed domain shut down");
+    if (d->shutdown_reason > 0xFFU)
+        audit_add(c, INV_DOM, MFN_INVALID, id, 0xFF, d->shutdown_reason, "shutdown_reason at most");
+    if (d->relinquish_stage && !d->dying)
+        audit_add(c, INV_DOM, MFN_INVALID, id, 0, d->relinquish_stage,
+                  "relinquish_stage of a domain not dying");
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
+        const struct vcpu *v = &d->vcpu[i];
+        if (v->id != i || v->domid != id)
+            audit_add(c, INV_DOM, MFN_INVALID, id, i, v->id, "vcpu %u (of dom %u) id", i,
+                      (unsigned)v->domid);
+        if (v->up && !v->initialised)
+            audit_add(c, INV_DOM, MFN_INVALID, id, 1, 0, "vcpu %u up: initialised", i);
+        if (i < d->nr_vcpus)
+            continue;
+        bool used = v->up || v->initialised || v->cont.pending || v->guest_table != MFN_INVALID ||
+                    v->guest_table_user != MFN_INVALID || v->old_guest_table != MFN_INVALID;
+        if (used)
+            audit_add(c, INV_DOM, MFN_INVALID, id, 0, 1,
+                      "vcpu %u past nr_vcpus %u in use (up, initialised, tables, continuation)",
+                      i, d->nr_vcpus);
+    }
+}
+
+static bool audit_canonical(uint64_t a)
+{
+    uint64_t top = a >> 47;
+    return top == 0 || top == 0x1FFFFULL;
+}
+
+/* MSR: what exit_msr.c's #GP rules let in (docs/EXITS.md), for every vCPU the domain has. */
+static void audit_msrs(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
+{
+    const struct vcpu_msrs *m = &v->msr;
+    const uint64_t efer_ok = 0x1ULL | 0x100ULL | 0x400ULL | 0x800ULL;   /* SCE LME LMA NXE */
+    const struct { const char *name; uint64_t val; } addr[] = {
+        { "lstar", m->lstar }, { "cstar", m->cstar }, { "fs_base", m->fs_base },
+        { "gs_base", m->gs_base }, { "kernel_gs_base", m->kernel_gs_base },
+        { "sysenter_esp", m->sysenter_esp }, { "sysenter_eip", m->sysenter_eip },
+    };
+    if ((m->efer & ~efer_ok) || !(m->efer & 0x100ULL))
+        audit_add(c, INV_MSR, MFN_INVALID, d->id, 0x100, (int64_t)m->efer,
+                  "vcpu %u efer (LME set, only SCE LME LMA NXE): flags", v->id);
+    for (unsigned i = 0; i < sizeof(addr) / sizeof(addr[0]); i++)
+        if (!audit_canonical(addr[i].val))
+            audit_add(c, INV_MSR, MFN_INVALID, d->id, 0, (int64_t)addr[i].val,
+                      "vcpu %u %s canonical: non-canonical address", v->id, addr[i].name);
+    if (m->sfmask >> 32)
+        audit_add(c, INV_MSR, MFN_INVALID, d->id, 0, (int64_t)(m->sfmask >> 32),
+                  "vcpu %u sfmask upper half", v->id);
+    if (m->tsc_aux >> 32)
+        audit_add(c, INV_MSR, MFN_INVALID, d->id, 0, (int64_t)(m->tsc_aux >> 32),
+                  "vcpu %u tsc_aux upper half", v->id);
+    for (unsigned i = 0; i < 8; i++) {
+        uint8_t t = (uint8_t)(m->pat >> (8 * i));
+        if (t > 7 || t == 2 || t == 3) {
+            audit_add(c, INV_MSR, MFN_INVALID, d->id, 0, t, "vcpu %u pat entry %u memory type",
+                      v->id, i);
+            break;
+        }
+    }
+}
+
+/*
+ * DEV, the registers audit_dev.c leaves alone: the DMA device's status and control hold only their
+ * defined bits and the error register a DMA_ERR_* value; the UART's FCR keeps only the bits that
+ * persist (enable, DMA mode, trigger level) and its sticky LSR errors are overrun only.
+ */
+static void audit_dev_regs(struct audit_ctx *c, const struct domain *d)
+{
+    const struct dev_dma *dma = &d->dma;
+    if (dma->status & ~DMA_STATUS_ERROR)
+        audit_add(c, INV_DEV, MFN_INVALID, d->id, 0, dma->status & ~DMA_STATUS_ERROR,
+                  "dma status undefined flags");
+    if (dma->ctrl & ~DMA_CTRL_ENABLE)
+        audit_add(c, INV_DEV, MFN_INVALID, d->id, 0, dma->ctrl & ~DMA_CTRL_ENABLE,
+                  "dma ctrl undefined flags");
+    if (dma->error > DMA_ERR_DISABLED)
+        audit_add(c, INV_DEV, MFN_INVALID, d->id, DMA_ERR_DISABLED, dma->error,
+                  "dma error code at most");
+    if (d->uart.fcr & ~0xC9U)
+        audit_add(c, INV_DEV, MFN_INVALID, d->id, 0, d->uart.fcr & ~0xC9U,
+                  "uart fcr bits that do not persist: flags");
+    if (d->uart.lsr_err & ~0x02U)
+        audit_add(c, INV_DEV, MFN_INVALID, d->id, 0, d->uart.lsr_err & ~0x02U,
+                  "uart lsr sticky bits other than overrun: flags");
+}
+
+void audit_state_pass(struct audit_ctx *c)
+{
+    struct hv *hv = c->hv;
+    if (hv->console_len > HV_CONSOLE_SIZE)
+        audit_add(c, INV_DOM, MFN_INVALID, DOMID_INVALID, HV_CONSOLE_SIZE, hv->console_len,
+                  "console_len at most");
+    audit_p2m_pass(c);
+    audit_frame_rest(c);
+    audit_tlb_state(c);
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(hv, id);
+        if (!d)
+            continue;
+        audit_dom_scalars(c, id, d);
+        for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++)
+            audit_msrs(c, d, &d->vcpu[i]);
+        audit_dev_regs(c, d);
+    }
+}
