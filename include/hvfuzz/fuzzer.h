@@ -89,7 +89,11 @@ struct bench_result {
     double exit_share;         /* the share of exit ops in that mix */
     double exit_share_default; /* ... and in the default generator's programs */
     unsigned runs;             /* runs per figure (the median is reported) */
+    struct prog_shape shape;   /* the machine measured */
 };
 int bench_run(const char *target, unsigned runs, double secs_per_run, struct bench_result *r);
+/* The same on the machine shape describes (NULL: the generator's default shape). */
+int bench_run_shape(const char *target, const struct prog_shape *shape, unsigned runs,
+                    double secs_per_run, struct bench_result *r);
 
 #endif
