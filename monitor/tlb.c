@@ -103,5 +103,5 @@ void tlb_flush_filtered(struct hv *hv, uint32_t timestamp)
 void tlb_stamp_frame(struct hv *hv, mfn_t mfn)
 {
     if (mfn_valid(hv, mfn))
-        hv->frames[mfn].tlbflush_timestamp = hv->tlbclock;
+        frame_w(hv, mfn)->tlbflush_timestamp = hv->tlbclock;
 }

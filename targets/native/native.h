@@ -41,6 +41,7 @@ struct native {
     struct hv *hv;
     struct native_snap snap;
     uint64_t *dirty;              /* hv->dirty: frames written since the last reset */
+    uint64_t *fdirty;             /* hv->fdirty: frame table and m2p entries written since then */
     uint32_t dirty_words;
     uint32_t *frame_gen;          /* hv->frame_gen, zero at reset */
     /* High-water marks since reset, so reset copies only the parts of a domain that can differ. */
