@@ -62,7 +62,7 @@ void audit_gnt_mark(struct audit_ctx *c)
         for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
             const struct gnt_maptrack *mt = &d->gnt.maptrack[k];
             if (mt->in_use && mfn_valid(hv, mt->mfn))
-                c->fx[mt->mfn].granted_to |= (uint8_t)(1U << id);
+                audit_fx(c, mt->mfn)->granted_to |= (uint8_t)(1U << id);
         }
     }
 }
@@ -122,7 +122,7 @@ static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
         bool host = mt->flags & GNTMAP_host_map, dev = mt->flags & GNTMAP_device_map;
         if (dev) {
             /* a device mapping holds its own refs, unlike a host mapping whose PTE holds them */
-            c->fx[mt->mfn].count++;
+            audit_fx(c, mt->mfn)->count += (uint32_t)c->sign;
             if (!ro)
                 audit_writable_ref(c, mt->mfn, md->id, "writable device grant maptrack", k);
         }
@@ -154,6 +154,24 @@ static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
         if (act->mapped_by != md->id)
             audit_add(c, INV_GNTTAB, mt->mfn, gd->id, md->id, act->mapped_by,
                       "ref %u active mapped_by", (unsigned)mt->ref);
+    }
+}
+
+void audit_gnt_dev_refs(struct audit_ctx *c)
+{
+    struct hv *hv = c->hv;
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *md = audit_dom(hv, id);
+        if (!md)
+            continue;
+        for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
+            const struct gnt_maptrack *mt = &md->gnt.maptrack[k];
+            if (!mt->in_use || !mfn_valid(hv, mt->mfn) || !(mt->flags & GNTMAP_device_map))
+                continue;
+            audit_fx(c, mt->mfn)->count += (uint32_t)c->sign;
+            if (!(mt->flags & GNTMAP_readonly))
+                audit_writable_ref(c, mt->mfn, md->id, "writable device grant maptrack", k);
+        }
     }
 }
 

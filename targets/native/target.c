@@ -65,6 +65,9 @@ int native_snapshot(struct native *n)
     memcpy(n->snap.m2p, hv->m2p, nf * sizeof(*hv->m2p));
     n->snap.hv = *hv;
     native_restore(n);
+    /* without a baseline (an unclean build, no memory) every audit is the full one */
+    struct audit_snap as = { .hv = &n->snap.hv, .frames = n->snap.frames, .mem = n->snap.mem };
+    n->abase = audit_base_new(hv, &as);
     return 0;
 }
 
@@ -173,6 +176,7 @@ static void native_close(struct target *t)
         n->hv->frame_gen = NULL;
         hv_destroy(n->hv);
     }
+    audit_base_free(n->abase);
     free(n->dirty);
     free(n->fdirty);
     free(n->frame_gen);
