@@ -1,7 +1,9 @@
 /*
  * Every bug-zoo reproducer (corpora/zoo/<name>.txt) fires with its switch, and only with it: run on
  * the native target with only bug <name> on, the finding's signature starts with the registry's
- * oracle; with every switch off the same program gives no finding. Run from the repository root.
+ * oracle; with every switch off the same program gives no finding. Both audits catch each: the
+ * full one (audit_full) and the incremental one alone (the full audit then only names what it
+ * found). Run from the repository root.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -18,13 +20,15 @@ static int zoo_name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Run p with the given switches; true and *f on a finding. */
-static bool zoo_run(const struct prog *p, uint64_t bugs, struct finding *f)
+/* Run p with the given switches and audit; true and *f on a finding. */
+static bool zoo_run(const struct prog *p, uint64_t bugs, bool audit_full, struct finding *f)
 {
     struct target_opts o = target_default_opts;
     struct target t;
 
     o.bugs = bugs;
+    o.audit_full = audit_full;
+    o.audit_full_every = 0;
     if (target_open(&t, target_find("native"), &p->shape, &o) != 0) {
         strcpy(f->signature, "(target_open failed)");
         return true;
@@ -55,14 +59,16 @@ static void zoo_check_file(const char *file)
         CU_FAIL("reproducer does not load");
         return;
     }
+    for (int full = 1; full >= 0; full--) {
+        memset(&f, 0, sizeof(f));
+        bool on = zoo_run(&p, 1ULL << b->id, full, &f);
+        bool hit = on && !strncmp(f.signature, b->oracle, strlen(b->oracle));
+        printf("\n  zoo %-12s with switch, %s audit: expected %s..., actual %s", name,
+               full ? "full" : "incremental", b->oracle, on ? f.signature : "no finding");
+        CU_ASSERT(hit);
+    }
     memset(&f, 0, sizeof(f));
-    bool on = zoo_run(&p, 1ULL << b->id, &f);
-    bool hit = on && !strncmp(f.signature, b->oracle, strlen(b->oracle));
-    printf("\n  zoo %-12s with switch: expected %s..., actual %s", name, b->oracle,
-           on ? f.signature : "no finding");
-    CU_ASSERT(hit);
-    memset(&f, 0, sizeof(f));
-    bool off = zoo_run(&p, 0, &f);
+    bool off = zoo_run(&p, 0, false, &f);
     printf("\n  zoo %-12s no switch:   expected no finding, actual %s", name,
            off ? f.signature : "no finding");
     CU_ASSERT(!off);
