@@ -20,8 +20,9 @@
  *    through the snapshot's reverse map of entries;
  *  - every vCPU base pointer and device grant map (few, whatever the machine's size);
  *  - the own flags of every frame whose entry changed.
- * Frames compared: every frame whose expectation moved or whose entry or memory changed; the
- * others equal the snapshot in both stored and expected values. Domain-wide state (grant books,
+ * Frames compared: every frame whose expectation moved or whose entry or memory changed, and the
+ * frames a domain that is gone owned then; the others equal the snapshot in both stored and
+ * expected values. Domain-wide state (grant books,
  * event channels, devices, TLBs) is checked whole, as its size does not grow with the frames.
  */
 
@@ -172,21 +173,23 @@ void audit_base_free(struct audit_base *b)
 
 /* ---- the run --------------------------------------------------------------------------------- */
 
-/* A change the incremental audit does not follow: a domain's life state (which exempts or
-   includes whole tables) or its vCPU count. */
-static bool audit_incr_domains_moved(const struct hv *hv, const struct hv *s)
+/* Load every frame on a list of the snapshot: a domain that is gone may still be named as owner
+   by frames that did not change, which were then on its lists. */
+static void audit_incr_load_list(struct audit_ctx *c, const struct hv *view,
+                                 const struct page_list *l)
 {
-    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
-        const struct domain *d = &hv->dom[id], *o = &s->dom[id];
-        if (d->exists != o->exists)
-            return true;
-        if (!d->exists)
-            continue;
-        if (d->dying != o->dying || audit_dom_crashed(d) != audit_dom_crashed(o) ||
-            d->nr_vcpus != o->nr_vcpus)
-            return true;
+    uint32_t m = l->head;
+    for (uint32_t k = 0; k < view->nr_frames && mfn_valid(view, m); k++) {
+        audit_fx(c, m);
+        m = view->frames[m].list_next;
     }
-    return false;
+}
+
+/* A domain that started dying or crashed changes what all its tables' entries are checked for
+   (isolation, grant PTE accounting): they are redone whole. */
+static bool audit_incr_life_moved(const struct domain *d, const struct domain *o)
+{
+    return d->exists && (d->dying != o->dying || audit_dom_crashed(d) != audit_dom_crashed(o));
 }
 
 /* One source, then and now: take back the snapshot's contributions, add the current ones. */
@@ -206,6 +209,7 @@ static void audit_incr_redo_entry(struct audit_ctx *c, struct hv *view, const st
 
 static void audit_incr_redo_table(struct audit_ctx *c, struct hv *view, mfn_t m)
 {
+    bit_set(c->inc->whole, m);
     struct hv *hv = c->hv;
     c->hv = view;
     c->sign = -1;
@@ -230,10 +234,9 @@ static void audit_incr_table(struct audit_ctx *c, struct hv *view, mfn_t m)
     struct audit_incr *in = c->inc;
     const struct frame *sf = &view->frames[m], *cf = &c->hv->frames[m];
     unsigned sn = audit_ref_entries(sf), cn = audit_ref_entries(cf);
-    if (!sn && !cn)
+    if ((!sn && !cn) || bit_test(in->whole, m))
         return;
     if (audit_incr_ctx_moved(sf, cf)) {
-        bit_set(in->whole, m);
         audit_incr_redo_table(c, view, m);
         return;
     }
@@ -426,8 +429,7 @@ static void audit_incr_maptrack(struct audit_ctx *c, struct hv *view)
 
 unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report *report)
 {
-    if (!b || b->nr_frames != hv->nr_frames || !hv->dirty || !hv->fdirty ||
-        audit_incr_domains_moved(hv, b->s.hv))
+    if (!b || b->nr_frames != hv->nr_frames || !hv->dirty || !hv->fdirty)
         return audit_run(hv, report);
     memset(report, 0, sizeof(*report));
     struct audit_incr in = { .b = b };
@@ -457,6 +459,24 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
 
     /* which frames the current maptrack grants (entries loaded here start with no marks) */
     audit_gnt_mark(c);
+    /* the tables of a domain whose life state moved, whole: those it owns now are on its page
+       list; those it owned then and no longer are changed frames, redone below */
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = &hv->dom[id];
+        if (view->dom[id].exists && !d->exists) {
+            audit_incr_load_list(c, view, &view->dom[id].pages);
+            audit_incr_load_list(c, view, &view->dom[id].xenpages);
+        }
+        if (!audit_incr_life_moved(d, &view->dom[id]))
+            continue;
+        uint32_t m = d->pages.head;
+        for (uint32_t k = 0; k < hv->nr_frames && mfn_valid(hv, m); k++) {
+            if (!bit_test(in.whole, m) &&
+                (audit_ref_entries(&hv->frames[m]) || audit_ref_entries(&view->frames[m])))
+                audit_incr_redo_table(c, view, m);
+            m = hv->frames[m].list_next;
+        }
+    }
     /* frames whose entry or memory changed: their own flags, and the tables among them */
     for (uint32_t w = 0; w < words; w++) {
         uint64_t any = hv->dirty[w] | hv->fdirty[w];
