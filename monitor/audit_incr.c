@@ -37,6 +37,7 @@ struct audit_base {
 
 struct audit_incr {
     struct audit_base *b;
+    int maptrack_same;        /* -1 unknown, else whether every maptrack is as at the snapshot */
     uint32_t *list;           /* frames loaded this run */
     uint32_t n;
     uint64_t *whole;          /* tables whose every entry was redone */
@@ -404,6 +405,25 @@ static void audit_incr_lists(struct audit_ctx *c, const struct hv *view, const u
     }
 }
 
+bool audit_incr_gnt_same(struct audit_ctx *c, domid_t id)
+{
+    struct audit_incr *in = c->inc;
+    const struct domain *d = &c->hv->dom[id], *o = &in->b->view.dom[id];
+    if (in->maptrack_same < 0) {
+        in->maptrack_same = 1;
+        for (domid_t k = 0; k < HV_MAX_DOMAINS && in->maptrack_same; k++)
+            if (c->hv->dom[k].exists != in->b->view.dom[k].exists ||
+                memcmp(c->hv->dom[k].gnt.maptrack, in->b->view.dom[k].gnt.maptrack,
+                       sizeof(c->hv->dom[k].gnt.maptrack)))
+                in->maptrack_same = 0;
+    }
+    /* the entries the audit reads: nents of them, as the snapshot's */
+    uint32_t n = c->nents[id];
+    return in->maptrack_same && o->exists && d->dying == o->dying &&
+           d->gnt.version == o->gnt.version && d->gnt.nr_frames == o->gnt.nr_frames &&
+           !memcmp(d->gnt.active, o->gnt.active, n * sizeof(d->gnt.active[0]));
+}
+
 /* ---- the whole run ----------------------------------------------------------------------------- */
 
 /* Maptrack entries that differ from the snapshot: their frames' grant marks may have moved. */
@@ -432,7 +452,7 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
     if (!b || b->nr_frames != hv->nr_frames || !hv->dirty || !hv->fdirty)
         return audit_run(hv, report);
     memset(report, 0, sizeof(*report));
-    struct audit_incr in = { .b = b };
+    struct audit_incr in = { .b = b, .maptrack_same = -1 };
     struct audit_ctx ctx = { .hv = hv, .r = report, .sign = 1 };
     struct audit_ctx *c = &ctx;
     struct hv *view = &b->view;

@@ -87,6 +87,9 @@ void audit_self_refs(struct audit_ctx *c, mfn_t m);
 void audit_vcpu_bases(struct audit_ctx *c);
 /* Device grant mappings' contributions only (no pins, no checks). */
 void audit_gnt_dev_refs(struct audit_ctx *c);
+/* Incremental audit: true if domain id's active grant entries (and every domain's maptrack) are
+   as at the clean snapshot, so its pins need no recomputation. */
+bool audit_incr_gnt_same(struct audit_ctx *c, domid_t id);
 /* Point c->fx and c->pins at the shared scratch for c->hv's size; zero: clear fx. */
 bool audit_scratch_get(struct audit_ctx *c, bool zero);
 /* The per-frame comparisons of audit.c, for one frame. */

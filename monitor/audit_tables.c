@@ -204,7 +204,9 @@ void audit_gnttab_pass(struct audit_ctx *c)
         const struct domain *d = audit_dom(hv, id);
         if (!d)
             continue;
-        for (uint32_t r = 0; r < c->nents[id]; r++) {
+        /* unchanged books since a clean snapshot have the pins they had */
+        uint32_t nr = c->inc && audit_incr_gnt_same(c, id) ? 0 : c->nents[id];
+        for (uint32_t r = 0; r < nr; r++) {
             const struct gnt_active *a = &d->gnt.active[r];
             const struct audit_pins *p = &c->pins[id][r];
             bool any = a->host_ro | a->host_rw | a->dev_ro | a->dev_rw;

@@ -370,10 +370,11 @@ int mm_relinquish(struct hv *hv, struct domain *d)
     do {
         again = false;
         for (mfn_t m = 0; m < hv->nr_frames; m++) {
-            struct frame *f = frame_w(hv, m);
-            if (f->owner != d->id || f->count == 0 ||
-                !(f->flags & (FRAME_PINNED | FRAME_PARTIAL)))
+            const struct frame *rf = &hv->frames[m];
+            if (rf->owner != d->id || rf->count == 0 ||
+                !(rf->flags & (FRAME_PINNED | FRAME_PARTIAL)))
                 continue;
+            struct frame *f = frame_w(hv, m);   /* only frames written are marked */
             if (mm_relinquish_yield(hv, &progress))
                 return -XEN_ERESTART;
             again = true;
@@ -391,10 +392,11 @@ int mm_relinquish(struct hv *hv, struct domain *d)
 
     /* the owner's ALLOCATED refs: frames nobody else holds are freed */
     for (mfn_t m = 0; m < hv->nr_frames; m++) {
-        struct frame *f = frame_w(hv, m);
-        if (f->owner != d->id || f->list_id != LIST_PAGES(d->id) ||
-            !(f->flags & FRAME_ALLOCATED))
+        const struct frame *rf = &hv->frames[m];
+        if (rf->owner != d->id || rf->list_id != LIST_PAGES(d->id) ||
+            !(rf->flags & FRAME_ALLOCATED))
             continue;
+        struct frame *f = frame_w(hv, m);
         if (mm_relinquish_yield(hv, &progress))
             return -XEN_ERESTART;
         f->flags &= (uint8_t)~FRAME_ALLOCATED;
