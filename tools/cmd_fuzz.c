@@ -12,7 +12,7 @@ static void cmd_fuzz_usage(FILE *f)
 {
     fprintf(f,
         "usage: hvfuzz fuzz [--target NAME] [--time S | --runs N] [--seed N] [--corpus DIR]\n"
-        "                   [--out DIR] [--jobs N] [--bug LIST] [--audit-each-op]\n"
+        "                   [--out DIR] [--jobs N] [--bug LIST] [--audit-each-op] [--audit-full]\n"
         "                   [--shape FRAMES,DOMAINS,VCPUS,PAGES] [--minimize-time S] [--quiet]\n"
         "\n"
         "Generate programs (structured random generator; with --corpus also mutate the corpus\n"
@@ -28,6 +28,8 @@ static void cmd_fuzz_usage(FILE *f)
         "  --jobs N       worker processes (default 1)\n"
         "  --bug LIST     re-created bugs to switch on, by name, comma-separated (bugzoo --list)\n"
         "  --audit-each-op  audit after every operation, not only at the end of a program\n"
+        "  --audit-full   always the full audit (default: incremental, what the program changed;\n"
+        "                 the full one at findings and every 1024th program)\n"
         "  --shape F,D,V,P  machine of generated programs (default 256,3,2,64)\n"
         "  --minimize-time S  minimize each new finding for at most S seconds before it is\n"
         "                 stored (default 10; 0 stores it as found). Not counted in --time\n"
@@ -46,6 +48,7 @@ int cmd_fuzz_main(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { "audit-each-op", no_argument, NULL, 'A' }, { "shape", required_argument, NULL, 'S' },
         { "minimize-time", required_argument, NULL, 'm' },
+        { "audit-full", no_argument, NULL, 'F' },
         { NULL, 0, NULL, 0 },
     };
     struct fuzz_opts o = { .target = "native", .seed = 1, .jobs = 1, .out_dir = "findings",
@@ -77,6 +80,7 @@ int cmd_fuzz_main(int argc, char **argv)
             break;
         case 'q': o.quiet = true; break;
         case 'A': o.audit_each_op = true; break;
+        case 'F': o.audit_full = true; break;
         case 'S': {
             unsigned f, d, v, pg;
             struct prog *p;

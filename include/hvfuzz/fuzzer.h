@@ -36,6 +36,7 @@ struct fuzz_opts {
     uint64_t    bugs;          /* re-created bugs switched on in the target */
     bool        quiet;         /* no status line */
     bool        audit_each_op; /* audit after every op, not only at the end (slower, finer) */
+    bool        audit_full;    /* the full audit every time, not the incremental one */
     struct prog_shape shape;   /* machine of generated programs (nr_domains 0: the default) */
     struct fuzz_progress *progress; /* filled in as the campaign runs (NULL: not reported) */
     bool        stop_at_finding;    /* end the campaign at its first finding */
