@@ -48,7 +48,7 @@ static double bench_once(struct bench_ctx *c, enum bench_kind k, double secs)
 {
     double t0 = bench_now(), t;
     uint64_t items = 0;
-    struct op_result r;
+    struct op_result r = { .out = NULL };
 
     do {
         for (unsigned i = 0; i < 256; i++) {
@@ -112,6 +112,7 @@ static void bench_gen_set(struct bench_ctx *c, uint16_t exit_weight)
     struct gen_cfg cfg = gen_default_cfg;
     struct gen_env env = c->gen.env;
 
+    cfg.shape = c->gen.cfg.shape;
     cfg.weight[GEN_F_EXIT] = exit_weight;
     gen_init(&c->gen, &cfg, 1);
     c->gen.env = env;
@@ -155,8 +156,15 @@ static void bench_simple_op(struct prog_op *op, uint32_t nr)
 
 int bench_run(const char *target, unsigned runs, double secs, struct bench_result *r)
 {
+    return bench_run_shape(target, NULL, runs, secs, r);
+}
+
+int bench_run_shape(const char *target, const struct prog_shape *shape, unsigned runs,
+                    double secs, struct bench_result *r)
+{
     const struct target_ops *ops = target_find(target ? target : "native");
     struct target_opts o = target_default_opts;
+    struct gen_cfg cfg = gen_default_cfg;
     struct bench_ctx c;
     struct target t;
     struct prog_op op;
@@ -176,10 +184,13 @@ int bench_run(const char *target, unsigned runs, double secs, struct bench_resul
         goto out;
     o.audit = true;
     o.audit_each_op = false;
-    if (target_open(&t, ops, &gen_default_cfg.shape, &o) < 0)
+    if (shape)
+        cfg.shape = *shape;
+    r->shape = cfg.shape;
+    if (target_open(&t, ops, &cfg.shape, &o) < 0)
         goto out;
     c.t = &t;
-    gen_init(&c.gen, NULL, 1);
+    gen_init(&c.gen, &cfg, 1);
     gen_probe(&c.gen, &t);
     for (unsigned i = 0; i < BENCH_PROGS; i++)
         gen_program(&c.gen, &c.progs[i]);

@@ -315,6 +315,7 @@ int fuzz_run(const struct fuzz_opts *o)
     fp.topts = target_default_opts;
     fp.topts.bugs = o->bugs;
     fp.topts.audit_each_op = o->audit_each_op;
+    fp.topts.audit_full = o->audit_full;
     if (target_open(&fp.t, target_find(o->target ? o->target : "native"), &prog_default_shape,
                     &fp.topts) < 0)
         memset(&fp.t, 0, sizeof(fp.t));

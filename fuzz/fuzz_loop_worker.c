@@ -206,6 +206,7 @@ int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, i
     k.sent = calloc(256, sizeof(*k.sent));
     topts.bugs = o->bugs;
     topts.audit_each_op = o->audit_each_op;
+    topts.audit_full = o->audit_full;
     struct gen_cfg cfg = gen_default_cfg;
     if (o->shape.nr_domains)
         cfg.shape = o->shape;

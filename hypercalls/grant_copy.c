@@ -100,7 +100,7 @@ int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
 
     if (!mfn_valid(hv, mfn))
         return -XEN_EINVAL;
-    f = &hv->frames[mfn];
+    f = frame_w(hv, mfn);
     /*
      * XSA-284: a frame without its allocation ref (being freed) or a xen-heap frame is not the
      * domain's to give away. HV_BUG_XSA284 re-creates the pre-fix check, which lacked the
@@ -131,7 +131,7 @@ int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
         d->p2m[gfn] = MFN_INVALID;
         gnt_p2m_trim(d);
     }
-    hv->m2p[mfn] = GFN_INVALID;
+    m2p_set(hv, mfn, GFN_INVALID);
     /* stale translations of the old owner must not reach the new owner's frame */
     tlb_flush_domain(hv, d);
     tlb_flush_filtered(hv, f->tlbflush_timestamp);
@@ -141,7 +141,7 @@ int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
 /* Give a stolen frame (count 1: the stealer's ref) to e; that ref becomes the allocation ref. */
 static void gnt_assign_page(struct hv *hv, struct domain *e, mfn_t mfn, uint64_t gfn)
 {
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
 
     f->owner = e->id;
     f->flags |= FRAME_ALLOCATED;
@@ -149,7 +149,7 @@ static void gnt_assign_page(struct hv *hv, struct domain *e, mfn_t mfn, uint64_t
     e->tot_pages++;
     if (gfn < HV_MAX_GFNS && e->p2m[gfn] == MFN_INVALID) {
         e->p2m[gfn] = mfn;
-        hv->m2p[mfn] = gfn;
+        m2p_set(hv, mfn, gfn);
         if (gfn >= e->nr_gfns)
             e->nr_gfns = gfn + 1;
     }

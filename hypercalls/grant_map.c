@@ -89,7 +89,7 @@ static int gnt_l1_slot(struct hv *hv, struct vcpu *v, struct domain *ld, uint64_
     }
     if (!mfn_valid(hv, *l1))
         return GNTST_general_error;
-    f = &hv->frames[*l1];
+    f = frame_w(hv, *l1);
     /* only a fully validated table holds refs for all its entries, which the PTE relies on */
     if (f->owner != ld->id || f->count == 0 || f->type != PGT_l1 || f->type_count == 0 ||
         !(f->flags & FRAME_VALIDATED) || (f->flags & FRAME_PARTIAL))

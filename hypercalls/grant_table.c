@@ -148,7 +148,7 @@ static mfn_t gnt_frame_alloc(struct hv *hv, struct domain *d, int *err)
 
     if (mfn == MFN_INVALID)
         return MFN_INVALID;
-    f = &hv->frames[mfn];
+    f = frame_w(hv, mfn);
     f->flags |= FRAME_XEN_HEAP | FRAME_VALIDATED;
     f->type = PGT_writable;
     f->type_count = 1;
@@ -166,7 +166,7 @@ static void gnt_frame_release(struct hv *hv, mfn_t mfn)
 
     if (!mfn_valid(hv, mfn))
         return;
-    f = &hv->frames[mfn];
+    f = frame_w(hv, mfn);
     if (f->flags & FRAME_ALLOCATED) {
         f->flags &= (uint8_t)~FRAME_ALLOCATED;
         put_page(hv, mfn);
@@ -197,7 +197,7 @@ static void gnt_free_status_now(struct hv *hv, struct grant_table *gt)
 
         if (!mfn_valid(hv, mfn))
             continue;
-        f = &hv->frames[mfn];
+        f = frame_w(hv, mfn);
         if (!(f->flags & FRAME_ALLOCATED) || f->count <= 1)
             continue;   /* unmapped: the ordinary release frees it */
         f->flags &= (uint8_t)~FRAME_ALLOCATED;

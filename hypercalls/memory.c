@@ -100,7 +100,7 @@ static int memop_slot_probe(struct hv *hv, struct vcpu *v, uint64_t base, uint64
 static void memop_p2m_set(struct hv *hv, struct domain *d, gfn_t gfn, mfn_t mfn)
 {
     d->p2m[gfn] = mfn;
-    hv->m2p[mfn] = gfn;
+    m2p_set(hv, mfn, gfn);
     if (gfn + 1 > d->nr_gfns)
         d->nr_gfns = gfn + 1;
 }
@@ -110,7 +110,7 @@ static void memop_p2m_clear(struct hv *hv, struct domain *d, gfn_t gfn)
     mfn_t mfn = d->p2m[gfn];
 
     if (mfn_valid(hv, mfn) && hv->m2p[mfn] == gfn)
-        hv->m2p[mfn] = GFN_INVALID;
+        m2p_set(hv, mfn, GFN_INVALID);
     d->p2m[gfn] = MFN_INVALID;
     /* nr_gfns is the highest populated gfn + 1 */
     while (d->nr_gfns > 0 && d->p2m[d->nr_gfns - 1] == MFN_INVALID)
@@ -165,7 +165,7 @@ static bool memop_decrease_one(struct hv *hv, struct vcpu *v, struct domain *d, 
     mfn = d->p2m[gfn];
     if (!mfn_valid(hv, mfn))
         return false;
-    f = &hv->frames[mfn];
+    f = frame_w(hv, mfn);
     if (f->owner != d->id || !(f->flags & FRAME_ALLOCATED) || (f->flags & FRAME_XEN_HEAP))
         return false;
     if (!get_page(hv, mfn, d))
@@ -312,7 +312,7 @@ static long memop_exchange_one(struct hv *hv, struct vcpu *v, struct domain *d,
         return err == -XEN_ENOMEM ? -XEN_ENOMEM : -XEN_EINVAL;
 
     memop_p2m_clear(hv, d, gfn);
-    hv->frames[mfn].flags &= (uint8_t)~FRAME_ALLOCATED;
+    frame_w(hv, mfn)->flags &= (uint8_t)~FRAME_ALLOCATED;
     put_page(hv, mfn);      /* the only ref: the input frame goes back to the pool */
     memop_p2m_set(hv, d, ogfn, nmfn);
     *done = true;

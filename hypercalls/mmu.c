@@ -95,7 +95,7 @@ static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *d,
             return -XEN_EINVAL;
         if (!get_page(hv, mfn, pg_owner))
             return -XEN_EINVAL;
-        struct frame *f = &hv->frames[mfn];
+        struct frame *f = frame_w(hv, mfn);
         unsigned idx = (unsigned)((maddr & (PAGE_SIZE - 1)) >> 3);
         bool preserve_ad = cmd == MMU_PT_UPDATE_PRESERVE_AD;
         if (PGT_IS_PT(f->type) && f->type_count > 0) {
@@ -119,7 +119,7 @@ static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *d,
     case MMU_MACHPHYS_UPDATE:
         if (!get_page(hv, mfn, pg_owner))
             return -XEN_EINVAL;
-        hv->m2p[mfn] = req->val;
+        m2p_set(hv, mfn, req->val);
         put_page(hv, mfn);
         return 0;
     default:

@@ -28,18 +28,18 @@
  * because nothing in it survives an audit_run (it is zeroed on entry); the monitor is
  * single-threaded. The buffer stays reachable from here, so leak checkers do not report it.
  */
-static struct audit_fexp *audit_fx;
+static struct audit_fexp *audit_fx_buf;
 static uint32_t audit_fx_cap;
 static struct audit_pins (*audit_pins_buf)[GNT_MAX_REFS];
 
-static bool audit_scratch_get(struct audit_ctx *c)
+static bool audit_scratch_grow(struct audit_ctx *c)
 {
     uint32_t n = c->hv->nr_frames;
     if (n > audit_fx_cap) {
-        struct audit_fexp *fx = realloc(audit_fx, (size_t)n * sizeof(*fx));
+        struct audit_fexp *fx = realloc(audit_fx_buf, (size_t)n * sizeof(*fx));
         if (!fx)
             return false;
-        audit_fx = fx;
+        audit_fx_buf = fx;
         audit_fx_cap = n;
     }
     if (!audit_pins_buf) {
@@ -47,9 +47,18 @@ static bool audit_scratch_get(struct audit_ctx *c)
         if (!audit_pins_buf)
             return false;
     }
-    memset(audit_fx, 0, (size_t)n * sizeof(*audit_fx));
-    c->fx = audit_fx;
+    c->fx = audit_fx_buf;
     c->pins = audit_pins_buf;
+    return true;
+}
+
+/* The incremental audit loads entries on first use instead (audit_incr.c). */
+bool audit_scratch_get(struct audit_ctx *c, bool zero)
+{
+    if (!audit_scratch_grow(c))
+        return false;
+    if (zero)
+        memset(audit_fx_buf, 0, (size_t)c->hv->nr_frames * sizeof(*audit_fx_buf));
     return true;
 }
 
@@ -57,6 +66,8 @@ void audit_add(struct audit_ctx *c, enum audit_inv inv, mfn_t mfn, domid_t dom, 
                int64_t actual, const char *fmt, ...)
 {
     struct audit_report *r = c->r;
+    if (c->quiet)
+        return;
     r->total++;
     if (r->n >= AUDIT_MAX_REPORTED)
         return;
@@ -164,7 +175,7 @@ void audit_writable_ref(struct audit_ctx *c, mfn_t t, domid_t by, const char *wh
 {
     const struct frame *f = &c->hv->frames[t];
     if (f->type == PGT_writable) {
-        c->fx[t].type_count++;
+        audit_fx(c, t)->type_count += (uint32_t)c->sign;
     } else if (f->owner == DOMID_INVALID) {
         /* a free target is reported once, by I6, from its recomputed count */
     } else if (PGT_IS_PT(f->type) || f->type == PGT_seg_desc || f->type == PGT_shared) {
@@ -178,22 +189,23 @@ void audit_writable_ref(struct audit_ctx *c, mfn_t t, domid_t by, const char *wh
 }
 
 /* Refs a frame holds on itself through its own flags (the counting contract's bracketed terms). */
-static void audit_self_refs(struct audit_ctx *c, mfn_t m)
+void audit_self_refs(struct audit_ctx *c, mfn_t m)
 {
     const struct frame *f = &c->hv->frames[m];
-    struct audit_fexp *x = &c->fx[m];
+    struct audit_fexp *x = audit_fx(c, m);
+    uint32_t one = (uint32_t)c->sign;
     if (f->flags & FRAME_ALLOCATED)
-        x->count++;
+        x->count += one;
     if (f->flags & FRAME_PINNED) {
-        x->count++;
-        x->type_count++;
+        x->count += one;
+        x->type_count += one;
     }
     if (f->flags & FRAME_PARTIAL) {
-        x->count++;
-        x->type_count++;
+        x->count += one;
+        x->type_count += one;
     }
     if (f->flags & FRAME_XEN_HEAP)
-        x->type_count++;
+        x->type_count += one;
 }
 
 static uint32_t audit_nonzero_bytes(const uint8_t *p)
@@ -310,18 +322,25 @@ static void audit_frame_listed(struct audit_ctx *c, mfn_t m)
     audit_add(c, INV_I7_LISTS, m, f->owner, want, f->list_id, "frame on no list walked: list_id");
 }
 
-void audit_dev_pass(struct audit_ctx *c);     /* audit_dev.c: INV_DEV, INV_DMA */
-void audit_state_pass(struct audit_ctx *c);   /* audit_state.c: P2M TLB DOM MSR, more DEV and I6 */
+void audit_frame_all(struct audit_ctx *c, mfn_t m)
+{
+    audit_frame_owner(c, m);
+    audit_frame_counts(c, m);
+    audit_frame_linear(c, m);
+    audit_frame_scrub(c, m);
+    audit_frame_listed(c, m);
+    audit_frame_rest(c, m);
+}
 
 unsigned audit_run(struct hv *hv, struct audit_report *report)
 {
     memset(report, 0, sizeof(*report));
-    struct audit_ctx ctx = { .hv = hv, .r = report };
+    struct audit_ctx ctx = { .hv = hv, .r = report, .sign = 1 };
     struct audit_ctx *c = &ctx;
     if (hv->bug_msg)
         audit_add(c, INV_BUG, MFN_INVALID, DOMID_INVALID, 0, 1, "monitor BUG(): %s",
                   hv->bug_msg);
-    if (!audit_scratch_get(c)) {
+    if (!audit_scratch_get(c, true)) {
         audit_add(c, INV_NONE, MFN_INVALID, DOMID_INVALID, 0, 0, "audit: out of memory");
         return report->total;
     }
@@ -337,12 +356,7 @@ unsigned audit_run(struct hv *hv, struct audit_report *report)
     audit_dev_pass(c);
     audit_state_pass(c);
 
-    for (mfn_t m = 0; m < hv->nr_frames; m++) {
-        audit_frame_owner(c, m);
-        audit_frame_counts(c, m);
-        audit_frame_linear(c, m);
-        audit_frame_scrub(c, m);
-        audit_frame_listed(c, m);
-    }
+    for (mfn_t m = 0; m < hv->nr_frames; m++)
+        audit_frame_all(c, m);
     return report->total;
 }

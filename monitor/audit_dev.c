@@ -101,7 +101,7 @@ void audit_dev_pass(struct audit_ctx *c)
 unsigned audit_run_devices(struct hv *hv, struct audit_report *report)
 {
     memset(report, 0, sizeof(*report));
-    struct audit_ctx ctx = { .hv = hv, .r = report };
+    struct audit_ctx ctx = { .hv = hv, .r = report, .sign = 1 };
     audit_dev_pass(&ctx);
     return report->total;
 }

@@ -21,15 +21,33 @@ struct audit_pins {
     uint16_t host_ro, host_rw, dev_ro, dev_rw;
 };
 
+struct audit_incr;
+
 struct audit_ctx {
     struct hv *hv;
     struct audit_report *r;
     struct audit_fexp *fx;                        /* nr_frames entries */
+    /* +1 adds what the state in hv holds; -1 takes back what a snapshot held (audit_incr.c runs
+       the same passes over a view of the snapshot to undo its contributions). */
+    int32_t sign;
+    bool quiet;                                   /* checks report nothing (the snapshot view) */
+    struct audit_incr *inc;                       /* NULL: the full audit (fx zeroed up front) */
     struct audit_pins (*pins)[GNT_MAX_REFS];      /* HV_MAX_DOMAINS rows */
     uint32_t nents[HV_MAX_DOMAINS];               /* grant refs in use per granting domain */
     uint32_t gnt_ptes[HV_MAX_DOMAINS];            /* _PAGE_GNTTAB entries in ref-holding L1s */
     uint32_t host_maps[HV_MAX_DOMAINS];           /* in-use host maptrack entries */
 };
+
+/* Incremental audit: fx[m] is loaded from the baseline on its first use in a run (audit_incr.c). */
+void audit_incr_load(struct audit_ctx *c, mfn_t m);
+extern uint32_t *audit_incr_stamp;
+extern uint32_t audit_incr_gen;
+static inline struct audit_fexp *audit_fx(struct audit_ctx *c, mfn_t m)
+{
+    if (c->inc && audit_incr_stamp[m] != audit_incr_gen)
+        audit_incr_load(c, m);
+    return &c->fx[m];
+}
 
 void audit_add(struct audit_ctx *c, enum audit_inv inv, mfn_t mfn, domid_t dom, int64_t expected,
                int64_t actual, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
@@ -42,13 +60,44 @@ const struct domain *audit_dom(const struct hv *hv, domid_t id);
 bool audit_dom_crashed(const struct domain *d);
 /* True if domain id holds an in-use maptrack entry for mfn (an active grant to it); valid after
    audit_gnt_mark. */
-static inline bool audit_granted(const struct audit_ctx *c, domid_t id, mfn_t mfn)
+static inline bool audit_granted(struct audit_ctx *c, domid_t id, mfn_t mfn)
 {
-    return id < HV_MAX_DOMAINS && (c->fx[mfn].granted_to >> id) & 1U;
+    return id < HV_MAX_DOMAINS && (audit_fx(c, mfn)->granted_to >> id) & 1U;
 }
 /* A writable reference of some kind to frame t: count its writable type ref or report it. */
 void audit_writable_ref(struct audit_ctx *c, mfn_t t, domid_t by, const char *what, unsigned idx);
 const char *audit_type_name(unsigned type);
+
+/* Context of a table whose entries are scanned (audit_pt.c). */
+struct audit_tbl {
+    mfn_t    mfn;
+    unsigned level;
+    domid_t  owner;
+    bool     isolated;   /* I5 applies: the owner exists and is not dying */
+    bool     gnt_live;   /* grant PTEs are accounted: the owner has not crashed */
+};
+/* Fill tb for table m; false if m holds no refs. Table-level checks are made here. */
+bool audit_tbl_begin(struct audit_ctx *c, mfn_t m, struct audit_tbl *tb);
+/* One entry i (value e) of a ref-holding table: its contributions and checks. */
+void audit_entry(struct audit_ctx *c, const struct audit_tbl *tb, unsigned i, uint64_t e);
+void audit_table(struct audit_ctx *c, mfn_t m);
+/* Refs a frame holds on itself through its own flags. */
+void audit_self_refs(struct audit_ctx *c, mfn_t m);
+/* vCPU base pointers' contributions (and checks), without the TLB checks. */
+void audit_vcpu_bases(struct audit_ctx *c);
+/* Device grant mappings' contributions only (no pins, no checks). */
+void audit_gnt_dev_refs(struct audit_ctx *c);
+/* Incremental audit: true if domain id's active grant entries (and every domain's maptrack) are
+   as at the clean snapshot, so its pins need no recomputation. */
+bool audit_incr_gnt_same(struct audit_ctx *c, domid_t id);
+/* Point c->fx and c->pins at the shared scratch for c->hv's size; zero: clear fx. */
+bool audit_scratch_get(struct audit_ctx *c, bool zero);
+/* The per-frame comparisons of audit.c, for one frame. */
+void audit_frame_all(struct audit_ctx *c, mfn_t m);
+void audit_dev_pass(struct audit_ctx *c);     /* audit_dev.c: INV_DEV, INV_DMA */
+/* audit_state.c: P2M TLB DOM MSR, more DEV and I6, domain-sized (full and incremental alike) */
+void audit_state_pass(struct audit_ctx *c);
+void audit_frame_rest(struct audit_ctx *c, mfn_t m);   /* its per-frame part */
 
 /* The passes, in the order audit_run calls them. */
 void audit_gnt_mark(struct audit_ctx *c);     /* which domains hold grants of which frames */

@@ -11,15 +11,6 @@ static uint64_t audit_disallow(unsigned level)
     }
 }
 
-/* Context of the table being scanned. */
-struct audit_tbl {
-    mfn_t    mfn;
-    unsigned level;
-    domid_t  owner;
-    bool     isolated;   /* I5 applies: the owner exists and is not dying */
-    bool     gnt_live;   /* grant PTEs are accounted: the owner has not crashed */
-};
-
 static void audit_l1e(struct audit_ctx *c, const struct audit_tbl *tb, unsigned i, uint64_t e)
 {
     struct hv *hv = c->hv;
@@ -34,11 +25,11 @@ static void audit_l1e(struct audit_ctx *c, const struct audit_tbl *tb, unsigned 
                   "l1 entry %u target below nr_frames: mfn", i);
         return;
     }
-    c->fx[t].count++;
+    audit_fx(c, t)->count += (uint32_t)c->sign;
     if (e & _PAGE_RW)
         audit_writable_ref(c, t, tb->owner, "l1 entry", i);
     if ((e & _PAGE_GNTTAB) && tb->gnt_live)
-        c->gnt_ptes[tb->owner]++;
+        c->gnt_ptes[tb->owner] += (uint32_t)c->sign;
 
     const struct frame *tf = &hv->frames[t];
     /* unowned targets are I6's; a domain may map its own frames and frames granted to it */
@@ -71,7 +62,8 @@ static void audit_upper_e(struct audit_ctx *c, const struct audit_tbl *tb, unsig
                       "l%u entry %u writable self-reference", L, i);
         return;
     }
-    c->fx[t].count++;
+    struct audit_fexp *x = audit_fx(c, t);
+    x->count += (uint32_t)c->sign;
     bool linear;
     if (tf->type == L - 1) {
         linear = false;
@@ -83,7 +75,7 @@ static void audit_upper_e(struct audit_ctx *c, const struct audit_tbl *tb, unsig
                       "l%u entry %u target 0x%llx type", L, i, (unsigned long long)t);
         return;
     }
-    c->fx[t].type_count++;
+    x->type_count += (uint32_t)c->sign;
     if (tf->owner == DOMID_INVALID)
         return;
     if (tf->owner != tb->owner)
@@ -94,8 +86,8 @@ static void audit_upper_e(struct audit_ctx *c, const struct audit_tbl *tb, unsig
                   tf->flags & (FRAME_VALIDATED | FRAME_PARTIAL),
                   "l%u entry %u target 0x%llx validated flags", L, i, (unsigned long long)t);
     if (linear) {
-        c->fx[t].lin_in++;
-        c->fx[tb->mfn].lin_out++;
+        x->lin_in += (uint16_t)c->sign;
+        audit_fx(c, tb->mfn)->lin_out += (uint16_t)c->sign;
         /* a writable linear entry is a writable mapping of a page table (XSA-182) */
         if (e & _PAGE_RW)
             audit_add(c, INV_I3_WRITABLE, t, tb->owner, 0, 1,
@@ -104,15 +96,15 @@ static void audit_upper_e(struct audit_ctx *c, const struct audit_tbl *tb, unsig
     }
 }
 
-static void audit_table(struct audit_ctx *c, mfn_t m)
+bool audit_tbl_begin(struct audit_ctx *c, mfn_t m, struct audit_tbl *tb)
 {
     struct hv *hv = c->hv;
     const struct frame *f = &hv->frames[m];
     unsigned n = audit_ref_entries(f);
     if (!n)
-        return;
+        return false;
     const struct domain *d = audit_dom(hv, f->owner);
-    struct audit_tbl tb = {
+    *tb = (struct audit_tbl){
         .mfn = m, .level = f->type, .owner = f->owner,
         .isolated = d && !d->dying, .gnt_live = d && !audit_dom_crashed(d),
     };
@@ -122,23 +114,35 @@ static void audit_table(struct audit_ctx *c, mfn_t m)
     if ((f->flags & FRAME_PARTIAL) && f->nr_validated_ptes > PTES_PER_TABLE)
         audit_add(c, INV_I4_TABLES, m, f->owner, PTES_PER_TABLE, f->nr_validated_ptes,
                   "nr_validated_ptes at most");
-    const uint64_t *pte = frame_ptes(hv, m);
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t e = pte[i];
-        if (tb.level == 4 && i >= XEN_L4_FIRST_SLOT && i <= XEN_L4_LAST_SLOT) {
-            /* Xen's slots: validation zeroes them and they never hold refs */
-            if (e)
-                audit_add(c, INV_I4_TABLES, m, f->owner, 0, (int64_t)(e >> PAGE_SHIFT),
-                          "xen l4 slot %u (entry >> 12)", i);
-            continue;
-        }
-        if (!(e & _PAGE_PRESENT))
-            continue;
-        if (tb.level == 1)
-            audit_l1e(c, &tb, i, e);
-        else
-            audit_upper_e(c, &tb, i, e);
+    return true;
+}
+
+void audit_entry(struct audit_ctx *c, const struct audit_tbl *tb, unsigned i, uint64_t e)
+{
+    if (tb->level == 4 && i >= XEN_L4_FIRST_SLOT && i <= XEN_L4_LAST_SLOT) {
+        /* Xen's slots: validation zeroes them and they never hold refs */
+        if (e)
+            audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, 0, (int64_t)(e >> PAGE_SHIFT),
+                      "xen l4 slot %u (entry >> 12)", i);
+        return;
     }
+    if (!(e & _PAGE_PRESENT))
+        return;
+    if (tb->level == 1)
+        audit_l1e(c, tb, i, e);
+    else
+        audit_upper_e(c, tb, i, e);
+}
+
+void audit_table(struct audit_ctx *c, mfn_t m)
+{
+    struct audit_tbl tb;
+    if (!audit_tbl_begin(c, m, &tb))
+        return;
+    unsigned n = audit_ref_entries(&c->hv->frames[m]);
+    const uint64_t *pte = frame_ptes(c->hv, m);
+    for (unsigned i = 0; i < n; i++)
+        audit_entry(c, &tb, i, pte[i]);
 }
 
 void audit_pt_pass(struct audit_ctx *c)
@@ -159,9 +163,10 @@ static void audit_base_ptr(struct audit_ctx *c, const struct domain *d, const st
         return;
     }
     const struct frame *f = &hv->frames[t];
-    c->fx[t].count++;
+    struct audit_fexp *x = audit_fx(c, t);
+    x->count += (uint32_t)c->sign;
     if (f->type == PGT_l4)
-        c->fx[t].type_count++;
+        x->type_count += (uint32_t)c->sign;
     if (f->owner == DOMID_INVALID)
         return;   /* I6 reports references to free frames */
     if (f->type != PGT_l4)
@@ -234,7 +239,7 @@ static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct 
     }
 }
 
-void audit_vcpu_pass(struct audit_ctx *c)
+static void audit_vcpus(struct audit_ctx *c, bool tlbs)
 {
     struct hv *hv = c->hv;
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
@@ -250,7 +255,18 @@ void audit_vcpu_pass(struct audit_ctx *c)
                 audit_add(c, INV_VCPU, v->old_guest_table, id, hv->nr_frames,
                           (int64_t)v->old_guest_table, "vcpu %u old_guest_table below nr_frames",
                           v->id);
-            audit_tlb(c, d, v);
+            if (tlbs)
+                audit_tlb(c, d, v);
         }
     }
+}
+
+void audit_vcpu_pass(struct audit_ctx *c)
+{
+    audit_vcpus(c, true);
+}
+
+void audit_vcpu_bases(struct audit_ctx *c)
+{
+    audit_vcpus(c, false);
 }

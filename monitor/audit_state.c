@@ -82,21 +82,18 @@ static void audit_p2m_pass(struct audit_ctx *c)
 }
 
 /* Per frame: the bits nobody else looks at (I6: flag bits the monitor defines; P2M: m2p of a free
-   frame). */
-static void audit_frame_rest(struct audit_ctx *c)
+   frame). audit_frame_all runs it on every frame (full) or on the touched ones (incremental). */
+void audit_frame_rest(struct audit_ctx *c, mfn_t m)
 {
     struct hv *hv = c->hv;
     const uint8_t known = FRAME_ALLOCATED | FRAME_XEN_HEAP | FRAME_NEED_SCRUB | FRAME_PINNED |
                           FRAME_VALIDATED | FRAME_PARTIAL;
-    for (mfn_t m = 0; m < hv->nr_frames; m++) {
-        const struct frame *f = &hv->frames[m];
-        if (f->flags & ~known)
-            audit_add(c, INV_I6_OWNER, m, f->owner, 0, f->flags & ~known,
-                      "undefined frame flags");
-        if (f->owner == DOMID_INVALID && !f->count && hv->m2p[m] != GFN_INVALID)
-            audit_add(c, INV_P2M, m, DOMID_INVALID, -1, (int64_t)hv->m2p[m],
-                      "m2p of a free frame");
-    }
+    const struct frame *f = &hv->frames[m];
+
+    if (f->flags & ~known)
+        audit_add(c, INV_I6_OWNER, m, f->owner, 0, f->flags & ~known, "undefined frame flags");
+    if (f->owner == DOMID_INVALID && !f->count && hv->m2p[m] != GFN_INVALID)
+        audit_add(c, INV_P2M, m, DOMID_INVALID, -1, (int64_t)hv->m2p[m], "m2p of a free frame");
 }
 
 /*
@@ -209,7 +206,6 @@ void audit_state_pass(struct audit_ctx *c)
         audit_add(c, INV_DOM, MFN_INVALID, DOMID_INVALID, HV_CONSOLE_SIZE, hv->console_len,
                   "console_len at most");
     audit_p2m_pass(c);
-    audit_frame_rest(c);
     audit_tlb_state(c);
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         const struct domain *d = audit_dom(hv, id);

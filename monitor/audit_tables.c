@@ -62,7 +62,7 @@ void audit_gnt_mark(struct audit_ctx *c)
         for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
             const struct gnt_maptrack *mt = &d->gnt.maptrack[k];
             if (mt->in_use && mfn_valid(hv, mt->mfn))
-                c->fx[mt->mfn].granted_to |= (uint8_t)(1U << id);
+                audit_fx(c, mt->mfn)->granted_to |= (uint8_t)(1U << id);
         }
     }
 }
@@ -122,7 +122,7 @@ static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
         bool host = mt->flags & GNTMAP_host_map, dev = mt->flags & GNTMAP_device_map;
         if (dev) {
             /* a device mapping holds its own refs, unlike a host mapping whose PTE holds them */
-            c->fx[mt->mfn].count++;
+            audit_fx(c, mt->mfn)->count += (uint32_t)c->sign;
             if (!ro)
                 audit_writable_ref(c, mt->mfn, md->id, "writable device grant maptrack", k);
         }
@@ -157,6 +157,24 @@ static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
     }
 }
 
+void audit_gnt_dev_refs(struct audit_ctx *c)
+{
+    struct hv *hv = c->hv;
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *md = audit_dom(hv, id);
+        if (!md)
+            continue;
+        for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
+            const struct gnt_maptrack *mt = &md->gnt.maptrack[k];
+            if (!mt->in_use || !mfn_valid(hv, mt->mfn) || !(mt->flags & GNTMAP_device_map))
+                continue;
+            audit_fx(c, mt->mfn)->count += (uint32_t)c->sign;
+            if (!(mt->flags & GNTMAP_readonly))
+                audit_writable_ref(c, mt->mfn, md->id, "writable device grant maptrack", k);
+        }
+    }
+}
+
 static void audit_gnt_pin(struct audit_ctx *c, domid_t g, uint32_t ref, const char *kind,
                           uint16_t want, uint16_t have, mfn_t m)
 {
@@ -186,7 +204,9 @@ void audit_gnttab_pass(struct audit_ctx *c)
         const struct domain *d = audit_dom(hv, id);
         if (!d)
             continue;
-        for (uint32_t r = 0; r < c->nents[id]; r++) {
+        /* unchanged books since a clean snapshot have the pins they had */
+        uint32_t nr = c->inc && audit_incr_gnt_same(c, id) ? 0 : c->nents[id];
+        for (uint32_t r = 0; r < nr; r++) {
             const struct gnt_active *a = &d->gnt.active[r];
             const struct audit_pins *p = &c->pins[id][r];
             bool any = a->host_ro | a->host_rw | a->dev_ro | a->dev_rw;

@@ -91,8 +91,8 @@ static void dom_build_undo(struct hv *hv, struct domain *d, uint32_t n)
         mfn_t m = d->p2m[g];
         if (m == MFN_INVALID)
             continue;
-        hv->frames[m].count = 0;
-        hv->frames[m].flags &= (uint8_t)~FRAME_ALLOCATED;
+        frame_w(hv, m)->count = 0;
+        frame_w(hv, m)->flags &= (uint8_t)~FRAME_ALLOCATED;
         frame_free(hv, m);
         d->p2m[g] = MFN_INVALID;
     }
@@ -117,7 +117,7 @@ int dom_build(struct hv *hv, struct domain *d, uint32_t nr_pages)
             return err;
         }
         d->p2m[g] = m;
-        hv->m2p[m] = g;
+        m2p_set(hv, m, g);
     }
     d->nr_gfns = nr_pages;
 

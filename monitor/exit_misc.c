@@ -34,7 +34,7 @@ static bool exit_ept_populate(struct exit_ctx *c, gfn_t gfn)
     if (m == MFN_INVALID)
         return false;
     c->d->p2m[gfn] = m;
-    c->hv->m2p[m] = gfn;
+    m2p_set(c->hv, m, gfn);
     if (gfn + 1 > c->d->nr_gfns)
         c->d->nr_gfns = gfn + 1;
     return true;

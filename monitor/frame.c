@@ -13,13 +13,13 @@ void page_list_add(struct hv *hv, struct page_list *l, uint16_t list_id, mfn_t m
 {
     if (!mfn_valid(hv, mfn))
         return;
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     f->list_next = HV_LIST_END;
     f->list_prev = l->tail;
     if (l->tail == HV_LIST_END)
         l->head = (uint32_t)mfn;
     else
-        hv->frames[l->tail].list_next = (uint32_t)mfn;
+        frame_w(hv, l->tail)->list_next = (uint32_t)mfn;
     l->tail = (uint32_t)mfn;
     l->count++;
     f->list_id = list_id;
@@ -29,15 +29,15 @@ void page_list_del(struct hv *hv, struct page_list *l, mfn_t mfn)
 {
     if (!mfn_valid(hv, mfn) || l->count == 0)
         return;
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     if (f->list_prev == HV_LIST_END)
         l->head = f->list_next;
     else
-        hv->frames[f->list_prev].list_next = f->list_next;
+        frame_w(hv, f->list_prev)->list_next = f->list_next;
     if (f->list_next == HV_LIST_END)
         l->tail = f->list_prev;
     else
-        hv->frames[f->list_next].list_prev = f->list_prev;
+        frame_w(hv, f->list_next)->list_prev = f->list_prev;
     f->list_next = HV_LIST_END;
     f->list_prev = HV_LIST_END;
     f->list_id = LIST_NONE;
@@ -64,7 +64,7 @@ mfn_t frame_alloc(struct hv *hv, struct domain *d, bool xen_heap, int *err)
         return MFN_INVALID;
     }
     mfn_t mfn = hv->free.head;
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     page_list_del(hv, &hv->free, mfn);
     if (hv->frame_gen)
         hv->frame_gen[mfn]++;
@@ -78,7 +78,7 @@ mfn_t frame_alloc(struct hv *hv, struct domain *d, bool xen_heap, int *err)
     f->linear_pt_count = 0;
     f->nr_validated_ptes = 0;
     f->owner = d->id;
-    hv->m2p[mfn] = GFN_INVALID;
+    m2p_set(hv, mfn, GFN_INVALID);
     if (xen_heap) {
         /* shared like Xen's share_xen_page_with_guest: writable, with the permanent share ref */
         f->flags = FRAME_ALLOCATED | FRAME_XEN_HEAP;
@@ -99,7 +99,7 @@ void frame_free(struct hv *hv, mfn_t mfn)
 {
     if (!mfn_valid(hv, mfn))
         return;
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     if (f->list_id == LIST_FREE) {
         hv_bug(hv, "frame_free: frame already free");
         return;
@@ -131,7 +131,7 @@ void frame_free(struct hv *hv, mfn_t mfn)
     f->linear_pt_count = 0;
     f->nr_validated_ptes = 0;
     f->owner = DOMID_INVALID;
-    hv->m2p[mfn] = GFN_INVALID;
+    m2p_set(hv, mfn, GFN_INVALID);
     if (hv->frame_gen)
         hv->frame_gen[mfn]++;
     tlb_stamp_frame(hv, mfn);

@@ -12,7 +12,7 @@ bool get_page(struct hv *hv, mfn_t mfn, const struct domain *d)
 {
     if (!d || !mfn_valid(hv, mfn))
         return false;
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     /* a free frame has count 0 and no owner; a count at its limit must not wrap */
     if (f->count == 0 || f->owner != d->id || f->count == UINT32_MAX)
         return false;
@@ -26,7 +26,7 @@ void put_page(struct hv *hv, mfn_t mfn)
         hv_bug(hv, "put_page: invalid frame");
         return;
     }
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     if (f->count == 0) {
         hv_bug(hv, "put_page: general count underflow");
         return;
@@ -68,7 +68,7 @@ static void pt_type_drop_stamp(struct hv *hv, mfn_t mfn)
        that flush and a later type change's filter skips vCPUs that cached the mapping after it.
        The fix makes the read and the store one step. */
     if (hv_bug_on(hv, HV_BUG_XSA241) && hv->tlbclock > 0) {
-        hv->frames[mfn].tlbflush_timestamp = hv->tlbclock - 1U;
+        frame_w(hv, mfn)->tlbflush_timestamp = hv->tlbclock - 1U;
         return;
     }
     tlb_stamp_frame(hv, mfn);
@@ -86,7 +86,7 @@ static void pt_type_drop_stamp(struct hv *hv, mfn_t mfn)
  */
 static bool pt_x401_window(struct hv *hv, mfn_t mfn, enum pgt_type type, bool preemptible)
 {
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     bool same = hv->x401.armed && hv->x401.mfn == mfn && hv->x401.type == f->type &&
                 hv->x401.flags == f->flags && hv->x401.type_count == f->type_count;
     hv->x401.armed = false;
@@ -107,7 +107,7 @@ int get_page_type(struct hv *hv, mfn_t mfn, enum pgt_type type, bool preemptible
 {
     if (!mfn_valid(hv, mfn) || type <= PGT_none || type >= PGT_NR_TYPES)
         return -XEN_EINVAL;
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     if (f->count == 0)
         return -XEN_EINVAL;
 
@@ -174,7 +174,7 @@ int put_page_type(struct hv *hv, mfn_t mfn, bool preemptible)
         hv_bug(hv, "put_page_type: invalid frame");
         return -XEN_EINVAL;
     }
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     if (f->type_count == 0) {
         hv_bug(hv, "put_page_type: type count underflow");
         return -XEN_EINVAL;
@@ -224,7 +224,7 @@ int pt_partial_put(struct hv *hv, mfn_t mfn, bool preemptible)
 {
     if (!mfn_valid(hv, mfn))
         return 0;
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     if (!(f->flags & FRAME_PARTIAL))
         return 0;
     if (!PGT_IS_PT(f->type) || f->type_count != 1) {
@@ -266,7 +266,7 @@ int pt_pin(struct hv *hv, struct domain *d, mfn_t mfn, unsigned level, bool pree
     /* a dying domain's relinquish must not race new pins */
     if (d->dying)
         return -XEN_EINVAL;
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     if (f->owner != d->id || (f->flags & FRAME_PINNED))
         return -XEN_EINVAL;
     int rc = get_page_and_type(hv, mfn, d, pgt_of_level(level), preemptible);
@@ -283,7 +283,7 @@ int pt_unpin(struct hv *hv, struct domain *d, mfn_t mfn, bool preemptible)
 {
     if (!d || !mfn_valid(hv, mfn))
         return -XEN_EINVAL;
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     if (f->owner != d->id || !(f->flags & FRAME_PINNED))
         return -XEN_EINVAL;
     f->flags &= (uint8_t)~FRAME_PINNED;
@@ -370,10 +370,11 @@ int mm_relinquish(struct hv *hv, struct domain *d)
     do {
         again = false;
         for (mfn_t m = 0; m < hv->nr_frames; m++) {
-            struct frame *f = &hv->frames[m];
-            if (f->owner != d->id || f->count == 0 ||
-                !(f->flags & (FRAME_PINNED | FRAME_PARTIAL)))
+            const struct frame *rf = &hv->frames[m];
+            if (rf->owner != d->id || rf->count == 0 ||
+                !(rf->flags & (FRAME_PINNED | FRAME_PARTIAL)))
                 continue;
+            struct frame *f = frame_w(hv, m);   /* only frames written are marked */
             if (mm_relinquish_yield(hv, &progress))
                 return -XEN_ERESTART;
             again = true;
@@ -391,10 +392,11 @@ int mm_relinquish(struct hv *hv, struct domain *d)
 
     /* the owner's ALLOCATED refs: frames nobody else holds are freed */
     for (mfn_t m = 0; m < hv->nr_frames; m++) {
-        struct frame *f = &hv->frames[m];
-        if (f->owner != d->id || f->list_id != LIST_PAGES(d->id) ||
-            !(f->flags & FRAME_ALLOCATED))
+        const struct frame *rf = &hv->frames[m];
+        if (rf->owner != d->id || rf->list_id != LIST_PAGES(d->id) ||
+            !(rf->flags & FRAME_ALLOCATED))
             continue;
+        struct frame *f = frame_w(hv, m);
         if (mm_relinquish_yield(hv, &progress))
             return -XEN_ERESTART;
         f->flags &= (uint8_t)~FRAME_ALLOCATED;

@@ -34,8 +34,8 @@ static int pt_get_linear(struct hv *hv, mfn_t table, unsigned level, uint64_t e)
     /* a self-reference maps the table onto itself and holds no refs */
     if (target == table)
         return 0;
-    struct frame *tf = &hv->frames[table];
-    struct frame *gf = &hv->frames[target];
+    struct frame *tf = frame_w(hv, table);
+    struct frame *gf = frame_w(hv, target);
     struct domain *owner = dom_get(hv, tf->owner);
     if (!owner || gf->type != pgt_of_level(level) || !(gf->flags & FRAME_VALIDATED) ||
         gf->type_count == 0 || (gf->flags & FRAME_PARTIAL))
@@ -98,7 +98,7 @@ int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, bool pr
         hv_bug(hv, "ref-holding PT entry names no frame");
         return 0;
     }
-    struct frame *gf = &hv->frames[target];
+    struct frame *gf = frame_w(hv, target);
 
     if (level == 1) {
         if (e & _PAGE_GNTTAB) {
@@ -116,7 +116,7 @@ int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, bool pr
         return 0;
     if (gf->type == pgt_of_level(level)) {
         /* a linear entry */
-        struct frame *tf = &hv->frames[table];
+        struct frame *tf = frame_w(hv, table);
         if (gf->linear_pt_count <= 0 || tf->linear_pt_count >= 0)
             hv_bug(hv, "linear PT counts out of step");
         else {
@@ -131,7 +131,7 @@ int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, bool pr
 
 int pt_devalidate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
 {
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     uint64_t *pt = frame_ptes(hv, mfn);
     unsigned i = f->nr_validated_ptes > PTES_PER_TABLE ? PTES_PER_TABLE : f->nr_validated_ptes;
 
@@ -171,7 +171,7 @@ int pt_devalidate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
 
 int pt_validate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
 {
-    struct frame *f = &hv->frames[mfn];
+    struct frame *f = frame_w(hv, mfn);
     uint64_t *pt = frame_ptes_w(hv, mfn);
     struct domain *owner = dom_get(hv, f->owner);
     unsigned i = f->nr_validated_ptes;
@@ -221,7 +221,7 @@ int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, uns
 {
     if (level < 1 || level > 4 || idx >= PTES_PER_TABLE || !mfn_valid(hv, table) || !pg_owner)
         return -XEN_EINVAL;
-    struct frame *f = &hv->frames[table];
+    struct frame *f = frame_w(hv, table);
     /* only a live, fully validated table of this level can be edited (Xen's page_lock) */
     if (f->type != pgt_of_level(level) || f->type_count == 0 || !(f->flags & FRAME_VALIDATED) ||
         (f->flags & FRAME_PARTIAL))

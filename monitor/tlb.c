@@ -104,7 +104,7 @@ void tlb_flush_filtered(struct hv *hv, uint32_t timestamp)
 void tlb_stamp_frame(struct hv *hv, mfn_t mfn)
 {
     if (mfn_valid(hv, mfn))
-        hv->frames[mfn].tlbflush_timestamp = hv->tlbclock;
+        frame_w(hv, mfn)->tlbflush_timestamp = hv->tlbclock;
 }
 
 void tlb_promise(struct hv *hv, struct vcpu *v, bool one_va, gva_t va)

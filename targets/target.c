@@ -19,6 +19,8 @@ static const struct target_ops *const target_table[] = {
 const struct target_opts target_default_opts = {
     .audit_each_op = false,
     .audit = true,
+    .audit_full = false,
+    .audit_full_every = 1024,
     .bugs = 0,
     .max_steps = 1U << 20,
 };

@@ -1,6 +1,108 @@
 /* Helpers for the audit tests: a three-domain machine, builder geometry, audit expectations. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "audit_util.h"
+
+/*
+ * Every machine au_machine builds is also audited incrementally: a snapshot is kept when it is
+ * built, and au_audit marks the frames whose entry or memory differs from it (what the monitor's
+ * write tracking does; its completeness is tests/native reset_exact's and audit_incr_agree's
+ * business) and runs audit_run_incr, whose verdict must be the full audit's. So every planted
+ * corruption of the audit tests is also a planted corruption of the incremental audit.
+ */
+static struct {
+    struct hv *hv;
+    struct hv *snap_hv;
+    struct frame *frames;
+    uint8_t *mem;
+    uint64_t *m2p;
+    uint64_t *dirty, *fdirty;
+    struct domain tab[HV_MAX_DOMAINS];   /* only the table pointers: copies of the live tables */
+    struct audit_base *base;
+} au_snap;
+
+static void au_snap_drop(void)
+{
+    audit_base_free(au_snap.base);
+    free(au_snap.snap_hv);
+    free(au_snap.frames);
+    free(au_snap.mem);
+    free(au_snap.m2p);
+    free(au_snap.dirty);
+    for (unsigned i = 0; i < HV_MAX_DOMAINS; i++)
+        dom_tables_free(&au_snap.tab[i]);
+    free(au_snap.fdirty);
+    memset(&au_snap, 0, sizeof(au_snap));
+}
+
+static void au_snap_take(struct hv *hv)
+{
+    size_t nf = hv->nr_frames, words = (nf + 63U) / 64U;
+    au_snap_drop();
+    au_snap.hv = hv;
+    au_snap.snap_hv = malloc(sizeof(*hv));
+    au_snap.frames = malloc(nf * sizeof(*hv->frames));
+    au_snap.mem = malloc(nf * PAGE_SIZE);
+    au_snap.m2p = malloc(nf * sizeof(*hv->m2p));
+    au_snap.dirty = calloc(words, sizeof(uint64_t));
+    au_snap.fdirty = calloc(words, sizeof(uint64_t));
+    if (!au_snap.snap_hv || !au_snap.frames || !au_snap.mem || !au_snap.m2p || !au_snap.dirty || !au_snap.fdirty) {
+        au_snap_drop();
+        return;
+    }
+    *au_snap.snap_hv = *hv;
+    memcpy(au_snap.frames, hv->frames, nf * sizeof(*hv->frames));
+    memcpy(au_snap.mem, hv->mem, nf * PAGE_SIZE);
+    memcpy(au_snap.m2p, hv->m2p, nf * sizeof(*hv->m2p));
+    struct audit_snap s = { .hv = au_snap.snap_hv, .frames = au_snap.frames, .mem = au_snap.mem };
+    for (unsigned i = 0; i < HV_MAX_DOMAINS; i++) {
+        struct domain *t = &au_snap.tab[i];
+        const struct domain *d = &hv->dom[i];
+        if (dom_tables_alloc(t) != 0 || !d->gnt.active) {
+            au_snap_drop();
+            return;
+        }
+        memcpy(t->gnt.active, d->gnt.active, GNT_MAX_REFS * sizeof(*t->gnt.active));
+        memcpy(t->gnt.maptrack, d->gnt.maptrack, GNT_MAX_MAPTRACK * sizeof(*t->gnt.maptrack));
+        memcpy(t->evtchn, d->evtchn, EVTCHN_MAX_PORTS * sizeof(*t->evtchn));
+        memcpy(t->cmos.ram, d->cmos.ram, CMOS_SIZE);
+        s.tab[i].active = t->gnt.active;
+        s.tab[i].maptrack = t->gnt.maptrack;
+        s.tab[i].evtchn = t->evtchn;
+        s.tab[i].cmos_ram = t->cmos.ram;
+    }
+    hv->dirty = au_snap.dirty;
+    hv->fdirty = au_snap.fdirty;
+    au_snap.base = audit_base_new(hv, &s);
+    hv->dirty = hv->fdirty = NULL;
+    CU_ASSERT_PTR_NOT_NULL(au_snap.base);
+}
+
+/* The incremental audit's total, or -1 if hv is not the machine au_machine built last. */
+static long au_audit_incr(struct hv *hv)
+{
+    struct audit_report r;
+    size_t nf = hv->nr_frames, words = (nf + 63U) / 64U;
+    if (hv != au_snap.hv || !au_snap.base)
+        return -1;
+    memset(au_snap.dirty, 0, words * sizeof(uint64_t));
+    memset(au_snap.fdirty, 0, words * sizeof(uint64_t));
+    for (size_t m = 0; m < nf; m++) {
+        if (memcmp(&hv->frames[m], &au_snap.frames[m], sizeof(hv->frames[m])) ||
+            hv->m2p[m] != au_snap.m2p[m])
+            au_snap.fdirty[m / 64U] |= 1ULL << (m % 64U);
+        if (memcmp(hv->mem + m * PAGE_SIZE, au_snap.mem + m * PAGE_SIZE, PAGE_SIZE))
+            au_snap.dirty[m / 64U] |= 1ULL << (m % 64U);
+    }
+    uint64_t *dirty = hv->dirty, *fdirty = hv->fdirty;   /* a test's own tracking stays */
+    hv->dirty = au_snap.dirty;
+    hv->fdirty = au_snap.fdirty;
+    unsigned total = audit_run_incr(hv, au_snap.base, &r);
+    hv->dirty = dirty;
+    hv->fdirty = fdirty;
+    return total;
+}
 
 struct hv *au_machine(void)
 {
@@ -21,6 +123,7 @@ struct hv *au_machine(void)
             return NULL;
         }
     }
+    au_snap_take(hv);
     return hv;
 }
 
@@ -57,6 +160,11 @@ unsigned au_audit(struct hv *hv, struct audit_report *r, const char *label)
     }
     if (total > r->n)
         fprintf(stderr, "  [%s] ... %u more\n", label, total - r->n);
+    long incr = au_audit_incr(hv);
+    if (incr >= 0 && (incr > 0) != (total > 0))
+        fprintf(stderr, "%s: incremental audit: expected %s (as the full audit), actual %ld "
+                "violations\n", label, total ? "violations" : "clean", incr);
+    CU_ASSERT(incr < 0 || (incr > 0) == (total > 0));
     return total;
 }
 

@@ -1,7 +1,8 @@
 /*
  * Every bug-zoo reproducer (corpora/zoo/<name>.txt) fires with its switch, and only with it: with
  * only bug <name> on, the finding's signature starts with the registry's oracle; with every
- * switch off the same program gives no finding and meets every result it states (=> ...). The
+ * switch off the same program gives no finding and meets every result it states (=> ...); with
+ * the switch, both the full audit and the incremental one alone catch it. The
  * check is bz_repro_check, the one the conformance area `zoo` runs per registry row; this test
  * walks the directory instead, so a file without a registry row is named too.
  */

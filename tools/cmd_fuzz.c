@@ -12,7 +12,7 @@ static void cmd_fuzz_usage(FILE *f)
 {
     fprintf(f,
         "usage: hvfuzz fuzz [--target NAME] [--time S | --runs N] [--seed N] [--corpus DIR]\n"
-        "                   [--out DIR] [--jobs N] [--bug LIST] [--audit-each-op]\n"
+        "                   [--out DIR] [--jobs N] [--bug LIST] [--audit-each-op] [--audit-full]\n"
         "                   [--shape FRAMES,DOMAINS,VCPUS,PAGES] [--minimize-time S] [--quiet]\n"
         "                   [--sanitized]\n"
         "\n"
@@ -29,6 +29,8 @@ static void cmd_fuzz_usage(FILE *f)
         "  --jobs N       worker processes (default 1)\n"
         "  --bug LIST     re-created bugs to switch on, by name, comma-separated (bugzoo --list)\n"
         "  --audit-each-op  audit after every operation, not only at the end of a program\n"
+        "  --audit-full   always the full audit (default: incremental, what the program changed;\n"
+        "                 the full one at findings and every 1024th program)\n"
         "  --shape F,D,V,P  machine of generated programs (default 256,3,2,64)\n"
         "  --minimize-time S  minimize each new finding for at most S seconds before it is\n"
         "                 stored (default 10; 0 stores it as found). Not counted in --time\n"
@@ -50,6 +52,7 @@ int cmd_fuzz_main(int argc, char **argv)
         { "audit-each-op", no_argument, NULL, 'A' }, { "shape", required_argument, NULL, 'S' },
         { "minimize-time", required_argument, NULL, 'm' },
         { "sanitized", no_argument, NULL, 'Z' },
+        { "audit-full", no_argument, NULL, 'F' },
         { NULL, 0, NULL, 0 },
     };
     struct fuzz_opts o = { .target = "native", .seed = 1, .jobs = 1, .out_dir = "findings",
@@ -83,6 +86,7 @@ int cmd_fuzz_main(int argc, char **argv)
         case 'q': o.quiet = true; break;
         case 'Z': sanitized = true; break;
         case 'A': o.audit_each_op = true; break;
+        case 'F': o.audit_full = true; break;
         case 'S': {
             unsigned f, d, v, pg;
             struct prog *p;

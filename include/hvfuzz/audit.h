@@ -54,6 +54,35 @@ unsigned audit_run_flush(struct hv *hv, struct audit_report *report);
 /* Only the device part (INV_DEV, INV_DMA): cheap enough to follow every DMA doorbell, before the
    DMA log's last DMA_LOG_SIZE entries are overwritten. Returns report->total. */
 unsigned audit_run_devices(struct hv *hv, struct audit_report *report);
+
+/*
+ * The incremental audit: the same recomputation restricted to what changed since a snapshot the
+ * full audit found clean, plus everything whose expected values depend on it (docs/INVARIANTS.md,
+ * "The incremental audit"). It needs write tracking (hv->dirty and hv->fdirty, cleared when the
+ * machine is put back to the snapshot) and the snapshot itself, kept by its owner.
+ */
+struct audit_snap {
+    const struct hv *hv;          /* domains and scalars as they were (its pointers are not used) */
+    const struct frame *frames;   /* nr_frames entries */
+    const uint8_t *mem;           /* nr_frames pages */
+    /* each domain slot's separately allocated tables as they were (dom_tables_alloc): the
+       snapshot's copies, never the live ones, or the audit would compare the machine with itself */
+    struct {
+        const struct gnt_active *active;
+        const struct gnt_maptrack *maptrack;
+        const struct evtchn *evtchn;
+        const uint8_t *cmos_ram;
+    } tab[HV_MAX_DOMAINS];
+};
+struct audit_base;
+/* Take a baseline of hv, which must equal s now. NULL if hv tracks no writes, the full audit finds
+   a violation, or memory runs out (audit_run_incr then runs the full audit). s must outlive it. */
+struct audit_base *audit_base_new(struct hv *hv, const struct audit_snap *s);
+void audit_base_free(struct audit_base *b);
+/* Audit what changed since the snapshot; the full audit when b is NULL or a domain was created,
+   destroyed, started dying or crashed. Returns report->total. Violations it reports are true
+   ones, but the full audit's report is the one to show (it names them the same way every time). */
+unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report *report);
 const char *audit_inv_name(enum audit_inv inv);   /* "I1" .. "I9", "EVTCHN", ... */
 /* One line: "I1 mfn 0x12 dom 1: general count expected 3, actual 2"; flag words and bits (a what
    ending in "flags", "flag" or "bit") in hex: "I4 mfn 0x40 dom 1: l1 entry 3 disallowed flags

@@ -118,8 +118,9 @@ struct bz_repro_result {
 };
 
 /*
- * Check the reproducer of bug b at path on the native target, twice. With only b's switch on,
- * the first finding's signature must start with b->oracle (bz_sig_matches); the program's
+ * Check the reproducer of bug b at path on the native target. With only b's switch on, once with
+ * the full audit and once with the incremental one alone, the first finding's signature must
+ * start with b->oracle (bz_sig_matches); the program's
  * expectations are not checked there, because they state what the fixed monitor does and the
  * bug's step may differ (the run would stop at an expect: finding before the oracle sees the
  * damage). With every switch off there must be no finding with every stated expectation met.

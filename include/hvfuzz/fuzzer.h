@@ -36,6 +36,7 @@ struct fuzz_opts {
     uint64_t    bugs;          /* re-created bugs switched on in the target */
     bool        quiet;         /* no status line */
     bool        audit_each_op; /* audit after every op, not only at the end (slower, finer) */
+    bool        audit_full;    /* the full audit every time, not the incremental one */
     struct prog_shape shape;   /* machine of generated programs (nr_domains 0: the default) */
     struct fuzz_progress *progress; /* filled in as the campaign runs (NULL: not reported) */
     bool        stop_at_finding;    /* end the campaign at its first finding */
@@ -89,7 +90,11 @@ struct bench_result {
     double exit_share;         /* the share of exit ops in that mix */
     double exit_share_default; /* ... and in the default generator's programs */
     unsigned runs;             /* runs per figure (the median is reported) */
+    struct prog_shape shape;   /* the machine measured */
 };
 int bench_run(const char *target, unsigned runs, double secs_per_run, struct bench_result *r);
+/* The same on the machine shape describes (NULL: the generator's default shape). */
+int bench_run_shape(const char *target, const struct prog_shape *shape, unsigned runs,
+                    double secs_per_run, struct bench_result *r);
 
 #endif

@@ -347,6 +347,10 @@ struct hv {
     /* Optional counter per frame, bumped by frame_alloc and frame_free: a frame whose counter moved
        went through the free pool (isolation oracles date guest data by it). Owned like dirty. */
     uint32_t *frame_gen;
+    /* Optional bit per frame, set by every write to the frame's struct frame or its m2p entry
+       (frame_w, m2p_set): with dirty, what a snapshot owner restores and what the incremental
+       audit (audit_run_incr) and feedback start from. Owned like dirty; NULL: not tracked. */
+    uint64_t *fdirty;
 };
 
 static inline bool hv_bug_on(const struct hv *hv, enum hv_bug b) { return (hv->bugs >> b) & 1; }
@@ -369,6 +373,19 @@ static inline uint8_t *frame_mem_w(struct hv *hv, mfn_t mfn)
     return frame_mem(hv, mfn);
 }
 static inline uint64_t *frame_ptes_w(struct hv *hv, mfn_t mfn) { return (uint64_t *)frame_mem_w(hv, mfn); }
+/* Every write to a struct frame or an m2p entry goes through these: they mark hv->fdirty. */
+static inline struct frame *frame_w(struct hv *hv, mfn_t mfn)
+{
+    if (hv->fdirty)
+        hv->fdirty[mfn / 64U] |= 1ULL << (mfn % 64U);
+    return &hv->frames[mfn];
+}
+static inline void m2p_set(struct hv *hv, mfn_t mfn, uint64_t gfn)
+{
+    if (hv->fdirty)
+        hv->fdirty[mfn / 64U] |= 1ULL << (mfn % 64U);
+    hv->m2p[mfn] = gfn;
+}
 static inline struct domain *dom_get(struct hv *hv, domid_t id)
 {
     return (id < HV_MAX_DOMAINS && hv->dom[id].exists) ? &hv->dom[id] : NULL;

@@ -61,6 +61,11 @@ struct finding {
 struct target_opts {
     bool     audit_each_op;     /* audit after every op (else only at the end) */
     bool     audit;             /* audit at all */
+    /* The audit at a program's end is incremental (what the program changed, native target);
+       the full audit runs at findings, at the end of every audit_full_every-th program (0:
+       never) and, with audit_full, always. */
+    bool     audit_full;
+    uint32_t audit_full_every;
     uint64_t bugs;              /* re-created bugs to switch on (bit per enum hv_bug) */
     uint32_t max_steps;         /* work bound per program (continuation re-issues + ops) */
     bool     capture_out;       /* fill op_result.out (replay of programs that state out fields) */

@@ -15,19 +15,32 @@ static uint32_t native_dev_state(const struct domain *d)
     return v;
 }
 
-/* Frame classes the audit distinguishes: type, pinned/validated/partial, small counts, linear. */
+static uint32_t native_frame_class(const struct frame *fr)
+{
+    uint32_t lin = fr->linear_pt_count > 0 ? 1 : fr->linear_pt_count < 0 ? 2 : 0;
+    uint32_t c = fr->count > 3 ? 3 : fr->count, tc = fr->type_count > 3 ? 3 : fr->type_count;
+    uint32_t own = fr->owner == DOMID_INVALID ? 0 : fr->owner < HV_MAX_DOMAINS ? 1 : 2;
+
+    return fr->type | (uint32_t)fr->flags << 4 | c << 12 | tc << 14 | lin << 16 | own << 18;
+}
+
+/*
+ * Frame classes the audit distinguishes: type, pinned/validated/partial, small counts, linear.
+ * Only frames whose entry changed since the snapshot (hv->fdirty) are classed: an unchanged frame
+ * gives the class it gave on the first run, which can never be new again, and the scan then costs
+ * what the program touched rather than the machine's size.
+ */
 void native_state_features(const struct target *t, void (*f)(uint32_t, void *), void *arg)
 {
-    const struct hv *hv = ((const struct native *)t->priv)->hv;
+    const struct native *n = t->priv;
+    const struct hv *hv = n->hv;
     uint32_t tag = 0x57A7E000U;
 
-    for (uint32_t m = 0; m < hv->nr_frames; m++) {
-        const struct frame *fr = &hv->frames[m];
-        uint32_t lin = fr->linear_pt_count > 0 ? 1 : fr->linear_pt_count < 0 ? 2 : 0;
-        uint32_t c = fr->count > 3 ? 3 : fr->count, tc = fr->type_count > 3 ? 3 : fr->type_count;
-        uint32_t own = fr->owner == DOMID_INVALID ? 0 : fr->owner < HV_MAX_DOMAINS ? 1 : 2;
-        f(feature_mix(tag, fr->type | (uint32_t)fr->flags << 4 | c << 12 | tc << 14 | lin << 16 |
-                            own << 18), arg);
+    for (uint32_t w = 0; w < n->dirty_words; w++) {
+        for (uint64_t bits = n->fdirty[w]; bits; bits &= bits - 1U) {
+            uint32_t m = w * 64U + (uint32_t)__builtin_ctzll(bits);
+            f(feature_mix(tag, native_frame_class(&hv->frames[m])), arg);
+        }
     }
     for (unsigned i = 0; i < HV_MAX_DOMAINS; i++) {
         const struct domain *d = &hv->dom[i];

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "hvfuzz/audit.h"
 #include "hvfuzz/monitor.h"
 #include "hvfuzz/target.h"
 
@@ -49,7 +50,10 @@ struct native_snap {
 struct native {
     struct hv *hv;
     struct native_snap snap;
+    struct audit_base *abase;     /* the incremental audit's baseline of snap (NULL: full only) */
+    uint32_t programs;            /* final checks so far (every audit_full_every-th is full) */
     uint64_t *dirty;              /* hv->dirty: frames written since the last reset */
+    uint64_t *fdirty;             /* hv->fdirty: frame table and m2p entries written since then */
     uint32_t dirty_words;
     uint32_t *frame_gen;          /* hv->frame_gen, zero at reset */
     /* High-water marks since reset, so reset copies only the parts of a domain that can differ. */

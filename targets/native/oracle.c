@@ -180,7 +180,19 @@ bool native_check(struct target *t, bool full, int op_index, struct finding *f)
     if (!full && (!t->opts.audit_each_op || !n->last_changed))
         return false;
     memset(&r, 0, sizeof(r));
-    if (audit_run(hv, &r) == 0 || r.n == 0)
+    bool whole = t->opts.audit_full || !n->abase;
+    if (full && t->opts.audit_full_every && ++n->programs % t->opts.audit_full_every == 0)
+        whole = true;
+    if (whole ? audit_run(hv, &r) == 0 : audit_run_incr(hv, n->abase, &r) == 0)
+        return false;
+    /* a finding is reported as the full audit sees it: every violation, named the same way
+       whichever audit noticed first (if it saw none, the incremental one's report stands) */
+    if (!whole) {
+        struct audit_report all;
+        if (audit_run(hv, &all) != 0)
+            r = all;
+    }
+    if (r.n == 0)
         return false;
     native_audit_finding(n, &r, op_index, f);
     return true;

@@ -9,7 +9,8 @@
  * Reset cost is what bounds programs per second, so it copies only what a program can have
  * changed (measured at the default shape: a whole struct hv is 600 KiB, a domain 74 KiB, of which
  * the grant active array is 48 KiB and the p2m 16 KiB):
- *  - the frame table and the m2p whole (8 KiB + 2 KiB at 256 frames);
+ *  - frame table entries, m2p entries and allocation generations only where hv->fdirty says a
+ *    write happened (frame_w and m2p_set mark it), so reset does not grow with the frame count;
  *  - frame memory only where hv->dirty says a write happened (every write site marks it);
  *  - per domain: the fixed part and vCPUs, the p2m up to the highest nr_gfns seen (entries past
  *    nr_gfns are always MFN_INVALID, the p2m invariant memory.c keeps), the grant active entries up
@@ -49,15 +50,17 @@ int native_snapshot(struct native *n)
 
     n->dirty_words = (uint32_t)((nf + 63U) / 64U);
     n->dirty = calloc(n->dirty_words, sizeof(*n->dirty));
+    n->fdirty = calloc(n->dirty_words, sizeof(*n->fdirty));
     n->frame_gen = calloc(nf, sizeof(*n->frame_gen));
     n->snap.frames = malloc(nf * sizeof(*n->snap.frames));
     n->snap.mem = malloc(nf * PAGE_SIZE);
     n->snap.m2p = malloc(nf * sizeof(*n->snap.m2p));
     n->snap.tab = malloc(HV_MAX_DOMAINS * sizeof(*n->snap.tab));
-    if (!n->dirty || !n->frame_gen || !n->snap.frames || !n->snap.mem || !n->snap.m2p ||
-        !n->snap.tab)
+    if (!n->dirty || !n->fdirty || !n->frame_gen || !n->snap.frames || !n->snap.mem ||
+        !n->snap.m2p || !n->snap.tab)
         return -1;
     hv->dirty = n->dirty;
+    hv->fdirty = n->fdirty;
     hv->frame_gen = n->frame_gen;
     memcpy(n->snap.frames, hv->frames, nf * sizeof(*hv->frames));
     memcpy(n->snap.mem, hv->mem, nf * PAGE_SIZE);
@@ -72,6 +75,15 @@ int native_snapshot(struct native *n)
         memcpy(tb->cmos_ram, d->cmos.ram, sizeof(tb->cmos_ram));
     }
     native_restore(n);
+    /* without a baseline (an unclean build, no memory) every audit is the full one */
+    struct audit_snap as = { .hv = &n->snap.hv, .frames = n->snap.frames, .mem = n->snap.mem };
+    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++) {
+        as.tab[i].active = n->snap.tab[i].active;
+        as.tab[i].maptrack = n->snap.tab[i].maptrack;
+        as.tab[i].evtchn = n->snap.tab[i].evtchn;
+        as.tab[i].cmos_ram = n->snap.tab[i].cmos_ram;
+    }
+    n->abase = audit_base_new(hv, &as);
     return 0;
 }
 
@@ -121,7 +133,6 @@ void native_restore(struct native *n)
 {
     struct hv *hv = n->hv;
     const struct hv *s = &n->snap.hv;
-    size_t nf = hv->nr_frames;
 
     for (uint32_t w = 0; w < n->dirty_words; w++) {
         uint64_t bits = n->dirty[w];
@@ -131,10 +142,16 @@ void native_restore(struct native *n)
             memcpy(hv->mem + m * PAGE_SIZE, n->snap.mem + m * PAGE_SIZE, PAGE_SIZE);
         }
         n->dirty[w] = 0;
+        bits = n->fdirty[w];
+        while (bits) {
+            size_t m = (size_t)w * 64U + (size_t)__builtin_ctzll(bits);
+            bits &= bits - 1U;
+            hv->frames[m] = n->snap.frames[m];
+            hv->m2p[m] = n->snap.m2p[m];
+            n->frame_gen[m] = 0;
+        }
+        n->fdirty[w] = 0;
     }
-    memcpy(hv->frames, n->snap.frames, nf * sizeof(*hv->frames));
-    memcpy(hv->m2p, n->snap.m2p, nf * sizeof(*hv->m2p));
-    memset(n->frame_gen, 0, nf * sizeof(*n->frame_gen));
     for (domid_t i = 0; i < HV_MAX_DOMAINS; i++)
         native_restore_dom(n, i);
 
@@ -180,10 +197,13 @@ static void native_close(struct target *t)
         return;
     if (n->hv) {
         n->hv->dirty = NULL;
+        n->hv->fdirty = NULL;
         n->hv->frame_gen = NULL;
         hv_destroy(n->hv);
     }
+    audit_base_free(n->abase);
     free(n->dirty);
+    free(n->fdirty);
     free(n->frame_gen);
     free(n->snap.frames);
     free(n->snap.mem);

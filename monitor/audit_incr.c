@@ -1,0 +1,556 @@
+/* The incremental audit: the full audit's recomputation over what changed since a clean snapshot. */
+#include <stdlib.h>
+#include <string.h>
+#include "audit_priv.h"
+
+/*
+ * Every expected value of the full audit is a sum of contributions (a PTE adds to the counts of
+ * the frame it maps, a linear entry to lin_in of its target and lin_out of its table, a vCPU base
+ * pointer, a device grant map, a frame's own flags). The snapshot was audited clean, so there the
+ * expected values are the stored ones. Now, for a frame m:
+ *     expected(m) = stored_at_snapshot(m) + sum over changed sources (now - at snapshot),
+ * and the passes of the full audit compute both terms: run over the current machine with sign +1
+ * and over a view of the snapshot (its frame table and memory) with sign -1 and checks silenced.
+ * Changed sources are found from the write tracking (docs/INVARIANTS.md has the reasoning):
+ *  - a table whose frame entry changed in type, owner, VALIDATED/PARTIAL or validated prefix:
+ *    all its entries, then and now;
+ *  - a table whose memory was written: the entries whose word differs;
+ *  - an unchanged entry whose target changed in what the entry's checks and contributions read
+ *    (type, owner, VALIDATED/PARTIAL, whether the table's owner holds a grant of it): found
+ *    through the snapshot's reverse map of entries;
+ *  - every vCPU base pointer and device grant map (few, whatever the machine's size);
+ *  - the own flags of every frame whose entry changed.
+ * Frames compared: every frame whose expectation moved or whose entry or memory changed, and the
+ * frames a domain that is gone owned then; the others equal the snapshot in both stored and
+ * expected values. Domain-wide state (grant books,
+ * event channels, devices, TLBs) is checked whole, as its size does not grow with the frames.
+ */
+
+struct audit_base {
+    struct audit_snap s;
+    struct hv view;           /* the snapshot as a machine: its scalars, frames and memory */
+    uint32_t nr_frames;
+    uint32_t *rev_start;      /* nr_frames + 1: entries of rev_ent mapping each frame */
+    uint32_t *rev_ent;        /* table mfn << 9 | index, of the snapshot's ref-holding entries */
+    uint32_t gnt_ptes[HV_MAX_DOMAINS];
+};
+
+struct audit_incr {
+    struct audit_base *b;
+    int maptrack_same;        /* -1 unknown, else whether every maptrack is as at the snapshot */
+    uint32_t *list;           /* frames loaded this run */
+    uint32_t n;
+    uint64_t *whole;          /* tables whose every entry was redone */
+    uint64_t *seen;           /* targets whose reverse entries were redone */
+};
+
+uint32_t *audit_incr_stamp;
+uint32_t audit_incr_gen;
+static uint32_t audit_incr_cap;
+static uint32_t *audit_incr_list;
+static uint64_t *audit_incr_bits;   /* two bitmaps of audit_incr_cap bits */
+
+static bool bit_test(const uint64_t *b, mfn_t m) { return (b[m / 64U] >> (m % 64U)) & 1U; }
+static void bit_set(uint64_t *b, mfn_t m) { b[m / 64U] |= 1ULL << (m % 64U); }
+
+void audit_incr_load(struct audit_ctx *c, mfn_t m)
+{
+    struct audit_incr *in = c->inc;
+    const struct frame *sf = &in->b->s.frames[m];
+    struct audit_fexp *x = &c->fx[m];
+
+    audit_incr_stamp[m] = audit_incr_gen;
+    memset(x, 0, sizeof(*x));
+    x->count = sf->count;
+    x->type_count = sf->type_count;
+    if (sf->linear_pt_count > 0)
+        x->lin_in = (uint16_t)sf->linear_pt_count;
+    else
+        x->lin_out = (uint16_t)-sf->linear_pt_count;
+    /* at the snapshot every frame was on its list (the audit was clean) */
+    x->on_list = 1;
+    in->list[in->n++] = (uint32_t)m;
+}
+
+static bool audit_incr_scratch(uint32_t n)
+{
+    if (n <= audit_incr_cap)
+        return true;
+    uint32_t *st = calloc(n, sizeof(*st)), *l = malloc(n * sizeof(*l));
+    uint64_t *bits = calloc(2U * ((n + 63U) / 64U), sizeof(*bits));
+    if (!st || !l || !bits) {
+        free(st);
+        free(l);
+        free(bits);
+        return false;
+    }
+    free(audit_incr_stamp);
+    free(audit_incr_list);
+    free(audit_incr_bits);
+    audit_incr_stamp = st;
+    audit_incr_list = l;
+    audit_incr_bits = bits;
+    audit_incr_cap = n;
+    audit_incr_gen = 0;
+    return true;
+}
+
+/* ---- the baseline ---------------------------------------------------------------------------- */
+
+/* Every present entry of the snapshot's ref-holding tables: counted per target (and grant PTEs
+   per owner), or, with fill, placed in the reverse map. Returns the number of entries. */
+static uint32_t audit_base_scan(struct audit_base *b, bool fill)
+{
+    struct hv *hv = &b->view;
+    uint32_t nr = 0;
+    for (mfn_t m = 0; m < hv->nr_frames; m++) {
+        const struct frame *f = &hv->frames[m];
+        unsigned n = audit_ref_entries(f);
+        const uint64_t *pte = frame_ptes(hv, m);
+        const struct domain *d = audit_dom(hv, f->owner);
+        for (unsigned i = 0; i < n; i++) {
+            uint64_t e = pte[i];
+            if (!(e & _PAGE_PRESENT))
+                continue;
+            mfn_t t = (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+            if (!mfn_valid(hv, t))
+                continue;
+            if (fill)
+                b->rev_ent[b->rev_start[t]++] = (uint32_t)(m << 9 | i);
+            else
+                b->rev_start[t + 1]++;
+            if (!fill && f->type == PGT_l1 && (e & _PAGE_GNTTAB) && d && !audit_dom_crashed(d))
+                b->gnt_ptes[f->owner]++;
+            nr++;
+        }
+    }
+    return nr;
+}
+
+struct audit_base *audit_base_new(struct hv *hv, const struct audit_snap *s)
+{
+    struct audit_report r;
+    if (!hv->dirty || !hv->fdirty || !s || audit_run(hv, &r) != 0)
+        return NULL;
+    struct audit_base *b = calloc(1, sizeof(*b));
+    if (!b)
+        return NULL;
+    b->s = *s;
+    b->nr_frames = hv->nr_frames;
+    b->view = *s->hv;
+    b->view.frames = (struct frame *)s->frames;
+    b->view.mem = (uint8_t *)s->mem;
+    b->view.nr_frames = hv->nr_frames;
+    b->view.dirty = NULL;
+    b->view.fdirty = NULL;
+    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++) {
+        if (!s->tab[i].active || !s->tab[i].maptrack || !s->tab[i].evtchn || !s->tab[i].cmos_ram)
+            goto fail;
+        b->view.dom[i].gnt.active = (struct gnt_active *)s->tab[i].active;
+        b->view.dom[i].gnt.maptrack = (struct gnt_maptrack *)s->tab[i].maptrack;
+        b->view.dom[i].evtchn = (struct evtchn *)s->tab[i].evtchn;
+        b->view.dom[i].cmos.ram = (uint8_t *)s->tab[i].cmos_ram;
+    }
+    b->rev_start = calloc((size_t)hv->nr_frames + 1U, sizeof(*b->rev_start));
+    if (!b->rev_start)
+        goto fail;
+    uint32_t nr = audit_base_scan(b, false);
+    b->rev_ent = malloc(((size_t)nr + 1U) * sizeof(*b->rev_ent));
+    if (!b->rev_ent)
+        goto fail;
+    for (uint32_t m = 0; m < hv->nr_frames; m++)
+        b->rev_start[m + 1] += b->rev_start[m];
+    /* fill moves each start to the next frame's; shift back afterwards */
+    audit_base_scan(b, true);
+    for (uint32_t m = hv->nr_frames; m > 0; m--)
+        b->rev_start[m] = b->rev_start[m - 1];
+    b->rev_start[0] = 0;
+    return b;
+fail:
+    audit_base_free(b);
+    return NULL;
+}
+
+void audit_base_free(struct audit_base *b)
+{
+    if (!b)
+        return;
+    free(b->rev_start);
+    free(b->rev_ent);
+    free(b);
+}
+
+/* ---- the run --------------------------------------------------------------------------------- */
+
+/* Load every frame on a list of the snapshot: a domain that is gone may still be named as owner
+   by frames that did not change, which were then on its lists. */
+static void audit_incr_load_list(struct audit_ctx *c, const struct hv *view,
+                                 const struct page_list *l)
+{
+    uint32_t m = l->head;
+    for (uint32_t k = 0; k < view->nr_frames && mfn_valid(view, m); k++) {
+        audit_fx(c, m);
+        m = view->frames[m].list_next;
+    }
+}
+
+/* A domain that started dying or crashed changes what all its tables' entries are checked for
+   (isolation, grant PTE accounting): they are redone whole. */
+static bool audit_incr_life_moved(const struct domain *d, const struct domain *o)
+{
+    return d->exists && (d->dying != o->dying || audit_dom_crashed(d) != audit_dom_crashed(o));
+}
+
+/* One source, then and now: take back the snapshot's contributions, add the current ones. */
+static void audit_incr_redo_entry(struct audit_ctx *c, struct hv *view, const struct audit_tbl *tb,
+                                  unsigned i)
+{
+    struct hv *hv = c->hv;
+    c->hv = view;
+    c->sign = -1;
+    c->quiet = true;
+    audit_entry(c, tb, i, frame_ptes(view, tb->mfn)[i]);
+    c->hv = hv;
+    c->sign = 1;
+    c->quiet = false;
+    audit_entry(c, tb, i, frame_ptes(hv, tb->mfn)[i]);
+}
+
+static void audit_incr_redo_table(struct audit_ctx *c, struct hv *view, mfn_t m)
+{
+    bit_set(c->inc->whole, m);
+    struct hv *hv = c->hv;
+    c->hv = view;
+    c->sign = -1;
+    c->quiet = true;
+    audit_table(c, m);
+    c->hv = hv;
+    c->sign = 1;
+    c->quiet = false;
+    audit_table(c, m);
+}
+
+static bool audit_incr_ctx_moved(const struct frame *a, const struct frame *b)
+{
+    const uint8_t held = FRAME_VALIDATED | FRAME_PARTIAL;
+    return a->type != b->type || a->owner != b->owner || (a->flags & held) != (b->flags & held) ||
+           ((a->flags & FRAME_PARTIAL) && a->nr_validated_ptes != b->nr_validated_ptes);
+}
+
+/* A changed or dirty table: the entries that differ, or all of them if its context moved. */
+static void audit_incr_table(struct audit_ctx *c, struct hv *view, mfn_t m)
+{
+    struct audit_incr *in = c->inc;
+    const struct frame *sf = &view->frames[m], *cf = &c->hv->frames[m];
+    unsigned sn = audit_ref_entries(sf), cn = audit_ref_entries(cf);
+    if ((!sn && !cn) || bit_test(in->whole, m))
+        return;
+    if (audit_incr_ctx_moved(sf, cf)) {
+        audit_incr_redo_table(c, view, m);
+        return;
+    }
+    if (!bit_test(c->hv->dirty, m))
+        return;
+    struct audit_tbl tb;
+    if (!audit_tbl_begin(c, m, &tb))
+        return;
+    const uint64_t *now = frame_ptes(c->hv, m), *then = frame_ptes(view, m);
+    for (unsigned i = 0; i < cn; i++)
+        if (now[i] != then[i])
+            audit_incr_redo_entry(c, view, &tb, i);
+}
+
+/* Entries that did not change but whose target t did: redone through the reverse map. */
+static void audit_incr_target(struct audit_ctx *c, struct hv *view, mfn_t t)
+{
+    struct audit_incr *in = c->inc;
+    const struct audit_base *b = in->b;
+    if (bit_test(in->seen, t))
+        return;
+    bit_set(in->seen, t);
+    for (uint32_t k = b->rev_start[t]; k < b->rev_start[t + 1]; k++) {
+        mfn_t m = b->rev_ent[k] >> 9;
+        unsigned i = b->rev_ent[k] & 511U;
+        if (bit_test(in->whole, m))
+            continue;
+        if (bit_test(c->hv->dirty, m) && frame_ptes(c->hv, m)[i] != frame_ptes(view, m)[i])
+            continue;   /* a changed word: redone with its table */
+        struct audit_tbl tb;
+        bool q = c->quiet;
+        c->quiet = true;   /* the table-level checks are unchanged: do not repeat them */
+        bool ok = audit_tbl_begin(c, m, &tb);
+        c->quiet = q;
+        if (ok)
+            audit_incr_redo_entry(c, view, &tb, i);
+    }
+}
+
+static bool audit_incr_target_moved(const struct frame *a, const struct frame *b)
+{
+    const uint8_t held = FRAME_VALIDATED | FRAME_PARTIAL;
+    return a->type != b->type || a->owner != b->owner || (a->flags & held) != (b->flags & held);
+}
+
+/* ---- page lists, locally ----------------------------------------------------------------------- */
+
+/* The list a list_id names, its owner and kind; NULL if none. */
+static const struct page_list *audit_incr_list_of(const struct hv *hv, uint16_t id, domid_t *owner,
+                                                  bool *xen_heap)
+{
+    *xen_heap = false;
+    *owner = DOMID_INVALID;
+    if (id == LIST_FREE)
+        return &hv->free;
+    if (id >= 2U * HV_MAX_DOMAINS)
+        return NULL;
+    const struct domain *d = audit_dom(hv, id / 2U);
+    if (!d)
+        return NULL;
+    *owner = d->id;
+    *xen_heap = id & 1U;
+    return *xen_heap ? &d->xenpages : &d->pages;
+}
+
+/* The checks the full audit's list walk makes at frame m, from m's links and its neighbours'. */
+static bool audit_incr_links(struct audit_ctx *c, mfn_t m)
+{
+    struct hv *hv = c->hv;
+    const struct frame *f = &hv->frames[m];
+    domid_t owner;
+    bool xen_heap;
+    const struct page_list *l = audit_incr_list_of(hv, f->list_id, &owner, &xen_heap);
+    if (!l)
+        return false;
+    const char *name = f->list_id == LIST_FREE ? "free" : xen_heap ? "xen-heap" : "page";
+    if (f->owner != owner)
+        audit_add(c, INV_I7_LISTS, m, owner, owner, f->owner, "%s list: owner", name);
+    bool heap = f->flags & FRAME_XEN_HEAP;
+    bool released = xen_heap && !(f->flags & FRAME_ALLOCATED);
+    if (owner != DOMID_INVALID && heap != xen_heap && !released)
+        audit_add(c, INV_I7_LISTS, m, owner, xen_heap, heap, "%s list: xen_heap flag", name);
+    bool linked = true;
+    if (f->list_prev == HV_LIST_END ? l->head != m :
+        !mfn_valid(hv, f->list_prev) || hv->frames[f->list_prev].list_next != m ||
+        hv->frames[f->list_prev].list_id != f->list_id) {
+        audit_add(c, INV_I7_LISTS, m, owner, 1, 0, "%s list: prev link points back", name);
+        linked = false;
+    }
+    if (f->list_next == HV_LIST_END ? l->tail != m :
+        !mfn_valid(hv, f->list_next) || hv->frames[f->list_next].list_prev != m ||
+        hv->frames[f->list_next].list_id != f->list_id) {
+        audit_add(c, INV_I7_LISTS, m, owner, 1, 0, "%s list: next link points back", name);
+        linked = false;
+    }
+    return linked;
+}
+
+static void audit_incr_list_ends(struct audit_ctx *c, const struct page_list *l, uint16_t id,
+                                 domid_t owner, int64_t want, const char *name)
+{
+    struct hv *hv = c->hv;
+    if (l->count != (uint32_t)want)
+        audit_add(c, INV_I7_LISTS, MFN_INVALID, owner, want, l->count, "%s list count", name);
+    if ((l->head == HV_LIST_END) != (l->tail == HV_LIST_END) ||
+        (l->head == HV_LIST_END) != (want == 0)) {
+        audit_add(c, INV_I7_LISTS, MFN_INVALID, owner, want, l->count, "%s list ends (count)",
+                  name);
+        return;
+    }
+    if (l->head != HV_LIST_END &&
+        (!mfn_valid(hv, l->head) || hv->frames[l->head].list_prev != HV_LIST_END ||
+         hv->frames[l->head].list_id != id))
+        audit_add(c, INV_I7_LISTS, l->head, owner, HV_LIST_END, 0, "%s list head", name);
+    if (l->tail != HV_LIST_END &&
+        (!mfn_valid(hv, l->tail) || hv->frames[l->tail].list_next != HV_LIST_END ||
+         hv->frames[l->tail].list_id != id))
+        audit_add(c, INV_I7_LISTS, l->tail, owner, HV_LIST_END, 0, "%s list tail", name);
+}
+
+/*
+ * I7 without walking: only frames whose entry changed can have changed lists, and the full
+ * walk's checks at a frame depend on its links and its neighbours' links. Lengths move by the
+ * frames that joined or left each list.
+ */
+static void audit_incr_lists(struct audit_ctx *c, const struct hv *view, const uint64_t *fdirty,
+                             uint32_t words)
+{
+    struct hv *hv = c->hv;
+    int64_t delta[2U * HV_MAX_DOMAINS + 1U] = { 0 };   /* last: the free list */
+    for (uint32_t w = 0; w < words; w++) {
+        for (uint64_t bits = fdirty[w]; bits; bits &= bits - 1U) {
+            mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
+            const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
+            audit_fx(c, m)->on_list = audit_incr_links(c, m);
+            uint16_t ids[2] = { sf->list_id, f->list_id };
+            for (unsigned k = 0; k < 2; k++) {
+                int64_t one = k ? 1 : -1;
+                if (ids[k] == LIST_FREE)
+                    delta[2U * HV_MAX_DOMAINS] += one;
+                else if (ids[k] < 2U * HV_MAX_DOMAINS)
+                    delta[ids[k]] += one;
+            }
+            /* an unchanged neighbour of then still points here: its links must still hold */
+            uint32_t nb[2] = { sf->list_prev, sf->list_next };
+            for (unsigned k = 0; k < 2; k++)
+                if (nb[k] != HV_LIST_END && mfn_valid(hv, nb[k]) && !bit_test(fdirty, nb[k]))
+                    audit_incr_links(c, nb[k]);
+        }
+    }
+    audit_incr_list_ends(c, &hv->free, LIST_FREE, DOMID_INVALID,
+                         (int64_t)view->free.count + delta[2U * HV_MAX_DOMAINS], "free");
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(hv, id);
+        if (!d)
+            continue;
+        int64_t pages = (int64_t)view->dom[id].pages.count + delta[LIST_PAGES(id)];
+        audit_incr_list_ends(c, &d->pages, LIST_PAGES(id), id, pages, "page");
+        if (d->tot_pages != pages)
+            audit_add(c, INV_I7_LISTS, MFN_INVALID, id, pages, d->tot_pages,
+                      "tot_pages (page list length)");
+        audit_incr_list_ends(c, &d->xenpages, LIST_XEN(id), id,
+                             (int64_t)view->dom[id].xenpages.count + delta[LIST_XEN(id)],
+                             "xen-heap");
+    }
+}
+
+bool audit_incr_gnt_same(struct audit_ctx *c, domid_t id)
+{
+    struct audit_incr *in = c->inc;
+    const struct domain *d = &c->hv->dom[id], *o = &in->b->view.dom[id];
+    if (in->maptrack_same < 0) {
+        in->maptrack_same = 1;
+        for (domid_t k = 0; k < HV_MAX_DOMAINS && in->maptrack_same; k++)
+            if (c->hv->dom[k].exists != in->b->view.dom[k].exists ||
+                memcmp(c->hv->dom[k].gnt.maptrack, in->b->view.dom[k].gnt.maptrack,
+                       GNT_MAX_MAPTRACK * sizeof(c->hv->dom[k].gnt.maptrack[0])))
+                in->maptrack_same = 0;
+    }
+    /* the entries the audit reads: nents of them, as the snapshot's */
+    uint32_t n = c->nents[id];
+    return in->maptrack_same && o->exists && d->dying == o->dying &&
+           d->gnt.version == o->gnt.version && d->gnt.nr_frames == o->gnt.nr_frames &&
+           !memcmp(d->gnt.active, o->gnt.active, n * sizeof(d->gnt.active[0]));
+}
+
+/* ---- the whole run ----------------------------------------------------------------------------- */
+
+/* Maptrack entries that differ from the snapshot: their frames' grant marks may have moved. */
+static void audit_incr_maptrack(struct audit_ctx *c, struct hv *view)
+{
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        if (!c->hv->dom[id].exists)
+            continue;
+        const struct gnt_maptrack *now = c->hv->dom[id].gnt.maptrack;
+        const struct gnt_maptrack *then = view->dom[id].gnt.maptrack;
+        for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
+            if (!now[k].in_use && !then[k].in_use)
+                continue;
+            if (now[k].in_use == then[k].in_use && now[k].mfn == then[k].mfn)
+                continue;
+            if (then[k].in_use && mfn_valid(view, then[k].mfn))
+                audit_incr_target(c, view, then[k].mfn);
+            if (now[k].in_use && mfn_valid(c->hv, now[k].mfn))
+                audit_incr_target(c, view, now[k].mfn);
+        }
+    }
+}
+
+unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report *report)
+{
+    if (!b || b->nr_frames != hv->nr_frames || !hv->dirty || !hv->fdirty)
+        return audit_run(hv, report);
+    memset(report, 0, sizeof(*report));
+    struct audit_incr in = { .b = b, .maptrack_same = -1 };
+    struct audit_ctx ctx = { .hv = hv, .r = report, .sign = 1 };
+    struct audit_ctx *c = &ctx;
+    struct hv *view = &b->view;
+    uint32_t words = (hv->nr_frames + 63U) / 64U;
+
+    if (hv->bug_msg)
+        audit_add(c, INV_BUG, MFN_INVALID, DOMID_INVALID, 0, 1, "monitor BUG(): %s",
+                  hv->bug_msg);
+    if (!audit_scratch_get(c, false) || !audit_incr_scratch(hv->nr_frames)) {
+        audit_add(c, INV_NONE, MFN_INVALID, DOMID_INVALID, 0, 0, "audit: out of memory");
+        return report->total;
+    }
+    if (++audit_incr_gen == 0) {
+        memset(audit_incr_stamp, 0, audit_incr_cap * sizeof(*audit_incr_stamp));
+        audit_incr_gen = 1;
+    }
+    in.list = audit_incr_list;
+    in.whole = audit_incr_bits;
+    in.seen = audit_incr_bits + (audit_incr_cap + 63U) / 64U;
+    memset(in.whole, 0, words * sizeof(uint64_t));
+    memset(in.seen, 0, words * sizeof(uint64_t));
+    c->inc = &in;
+    memcpy(c->gnt_ptes, b->gnt_ptes, sizeof(c->gnt_ptes));
+
+    /* which frames the current maptrack grants (entries loaded here start with no marks) */
+    audit_gnt_mark(c);
+    /* the tables of a domain whose life state moved, whole: those it owns now are on its page
+       list; those it owned then and no longer are changed frames, redone below */
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = &hv->dom[id];
+        if (view->dom[id].exists && !d->exists) {
+            audit_incr_load_list(c, view, &view->dom[id].pages);
+            audit_incr_load_list(c, view, &view->dom[id].xenpages);
+        }
+        if (!audit_incr_life_moved(d, &view->dom[id]))
+            continue;
+        uint32_t m = d->pages.head;
+        for (uint32_t k = 0; k < hv->nr_frames && mfn_valid(hv, m); k++) {
+            if (!bit_test(in.whole, m) &&
+                (audit_ref_entries(&hv->frames[m]) || audit_ref_entries(&view->frames[m])))
+                audit_incr_redo_table(c, view, m);
+            m = hv->frames[m].list_next;
+        }
+    }
+    /* frames whose entry or memory changed: their own flags, and the tables among them */
+    for (uint32_t w = 0; w < words; w++) {
+        uint64_t any = hv->dirty[w] | hv->fdirty[w];
+        for (uint64_t bits = any; bits; bits &= bits - 1U) {
+            mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
+            audit_fx(c, m);
+            if (!bit_test(hv->fdirty, m))
+                continue;
+            c->hv = view;
+            c->sign = -1;
+            audit_self_refs(c, m);
+            c->hv = hv;
+            c->sign = 1;
+            audit_self_refs(c, m);
+        }
+        for (uint64_t bits = any; bits; bits &= bits - 1U)
+            audit_incr_table(c, view, (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits));
+    }
+    /* unchanged entries pointing at frames that changed under them */
+    for (uint32_t w = 0; w < words; w++) {
+        for (uint64_t bits = hv->fdirty[w]; bits; bits &= bits - 1U) {
+            mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
+            if (audit_incr_target_moved(&view->frames[m], &hv->frames[m]))
+                audit_incr_target(c, view, m);
+        }
+    }
+    audit_incr_maptrack(c, view);
+
+    /* the domain-wide sources and checks, whole; the snapshot's base pointers and device maps
+       taken back */
+    c->hv = view;
+    c->sign = -1;
+    c->quiet = true;
+    audit_vcpu_bases(c);
+    audit_gnt_dev_refs(c);
+    c->hv = hv;
+    c->sign = 1;
+    c->quiet = false;
+    audit_vcpu_pass(c);
+    audit_gnttab_pass(c);
+    audit_evtchn_pass(c);
+    audit_dev_pass(c);
+    audit_state_pass(c);
+    audit_incr_lists(c, view, hv->fdirty, words);
+
+    for (uint32_t k = 0; k < in.n; k++)
+        audit_frame_all(c, in.list[k]);
+    return report->total;
+}
