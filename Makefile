@@ -283,6 +283,44 @@ build/fuzz/decoder-afl-cmplog: $(CAPSTONE_LIB)
 build/fuzz/decoder-replay: $(FUZZ_RP)/tests/x86_capstone_diff.o
 build/fuzz/decoder-replay: $(CAPSTONE_LIB)
 
+# make bench-engines: runs per CPU-second of the random loop, libFuzzer and AFL++ on the native
+# harness, in one run, as JSON (tools/bench-engines.sh; docs/PERFORMANCE.md). The engine binaries
+# are built without sanitizers, as the random loop is; an engine whose compiler is missing is
+# skipped with one line. BENCH_ENGINES_ARGS= passes options (--help lists them).
+FUZZ_BLF := build/fuzz/obj-bench-libfuzzer
+FUZZ_BAFL := build/fuzz/obj-bench-afl
+$(FUZZ_BLF)/%.o: FUZZ_CFLAGS += -fsanitize-coverage-ignorelist=$(FUZZ_NOCOV)
+$(FUZZ_BLF)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_BAFL)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AFLCC   $<")
+	$(Q)AFL_QUIET=1 $(AFL_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_BAFL)/%.o): AFL_CC := $(FUZZ_CC)
+$(FUZZ_BLF)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BLF)/%.o)
+$(FUZZ_BAFL)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BAFL)/%.o)
+build/fuzz/bench/%-libfuzzer: $(FUZZ_BLF)/fuzz/harness/%.o $(FUZZ_BLF)/libhvmon.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer -o $@ $^
+build/fuzz/bench/%-afl: $(FUZZ_BAFL)/fuzz/harness/%.o $(FUZZ_BAFL)/libhvmon.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AFL     $@")
+	$(Q)AFL_QUIET=1 $(AFL_CC) -fsanitize=fuzzer -o $@ $^
+# CPU seconds of a whole process tree (afl-fuzz leaves its target to init): a child subreaper.
+build/tools/cpurun: tools/engines/cpurun.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $<
+bench-engines: $(B)/hvfuzz build/tools/cpurun
+	$(Q)tools/bench-engines.sh $(BENCH_ENGINES_ARGS)
+
+.PHONY: bench-engines
+
+.PRECIOUS: $(FUZZ_BLF)/%.o $(FUZZ_BAFL)/%.o
+
 .PRECIOUS: $(FUZZ_LF)/%.o $(FUZZ_AFL)/%.o $(FUZZ_CMPLOG)/%.o $(FUZZ_RP)/%.o
 
 .PHONY: fuzz-libfuzzer fuzz-afl fuzz-replay
@@ -296,3 +334,4 @@ clean:
 -include $(wildcard $(FUZZ_LF)/*/*.d $(FUZZ_LF)/*/*/*.d $(FUZZ_AFL)/*/*.d $(FUZZ_AFL)/*/*/*.d)
 -include $(wildcard $(FUZZ_CMPLOG)/*/*.d $(FUZZ_CMPLOG)/*/*/*.d $(FUZZ_RP)/*/*.d $(FUZZ_RP)/*/*/*.d)
 -include $(wildcard $(FUZZ_LF)/*/*/*/*.d $(FUZZ_AFL)/*/*/*/*.d $(FUZZ_CMPLOG)/*/*/*/*.d $(FUZZ_RP)/*/*/*/*.d)
+-include $(wildcard $(FUZZ_BLF)/*/*.d $(FUZZ_BLF)/*/*/*.d $(FUZZ_BAFL)/*/*.d $(FUZZ_BAFL)/*/*/*.d)
