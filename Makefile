@@ -318,6 +318,14 @@ bench-engines: $(B)/hvfuzz build/tools/cpurun
 	$(Q)tools/bench-engines.sh $(BENCH_ENGINES_ARGS)
 
 .PHONY: bench-engines
+# OSS-Fuzz's layout: build.sh run as $SRC/build.sh from a copy of the tree at $SRC/hvfuzz with the
+# ASan libFuzzer variables, then -runs=4 per target with no seeds (skipped without clang).
+check: check-oss-fuzz
+check-oss-fuzz:
+	@echo "== OSS-Fuzz build in the Dockerfile's layout (tools/oss-fuzz/test-layout.sh)"
+	$(Q)tools/oss-fuzz/test-layout.sh
+
+.PHONY: check-oss-fuzz
 
 .PRECIOUS: $(FUZZ_BLF)/%.o $(FUZZ_BAFL)/%.o
 
