@@ -69,7 +69,7 @@ summarize() {
         END {
             printf "{\"runs_per_cpu_s\": %d, \"trials\": [", q[int((NR + 1) / 2)];
             for (i = 1; i <= NR; i++)
-                printf "%s{\"runs\": %d, \"cpu_s\": %.3f, \"runs_per_cpu_s\": %d}", i > 1 ? ", " : "", r[i], c[i], q[i];
+                printf "%s{\"runs\": %d, \"cpu_s\": %.3f, \"runs_per_cpu_s\": %d}", (i > 1 ? ", " : ""), r[i], c[i], q[i];
             printf "]}";
         }'
 }
@@ -107,7 +107,7 @@ else
         cpu=$(cpu_of "$tmp/lf.log" "$lf" -runs="$runs" -seed="$t" -print_final_stats=1 \
               -print_funcs=0 -dict=fuzz/harness/native.dict -artifact_prefix="$tmp/" \
               "$tmp/lfc" ${seeds:+"$seeds"})
-        n=$(awk -F': *' '/^stat::number_of_executed_units/ { print $2 }' "$tmp/lf.log")
+        n=$(awk '/^stat::number_of_executed_units/ { print $NF }' "$tmp/lf.log")
         rate_line "${n:-0}" "${cpu:-0}" >>"$tmp/lf.txt"
     done
     if [ -s "$tmp/lf.txt" ]; then
