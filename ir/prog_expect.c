@@ -272,7 +272,8 @@ static bool prog_enum(const char *t, size_t n, int64_t *out)
             v = v * 10 + (unsigned)(t[i] - '0');
         }
     }
-    *out = neg ? -(int64_t)v : (int64_t)v;
+    /* negated as unsigned: -9223372036854775808 is a valid rc, and -(int64_t)2^63 overflows */
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return true;
 }
 
