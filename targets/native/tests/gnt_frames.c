@@ -22,7 +22,7 @@ TEST(native_gnt_frames)
 {
     struct prog *p = malloc(sizeof(*p));
     struct target t;
-    struct op_result r;
+    struct op_result r = { 0 };   /* run_op fills r.out if it is set: it must be NULL */
     unsigned line = 0;
 
     CU_ASSERT_FATAL(p != NULL);

@@ -37,7 +37,7 @@ static const char *iso_run(struct target *t, int plant)
     struct native *n = t->priv;
     struct hv *hv = n->hv;
     mfn_t m2 = hv->dom[2].p2m[40], m1 = hv->dom[1].p2m[40];
-    struct op_result r;
+    struct op_result r = { 0 };
     struct prog_op w = iso_access(OP_GUEST_WRITE, plant == 1 ? 2 : 1, DOM_VA(40));
     struct prog_op rd = iso_access(OP_GUEST_READ, plant == 1 ? 1 : 2, DOM_VA(ISO_SLOT));
 
