@@ -237,6 +237,16 @@ AFL_CC ?= afl-clang-fast
 FUZZ_AFL_SANITIZE ?= address,undefined
 FUZZ_AFL_SANFLAGS := $(if $(FUZZ_AFL_SANITIZE),-fsanitize=$(FUZZ_AFL_SANITIZE))
 
+# Sources that give the engines no signal of their own (the audit, the native target's build and
+# reset: fuzz/harness/native.c says why) are compiled without coverage: clang's ignorelist for
+# libFuzzer, and plain $(FUZZ_CC) with the same sanitizers in the AFL++ flavours (4.04c's
+# AFL_LLVM_DENYLIST takes no wildcards). Change the list, then remove build/fuzz/obj-*.
+FUZZ_NOCOV := fuzz/harness/nocov.txt
+FUZZ_NOCOV_SRCS := $(wildcard $(patsubst src:*%,%,$(shell grep '^src:' $(FUZZ_NOCOV))))
+$(FUZZ_LF)/%.o: FUZZ_CFLAGS += -fsanitize-coverage-ignorelist=$(FUZZ_NOCOV)
+$(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_AFL)/%.o): AFL_CC := $(FUZZ_CC)
+$(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_CMPLOG)/%.o): AFL_CC := $(FUZZ_CC)
+
 fuzz-libfuzzer: $(FUZZ_HARNESSES:%=build/fuzz/%-libfuzzer)
 fuzz-afl: $(FUZZ_HARNESSES:%=build/fuzz/%-afl)
 fuzz-afl: $(FUZZ_HARNESSES:%=build/fuzz/%-afl-cmplog)
@@ -303,6 +313,52 @@ build/fuzz/decoder-afl-cmplog: $(CAPSTONE_LIB)
 build/fuzz/decoder-replay: $(FUZZ_RP)/tests/x86_capstone_diff.o
 build/fuzz/decoder-replay: $(CAPSTONE_LIB)
 
+# make bench-engines: runs per CPU-second of the random loop, libFuzzer and AFL++ on the native
+# harness, in one run, as JSON (tools/bench-engines.sh; docs/PERFORMANCE.md). The engine binaries
+# are built without sanitizers, as the random loop is; an engine whose compiler is missing is
+# skipped with one line. BENCH_ENGINES_ARGS= passes options (--help lists them).
+FUZZ_BLF := build/fuzz/obj-bench-libfuzzer
+FUZZ_BAFL := build/fuzz/obj-bench-afl
+$(FUZZ_BLF)/%.o: FUZZ_CFLAGS += -fsanitize-coverage-ignorelist=$(FUZZ_NOCOV)
+$(FUZZ_BLF)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_BAFL)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AFLCC   $<")
+	$(Q)AFL_QUIET=1 $(AFL_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_BAFL)/%.o): AFL_CC := $(FUZZ_CC)
+$(FUZZ_BLF)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BLF)/%.o)
+$(FUZZ_BAFL)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BAFL)/%.o)
+build/fuzz/bench/%-libfuzzer: $(FUZZ_BLF)/fuzz/harness/%.o $(FUZZ_BLF)/libhvmon.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer -o $@ $^
+build/fuzz/bench/%-afl: $(FUZZ_BAFL)/fuzz/harness/%.o $(FUZZ_BAFL)/libhvmon.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AFL     $@")
+	$(Q)AFL_QUIET=1 $(AFL_CC) -fsanitize=fuzzer -o $@ $^
+# CPU seconds of a whole process tree (afl-fuzz leaves its target to init): a child subreaper.
+build/tools/cpurun: tools/engines/cpurun.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $<
+bench-engines: $(B)/hvfuzz build/tools/cpurun
+	$(Q)tools/bench-engines.sh $(BENCH_ENGINES_ARGS)
+
+.PHONY: bench-engines
+# OSS-Fuzz's layout: build.sh run as $SRC/build.sh from a copy of the tree at $SRC/hvfuzz with the
+# ASan libFuzzer variables, then -runs=4 per target with no seeds (skipped without clang).
+check: check-oss-fuzz
+check-oss-fuzz:
+	@echo "== OSS-Fuzz build in the Dockerfile's layout (tools/oss-fuzz/test-layout.sh)"
+	$(Q)tools/oss-fuzz/test-layout.sh
+
+.PHONY: check-oss-fuzz
+
+.PRECIOUS: $(FUZZ_BLF)/%.o $(FUZZ_BAFL)/%.o
+
 .PRECIOUS: $(FUZZ_LF)/%.o $(FUZZ_AFL)/%.o $(FUZZ_CMPLOG)/%.o $(FUZZ_RP)/%.o
 
 .PHONY: fuzz-libfuzzer fuzz-afl fuzz-replay
@@ -321,3 +377,4 @@ clean:
 .PHONY: asan
 asan:
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=address,undefined build/asan/hvfuzz
+-include $(wildcard $(FUZZ_BLF)/*/*.d $(FUZZ_BLF)/*/*/*.d $(FUZZ_BAFL)/*/*.d $(FUZZ_BAFL)/*/*/*.d)

@@ -397,6 +397,7 @@ static enum prog_err prog_decode_body(struct prog *p, const uint8_t *d, size_t l
     const uint8_t *r = d + V1_HDR, *end = r + body;
     for (unsigned i = 0; i < nr_ops; i++) {
         struct prog_op *op = &p->ops[i];
+        memset(op, 0, sizeof(*op));   /* prog_decode_reuse leaves old ops in place */
         if ((size_t)(end - r) < V1_OPHDR)
             return PROG_E_CORRUPT;
         size_t olen = prog_get16(r + 2);
@@ -474,5 +475,24 @@ enum prog_err prog_decode(struct prog *p, const uint8_t *data, size_t len)
     /* Never hand back half a program: a caller that ignores the error runs an empty one. */
     if (e != PROG_OK)
         prog_init(p, NULL);
+    return e;
+}
+
+/*
+ * The same for a loop that decodes into one struct per input (an engine harness): the ops are
+ * cleared as they are decoded, never the whole ~400 KB struct, so the ops past nr_ops keep what
+ * they held. On an error p is the empty program of the default shape, as with prog_decode.
+ */
+enum prog_err prog_decode_reuse(struct prog *p, const uint8_t *data, size_t len)
+{
+    p->version = PROG_VERSION;
+    p->shape = prog_default_shape;
+    p->nr_ops = 0;
+    enum prog_err e = prog_decode_any(p, data, len);
+    if (e != PROG_OK) {
+        p->version = PROG_VERSION;
+        p->shape = prog_default_shape;
+        p->nr_ops = 0;
+    }
     return e;
 }

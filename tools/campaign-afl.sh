@@ -17,6 +17,11 @@ saved_hangs from every fuzzer_stats and counts the files in crashes/ and hangs/.
   -i, --input DIR      seed corpus (default corpora/NAME)
   -o, --output DIR     shared AFL++ output directory (default out/afl-NAME); resumed if present
   -x, --dict FILE      dictionary (default fuzz/harness/NAME.dict if it exists)
+  -T, --exec-timeout MS  afl-fuzz -t per execution (default 500+: 500 ms, seeds slower than
+                       that skipped). Without it AFL++ derives ~20 ms from calibration, which a
+                       loaded machine overruns: every overrun restarts the target, which rebuilds
+                       its machines, and the rate fell to ~100 exec/s. A program takes well under
+                       10 ms; the monitor's step bound ends runaway ones as findings
   -b, --build          run 'make fuzz-afl' first
   -h, --help           show this help
 
@@ -33,6 +38,7 @@ secs=600
 input=
 output=
 dict=
+exec_timeout=500+
 build=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -42,6 +48,7 @@ while [ $# -gt 0 ]; do
     -i|--input) input=${2:?}; shift 2 ;;
     -o|--output) output=${2:?}; shift 2 ;;
     -x|--dict) dict=${2:?}; shift 2 ;;
+    -T|--exec-timeout) exec_timeout=${2:?}; shift 2 ;;
     -b|--build) build=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "campaign-afl: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -49,6 +56,11 @@ while [ $# -gt 0 ]; do
 done
 case "$jobs$secs" in *[!0-9]*) echo "campaign-afl: --jobs and --time want numbers" >&2; exit 2 ;; esac
 [ "$jobs" -ge 1 ] || { echo "campaign-afl: --jobs must be at least 1" >&2; exit 2; }
+case "$exec_timeout" in
+[1-9]*) case "${exec_timeout%+}" in *[!0-9]*) exec_timeout=bad ;; esac ;;
+*) exec_timeout=bad ;;
+esac
+[ "$exec_timeout" != bad ] || { echo "campaign-afl: --exec-timeout wants milliseconds, optionally with a trailing + (e.g. 500+)" >&2; exit 2; }
 
 cd "$(dirname "$0")/.."
 input=${input:-corpora/$harness}
@@ -96,7 +108,7 @@ for n in $(seq 0 $((jobs - 1))); do
     extra=()
     # CmpLog on the main and every third secondary: it costs speed where it runs
     if [ -x "$cmplog" ] && [ $((n % 3)) = 0 ]; then extra=(-c "$cmplog"); fi
-    afl-fuzz "${role[@]}" -i "$input" -o "$output" -V "$secs" "${dictargs[@]}" "${extra[@]}" \
+    afl-fuzz "${role[@]}" -i "$input" -o "$output" -V "$secs" -t "$exec_timeout" "${dictargs[@]}" "${extra[@]}" \
         -- "$bin" >"$output/$name.log" 2>&1 &
     pids+=($!)
 done

@@ -17,10 +17,16 @@
  * cases) or any other bytes, which prog_from_fuzz turns into a program. Mutations of a program
  * file almost never keep its checksum, which would send every one of them down the fuzz-bytes
  * path, so a file with the program magic is re-sealed before decoding: a mutated field then
- * reaches the target as the field's new value. The target is opened once and reset by target_run
- * for every input (see harness_target), so nothing leaks between inputs; work is
- * bounded by the op limit and the target's step bound. A finding prints its signature, report and
- * program and aborts, which every engine saves as a crash.
+ * reaches the target as the field's new value. Each input is decoded once, into one struct that
+ * is never cleared whole (prog_decode_reuse, prog_from_fuzz), and costs one reset (target_run's);
+ * work is bounded by the op limit and the target's step bound. A finding prints its signature,
+ * report and program and aborts, which every engine saves as a crash.
+ *
+ * The engines' coverage comes from the monitor's hypercall, exit and device code. The audit and
+ * the native target's build and reset (monitor/audit*.c, targets/native/target.c) are compiled
+ * without coverage (fuzz/harness/nocov.txt): their loops walk every frame, so their counters
+ * measured the machine's size and the previous input's dirty frames rather than new behaviour,
+ * and the audit's verdict reaches the engine as a crash anyway.
  */
 #define HARNESS_MAX_INPUT (256U * 1024U)
 #define HARNESS_HDR       24U     /* canonical header (v1 and v2); checksum at byte 20 */
@@ -28,10 +34,10 @@
 #define HARNESS_TEXT_CAP  (512U * 1024U)
 
 /*
- * One open target per recent shape, and a reset right after each run: the work a run does (which
- * engines see as coverage) then depends on its own input only, not on the shape or the frames the
- * previous input dirtied, which AFL++ would report as instability. What remains is the machine
- * builder's coverage the first time a shape is opened (or re-opened after eviction).
+ * One open target per shape, kept: fuzz bytes select one of eight machines (prog_from_fuzz) and
+ * the seeds share the first, so after the first inputs nothing is built any more. Mutated program
+ * files may name other shapes; their frame pools are rounded up to a power of two, and the least
+ * recently used slot makes room for them. HVFUZZ_HARNESS_STATS=1 counts the opens.
  */
 #define HARNESS_SLOTS 16U
 
@@ -44,6 +50,8 @@ static struct harness_slot harness_slots[HARNESS_SLOTS];
 static const struct target_ops *harness_ops;
 static struct target_opts harness_opts;
 static uint64_t harness_runs;
+static uint64_t harness_opens;
+static uint64_t harness_ops_run;
 static struct prog harness_prog;
 static uint8_t harness_copy[HARNESS_MAX_INPUT];
 static char harness_text[HARNESS_TEXT_CAP];
@@ -64,11 +72,15 @@ static void harness_stats_print(void)
     for (unsigned r = 0; r <= EXIT_NR; r++)
         fprintf(stderr, " %s %llu", r < EXIT_NR ? abi_exit_reason_name(r) : "other",
                 (unsigned long long)harness_exits[r]);
-    fprintf(stderr, "\n");
+    fprintf(stderr, "\n==hvfuzz== inputs run %llu, ops run %llu, machines opened %llu\n",
+            (unsigned long long)harness_runs, (unsigned long long)harness_ops_run,
+            (unsigned long long)harness_opens);
 }
 
 static void harness_stats_count(const struct prog *p)
 {
+    for (uint32_t i = 0; i < p->nr_ops; i++)
+        harness_ops_run += harness_res[i].status != OPS_NOT_RUN;
     for (uint32_t i = 0; i < p->nr_ops; i++)
         if (p->ops[i].kind == OP_EXIT && harness_res[i].status == OPS_RAN)
             harness_exits[p->ops[i].exit_reason < EXIT_NR ? p->ops[i].exit_reason : EXIT_NR]++;
@@ -90,26 +102,30 @@ static void harness_reseal(uint8_t *d, size_t n)
 
 /*
  * A file may name a shape whose domains do not fit its frame pool, which no target can build:
- * that is a bad input, not a finding. The pool grows the way prog_from_fuzz sizes it (two frames
- * per domain page); false if even the largest pool is too small.
+ * that is a bad input, not a finding. The pool becomes the smallest power of two that holds it
+ * and two frames per domain page (the room prog_from_fuzz gives); false if even the largest pool
+ * is too small.
  */
 static bool harness_fit_shape(struct prog_shape *s)
 {
     const unsigned max_frames = 4096, need = 2U * s->nr_domains * s->dom_pages;
+    unsigned frames = 64;
 
-    while (s->nr_frames < need && s->nr_frames < max_frames)
-        s->nr_frames = (uint16_t)(s->nr_frames * 2U > max_frames ? max_frames : s->nr_frames * 2U);
-    return s->nr_frames >= need;
+    while (frames < max_frames && (frames < s->nr_frames || frames < need))
+        frames *= 2U;
+    if (frames < need)
+        return false;
+    s->nr_frames = (uint16_t)frames;
+    return true;
 }
 
+/* One decode per input: a program file is re-sealed in a copy first (a no-op for an intact one). */
 static bool harness_program(struct prog *p, const uint8_t *data, size_t size)
 {
     if (size >= HARNESS_HDR && memcmp(data, "HVFZ", 4) == 0) {
-        if (prog_decode(p, data, size) == PROG_OK)
-            return harness_fit_shape(&p->shape);
         memcpy(harness_copy, data, size);
         harness_reseal(harness_copy, size);
-        if (prog_decode(p, harness_copy, size) == PROG_OK)
+        if (prog_decode_reuse(p, harness_copy, size) == PROG_OK)
             return harness_fit_shape(&p->shape);
     }
     prog_from_fuzz(p, data, size);
@@ -159,6 +175,7 @@ static struct target *harness_target(const struct prog_shape *shape)
     }
     slot->open = true;
     slot->used = harness_runs;
+    harness_opens++;
     return &slot->t;
 }
 
@@ -171,6 +188,24 @@ static void harness_report(const struct finding *f, const struct prog *p)
     fprintf(stderr, "%s\n", f->detail);
     fprintf(stderr, "==hvfuzz== program (%u ops):\n%s%s", p->nr_ops, harness_text,
             n >= sizeof(harness_text) ? "...(cut)\n" : "");
+}
+
+/*
+ * The eight machines fuzz bytes select are opened here, once: AFL++'s driver calls this before
+ * its fork server starts and respawns the target every 1000 inputs, so every respawned child
+ * inherits them instead of rebuilding (and the builder's coverage never shows up as
+ * instability). Drivers that skip it open them at first use.
+ */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    for (uint8_t b = 0; b < 8; b++) {
+        prog_from_fuzz(&harness_prog, &b, 1);
+        if (!harness_target(&harness_prog.shape))
+            abort();
+    }
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -201,7 +236,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (harness_stats)
         harness_stats_count(&harness_prog);
-    if (t->ops->reset)
-        t->ops->reset(t);
     return 0;
 }

@@ -169,7 +169,8 @@ const char *prog_strerror(enum prog_err e);
 void prog_init(struct prog *p, const struct prog_shape *shape);
 extern const struct prog_shape prog_default_shape;   /* 256 frames, 3 domains, 2 vCPUs, 64 pages */
 
-/* Fuzz bytes -> program: accepts every byte string, never fails (what libFuzzer/AFL++ mutate). */
+/* Fuzz bytes -> program: accepts every byte string, never fails (what libFuzzer/AFL++ mutate).
+   It writes the header and the ops it makes only: ops past nr_ops keep what they held. */
 void prog_from_fuzz(struct prog *p, const uint8_t *data, size_t len);
 
 /* Canonical binary: versioned; prog_decode(prog_encode(p)) == p. Returns bytes written, or 0 if
@@ -181,6 +182,9 @@ unsigned prog_format_version(const struct prog *p);
 size_t prog_encoded_size(const struct prog *p);
 size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap);
 enum prog_err prog_decode(struct prog *p, const uint8_t *data, size_t len);
+/* prog_decode without clearing the whole struct first (a harness's hot loop): ops past nr_ops
+   keep what they held. */
+enum prog_err prog_decode_reuse(struct prog *p, const uint8_t *data, size_t len);
 
 /* Text form: one operation per line (docs/PROGRAMS.md). */
 size_t prog_format_text(const struct prog *p, char *buf, size_t cap);   /* like snprintf */

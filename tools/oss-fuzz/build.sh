@@ -12,19 +12,50 @@ if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
     exit 0
 fi
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
+# The tree: OSS-Fuzz and ClusterFuzzLite run $SRC/build.sh (a copy, outside the tree) from the
+# Dockerfile's WORKDIR, $SRC/hvfuzz; run from the tree itself, the script finds it beside itself.
+istree() { [ -f "$1/fuzz/harness/native.c" ] && [ -f "$1/include/hvfuzz/prog.h" ]; }
+here=$(cd "$(dirname "$0")" && pwd)
+if istree "$PWD"; then top=$PWD
+elif istree "$here/../.."; then top=$(cd "$here/../.." && pwd)
+elif [ -n "${SRC:-}" ] && istree "$SRC/hvfuzz"; then top=$SRC/hvfuzz
+else
+    echo "build.sh: cannot find the hvfuzz tree (run from it, or keep it at \$SRC/hvfuzz)" >&2
+    exit 1
+fi
 cd "$top"
 work=${WORK:-$(mktemp -d)}/hvfuzz-obj
 mkdir -p "$work" "$OUT"
 
-# the library (the Makefile's MON_SRCS folders), every object instrumented by $CFLAGS
+# The audit and the native target's reset give the engines no signal of their own
+# (fuzz/harness/native.c): compiled without coverage where the flags instrument with clang's
+# sanitizer coverage (libFuzzer, honggfuzz), and listed by name for afl-clang-fast.
+nocov=()
+case "$CFLAGS" in
+*fuzzer-no-link*|*sanitize-coverage*) nocov=(-fsanitize-coverage-ignorelist="$top/fuzz/harness/nocov.txt") ;;
+esac
+sed -n 's/^src:\*//p' fuzz/harness/nocov.txt | while read -r pat; do
+    for f in $pat; do [ ! -f "$f" ] || echo "$f"; done
+done >"$work/afl-denylist.txt"
+export AFL_LLVM_DENYLIST="$work/afl-denylist.txt"
+
+# the library (the Makefile's MON_SRCS folders), every object instrumented by $CFLAGS; compiled
+# a few at a time, and any failure fails the build
 objs=()
+pids=()
+par=$(nproc 2>/dev/null || echo 1)
 for src in ir/*.c monitor/*.c hypercalls/*.c gen/*.c targets/*.c targets/*/*.c fuzz/*.c bench/*.c \
            conformance/record/*.c; do
     obj=$work/$(echo "${src%.c}" | tr / _).o
-    $CC $CFLAGS -std=gnu11 -Iinclude -I. -c "$src" -o "$obj"
+    $CC $CFLAGS ${nocov[@]+"${nocov[@]}"} -std=gnu11 -Iinclude -I. -c "$src" -o "$obj" &
+    pids+=($!)
     objs+=("$obj")
+    if [ "${#pids[@]}" -ge "$par" ]; then
+        wait "${pids[0]}"
+        pids=("${pids[@]:1}")
+    fi
 done
+for p in ${pids[@]+"${pids[@]}"}; do wait "$p"; done
 rm -f "$work/libhvmon.a"
 ar rcs "$work/libhvmon.a" "${objs[@]}"
 
@@ -37,7 +68,8 @@ for h in fuzz/harness/*.c; do
     case "$name" in
     decoder)
         $CC $CFLAGS -std=gnu11 -Iinclude -I. -Itests -c tests/x86_capstone_diff.c -o "$work/capstone_diff.o"
-        extra=("$work/capstone_diff.o" -lcapstone)
+        # static: the bots run the targets without the builder's packages (only $OUT is kept)
+        extra=("$work/capstone_diff.o" -Wl,-Bstatic -lcapstone -Wl,-Bdynamic)
         ;;
     esac
     $CC $CFLAGS -std=gnu11 -Iinclude -I. -Itests -c "$h" -o "$work/$name.o"
