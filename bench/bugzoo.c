@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hvfuzz/bugzoo.h"
+#include "hvfuzz/tools.h"
 
 const char *const bz_gen_names[BZ_GEN_NR] = {
     [BZ_GEN_RANDOM] = "random", [BZ_GEN_LIBFUZZER] = "libfuzzer", [BZ_GEN_AFL] = "afl",
@@ -151,8 +152,7 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
     optind = 1;
     opterr = 1;
     while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
-        char *end = NULL;
-        unsigned long long v = 0;
+        int bad = 0;
         switch (c) {
         case 'l': o->list = true; break;
         case 'b':
@@ -163,24 +163,14 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
             if (bz_parse_gens(optarg, &o->gens) < 0)
                 return 2;
             break;
-        case 'T':
-            o->time_s = strtod(optarg, &end);
-            if (!(o->time_s > 0) || o->time_s > 86400)
-                end = optarg;
-            break;
+        case 'T': bad = tool_parse_secs("bugzoo", "time", optarg, 0.001, 86400, &o->time_s); break;
         case 'n':
-            v = strtoull(optarg, &end, 0);
-            if (v < 1 || v > BZ_MAX_TRIALS)
-                end = optarg;
-            o->trials = (unsigned)v;
+            bad = tool_parse_unsigned("bugzoo", "trials", optarg, 1, BZ_MAX_TRIALS, &o->trials);
             break;
         case 'j':
-            v = strtoull(optarg, &end, 0);
-            if (v < 1 || v > BZ_MAX_JOBS)
-                end = optarg;
-            o->jobs = (unsigned)v;
+            bad = tool_parse_unsigned("bugzoo", "jobs", optarg, 1, BZ_MAX_JOBS, &o->jobs);
             break;
-        case 's': o->seed = strtoull(optarg, &end, 0); break;
+        case 's': bad = tool_parse_u64("bugzoo", "seed", optarg, 0, UINT64_MAX / 2, &o->seed); break;
         case 'J': o->json = true; break;
         case 'S': o->seeds = optarg; break;
         case 'B': o->bin_dir = optarg; break;
@@ -192,13 +182,8 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
         case 'h': bz_usage(stdout); return 1;
         default: bz_usage(stderr); return 2;
         }
-        if (end && (*end || end == optarg)) {
-            fprintf(stderr, "hvfuzz bugzoo: bad value '%s' for --%s (--time 0..86400 s, "
-                    "--trials 1..%u, --jobs 1..%u)\n", optarg,
-                    c == 'T' ? "time" : c == 'n' ? "trials" : c == 'j' ? "jobs" : "seed",
-                    BZ_MAX_TRIALS, BZ_MAX_JOBS);
+        if (bad)
             return 2;
-        }
     }
     if (optind != argc) {
         bz_usage(stderr);

@@ -37,8 +37,14 @@ int cmd_bench_main(int argc, char **argv)
         switch (c) {
         case 'J': json = true; break;
         case 't': target = optarg; break;
-        case 'n': runs = (unsigned)strtoul(optarg, NULL, 0); break;
-        case 's': secs = strtod(optarg, NULL); break;
+        case 'n':
+            if (tool_parse_unsigned("bench", "runs", optarg, 1, 1000, &runs) < 0)
+                return 2;
+            break;
+        case 's':
+            if (tool_parse_secs("bench", "secs", optarg, 0.001, 3600, &secs) < 0)
+                return 2;
+            break;
         case 'h': cmd_bench_usage(stdout); return 0;
         default: cmd_bench_usage(stderr); return 2;
         }
