@@ -1,6 +1,7 @@
 /* The benchmark: programs/s with and without the audit, simple hypercalls/s, generator and reset cost. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -48,7 +49,8 @@ static double bench_once(struct bench_ctx *c, enum bench_kind k, double secs)
 {
     double t0 = bench_now(), t;
     uint64_t items = 0;
-    struct op_result r;
+    /* run_op's contract: res comes zeroed, out NULL (no payload capture) */
+    struct op_result r = { .fault = PROG_FAULT_NONE };
 
     do {
         for (unsigned i = 0; i < 256; i++) {
@@ -76,7 +78,7 @@ static double bench_once(struct bench_ctx *c, enum bench_kind k, double secs)
 /* An op the target cannot run would be timed as if it ran: it runs once before the figure. */
 static int bench_op_check(struct bench_ctx *c)
 {
-    struct op_result r;
+    struct op_result r = { .fault = PROG_FAULT_NONE };
     int rc = c->t->ops->run_op(c->t, c->op, &r);
 
     if (rc < 0)
@@ -85,13 +87,44 @@ static int bench_op_check(struct bench_ctx *c)
     return rc;
 }
 
+/* Progress on this stream (bench_progress), one line rewritten in place on a terminal. */
+static FILE *bench_progress_to;
+static unsigned bench_figures_done;
+
+void bench_progress(FILE *f)
+{
+    bench_progress_to = f;
+}
+
+static void bench_note(enum bench_kind k, unsigned run, unsigned runs, double v)
+{
+    static const char *const names[] = {
+        [BENCH_PROGRAMS] = "programs", [BENCH_OP] = "hypercalls", [BENCH_GEN] = "generated",
+        [BENCH_RESET] = "resets",
+    };
+    FILE *f = bench_progress_to;
+
+    if (!f)
+        return;
+    if (isatty(fileno(f)))
+        fprintf(f, "\r\033[Kbench: figure %u, run %u/%u: %.0f %s/s", bench_figures_done + 1,
+                run, runs, v, names[k]);
+    else if (run == runs)
+        fprintf(f, "bench: figure %u done (%u runs, last %.0f %s/s)\n", bench_figures_done + 1,
+                runs, v, names[k]);
+    fflush(f);
+}
+
 static double bench_figure(struct bench_ctx *c, enum bench_kind k, unsigned runs, double secs)
 {
     double v[BENCH_MAX_RUNS];
 
     bench_once(c, k, secs / 4);     /* warm the caches and the branch predictors */
-    for (unsigned i = 0; i < runs; i++)
+    for (unsigned i = 0; i < runs; i++) {
         v[i] = bench_once(c, k, secs);
+        bench_note(k, i + 1, runs, v[i]);
+    }
+    bench_figures_done++;
     return bench_median(v, runs);
 }
 
@@ -212,6 +245,9 @@ int bench_run(const char *target, unsigned runs, double secs, struct bench_resul
     rc = 0;
 close:
     target_close(&t);
+    if (bench_progress_to && isatty(fileno(bench_progress_to)))
+        fprintf(bench_progress_to, "\r\033[K");
+    bench_figures_done = 0;
 out:
     free(c.progs);
     free(c.scratch);

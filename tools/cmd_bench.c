@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/tools.h"
@@ -9,13 +10,14 @@
 static void cmd_bench_usage(FILE *f)
 {
     fprintf(f,
-        "usage: hvfuzz bench [--json] [--target NAME] [--runs N] [--secs S]\n"
+        "usage: hvfuzz bench [--json] [--target NAME] [--runs N] [--secs S] [--progress]\n"
         "\n"
         "Measure the target on the default machine (256 frames, 3 domains, 2 vCPUs, 64 pages):\n"
         "32-op generated programs/s with the audit at the end of each program and without it,\n"
         "single hypercalls/s without audit or reset (xen_version; a one-entry mmu_update), and\n"
         "the generator's and the reset's own rates. Each figure is the median of N runs\n"
-        "(default 5) of S seconds (default 0.5).\n");
+        "(default 5) of S seconds (default 0.5). Progress goes to stderr when it is a terminal,\n"
+        "or always with --progress (--quiet: never).\n");
 }
 
 int cmd_bench_main(int argc, char **argv)
@@ -23,12 +25,14 @@ int cmd_bench_main(int argc, char **argv)
     static const struct option lo[] = {
         { "json", no_argument, NULL, 'J' },        { "target", required_argument, NULL, 't' },
         { "runs", required_argument, NULL, 'n' },  { "secs", required_argument, NULL, 's' },
-        { "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+        { "help", no_argument, NULL, 'h' },        { "progress", no_argument, NULL, 'P' },
+        { "quiet", no_argument, NULL, 'q' },       { NULL, 0, NULL, 0 },
     };
     const char *target = "native";
     unsigned runs = 5;
     double secs = 0.5;
     bool json = false;
+    int progress = isatty(STDERR_FILENO);
     struct bench_result r;
     int c;
 
@@ -36,6 +40,8 @@ int cmd_bench_main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (c) {
         case 'J': json = true; break;
+        case 'P': progress = 1; break;
+        case 'q': progress = 0; break;
         case 't': target = optarg; break;
         case 'n':
             if (tool_parse_unsigned("bench", "runs", optarg, 1, 1000, &runs) < 0)
@@ -53,12 +59,13 @@ int cmd_bench_main(int argc, char **argv)
         cmd_bench_usage(stderr);
         return 2;
     }
+    bench_progress(progress ? stderr : NULL);
     if (bench_run(target, runs, secs, &r) < 0) {
         fprintf(stderr, "hvfuzz bench: target '%s' could not be benchmarked\n", target);
         return 2;
     }
     if (json) {
-        printf("{\"target\": \"%s\", \"runs\": %u, \"secs_per_run\": %.3f,\n"
+        printf("{\"format_version\": %d, \"target\": \"%s\", \"runs\": %u, \"secs_per_run\": %.3f,\n"
                " \"programs_per_s_audit\": %.0f, \"programs_per_s_no_audit\": %.0f,\n"
                " \"audit_cost_ratio\": %.3f,\n"
                " \"hypercalls_per_s_xen_version\": %.0f, \"hypercalls_per_s_mmu_update\": %.0f,\n"
@@ -66,7 +73,7 @@ int cmd_bench_main(int argc, char **argv)
                " \"exit_share_default\": %.3f, \"programs_per_s_no_exits\": %.0f,\n"
                " \"exit_share_mix\": %.3f, \"programs_per_s_exit_mix\": %.0f,\n"
                " \"target_programs_per_s\": 50000, \"ratio_to_target\": %.3f}\n",
-               target, r.runs, secs, r.progs_audit, r.progs_noaudit,
+               BENCH_JSON_FORMAT, target, r.runs, secs, r.progs_audit, r.progs_noaudit,
                r.progs_audit > 0 ? r.progs_noaudit / r.progs_audit : 0.0, r.hc_version, r.hc_mmu,
                r.gen_only, r.reset_only, r.exit_share_default, r.progs_noexit, r.exit_share,
                r.progs_exits, r.progs_audit / 50000.0);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "hvfuzz/prog.h"
 #include "hvfuzz/target.h"
 
@@ -99,5 +100,9 @@ struct bench_result {
     unsigned runs;             /* runs per figure (the median is reported) */
 };
 int bench_run(const char *target, unsigned runs, double secs_per_run, struct bench_result *r);
+/* Progress lines of bench_run on f (NULL: none, the default). */
+void bench_progress(FILE *f);
+/* The bench JSON's "format_version": raised when a field changes meaning or goes away. */
+#define BENCH_JSON_FORMAT 1
 
 #endif
