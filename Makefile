@@ -151,6 +151,13 @@ check-fuzz: $(B)/hvfuzz
 
 .PHONY: check-fuzz
 
+# Shell tests of whole commands (processes, signals, file systems): each tests/shell/*.sh alone.
+SHELL_TESTS := $(filter-out tests/shell/lib.sh,$(wildcard tests/shell/*.sh))
+check: check-shell
+check-shell: $(B)/hvfuzz
+	$(Q)for t in $(SHELL_TESTS); do echo "== $$t"; HVFUZZ=$(B)/hvfuzz sh $$t || exit 1; done
+.PHONY: check-shell
+
 # The bug zoo's short run for CI, never part of check (docs/BUGZOO.md): the bugs the random
 # generator finds in a few seconds, one 20 s campaign each, and the control run with no bug.
 BUGZOO_CI_BUGS ?= none,xsa148,xsa182,xsa212,xsa224,xsa240,xsa241,xsa255,xsa286,xsa299,xsa401,uart-fifo,dma-escape
