@@ -59,9 +59,9 @@ int fuzz_run(const struct fuzz_opts *o);
  * result) and the pair (previous op's feature, this one); guest accesses by (kind, fault); for the
  * native target also a summary of the final machine state (frame type/flag/count classes, grant,
  * event-channel and domain states) that the audit can see. The map has 2^FUZZ_MAP_BITS bits
- * (16 MiB of shared memory): a one-hour campaign fills a few per cent (docs/PERFORMANCE.md).
+ * (4 MiB of shared memory): a one-hour campaign fills about 1% of it (docs/PERFORMANCE.md).
  */
-#define FUZZ_MAP_BITS 27U
+#define FUZZ_MAP_BITS 25U
 #define FUZZ_MAP_BITS_N (1U << FUZZ_MAP_BITS)
 /* Call f(feature) for every feature of the run (results has p->nr_ops entries). */
 void fuzz_features(const struct target *t, const struct prog *p, const struct op_result *results,
