@@ -43,6 +43,7 @@ MON_SRCS += $(wildcard targets/*/*.c)
 MON_SRCS += $(wildcard fuzz/*.c)
 MON_SRCS += $(wildcard bench/*.c)
 MON_SRCS += $(wildcard conformance/record/*.c)
+MON_SRCS += $(wildcard tools/lib/*.c)
 CONF_SRCS := $(wildcard conformance/*.c)
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_SRCS += $(wildcard targets/*/tests/*.c)
@@ -179,6 +180,13 @@ check-census: $(B)/hvfuzz
 	$(Q)tail -n 1 $(B)/census.txt
 
 .PHONY: check-census
+
+# Shell tests of whole commands (processes, signals, file systems): each tests/shell/*.sh alone.
+SHELL_TESTS := $(filter-out tests/shell/lib.sh,$(wildcard tests/shell/*.sh))
+check: check-shell
+check-shell: $(B)/hvfuzz
+	$(Q)for t in $(SHELL_TESTS); do echo "== $$t"; HVFUZZ=$(B)/hvfuzz sh $$t || exit 1; done
+.PHONY: check-shell
 
 # The bug zoo's short run for CI, never part of check (docs/BUGZOO.md): the bugs the random
 # generator finds in a few seconds, one 20 s campaign each, and the control run with no bug.

@@ -1,6 +1,7 @@
 /* The benchmark: programs/s with and without the audit, simple hypercalls/s, generator and reset cost. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -85,13 +86,44 @@ static int bench_op_check(struct bench_ctx *c)
     return rc;
 }
 
+/* Progress on this stream (bench_progress), one line rewritten in place on a terminal. */
+static FILE *bench_progress_to;
+static unsigned bench_figures_done;
+
+void bench_progress(FILE *f)
+{
+    bench_progress_to = f;
+}
+
+static void bench_note(enum bench_kind k, unsigned run, unsigned runs, double v)
+{
+    static const char *const names[] = {
+        [BENCH_PROGRAMS] = "programs", [BENCH_OP] = "hypercalls", [BENCH_GEN] = "generated",
+        [BENCH_RESET] = "resets",
+    };
+    FILE *f = bench_progress_to;
+
+    if (!f)
+        return;
+    if (isatty(fileno(f)))
+        fprintf(f, "\r\033[Kbench: figure %u, run %u/%u: %.0f %s/s", bench_figures_done + 1,
+                run, runs, v, names[k]);
+    else if (run == runs)
+        fprintf(f, "bench: figure %u done (%u runs, last %.0f %s/s)\n", bench_figures_done + 1,
+                runs, v, names[k]);
+    fflush(f);
+}
+
 static double bench_figure(struct bench_ctx *c, enum bench_kind k, unsigned runs, double secs)
 {
     double v[BENCH_MAX_RUNS];
 
     bench_once(c, k, secs / 4);     /* warm the caches and the branch predictors */
-    for (unsigned i = 0; i < runs; i++)
+    for (unsigned i = 0; i < runs; i++) {
         v[i] = bench_once(c, k, secs);
+        bench_note(k, i + 1, runs, v[i]);
+    }
+    bench_figures_done++;
     return bench_median(v, runs);
 }
 
@@ -223,6 +255,9 @@ int bench_run_shape(const char *target, const struct prog_shape *shape, unsigned
     rc = 0;
 close:
     target_close(&t);
+    if (bench_progress_to && isatty(fileno(bench_progress_to)))
+        fprintf(bench_progress_to, "\r\033[K");
+    bench_figures_done = 0;
 out:
     free(c.progs);
     free(c.scratch);

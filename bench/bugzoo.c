@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hvfuzz/bugzoo.h"
+#include "hvfuzz/tools.h"
 
 const char *const bz_gen_names[BZ_GEN_NR] = {
     [BZ_GEN_RANDOM] = "random", [BZ_GEN_LIBFUZZER] = "libfuzzer", [BZ_GEN_AFL] = "afl",
@@ -151,8 +152,7 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
     optind = 1;
     opterr = 1;
     while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
-        char *end = NULL;
-        unsigned long long v = 0;
+        int bad = 0;
         switch (c) {
         case 'l': o->list = true; break;
         case 'b':
@@ -163,24 +163,14 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
             if (bz_parse_gens(optarg, &o->gens) < 0)
                 return 2;
             break;
-        case 'T':
-            o->time_s = strtod(optarg, &end);
-            if (!(o->time_s > 0) || o->time_s > 86400)
-                end = optarg;
-            break;
+        case 'T': bad = tool_parse_secs("bugzoo", "time", optarg, 0.001, 86400, &o->time_s); break;
         case 'n':
-            v = strtoull(optarg, &end, 0);
-            if (v < 1 || v > BZ_MAX_TRIALS)
-                end = optarg;
-            o->trials = (unsigned)v;
+            bad = tool_parse_unsigned("bugzoo", "trials", optarg, 1, BZ_MAX_TRIALS, &o->trials);
             break;
         case 'j':
-            v = strtoull(optarg, &end, 0);
-            if (v < 1 || v > BZ_MAX_JOBS)
-                end = optarg;
-            o->jobs = (unsigned)v;
+            bad = tool_parse_unsigned("bugzoo", "jobs", optarg, 1, BZ_MAX_JOBS, &o->jobs);
             break;
-        case 's': o->seed = strtoull(optarg, &end, 0); break;
+        case 's': bad = tool_parse_u64("bugzoo", "seed", optarg, 0, UINT64_MAX / 2, &o->seed); break;
         case 'J': o->json = true; break;
         case 'S': o->seeds = optarg; break;
         case 'B': o->bin_dir = optarg; break;
@@ -192,13 +182,8 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
         case 'h': bz_usage(stdout); return 1;
         default: bz_usage(stderr); return 2;
         }
-        if (end && (*end || end == optarg)) {
-            fprintf(stderr, "hvfuzz bugzoo: bad value '%s' for --%s (--time 0..86400 s, "
-                    "--trials 1..%u, --jobs 1..%u)\n", optarg,
-                    c == 'T' ? "time" : c == 'n' ? "trials" : c == 'j' ? "jobs" : "seed",
-                    BZ_MAX_TRIALS, BZ_MAX_JOBS);
+        if (bad)
             return 2;
-        }
     }
     if (optind != argc) {
         bz_usage(stderr);
@@ -262,7 +247,9 @@ void bz_summarize(const struct bz_trial *t, size_t n, enum hv_bug b, enum bz_gen
             continue;
         s->trials++;
         if (x->status != BZ_RAN) {
-            if (x->status == BZ_SKIPPED)
+            if (x->status == BZ_INTERRUPTED)
+                s->interrupted++;
+            else if (x->status == BZ_SKIPPED)
                 s->skipped++;
             else
                 s->failed++;
@@ -380,17 +367,18 @@ void bz_print_table(FILE *f, const struct bz_opts *o, const struct bz_trial *t, 
             if (!(o->gens >> g & 1))
                 continue;
             bz_summarize(t, n, b, g, &s);
-            if (s.skipped == s.trials) {
+            if (s.skipped + s.interrupted == s.trials && s.skipped) {
                 fprintf(f, "%-11s %-10s skipped: %s\n", bz_bug_name(b), bz_gen_names[g], s.note);
                 continue;
             }
             bz_fmt_time(tm, sizeof(tm), s.median_s, o->time_s);
             bz_fmt_progs(pr, sizeof(pr), s.median_programs);
-            snprintf(fnd, sizeof(fnd), "%u/%u", s.found, s.trials - s.skipped);
-            fprintf(f, "%-11s %-10s %-6s %7s %9s  %-34s %-13s %s%s%s\n", bz_bug_name(b),
+            snprintf(fnd, sizeof(fnd), "%u/%u", s.found, s.trials - s.skipped - s.interrupted);
+            fprintf(f, "%-11s %-10s %-6s %7s %9s  %-34s %-13s %s%s%s%s\n", bz_bug_name(b),
                     bz_gen_names[g], fnd, tm, pr, s.found ? s.signature : "-",
                     bz_expected(b), s.found ? (s.matches ? "yes" : "NO") : "-",
-                    s.failed ? "  failed: " : "", s.failed ? s.note : "");
+                    s.failed ? "  failed: " : "", s.failed ? s.note : "",
+                    s.interrupted ? "  (interrupted trials not counted)" : "");
         }
         if (b != HV_BUG_NONE) {
             med[nr_bugs] = bz_best_median(o, t, n, b);
@@ -434,8 +422,9 @@ void bz_print_json(FILE *f, const struct bz_opts *o, const struct bz_trial *t, s
 {
     bool first = true;
 
-    fprintf(f, "{\n  \"time_limit_s\": %.3f, \"trials\": %u, \"seed\": %llu, \"results\": [",
-            o->time_s, o->trials, (unsigned long long)o->seed);
+    fprintf(f, "{\n  \"format_version\": %d, \"time_limit_s\": %.3f, \"trials\": %u, "
+            "\"seed\": %llu, \"results\": [", BZ_JSON_FORMAT, o->time_s, o->trials,
+            (unsigned long long)o->seed);
     for (unsigned b = 0; b < HV_BUG_NR; b++) {
         if (!(o->bugs >> b & 1))
             continue;
@@ -453,7 +442,8 @@ void bz_print_json(FILE *f, const struct bz_opts *o, const struct bz_trial *t, s
             fprintf(f, ", \"generator\": \"%s\", \"expected\": ", bz_gen_names[g]);
             bz_json_str(f, bz_expected(b));
             fprintf(f, ",\n     \"trials\": %u, \"found\": %u, \"skipped\": %u, \"failed\": %u, "
-                    "\"median_time_s\": ", s.trials, s.found, s.skipped, s.failed);
+                    "\"interrupted\": %u, \"median_time_s\": ", s.trials, s.found, s.skipped,
+                    s.failed, s.interrupted);
             bz_json_num(f, s.median_s);
             fprintf(f, ", \"median_programs\": ");
             if (s.median_programs == UINT64_MAX)
@@ -473,9 +463,10 @@ void bz_print_json(FILE *f, const struct bz_opts *o, const struct bz_trial *t, s
                 if (x->bug != (enum hv_bug)b || x->gen != (enum bz_gen)g)
                     continue;
                 fprintf(f, "%s{\"trial\": %u, \"seed\": %llu, \"status\": \"%s\", \"found\": %s, "
-                        "\"time_s\": ", first_run ? "" : ", ", x->trial,
+                        "\"time_s\": ", first_run ? "" : ", ", x->trial + 1,
                         (unsigned long long)x->seed,
-                        x->status == BZ_RAN ? "ran" : x->status == BZ_SKIPPED ? "skipped" : "failed",
+                        x->status == BZ_RAN ? "ran" : x->status == BZ_SKIPPED ? "skipped" :
+                        x->status == BZ_INTERRUPTED ? "interrupted" : "failed",
                         x->found ? "true" : "false");
                 first_run = false;
                 bz_json_num(f, x->time_s);

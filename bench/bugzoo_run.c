@@ -565,7 +565,11 @@ static void bz_report_done(const struct bz_ctx *x, const struct bz_camp *c)
         return;
     if (x->tty)
         fprintf(stderr, "\r\033[K");
-    if (t->status == BZ_FAILED)
+    if (t->status == BZ_INTERRUPTED)
+        fprintf(stderr, "bugzoo: %s %s #%u (seed %llu): %s, %llu programs\n", bz_name(t->bug),
+                bz_gen_names[t->gen], t->trial + 1, (unsigned long long)t->seed, t->note,
+                (unsigned long long)t->programs);
+    else if (t->status == BZ_FAILED)
         fprintf(stderr, "bugzoo: %s %s #%u (seed %llu): FAILED: %s\n", bz_name(t->bug),
                 bz_gen_names[t->gen], t->trial + 1, (unsigned long long)t->seed, t->note);
     else if (t->found)
@@ -628,6 +632,11 @@ static void bz_end(struct bz_ctx *x, struct bz_camp *c, int status)
     default:
         bz_finish_afl(x, c, status, elapsed);
         break;
+    }
+    /* Ctrl-C cut it short: not a campaign that ran its time and missed */
+    if (bz_interrupted && c->killed && !c->t->found && c->t->status == BZ_RAN) {
+        c->t->status = BZ_INTERRUPTED;
+        bz_fmt(c->t->note, sizeof(c->t->note), "interrupted after %.1f s", elapsed);
     }
     c->state = BZ_DONE;
     c->pid = 0;

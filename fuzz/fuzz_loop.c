@@ -1,12 +1,15 @@
 /* The campaign loop: forked workers generate/mutate and run programs; the parent keeps findings. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -65,6 +68,7 @@ struct fuzz_parent {
     struct target_opts topts;
     struct target t;                /* the parent's own target: re-runs programs that killed workers */
     bool tty;
+    bool write_failed;              /* a finding could not be stored (printed on stderr instead) */
     double start;
 };
 
@@ -98,6 +102,35 @@ static uint64_t fuzz_total_execs(struct fuzz_parent *fp)
     for (unsigned w = 0; w < fp->o->jobs; w++)
         execs += fuzz_slot(fp->sh, w)->execs;
     return execs;
+}
+
+/* Distinct programs the campaign holds: every worker read the same seeds. */
+static uint64_t fuzz_corpus_size(struct fuzz_parent *fp, uint64_t *bytes)
+{
+    uint64_t n = 0, b = 0;
+
+    for (unsigned w = 0; w < fp->o->jobs; w++) {
+        struct fuzz_worker_shm *ws = fuzz_slot(fp->sh, w);
+        n += ws->corpus_live - (w ? ws->corpus_seeds : 0);
+        b += ws->corpus_bytes;
+    }
+    if (bytes)
+        *bytes = b;
+    return n;
+}
+
+static uint64_t fuzz_corpus_sum(struct fuzz_parent *fp, size_t field)
+{
+    uint64_t n = 0;
+
+    for (unsigned w = 0; w < fp->o->jobs; w++)
+        n += *(volatile uint64_t *)(void *)((uint8_t *)fuzz_slot(fp->sh, w) + field);
+    return n;
+}
+
+static double fuzz_fill(struct fuzz_parent *fp)
+{
+    return (double)fp->sh->features / (double)FUZZ_MAP_BITS_N;
 }
 
 /* The first finding for a watching caller; a worker counts a program after sending its finding,
@@ -154,8 +187,19 @@ static void fuzz_report_prog(struct fuzz_parent *fp, const struct prog *p, const
     for (unsigned w = 0; w < o->jobs; w++)
         fp->last_progress[w] = fuzz_now();
     if (rc < 0) {
-        fprintf(stderr, "hvfuzz fuzz: finding %s could not be written to %s: %s\n", f->signature,
-                dir, strerror(errno));
+        /* the finding must not be lost: its report goes to stderr, and the campaign ends */
+        int e = errno;
+        size_t cap = finding_format(fp->store, &g, have_res ? fp->res : NULL, NULL, 0) + 1;
+        char *text = malloc(cap);
+        fprintf(stderr, "hvfuzz fuzz: finding %s could not be written to %s: %s; its report:\n",
+                f->signature, dir, strerror(e));
+        if (text) {
+            finding_format(fp->store, &g, have_res ? fp->res : NULL, text, cap);
+            fputs(text, stderr);
+            free(text);
+        }
+        fp->write_failed = true;
+        fp->sh->stop = 1;
         return;
     }
     fprintf(stderr, "hvfuzz fuzz: %s finding %s (%s, op %d) in %s%s%s\n", rc ? "new" : "known",
@@ -182,11 +226,16 @@ static void fuzz_read_msgs(struct fuzz_parent *fp, unsigned w)
 static int fuzz_spawn(struct fuzz_parent *fp, unsigned w)
 {
     int pfd[2];
+    pid_t parent = getpid();
     pid_t pid = sandbox_fork(pfd);
 
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* a worker dies with its parent (even by SIGKILL): nobody else would stop it */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(0);
         for (unsigned i = 0; i < fp->o->jobs; i++)
             if (i != w && fp->fd[i] >= 0)
                 close(fp->fd[i]);
@@ -256,11 +305,12 @@ static void fuzz_status(struct fuzz_parent *fp, bool final)
 
     if (fp->o->quiet && !final)
         return;
-    fprintf(stderr, "%s[%6.1fs] programs %llu (%.0f/s)  findings %llu  corpus %llu  features %llu%s",
-            fp->tty && !final ? "\r\033[K" : "", t, (unsigned long long)execs,
-            t > 0 ? (double)execs / t : 0.0, (unsigned long long)fp->sh->findings,
-            (unsigned long long)fp->sh->corpus, (unsigned long long)fp->sh->features,
-            fp->tty && !final ? "" : "\n");
+    fprintf(stderr, "%s[%6.1fs] programs %llu (%.0f/s)  findings %llu  corpus %llu  features %llu "
+            "(map %.2f%% full)%s%s", fp->tty && !final ? "\r\033[K" : "", t,
+            (unsigned long long)execs, t > 0 ? (double)execs / t : 0.0,
+            (unsigned long long)fp->sh->findings, (unsigned long long)fuzz_corpus_size(fp, NULL),
+            (unsigned long long)fp->sh->features, 100.0 * fuzz_fill(fp),
+            final && fuzz_stop ? "  (interrupted)" : "", fp->tty && !final ? "" : "\n");
     if (!final)
         return;
     uint64_t nexits = 0;
@@ -273,6 +323,98 @@ static void fuzz_status(struct fuzz_parent *fp, bool final)
         fprintf(stderr, " %s %llu", r < EXIT_NR ? abi_exit_reason_name(r) : "other",
                 (unsigned long long)fp->sh->exits[r]);
     fprintf(stderr, "\n");
+}
+
+/* The summary object of --json, on stdout. */
+static void fuzz_summary_json(struct fuzz_parent *fp, int rc)
+{
+    uint64_t execs = fuzz_total_execs(fp), bytes;
+    uint64_t corpus = fuzz_corpus_size(fp, &bytes);
+    double t = fuzz_now() - fp->start;
+
+    printf("{\"format_version\": 1, \"programs\": %llu, \"seconds\": %.3f, \"programs_per_s\": %.1f,\n"
+           " \"findings\": %llu, \"corpus\": %llu, \"corpus_bytes\": %llu, \"corpus_saved\": %llu,\n"
+           " \"corpus_evicted\": %llu, \"features\": %llu, \"map_bits\": %u, \"map_fill\": %.6f,\n"
+           " \"jobs\": %u, \"seed\": %llu, \"interrupted\": %s, \"exit_status\": %d}\n",
+           (unsigned long long)execs, t, t > 0 ? (double)execs / t : 0.0,
+           (unsigned long long)fp->sh->findings, (unsigned long long)corpus,
+           (unsigned long long)bytes,
+           (unsigned long long)fuzz_corpus_sum(fp, offsetof(struct fuzz_worker_shm, corpus_saved)),
+           (unsigned long long)fuzz_corpus_sum(fp, offsetof(struct fuzz_worker_shm,
+                                                            corpus_evicted)),
+           (unsigned long long)fp->sh->features, FUZZ_MAP_BITS, fuzz_fill(fp), fp->o->jobs,
+           (unsigned long long)fp->o->seed, fuzz_stop ? "true" : "false", rc);
+    fflush(stdout);
+}
+
+/* The corpus directory must be one: read and written (a typo must not start an empty campaign). */
+static int fuzz_check_corpus(const char *dir)
+{
+    struct stat st;
+    DIR *d;
+
+    if (stat(dir, &st) < 0) {
+        fprintf(stderr, "hvfuzz fuzz: --corpus %s: %s%s\n", dir, strerror(errno),
+                errno == ENOENT ? " (create it first: an empty directory starts a campaign "
+                                  "from nothing)" : "");
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "hvfuzz fuzz: --corpus %s: not a directory\n", dir);
+        return -1;
+    }
+    if (!(d = opendir(dir))) {
+        fprintf(stderr, "hvfuzz fuzz: --corpus %s: cannot read it: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    closedir(d);
+    if (access(dir, W_OK | X_OK) < 0) {
+        fprintf(stderr, "hvfuzz fuzz: --corpus %s: cannot write to it: %s\n", dir,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Remove what a killed writer left in dir: .tmp-<hash>-<pid> files and directories whose
+   process is gone (a live campaign sharing the directory keeps its own). */
+static void fuzz_clear_tmp(const char *dir)
+{
+    char path[4096], inner[4096 + 256];
+    struct dirent *de;
+    unsigned n = 0;
+    DIR *d = dir ? opendir(dir) : NULL;
+
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        const char *dash = strrchr(de->d_name, '-');
+        char *end;
+        long pid;
+        if (strncmp(de->d_name, ".tmp-", 5) || !dash)
+            continue;
+        pid = strtol(dash + 1, &end, 10);
+        if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        DIR *sub = opendir(path);
+        if (sub) {
+            struct dirent *se;
+            while ((se = readdir(sub)) != NULL)
+                if (strcmp(se->d_name, ".") && strcmp(se->d_name, "..")) {
+                    snprintf(inner, sizeof(inner), "%s/%s", path, se->d_name);
+                    unlink(inner);
+                }
+            closedir(sub);
+            n += rmdir(path) == 0;
+        } else {
+            n += unlink(path) == 0;
+        }
+    }
+    closedir(d);
+    if (n)
+        fprintf(stderr, "hvfuzz fuzz: removed %u temporary entries an interrupted run left in %s\n",
+                n, dir);
 }
 
 static bool fuzz_all_done(struct fuzz_parent *fp)
@@ -296,10 +438,10 @@ int fuzz_run(const struct fuzz_opts *o)
         return 2;
     }
     /* the findings directory is made by finding_write when there is something to put there */
-    if (o->corpus_dir && mkdir(o->corpus_dir, 0777) < 0 && errno != EEXIST) {
-        fprintf(stderr, "hvfuzz fuzz: cannot create %s: %s\n", o->corpus_dir, strerror(errno));
+    if (o->corpus_dir && fuzz_check_corpus(o->corpus_dir) < 0)
         return 2;
-    }
+    fuzz_clear_tmp(o->corpus_dir);
+    fuzz_clear_tmp(o->out_dir ? o->out_dir : "findings");
     fp.sh = fuzz_shared_new(o->jobs, &fp.sh_size);
     fp.msg = malloc(fuzz_prog_max());
     fp.prog = malloc(sizeof(*fp.prog));
@@ -321,6 +463,7 @@ int fuzz_run(const struct fuzz_opts *o)
         memset(&fp.t, 0, sizeof(fp.t));
     fp.tty = isatty(STDERR_FILENO);
     fp.start = fuzz_now();
+    fp.sh->deadline = o->time_s > 0 ? fp.start + o->time_s : 0;
     /* plain lines (logs) every 10 s; a live line on a terminal every second */
     status_every = fp.tty ? 1.0 : 10.0;
     next_status = fp.start + status_every;
@@ -394,8 +537,15 @@ int fuzz_run(const struct fuzz_opts *o)
         o->progress->execs = fuzz_total_execs(&fp);
         o->progress->elapsed = fuzz_now() - fp.start;
     }
+    if (fp.sh->corpus_errno) {
+        fprintf(stderr, "hvfuzz fuzz: cannot save programs in the corpus %s: %s\n",
+                o->corpus_dir, strerror(fp.sh->corpus_errno));
+        rc = 2;
+    }
     if (rc == 0)
-        rc = fp.sh->setup_failed ? 2 : fp.sh->findings ? 1 : 0;
+        rc = fp.sh->setup_failed || fp.write_failed ? 2 : fp.sh->findings ? 1 : 0;
+    if (o->json)
+        fuzz_summary_json(&fp, rc);
 out:
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);

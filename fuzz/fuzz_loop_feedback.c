@@ -59,34 +59,68 @@ static uint64_t fuzz_imm(const struct prog_arg *a)
     return a->kind == ARG_IMM ? a->imm : 0xFFFFFFFFFFFFFFFFULL;
 }
 
-/*
- * What selects an exit handler's path: the port and size, the MSR, the CPUID leaf, the device
- * register and the instruction's first opcode bytes; the action says how it ended.
- */
-static uint32_t fuzz_exit_feature(const struct prog_op *op, const struct op_result *r)
+/* A 32-bit index (MSR, CPUID leaf): exact inside the architecture's ranges (base, hypervisor and
+   extended leaves; the low and 0xC0000000 MSRs), else only its range: a random index outside
+   them takes the same path as any other, and must not look new. */
+static uint32_t fuzz_index_class(uint32_t v)
 {
-    uint32_t key = 0;
+    uint32_t top = v & 0xFFFF0000U;
+
+    if (v < 0x2000U || ((top == 0x40000000U || top == 0x80000000U || top == 0xC0000000U) &&
+                        (v & 0xFFFFU) < 0x2000U))
+        return v;
+    return 0xF0000000U | v >> 28;
+}
+
+/* An instruction's opcode class: the first byte, and the second after 0x0F, a prefix or REX;
+   the ModRM byte only by its mod field (register or memory, displacement size). */
+static uint32_t fuzz_opcode_class(const struct prog_op *op)
+{
+    uint8_t b0 = op->insn[0], b1 = op->insn[1];
+    bool lead = b0 == 0x0F || b0 == 0x66 || b0 == 0x67 || b0 == 0xF2 || b0 == 0xF3 ||
+                (b0 & 0xF0) == 0x40;
+
+    return (uint32_t)b0 << 8 | (lead ? b1 : (uint32_t)(b1 >> 6));
+}
+
+/*
+ * What selects an exit handler's path, as two features so that their values add rather than
+ * multiply: where (the port and size, the MSR, the CPUID leaf, the device register) and how (the
+ * instruction's opcode class). Each is paired with how the
+ * exit ended (status, action, error code).
+ */
+static void fuzz_exit_features(const struct prog_op *op, const struct op_result *r,
+                               void (*f)(uint32_t feature, void *arg), void *arg)
+{
+    uint32_t where = 0, how = 0, end;
 
     switch (op->exit_reason) {
-    case EXIT_IO:
-        key = (uint32_t)fuzz_imm(&op->qual) & 0x7FFFFFFU;
+    case EXIT_IO: {
+        uint32_t q = (uint32_t)fuzz_imm(&op->qual), port = EXIT_IO_PORT(q);
+        /* ISA ports (every device model's) exactly; the rest by their high byte */
+        where = (port < 0x400U ? port : 0x10000U | port >> 8) | (q >> 16 & 0x7FFU) << 17;
         break;
+    }
     case EXIT_MSR_READ:
     case EXIT_MSR_WRITE:
+        where = fuzz_index_class((uint32_t)fuzz_imm(&op->regs[1]));
+        break;
     case EXIT_CPUID:
-        key = (uint32_t)fuzz_imm(&op->regs[op->exit_reason == EXIT_CPUID ? 0 : 1]);
+        where = fuzz_index_class((uint32_t)fuzz_imm(&op->regs[0]));
         break;
     case EXIT_MMIO:
     case EXIT_EPT_VIOLATION:
-        key = ((uint32_t)fuzz_imm(&op->qual) & 0xFFFU) | (uint32_t)op->insn[0] << 12 |
-              (uint32_t)op->insn[1] << 20 | (uint32_t)(fuzz_imm(&op->gla) & 7) << 28;
+        where = (uint32_t)fuzz_imm(&op->qual) & 0xFFFU;
+        how = fuzz_opcode_class(op);
         break;
     default:
-        key = (uint32_t)fuzz_imm(&op->qual) & 0xFFU;
+        where = (uint32_t)fuzz_imm(&op->qual) & 0xFFU;
         break;
     }
-    return feature_mix(feature_mix(0x3E000000U | op->exit_reason, key),
-                    r->status | (uint32_t)(r->rc & 0xF) << 4 | (r->pfec & 0xFFFFU) << 8);
+    end = r->status | (uint32_t)(r->rc & 0xF) << 4 | (r->pfec & 0xFFFFU) << 8;
+    f(feature_mix(feature_mix(0x3E000000U | op->exit_reason, where), end), arg);
+    if (op->exit_reason == EXIT_MMIO || op->exit_reason == EXIT_EPT_VIOLATION)
+        f(feature_mix(feature_mix(0x3D000000U | op->exit_reason, how), end), arg);
 }
 
 void fuzz_features(const struct target *t, const struct prog *p, const struct op_result *results,
@@ -115,13 +149,18 @@ void fuzz_features(const struct target *t, const struct prog *p, const struct op
             k = feature_mix(0x5C000000U, r->status << 4 | fuzz_rc_class(r->rc) << 8);
             break;
         case OP_EXIT:
-            k = fuzz_exit_feature(op, r);
+            /* in pairs an exit counts by its reason and how it ended only */
+            k = feature_mix(0x3C000000U | op->exit_reason,
+                            r->status | (uint32_t)(r->rc & 0xF) << 4 | (r->pfec & 0xFFFFU) << 8);
             break;
         default:
             k = feature_mix(0x7E000000U | op->kind, 0);
             break;
         }
-        f(k, arg);
+        if (op->kind != OP_EXIT)
+            f(k, arg);
+        else
+            fuzz_exit_features(op, r, f, arg);
         if (r->rc < 0 || (i > 0 && results[i - 1].rc < 0)) {
             prev = 0;
             continue;

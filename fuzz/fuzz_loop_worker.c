@@ -1,5 +1,4 @@
 /* A fuzz worker: generation or corpus mutation, the target run, feedback, findings to the parent. */
-#include <dirent.h>
 #include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
@@ -12,27 +11,40 @@
 #include "fuzz_loop.h"
 #include "ir/prog_internal.h"
 
-#define FUZZ_CORPUS_MAX 4096U   /* per worker; when full, a new program replaces a random one */
 /* Programs from the corpus are mutated this share of the time; the rest are fresh. */
 #define FUZZ_MUTATE_NUM 2U
 #define FUZZ_MUTATE_DEN 3U
+/* Machines a worker keeps open, by shape: seeds and fresh programs need not share one. */
+#define FUZZ_TCACHE 4U
+/* Feature frequencies (for eviction) are counted in one run of this many. */
+#define FUZZ_HIT_SAMPLE 8U
 
-/* A corpus program, compact: the header and its ops only (a struct prog is 300 KiB). */
-struct fuzz_entry {
-    struct prog *p;
+enum fuzz_tstate { FUZZ_T_EMPTY = 0, FUZZ_T_OPEN, FUZZ_T_FAILED };
+struct fuzz_tslot {
+    struct target t;
+    struct prog_shape shape;
+    uint64_t used;
+    uint8_t state;              /* enum fuzz_tstate */
 };
 
 struct fuzz_wk {
     const struct fuzz_opts *o;
     struct fuzz_shared *sh;
     struct fuzz_worker_shm *ws;
+    uint64_t *map;
     unsigned w;
     int fd;
-    struct fuzz_entry *corpus;
-    unsigned nr_corpus;
+    struct fuzz_corpus corpus;
     char (*sent)[128];              /* signatures already sent by this worker */
     unsigned nr_sent;
-    unsigned new_features;
+    const struct target_ops *ops;
+    struct target_opts topts;
+    struct fuzz_tslot tc[FUZZ_TCACHE];
+    uint64_t tick;
+    /* the current run's features */
+    unsigned new_features, nr_features;
+    uint32_t first_new, first_feature;
+    bool sample;
 };
 
 size_t fuzz_prog_max(void)
@@ -44,13 +56,15 @@ size_t fuzz_prog_max(void)
 struct fuzz_shared *fuzz_shared_new(unsigned jobs, size_t *size)
 {
     size_t slot = (sizeof(struct fuzz_worker_shm) + 63U) & ~(size_t)63U;
-    size_t total = sizeof(struct fuzz_shared) + jobs * slot;
+    size_t map_off = (sizeof(struct fuzz_shared) + jobs * slot + 4095U) & ~(size_t)4095U;
+    size_t total = map_off + FUZZ_MAP_WORDS * sizeof(uint64_t);
     struct fuzz_shared *sh = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                                   -1, 0);
 
     if (sh == MAP_FAILED)
         return NULL;
     sh->slot_size = slot;
+    sh->map_off = map_off;
     *size = total;
     return sh;
 }
@@ -86,62 +100,55 @@ bool fuzz_slot_prog(const struct fuzz_opts *o, const struct fuzz_worker_shm *ws,
     }
 }
 
-static uint64_t fuzz_hash(const uint8_t *b, size_t n)
+static bool fuzz_shape_eq(const struct prog_shape *a, const struct prog_shape *b)
 {
-    uint64_t h = 0xCBF29CE484222325ULL;
-
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001B3ULL;
-    return h;
+    return a->nr_frames == b->nr_frames && a->nr_domains == b->nr_domains &&
+           a->nr_vcpus == b->nr_vcpus && a->dom_pages == b->dom_pages;
 }
 
-static void fuzz_corpus_add(struct fuzz_wk *k, const struct prog *p)
+/* The open machine of that shape (the least recently used one is rebuilt); NULL if the target
+   cannot build it. */
+static struct target *fuzz_target_for(struct fuzz_wk *k, const struct prog_shape *s)
 {
-    size_t size = offsetof(struct prog, ops) + p->nr_ops * sizeof(p->ops[0]);
-    struct prog *copy;
+    struct fuzz_tslot *v = &k->tc[0];
 
-    copy = malloc(size);
-    if (!copy)
-        return;
-    memcpy(copy, p, size);
-    if (k->nr_corpus >= FUZZ_CORPUS_MAX) {
-        /* the stream is only used for the slot, so the campaign stays seed-driven */
-        unsigned i = (unsigned)(fuzz_hash((const uint8_t *)copy->ops, 64) % FUZZ_CORPUS_MAX);
-        free(k->corpus[i].p);
-        k->corpus[i].p = copy;
-        return;
+    k->tick++;
+    for (unsigned i = 0; i < FUZZ_TCACHE; i++)
+        if (k->tc[i].state != FUZZ_T_EMPTY && fuzz_shape_eq(&k->tc[i].shape, s)) {
+            k->tc[i].used = k->tick;
+            return k->tc[i].state == FUZZ_T_OPEN ? &k->tc[i].t : NULL;
+        }
+    for (unsigned i = 0; i < FUZZ_TCACHE; i++) {
+        if (k->tc[i].state == FUZZ_T_EMPTY) {
+            v = &k->tc[i];
+            break;
+        }
+        if (k->tc[i].used < v->used)
+            v = &k->tc[i];
     }
-    k->corpus[k->nr_corpus++].p = copy;
-}
-
-/* Seeds: every program file of the corpus directory that decodes (binary or text). */
-static void fuzz_corpus_load(struct fuzz_wk *k, struct prog *p)
-{
-    char path[4096];
-    struct dirent *de;
-    DIR *d;
-
-    if (!k->o->corpus_dir || !(d = opendir(k->o->corpus_dir)))
-        return;
-    while ((de = readdir(d)) != NULL && k->nr_corpus < FUZZ_CORPUS_MAX) {
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", k->o->corpus_dir, de->d_name);
-        if (prog_load(p, path) == PROG_OK && p->nr_ops)
-            fuzz_corpus_add(k, p);
-    }
-    closedir(d);
+    if (v->state == FUZZ_T_OPEN)
+        target_close(&v->t);
+    v->shape = *s;
+    v->used = k->tick;
+    v->state = target_open(&v->t, k->ops, s, &k->topts) == 0 ? FUZZ_T_OPEN : FUZZ_T_FAILED;
+    return v->state == FUZZ_T_OPEN ? &v->t : NULL;
 }
 
 static void fuzz_feature(uint32_t feature, void *arg)
 {
     struct fuzz_wk *k = arg;
-    uint8_t *slot = &k->sh->map[feature & (FUZZ_MAP_SIZE - 1U)];
+    uint32_t idx = fuzz_map_index(feature);
+    uint64_t *word = &k->map[idx >> 6], bit = 1ULL << (idx & 63U);
 
-    if (*slot)
+    if (k->sample)
+        fuzz_corpus_hit(&k->corpus, idx);
+    if (!k->nr_features++)
+        k->first_feature = idx;
+    if (__atomic_load_n(word, __ATOMIC_RELAXED) & bit)
         return;
-    if (__atomic_exchange_n(slot, 1, __ATOMIC_RELAXED) == 0) {
-        k->new_features++;
+    if (!(__atomic_fetch_or(word, bit, __ATOMIC_RELAXED) & bit)) {
+        if (!k->new_features++)
+            k->first_new = idx;
         __atomic_fetch_add(&k->sh->features, 1, __ATOMIC_RELAXED);
     }
 }
@@ -188,30 +195,102 @@ static void fuzz_count_exits(struct fuzz_shared *sh, const struct prog *p,
         }
 }
 
+/* Run p on t and take its features; true at a finding (sent to the parent). */
+static bool fuzz_run_one(struct fuzz_wk *k, struct target *t, const struct prog *p,
+                         struct op_result *res, uint8_t *enc)
+{
+    struct finding f;
+    bool found = target_run(t, p, res, &f);
+
+    if (found)
+        fuzz_send(k, p, enc, &f);
+    fuzz_count_exits(k->sh, p, res);
+    k->new_features = k->nr_features = 0;
+    k->sample = k->ws->execs % FUZZ_HIT_SAMPLE == 0;
+    fuzz_features(t, p, res, fuzz_feature, k);
+    return found;
+}
+
+static void fuzz_set_copy(struct fuzz_wk *k, const struct prog *p)
+{
+    /* the parent needs the program if this run kills the worker */
+    fuzz_copy_prog(&k->ws->cur, p);
+    __atomic_store_n(&k->ws->cur_mode, FUZZ_CUR_COPY, __ATOMIC_RELEASE);
+}
+
+static void fuzz_done_one(struct fuzz_wk *k)
+{
+    __atomic_store_n(&k->ws->cur_mode, FUZZ_CUR_NONE, __ATOMIC_RELEASE);
+    __atomic_fetch_add(&k->ws->execs, 1, __ATOMIC_RELAXED);
+}
+
+/* Stop at the campaign's end, asked or due: the worker keeps time itself, so a parent that
+   cannot tell it (stopped, or gone) does not leave it running. */
+static bool fuzz_should_stop(struct fuzz_wk *k, uint64_t share)
+{
+    if (k->sh->stop || (share && k->ws->execs >= share))
+        return true;
+    if (k->ws->execs % 16U == 0 && k->sh->deadline > 0 && fuzz_now() >= k->sh->deadline)
+        return true;
+    if (fuzz_corpus_flush(&k->corpus, false) < 0) {
+        k->sh->corpus_errno = k->corpus.err;
+        k->sh->stop = 1;
+        return true;
+    }
+    return false;
+}
+
+/* Each seed runs once first: its features enter the map (mutants are then new only for what
+   they add), its rare feature is known, and a seed the target cannot build is dropped. */
+static void fuzz_seed_run(struct fuzz_wk *k, struct prog *p, struct op_result *res, uint8_t *enc,
+                          uint64_t share)
+{
+    unsigned dropped = 0;
+
+    for (unsigned i = 0; i < k->corpus.nr && !fuzz_should_stop(k, share);) {
+        struct target *t;
+        fuzz_corpus_get(&k->corpus, i, p);
+        t = fuzz_target_for(k, &p->shape);
+        if (!t) {
+            fuzz_corpus_remove(&k->corpus, i);
+            dropped++;
+            continue;
+        }
+        fuzz_set_copy(k, p);
+        fuzz_run_one(k, t, p, res, enc);
+        k->corpus.e[i].rare = k->new_features ? k->first_new : k->first_feature;
+        fuzz_done_one(k);
+        i++;
+    }
+    if (dropped && k->w == 0)
+        fprintf(stderr, "hvfuzz fuzz: %u corpus programs have a machine the target cannot build: "
+                "not used\n", dropped);
+}
+
 int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, int fd)
 {
-    struct fuzz_wk k = { .o = o, .sh = sh, .ws = fuzz_slot(sh, w), .w = w, .fd = fd };
-    struct target_opts topts = target_default_opts;
+    struct fuzz_wk k = { .o = o, .sh = sh, .ws = fuzz_slot(sh, w), .map = fuzz_map(sh), .w = w,
+                         .fd = fd };
     struct prog *p = malloc(sizeof(*p));
+    struct prog *x = malloc(sizeof(*x));
     struct op_result *res = malloc(PROG_MAX_OPS * sizeof(*res));
     uint8_t *enc = malloc(fuzz_prog_max());
     uint64_t share = fuzz_share(o, w);
-    const struct target_ops *ops = target_find(o->target ? o->target : "native");
-    struct target t;
-    struct finding f;
+    struct target *t0 = NULL;
     struct gen g;
-    int rc = 0;
 
-    k.corpus = calloc(FUZZ_CORPUS_MAX, sizeof(*k.corpus));
+    k.ops = target_find(o->target ? o->target : "native");
     k.sent = calloc(256, sizeof(*k.sent));
-    topts.bugs = o->bugs;
-    topts.audit_each_op = o->audit_each_op;
-    topts.audit_full = o->audit_full;
+    k.topts = target_default_opts;
+    k.topts.bugs = o->bugs;
+    k.topts.audit_each_op = o->audit_each_op;
+    k.topts.audit_full = o->audit_full;
     struct gen_cfg cfg = gen_default_cfg;
     if (o->shape.nr_domains)
         cfg.shape = o->shape;
-    if (!p || !res || !enc || !k.corpus || !k.sent || !ops ||
-        target_open(&t, ops, &cfg.shape, &topts) < 0) {
+    if (p && x && res && enc && k.sent && k.ops && fuzz_corpus_init(&k.corpus, o, k.ws, w) == 0)
+        t0 = fuzz_target_for(&k, &cfg.shape);
+    if (!t0) {
         fprintf(stderr, "hvfuzz fuzz: worker %u could not build the machine on target %s\n", w,
                 o->target ? o->target : "native");
         sh->setup_failed = 1;
@@ -219,25 +298,19 @@ int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, i
         return FUZZ_EXIT_SETUP;
     }
     gen_init(&g, &cfg, o->seed);
-    gen_probe(&g, &t);
+    gen_probe(&g, t0);
     k.ws->env = g.env;   /* the parent regenerates fresh programs with the same facts */
-    fuzz_corpus_load(&k, p);
-    if (w == 0)
-        __atomic_fetch_add(&sh->corpus, k.nr_corpus, __ATOMIC_RELAXED);
+    fuzz_corpus_load(&k.corpus, p);
+    fuzz_seed_run(&k, p, res, enc, share);
 
-    while (!sh->stop && (!share || k.ws->execs < share)) {
-        bool mutated = false;
-        if (k.nr_corpus && gen_below(&g, FUZZ_MUTATE_DEN) < FUZZ_MUTATE_NUM) {
-            const struct prog *e = k.corpus[gen_below(&g, k.nr_corpus)].p;
-            const struct prog *x = k.corpus[gen_below(&g, k.nr_corpus)].p;
-            fuzz_copy_prog(p, e);
+    while (!fuzz_should_stop(&k, share)) {
+        struct target *t;
+        if (k.corpus.nr && gen_below(&g, FUZZ_MUTATE_DEN) < FUZZ_MUTATE_NUM) {
+            fuzz_corpus_get(&k.corpus, (unsigned)gen_below(&g, k.corpus.nr), p);
+            fuzz_corpus_get(&k.corpus, (unsigned)gen_below(&g, k.corpus.nr), x);
             gen_mutate(&g, p, x);
-            mutated = true;
-            /* the parent needs the program if this run kills the worker */
-            fuzz_copy_prog(&k.ws->cur, p);
-            __atomic_store_n(&k.ws->cur_mode, FUZZ_CUR_COPY, __ATOMIC_RELEASE);
-        }
-        if (!mutated) {
+            fuzz_set_copy(&k, p);
+        } else {
             /* fresh program number i of the campaign: workers interleave, restarts continue */
             uint64_t i = (uint64_t)w + k.ws->next_fresh++ * o->jobs;
             gen_reseed(&g, o->seed, i);
@@ -245,34 +318,26 @@ int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, i
             k.ws->cur_index = i;
             __atomic_store_n(&k.ws->cur_mode, FUZZ_CUR_FRESH, __ATOMIC_RELEASE);
         }
-        bool found = target_run(&t, p, res, &f);
-        if (found)
-            fuzz_send(&k, p, enc, &f);
-        fuzz_count_exits(sh, p, res);
-        k.new_features = 0;
-        fuzz_features(&t, p, res, fuzz_feature, &k);
-        if (k.new_features && !found) {
-            fuzz_corpus_add(&k, p);
-            __atomic_fetch_add(&sh->corpus, 1, __ATOMIC_RELAXED);
-            size_t n;
-            if (o->corpus_dir && (n = prog_encode(p, enc, fuzz_prog_max())) > 0) {
-                char path[4096];
-                snprintf(path, sizeof(path), "%s/%016llx.bin", o->corpus_dir,
-                         (unsigned long long)fuzz_hash(enc, n));
-                prog_save(p, path);
-            }
-        }
-        __atomic_store_n(&k.ws->cur_mode, FUZZ_CUR_NONE, __ATOMIC_RELEASE);
-        __atomic_fetch_add(&k.ws->execs, 1, __ATOMIC_RELAXED);
+        /* a corpus program's machine was built at its seed run; a fresh one's is the default */
+        t = fuzz_target_for(&k, &p->shape);
+        if (t && !fuzz_run_one(&k, t, p, res, enc) && k.new_features)
+            fuzz_corpus_add(&k.corpus, p, k.first_new, false);
+        fuzz_done_one(&k);
     }
-    target_close(&t);
-    for (unsigned i = 0; i < k.nr_corpus; i++)
-        free(k.corpus[i].p);
-    free(k.corpus);
+    /* not synced: a corpus file lost in a crash costs its rediscovery (findings are synced) */
+    if (fuzz_corpus_flush(&k.corpus, true) < 0) {
+        sh->corpus_errno = k.corpus.err;
+        sh->stop = 1;
+    }
+    for (unsigned i = 0; i < FUZZ_TCACHE; i++)
+        if (k.tc[i].state == FUZZ_T_OPEN)
+            target_close(&k.tc[i].t);
+    fuzz_corpus_free(&k.corpus);
     free(k.sent);
     free(p);
+    free(x);
     free(res);
     free(enc);
     close(fd);
-    return rc;
+    return 0;
 }

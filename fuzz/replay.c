@@ -21,6 +21,7 @@ struct replay_state {
 
 /* What a run sends back (from the sandboxed child, or filled in-process). */
 struct replay_reply {
+    bool open_failed;          /* the target could not build the program's machine */
     bool found;
     struct finding f;
     struct op_result res[PROG_MAX_OPS];   /* out cleared: the payloads are in got[] */
@@ -41,8 +42,11 @@ static long replay_child(void *arg, void *reply, size_t cap)
     memset(r, 0, sizeof(*r));
     topts.check_expect = !s->o->no_expect;
     topts.capture_out = true;
-    if (target_open(&t, s->o->target, &s->prog.shape, &topts) < 0)
-        return -1;
+    if (target_open(&t, s->o->target, &s->prog.shape, &topts) < 0) {
+        /* a reply, not a failing exit: the parent must not take it for a crash */
+        r->open_failed = true;
+        return (long)sizeof(*r);
+    }
     r->found = target_run(&t, &s->prog, r->res, &r->f);
     r->nr_ran = s->prog.nr_ops;
     if (r->found && r->f.op_index >= 0 && (uint32_t)r->f.op_index < s->prog.nr_ops)
@@ -117,6 +121,12 @@ static void replay_one(struct replay_state *s, const char *path)
             s->bad++;
             return;
         }
+        if (sr.reply_len == sizeof(reply) && reply.open_failed) {
+            fprintf(s->err, "hvfuzz replay: %s: the target could not run this program's shape\n",
+                    path);
+            s->bad++;
+            return;
+        }
         if (sandbox_finding(&sr, 0, &cf)) {
             memset(&reply, 0, sizeof(reply));
             reply.found = true;
@@ -127,7 +137,7 @@ static void replay_one(struct replay_state *s, const char *path)
             s->bad++;
             return;
         }
-    } else if (replay_child(s, &reply, sizeof(reply)) < 0) {
+    } else if (replay_child(s, &reply, sizeof(reply)) < 0 || reply.open_failed) {
         fprintf(s->err, "hvfuzz replay: %s: the target could not run this program's shape\n", path);
         s->bad++;
         return;

@@ -23,6 +23,7 @@ saved_hangs from every fuzzer_stats and counts the files in crashes/ and hangs/.
                        its machines, and the rate fell to ~100 exec/s. A program takes well under
                        10 ms; the monitor's step bound ends runaway ones as findings
   -b, --build          run 'make fuzz-afl' first
+  -q, --quiet          no status line (else one every second on a terminal, every 30 s in logs)
   -h, --help           show this help
 
 Environment: AFL_* variables pass through (AFL_SKIP_CPUFREQ=1, AFL_NO_UI=1 and
@@ -40,22 +41,36 @@ output=
 dict=
 exec_timeout=500+
 build=0
+quiet=0
+# an option's value: present, else a usage error (exit 2, not bash's 1 of ${2:?})
+val() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "campaign-afl: $1 needs a value" >&2; usage >&2; exit 2; }; }
+# a whole number in lo..hi, digits only (no sign, no overflow of the shell's arithmetic)
+num() {
+    case "$2" in ''|*[!0-9]*) ;; *)
+        if [ ${#2} -le 9 ] && [ $((10#$2)) -ge "$3" ] && [ $((10#$2)) -le "$4" ]; then return 0; fi ;;
+    esac
+    echo "campaign-afl: bad value '$2' for $1 (a whole number, $3..$4)" >&2
+    exit 2
+}
 while [ $# -gt 0 ]; do
     case "$1" in
-    -H|--harness) harness=${2:?}; shift 2 ;;
-    -j|--jobs) jobs=${2:?}; shift 2 ;;
-    -t|--time) secs=${2:?}; shift 2 ;;
-    -i|--input) input=${2:?}; shift 2 ;;
-    -o|--output) output=${2:?}; shift 2 ;;
-    -x|--dict) dict=${2:?}; shift 2 ;;
-    -T|--exec-timeout) exec_timeout=${2:?}; shift 2 ;;
+    -H|--harness) val "$@"; harness=$2; shift 2 ;;
+    -j|--jobs) val "$@"; jobs=$2; shift 2 ;;
+    -t|--time) val "$@"; secs=$2; shift 2 ;;
+    -i|--input) val "$@"; input=$2; shift 2 ;;
+    -o|--output) val "$@"; output=$2; shift 2 ;;
+    -x|--dict) val "$@"; dict=$2; shift 2 ;;
+    -T|--exec-timeout) val "$@"; exec_timeout=$2; shift 2 ;;
     -b|--build) build=1; shift ;;
+    -q|--quiet) quiet=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "campaign-afl: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
 done
-case "$jobs$secs" in *[!0-9]*) echo "campaign-afl: --jobs and --time want numbers" >&2; exit 2 ;; esac
-[ "$jobs" -ge 1 ] || { echo "campaign-afl: --jobs must be at least 1" >&2; exit 2; }
+num --jobs "$jobs" 1 1024
+num --time "$secs" 1 31536000
+jobs=$((10#$jobs))
+secs=$((10#$secs))
 case "$exec_timeout" in
 [1-9]*) case "${exec_timeout%+}" in *[!0-9]*) exec_timeout=bad ;; esac ;;
 *) exec_timeout=bad ;;
@@ -113,6 +128,24 @@ for n in $(seq 0 $((jobs - 1))); do
     pids+=($!)
 done
 echo "campaign-afl: $jobs instance(s) of $bin for ${secs}s into $output (logs: $output/*.log)"
+
+# the status line: AFL++ runs without its UI, so the campaign says how it goes
+stat_sum() {
+    awk -F' *: *' -v k="$1" '$1==k {s += $2} END {printf "%d", s}' "$output"/*/fuzzer_stats 2>/dev/null || echo 0
+}
+if [ "$quiet" = 0 ]; then
+    if [ -t 2 ]; then every=1; else every=30; fi
+    t0=$(date +%s)
+    while :; do
+        alive=0
+        for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+        [ "$alive" = 1 ] || break
+        sleep "$every"
+        line="campaign-afl: [$(( $(date +%s) - t0 ))s/${secs}s] execs $(stat_sum execs_done), $(stat_sum execs_per_sec) exec/s, crashes $(stat_sum saved_crashes), hangs $(stat_sum saved_hangs), corpus $(stat_sum corpus_count)"
+        if [ -t 2 ]; then printf '\r\033[K%s' "$line" >&2; else echo "$line" >&2; fi
+    done
+    [ ! -t 2 ] || printf '\r\033[K' >&2
+fi
 
 status=0
 for p in "${pids[@]}"; do wait "$p" || status=$?; done

@@ -16,6 +16,7 @@ with crash, timeout and OOM reproducers in an artifacts directory.
   -c, --corpus DIR     working corpus (default out/libfuzzer-NAME/corpus)
   -a, --artifacts DIR  reproducers (default out/libfuzzer-NAME/artifacts)
   -b, --build          run 'make fuzz-libfuzzer' first
+  -q, --quiet          no status line (else one every second on a terminal, every 30 s in logs)
   -h, --help           show this help
   -- ARGS...           further libFuzzer flags (e.g. -- -use_value_profile=1)
 
@@ -30,22 +31,36 @@ secs=600
 corpus=
 artifacts=
 build=0
+quiet=0
 extra=()
+# an option's value: present, else a usage error (exit 2, not bash's 1 of ${2:?})
+val() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "campaign-libfuzzer: $1 needs a value" >&2; usage >&2; exit 2; }; }
+# a whole number in lo..hi, digits only (no sign, no overflow of the shell's arithmetic)
+num() {
+    case "$2" in ''|*[!0-9]*) ;; *)
+        if [ ${#2} -le 9 ] && [ $((10#$2)) -ge "$3" ] && [ $((10#$2)) -le "$4" ]; then return 0; fi ;;
+    esac
+    echo "campaign-libfuzzer: bad value '$2' for $1 (a whole number, $3..$4)" >&2
+    exit 2
+}
 while [ $# -gt 0 ]; do
     case "$1" in
-    -H|--harness) harness=${2:?}; shift 2 ;;
-    -j|--jobs) jobs=${2:?}; shift 2 ;;
-    -t|--time) secs=${2:?}; shift 2 ;;
-    -c|--corpus) corpus=${2:?}; shift 2 ;;
-    -a|--artifacts) artifacts=${2:?}; shift 2 ;;
+    -H|--harness) val "$@"; harness=$2; shift 2 ;;
+    -j|--jobs) val "$@"; jobs=$2; shift 2 ;;
+    -t|--time) val "$@"; secs=$2; shift 2 ;;
+    -c|--corpus) val "$@"; corpus=$2; shift 2 ;;
+    -a|--artifacts) val "$@"; artifacts=$2; shift 2 ;;
     -b|--build) build=1; shift ;;
+    -q|--quiet) quiet=1; shift ;;
     -h|--help) usage; exit 0 ;;
     --) shift; extra=("$@"); break ;;
     *) echo "campaign-libfuzzer: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
 done
-case "$jobs$secs" in *[!0-9]*) echo "campaign-libfuzzer: --jobs and --time want numbers" >&2; exit 2 ;; esac
-[ "$jobs" -ge 1 ] || { echo "campaign-libfuzzer: --jobs must be at least 1" >&2; exit 2; }
+num --jobs "$jobs" 1 1024
+num --time "$secs" 1 31536000
+jobs=$((10#$jobs))
+secs=$((10#$secs))
 
 cd "$(dirname "$0")/.."
 out=out/libfuzzer-$harness
@@ -76,9 +91,31 @@ before=$(find "$artifacts" -type f | wc -l)
 set +e
 if [ "$jobs" -gt 1 ]; then
     # -jobs writes fuzz-N.log into the working directory: run from the log directory
-    (cd "$out/logs" && "$top/$bin" "${flags[@]}" -jobs="$jobs" -workers="$jobs" "${extra[@]}" \
-        "$corpus" "${seeds[@]/#/$top/}")
+    (cd "$out/logs" && exec "$top/$bin" "${flags[@]}" -jobs="$jobs" -workers="$jobs" "${extra[@]}" \
+        "$corpus" "${seeds[@]/#/$top/}") &
+    lf=$!
+    trap 'kill "$lf" 2>/dev/null' INT TERM
+    # the status line: -jobs keeps the fuzzers' own lines in their logs
+    if [ "$quiet" = 0 ]; then
+        if [ -t 2 ]; then every=1; else every=30; fi
+        t0=$(date +%s)
+        while kill -0 "$lf" 2>/dev/null; do
+            sleep "$every"
+            runs=0
+            for l in "$out"/logs/fuzz-*.log; do
+                [ -f "$l" ] || continue
+                n=$(grep -a -o -E '^#[0-9]+' "$l" | tail -n 1 | tr -d '#')
+                runs=$((runs + ${n:-0}))
+            done
+            el=$(( $(date +%s) - t0 ))
+            line="campaign-libfuzzer: [${el}s/${secs}s] runs $runs ($(( runs / (el > 0 ? el : 1) ))/s), corpus $(find "$corpus" -type f | wc -l), reproducers $(( $(find "$artifacts" -type f | wc -l) - before ))"
+            if [ -t 2 ]; then printf '\r\033[K%s' "$line" >&2; else echo "$line" >&2; fi
+        done
+        [ ! -t 2 ] || printf '\r\033[K' >&2
+    fi
+    wait "$lf"
     status=$?
+    trap - INT TERM
 else
     "$bin" "${flags[@]}" "${extra[@]}" "$corpus" "${seeds[@]}" 2>&1 | tee "$out/logs/fuzz-0.log"
     status=${PIPESTATUS[0]}

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/tools.h"
@@ -9,7 +10,7 @@
 static void cmd_bench_usage(FILE *f)
 {
     fprintf(f,
-        "usage: hvfuzz bench [--json] [--target NAME] [--runs N] [--secs S]\n"
+        "usage: hvfuzz bench [--json] [--target NAME] [--runs N] [--secs S] [--progress]\n"
         "                   [--shape FRAMES,DOMAINS,VCPUS,PAGES]\n"
         "\n"
         "Measure the target on the default machine (256 frames, 3 domains, 2 vCPUs, 64 pages)\n"
@@ -17,7 +18,8 @@ static void cmd_bench_usage(FILE *f)
         "32-op generated programs/s with the audit at the end of each program and without it,\n"
         "single hypercalls/s without audit or reset (xen_version; a one-entry mmu_update), and\n"
         "the generator's and the reset's own rates. Each figure is the median of N runs\n"
-        "(default 5) of S seconds (default 0.5).\n");
+        "(default 5) of S seconds (default 0.5). Progress goes to stderr when it is a terminal,\n"
+        "or always with --progress (--quiet: never).\n");
 }
 
 /* "FRAMES,DOMAINS,VCPUS,PAGES" into *s; false if malformed or outside what programs allow (the
@@ -54,6 +56,7 @@ int cmd_bench_main(int argc, char **argv)
         { "json", no_argument, NULL, 'J' },        { "target", required_argument, NULL, 't' },
         { "runs", required_argument, NULL, 'n' },  { "secs", required_argument, NULL, 's' },
         { "shape", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
+        { "progress", no_argument, NULL, 'P' },   { "quiet", no_argument, NULL, 'q' },
         { NULL, 0, NULL, 0 },
     };
     const char *target = "native";
@@ -61,6 +64,7 @@ int cmd_bench_main(int argc, char **argv)
     double secs = 0.5;
     bool json = false;
     struct prog_shape shape = prog_default_shape;
+    int progress = isatty(STDERR_FILENO);
     struct bench_result r;
     int c;
 
@@ -68,9 +72,17 @@ int cmd_bench_main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (c) {
         case 'J': json = true; break;
+        case 'P': progress = 1; break;
+        case 'q': progress = 0; break;
         case 't': target = optarg; break;
-        case 'n': runs = (unsigned)strtoul(optarg, NULL, 0); break;
-        case 's': secs = strtod(optarg, NULL); break;
+        case 'n':
+            if (tool_parse_unsigned("bench", "runs", optarg, 1, 1000, &runs) < 0)
+                return 2;
+            break;
+        case 's':
+            if (tool_parse_secs("bench", "secs", optarg, 0.001, 3600, &secs) < 0)
+                return 2;
+            break;
         case 'S':
             if (!cmd_bench_shape(optarg, &shape)) {
                 fprintf(stderr, "hvfuzz bench: bad --shape '%s' (FRAMES,DOMAINS,VCPUS,PAGES)\n",
@@ -86,12 +98,13 @@ int cmd_bench_main(int argc, char **argv)
         cmd_bench_usage(stderr);
         return 2;
     }
+    bench_progress(progress ? stderr : NULL);
     if (bench_run_shape(target, &shape, runs, secs, &r) < 0) {
         fprintf(stderr, "hvfuzz bench: target '%s' could not be benchmarked\n", target);
         return 2;
     }
     if (json) {
-        printf("{\"target\": \"%s\", \"runs\": %u, \"secs_per_run\": %.3f,\n"
+        printf("{\"format_version\": %d, \"target\": \"%s\", \"runs\": %u, \"secs_per_run\": %.3f,\n"
                " \"shape\": [%u, %u, %u, %u],\n"
                " \"programs_per_s_audit\": %.0f, \"programs_per_s_no_audit\": %.0f,\n"
                " \"audit_cost_ratio\": %.3f,\n"
@@ -100,8 +113,8 @@ int cmd_bench_main(int argc, char **argv)
                " \"exit_share_default\": %.3f, \"programs_per_s_no_exits\": %.0f,\n"
                " \"exit_share_mix\": %.3f, \"programs_per_s_exit_mix\": %.0f,\n"
                " \"target_programs_per_s\": 50000, \"ratio_to_target\": %.3f}\n",
-               target, r.runs, secs, r.shape.nr_frames, r.shape.nr_domains, r.shape.nr_vcpus,
-               r.shape.dom_pages, r.progs_audit, r.progs_noaudit,
+               BENCH_JSON_FORMAT, target, r.runs, secs, r.shape.nr_frames, r.shape.nr_domains,
+               r.shape.nr_vcpus, r.shape.dom_pages, r.progs_audit, r.progs_noaudit,
                r.progs_audit > 0 ? r.progs_noaudit / r.progs_audit : 0.0, r.hc_version, r.hc_mmu,
                r.gen_only, r.reset_only, r.exit_share_default, r.progs_noexit, r.exit_share,
                r.progs_exits, r.progs_audit / 50000.0);

@@ -14,7 +14,7 @@ static void cmd_fuzz_usage(FILE *f)
         "usage: hvfuzz fuzz [--target NAME] [--time S | --runs N] [--seed N] [--corpus DIR]\n"
         "                   [--out DIR] [--jobs N] [--bug LIST] [--audit-each-op] [--audit-full]\n"
         "                   [--shape FRAMES,DOMAINS,VCPUS,PAGES] [--minimize-time S] [--quiet]\n"
-        "                   [--sanitized]\n"
+        "                   [--sanitized] [--json] [--corpus-max N] [--corpus-max-mb MB]\n"
         "\n"
         "Generate programs (structured random generator; with --corpus also mutate the corpus\n"
         "programs), run them on the target in forked workers and keep what the oracles report.\n"
@@ -23,7 +23,12 @@ static void cmd_fuzz_usage(FILE *f)
         "  --time S       stop after S seconds\n"
         "  --runs N       stop after N programs in all (default: until --time or Ctrl-C)\n"
         "  --seed N       seed of the generator (default 1); --jobs 1 --runs N is reproducible\n"
-        "  --corpus DIR   seed programs; programs with new behaviour are saved here\n"
+        "  --corpus DIR   seed programs (an existing directory); programs with new behaviour\n"
+        "                 are saved here, in batches\n"
+        "  --corpus-max N, --corpus-max-mb MB  programs (default %u) and megabytes (default\n"
+        "                 %llu) each worker keeps; past them the programs whose rare behaviour\n"
+        "                 others now show too are evicted, and their files removed (never a\n"
+        "                 file the campaign did not write)\n"
         "  --out DIR      findings, one directory per signature (default findings): report.txt,\n"
         "                 repro.bin (minimized), repro-orig.bin (as found), finding.meta\n"
         "  --jobs N       worker processes (default 1)\n"
@@ -37,8 +42,14 @@ static void cmd_fuzz_usage(FILE *f)
         "  --quiet        no status line\n"
         "  --sanitized    run the campaign from the ASan+UBSan build next to this binary\n"
         "                 (<dir>/asan/hvfuzz; make asan builds it)\n"
+        "  --json         end with a summary object on stdout: programs, seconds,\n"
+        "                 programs_per_s, findings, corpus, features, map_fill, ...\n"
         "\n"
-        "Exit status: 0 nothing found, 1 findings written, 2 usage or set-up error.\n");
+        "Workers stop at --time by themselves and die with the campaign. A finding that cannot\n"
+        "be stored (a full disk) is printed on stderr and ends the campaign with status 2.\n"
+        "Exit status: 0 nothing found, 1 findings written, 2 usage or set-up error (also: the\n"
+        "corpus or a finding could not be written).\n", FUZZ_CORPUS_MAX,
+        (unsigned long long)(FUZZ_CORPUS_MAX_BYTES >> 20));
 }
 
 int cmd_fuzz_main(int argc, char **argv)
@@ -53,32 +64,38 @@ int cmd_fuzz_main(int argc, char **argv)
         { "minimize-time", required_argument, NULL, 'm' },
         { "sanitized", no_argument, NULL, 'Z' },
         { "audit-full", no_argument, NULL, 'F' },
+        { "json", no_argument, NULL, 'J' },
+        { "corpus-max", required_argument, NULL, 'C' },
+        { "corpus-max-mb", required_argument, NULL, 'M' },
         { NULL, 0, NULL, 0 },
     };
     struct fuzz_opts o = { .target = "native", .seed = 1, .jobs = 1, .out_dir = "findings",
                            .minimize_time = 10 };
-    char *end;
-    int c;
+    uint64_t mb;
+    int c, bad = 0;
     bool sanitized = false;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
-        end = NULL;
         switch (c) {
         case 't': o.target = optarg; break;
-        case 'T': o.time_s = strtod(optarg, &end); break;
+        case 'T': bad = tool_parse_secs("fuzz", "time", optarg, 0.001, 1e7, &o.time_s); break;
         case 'm':
-            o.minimize_time = strtod(optarg, &end);
-            if (o.minimize_time < 0 || o.minimize_time > 86400) {
-                fprintf(stderr, "hvfuzz fuzz: --minimize-time wants 0..86400 seconds\n");
-                return 2;
-            }
+            bad = tool_parse_secs("fuzz", "minimize-time", optarg, 0, 86400, &o.minimize_time);
             break;
-        case 'n': o.runs = strtoull(optarg, &end, 0); break;
-        case 's': o.seed = strtoull(optarg, &end, 0); break;
+        case 'n': bad = tool_parse_u64("fuzz", "runs", optarg, 1, UINT64_MAX / 2, &o.runs); break;
+        case 's': bad = tool_parse_u64("fuzz", "seed", optarg, 0, UINT64_MAX, &o.seed); break;
         case 'c': o.corpus_dir = optarg; break;
         case 'o': o.out_dir = optarg; break;
-        case 'j': o.jobs = (unsigned)strtoul(optarg, &end, 0); break;
+        case 'j': bad = tool_parse_unsigned("fuzz", "jobs", optarg, 1, FUZZ_MAX_JOBS, &o.jobs); break;
+        case 'J': o.json = true; break;
+        case 'C':
+            bad = tool_parse_unsigned("fuzz", "corpus-max", optarg, 1, 1U << 20, &o.corpus_max);
+            break;
+        case 'M':
+            bad = tool_parse_u64("fuzz", "corpus-max-mb", optarg, 1, 1U << 20, &mb);
+            o.corpus_max_bytes = mb << 20;
+            break;
         case 'b':
             if (tool_parse_bugs("fuzz", optarg, &o.bugs) < 0)
                 return 2;
@@ -113,10 +130,8 @@ int cmd_fuzz_main(int argc, char **argv)
         case 'h': cmd_fuzz_usage(stdout); return 0;
         default: cmd_fuzz_usage(stderr); return 2;
         }
-        if (end && (*end || end == optarg)) {
-            fprintf(stderr, "hvfuzz fuzz: bad number '%s'\n", optarg);
+        if (bad)
             return 2;
-        }
     }
     if (optind != argc) {
         cmd_fuzz_usage(stderr);

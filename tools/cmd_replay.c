@@ -75,11 +75,20 @@ int cmd_replay_main(int argc, char **argv)
         } else if (!strcmp(a, "--no-audit")) {
             o.topts.audit = false;
         } else if (!strcmp(a, "--max-steps") && has_val) {
-            o.topts.max_steps = (uint32_t)strtoul(argv[++i], NULL, 0);
+            unsigned v;
+            if (tool_parse_unsigned("replay", "max-steps", argv[++i], 1, UINT32_MAX, &v) < 0) {
+                free(paths);
+                return REPLAY_EXIT_BAD;
+            }
+            o.topts.max_steps = v;
         } else if (!strcmp(a, "--no-fork")) {
             o.fork = false;
         } else if (!strcmp(a, "--timeout") && has_val) {
-            o.timeout_ms = (unsigned)strtoul(argv[++i], NULL, 0);
+            if (tool_parse_unsigned("replay", "timeout", argv[++i], 1, 86400000U,
+                                    &o.timeout_ms) < 0) {
+                free(paths);
+                return REPLAY_EXIT_BAD;
+            }
         } else if (!strcmp(a, "-o") && has_val) {
             o.out_dir = argv[++i];
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {

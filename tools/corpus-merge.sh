@@ -23,10 +23,12 @@ USAGE
 
 harness=native
 engine=libfuzzer
+# an option's value: present, else a usage error (exit 2, not bash's 1 of ${2:?})
+val() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "corpus-merge: $1 needs a value" >&2; usage >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
     case "$1" in
-    -H|--harness) harness=${2:?}; shift 2 ;;
-    -e|--engine) engine=${2:?}; shift 2 ;;
+    -H|--harness) val "$@"; harness=$2; shift 2 ;;
+    -e|--engine) val "$@"; engine=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "corpus-merge: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     *) break ;;

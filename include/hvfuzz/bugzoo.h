@@ -38,13 +38,17 @@ struct bz_opts {
 int bz_parse_args(int argc, char **argv, struct bz_opts *o);
 void bz_usage(FILE *f);
 
-enum bz_status { BZ_RAN = 0, BZ_SKIPPED, BZ_FAILED };
+/* BZ_INTERRUPTED: stopped by Ctrl-C before its time was up and before a finding (not a miss:
+   it counts in no median, like a skipped trial). */
+enum bz_status { BZ_RAN = 0, BZ_SKIPPED, BZ_FAILED, BZ_INTERRUPTED };
+/* The JSON's "format_version": raised when a field changes meaning or goes away. */
+#define BZ_JSON_FORMAT 2
 
 /* One campaign's outcome. */
 struct bz_trial {
     enum hv_bug bug;
     enum bz_gen gen;
-    unsigned    trial;         /* 0-based */
+    unsigned    trial;         /* 0-based; shown 1-based ("#1", "trial": 1) in text and JSON */
     uint64_t    seed;
     enum bz_status status;
     bool        found;
@@ -59,7 +63,7 @@ struct bz_trial {
 struct bz_summary {
     enum hv_bug bug;
     enum bz_gen gen;
-    unsigned    trials, found, skipped, failed;
+    unsigned    trials, found, skipped, failed, interrupted;
     double      median_s;
     uint64_t    median_programs;
     char        signature[128];/* the signature most trials found (first seen on a tie) */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "hvfuzz/prog.h"
 #include "hvfuzz/target.h"
 
@@ -42,7 +43,14 @@ struct fuzz_opts {
     bool        stop_at_finding;    /* end the campaign at its first finding */
     double      minimize_time; /* minimize each new finding for at most this many seconds (0:
                                   store it as found); the original is kept beside it */
+    bool        json;          /* end with a JSON summary object on stdout */
+    unsigned    corpus_max;    /* programs a worker keeps in memory (0: FUZZ_CORPUS_MAX) */
+    uint64_t    corpus_max_bytes; /* their bytes (0: FUZZ_CORPUS_MAX_BYTES) */
 };
+/* A worker's corpus bounds by default. Its files in --corpus mirror what it keeps: a program
+   evicted from memory is removed from the directory (never a file the campaign did not write). */
+#define FUZZ_CORPUS_MAX       4096U
+#define FUZZ_CORPUS_MAX_BYTES (64ULL << 20)
 
 /* Run a campaign: 0 = nothing found, 1 = findings written, 2 = could not run. */
 int fuzz_run(const struct fuzz_opts *o);
@@ -51,10 +59,11 @@ int fuzz_run(const struct fuzz_opts *o);
  * Behaviour feedback: features of one run, hashed into a bitmap. Per op: (hypercall, sub-command,
  * result) and the pair (previous op's feature, this one); guest accesses by (kind, fault); for the
  * native target also a summary of the final machine state (frame type/flag/count classes, grant,
- * event-channel and domain states) that the audit can see.
+ * event-channel and domain states) that the audit can see. The map has 2^FUZZ_MAP_BITS bits
+ * (4 MiB of shared memory): a one-hour campaign fills about 1% of it (docs/PERFORMANCE.md).
  */
-#define FUZZ_MAP_BITS 20U
-#define FUZZ_MAP_SIZE (1U << FUZZ_MAP_BITS)
+#define FUZZ_MAP_BITS 25U
+#define FUZZ_MAP_BITS_N (1U << FUZZ_MAP_BITS)
 /* Call f(feature) for every feature of the run (results has p->nr_ops entries). */
 void fuzz_features(const struct target *t, const struct prog *p, const struct op_result *results,
                    void (*f)(uint32_t feature, void *arg), void *arg);
@@ -96,5 +105,9 @@ int bench_run(const char *target, unsigned runs, double secs_per_run, struct ben
 /* The same on the machine shape describes (NULL: the generator's default shape). */
 int bench_run_shape(const char *target, const struct prog_shape *shape, unsigned runs,
                     double secs_per_run, struct bench_result *r);
+/* Progress lines of bench_run on f (NULL: none, the default). */
+void bench_progress(FILE *f);
+/* The bench JSON's "format_version": raised when a field changes meaning or goes away. */
+#define BENCH_JSON_FORMAT 1
 
 #endif
