@@ -286,10 +286,20 @@ void fuzz_corpus_load(struct fuzz_corpus *c, struct prog *p)
         if (de->d_name[0] == '.')
             continue;
         snprintf(path, sizeof(path), "%s/%s", c->o->corpus_dir, de->d_name);
-        if (prog_load(p, path) != PROG_OK || !p->nr_ops)
+        enum prog_err e = prog_load(p, path);
+        if (e != PROG_OK || !p->nr_ops) {
+            /* one line per bad seed, from one worker: a campaign never loses seeds silently */
+            if (c->w == 0)
+                fprintf(stderr, "hvfuzz fuzz: %s: seed skipped: %s\n", path,
+                        e != PROG_OK ? prog_strerror(e) : "no operations");
             continue;
-        if (c->bytes + fuzz_packed_size(p) > c->max_bytes)
+        }
+        if (c->bytes + fuzz_packed_size(p) > c->max_bytes) {
+            if (c->w == 0)
+                fprintf(stderr, "hvfuzz fuzz: %s: seeds past --corpus-max-mb not loaded\n",
+                        c->o->corpus_dir);
             break;
+        }
         fuzz_corpus_add(c, p, 0, true);
         if (c->w == 0 && fuzz_corpus_ours(de->d_name, &hash)) {
             c->e[c->nr - 1].state = FUZZ_E_SAVED;

@@ -103,6 +103,10 @@ enum prog_err prog_op_check(const struct prog_op *op, const struct prog_shape *s
         return PROG_E_CORRUPT;
     if ((e = prog_expect_check(&op->expect)) != PROG_OK)
         return e;
+    /* an out@ field names bytes of this op's payload: past it nothing could be read back */
+    for (unsigned i = 0; i < op->expect.nr_out && i < PROG_MAX_EXPECT_OUT; i++)
+        if ((unsigned)op->expect.out[i].off + op->expect.out[i].width > op->payload_len)
+            return PROG_E_CORRUPT;
     switch (op->kind) {
     case OP_HYPERCALL:
         if (op->nr_args > PROG_MAX_ARGS || op->payload_len > PROG_MAX_PAYLOAD ||

@@ -292,7 +292,7 @@ static bool prog_evector(const char *t, size_t n, uint8_t *v)
 
 /* out@OFF:WIDTH=VALUE; VALUE may be negative (two's complement in WIDTH bytes). */
 static enum prog_err prog_eout(struct prog_ecur *c, struct prog_expect *e, const char *t,
-                               size_t n, const char *v, size_t vn)
+                               size_t n, const char *v, size_t vn, unsigned op_payload_len)
 {
     const char *colon = memchr(t, ':', n);
     int64_t off, width, value;
@@ -302,8 +302,9 @@ static enum prog_err prog_eout(struct prog_ecur *c, struct prog_expect *e, const
         return prog_efail(c, t, n, "expected out@OFFSET:WIDTH=VALUE");
     if (width != 1 && width != 2 && width != 4 && width != 8)
         return prog_efail(c, t, n, "out field width must be 1, 2, 4 or 8");
-    if (off < 0 || off + width > (int64_t)PROG_MAX_PAYLOAD)
-        return prog_efail(c, t, n, "out field lies outside the payload");
+    if (off < 0 || off + width > (int64_t)PROG_MAX_PAYLOAD ||
+        off + width > (int64_t)op_payload_len)
+        return prog_efail(c, t, n, "out field lies outside the op's payload");
     if (!prog_enum(v, vn, &value))
         return prog_efail(c, v, vn, "out field value is not a number");
     if (e->nr_out >= PROG_MAX_EXPECT_OUT)
@@ -388,7 +389,7 @@ static enum prog_err prog_eitem(struct prog_ecur *c, const struct prog_op *op,
         e->pfec = (uint32_t)x;
         e->have |= PE_PFEC;
     } else if (kn > 4 && memcmp(t, "out@", 4) == 0) {
-        return prog_eout(c, e, t, kn, v, vn);
+        return prog_eout(c, e, t, kn, v, vn, op->payload_len);
     } else if (prog_eword(t, kn, "exits")) {
         return prog_eexits(c, e, v, vn);
     } else {

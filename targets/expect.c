@@ -187,14 +187,23 @@ bool target_expect_diff(const struct prog_op *op, const struct op_result *r, cha
     shown.kind = op->kind;
     shown.expect = op->expect;
     prog_expect_format(&shown, want_s, sizeof(want_s));
+    /* the readable out fields as values; the rest (the payload could not be read back) as "?" */
     shown.expect = got;
-    for (unsigned i = 0; i < got.nr_out; i++)
-        if (!got.out[i].width) {   /* unreadable fields print as their expected width, "?" */
-            shown.expect.out[i].width = op->expect.out[i].width;
-            shown.expect.out[i].value = 0;
-        }
-    prog_expect_format(&shown, got_s, sizeof(got_s));
+    shown.expect.nr_out = 0;
+    char unread[160] = "";
+    size_t ul = 0;
+    for (unsigned i = 0; i < got.nr_out; i++) {
+        if (got.out[i].width)
+            shown.expect.out[shown.expect.nr_out++] = got.out[i];
+        else if (ul < sizeof(unread))
+            ul += (size_t)snprintf(unread + ul, sizeof(unread) - ul, ", out@%u:%u=? (unreadable)",
+                                   op->expect.out[i].off, op->expect.out[i].width);
+    }
+    if (!shown.expect.nr_out)
+        shown.expect.have &= (uint8_t)~PE_OUT;
+    size_t gl = prog_expect_format(&shown, got_s, sizeof(got_s));
     /* " => " starts both: drop it */
-    snprintf(buf, cap, "expected: %s\nactual:   %s", want_s + 4, got_s + 4);
+    snprintf(buf, cap, "expected: %s\nactual:   %s%s", want_s + 4, gl >= 4 ? got_s + 4 : "",
+             gl >= 4 ? unread : unread + (*unread ? 2 : 0));
     return true;
 }

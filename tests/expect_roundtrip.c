@@ -14,7 +14,7 @@ static uint64_t ert_rand(uint64_t *s)
 }
 
 /* A valid expectation: only stated fields set, widths and offsets in range, values fit. */
-static void ert_fill(struct prog_expect *e, uint64_t *s)
+static void ert_fill(struct prog_expect *e, unsigned payload_len, uint64_t *s)
 {
     static const int64_t rcs[] = { 0, 1, -22, -14, -85, 0x40011, -1, INT64_MIN, 12345 };
     static const uint8_t widths[] = { 1, 2, 4, 8 };
@@ -31,12 +31,17 @@ static void ert_fill(struct prog_expect *e, uint64_t *s)
         e->fault = ert_rand(s) % 3 ? (uint8_t)(ert_rand(s) % 32) : PROG_FAULT_NONE;
     if (e->have & PE_PFEC)
         e->pfec = (uint32_t)ert_rand(s);
+    /* out fields lie in the op's payload: none where it is too short for a byte */
+    if (!payload_len)
+        e->have &= (uint8_t)~PE_OUT;
     if (e->have & PE_OUT) {
         e->nr_out = (uint8_t)(1 + ert_rand(s) % PROG_MAX_EXPECT_OUT);
         for (unsigned i = 0; i < e->nr_out; i++) {
             unsigned w = widths[ert_rand(s) % 4];
+            while (w > payload_len)
+                w /= 2;
             e->out[i].width = (uint8_t)w;
-            e->out[i].off = (uint16_t)(ert_rand(s) % (PROG_MAX_PAYLOAD - w + 1));
+            e->out[i].off = (uint16_t)(ert_rand(s) % (payload_len - w + 1));
             e->out[i].value = ert_rand(s) & (w == 8 ? ~0ULL : (1ULL << (8 * w)) - 1);
         }
     }
@@ -62,7 +67,7 @@ TEST(expect_roundtrip)
             in[i] = (uint8_t)ert_rand(&seed);
         prog_from_fuzz(p, in, len);
         for (uint32_t i = 0; i < p->nr_ops; i++) {
-            ert_fill(&p->ops[i].expect, &seed);
+            ert_fill(&p->ops[i].expect, p->ops[i].payload_len, &seed);
             stated += p->ops[i].expect.have != 0;
         }
         size_t n = prog_encode(p, enc, 1 << 19);

@@ -6,7 +6,7 @@
 #include "test.h"
 
 static const struct {
-    const char *after;     /* what follows "hypercall d1 v0 xen_version(0, 0) => " */
+    const char *after;     /* what follows "hypercall d1 v0 xen_version(0, 0) payload=<16 bytes> => " */
     const char *reason;    /* a word of the reason the error must give ("" = it parses) */
 } ete_rows[] = {
     { "rc=0", "" },
@@ -14,6 +14,7 @@ static const struct {
     { "rc=-22", "" },
     { "rc=0x40011, value=0x1, fault=pf, pfec=0x2", "" },
     { "out@12:2=-1, out@0:8=0xffffffffffffffff", "" },
+    { "out@16:2=0", "outside the op's payload" },
     { "exits=io+cpuid", "" },
     { "exits=none, fault=none", "" },
     { "", "nothing after" },
@@ -25,7 +26,7 @@ static const struct {
     { "pfec=0x100000000", "pfec is not" },
     { "out@12=1", "expected out@" },
     { "out@12:3=1", "width must be" },
-    { "out@510:4=1", "outside the payload" },
+    { "out@510:4=1", "outside the op's payload" },
     { "out@0:1=256", "does not fit" },
     { "out@0:1=-129", "does not fit" },
     { "exits=io+bogus", "unknown exit reason" },
@@ -43,7 +44,7 @@ TEST(expect_text_errors)
     for (size_t i = 0; i < sizeof(ete_rows) / sizeof(ete_rows[0]); i++) {
         struct prog_text_error terr;
         snprintf(text, sizeof(text), "shape frames=256 domains=3 vcpus=2 pages=64\n"
-                 "hypercall d1 v0 xen_version(0, 0) => %s\n", ete_rows[i].after);
+                 "hypercall d1 v0 xen_version(0, 0) payload=hex:00000000000000000000000000000000 => %s\n", ete_rows[i].after);
         enum prog_err e = prog_parse_text_err(p, text, &terr);
         const char *detail = terr.reason;
         bool want_ok = !ete_rows[i].reason[0];

@@ -47,7 +47,7 @@ TEST(record_expect)
     TEST_EQ(2, op->expect.nr_out);
     TEST_EQ(offsetof(struct multicall_entry, result), op->expect.out[0].off);
     TEST_EQ(8, op->expect.out[0].width);
-    TEST_EQ(mc[0].result, (int64_t)op->expect.out[0].value);
+    TEST_EQ(0x40011, (int64_t)op->expect.out[0].value);   /* the model's XENVER_version: 4.17 */
     TEST_EQ(sizeof(mc[0]) + offsetof(struct multicall_entry, result), op->expect.out[1].off);
     TEST_EQ(-XEN_ENOSYS, (int64_t)op->expect.out[1].value);
 

@@ -1,5 +1,7 @@
 /* hvfuzz replay: run program files or corpus directories on a target and report findings. */
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -118,6 +120,22 @@ int cmd_replay_main(int argc, char **argv)
         fprintf(stderr, "hvfuzz replay: --results takes one program file\n");
         free(paths);
         return REPLAY_EXIT_BAD;
+    }
+    /* a results file that cannot be written is said before the replay, not after it */
+    if (o.results_path) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s", o.results_path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *(slash == dir ? slash + 1 : slash) = '\0';
+        else
+            snprintf(dir, sizeof(dir), ".");
+        if (access(dir, W_OK) != 0) {
+            fprintf(stderr, "hvfuzz replay: --results %s: cannot write in %s: %s\n",
+                    o.results_path, dir, strerror(errno));
+            free(paths);
+            return REPLAY_EXIT_BAD;
+        }
     }
     rc = replay_paths(&o, paths, n, stdout, stderr);
     free(paths);

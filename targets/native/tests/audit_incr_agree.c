@@ -106,6 +106,7 @@ TEST(audit_incr_agree)
            end.broken, end.disagree, end.untracked, AGREE_EACH_OP, ops.clean, ops.broken,
            ops.disagree);
     CU_ASSERT(end.broken > 0);
+    CU_ASSERT(ops.broken > 0);
     TEST_EQ(0, end.disagree);
     TEST_EQ(0, end.untracked);
     TEST_EQ(0, ops.disagree);
