@@ -300,6 +300,10 @@ void fuzz_corpus_load(struct fuzz_corpus *c, struct prog *p)
                         c->o->corpus_dir);
             break;
         }
+        /* a mutant's results are unknown: the seed's stated ones would only mislead a replay of
+           a saved mutant, so they go once here, not on every mutation */
+        for (uint32_t i = 0; i < p->nr_ops; i++)
+            memset(&p->ops[i].expect, 0, sizeof(p->ops[i].expect));
         fuzz_corpus_add(c, p, 0, true);
         if (c->w == 0 && fuzz_corpus_ours(de->d_name, &hash)) {
             c->e[c->nr - 1].state = FUZZ_E_SAVED;

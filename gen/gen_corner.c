@@ -171,28 +171,20 @@ static bool gen_corner_grant(struct gen_corner *k, unsigned granter, unsigned gr
     struct gen *g = k->g;
     struct prog_op *op;
     struct gen_hc h;
-    int ents, rec;
+    int ents;
 
     if (!g->env.valid || granter >= GEN_MAX_DOMS || !g->env.gnt_frame[granter] ||
         !(op = gen_new_op(k->p)))
         return false;
     gen_hc_start(&h, g, op, granter, 0, HYPERVISOR_mmuext_op);
     ents = gen_pl_alloc(&h, (ref + 1) * (unsigned)sizeof(struct grant_entry_v1));
-    rec = gen_pl_alloc(&h, sizeof(struct mmuext_op));
-    if (ents < 0 || rec < 0)
+    if (ents < 0)
         return false;
     unsigned e = (unsigned)ents + ref * 8U;
     gen_pl_put(&h, e, 2, GTF_permit_access | (gen_chance(g, 1, 4) ? GTF_readonly : 0));
     gen_pl_fix(&h, e + 2, 2, GEN_DOMID(grantee));
     gen_pl_fix(&h, e + 4, 4, GEN_MFN(granter, gfn));
-    gen_pl_put(&h, (unsigned)rec, 4, MMUEXT_COPY_PAGE);
-    gen_pl_put(&h, (unsigned)rec + 8, 8, g->env.gnt_frame[granter]);
-    gen_pl_fix(&h, (unsigned)rec + 16, 8, GEN_MFN(granter, g->cfg.shape.dom_pages - 1U));
-    gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)rec));
-    gen_hc_arg(&h, 1, GEN_IMM(1));
-    gen_hc_arg(&h, 2, GEN_IMM(0));
-    gen_hc_arg(&h, 3, GEN_SELF());
-    return true;
+    return gen_grant_copy_onto_frame(g, &h, granter);
 }
 
 /* One grant_table_op record from (dom, vcpu 0): map or unmap. */

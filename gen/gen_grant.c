@@ -189,7 +189,7 @@ static void gen_grant_write_for(struct gen *g, struct prog *p, unsigned dom, uns
 {
     struct gen_hc h;
     struct prog_op *op = gen_new_op(p);
-    int ents, rec;
+    int ents;
 
     if (!op)
         return;
@@ -213,14 +213,28 @@ static void gen_grant_write_for(struct gen *g, struct prog *p, unsigned dom, uns
         gen_pl_fix(&h, off + 4, 4, gen_chance(g, 7, 8) ? gen_mfn_arg(g, dom, gen_data_gfn(g))
                                                        : GEN_MFN(gen_dom(g, dom), gen_any_gfn(g)));
     }
-    rec = gen_pl_alloc(&h, sizeof(struct mmuext_op));
-    gen_pl_put(&h, (unsigned)rec, 4, MMUEXT_COPY_PAGE);
-    gen_pl_put(&h, (unsigned)rec + 8, 8, g->env.gnt_frame[dom]);
-    gen_pl_fix(&h, (unsigned)rec + 16, 8, GEN_MFN(dom, g->cfg.shape.dom_pages - 1U));
-    gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)rec));
-    gen_hc_arg(&h, 1, GEN_IMM(1));
-    gen_hc_arg(&h, 2, GEN_IMM(0));
-    gen_hc_arg(&h, 3, GEN_SELF());
+    gen_grant_copy_onto_frame(g, &h, dom);
+}
+
+/*
+ * The mmuext_op COPY_PAGE record that copies the op's payload page (grant entries written there)
+ * onto dom's grant frame, and the op's arguments for it: how generated programs write their grant
+ * entries, as a PV guest writes its mapped grant frame. false when the payload has no room.
+ */
+bool gen_grant_copy_onto_frame(struct gen *g, struct gen_hc *h, unsigned dom)
+{
+    int rec = gen_pl_alloc(h, sizeof(struct mmuext_op));
+
+    if (rec < 0)
+        return false;
+    gen_pl_put(h, (unsigned)rec, 4, MMUEXT_COPY_PAGE);
+    gen_pl_put(h, (unsigned)rec + 8, 8, g->env.gnt_frame[dom]);
+    gen_pl_fix(h, (unsigned)rec + 16, 8, GEN_MFN(dom, g->cfg.shape.dom_pages - 1U));
+    gen_hc_arg(h, 0, GEN_PAYLOAD((uint32_t)rec));
+    gen_hc_arg(h, 1, GEN_IMM(1));
+    gen_hc_arg(h, 2, GEN_IMM(0));
+    gen_hc_arg(h, 3, GEN_SELF());
+    return true;
 }
 
 /*

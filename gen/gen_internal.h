@@ -69,6 +69,8 @@ int  gen_pl_alloc(struct gen_hc *h, unsigned len);
 void gen_pl_put(struct gen_hc *h, unsigned off, unsigned width, uint64_t v);
 /* A payload field the target fills with a resolved resource; a raw fallback when fixups run out. */
 void gen_pl_fix(struct gen_hc *h, unsigned off, unsigned width, struct prog_arg a);
+/* gen_grant.c: copy the payload page onto dom's grant frame (mmuext COPY_PAGE record and args). */
+bool gen_grant_copy_onto_frame(struct gen *g, struct gen_hc *h, unsigned dom);
 
 /* ---- resource choices ------------------------------------------------------------------------ */
 

@@ -225,9 +225,6 @@ void gen_mutate(struct gen *g, struct prog *p, const struct prog *other)
     struct prog_shape saved = g->cfg.shape;
     unsigned n = 1 + gen_below(g, 4);
 
-    /* a mutant's results are unknown: the seed's stated ones would only mislead a replay */
-    for (uint32_t i = 0; i < p->nr_ops && i < PROG_MAX_OPS; i++)
-        memset(&p->ops[i].expect, 0, sizeof(p->ops[i].expect));
     /* inserted ops must fit the program's machine, not the generator's default one */
     g->cfg.shape = p->shape;
     for (unsigned d = 0; d < GEN_MAX_DOMS; d++)

@@ -14,6 +14,21 @@
  * own VAs) give the entries of its first data pages, and with them their machine frames, as a
  * PV guest knows them. A failed read leaves that frame unknown (0).
  */
+/* An 8-byte guest_read by dom d of va: how the probe reads back what the monitor wrote. */
+static struct prog_op *gen_probe_read(struct prog *p, unsigned d, struct prog_arg va)
+{
+    struct prog_op *op = gen_new_op(p);
+
+    if (!op)
+        return NULL;
+    op->kind = OP_GUEST_READ;
+    op->dom = (uint8_t)d;
+    op->size = 8;
+    op->nr_args = 1;
+    op->args[0] = va;
+    return op;
+}
+
 static void gen_probe_mfns(struct gen *g, struct target *t, struct prog *p)
 {
     struct op_result res[GEN_MAX_DOMS * GEN_ENV_MFNS];
@@ -24,15 +39,9 @@ static void gen_probe_mfns(struct gen *g, struct target *t, struct prog *p)
     for (unsigned d = 0; d < gen_nr_doms(g) && d < GEN_MAX_DOMS; d++)
         for (unsigned i = 0; i < GEN_ENV_MFNS; i++) {
             unsigned gfn = first + i;
-            struct prog_op *op = gen_new_op(p);
-            if (!op)
+            if (!gen_probe_read(p, d, GEN_GVA(d, GEN_GFN_L1 + gfn / PTES_PER_TABLE,
+                                              (gfn % PTES_PER_TABLE) * 8U)))
                 return;
-            op->kind = OP_GUEST_READ;
-            op->dom = (uint8_t)d;
-            op->size = 8;
-            op->nr_args = 1;
-            op->args[0] = GEN_GVA(d, GEN_GFN_L1 + gfn / PTES_PER_TABLE,
-                                  (gfn % PTES_PER_TABLE) * 8U);
             n++;
         }
     if (prog_validate(p) != PROG_OK || target_run(t, p, res, NULL))
@@ -79,12 +88,7 @@ static void gen_probe_status(struct gen *g, struct target *t, struct prog *p)
         gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_get_status_frames));
         gen_hc_arg(&h, 1, GEN_PAYLOAD((uint32_t)rec));
         gen_hc_arg(&h, 2, GEN_IMM(1));
-        op = gen_new_op(p);
-        op->kind = OP_GUEST_READ;
-        op->dom = (uint8_t)d;
-        op->size = 8;
-        op->nr_args = 1;
-        op->args[0] = GEN_GVA(d, g->cfg.shape.dom_pages - 1U, list);
+        gen_probe_read(p, d, GEN_GVA(d, g->cfg.shape.dom_pages - 1U, list));
     }
     if (prog_validate(p) != PROG_OK || target_run(t, p, res, NULL))
         return;
@@ -119,12 +123,7 @@ int gen_probe(struct gen *g, struct target *t)
         gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_setup_table));
         gen_hc_arg(&h, 1, GEN_PAYLOAD(0));
         gen_hc_arg(&h, 2, GEN_IMM(1));
-        op = gen_new_op(p);
-        op->kind = OP_GUEST_READ;
-        op->dom = (uint8_t)d;
-        op->size = 8;
-        op->nr_args = 1;
-        op->args[0] = GEN_GVA(d, g->cfg.shape.dom_pages - 1U, list);
+        gen_probe_read(p, d, GEN_GVA(d, g->cfg.shape.dom_pages - 1U, list));
     }
     if (prog_validate(p) != PROG_OK || target_run(t, p, res, NULL)) {
         rc = -1;
