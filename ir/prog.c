@@ -32,6 +32,16 @@ const uint8_t prog_arg_fields[ARG_NR_KINDS] = {
     [ARG_STATUSPTE] = PROG_F_DOM | PROG_F_A | PROG_F_IMM,
 };
 
+const char *prog_kind_name(unsigned kind)
+{
+    static const char *const names[OP_NR_KINDS] = {
+        [OP_HYPERCALL] = "hypercall", [OP_GUEST_READ] = "guest_read",
+        [OP_GUEST_WRITE] = "guest_write", [OP_PREEMPT] = "preempt",
+        [OP_SWITCH_VCPU] = "switch_vcpu", [OP_EXIT] = "exit", [OP_GUEST_CODE] = "guest_code",
+    };
+    return kind < OP_NR_KINDS && names[kind] ? names[kind] : "op";
+}
+
 const char *prog_strerror(enum prog_err e)
 {
     static const char *const msgs[PROG_E_NR] = {

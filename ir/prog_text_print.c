@@ -218,7 +218,7 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
         case OP_GUEST_READ:
         case OP_GUEST_WRITE:
             prog_out_printf(&o, "%s d%u v%u ",
-                            op->kind == OP_GUEST_READ ? "guest_read" : "guest_write",
+                            prog_kind_name(op->kind),
                             op->dom, op->vcpu);
             prog_out_arg(&o, &op->args[0]);
             prog_out_printf(&o, " size=%u", op->size);

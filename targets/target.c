@@ -117,14 +117,7 @@ int target_run_op(struct target *t, const struct prog_op *op, struct op_result *
 /* The name a finding's signature gives op: its hypercall's, or its kind's. */
 static const char *target_op_name(const struct prog_op *op)
 {
-    static const char *const kinds[OP_NR_KINDS] = {
-        [OP_HYPERCALL] = "hypercall", [OP_GUEST_READ] = "guest_read",
-        [OP_GUEST_WRITE] = "guest_write", [OP_PREEMPT] = "preempt",
-        [OP_SWITCH_VCPU] = "switch_vcpu", [OP_EXIT] = "exit", [OP_GUEST_CODE] = "guest_code",
-    };
-    if (op->kind == OP_HYPERCALL)
-        return abi_hypercall_name(op->nr);
-    return op->kind < OP_NR_KINDS && kinds[op->kind] ? kinds[op->kind] : "op";
+    return op->kind == OP_HYPERCALL ? abi_hypercall_name(op->nr) : prog_kind_name(op->kind);
 }
 
 static void target_finding(struct finding *f, enum oracle o, int op, const char *sig,

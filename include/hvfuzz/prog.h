@@ -165,6 +165,8 @@ enum prog_err {
     PROG_E_NR
 };
 const char *prog_strerror(enum prog_err e);
+/* An op kind's name, as the text form spells it ("guest_read"; "op" for an unknown kind). */
+const char *prog_kind_name(unsigned kind);
 
 void prog_init(struct prog *p, const struct prog_shape *shape);
 extern const struct prog_shape prog_default_shape;   /* 256 frames, 3 domains, 2 vCPUs, 64 pages */

@@ -215,7 +215,7 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
     if (guest_translate(hv, v, va, write ? PFEC_WRITE : 0, &mfn, NULL) < 0)
         mfn = MFN_INVALID;
 
-    n->last_name = write ? "guest_write" : "guest_read";
+    n->last_name = prog_kind_name(op->kind);
     res->status = OPS_RAN;
     if (write) {
         struct native_tag tag = {
@@ -302,7 +302,7 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
     case OP_PREEMPT:
         hv->preempt_pattern = op->imm;
         res->status = OPS_RAN;
-        n->last_name = "preempt";
+        n->last_name = prog_kind_name(OP_PREEMPT);
         break;
     case OP_EXIT:
         /* a halted vCPU takes no exits until an event wakes it */
@@ -326,7 +326,7 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
         if (op->kind == OP_HYPERCALL) {
             native_hypercall(t, v, op, res);
         } else if (op->kind == OP_SWITCH_VCPU) {
-            n->last_name = "switch_vcpu";
+            n->last_name = prog_kind_name(OP_SWITCH_VCPU);
             res->status = OPS_RAN;
             if (v->cont.pending) {
                 n->last_name = abi_hypercall_name(v->cont.nr);
