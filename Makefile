@@ -39,7 +39,7 @@ MON_SRCS += $(wildcard monitor/*.c)
 MON_SRCS += $(wildcard hypercalls/*.c)
 MON_SRCS += $(wildcard gen/*.c)
 MON_SRCS += $(wildcard targets/*.c)
-MON_SRCS += $(wildcard targets/*/*.c)
+MON_SRCS += $(filter-out targets/unicorn/%,$(wildcard targets/*/*.c))
 MON_SRCS += $(wildcard fuzz/*.c)
 MON_SRCS += $(wildcard bench/*.c)
 MON_SRCS += $(wildcard conformance/record/*.c)
@@ -48,11 +48,14 @@ CONF_SRCS := $(wildcard conformance/*.c)
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_SRCS += $(wildcard targets/*/tests/*.c)
 TOOL_SRCS := $(wildcard tools/*.c)
+# The unicorn target links libunicorn: the tool and the unit tests take it, the library does not.
+UNI_SRCS := $(wildcard targets/unicorn/*.c)
 
 MON_OBJS := $(MON_SRCS:%.c=$(B)/%.o)
 CONF_OBJS := $(CONF_SRCS:%.c=$(B)/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(B)/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(B)/%.o)
+UNI_OBJS := $(UNI_SRCS:%.c=$(B)/%.o)
 
 all: $(B)/hvfuzz $(B)/unit-tests
 
@@ -72,13 +75,15 @@ $(B)/libhvmon.a: $(MON_OBJS)
 # Conformance and unit-test objects register themselves by constructor: link them directly.
 # Capstone disassembles exit instructions in the tool's reports (tools/disasm.c), not in the library.
 $(B)/hvfuzz: LDLIBS += -lcapstone
-$(B)/hvfuzz: $(TOOL_OBJS) $(CONF_OBJS) $(B)/libhvmon.a
+$(B)/hvfuzz: LDLIBS += -lunicorn
+$(B)/hvfuzz: $(TOOL_OBJS) $(CONF_OBJS) $(UNI_OBJS) $(B)/libhvmon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Capstone is the x86 decoder's reference in the unit tests only; the monitor never links it.
 $(B)/unit-tests: LDLIBS += -lcapstone
-$(B)/unit-tests: $(TEST_OBJS) $(B)/libhvmon.a
+$(B)/unit-tests: LDLIBS += -lunicorn
+$(B)/unit-tests: $(TEST_OBJS) $(UNI_OBJS) $(B)/libhvmon.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -2,6 +2,8 @@
 #include <string.h>
 #include "exit_conf.h"
 
+/* The instruction that raises the reason on hardware, so a recorded exit also runs on a target
+   whose exits come from real instructions (unicorn); cases that test decoding replace it. */
 void xc_record(struct exit_record *x, enum exit_reason reason, uint64_t qual)
 {
     memset(x, 0, sizeof(*x));
@@ -11,7 +13,12 @@ void xc_record(struct exit_record *x, enum exit_reason reason, uint64_t qual)
     x->regs.rflags = 0x202;
     x->insn_len = 2;
     x->insn[0] = 0x0F;
-    x->insn[1] = 0xA2;
+    x->insn[1] = reason == EXIT_MSR_READ ? 0x32 : reason == EXIT_MSR_WRITE ? 0x30 : 0xA2;
+    if (reason == EXIT_HLT) {
+        x->insn_len = 1;
+        x->insn[0] = 0xF4;
+        x->insn[1] = 0;
+    }
 }
 
 void xc_insn(struct exit_record *x, const uint8_t *bytes, unsigned len)

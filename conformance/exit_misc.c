@@ -82,6 +82,8 @@ static void cx_run(struct conf_ctx *c)
     if (row->insn_len) {
         x.insn_len = row->insn_len;
         memset(x.insn, 0x90, sizeof(x.insn));
+        if (row->reason == EXIT_HLT)
+            x.insn[0] = 0xF4;   /* the instruction itself, then padding */
     }
     x.regs.gpr[X86_RAX] = 0x42;
     CONF_EXPECT_EQ(c, row->expect, xc_run(c, v, &x, &r));

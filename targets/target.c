@@ -9,8 +9,11 @@
 /* Every target the build knows: one folder under targets/ each, and one line here (a user's own
    monitor adds its ops table the same way, docs/TARGETS.md). */
 extern const struct target_ops native_target_ops;
+/* Binaries that do not link Unicorn (the engine harnesses, OSS-Fuzz) leave it out: weak. */
+extern const struct target_ops unicorn_target_ops __attribute__((weak));
 static const struct target_ops *const target_table[] = {
     &native_target_ops,
+    &unicorn_target_ops,
 };
 #define TARGET_NR (sizeof(target_table) / sizeof(target_table[0]))
 
@@ -42,7 +45,7 @@ const char *oracle_name(enum oracle o)
 const struct target_ops *target_find(const char *name)
 {
     for (size_t i = 0; i < TARGET_NR; i++)
-        if (name && !strcmp(target_table[i]->name, name))
+        if (name && target_table[i] && !strcmp(target_table[i]->name, name))
             return target_table[i];
     return NULL;
 }
@@ -50,7 +53,8 @@ const struct target_ops *target_find(const char *name)
 void target_list(void (*fn)(const struct target_ops *ops, void *arg), void *arg)
 {
     for (size_t i = 0; i < TARGET_NR; i++)
-        fn(target_table[i], arg);
+        if (target_table[i])
+            fn(target_table[i], arg);
 }
 
 int target_open(struct target *t, const struct target_ops *ops, const struct prog_shape *shape,

@@ -77,6 +77,15 @@ void native_note_op(struct native *n);             /* after each op: high-water 
 int  native_run_op(struct target *t, const struct prog_op *op, struct op_result *res);
 bool native_check(struct target *t, bool full, int op_index, struct finding *f);
 void native_state_features(const struct target *t, void (*f)(uint32_t, void *), void *arg);
+/* Argument resolution and the payload, shared with the unicorn target (the same monitor, another
+   CPU): an argument's value when the op runs; the payload (fixups applied) written at payload_va
+   by an ordinary guest write; the payload read back after the op into res->out (if set). */
+uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
+                    gva_t payload_va);
+void native_place_payload(struct target *t, struct vcpu *v, const struct prog_op *op,
+                          gva_t payload_va);
+void native_capture_out(struct target *t, struct vcpu *v, const struct prog_op *op,
+                        gva_t payload_va, struct op_result *res);
 /* The isolation oracle for one completed 8-byte aligned read of frame mfn by domain reader. */
 void native_iso_read(struct native *n, domid_t reader, mfn_t mfn, uint64_t value, gva_t va);
 

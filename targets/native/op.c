@@ -89,8 +89,8 @@ static uint64_t native_arg_pte(mfn_t mfn, uint64_t flags)
     return ((mfn << PAGE_SHIFT) & PTE_ADDR_MASK) | (flags & ~PTE_ADDR_MASK);
 }
 
-static uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
-                           gva_t payload_va)
+uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
+                    gva_t payload_va)
 {
     uint64_t mfn;
 
@@ -140,8 +140,8 @@ static uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const stru
  * guest write: if that faults (the guest unmapped it), the hypercall sees whatever is there, as a
  * real guest's would.
  */
-static void native_place_payload(struct target *t, struct vcpu *v, const struct prog_op *op,
-                                 gva_t payload_va)
+void native_place_payload(struct target *t, struct vcpu *v, const struct prog_op *op,
+                          gva_t payload_va)
 {
     struct native *n = t->priv;
     uint8_t buf[PROG_MAX_PAYLOAD];
@@ -162,8 +162,8 @@ static void native_place_payload(struct target *t, struct vcpu *v, const struct 
 }
 
 /* The payload as the guest's memory holds it after the op: what the monitor wrote back. */
-static void native_capture_out(struct target *t, struct vcpu *v, const struct prog_op *op,
-                               gva_t payload_va, struct op_result *res)
+void native_capture_out(struct target *t, struct vcpu *v, const struct prog_op *op,
+                        gva_t payload_va, struct op_result *res)
 {
     struct native *n = t->priv;
     size_t len = op->payload_len < PROG_MAX_PAYLOAD ? op->payload_len : PROG_MAX_PAYLOAD;

@@ -1,0 +1,333 @@
+/* The unicorn target's hooks: syscall, port I/O, CPUID, #GP and other exceptions become the monitor's exits. */
+#include <string.h>
+
+#include "hvfuzz/hypercall.h"
+#include "targets/unicorn/uni.h"
+
+/* EXIT_IO's string and rep bits (hvfuzz/abi.h reads them with EXIT_IO_STRING and EXIT_IO_REP). */
+#define UNI_IO_STRING (1ULL << 25)
+#define UNI_IO_REP    (1ULL << 26)
+
+static const int uni_gpr_ids[16] = {
+    UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
+    UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
+    UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+};
+
+void uni_regs_read(struct uni *u, struct uni_regs *r)
+{
+    for (unsigned i = 0; i < 16; i++)
+        uc_reg_read(u->uc, uni_gpr_ids[i], &r->gpr[i]);
+    uc_reg_read(u->uc, UC_X86_REG_RIP, &r->rip);
+    uc_reg_read(u->uc, UC_X86_REG_RFLAGS, &r->rflags);
+}
+
+static void uni_gprs_write(struct uni *u, const uint64_t gpr[16])
+{
+    for (unsigned i = 0; i < 16; i++)
+        uc_reg_write(u->uc, uni_gpr_ids[i], &gpr[i]);
+}
+
+/* An exception the guest takes: it has no trap table in this model, so the run ends there. */
+void uni_fault(struct uni *u, unsigned vector, uint32_t pfec)
+{
+    if (u->stop == UNI_STOP_NONE || u->stop == UNI_STOP_REENTER) {
+        u->stop = UNI_STOP_FAULT;
+        u->fault = (uint8_t)vector;
+        u->pfec = pfec;
+    }
+    uc_emu_stop(u->uc);
+}
+
+/* Up to X86_MAX_INSN_LEN bytes at rip, as far as they can be read; returns how many. */
+static unsigned uni_insn_fetch(struct uni *u, uint64_t rip, uint8_t *buf)
+{
+    unsigned n = 0;
+
+    if (uc_mem_read(u->uc, rip, buf, X86_MAX_INSN_LEN) == UC_ERR_OK)
+        return X86_MAX_INSN_LEN;
+    while (n < X86_MAX_INSN_LEN && uc_mem_read(u->uc, rip + n, buf + n, 1) == UC_ERR_OK)
+        n++;
+    return n;
+}
+
+/* The opcode's offset past legacy and REX prefixes, with rep and operand-size noted. */
+static unsigned uni_insn_scan(const uint8_t *b, unsigned len, bool *rep, bool *o16)
+{
+    unsigned i = 0;
+
+    *rep = *o16 = false;
+    for (; i < len; i++) {
+        uint8_t c = b[i];
+        if (c == 0xF3 || c == 0xF2)
+            *rep = true;
+        else if (c == 0x66)
+            *o16 = true;
+        else if (!(c == 0x67 || c == 0x2E || c == 0x36 || c == 0x3E || c == 0x26 ||
+                   c == 0x64 || c == 0x65 || c == 0xF0))
+            break;
+    }
+    if (i < len && (b[i] & 0xF0) == 0x40)
+        i++;
+    return i;
+}
+
+static void uni_exit_note(struct uni *u, uint8_t reason)
+{
+    if (u->nr_exits < PROG_MAX_EXPECT_EXITS)
+        u->exits[u->nr_exits++] = reason;
+}
+
+/*
+ * Hand the record to the monitor's exit layer. in_hook: the instruction completes in Unicorn
+ * after the hook (CPUID, IN, OUT), so only the GPRs are written back; otherwise the monitor's
+ * registers, rip included, are where the run goes on (a stop and a re-entry).
+ */
+static enum exit_action uni_exit(struct uni *u, struct exit_record *x, bool in_hook,
+                                 struct exit_result *r)
+{
+    struct hv *hv = u->n->hv;
+    enum exit_action a;
+
+    uni_exit_note(u, x->reason);
+    a = hv_exit(hv, u->v, x, r);
+    u->exit_action = a;
+    uni_mmu_sync(u);
+    switch (a) {
+    case EXIT_RESUME:
+        if (in_hook) {
+            uni_gprs_write(u, r->regs.gpr);
+        } else {
+            memcpy(u->regs.gpr, r->regs.gpr, sizeof(u->regs.gpr));
+            u->regs.rip = r->regs.rip;
+            u->regs.rflags = r->regs.rflags;
+            u->stop = UNI_STOP_REENTER;
+            uc_emu_stop(u->uc);
+        }
+        break;
+    case EXIT_INJECT_GP:
+    case EXIT_INJECT_UD:
+    case EXIT_INJECT_PF:
+    case EXIT_INJECT_EXC:
+        uni_fault(u, r->vector, r->error_code);
+        break;
+    case EXIT_INVALID:
+        /* the monitor refused a record real hardware produced: the guest sees #GP */
+        uni_fault(u, UNI_VEC_GP, 0);
+        break;
+    default:   /* halted, domain crashed: the vCPU stops running */
+        memcpy(u->regs.gpr, r->regs.gpr, sizeof(u->regs.gpr));
+        u->regs.rip = r->regs.rip;
+        u->regs.rflags = r->regs.rflags;
+        u->stop = UNI_STOP_BLOCKED;
+        uc_emu_stop(u->uc);
+        break;
+    }
+    return a;
+}
+
+static void uni_record_init(struct uni *u, struct exit_record *x, uint8_t reason, uint64_t rip)
+{
+    struct uni_regs cur;
+
+    memset(x, 0, sizeof(*x));
+    x->reason = reason;
+    uni_regs_read(u, &cur);
+    memcpy(x->regs.gpr, cur.gpr, sizeof(x->regs.gpr));
+    x->regs.rip = rip;
+    x->regs.rflags = cur.rflags;
+    x->insn_len = (uint8_t)uni_insn_fetch(u, rip, x->insn);
+}
+
+/* IN and OUT, plain and string: the monitor checks the port's permission itself. */
+static uint64_t uni_io(struct uni *u, uint32_t port, int size, bool in)
+{
+    struct exit_record x;
+    struct exit_result r;
+    uint64_t rip;
+    bool rep, o16;
+
+    uc_reg_read(u->uc, UC_X86_REG_RIP, &rip);
+    uni_record_init(u, &x, EXIT_IO, rip);
+    unsigned k = uni_insn_scan(x.insn, x.insn_len, &rep, &o16);
+    uint8_t opc = k < x.insn_len ? x.insn[k] : 0;
+    bool string = opc >= 0x6C && opc <= 0x6F;
+    x.qual = EXIT_IO_QUAL(port, (unsigned)size, in) | (string ? UNI_IO_STRING : 0) |
+             (string && rep ? UNI_IO_REP : 0);
+    x.insn_len = (uint8_t)(k + 1U + ((opc & 0xF4U) == 0xE4U ? 1U : 0U));
+    (void)o16;
+    uint64_t before = x.regs.gpr[X86_RAX];
+    /* string forms: the monitor moves every element through guest memory, then the run goes on
+       from its registers (Unicorn's own element is the one the monitor stored first) */
+    enum exit_action a = uni_exit(u, &x, !string, &r);
+    if (!in)
+        return 0;
+    if (string && a == EXIT_RESUME) {
+        uint64_t v = 0;
+        (void)guest_read(u->n->hv, u->v, x.regs.gpr[X86_RDI], &v, (size_t)size, NULL);
+        return v;
+    }
+    return a == EXIT_RESUME ? r.regs.gpr[X86_RAX] : before;
+}
+
+static uint32_t uni_hook_in(uc_engine *uc, uint32_t port, int size, void *arg)
+{
+    (void)uc;
+    return (uint32_t)uni_io(arg, port, size, true);
+}
+
+static void uni_hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *arg)
+{
+    (void)uc;
+    (void)value;   /* the monitor reads rax (or guest memory) itself */
+    (void)uni_io(arg, port, size, false);
+}
+
+static int uni_hook_cpuid(uc_engine *uc, void *arg)
+{
+    struct uni *u = arg;
+    struct exit_record x;
+    struct exit_result r;
+    uint64_t rip;
+
+    uc_reg_read(uc, UC_X86_REG_RIP, &rip);
+    uni_record_init(u, &x, EXIT_CPUID, rip);
+    x.insn_len = 2;
+    (void)uni_exit(u, &x, true, &r);
+    return 1;   /* the monitor's policy answered: skip Unicorn's own CPUID */
+}
+
+/*
+ * The PV64 hypercall: number in rax, arguments in rdi, rsi, rdx, r10, r8, r9, result in rax.
+ * A preempted call leaves rax and the arguments as the continuation has them and rip on the
+ * syscall, as Xen does, so running the vCPU again re-issues it.
+ */
+static void uni_hook_syscall(uc_engine *uc, void *arg)
+{
+    struct uni *u = arg;
+    struct hv *hv = u->n->hv;
+    struct uni_regs cur;
+    uint64_t args[6];
+
+    uni_regs_read(u, &cur);
+    args[0] = cur.gpr[X86_RDI];
+    args[1] = cur.gpr[X86_RSI];
+    args[2] = cur.gpr[X86_RDX];
+    args[3] = cur.gpr[X86_R10];
+    args[4] = cur.gpr[X86_R8];
+    args[5] = cur.gpr[X86_R9];
+    unsigned nr = (unsigned)cur.gpr[X86_RAX];
+    long rc = hv_hypercall(hv, u->v, nr, args);
+    uint64_t rax = (uint64_t)rc;
+    uc_reg_write(uc, UC_X86_REG_RAX, &rax);
+    u->syscalled = true;
+    u->n->last_name = abi_hypercall_name(nr);
+    uni_mmu_sync(u);
+    /* the monitor may have written a page the guest runs code from */
+    for (unsigned i = 0; i < HV_TLB_ENTRIES; i++)
+        if (u->alias[i].valid && (u->alias[i].prot & UC_PROT_EXEC))
+            uc_ctl_remove_cache(uc, u->alias[i].va, u->alias[i].va + PAGE_SIZE);
+    if (rc == -XEN_ERESTART) {
+        const struct continuation *c = &u->v->cont;
+        u->regs = cur;
+        u->regs.gpr[X86_RAX] = c->nr;
+        u->regs.gpr[X86_RDI] = c->args[0];
+        u->regs.gpr[X86_RSI] = c->args[1];
+        u->regs.gpr[X86_RDX] = c->args[2];
+        u->regs.gpr[X86_R10] = c->args[3];
+        u->regs.gpr[X86_R8] = c->args[4];
+        u->regs.gpr[X86_R9] = c->args[5];
+        u->stop = UNI_STOP_RESTART;
+        uc_emu_stop(uc);
+        return;
+    }
+    if (!vcpu_runnable(hv, u->v) || u->v->blocked) {
+        uni_regs_read(u, &u->regs);
+        u->regs.gpr[X86_RAX] = rax;
+        u->regs.rip = cur.rip + 2U;
+        u->stop = UNI_STOP_BLOCKED;
+        uc_emu_stop(uc);
+    }
+}
+
+/* A #GP at CPL3: the instructions a PV guest kernel may ask the monitor to emulate. */
+static void uni_gp(struct uni *u)
+{
+    struct exit_record x;
+    struct exit_result r;
+    uint64_t rip;
+    bool rep, o16;
+
+    uc_reg_read(u->uc, UC_X86_REG_RIP, &rip);
+    uni_record_init(u, &x, EXIT_NR, rip);
+    unsigned k = uni_insn_scan(x.insn, x.insn_len, &rep, &o16);
+    if (k < x.insn_len && x.insn[k] == 0xF4) {
+        x.reason = EXIT_HLT;
+        x.insn_len = (uint8_t)(k + 1U);
+    } else if (k + 1U < x.insn_len && x.insn[k] == 0x0F && (x.insn[k + 1] == 0x32 ||
+                                                             x.insn[k + 1] == 0x30)) {
+        x.reason = x.insn[k + 1] == 0x32 ? EXIT_MSR_READ : EXIT_MSR_WRITE;
+        x.insn_len = (uint8_t)(k + 2U);
+    } else {
+        uni_fault(u, UNI_VEC_GP, 0);
+        return;
+    }
+    (void)uni_exit(u, &x, false, &r);
+}
+
+static void uni_hook_intr(uc_engine *uc, uint32_t intno, void *arg)
+{
+    struct uni *u = arg;
+
+    if (intno == UNI_VEC_GP) {
+        uni_gp(u);
+    } else if (intno == UNI_VEC_PF) {
+        /* only the identity tables' holes fault here: Xen's range and the tables' own range */
+        uint64_t cr2 = 0;
+        uint32_t pfec = 0;
+        mfn_t mfn;
+        uc_reg_read(uc, UC_X86_REG_CR2, &cr2);
+        if (guest_translate(u->n->hv, u->v, cr2, 0, &mfn, &pfec) == 0) {
+            u->stop = UNI_STOP_UNSUPPORTED;
+            uc_emu_stop(uc);
+        } else {
+            uni_fault(u, UNI_VEC_PF, pfec);
+        }
+    } else {
+        uni_fault(u, intno, 0);
+    }
+    if (u->stop == UNI_STOP_NONE) {
+        /* emulated: go on from the monitor's registers in a clean context */
+        u->stop = UNI_STOP_REENTER;
+    }
+    uc_emu_stop(uc);
+}
+
+static void uni_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
+{
+    struct uni *u = arg;
+
+    (void)addr;
+    (void)size;
+    if (++u->icount > u->budget) {
+        u->stop = UNI_STOP_HANG;
+        uc_emu_stop(uc);
+    }
+}
+
+int uni_hooks_add(struct uni *u)
+{
+    uc_hook h;
+    uc_err e = UC_ERR_OK;
+
+    e |= uc_hook_add(u->uc, &h, UC_HOOK_INSN, (void *)uni_hook_syscall, u, 1, 0, UC_X86_INS_SYSCALL);
+    e |= uc_hook_add(u->uc, &h, UC_HOOK_INSN, (void *)uni_hook_in, u, 1, 0, UC_X86_INS_IN);
+    e |= uc_hook_add(u->uc, &h, UC_HOOK_INSN, (void *)uni_hook_out, u, 1, 0, UC_X86_INS_OUT);
+    e |= uc_hook_add(u->uc, &h, UC_HOOK_INSN, (void *)uni_hook_cpuid, u, 1, 0, UC_X86_INS_CPUID);
+    e |= uc_hook_add(u->uc, &h, UC_HOOK_INTR, (void *)uni_hook_intr, u, 1, 0);
+    e |= uc_hook_add(u->uc, &h, UC_HOOK_CODE, (void *)uni_hook_code, u, 1, 0);
+    e |= uc_hook_add(u->uc, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, (void *)uni_mmu_event, u,
+                     1, 0);
+    return e == UC_ERR_OK ? 0 : -1;
+}

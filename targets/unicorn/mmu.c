@@ -1,0 +1,165 @@
+/* The unicorn target's shadow MMU: guest pages aliased onto the frame pool as the monitor's TLB has them. */
+#include <string.h>
+
+#include "targets/unicorn/uni.h"
+
+/*
+ * The rule (docs/TARGETS.md): the emulated CPU's TLB is the monitor's. An alias exists exactly
+ * for an entry of the running vCPU's TLB in the monitor, names the same frame and grants no more
+ * than the entry does. A miss goes to guest_translate, as the native target's accesses do, so
+ * what the model keeps stale (a PTE changed without a flush) the CPU sees stale too, and what
+ * the model flushes (a TLB flush, a base-pointer change, an eviction, a reset) the CPU loses:
+ * uni_mmu_sync runs after everything that can change the TLB. Unmapping an alias drops
+ * Unicorn's own TLB entry and translated code for that page.
+ *
+ * Writes: an alias is writable only once its frame is marked written (frame_mem_w), so the
+ * native reset, which copies back the frames marked, stays exact: the first store to a page
+ * comes here as a protection event.
+ */
+
+static void uni_alias_unmap(struct uni *u, struct uni_alias *a)
+{
+    if (!a->valid)
+        return;
+    uc_mem_unmap(u->uc, a->va, PAGE_SIZE);
+    a->valid = false;
+}
+
+void uni_mmu_drop(struct uni *u)
+{
+    for (unsigned i = 0; i < HV_TLB_ENTRIES; i++)
+        uni_alias_unmap(u, &u->alias[i]);
+    u->alias_v = NULL;
+}
+
+static bool uni_frame_written(const struct hv *hv, mfn_t mfn)
+{
+    return hv->dirty && (hv->dirty[mfn / 64U] >> (mfn % 64U)) & 1U;
+}
+
+static uint32_t uni_alias_prot(const struct hv *hv, const struct tlb_entry *e)
+{
+    uint32_t prot = UC_PROT_READ;
+
+    if (!(e->flags & _PAGE_NX))
+        prot |= UC_PROT_EXEC;
+    if ((e->flags & _PAGE_RW) && uni_frame_written(hv, e->mfn))
+        prot |= UC_PROT_WRITE;
+    return prot;
+}
+
+void uni_mmu_sync(struct uni *u)
+{
+    struct hv *hv = u->n->hv;
+    struct vcpu *v = u->v;
+
+    if (u->alias_v != v)
+        uni_mmu_drop(u);
+    u->alias_v = v;
+    if (!v)
+        return;
+    for (unsigned i = 0; i < HV_TLB_ENTRIES; i++) {
+        struct uni_alias *a = &u->alias[i];
+        const struct tlb_entry *e = &v->tlb[i];
+        if (!a->valid)
+            continue;
+        if (!e->valid || e->va != a->va || e->mfn != a->mfn || !mfn_valid(hv, e->mfn)) {
+            uni_alias_unmap(u, a);
+            continue;
+        }
+        uint32_t prot = uni_alias_prot(hv, e);
+        if (prot != a->prot) {
+            uc_mem_protect(u->uc, a->va, PAGE_SIZE, prot);
+            a->prot = prot;
+        }
+    }
+}
+
+bool uni_mmu_reserved(gva_t va, uint64_t len)
+{
+    gva_t last = va + (len ? len - 1U : 0U);
+
+    if (last < va)
+        return true;
+    return (last >= UNI_TABLES && va < UNI_TABLES + 0x200000ULL) ||
+           (last >= UNI_OWN && va < UNI_OWN + (uint64_t)UNI_OWN_PAGES * PAGE_SIZE);
+}
+
+/* Map (or re-map) the alias of va after a successful translation into the TLB. */
+static bool uni_alias_fill(struct uni *u, gva_t va)
+{
+    struct hv *hv = u->n->hv;
+    struct tlb_entry e;
+    gva_t page = va & ~(gva_t)(PAGE_SIZE - 1U);
+    unsigned slot = (unsigned)((page >> PAGE_SHIFT) % HV_TLB_ENTRIES);
+    struct uni_alias *a = &u->alias[slot];
+
+    /* the fill may have evicted another page from this slot, or changed this one */
+    uni_mmu_sync(u);
+    if (!tlb_lookup(u->v, page, &e) || !mfn_valid(hv, e.mfn))
+        return false;
+    uint32_t prot = uni_alias_prot(hv, &e);
+    if (a->valid && a->va == page && a->mfn == e.mfn) {
+        if (a->prot != prot)
+            uc_mem_protect(u->uc, page, PAGE_SIZE, prot);
+        a->prot = prot;
+        return true;
+    }
+    uni_alias_unmap(u, a);
+    if (uc_mem_map_ptr(u->uc, page, PAGE_SIZE, prot, frame_mem(hv, e.mfn)) != UC_ERR_OK)
+        return false;
+    *a = (struct uni_alias){ .valid = true, .va = page, .mfn = e.mfn, .prot = prot };
+    return true;
+}
+
+/*
+ * A load, store or fetch Unicorn could not serve: no alias (a TLB miss), or an alias without
+ * the permission (a write to a page not yet written, a fetch from an NX page). The monitor's
+ * translation decides; a fault it reports ends the run with its error code.
+ */
+bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                   void *arg)
+{
+    struct uni *u = arg;
+    struct hv *hv = u->n->hv;
+    bool write = type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT;
+    bool fetch = type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT;
+    uint32_t access = write ? PFEC_WRITE : fetch ? PFEC_INSN : 0U;
+    uint32_t pfec = 0;
+    mfn_t mfn;
+
+    (void)uc;
+    (void)size;
+    (void)value;
+    if (!u->v)
+        return false;
+    if (uni_mmu_reserved(addr, 1)) {
+        u->stop = UNI_STOP_UNSUPPORTED;
+        return false;
+    }
+    if (guest_translate(hv, u->v, addr, access, &mfn, &pfec) < 0) {
+        uni_mmu_sync(u);
+        uni_fault(u, UNI_VEC_PF, pfec);
+        return false;
+    }
+    if (!mfn_valid(hv, mfn)) {
+        /* a stale entry naming a frame the pool no longer has, as guest_access reports it */
+        uni_fault(u, UNI_VEC_PF, access | PFEC_PRESENT | PFEC_RSVD);
+        return false;
+    }
+    if (fetch) {
+        struct tlb_entry e;
+        /* the monitor's TLB hit path checks writes only; the CPU checks NX on a hit too */
+        if (tlb_lookup(u->v, addr, &e) && (e.flags & _PAGE_NX)) {
+            uni_fault(u, UNI_VEC_PF, PFEC_INSN | PFEC_PRESENT);
+            return false;
+        }
+    }
+    if (write)
+        (void)frame_mem_w(hv, mfn);   /* marks the frame for reset and the audit */
+    if (!uni_alias_fill(u, addr)) {
+        u->stop = UNI_STOP_UNSUPPORTED;
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,376 @@
+/* The unicorn target's operations: each runs as real instructions (a stub or the guest's code) at CPL3. */
+#include <string.h>
+
+#include "hvfuzz/hypercall.h"
+#include "targets/unicorn/uni.h"
+
+/* Stub offsets in the UNI_STUB page (written by uni_stubs_write at open). */
+#define UNI_STUB_SYSCALL 0x000U
+#define UNI_STUB_LOAD    0x040U   /* + 0x10 per size class: 1, 2, 4, 8 bytes */
+#define UNI_STUB_STORE   0x100U
+
+/* Work a stub may do: one instruction and the jump out, plus re-entries. */
+#define UNI_STUB_BUDGET 16U
+
+static unsigned uni_size_class(uint32_t size)
+{
+    return size == 1 ? 0U : size == 2 ? 1U : size == 4 ? 2U : 3U;
+}
+
+/* A jmp rel32 from the byte at off of the stub page to the sentinel. */
+static unsigned uni_jmp_sentinel(uint8_t *page, unsigned off, uint64_t base)
+{
+    int32_t rel = (int32_t)(int64_t)(UNI_SENTINEL - (base + off + 5U));
+
+    page[off] = 0xE9;
+    memcpy(page + off + 1, &rel, 4);
+    return off + 5U;
+}
+
+void uni_stubs_write(uint8_t *stub)
+{
+    /* mov al/ax/eax/rax, [rdi] and mov [rdi], al/ax/eax/rax */
+    static const uint8_t load[4][3] = { { 0x8A, 0x07 }, { 0x66, 0x8B, 0x07 }, { 0x8B, 0x07 },
+                                        { 0x48, 0x8B, 0x07 } };
+    static const uint8_t store[4][3] = { { 0x88, 0x07 }, { 0x66, 0x89, 0x07 }, { 0x89, 0x07 },
+                                         { 0x48, 0x89, 0x07 } };
+    static const uint8_t len[4] = { 2, 3, 2, 3 };
+
+    memset(stub, 0xCC, PAGE_SIZE);
+    stub[UNI_STUB_SYSCALL] = 0x0F;
+    stub[UNI_STUB_SYSCALL + 1] = 0x05;
+    uni_jmp_sentinel(stub, UNI_STUB_SYSCALL + 2U, UNI_STUB);
+    for (unsigned k = 0; k < 4; k++) {
+        unsigned lo = UNI_STUB_LOAD + 0x10U * k, so = UNI_STUB_STORE + 0x10U * k;
+        memcpy(stub + lo, load[k], len[k]);
+        uni_jmp_sentinel(stub, lo + len[k], UNI_STUB);
+        memcpy(stub + so, store[k], len[k]);
+        uni_jmp_sentinel(stub, so + len[k], UNI_STUB);
+    }
+}
+
+static void uni_op_start(struct uni *u)
+{
+    u->fault = PROG_FAULT_NONE;
+    u->pfec = 0;
+    u->nr_exits = 0;
+    u->syscalled = false;
+    u->exit_action = -1;
+    u->probe = false;
+}
+
+/* The results every run shares: faults, exits, and what stopped it. */
+static void uni_op_result(struct uni *u, struct op_result *res)
+{
+    res->fault = u->fault;
+    res->pfec = u->fault != PROG_FAULT_NONE ? u->pfec : 0;
+    res->nr_exits = u->nr_exits;
+    memcpy(res->exits, u->exits, u->nr_exits);
+    res->status = u->stop == UNI_STOP_RESTART ? OPS_RESTART :
+                  u->stop == UNI_STOP_UNSUPPORTED ? OPS_UNSUPPORTED : OPS_RAN;
+}
+
+static void uni_hang(struct uni *u)
+{
+    if (u->stop == UNI_STOP_HANG && !u->hang_pending) {
+        u->hang_pending = true;
+        u->hang_op = u->n->last_op;
+    }
+}
+
+static void uni_stub_regs(struct uni_regs *r, uint64_t rip, const struct vcpu *v)
+{
+    memset(r, 0, sizeof(*r));
+    r->rip = rip;
+    r->rflags = 0x202;
+    r->gpr[X86_RSP] = UNI_STACKS + ((uint64_t)v->domid * HV_MAX_VCPUS + v->id + 1U) * PAGE_SIZE -
+                      8U;
+}
+
+/* The vCPU's code stack: its top holds the sentinel, so a `ret` ends the code. */
+static void uni_stack_init(struct uni *u, const struct vcpu *v, struct uni_regs *r)
+{
+    uint64_t sentinel = UNI_SENTINEL;
+    size_t off = (size_t)(r->gpr[X86_RSP] - UNI_OWN);
+
+    memcpy(u->own + off, &sentinel, sizeof(sentinel));
+    (void)v;
+}
+
+static void uni_hypercall_regs(struct uni_regs *r, unsigned nr, const uint64_t args[6])
+{
+    r->gpr[X86_RAX] = nr;
+    r->gpr[X86_RDI] = args[0];
+    r->gpr[X86_RSI] = args[1];
+    r->gpr[X86_RDX] = args[2];
+    r->gpr[X86_R10] = args[3];
+    r->gpr[X86_R8] = args[4];
+    r->gpr[X86_R9] = args[5];
+}
+
+/* A hypercall from a stub: syscall with the resolved arguments in the PV64 registers. */
+static void uni_hypercall(struct uni *u, struct vcpu *v, const struct prog_op *op,
+                          struct op_result *res)
+{
+    struct target *in = &u->inner;
+    struct hv *hv = u->n->hv;
+    gva_t payload_va = DOM_VA(NATIVE_PAYLOAD_GFN(&in->shape));
+    uint64_t args[6] = { 0 };
+    struct uni_regs r;
+
+    native_place_payload(in, v, op, payload_va);
+    for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++)
+        args[i] = native_arg(hv, &in->shape, &op->args[i], payload_va);
+    uni_stub_regs(&r, UNI_STUB + UNI_STUB_SYSCALL, v);
+    uni_hypercall_regs(&r, op->nr, args);
+    u->n->last_name = abi_hypercall_name(op->nr);
+    uni_run(u, v, &r, UNI_STUB_BUDGET);
+    uni_op_result(u, res);
+    res->rc = (int64_t)u->regs.gpr[X86_RAX];
+    if (u->stop == UNI_STOP_RESTART) {
+        res->rc = -XEN_ERESTART;
+        u->susp[v->domid][v->id] = u->regs;
+        u->susp_valid[v->domid][v->id] = true;
+    }
+    native_capture_out(in, v, op, payload_va, res);
+}
+
+/* switch_vcpu: a vCPU preempted in a hypercall runs again from the syscall it left. */
+static void uni_switch(struct uni *u, struct vcpu *v, struct op_result *res)
+{
+    bool *valid = &u->susp_valid[v->domid][v->id];
+
+    res->status = OPS_RAN;
+    if (!v->cont.pending) {
+        *valid = false;
+        return;
+    }
+    struct uni_regs r;
+    if (*valid) {
+        r = u->susp[v->domid][v->id];
+    } else {
+        uni_stub_regs(&r, UNI_STUB + UNI_STUB_SYSCALL, v);
+        uni_hypercall_regs(&r, v->cont.nr, v->cont.args);
+    }
+    *valid = false;
+    u->n->last_name = abi_hypercall_name(v->cont.nr);
+    uni_run(u, v, &r, r.rip >= UNI_OWN ? UNI_STUB_BUDGET : UNI_DEFAULT_BUDGET);
+    uni_op_result(u, res);
+    res->rc = (int64_t)u->regs.gpr[X86_RAX];
+    if (u->stop == UNI_STOP_RESTART) {
+        res->rc = -XEN_ERESTART;
+        u->susp[v->domid][v->id] = u->regs;
+        *valid = true;
+    }
+    uni_hang(u);
+}
+
+/* guest_read / guest_write: one load or store through the guest's page tables, as a probe:
+   a fault is the op's result, not the domain's end (the native target's semantics). */
+static void uni_access(struct uni *u, struct vcpu *v, const struct prog_op *op,
+                       struct op_result *res)
+{
+    struct hv *hv = u->n->hv;
+    bool write = op->kind == OP_GUEST_WRITE;
+    gva_t va = op->nr_args ? native_arg(hv, &u->inner.shape, &op->args[0], 0) : 0;
+    uint32_t size = (op->size == 1 || op->size == 2 || op->size == 4 || op->size == 8) ? op->size
+                                                                                    : 8U;
+    uint64_t tag = 0;
+    struct uni_regs r;
+    mfn_t mfn;
+
+    u->n->last_name = prog_kind_name(op->kind);
+    if (uni_mmu_reserved(va, size)) {
+        res->status = OPS_UNSUPPORTED;
+        return;
+    }
+    /* the translation the native target makes first, so both name the same frame in the tag */
+    if (guest_translate(hv, v, va, write ? PFEC_WRITE : 0, &mfn, NULL) < 0)
+        mfn = MFN_INVALID;
+    if (write) {
+        struct native_tag t = {
+            .dom = v->domid,
+            .gen = (uint16_t)(mfn_valid(hv, mfn) ? u->n->frame_gen[mfn] : 0),
+            .mfn = mfn,
+        };
+        tag = native_tag_encode(&t);
+    }
+    unsigned k = uni_size_class(size);
+    uni_stub_regs(&r, UNI_STUB + (write ? UNI_STUB_STORE : UNI_STUB_LOAD) + 0x10U * k, v);
+    r.gpr[X86_RDI] = va;
+    r.gpr[X86_RAX] = tag;
+    u->probe = true;
+    uni_run(u, v, &r, UNI_STUB_BUDGET);
+    uni_op_result(u, res);
+    res->rc = u->fault != PROG_FAULT_NONE ? -XEN_EFAULT : 0;
+    if (write || res->rc < 0 || res->status != OPS_RAN)
+        return;
+    res->value = size == 8 ? u->regs.gpr[X86_RAX] :
+                 u->regs.gpr[X86_RAX] & ((1ULL << (size * 8U)) - 1U);
+    if (size == 8 && !(va & 7U) && mfn_valid(hv, mfn))
+        native_iso_read(u->n, v->domid, mfn, res->value, va);
+}
+
+/*
+ * An exit op whose instruction raises that exit on a CPU (CPUID, RDMSR, WRMSR, HLT, IN, OUT):
+ * the instruction runs in the exit stub with the op's registers, and the exit comes from it.
+ * A record whose qualification disagrees with its instruction cannot come from hardware: it is
+ * not run (unsupported). Other exits are not caused by one instruction on this target yet
+ * (MMIO, string I/O, EPT violations, exceptions): 0, and the caller hands them to the monitor
+ * as records.
+ */
+static bool uni_exit_runs(const struct prog_op *op, uint64_t qual, uint64_t rdx, bool *consistent)
+{
+    const uint8_t *b = op->insn;
+    unsigned n = op->insn_len < PROG_MAX_INSN ? op->insn_len : PROG_MAX_INSN, i = 0;
+    bool o16 = false;
+
+    *consistent = false;
+    for (; i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0x2E || b[i] == 0x3E); i++)
+        o16 |= b[i] == 0x66;
+    if (i < n && (b[i] & 0xF0) == 0x40)
+        i++;
+    if (i >= n)
+        return false;
+    uint8_t c = b[i], c2 = i + 1U < n ? b[i + 1] : 0;
+    switch (op->exit_reason) {
+    case EXIT_CPUID:     *consistent = c == 0x0F && c2 == 0xA2; return true;
+    case EXIT_MSR_READ:  *consistent = c == 0x0F && c2 == 0x32; return true;
+    case EXIT_MSR_WRITE: *consistent = c == 0x0F && c2 == 0x30; return true;
+    case EXIT_HLT:       *consistent = c == 0xF4; return true;
+    case EXIT_IO:
+        if ((c & 0xF4U) != 0xE4U)
+            return false;   /* string forms and others go as records */
+        {
+            unsigned size = (c & 1U) ? (o16 ? 2U : 4U) : 1U;
+            bool in = !(c & 2U);
+            uint16_t port = (c & 8U) ? (uint16_t)rdx : (i + 1U < n ? b[i + 1] : 0xFFFFU);
+            if (!(c & 8U) && i + 1U >= n)
+                return true;
+            *consistent = qual == EXIT_IO_QUAL(port, size, in);
+        }
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
+                        struct op_result *res)
+{
+    struct target *in = &u->inner;
+    struct hv *hv = u->n->hv;
+    gva_t payload_va = DOM_VA(NATIVE_PAYLOAD_GFN(&in->shape));
+    struct uni_regs r;
+    bool consistent;
+
+    uint64_t qual = native_arg(hv, &in->shape, &op->qual, payload_va);
+    uint64_t rdx = native_arg(hv, &in->shape, &op->regs[X86_RDX], payload_va);
+    if (!uni_exit_runs(op, qual, rdx, &consistent)) {
+        native_run_op(in, op, res);   /* a record, as the native target runs it */
+        return;
+    }
+    u->n->last_name = abi_exit_reason_name(op->exit_reason);
+    if (!consistent) {
+        res->status = OPS_UNSUPPORTED;
+        return;
+    }
+    native_place_payload(in, v, op, payload_va);
+    uni_stub_regs(&r, UNI_STUB_EXIT, v);
+    for (unsigned i = 0; i < 16; i++)
+        if (i != X86_RSP)
+            r.gpr[i] = native_arg(hv, &in->shape, &op->regs[i], payload_va);
+    r.rflags = native_arg(hv, &in->shape, &op->regs[PROG_EXIT_RFLAGS], payload_va);
+    uint8_t code[PROG_MAX_INSN + 5];
+    unsigned len = op->insn_len < PROG_MAX_INSN ? op->insn_len : PROG_MAX_INSN;
+    memcpy(code, op->insn, len);
+    uni_jmp_sentinel(code, len, UNI_STUB_EXIT);
+    uc_mem_write(u->uc, UNI_STUB_EXIT, code, len + 5U);
+    uni_run(u, v, &r, UNI_STUB_BUDGET);
+    uni_op_result(u, res);
+    res->rc = u->exit_action >= 0 ? u->exit_action : EXIT_INVALID;
+    res->value = u->regs.gpr[X86_RAX];
+    /* an exit op reports the exception its exit injected; the domain goes on (a probe) */
+    res->nr_exits = 0;
+    native_capture_out(in, v, op, payload_va, res);
+}
+
+/* guest_code: the op's payload is the code, placed where payloads go and run from its start. */
+static void uni_code(struct uni *u, struct vcpu *v, const struct prog_op *op,
+                     struct op_result *res)
+{
+    struct target *in = &u->inner;
+    gva_t va = DOM_VA(NATIVE_PAYLOAD_GFN(&in->shape));
+    struct uni_regs r;
+
+    u->n->last_name = prog_kind_name(op->kind);
+    native_place_payload(in, v, op, va);
+    /* written behind Unicorn's back: drop what it translated from this page before */
+    uc_ctl_remove_cache(u->uc, va, va + PAGE_SIZE);
+    uni_stub_regs(&r, va, v);
+    uni_stack_init(u, v, &r);
+    uni_run(u, v, &r, op->imm ? op->imm : UNI_DEFAULT_BUDGET);
+    uni_op_result(u, res);
+    res->rc = (int64_t)u->regs.gpr[X86_RAX];
+    if (u->stop == UNI_STOP_RESTART) {
+        u->susp[v->domid][v->id] = u->regs;
+        u->susp_valid[v->domid][v->id] = true;
+    }
+    /* a PV guest without a trap table for the exception: Xen crashes the domain */
+    if (u->stop == UNI_STOP_FAULT)
+        dom_crash(&u->n->hv->dom[v->domid]);
+    uni_hang(u);
+}
+
+int uni_run_op(struct target *t, const struct prog_op *op, struct op_result *res)
+{
+    struct uni *u = t->priv;
+    struct native *n = u->n;
+    struct hv *hv = n->hv;
+    struct domain *d = op->dom < HV_MAX_DOMAINS ? dom_get(hv, op->dom) : NULL;
+    struct vcpu *v = dom_vcpu(d, op->vcpu);
+    uint32_t work = hv->preempt_idx;
+
+    if (op->kind == OP_PREEMPT || op->kind == OP_EXIT || !vcpu_runnable(hv, v) ||
+        (op->kind == OP_GUEST_CODE && v->blocked)) {
+        if (op->kind == OP_EXIT && vcpu_runnable(hv, v) && !v->blocked) {
+            uni_op_start(u);
+            tlb_promise_clear(hv);
+            n->last_op = n->op_index;
+            n->last_changed = true;
+            n->dma_moved = false;
+            n->last_name = NULL;
+            uni_exit_op(u, v, op, res);
+            if (n->op_index == n->last_op)   /* not run by native_run_op */
+                native_note_op(n);
+            t->steps += (uint32_t)(hv->preempt_idx - work);
+            return 0;
+        }
+        /* the scheduling pattern, and ops of vCPUs that cannot run: as the native target */
+        return native_run_op(&u->inner, op, res);
+    }
+    if (op->kind != OP_SWITCH_VCPU)
+        u->susp_valid[v->domid][v->id] = false;   /* the guest did not re-issue: abandoned */
+    uni_op_start(u);
+    tlb_promise_clear(hv);
+    n->last_op = n->op_index;
+    n->last_changed = op->kind != OP_GUEST_READ;
+    n->dma_moved = false;
+    n->last_name = NULL;
+    switch (op->kind) {
+    case OP_HYPERCALL:   uni_hypercall(u, v, op, res); break;
+    case OP_GUEST_READ:
+    case OP_GUEST_WRITE: uni_access(u, v, op, res); break;
+    case OP_SWITCH_VCPU:
+        n->last_name = prog_kind_name(OP_SWITCH_VCPU);
+        uni_switch(u, v, res);
+        t->steps++;
+        break;
+    case OP_GUEST_CODE:  uni_code(u, v, op, res); break;
+    default:             res->status = OPS_UNSUPPORTED; break;
+    }
+    u->v = NULL;
+    t->steps += (uint32_t)(hv->preempt_idx - work);
+    native_note_op(n);
+    return 0;
+}

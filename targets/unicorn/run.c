@@ -1,0 +1,68 @@
+/* One run of the emulated vCPU: from a register set until the sentinel, a stop, a fault or the budget. */
+#include <string.h>
+
+#include "targets/unicorn/uni.h"
+
+static const int uni_run_gprs[16] = {
+    UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
+    UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
+    UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+};
+
+/* Flags a guest may hold at CPL3 (arithmetic, TF, DF, AC, ID): IF stays set, IOPL 0. */
+#define UNI_RFLAGS_GUEST 0x250DD5ULL
+#define UNI_RFLAGS_FIXED 0x202ULL
+
+static void uni_regs_write(struct uni *u, const struct uni_regs *r)
+{
+    uint64_t rflags = (r->rflags & UNI_RFLAGS_GUEST & ~0x100ULL) | UNI_RFLAGS_FIXED;
+
+    for (unsigned i = 0; i < 16; i++)
+        uc_reg_write(u->uc, uni_run_gprs[i], &r->gpr[i]);
+    uc_reg_write(u->uc, UC_X86_REG_RFLAGS, &rflags);
+    uc_reg_write(u->uc, UC_X86_REG_RIP, &r->rip);
+}
+
+/*
+ * Each entry starts from the clean context (CPL3, no exception in flight): Unicorn 2.0.1 keeps
+ * the last exception it reported and turns the next one into #DF, and a rip written inside a
+ * hook only takes effect at a block boundary, so every exit that moves rip stops the run and
+ * comes back here. Returns 0; the outcome is u->stop (UNI_STOP_NONE: the sentinel was reached)
+ * with u->regs the registers at the end.
+ */
+int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_t budget)
+{
+    struct uni_regs r = *start;
+
+    u->v = v;
+    uni_mmu_sync(u);
+    u->budget = budget;
+    u->icount = 0;
+    for (;;) {
+        uc_context_restore(u->uc, u->clean);
+        uni_regs_write(u, &r);
+        u->stop = UNI_STOP_NONE;
+        uc_err e = uc_emu_start(u->uc, r.rip, UNI_SENTINEL, 0, 0);
+        if (u->stop == UNI_STOP_REENTER) {
+            r = u->regs;
+            if (r.rip == UNI_SENTINEL) {
+                u->stop = UNI_STOP_NONE;
+                return 0;
+            }
+            continue;
+        }
+        if (u->stop == UNI_STOP_RESTART || u->stop == UNI_STOP_BLOCKED)
+            return 0;   /* the hook left the registers to go on from */
+        uni_regs_read(u, &u->regs);
+        if (u->stop != UNI_STOP_NONE)
+            return 0;
+        if (e == UC_ERR_INSN_INVALID)
+            uni_fault(u, UNI_VEC_UD, 0);
+        else if (e != UC_ERR_OK)
+            u->stop = UNI_STOP_UNSUPPORTED;   /* an error no hook explained */
+        else if (u->regs.rip != UNI_SENTINEL)
+            u->stop = UNI_STOP_HANG;
+        return 0;
+    }
+}

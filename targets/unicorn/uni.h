@@ -1,0 +1,119 @@
+/* The unicorn target's state: the reference monitor with guest code run at CPL3 in Unicorn. */
+#ifndef HVFUZZ_UNI_H
+#define HVFUZZ_UNI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+#include "hvfuzz/exit.h"
+#include "targets/native/native.h"
+
+extern const struct target_ops unicorn_target_ops;
+
+/*
+ * The emulated machine's address space (docs/TARGETS.md, "The unicorn target"). Debian 12's
+ * Unicorn 2.0.1 walks the page tables CR3 names for permissions and faults, then uses the
+ * virtual address as the physical one. So CR3 points at the target's own identity tables (every
+ * page present, writable, user), and each guest page the CPU touches is an alias: a 4 KiB
+ * mapping at the guest VA of the frame the monitor's TLB gives for it. Permissions and faults
+ * come from the monitor (the alias's protection, its walker's error codes), never from Unicorn.
+ *  - UNI_TABLES: the identity tables. Page-table reads are physical and Unicorn's CPU has 40
+ *    address bits, so they sit just under 1 TiB; the identity tables leave that 2 MiB range not
+ *    present, so a guest access there faults and is checked against the monitor.
+ *  - UNI_OWN: the target's own pages in Xen's range (no guest can map it: the monitor's walker
+ *    faults there): stubs, the sentinel every run stops at, the GDT, a stack per vCPU. The rest
+ *    of Xen's range is not present in the identity tables.
+ */
+#define UNI_TABLES      0x000000FFFFE00000ULL
+#define UNI_TABLE_PAGES 7U
+#define UNI_OWN         0xFFFF800000000000ULL
+#define UNI_STUB        (UNI_OWN + 0x0000U)    /* hypercall, access and exit stubs */
+#define UNI_SENTINEL    (UNI_OWN + 0x1000U)    /* every run ends when rip reaches it */
+#define UNI_GDT         (UNI_OWN + 0x2000U)
+#define UNI_BOOT        (UNI_OWN + 0x3000U)    /* the CPL0 code that drops to CPL3 once */
+#define UNI_STACKS      (UNI_OWN + 0x4000U)    /* one page per (domain, vCPU) */
+#define UNI_OWN_PAGES   (4U + HV_MAX_DOMAINS * HV_MAX_VCPUS)
+#define UNI_STUB_EXIT   (UNI_STUB + 0x800U)    /* an exit op's instruction, then jmp sentinel */
+
+/* Exception vectors the target raises or reports (the monitor's own list is private to it). */
+enum uni_vec { UNI_VEC_DE = 0, UNI_VEC_UD = 6, UNI_VEC_GP = 13, UNI_VEC_PF = 14 };
+
+/* Instructions a guest_code op may run when it states no budget. */
+#define UNI_DEFAULT_BUDGET 10000U
+
+/* Why a run stopped before the sentinel. */
+enum uni_stop {
+    UNI_STOP_NONE = 0,
+    UNI_STOP_FAULT,        /* an exception the guest has no handler for (fault, pfec) */
+    UNI_STOP_REENTER,      /* an exit changed rip: restore the clean context and go on */
+    UNI_STOP_RESTART,      /* a hypercall was preempted: rip is back on the syscall */
+    UNI_STOP_BLOCKED,      /* the vCPU cannot run on (halted, its domain crashed or shut down) */
+    UNI_STOP_HANG,         /* the instruction budget ran out */
+    UNI_STOP_UNSUPPORTED,  /* an address the scheme cannot serve (the target's own ranges) */
+};
+
+/* The registers a run starts from and ends with (x86 encoding order, as struct vcpu_regs). */
+struct uni_regs {
+    uint64_t gpr[16];
+    uint64_t rip, rflags;
+};
+
+/* One alias: the guest page va, served from frame mfn, mapped with prot (UC_PROT_*). */
+struct uni_alias {
+    bool     valid;
+    gva_t    va;
+    mfn_t    mfn;
+    uint32_t prot;
+};
+
+struct uni {
+    struct target inner;            /* the native target: monitor, snapshot, oracles */
+    struct native *n;               /* inner.priv */
+    uc_engine *uc;
+    uc_context *clean;              /* CPL3, no exception pending (re-entry after every fault) */
+    uint8_t *own;                   /* UNI_OWN_PAGES pages */
+    uint8_t *tables;                /* UNI_TABLE_PAGES pages */
+    /* The aliases mirror the running vCPU's TLB in the monitor, slot for slot. */
+    struct vcpu *alias_v;
+    struct uni_alias alias[HV_TLB_ENTRIES];
+    /* The run in progress. */
+    struct vcpu *v;
+    struct uni_regs regs;           /* at a stop: where to go on from (REENTER) */
+    enum uni_stop stop;
+    bool     probe;                 /* a guest_read/guest_write op: a fault ends the op only */
+    uint8_t  fault;                 /* vector, PROG_FAULT_NONE */
+    uint32_t pfec;
+    uint64_t budget, icount;
+    uint8_t  nr_exits;
+    uint8_t  exits[PROG_MAX_EXPECT_EXITS];
+    bool     syscalled;             /* the syscall hook ran (rax holds its result) */
+    int64_t  exit_action;           /* the last exit's enum exit_action (-1: none) */
+    /* A vCPU whose code was preempted in a hypercall resumes from these on switch_vcpu. */
+    bool     susp_valid[HV_MAX_DOMAINS][HV_MAX_VCPUS];
+    struct uni_regs susp[HV_MAX_DOMAINS][HV_MAX_VCPUS];
+    /* A budget overrun, reported by the next check as hang:guest_code. */
+    bool     hang_pending;
+    int      hang_op;
+};
+
+/* targets/unicorn/mmu.c: the shadow MMU. */
+void uni_mmu_sync(struct uni *u);                /* aliases := the running vCPU's TLB */
+void uni_mmu_drop(struct uni *u);                /* unmap every alias */
+bool uni_mmu_reserved(gva_t va, uint64_t len);   /* the target's own ranges */
+bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                   void *arg);
+
+/* targets/unicorn/exits.c: the hooks that turn instructions into the monitor's exits. */
+int  uni_hooks_add(struct uni *u);
+void uni_fault(struct uni *u, unsigned vector, uint32_t pfec);
+
+/* targets/unicorn/run.c: one run from regs until the sentinel, a stop or the budget. */
+void uni_regs_read(struct uni *u, struct uni_regs *r);
+int  uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_t budget);
+
+/* targets/unicorn/op.c: the stubs (hypercall, loads, stores) and the ops. */
+void uni_stubs_write(uint8_t *stub);
+int uni_run_op(struct target *t, const struct prog_op *op, struct op_result *res);
+
+#endif
