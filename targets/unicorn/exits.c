@@ -225,9 +225,7 @@ static void uni_hook_syscall(uc_engine *uc, void *arg)
     u->n->last_name = abi_hypercall_name(nr);
     uni_mmu_sync(u);
     /* the monitor may have written a page the guest runs code from */
-    for (unsigned i = 0; i < HV_TLB_ENTRIES; i++)
-        if (u->alias[i].valid && (u->alias[i].prot & UC_PROT_EXEC))
-            uc_ctl_remove_cache(uc, u->alias[i].va, u->alias[i].va + PAGE_SIZE);
+    uni_mmu_code_check(u);
     if (rc == -XEN_ERESTART) {
         const struct continuation *c = &u->v->cont;
         u->regs = cur;

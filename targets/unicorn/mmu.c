@@ -1,35 +1,49 @@
 /* The unicorn target's shadow MMU: guest pages aliased onto the frame pool as the monitor's TLB has them. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "targets/unicorn/uni.h"
 
 /*
- * The rule (docs/TARGETS.md): the emulated CPU's TLB is the monitor's. An alias exists exactly
- * for an entry of the running vCPU's TLB in the monitor, names the same frame and grants no more
- * than the entry does. A miss goes to guest_translate, as the native target's accesses do, so
- * what the model keeps stale (a PTE changed without a flush) the CPU sees stale too, and what
- * the model flushes (a TLB flush, a base-pointer change, an eviction, a reset) the CPU loses:
- * uni_mmu_sync runs after everything that can change the TLB. Unmapping an alias drops
- * Unicorn's own TLB entry and translated code for that page.
+ * The rule (docs/TARGETS.md): the emulated CPU's TLB is the monitor's. An alias is enabled
+ * exactly for an entry of the running vCPU's TLB in the monitor, names the same frame and grants
+ * no more than the entry does. A miss goes to guest_translate, as the native target's accesses
+ * do, so what the model keeps stale (a PTE changed without a flush) the CPU sees stale too, and
+ * what the model drops (a TLB flush, a base-pointer change, an eviction, a reset) the CPU loses:
+ * uni_mmu_sync runs after everything that can change the TLB. Changing an alias's protection
+ * drops Unicorn's own TLB entry for the page.
  *
  * Writes: an alias is writable only once its frame is marked written (frame_mem_w), so the
  * native reset, which copies back the frames marked, stays exact: the first store to a page
- * comes here as a protection event.
+ * after a reset comes here as a protection event.
  */
 
-static void uni_alias_unmap(struct uni *u, struct uni_alias *a)
+void uni_mmu_init(struct uni *u)
 {
-    if (!a->valid)
-        return;
-    uc_mem_unmap(u->uc, a->va, PAGE_SIZE);
-    a->valid = false;
+    memset(u->slot, -1, sizeof(u->slot));
 }
 
-void uni_mmu_drop(struct uni *u)
+static void uni_alias_prot(struct uni *u, struct uni_alias *a, uint32_t prot)
 {
-    for (unsigned i = 0; i < HV_TLB_ENTRIES; i++)
-        uni_alias_unmap(u, &u->alias[i]);
+    if (a->prot != prot)
+        uc_mem_protect(u->uc, a->va, PAGE_SIZE, prot);
+    a->prot = prot;
+}
+
+void uni_mmu_off(struct uni *u)
+{
+    for (unsigned i = 0; i < HV_TLB_ENTRIES; i++) {
+        if (u->slot[i] >= 0)
+            uni_alias_prot(u, &u->alias[u->slot[i]], UC_PROT_NONE);
+        u->slot[i] = -1;
+    }
     u->alias_v = NULL;
+}
+
+void uni_mmu_free(struct uni *u)
+{
+    for (unsigned i = 0; i < UNI_MAX_ALIASES; i++)
+        free(u->alias[i].copy);
 }
 
 static bool uni_frame_written(const struct hv *hv, mfn_t mfn)
@@ -37,7 +51,7 @@ static bool uni_frame_written(const struct hv *hv, mfn_t mfn)
     return hv->dirty && (hv->dirty[mfn / 64U] >> (mfn % 64U)) & 1U;
 }
 
-static uint32_t uni_alias_prot(const struct hv *hv, const struct tlb_entry *e)
+static uint32_t uni_entry_prot(const struct hv *hv, const struct tlb_entry *e)
 {
     uint32_t prot = UC_PROT_READ;
 
@@ -54,23 +68,36 @@ void uni_mmu_sync(struct uni *u)
     struct vcpu *v = u->v;
 
     if (u->alias_v != v)
-        uni_mmu_drop(u);
+        uni_mmu_off(u);
     u->alias_v = v;
     if (!v)
         return;
     for (unsigned i = 0; i < HV_TLB_ENTRIES; i++) {
-        struct uni_alias *a = &u->alias[i];
-        const struct tlb_entry *e = &v->tlb[i];
-        if (!a->valid)
+        if (u->slot[i] < 0)
             continue;
+        struct uni_alias *a = &u->alias[u->slot[i]];
+        const struct tlb_entry *e = &v->tlb[i];
         if (!e->valid || e->va != a->va || e->mfn != a->mfn || !mfn_valid(hv, e->mfn)) {
-            uni_alias_unmap(u, a);
+            uni_alias_prot(u, a, UC_PROT_NONE);
+            u->slot[i] = -1;
             continue;
         }
-        uint32_t prot = uni_alias_prot(hv, e);
-        if (prot != a->prot) {
-            uc_mem_protect(u->uc, a->va, PAGE_SIZE, prot);
-            a->prot = prot;
+        uni_alias_prot(u, a, uni_entry_prot(hv, e));
+    }
+}
+
+/* Code Unicorn translated from a frame the monitor (or a reset) rewrote behind its back. */
+void uni_mmu_code_check(struct uni *u)
+{
+    struct hv *hv = u->n->hv;
+
+    for (unsigned i = 0; i < UNI_MAX_ALIASES; i++) {
+        struct uni_alias *a = &u->alias[i];
+        if (!a->valid || !a->code || !mfn_valid(hv, a->mfn))
+            continue;
+        if (memcmp(a->copy, frame_mem(hv, a->mfn), PAGE_SIZE) != 0) {
+            uc_ctl_remove_cache(u->uc, a->va, a->va + PAGE_SIZE);
+            memcpy(a->copy, frame_mem(hv, a->mfn), PAGE_SIZE);
         }
     }
 }
@@ -85,37 +112,82 @@ bool uni_mmu_reserved(gva_t va, uint64_t len)
            (last >= UNI_OWN && va < UNI_OWN + (uint64_t)UNI_OWN_PAGES * PAGE_SIZE);
 }
 
-/* Map (or re-map) the alias of va after a successful translation into the TLB. */
-static bool uni_alias_fill(struct uni *u, gva_t va)
+/* The alias for page: the one already mapped there, a free one, or the least recently enabled
+   disabled one (its mapping goes). NULL if every alias is enabled (cannot happen: 16 slots). */
+static struct uni_alias *uni_alias_find(struct uni *u, gva_t page)
+{
+    struct uni_alias *free_a = NULL, *old = NULL;
+
+    for (unsigned i = 0; i < UNI_MAX_ALIASES; i++) {
+        struct uni_alias *a = &u->alias[i];
+        if (a->valid && a->va == page)
+            return a;
+        if (!a->valid && !free_a)
+            free_a = a;
+        if (a->valid && a->prot == UC_PROT_NONE && (!old || a->used < old->used))
+            old = a;
+    }
+    if (free_a)
+        return free_a;
+    if (old) {
+        uc_mem_unmap(u->uc, old->va, PAGE_SIZE);
+        old->valid = false;
+    }
+    return old;
+}
+
+/* Enable (mapping if need be) the alias of va after a successful translation into the TLB. */
+static bool uni_alias_fill(struct uni *u, gva_t va, bool fetch)
 {
     struct hv *hv = u->n->hv;
     struct tlb_entry e;
     gva_t page = va & ~(gva_t)(PAGE_SIZE - 1U);
     unsigned slot = (unsigned)((page >> PAGE_SHIFT) % HV_TLB_ENTRIES);
-    struct uni_alias *a = &u->alias[slot];
 
     /* the fill may have evicted another page from this slot, or changed this one */
     uni_mmu_sync(u);
     if (!tlb_lookup(u->v, page, &e) || !mfn_valid(hv, e.mfn))
         return false;
-    uint32_t prot = uni_alias_prot(hv, &e);
-    if (a->valid && a->va == page && a->mfn == e.mfn) {
-        if (a->prot != prot)
-            uc_mem_protect(u->uc, page, PAGE_SIZE, prot);
-        a->prot = prot;
-        return true;
-    }
-    uni_alias_unmap(u, a);
-    if (uc_mem_map_ptr(u->uc, page, PAGE_SIZE, prot, frame_mem(hv, e.mfn)) != UC_ERR_OK)
+    struct uni_alias *a = uni_alias_find(u, page);
+    if (!a)
         return false;
-    *a = (struct uni_alias){ .valid = true, .va = page, .mfn = e.mfn, .prot = prot };
+    if (a->valid && a->mfn != e.mfn) {
+        uc_mem_unmap(u->uc, a->va, PAGE_SIZE);
+        a->valid = false;
+    }
+    uint32_t prot = uni_entry_prot(hv, &e);
+    if (!a->valid) {
+        if (uc_mem_map_ptr(u->uc, page, PAGE_SIZE, prot, frame_mem(hv, e.mfn)) != UC_ERR_OK)
+            return false;
+        /* translated blocks are keyed by address: ones from an earlier frame here must go */
+        uc_ctl_remove_cache(u->uc, page, page + PAGE_SIZE);
+        a->valid = true;
+        a->code = false;
+        a->va = page;
+        a->mfn = e.mfn;
+        a->prot = prot;
+    }
+    uni_alias_prot(u, a, prot);
+    if (fetch && !a->code) {
+        if (!a->copy && !(a->copy = malloc(PAGE_SIZE)))
+            return false;
+        a->code = true;
+        memcpy(a->copy, frame_mem(hv, a->mfn), PAGE_SIZE);
+        uc_ctl_remove_cache(u->uc, page, page + PAGE_SIZE);
+    }
+    a->used = ++u->alias_clock;
+    if (u->slot[slot] >= 0 && &u->alias[u->slot[slot]] != a)
+        uni_alias_prot(u, &u->alias[u->slot[slot]], UC_PROT_NONE);
+    u->slot[slot] = (int8_t)(a - u->alias);
     return true;
 }
 
 /*
- * A load, store or fetch Unicorn could not serve: no alias (a TLB miss), or an alias without
- * the permission (a write to a page not yet written, a fetch from an NX page). The monitor's
- * translation decides; a fault it reports ends the run with its error code.
+ * A load, store or fetch Unicorn could not serve: no alias or a disabled one (a TLB miss), or
+ * an alias without the permission (a write to a page not yet written, a fetch from an NX page).
+ * The monitor's translation decides; a fault it reports ends the run with its error code.
+ * Unicorn 2.0.1 cannot retry a fetch after a protection event (it crashes): that one stops the
+ * run, and uni_run goes on from the same instruction.
  */
 bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                    void *arg)
@@ -157,8 +229,12 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
     }
     if (write)
         (void)frame_mem_w(hv, mfn);   /* marks the frame for reset and the audit */
-    if (!uni_alias_fill(u, addr)) {
+    if (!uni_alias_fill(u, addr, fetch)) {
         u->stop = UNI_STOP_UNSUPPORTED;
+        return false;
+    }
+    if (type == UC_MEM_FETCH_PROT) {
+        u->stop = UNI_STOP_RETRY;
         return false;
     }
     return true;

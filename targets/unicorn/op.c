@@ -285,7 +285,9 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
     unsigned len = op->insn_len < PROG_MAX_INSN ? op->insn_len : PROG_MAX_INSN;
     memcpy(code, op->insn, len);
     uni_jmp_sentinel(code, len, UNI_STUB_EXIT);
-    uc_mem_write(u->uc, UNI_STUB_EXIT, code, len + 5U);
+    /* through Unicorn (which drops the old translation), and only when the bytes change */
+    if (memcmp(u->own + (UNI_STUB_EXIT - UNI_OWN), code, len + 5U) != 0)
+        uc_mem_write(u->uc, UNI_STUB_EXIT, code, len + 5U);
     uni_run(u, v, &r, UNI_STUB_BUDGET);
     uni_op_result(u, res);
     res->rc = u->exit_action >= 0 ? u->exit_action : EXIT_INVALID;
@@ -304,9 +306,8 @@ static void uni_code(struct uni *u, struct vcpu *v, const struct prog_op *op,
     struct uni_regs r;
 
     u->n->last_name = prog_kind_name(op->kind);
+    /* written behind Unicorn's back: uni_run drops what it translated from the old bytes */
     native_place_payload(in, v, op, va);
-    /* written behind Unicorn's back: drop what it translated from this page before */
-    uc_ctl_remove_cache(u->uc, va, va + PAGE_SIZE);
     uni_stub_regs(&r, va, v);
     uni_stack_init(u, v, &r);
     uni_run(u, v, &r, op->imm ? op->imm : UNI_DEFAULT_BUDGET);

@@ -40,6 +40,7 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
     u->budget = budget;
     u->icount = 0;
     for (;;) {
+        uni_mmu_code_check(u);
         uc_context_restore(u->uc, u->clean);
         uni_regs_write(u, &r);
         u->stop = UNI_STOP_NONE;
@@ -55,6 +56,10 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
         if (u->stop == UNI_STOP_RESTART || u->stop == UNI_STOP_BLOCKED)
             return 0;   /* the hook left the registers to go on from */
         uni_regs_read(u, &u->regs);
+        if (u->stop == UNI_STOP_RETRY) {
+            r = u->regs;
+            continue;
+        }
         if (u->stop != UNI_STOP_NONE)
             return 0;
         if (e == UC_ERR_INSN_INVALID)

@@ -89,6 +89,7 @@ static void uni_close(struct target *t)
         uc_context_free(u->clean);
     if (u->uc)
         uc_close(u->uc);
+    uni_mmu_free(u);
     target_close(&u->inner);
     free(u->own);
     free(u->tables);
@@ -110,6 +111,7 @@ static int uni_open(struct target *t, const struct prog_shape *shape, const stru
         return -1;
     }
     u->n = u->inner.priv;
+    uni_mmu_init(u);
     memset(u->own, 0, (size_t)UNI_OWN_PAGES * PAGE_SIZE);
     uni_stubs_write(u->own);
     memset(u->own + (UNI_SENTINEL - UNI_OWN), 0xF4, PAGE_SIZE);
@@ -131,7 +133,7 @@ static int uni_reset(struct target *t)
 
     u->inner.opts = t->opts;
     u->inner.steps = 0;
-    uni_mmu_drop(u);   /* the monitor's TLBs go back to the snapshot's, which are empty */
+    uni_mmu_off(u);   /* the monitor's TLBs go back to the snapshot's */
     if (u->inner.ops->reset(&u->inner) < 0)
         return -1;
     memset(u->susp_valid, 0, sizeof(u->susp_valid));

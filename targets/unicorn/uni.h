@@ -51,6 +51,7 @@ enum uni_stop {
     UNI_STOP_BLOCKED,      /* the vCPU cannot run on (halted, its domain crashed or shut down) */
     UNI_STOP_HANG,         /* the instruction budget ran out */
     UNI_STOP_UNSUPPORTED,  /* an address the scheme cannot serve (the target's own ranges) */
+    UNI_STOP_RETRY,        /* an alias was enabled for a fetch: go on from where the CPU stopped */
 };
 
 /* The registers a run starts from and ends with (x86 encoding order, as struct vcpu_regs). */
@@ -59,12 +60,22 @@ struct uni_regs {
     uint64_t rip, rflags;
 };
 
-/* One alias: the guest page va, served from frame mfn, mapped with prot (UC_PROT_*). */
+/*
+ * One alias: the guest page va, served from frame mfn, mapped with prot (UC_PROT_*; UC_PROT_NONE
+ * while no TLB entry of the monitor stands behind it). Mapping costs a rebuild of Unicorn's
+ * address space (~20 us), changing the protection almost nothing, so aliases stay mapped
+ * across ops and resets and are only switched off; copy holds the page as Unicorn last
+ * translated code from it (code: translated blocks to drop when the frame changes).
+ */
+#define UNI_MAX_ALIASES 48U
 struct uni_alias {
     bool     valid;
+    bool     code;
     gva_t    va;
     mfn_t    mfn;
     uint32_t prot;
+    uint32_t used;                  /* uni.alias_clock at its last enabling (eviction order) */
+    uint8_t *copy;                  /* PAGE_SIZE bytes once code */
 };
 
 struct uni {
@@ -74,9 +85,11 @@ struct uni {
     uc_context *clean;              /* CPL3, no exception pending (re-entry after every fault) */
     uint8_t *own;                   /* UNI_OWN_PAGES pages */
     uint8_t *tables;                /* UNI_TABLE_PAGES pages */
-    /* The aliases mirror the running vCPU's TLB in the monitor, slot for slot. */
+    /* The enabled aliases mirror the running vCPU's TLB in the monitor, slot for slot. */
     struct vcpu *alias_v;
-    struct uni_alias alias[HV_TLB_ENTRIES];
+    struct uni_alias alias[UNI_MAX_ALIASES];
+    int8_t   slot[HV_TLB_ENTRIES];  /* the alias enabled for each TLB slot, or -1 */
+    uint32_t alias_clock;
     /* The run in progress. */
     struct vcpu *v;
     struct uni_regs regs;           /* at a stop: where to go on from (REENTER) */
@@ -98,8 +111,11 @@ struct uni {
 };
 
 /* targets/unicorn/mmu.c: the shadow MMU. */
-void uni_mmu_sync(struct uni *u);                /* aliases := the running vCPU's TLB */
-void uni_mmu_drop(struct uni *u);                /* unmap every alias */
+void uni_mmu_init(struct uni *u);
+void uni_mmu_sync(struct uni *u);                /* enabled aliases := the running vCPU's TLB */
+void uni_mmu_off(struct uni *u);                 /* disable every alias (a reset, a vCPU switch) */
+void uni_mmu_code_check(struct uni *u);          /* drop code translated from changed frames */
+void uni_mmu_free(struct uni *u);
 bool uni_mmu_reserved(gva_t va, uint64_t len);   /* the target's own ranges */
 bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                    void *arg);
