@@ -380,7 +380,7 @@ clean:
 	rm -rf build
 
 .PHONY: all check check-ir check-one deps clean
--include $(MON_OBJS:.o=.d) $(CONF_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
+-include $(MON_OBJS:.o=.d) $(CONF_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(UNI_OBJS:.o=.d)
 -include $(wildcard $(B)/fuzz/harness/*.d)
 -include $(wildcard $(FUZZ_LF)/*/*.d $(FUZZ_LF)/*/*/*.d $(FUZZ_AFL)/*/*.d $(FUZZ_AFL)/*/*/*.d)
 -include $(wildcard $(FUZZ_CMPLOG)/*/*.d $(FUZZ_CMPLOG)/*/*/*.d $(FUZZ_RP)/*/*.d $(FUZZ_RP)/*/*/*.d)

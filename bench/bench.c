@@ -186,6 +186,33 @@ static void bench_simple_op(struct prog_op *op, uint32_t nr)
     op->fixups[1].arg.imm = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
 }
 
+/* The short-program figures: the target's, native's on the same programs, and guest code's. */
+static void bench_short_figures(struct bench_ctx *c, struct target *t,
+                                const struct prog_shape *shape, const struct target_opts *o,
+                                unsigned runs, double secs, struct bench_result *r)
+{
+    struct target nat;
+    struct finding f;
+
+    for (unsigned i = 0; i < BENCH_PROGS; i++)
+        bench_short_program(&c->progs[i], shape, BENCH_SHORT_OPS);
+    r->short_progs = bench_figure(c, BENCH_PROGRAMS, runs, secs);
+    if (!strcmp(t->ops->name, "native")) {
+        r->short_progs_native = r->short_progs;
+    } else if (target_open(&nat, target_find("native"), shape, o) == 0) {
+        c->t = &nat;
+        r->short_progs_native = bench_figure(c, BENCH_PROGRAMS, runs, secs);
+        c->t = t;
+        target_close(&nat);
+    }
+    for (unsigned i = 0; i < BENCH_PROGS; i++)
+        bench_short_program(&c->progs[i], shape, BENCH_SHORT_CODE);
+    /* a target that does not run guest code reports it unsupported: no figure then */
+    target_run(t, &c->progs[0], c->res, &f);
+    if (c->res[0].status == OPS_RAN)
+        r->code_progs = bench_figure(c, BENCH_PROGRAMS, runs, secs);
+}
+
 int bench_run(const char *target, unsigned runs, double secs, struct bench_result *r)
 {
     return bench_run_shape(target, NULL, runs, secs, r);
@@ -252,6 +279,8 @@ int bench_run_shape(const char *target, const struct prog_shape *shape, unsigned
     if (bench_op_check(&c) < 0)
         goto close;
     r->hc_mmu = bench_figure(&c, BENCH_OP, runs, secs);
+    t.opts.audit = true;
+    bench_short_figures(&c, &t, &cfg.shape, &o, runs, secs, r);
     rc = 0;
 close:
     target_close(&t);

@@ -112,12 +112,15 @@ int cmd_bench_main(int argc, char **argv)
                " \"generator_programs_per_s\": %.0f, \"resets_per_s\": %.0f,\n"
                " \"exit_share_default\": %.3f, \"programs_per_s_no_exits\": %.0f,\n"
                " \"exit_share_mix\": %.3f, \"programs_per_s_exit_mix\": %.0f,\n"
+               " \"short_programs_per_s\": %.0f, \"short_programs_per_s_native\": %.0f,\n"
+               " \"guest_code_programs_per_s\": %.0f,\n"
                " \"target_programs_per_s\": 50000, \"ratio_to_target\": %.3f}\n",
                BENCH_JSON_FORMAT, target, r.runs, secs, r.shape.nr_frames, r.shape.nr_domains,
                r.shape.nr_vcpus, r.shape.dom_pages, r.progs_audit, r.progs_noaudit,
                r.progs_audit > 0 ? r.progs_noaudit / r.progs_audit : 0.0, r.hc_version, r.hc_mmu,
                r.gen_only, r.reset_only, r.exit_share_default, r.progs_noexit, r.exit_share,
-               r.progs_exits, r.progs_audit / 50000.0);
+               r.progs_exits, r.short_progs, r.short_progs_native, r.code_progs,
+               r.progs_audit / 50000.0);
         return 0;
     }
     printf("target %s, median of %u runs of %.2f s, 32-op programs, %u frames, %u domains, "
@@ -135,5 +138,10 @@ int cmd_bench_main(int argc, char **argv)
     printf("  hypercalls/s, mmu_update   %12.0f\n", r.hc_mmu);
     printf("  generator programs/s       %12.0f\n", r.gen_only);
     printf("  resets/s                   %12.0f\n", r.reset_only);
+    printf("  short programs/s           %12.0f  (4 ops, 2 exits; native %.0f in this run)\n",
+           r.short_progs, r.short_progs_native);
+    if (r.code_progs > 0)
+        printf("  guest-code programs/s      %12.0f  (8 instructions: a syscall, a cpuid, a load; "
+               "and a guest write)\n", r.code_progs);
     return 0;
 }

@@ -98,9 +98,17 @@ struct bench_result {
     double progs_exits;        /* programs/s, audit on, a mix with about 30% exit ops */
     double exit_share;         /* the share of exit ops in that mix */
     double exit_share_default; /* ... and in the default generator's programs */
+    /* Short programs (bench/bench_short.c): 4 ops every target runs (2 of them exits), on the
+       target and on native in the same run; and one guest_code op plus a guest write, on a
+       target that runs guest code (0 where it does not). */
+    double short_progs;
+    double short_progs_native;
+    double code_progs;
     unsigned runs;             /* runs per figure (the median is reported) */
     struct prog_shape shape;   /* the machine measured */
 };
+enum bench_short { BENCH_SHORT_OPS, BENCH_SHORT_CODE };
+void bench_short_program(struct prog *p, const struct prog_shape *shape, enum bench_short which);
 int bench_run(const char *target, unsigned runs, double secs_per_run, struct bench_result *r);
 /* The same on the machine shape describes (NULL: the generator's default shape). */
 int bench_run_shape(const char *target, const struct prog_shape *shape, unsigned runs,

@@ -327,5 +327,6 @@ int uni_hooks_add(struct uni *u)
     e |= uc_hook_add(u->uc, &h, UC_HOOK_CODE, (void *)uni_hook_code, u, 1, 0);
     e |= uc_hook_add(u->uc, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, (void *)uni_mmu_event, u,
                      1, 0);
+    e |= uc_hook_add(u->uc, &h, UC_HOOK_MEM_WRITE, (void *)uni_mmu_write, u, 1, 0);
     return e == UC_ERR_OK ? 0 : -1;
 }

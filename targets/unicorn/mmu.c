@@ -5,17 +5,19 @@
 #include "targets/unicorn/uni.h"
 
 /*
- * The rule (docs/TARGETS.md): the emulated CPU's TLB is the monitor's. An alias is enabled
- * exactly for an entry of the running vCPU's TLB in the monitor, names the same frame and grants
- * no more than the entry does. A miss goes to guest_translate, as the native target's accesses
- * do, so what the model keeps stale (a PTE changed without a flush) the CPU sees stale too, and
- * what the model drops (a TLB flush, a base-pointer change, an eviction, a reset) the CPU loses:
- * uni_mmu_sync runs after everything that can change the TLB. Changing an alias's protection
- * drops Unicorn's own TLB entry for the page.
+ * The rule (docs/TARGETS.md): the emulated CPU's TLB is the monitor's. An alias is on exactly
+ * for an entry of the running vCPU's TLB in the monitor, names the same frame and grants no more
+ * than the entry does. A miss goes to guest_translate, as the native target's accesses do, so
+ * what the model keeps stale (a PTE changed without a flush) the CPU sees stale too, and what
+ * the model drops (a TLB flush, a base-pointer change, an eviction, a reset) the CPU loses:
+ * uni_mmu_sync runs after everything that can change the TLB. Switching an alias's read and
+ * execute permission drops Unicorn's own TLB entry for the page.
  *
- * Writes: an alias is writable only once its frame is marked written (frame_mem_w), so the
- * native reset, which copies back the frames marked, stays exact: the first store to a page
- * after a reset comes here as a protection event.
+ * Stores: every alias is writable to Unicorn, and the write hook (uni_mmu_write), which runs
+ * before a store lands, lets it through only where the monitor's TLB grants the write; it also
+ * marks the frame written (frame_mem_w), so the native reset, which copies back the frames
+ * marked, stays exact. A store the monitor refuses lands and is undone when the run stops
+ * (the run ends there: a fault).
  */
 
 void uni_mmu_init(struct uni *u)
@@ -23,18 +25,30 @@ void uni_mmu_init(struct uni *u)
     memset(u->slot, -1, sizeof(u->slot));
 }
 
+/* Read and execute as the entry allows; write stays on (the hook polices it). */
+static uint32_t uni_entry_prot(const struct tlb_entry *e)
+{
+    return UC_PROT_WRITE | UC_PROT_READ | ((e->flags & _PAGE_NX) ? 0U : UC_PROT_EXEC);
+}
+
 static void uni_alias_prot(struct uni *u, struct uni_alias *a, uint32_t prot)
 {
     if (a->prot != prot)
         uc_mem_protect(u->uc, a->va, PAGE_SIZE, prot);
     a->prot = prot;
+    a->on = prot != UC_PROT_WRITE;
+}
+
+static void uni_alias_off(struct uni *u, struct uni_alias *a)
+{
+    uni_alias_prot(u, a, UC_PROT_WRITE);
 }
 
 void uni_mmu_off(struct uni *u)
 {
     for (unsigned i = 0; i < HV_TLB_ENTRIES; i++) {
         if (u->slot[i] >= 0)
-            uni_alias_prot(u, &u->alias[u->slot[i]], UC_PROT_NONE);
+            uni_alias_off(u, &u->alias[u->slot[i]]);
         u->slot[i] = -1;
     }
     u->alias_v = NULL;
@@ -44,22 +58,6 @@ void uni_mmu_free(struct uni *u)
 {
     for (unsigned i = 0; i < UNI_MAX_ALIASES; i++)
         free(u->alias[i].copy);
-}
-
-static bool uni_frame_written(const struct hv *hv, mfn_t mfn)
-{
-    return hv->dirty && (hv->dirty[mfn / 64U] >> (mfn % 64U)) & 1U;
-}
-
-static uint32_t uni_entry_prot(const struct hv *hv, const struct tlb_entry *e)
-{
-    uint32_t prot = UC_PROT_READ;
-
-    if (!(e->flags & _PAGE_NX))
-        prot |= UC_PROT_EXEC;
-    if ((e->flags & _PAGE_RW) && uni_frame_written(hv, e->mfn))
-        prot |= UC_PROT_WRITE;
-    return prot;
 }
 
 void uni_mmu_sync(struct uni *u)
@@ -78,11 +76,11 @@ void uni_mmu_sync(struct uni *u)
         struct uni_alias *a = &u->alias[u->slot[i]];
         const struct tlb_entry *e = &v->tlb[i];
         if (!e->valid || e->va != a->va || e->mfn != a->mfn || !mfn_valid(hv, e->mfn)) {
-            uni_alias_prot(u, a, UC_PROT_NONE);
+            uni_alias_off(u, a);
             u->slot[i] = -1;
             continue;
         }
-        uni_alias_prot(u, a, uni_entry_prot(hv, e));
+        uni_alias_prot(u, a, uni_entry_prot(e));
     }
 }
 
@@ -112,23 +110,29 @@ bool uni_mmu_reserved(gva_t va, uint64_t len)
            (last >= UNI_OWN && va < UNI_OWN + (uint64_t)UNI_OWN_PAGES * PAGE_SIZE);
 }
 
+static struct uni_alias *uni_alias_at(struct uni *u, gva_t page)
+{
+    for (unsigned i = 0; i < UNI_MAX_ALIASES; i++)
+        if (u->alias[i].valid && u->alias[i].va == page)
+            return &u->alias[i];
+    return NULL;
+}
+
 /* The alias for page: the one already mapped there, a free one, or the least recently enabled
-   disabled one (its mapping goes). NULL if every alias is enabled (cannot happen: 16 slots). */
+   one that is off (its mapping goes). NULL if none is free (cannot happen: 16 are on at most). */
 static struct uni_alias *uni_alias_find(struct uni *u, gva_t page)
 {
-    struct uni_alias *free_a = NULL, *old = NULL;
+    struct uni_alias *a = uni_alias_at(u, page), *old = NULL;
 
+    if (a)
+        return a;
     for (unsigned i = 0; i < UNI_MAX_ALIASES; i++) {
-        struct uni_alias *a = &u->alias[i];
-        if (a->valid && a->va == page)
+        a = &u->alias[i];
+        if (!a->valid)
             return a;
-        if (!a->valid && !free_a)
-            free_a = a;
-        if (a->valid && a->prot == UC_PROT_NONE && (!old || a->used < old->used))
+        if (!a->on && (!old || a->used < old->used))
             old = a;
     }
-    if (free_a)
-        return free_a;
     if (old) {
         uc_mem_unmap(u->uc, old->va, PAGE_SIZE);
         old->valid = false;
@@ -136,7 +140,7 @@ static struct uni_alias *uni_alias_find(struct uni *u, gva_t page)
     return old;
 }
 
-/* Enable (mapping if need be) the alias of va after a successful translation into the TLB. */
+/* Switch on (mapping if need be) the alias of va after a translation into the monitor's TLB. */
 static bool uni_alias_fill(struct uni *u, gva_t va, bool fetch)
 {
     struct hv *hv = u->n->hv;
@@ -155,7 +159,7 @@ static bool uni_alias_fill(struct uni *u, gva_t va, bool fetch)
         uc_mem_unmap(u->uc, a->va, PAGE_SIZE);
         a->valid = false;
     }
-    uint32_t prot = uni_entry_prot(hv, &e);
+    uint32_t prot = uni_entry_prot(&e);
     if (!a->valid) {
         if (uc_mem_map_ptr(u->uc, page, PAGE_SIZE, prot, frame_mem(hv, e.mfn)) != UC_ERR_OK)
             return false;
@@ -177,17 +181,16 @@ static bool uni_alias_fill(struct uni *u, gva_t va, bool fetch)
     }
     a->used = ++u->alias_clock;
     if (u->slot[slot] >= 0 && &u->alias[u->slot[slot]] != a)
-        uni_alias_prot(u, &u->alias[u->slot[slot]], UC_PROT_NONE);
+        uni_alias_off(u, &u->alias[u->slot[slot]]);
     u->slot[slot] = (int8_t)(a - u->alias);
     return true;
 }
 
 /*
- * A load, store or fetch Unicorn could not serve: no alias or a disabled one (a TLB miss), or
- * an alias without the permission (a write to a page not yet written, a fetch from an NX page).
- * The monitor's translation decides; a fault it reports ends the run with its error code.
- * Unicorn 2.0.1 cannot retry a fetch after a protection event (it crashes): that one stops the
- * run, and uni_run goes on from the same instruction.
+ * A load, store or fetch Unicorn could not serve: no alias, or one that is off (a TLB miss), or
+ * a fetch from an NX page. The monitor's translation decides; a fault it reports ends the run
+ * with its error code. Unicorn 2.0.1 cannot retry a fetch after a protection event (it
+ * crashes): that one stops the run, and uni_run goes on from the same instruction.
  */
 bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                    void *arg)
@@ -238,4 +241,87 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
         return false;
     }
     return true;
+}
+
+static void uni_undo_save(struct uni *u, uint8_t *at, unsigned len)
+{
+    if (u->nr_undo >= sizeof(u->undo) / sizeof(u->undo[0]) || len > sizeof(u->undo[0].bytes))
+        return;
+    u->undo[u->nr_undo].at = at;
+    u->undo[u->nr_undo].len = (uint8_t)len;
+    memcpy(u->undo[u->nr_undo].bytes, at, len);
+    u->nr_undo++;
+}
+
+/* One page's part of a store: allowed, or refused (undone later) with the run stopped. */
+static void uni_mmu_store(struct uni *u, uint64_t addr, unsigned len)
+{
+    struct hv *hv = u->n->hv;
+    gva_t page = addr & ~(gva_t)(PAGE_SIZE - 1U);
+    struct uni_alias *a = uni_alias_at(u, page);
+    struct tlb_entry e;
+    uint32_t pfec = 0;
+    mfn_t mfn;
+
+    if (!a)
+        return;   /* the target's own pages (the code stack) */
+    if (a->on && tlb_lookup(u->v, page, &e) && (e.flags & _PAGE_RW) && e.mfn == a->mfn) {
+        (void)frame_mem_w(hv, a->mfn);
+        return;
+    }
+    uint8_t *at = frame_mem(hv, a->mfn) + (addr - page);
+    if (guest_translate(hv, u->v, addr, PFEC_WRITE, &mfn, &pfec) < 0 || !mfn_valid(hv, mfn)) {
+        uni_undo_save(u, at, len);
+        uni_mmu_sync(u);
+        uni_fault(u, UNI_VEC_PF, mfn_valid(hv, mfn) || pfec ? pfec
+                                 : PFEC_WRITE | PFEC_PRESENT | PFEC_RSVD);
+        return;
+    }
+    (void)frame_mem_w(hv, mfn);
+    if (mfn == a->mfn) {
+        uni_alias_fill(u, addr, false);
+        return;
+    }
+    /* the page is another frame now: put the bytes back, map it again, run the store again
+       from the registers as they were before it (the hook runs before the instruction ends) */
+    uni_undo_save(u, at, len);
+    if (u->stop == UNI_STOP_NONE) {
+        uni_regs_read(u, &u->regs);
+        u->stop = UNI_STOP_REENTER;
+        u->remap = page;
+    }
+    uc_emu_stop(u->uc);
+}
+
+void uni_mmu_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                   void *arg)
+{
+    struct uni *u = arg;
+    uint64_t end = addr + (uint64_t)(size > 0 ? size : 1);
+    uint64_t split = (addr | (PAGE_SIZE - 1U)) + 1U;
+
+    (void)uc;
+    (void)type;
+    (void)value;
+    if (!u->v)
+        return;
+    if (end > split) {
+        uni_mmu_store(u, addr, (unsigned)(split - addr));
+        uni_mmu_store(u, split, (unsigned)(end - split));
+    } else {
+        uni_mmu_store(u, addr, (unsigned)(end - addr));
+    }
+}
+
+void uni_mmu_run_end(struct uni *u)
+{
+    while (u->nr_undo) {
+        u->nr_undo--;
+        memcpy(u->undo[u->nr_undo].at, u->undo[u->nr_undo].bytes, u->undo[u->nr_undo].len);
+    }
+    if (u->remap) {
+        if (!uni_alias_fill(u, u->remap, false))
+            u->stop = UNI_STOP_UNSUPPORTED;
+        u->remap = 0;
+    }
 }

@@ -45,6 +45,7 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
         uni_regs_write(u, &r);
         u->stop = UNI_STOP_NONE;
         uc_err e = uc_emu_start(u->uc, r.rip, UNI_SENTINEL, 0, 0);
+        uni_mmu_run_end(u);
         if (u->stop == UNI_STOP_REENTER) {
             r = u->regs;
             if (r.rip == UNI_SENTINEL) {

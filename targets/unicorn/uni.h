@@ -61,15 +61,17 @@ struct uni_regs {
 };
 
 /*
- * One alias: the guest page va, served from frame mfn, mapped with prot (UC_PROT_*; UC_PROT_NONE
- * while no TLB entry of the monitor stands behind it). Mapping costs a rebuild of Unicorn's
- * address space (~20 us), changing the protection almost nothing, so aliases stay mapped
- * across ops and resets and are only switched off; copy holds the page as Unicorn last
- * translated code from it (code: translated blocks to drop when the frame changes).
+ * One alias: the guest page va, served from frame mfn. Mapping one, or adding or removing its
+ * write permission, rebuilds Unicorn's address space (~14-20 us); switching read and execute
+ * costs ~0.02 us. So aliases stay mapped across ops and resets, always writable as far as
+ * Unicorn knows, and are switched on (read, execute unless NX) and off (write only) with the
+ * monitor's TLB; every store is checked by a write hook against the monitor instead
+ * (uni_mmu_write). copy holds the page as Unicorn last translated code from it (code).
  */
 #define UNI_MAX_ALIASES 48U
 struct uni_alias {
     bool     valid;
+    bool     on;                    /* a TLB entry of the monitor stands behind it */
     bool     code;
     gva_t    va;
     mfn_t    mfn;
@@ -85,6 +87,11 @@ struct uni {
     uc_context *clean;              /* CPL3, no exception pending (re-entry after every fault) */
     uint8_t *own;                   /* UNI_OWN_PAGES pages */
     uint8_t *tables;                /* UNI_TABLE_PAGES pages */
+    /* A store the monitor refused, or one through an alias whose frame changed: its bytes are
+       put back when the run stops (the write hook runs before the store lands). */
+    unsigned nr_undo;
+    struct { uint8_t *at; uint8_t len; uint8_t bytes[16]; } undo[4];
+    gva_t    remap;                 /* page to map again before re-entry (0: none) */
     /* The enabled aliases mirror the running vCPU's TLB in the monitor, slot for slot. */
     struct vcpu *alias_v;
     struct uni_alias alias[UNI_MAX_ALIASES];
@@ -119,6 +126,9 @@ void uni_mmu_free(struct uni *u);
 bool uni_mmu_reserved(gva_t va, uint64_t len);   /* the target's own ranges */
 bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                    void *arg);
+void uni_mmu_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                   void *arg);
+void uni_mmu_run_end(struct uni *u);             /* undo refused stores, remap changed frames */
 
 /* targets/unicorn/exits.c: the hooks that turn instructions into the monitor's exits. */
 int  uni_hooks_add(struct uni *u);
