@@ -232,6 +232,13 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
         case OP_EXIT:
             prog_out_exit(&o, op);
             break;
+        case OP_GUEST_CODE:
+            /* guest_code d1 v0 budget=1000 payload=hex:... fixup@... */
+            prog_out_printf(&o, "guest_code d%u v%u", op->dom, op->vcpu);
+            if (op->imm)
+                prog_out_printf(&o, " budget=%llu", (unsigned long long)op->imm);
+            prog_out_payload(&o, op);
+            break;
         default:
             prog_out_printf(&o, "# op %u: kind %u has no text form", i, op->kind);
             break;
