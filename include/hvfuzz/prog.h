@@ -201,7 +201,10 @@ enum prog_err prog_decode_reuse(struct prog *p, const uint8_t *data, size_t len)
 size_t prog_format_text(const struct prog *p, char *buf, size_t cap);   /* like snprintf */
 /* A disassembler for the comment after an exit's instruction bytes in the text form: writes one
    line of text for the instruction in bytes and returns true, or false to leave no comment. The
-   library has none (it never links Capstone); the hvfuzz tool installs one. NULL: off. */
+   library has none (it never links Capstone); the hvfuzz tool installs one. NULL: off.
+   A guest_code line's comment lists its first few instructions: the printer finds each one's
+   length as the shortest prefix of the bytes whose text begins the text for all of them (then
+   ends or goes on with a blank, as the tool's "  (then trailing bytes)" does). */
 typedef bool (*prog_disasm_fn)(const uint8_t *bytes, size_t len, char *out, size_t cap);
 void prog_set_disasm(prog_disasm_fn fn);
 /*
