@@ -136,8 +136,12 @@ enum prog_err prog_op_check(const struct prog_op *op, const struct prog_shape *s
         return PROG_OK;
     case OP_EXIT:
         return prog_exit_check(op, s);
+    case OP_GUEST_CODE:
+        /* code starts at its first byte: there must be one; any budget is valid */
+        if (op->payload_len == 0)
+            return PROG_E_CORRUPT;
+        return prog_payload_check(op, s);
     default:
-        /* OP_GUEST_CODE is reserved for a later format version. */
         return PROG_E_CORRUPT;
     }
 }
@@ -244,6 +248,8 @@ static bool prog_op_equal(const struct prog_op *x, const struct prog_op *y)
         return prog_payload_equal(x, y);
     case OP_EXIT:
         return prog_exit_equal(x, y);
+    case OP_GUEST_CODE:
+        return x->imm == y->imm && prog_payload_equal(x, y);
     case OP_GUEST_READ:
     case OP_GUEST_WRITE:
         return x->size == y->size && prog_arg_equal(&x->args[0], &y->args[0]);
@@ -289,6 +295,10 @@ static unsigned prog_op_version(const struct prog_op *op)
     case OP_GUEST_WRITE:
         nargs = 1;
         break;
+    case OP_GUEST_CODE:
+        v = 4;
+        nfix = op->nr_fixups;
+        break;
     case OP_EXIT:
         v = 2;
         nfix = op->nr_fixups;
@@ -317,9 +327,9 @@ unsigned prog_format_version(const struct prog *p)
     unsigned v = 1, w;
 
     for (uint32_t i = 0; i < p->nr_ops && i < PROG_MAX_OPS; i++) {
-        /* version 3: expectations */
-        if (p->ops[i].expect.have)
-            return 3;
+        /* version 3: expectations; an op of a later version (guest_code) still raises it */
+        if (p->ops[i].expect.have && v < 3)
+            v = 3;
         if ((w = prog_op_version(&p->ops[i])) > v)
             v = w;
     }

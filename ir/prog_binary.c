@@ -28,6 +28,13 @@
  * Version 3 is version 2 plus expectations: an op that states any is followed by a record of
  * kind PROG_REC_EXPECT (ir/prog_expect.c has its body). The op records and nr_ops are as in
  * version 2, so a version 3 file without the expectation records means what version 2 did.
+ *
+ * Version 4 is version 3 plus the guest_code record (a file of an older version holding one is
+ * corrupt):
+ *     guest code: u8 dom, u8 vcpu, u8 0, u8 nr_fixups, u16 payload_len, u16 0, u64 budget,
+ *                 payload (the code, at least 1 byte), fixups
+ * The encoder writes version 4 only for a program with guest code, so every other program
+ * encodes as it did before.
  */
 #define V1_HDR      24U
 #define V1_OPHDR    4U
@@ -42,6 +49,7 @@
 #define V2_NR_ARG_KINDS (ARG_GPA + 1U)   /* version 3 adds the grant and status frame kinds */
 #define V2_EXIT_FIXED 60U
 #define V2_REGMASK_ALL ((1U << PROG_EXIT_REGS) - 1U)
+#define V4_CODE_FIXED 16U
 
 #define FNV_OFFSET 2166136261U
 #define FNV_PRIME  16777619U
@@ -76,6 +84,8 @@ static size_t prog_v1_op_size(const struct prog_op *op)
     case OP_EXIT:
         return V2_EXIT_FIXED + (size_t)__builtin_popcount(prog_regmask(op)) * V1_ARG +
                op->payload_len + op->nr_fixups * V1_FIXUP;
+    case OP_GUEST_CODE:
+        return V4_CODE_FIXED + op->payload_len + op->nr_fixups * V1_FIXUP;
     case OP_GUEST_READ:
     case OP_GUEST_WRITE:
         return V1_GUEST;
@@ -175,6 +185,13 @@ static uint8_t *prog_put_op(uint8_t *w, const struct prog_op *op)
         return prog_put_payload(w, op);
     case OP_EXIT:
         return prog_put_exit(w, op);
+    case OP_GUEST_CODE:
+        w[0] = op->dom;
+        w[1] = op->vcpu;
+        w[3] = op->nr_fixups;
+        prog_put16(w + 4, op->payload_len);
+        prog_put64(w + 8, op->imm);
+        return prog_put_payload(w + V4_CODE_FIXED, op);
     case OP_GUEST_READ:
     case OP_GUEST_WRITE:
         w[0] = op->dom;
@@ -304,6 +321,24 @@ static enum prog_err prog_get_exit(struct prog_op *op, const uint8_t *r, size_t 
     return prog_get_payload(op, r, 2);
 }
 
+static enum prog_err prog_get_guest_code(struct prog_op *op, const uint8_t *r, size_t len)
+{
+    if (len < V4_CODE_FIXED)
+        return PROG_E_CORRUPT;
+    op->dom = r[0];
+    op->vcpu = r[1];
+    op->nr_fixups = r[3];
+    op->payload_len = prog_get16(r + 4);
+    op->imm = prog_get64(r + 8);
+    if (r[2] || prog_get16(r + 6))
+        return PROG_E_CORRUPT;
+    if (op->nr_fixups > PROG_MAX_FIXUPS || op->payload_len > PROG_MAX_PAYLOAD)
+        return PROG_E_TOO_BIG;
+    if (len != prog_v1_op_size(op))
+        return PROG_E_CORRUPT;
+    return prog_get_payload(op, r + V4_CODE_FIXED, 4);
+}
+
 static enum prog_err prog_get_hypercall(struct prog_op *op, const uint8_t *r, size_t len,
                                         unsigned version)
 {
@@ -341,6 +376,10 @@ static enum prog_err prog_get_op(struct prog_op *op, const uint8_t *r, size_t le
         if (version < 2)
             return PROG_E_CORRUPT;
         return prog_get_exit(op, r, len);
+    case OP_GUEST_CODE:
+        if (version < 4)
+            return PROG_E_CORRUPT;
+        return prog_get_guest_code(op, r, len);
     case OP_GUEST_READ:
     case OP_GUEST_WRITE:
         if (len != V1_GUEST || r[3])
@@ -362,12 +401,12 @@ static enum prog_err prog_get_op(struct prog_op *op, const uint8_t *r, size_t le
         op->vcpu = r[1];
         return PROG_OK;
     default:
-        /* guest_code records belong to a later version */
+        /* a kind no version has */
         return PROG_E_CORRUPT;
     }
 }
 
-/* Versions 1 to 3 share the header and the framing; version says which records may occur. */
+/* Versions 1 to 4 share the header and the framing; version says which records may occur. */
 static enum prog_err prog_decode_body(struct prog *p, const uint8_t *d, size_t len, unsigned version)
 {
     enum prog_err e;
@@ -438,6 +477,11 @@ static enum prog_err prog_decode_v3(struct prog *p, const uint8_t *d, size_t len
     return prog_decode_body(p, d, len, 3);
 }
 
+static enum prog_err prog_decode_v4(struct prog *p, const uint8_t *d, size_t len)
+{
+    return prog_decode_body(p, d, len, 4);
+}
+
 typedef enum prog_err (*prog_decoder_fn)(struct prog *p, const uint8_t *d, size_t len);
 
 /* One decoder per format version ever written, so old corpus files keep replaying. */
@@ -445,6 +489,7 @@ static const prog_decoder_fn prog_decoders[] = {
     [1] = prog_decode_v1,
     [2] = prog_decode_v2,
     [3] = prog_decode_v3,
+    [4] = prog_decode_v4,
 };
 #define PROG_NR_DECODERS (sizeof(prog_decoders) / sizeof(prog_decoders[0]))
 

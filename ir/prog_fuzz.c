@@ -442,7 +442,9 @@ void prog_from_fuzz(struct prog *p, const uint8_t *data, size_t len)
 
         op->dom = (uint8_t)((dv & 0xf) % shape.nr_domains);
         op->vcpu = (uint8_t)((dv >> 4) % shape.nr_vcpus);
-        /* a quarter of the opcodes are exits; the others keep their meaning from before exits */
+        /* a quarter of the opcodes are exits; the others keep their meaning from before exits.
+           No opcode makes guest_code (yet): the native target cannot run it, and the engines'
+           inputs and corpora must keep decoding to the programs they decoded to before. */
         if (o >= 0xf8) {
             p->nr_ops--;
             prog_fz_dma(&z, p, op->dom, op->vcpu);

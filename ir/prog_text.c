@@ -513,6 +513,41 @@ static enum prog_err prog_lx_exit(struct prog_lx *l, struct prog_op *op)
     return prog_lx_fixups_fit(l, op, &o);
 }
 
+/* guest_code dD vV [budget=N] payload=hex:CODE [fixup@OFF:W=ARG ...], options in any order. */
+static enum prog_err prog_lx_guest_code(struct prog_lx *l, struct prog_op *op)
+{
+    struct prog_lx_opts o = { .expected = "budget=, payload=hex:... or fixup@OFF:WIDTH=ARG" };
+    const char *budget_at = NULL, *payload_at = NULL;
+    enum prog_err e;
+
+    op->kind = OP_GUEST_CODE;
+    if (!prog_lx_dom_vcpu(l, &op->dom, &op->vcpu))
+        return PROG_E_SYNTAX;
+    for (prog_lx_ws(l); l->s < l->end; prog_lx_ws(l)) {
+        const char *at = l->s;
+        if (prog_lx_eat(l, "budget=")) {
+            if (budget_at)
+                return prog_lx_fail(l, at, "given twice"), PROG_E_SYNTAX;
+            budget_at = at;
+            if (!prog_lx_num(l, UINT64_MAX, false, "the instruction budget", &op->imm))
+                return PROG_E_SYNTAX;
+            continue;
+        }
+        bool had_payload = o.have_payload;
+        if ((e = prog_lx_payload_opt(l, op, &o)) != PROG_OK)
+            return e;
+        if (!had_payload && o.have_payload)
+            payload_at = at;
+    }
+    if (!o.have_payload)
+        return prog_lx_fail(l, l->s, "guest_code needs its code (payload=hex:...)"), PROG_E_SYNTAX;
+    /* the code runs from its first byte: there must be one */
+    if (op->payload_len == 0)
+        return prog_lx_fail(l, payload_at, "guest_code needs at least one byte of code"),
+               PROG_E_SYNTAX;
+    return prog_lx_fixups_fit(l, op, &o);
+}
+
 static enum prog_err prog_lx_guest(struct prog_lx *l, struct prog_op *op)
 {
     uint64_t v;
@@ -551,9 +586,11 @@ static enum prog_err prog_lx_op(struct prog_lx *l, const char *w, size_t n, stru
     }
     if (IS("exit"))
         return prog_lx_exit(l, op);
+    if (IS("guest_code"))
+        return prog_lx_guest_code(l, op);
 #undef IS
     prog_lx_fail(l, w, "unknown operation (hypercall, guest_read, guest_write, preempt, "
-                 "switch_vcpu, exit or shape)");
+                 "switch_vcpu, exit, guest_code or shape)");
     return PROG_E_SYNTAX;
 }
 

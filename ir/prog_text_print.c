@@ -179,6 +179,53 @@ static void prog_out_disasm(struct prog_out *o, const struct prog_op *op)
         prog_out_printf(o, "  # %s", dis);
 }
 
+/*
+ * The first instructions of guest code as a comment: "  # mov eax, 0x11; syscall; ret". The hook
+ * disassembles one instruction and does not say how long it is: its length is the shortest
+ * prefix whose text begins the text for all the bytes left (prog.h). When that cannot tell an
+ * instruction from bytes that do not decode (the same text for one byte as for all), the text
+ * for all of them ends the comment, as an exit's does. A few instructions or a line's worth of
+ * text, then "; ...".
+ */
+#define PROG_CODE_DIS_INSNS 6U
+#define PROG_CODE_DIS_CHARS 72U
+
+static void prog_out_code_disasm(struct prog_out *o, const struct prog_op *op)
+{
+    unsigned len = op->payload_len < PROG_MAX_PAYLOAD ? op->payload_len : PROG_MAX_PAYLOAD;
+    unsigned off = 0, n = 0, k;
+    size_t chars = 0;
+    char all[96], one[96];
+
+    while (prog_disasm && off < len) {
+        const uint8_t *b = op->payload + off;
+        unsigned left = len - off, max = left < PROG_MAX_INSN ? left : PROG_MAX_INSN;
+        if (!prog_disasm(b, left, all, sizeof(all)))
+            return;
+        size_t an = strlen(all), on = 0;
+        for (k = 1; k <= max; k++) {
+            if (!prog_disasm(b, k, one, sizeof(one)))
+                continue;
+            on = strlen(one);
+            if (on && on <= an && !memcmp(one, all, on) && (all[on] == '\0' || all[on] == ' '))
+                break;
+        }
+        bool last = k > max || (k == 1 && left > 1 && on == an);
+        const char *text = last ? all : one;
+        if (n && (n == PROG_CODE_DIS_INSNS || chars + 2 + strlen(text) > PROG_CODE_DIS_CHARS)) {
+            prog_out_printf(o, "; ...");
+            return;
+        }
+        prog_out_printf(o, n ? "; " : "  # ");
+        prog_out_printf(o, "%s", text);
+        chars += (n ? 2 : 0) + strlen(text);
+        n++;
+        if (last)
+            return;
+        off += k;
+    }
+}
+
 static void prog_out_hypercall(struct prog_out *o, const struct prog_op *op)
 {
     const struct abi_hypercall *hc = abi_hypercall_by_nr(op->nr);
@@ -232,6 +279,13 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
         case OP_EXIT:
             prog_out_exit(&o, op);
             break;
+        case OP_GUEST_CODE:
+            /* guest_code d1 v0 budget=1000 payload=hex:... fixup@... */
+            prog_out_printf(&o, "guest_code d%u v%u", op->dom, op->vcpu);
+            if (op->imm)
+                prog_out_printf(&o, " budget=%llu", (unsigned long long)op->imm);
+            prog_out_payload(&o, op);
+            break;
         default:
             prog_out_printf(&o, "# op %u: kind %u has no text form", i, op->kind);
             break;
@@ -244,6 +298,8 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
         }
         if (op->kind == OP_EXIT)
             prog_out_disasm(&o, op);
+        else if (op->kind == OP_GUEST_CODE)
+            prog_out_code_disasm(&o, op);
         prog_out_char(&o, '\n');
     }
     return o.len;

@@ -154,6 +154,8 @@ void target_observe(const struct prog_op *op, const struct op_result *r,
         got->fault = r->fault;
         break;
     case OP_GUEST_CODE:
+        /* rc (above) is rax when the code ended; fault and pfec the exception that ended it,
+           exits the VM exits it took on the way; value is not a result of guest code */
         got->have |= PE_EXITS | PE_FAULT;
         got->fault = r->fault;
         got->nr_exits = r->nr_exits < PROG_MAX_EXPECT_EXITS ? r->nr_exits : PROG_MAX_EXPECT_EXITS;

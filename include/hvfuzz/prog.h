@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define PROG_MAGIC        0x5A465648U  /* "HVFZ" little-endian */
-#define PROG_VERSION      3U           /* newest binary format version (prog_format_version) */
+#define PROG_VERSION      4U           /* newest binary format version (prog_format_version) */
 #define PROG_MAX_OPS      256U
 #define PROG_MAX_PAYLOAD  512U
 #define PROG_MAX_FIXUPS   16U
@@ -75,7 +75,7 @@ enum op_kind {
     OP_PREEMPT,         /* set the preemption pattern (imm) for the following operations */
     OP_SWITCH_VCPU,     /* dom, vcpu: that vCPU runs next; re-issues its pending continuation */
     OP_EXIT,            /* dom, vcpu, a synthesized VM exit (hvfuzz/exit.h); version 2 */
-    OP_GUEST_CODE,      /* reserved for the emulated and hardware targets */
+    OP_GUEST_CODE,      /* dom, vcpu, x86-64 code (payload + fixups), budget (imm); version 4 */
     OP_NR_KINDS
 };
 
@@ -123,7 +123,15 @@ struct prog_op {
     uint32_t nr;          /* hypercall number */
     struct prog_arg args[PROG_MAX_ARGS];  /* hypercall args; args[0] = va for guest read/write */
     uint32_t size;        /* guest read/write size (1, 2, 4, 8) */
-    uint64_t imm;         /* OP_PREEMPT pattern */
+    uint64_t imm;         /* OP_PREEMPT pattern; OP_GUEST_CODE instruction budget (0: target's) */
+    /*
+     * OP_GUEST_CODE: the payload is the machine code (at least 1 byte), fixups applied as for a
+     * hypercall's, so code can embed resolved addresses (`mov rdi, imm64` with its imm a fixup).
+     * The target places it in the domain's payload page and runs it from its first byte on vCPU
+     * vcpu of dom until it returns (`ret`: the target calls it on a stack of its own), takes an
+     * unhandled fault, or spends imm instructions. Expectations: rc is rax at the end, fault and
+     * pfec the exception that ended it, exits the VM exits it took; value stays 0.
+     */
     /*
      * OP_EXIT: the exit record. qual, gla and the registers are arguments, so an address can name
      * a resource (ARG_GPA of a data page for a DMA ring, ARG_GVA for a string instruction's
@@ -178,8 +186,9 @@ void prog_from_fuzz(struct prog *p, const uint8_t *data, size_t len);
 /* Canonical binary: versioned; prog_decode(prog_encode(p)) == p. Returns bytes written, or 0 if
    buf is too small. prog_encoded_size gives the size needed. prog_decode reads every version ever
    written; prog_encode writes the lowest version that holds p (prog_format_version: 1 unless p
-   uses exits or ARG_GPA, 3 if it uses grant or status frame args), so a program encodes exactly
-   as it did before the versions it does not need. */
+   uses exits or ARG_GPA, 3 if it uses grant or status frame args or states expectations, 4 if it
+   has guest_code ops), so a program encodes exactly as it did before the versions it does not
+   need. */
 unsigned prog_format_version(const struct prog *p);
 size_t prog_encoded_size(const struct prog *p);
 size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap);
@@ -192,7 +201,10 @@ enum prog_err prog_decode_reuse(struct prog *p, const uint8_t *data, size_t len)
 size_t prog_format_text(const struct prog *p, char *buf, size_t cap);   /* like snprintf */
 /* A disassembler for the comment after an exit's instruction bytes in the text form: writes one
    line of text for the instruction in bytes and returns true, or false to leave no comment. The
-   library has none (it never links Capstone); the hvfuzz tool installs one. NULL: off. */
+   library has none (it never links Capstone); the hvfuzz tool installs one. NULL: off.
+   A guest_code line's comment lists its first few instructions: the printer finds each one's
+   length as the shortest prefix of the bytes whose text begins the text for all of them (then
+   ends or goes on with a blank, as the tool's "  (then trailing bytes)" does). */
 typedef bool (*prog_disasm_fn)(const uint8_t *bytes, size_t len, char *out, size_t cap);
 void prog_set_disasm(prog_disasm_fn fn);
 /*

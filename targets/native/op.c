@@ -340,6 +340,11 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
         /* reads only fill the TLB from the tables the audit has already seen */
         n->last_changed = op->kind != OP_GUEST_READ;
         break;
+    case OP_GUEST_CODE:
+        /* machine code needs a CPU (an emulator or hardware); the native target calls the
+           monitor's handlers directly and has none: refused before anything is touched */
+        res->status = OPS_UNSUPPORTED;
+        break;
     default:
         res->status = OPS_UNSUPPORTED;
         break;
