@@ -249,6 +249,29 @@ static void uni_hook_syscall(uc_engine *uc, void *arg)
     }
 }
 
+/*
+ * RDTSC and RDTSCP: CR4.TSD makes them fault at CPL3, so the guest reads the monitor's TSC (its
+ * MSR), never the host's: a run must not depend on when it ran.
+ */
+static void uni_rdtsc(struct uni *u, const struct exit_record *x, unsigned k)
+{
+    bool p = x->insn[k + 1] == 0x01;
+    uint64_t tsc = 0, aux = 0;
+
+    (void)msr_read(&u->n->hv->dom[u->v->domid], u->v, MSR_TSC, &tsc);
+    memcpy(u->regs.gpr, x->regs.gpr, sizeof(u->regs.gpr));
+    u->regs.gpr[X86_RAX] = tsc & 0xFFFFFFFFU;
+    u->regs.gpr[X86_RDX] = tsc >> 32;
+    if (p) {
+        (void)msr_read(&u->n->hv->dom[u->v->domid], u->v, MSR_TSC_AUX, &aux);
+        u->regs.gpr[X86_RCX] = aux & 0xFFFFFFFFU;
+    }
+    u->regs.rip = x->regs.rip + k + (p ? 3U : 2U);
+    u->regs.rflags = x->regs.rflags;
+    u->stop = UNI_STOP_REENTER;
+    uc_emu_stop(u->uc);
+}
+
 /* A #GP at CPL3: the instructions a PV guest kernel may ask the monitor to emulate. */
 static void uni_gp(struct uni *u)
 {
@@ -267,6 +290,11 @@ static void uni_gp(struct uni *u)
                                                              x.insn[k + 1] == 0x30)) {
         x.reason = x.insn[k + 1] == 0x32 ? EXIT_MSR_READ : EXIT_MSR_WRITE;
         x.insn_len = (uint8_t)(k + 2U);
+    } else if (k + 1U < x.insn_len && x.insn[k] == 0x0F &&
+               (x.insn[k + 1] == 0x31 || (k + 2U < x.insn_len && x.insn[k + 1] == 0x01 &&
+                                          x.insn[k + 2] == 0xF9))) {
+        uni_rdtsc(u, &x, k);
+        return;
     } else {
         uni_fault(u, UNI_VEC_GP, 0);
         return;

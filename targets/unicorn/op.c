@@ -285,9 +285,12 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
     unsigned len = op->insn_len < PROG_MAX_INSN ? op->insn_len : PROG_MAX_INSN;
     memcpy(code, op->insn, len);
     uni_jmp_sentinel(code, len, UNI_STUB_EXIT);
-    /* through Unicorn (which drops the old translation), and only when the bytes change */
-    if (memcmp(u->own + (UNI_STUB_EXIT - UNI_OWN), code, len + 5U) != 0)
-        uc_mem_write(u->uc, UNI_STUB_EXIT, code, len + 5U);
+    /* only when the bytes change: the old translation must go too (uc_mem_write into memory
+       mapped from a pointer does not drop it in 2.0.1) */
+    if (memcmp(u->own + (UNI_STUB_EXIT - UNI_OWN), code, len + 5U) != 0) {
+        memcpy(u->own + (UNI_STUB_EXIT - UNI_OWN), code, len + 5U);
+        uc_ctl_remove_cache(u->uc, UNI_STUB_EXIT, UNI_STUB_EXIT + sizeof(code));
+    }
     uni_run(u, v, &r, UNI_STUB_BUDGET);
     uni_op_result(u, res);
     res->rc = u->exit_action >= 0 ? u->exit_action : EXIT_INVALID;
@@ -332,8 +335,13 @@ int uni_run_op(struct target *t, const struct prog_op *op, struct op_result *res
     struct vcpu *v = dom_vcpu(d, op->vcpu);
     uint32_t work = hv->preempt_idx;
 
-    if (op->kind == OP_PREEMPT || op->kind == OP_EXIT || !vcpu_runnable(hv, v) ||
-        (op->kind == OP_GUEST_CODE && v->blocked)) {
+    if (op->kind == OP_GUEST_CODE && (!vcpu_runnable(hv, v) || v->blocked)) {
+        res->status = OPS_NOT_RUN;   /* a halted vCPU runs no code until an event wakes it */
+        res->rc = -XEN_ESRCH;
+        native_note_op(n);
+        return 0;
+    }
+    if (op->kind == OP_PREEMPT || op->kind == OP_EXIT || !vcpu_runnable(hv, v)) {
         if (op->kind == OP_EXIT && vcpu_runnable(hv, v) && !v->blocked) {
             uni_op_start(u);
             tlb_promise_clear(hv);

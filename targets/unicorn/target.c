@@ -52,7 +52,7 @@ static int uni_boot(struct uni *u)
     uint8_t *boot = u->own + (UNI_BOOT - UNI_OWN);
     uc_x86_mmr gdtr = { .base = UNI_GDT, .limit = sizeof(uni_gdt) - 1U };
     uc_x86_msr efer = { .rid = 0xC0000080U, .value = 0x500 };   /* LME, LMA */
-    uint64_t cr3 = UNI_TABLES, cr4 = 0x620, cr0 = 0x80010033ULL;   /* PAE, OSFXSR; PG, WP, PE */
+    uint64_t cr3 = UNI_TABLES, cr4 = 0x624, cr0 = 0x80010033ULL;   /* TSD, PAE, OSFXSR; PG, WP, PE */
     uint64_t rsp = UNI_STACKS + PAGE_SIZE - 64U, frame[5] = {
         UNI_SENTINEL, UNI_SEL_UCODE, 0x202, UNI_STACKS + PAGE_SIZE - 8U, UNI_SEL_UDATA,
     };

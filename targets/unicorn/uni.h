@@ -27,7 +27,7 @@ extern const struct target_ops unicorn_target_ops;
  */
 #define UNI_TABLES      0x000000FFFFE00000ULL
 #define UNI_TABLE_PAGES 7U
-#define UNI_OWN         0xFFFF800000000000ULL
+#define UNI_OWN         (XEN_VIRT_END - 0x200000ULL)   /* Xen's last 2 MiB */
 #define UNI_STUB        (UNI_OWN + 0x0000U)    /* hypercall, access and exit stubs */
 #define UNI_SENTINEL    (UNI_OWN + 0x1000U)    /* every run ends when rip reaches it */
 #define UNI_GDT         (UNI_OWN + 0x2000U)
