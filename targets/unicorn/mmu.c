@@ -31,8 +31,15 @@ static uint32_t uni_entry_prot(const struct tlb_entry *e)
     return UC_PROT_WRITE | UC_PROT_READ | ((e->flags & _PAGE_NX) ? 0U : UC_PROT_EXEC);
 }
 
+/*
+ * Unicorn finds a translated block by its virtual address first and does not look at the page
+ * again, so a page that stops being executable (off, or NX) must lose its blocks, dropped while
+ * it still translates: the next fetch then comes to the monitor.
+ */
 static void uni_alias_prot(struct uni *u, struct uni_alias *a, uint32_t prot)
 {
+    if (a->code && (a->prot & UC_PROT_EXEC) && !(prot & UC_PROT_EXEC))
+        uc_ctl_remove_cache(u->uc, a->va, a->va + PAGE_SIZE);
     if (a->prot != prot)
         uc_mem_protect(u->uc, a->va, PAGE_SIZE, prot);
     a->prot = prot;
@@ -118,6 +125,20 @@ static struct uni_alias *uni_alias_at(struct uni *u, gva_t page)
     return NULL;
 }
 
+/* Unmap an alias, dropping first (while it still translates) the code Unicorn made from it;
+   inside a hook that cannot be done, so the run is asked to stop (code_moved). */
+static void uni_alias_unmap(struct uni *u, struct uni_alias *a)
+{
+    if (a->code) {
+        uni_alias_prot(u, a, a->prot | UC_PROT_READ | UC_PROT_EXEC);
+        uc_ctl_remove_cache(u->uc, a->va, a->va + PAGE_SIZE);
+        u->code_moved = true;
+    }
+    uc_mem_unmap(u->uc, a->va, PAGE_SIZE);
+    a->valid = false;
+    a->on = false;
+}
+
 /* The alias for page: the one already mapped there, a free one, or the least recently enabled
    one that is off (its mapping goes). NULL if none is free (cannot happen: 16 are on at most). */
 static struct uni_alias *uni_alias_find(struct uni *u, gva_t page)
@@ -133,10 +154,8 @@ static struct uni_alias *uni_alias_find(struct uni *u, gva_t page)
         if (!a->on && (!old || a->used < old->used))
             old = a;
     }
-    if (old) {
-        uc_mem_unmap(u->uc, old->va, PAGE_SIZE);
-        old->valid = false;
-    }
+    if (old)
+        uni_alias_unmap(u, old);
     return old;
 }
 
@@ -155,10 +174,8 @@ static bool uni_alias_fill(struct uni *u, gva_t va, bool fetch)
     struct uni_alias *a = uni_alias_find(u, page);
     if (!a)
         return false;
-    if (a->valid && a->mfn != e.mfn) {
-        uc_mem_unmap(u->uc, a->va, PAGE_SIZE);
-        a->valid = false;
-    }
+    if (a->valid && a->mfn != e.mfn)
+        uni_alias_unmap(u, a);
     uint32_t prot = uni_entry_prot(&e);
     if (!a->valid) {
         if (uc_mem_map_ptr(u->uc, page, PAGE_SIZE, prot, frame_mem(hv, e.mfn)) != UC_ERR_OK)
@@ -189,8 +206,10 @@ static bool uni_alias_fill(struct uni *u, gva_t va, bool fetch)
 /*
  * A load, store or fetch Unicorn could not serve: no alias, or one that is off (a TLB miss), or
  * a fetch from an NX page. The monitor's translation decides; a fault it reports ends the run
- * with its error code. Unicorn 2.0.1 cannot retry a fetch after a protection event (it
- * crashes): that one stops the run, and uni_run goes on from the same instruction.
+ * with its error code. A fetch is not retried inside the hook, as loads and stores are: after a
+ * protection event Unicorn 2.0.1 crashes, and a block translated from a page mapped during its
+ * own fetch is filed under no page, so no later uc_ctl_remove_cache drops it (the quirk tests
+ * show both). The run stops instead, and uni_run goes on from the same instruction.
  */
 bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                    void *arg)
@@ -232,13 +251,22 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
     }
     if (write)
         (void)frame_mem_w(hv, mfn);   /* marks the frame for reset and the audit */
-    if (!uni_alias_fill(u, addr, fetch)) {
+    if (fetch) {
+        u->fill = addr;
+        u->stop = UNI_STOP_RETRY;
+        return false;
+    }
+    if (!uni_alias_fill(u, addr, false)) {
         u->stop = UNI_STOP_UNSUPPORTED;
         return false;
     }
-    if (type == UC_MEM_FETCH_PROT) {
-        u->stop = UNI_STOP_RETRY;
-        return false;
+    if (u->code_moved) {
+        /* code was translated from the old frame here: stop after this access, so uni_run
+           drops it before the guest can jump there */
+        u->code_moved = false;
+        if (u->stop == UNI_STOP_NONE)
+            u->stop = UNI_STOP_RETRY;
+        uc_emu_stop(uc);
     }
     return true;
 }
@@ -311,6 +339,16 @@ void uni_mmu_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
     } else {
         uni_mmu_store(u, addr, (unsigned)(end - addr));
     }
+}
+
+/* Outside the emulation, where translated code can be dropped: map the page a fetch needs. */
+bool uni_mmu_fill_fetch(struct uni *u)
+{
+    gva_t va = u->fill;
+
+    u->fill = 0;
+    u->code_moved = false;
+    return !va || uni_alias_fill(u, va, true);
 }
 
 void uni_mmu_run_end(struct uni *u)

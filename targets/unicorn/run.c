@@ -58,6 +58,10 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
             return 0;   /* the hook left the registers to go on from */
         uni_regs_read(u, &u->regs);
         if (u->stop == UNI_STOP_RETRY) {
+            if (!uni_mmu_fill_fetch(u)) {
+                u->stop = UNI_STOP_UNSUPPORTED;
+                return 0;
+            }
             r = u->regs;
             continue;
         }

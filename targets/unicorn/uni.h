@@ -92,6 +92,8 @@ struct uni {
     unsigned nr_undo;
     struct { uint8_t *at; uint8_t len; uint8_t bytes[16]; } undo[4];
     gva_t    remap;                 /* page to map again before re-entry (0: none) */
+    gva_t    fill;                  /* page a fetch needs, mapped before re-entry (0: none) */
+    bool     code_moved;            /* an alias Unicorn ran code from now names another frame */
     /* The enabled aliases mirror the running vCPU's TLB in the monitor, slot for slot. */
     struct vcpu *alias_v;
     struct uni_alias alias[UNI_MAX_ALIASES];
@@ -129,6 +131,7 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
 void uni_mmu_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                    void *arg);
 void uni_mmu_run_end(struct uni *u);             /* undo refused stores, remap changed frames */
+bool uni_mmu_fill_fetch(struct uni *u);          /* map the page a stopped fetch needs */
 
 /* targets/unicorn/exits.c: the hooks that turn instructions into the monitor's exits. */
 int  uni_hooks_add(struct uni *u);
