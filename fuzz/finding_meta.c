@@ -43,6 +43,9 @@ size_t finding_meta_format(const struct prog *p, const struct finding *f,
     io_printf(&o, "format=%d\n", FINDING_META_FORMAT);
     io_printf(&o, "version=%s\n", HVFUZZ_VERSION);
     io_printf(&o, "target=%s\n", in->target ? in->target : "native");
+    /* replay passes over keys it does not know; hvfuzz diff --targets target,diff replays it */
+    if (in->diff_target)
+        io_printf(&o, "diff=%s\n", in->diff_target);
     io_printf(&o, "bugs=");
     meta_bugs(&o, in->bugs);
     io_printf(&o, "\naudit_each_op=%d\n", in->audit_each_op ? 1 : 0);

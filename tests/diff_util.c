@@ -4,11 +4,11 @@
 #include "targets/native/native.h"
 #include "diff_util.h"
 
-struct dp_plant dp_plant = { .op = -1, .own_op = -1 };
+struct dp_plant dp_plant = { .op = -1, .nr = -1, .own_op = -1 };
 
 void dp_plant_none(void)
 {
-    dp_plant = (struct dp_plant){ .op = -1, .field = 0, .own_op = -1, .no_code = false };
+    dp_plant = (struct dp_plant){ .op = -1, .nr = -1, .field = 0, .own_op = -1, .no_code = false };
 }
 
 static void dp_change(struct op_result *res, uint8_t field)
@@ -40,7 +40,8 @@ static int dp_run_op(struct target *t, const struct prog_op *op, struct op_resul
         res->exits[0] = DP_EXIT;
     }
     /* the native target numbers the ops since its reset */
-    if (t->ops == &dp_planted_ops && n->last_op == dp_plant.op)
+    if (t->ops == &dp_planted_ops &&
+        (n->last_op == dp_plant.op || (op->kind == OP_HYPERCALL && (int)op->nr == dp_plant.nr)))
         dp_change(res, dp_plant.field);
     return rc;
 }

@@ -7,11 +7,13 @@
 
 /*
  * What dp_planted_ops changes in the native target's results: field (a PE_* bit; 0: nothing) of
- * op number op. own_op >= 0 also makes its oracles report a finding "planted:own" at that op;
- * no_code makes it answer guest_code ops OPS_UNSUPPORTED, as the native target does.
+ * op number op, or of every hypercall number nr (-1: none). own_op >= 0 also makes its oracles
+ * report a finding "planted:own" at that op; no_code makes it answer guest_code ops
+ * OPS_UNSUPPORTED, as the native target does.
  */
 struct dp_plant {
     int     op;
+    int     nr;
     uint8_t field;
     int     own_op;
     bool    no_code;
