@@ -44,6 +44,8 @@ struct fuzz_opts {
     double      minimize_time; /* minimize each new finding for at most this many seconds (0:
                                   store it as found); the original is kept beside it */
     bool        json;          /* end with a JSON summary object on stdout */
+    const char *diff_target;   /* --diff: every program also runs on this target, and an op
+                                  whose results differ is a finding diff:A/B:<op> (NULL: off) */
     unsigned    corpus_max;    /* programs a worker keeps in memory (0: FUZZ_CORPUS_MAX) */
     uint64_t    corpus_max_bytes; /* their bytes (0: FUZZ_CORPUS_MAX_BYTES) */
 };
