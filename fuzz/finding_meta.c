@@ -128,6 +128,10 @@ int finding_meta_parse(const char *text, struct finding_meta *m, char *why, size
             if (!*v || strlen(v) >= sizeof(m->target))
                 return meta_fail(why, why_cap, "bad target name '%s'", v);
             snprintf(m->target, sizeof(m->target), "%s", v);
+        } else if (!strcmp(k, "diff")) {
+            if (!*v || strlen(v) >= sizeof(m->diff))
+                return meta_fail(why, why_cap, "bad target name '%s'", v);
+            snprintf(m->diff, sizeof(m->diff), "%s", v);
         }
     }
     m->line = 0;
@@ -219,6 +223,10 @@ int finding_replay_opts(const char *prog_path, const struct target_opts *given, 
                      "the recorded switches)\n", meta, at, why);
         return -1;
     }
+    /* replay runs one target, where a difference does not show */
+    if (m.diff[0])
+        fprintf(out, "%s: a difference between %s and %s (from %s): hvfuzz diff --targets %s,%s "
+                "replays it\n", prog_path, m.target, m.diff, FINDING_META, m.target, m.diff);
     if (!m.bugs && !m.audit_each_op)
         return 0;
     use->bugs = m.bugs;

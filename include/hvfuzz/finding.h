@@ -79,6 +79,7 @@ bool finding_stored(const char *out_dir, const char *signature, char *dir, size_
 struct finding_meta {
     unsigned line;              /* finding_meta_read's error: the line (0: the file as a whole) */
     char     target[32];
+    char     diff[32];          /* a difference between target and this one; "" if not */
     uint64_t bugs;
     bool     audit_each_op;
 };
@@ -91,7 +92,8 @@ int finding_meta_parse(const char *text, struct finding_meta *m, char *why, size
 /*
  * Replay's view of a finding directory: the target options to replay prog_path with. A recorded
  * finding.meta beside the program supplies its --bug switches and --audit-each-op unless bugs_given
- * (the command line named --bug itself); then one line on out says so. A meta file that cannot be
+ * (the command line named --bug itself); then one line on out says so, as it does for a difference
+ * between two targets (diff=, which hvfuzz diff replays). A meta file that cannot be
  * read or parsed is a one-line error on err and -1 (the program is not replayed: its switches are
  * unknown). 0 otherwise.
  */
