@@ -104,14 +104,10 @@ static void diff_out_common(const struct op_result *ra, const struct op_result *
 static void diff_finding(const struct prog *p, uint32_t i, struct diff_result *r)
 {
     const struct prog_op *op = &p->ops[i];
-    char side[2][400], fields[64], label[2][48];
-    bool same_name = !strcmp(r->name[0], r->name[1]);
+    char side[2][400], fields[64];
 
-    for (unsigned s = 0; s < 2; s++) {
+    for (unsigned s = 0; s < 2; s++)
         diff_seen_format(op, &r->seen[s], side[s], sizeof(side[s]));
-        snprintf(label[s], sizeof(label[s]), "%s%s", r->name[s],
-                 same_name ? (s ? " (B)" : " (A)") : "");
-    }
     diff_fields_format(r->fields, fields, sizeof(fields));
     r->f.oracle = ORACLE_DIFF;
     r->f.op_index = (int)i;
@@ -120,8 +116,8 @@ static void diff_finding(const struct prog *p, uint32_t i, struct diff_result *r
     /* io_printf cuts at the detail's size (eight out fields a side can fill it) */
     struct io_buf d = { .buf = r->f.detail, .cap = sizeof(r->f.detail), .len = 0 };
     io_printf(&d, "op %u (%s): %s and %s differ in %s\n%s: %s\n%s: %s\nthe results below are "
-              "%s's", i, diff_op_name(op), label[0], label[1], fields, label[0], side[0],
-              label[1], side[1], label[0]);
+              "%s's", i, diff_op_name(op), r->label[0], r->label[1], fields, r->label[0],
+              side[0], r->label[1], side[1], r->label[0]);
 }
 
 /* Where a target's own finding stops the comparison: its op, or op 0 when nothing ran. */
@@ -143,6 +139,9 @@ bool diff_compare(const struct prog *p, const char *a, const struct op_result *r
     memset(r, 0, sizeof(*r));
     r->name[0] = a;
     r->name[1] = b;
+    for (unsigned s = 0; s < 2; s++)
+        snprintf(r->label[s], sizeof(r->label[s]), "%.38s%s", r->name[s],
+                 strcmp(a, b) ? "" : s ? " (B)" : " (A)");
     r->nr_ops = n;
     r->stop_op = -1;
     r->only = -1;
@@ -170,7 +169,7 @@ bool diff_compare(const struct prog *p, const char *a, const struct op_result *r
             r->stop_op = (int)i;
             r->only = sa == OPS_UNSUPPORTED ? 1 : 0;
             snprintf(r->note, sizeof(r->note), "op %u (%s): only %s runs it; ops %u.. not compared",
-                     i, diff_op_name(op), r->name[r->only], i);
+                     i, diff_op_name(op), r->label[r->only], i);
             return false;
         }
         r->compared++;
@@ -196,7 +195,7 @@ bool diff_compare(const struct prog *p, const char *a, const struct op_result *r
         r->stop = DIFF_STOP_FINDING;
         r->stop_op = (int)limit;
         snprintf(r->note, sizeof(r->note), "op %u (%s): %s's own oracles found %s; ops %u.. not "
-                 "compared", limit, diff_op_name(&p->ops[limit]), r->name[by],
+                 "compared", limit, diff_op_name(&p->ops[limit]), r->label[by],
                  r->own_f[by].signature, limit);
     }
     return false;

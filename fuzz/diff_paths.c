@@ -79,7 +79,7 @@ static void diff_report(struct diff_state *s, const char *path)
     diff_seen_format(op, &r->seen[1], b, sizeof(b));
     diff_fields_format(r->fields, fields, sizeof(fields));
     fprintf(s->out, "%s: DIFF %s at op %d (%s): %s: %s | %s: %s\n", path, r->f.signature,
-            r->f.op_index, fields, r->name[0], a, r->name[1], b);
+            r->f.op_index, fields, r->label[0], a, r->label[1], b);
     if (!s->o->verbose)
         return;
     size_t len = finding_format(&s->prog, &r->f, s->res[0], NULL, 0) + 1;
@@ -132,7 +132,7 @@ static void diff_one(const char *path, void *arg)
         if (r->own[side]) {
             s->own_findings++;
             fprintf(s->out, "%s: %s's own oracles: finding %s at op %d (hvfuzz replay%s%s shows "
-                    "it)\n", path, r->name[side], r->own_f[side].signature,
+                    "it)\n", path, r->label[side], r->own_f[side].signature,
                     r->own_f[side].op_index, strcmp(r->name[side], "native") ? " --target " : "",
                     strcmp(r->name[side], "native") ? r->name[side] : "");
         }

@@ -25,6 +25,7 @@ enum diff_stop {
 
 struct diff_result {
     const char *name[2];        /* the targets, A and B */
+    char     label[2][48];      /* their names in reports: "native (A)" when both are the same */
     uint32_t nr_ops;
     uint32_t compared;          /* ops compared: the equal ones and a differing one */
     enum diff_stop stop;
