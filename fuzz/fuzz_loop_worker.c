@@ -217,8 +217,11 @@ static void fuzz_diff_one(struct fuzz_wk *k, const struct prog *p, const struct 
     struct target *tb = fuzz_cached(k, k->tc_b, k->ops_b, &p->shape);
     struct finding fb;
 
-    if (!tb)
+    /* a machine B cannot build: none of its ops is compared, and the count says so */
+    if (!tb) {
+        __atomic_fetch_add(&k->sh->diff_ops, p->nr_ops, __ATOMIC_RELAXED);
         return;
+    }
     bool found_b = target_run(tb, p, k->res_b, &fb);
     if (found_b)
         fuzz_send(k, p, enc, &fb, FUZZ_SIDE_B);
