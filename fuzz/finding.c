@@ -170,12 +170,20 @@ static void finding_head(struct io_buf *o, const struct prog *p, const struct fi
     char bugs[512];
 
     finding_bug_opt(in->bugs, bugs, sizeof(bugs));
-    io_printf(o, "replay:    hvfuzz replay%s%s%s%s %s/%s\n",
+    if (in->diff_target) {
+        io_printf(o, "replay:    hvfuzz diff --targets %s,%s%s %s/%s\n", target, in->diff_target,
+                  bugs, dir, FINDING_REPRO);
+        io_printf(o, "version:   hvfuzz %s\n", HVFUZZ_VERSION);
+        io_printf(o, "targets:   %s and %s (a difference between them)\n", target,
+                  in->diff_target);
+    } else {
+        io_printf(o, "replay:    hvfuzz replay%s%s%s%s %s/%s\n",
                    strcmp(target, "native") ? " --target " : "",
                    strcmp(target, "native") ? target : "", bugs,
                    in->audit_each_op ? " --audit-each-op" : "", dir, FINDING_REPRO);
-    io_printf(o, "version:   hvfuzz %s\n", HVFUZZ_VERSION);
-    io_printf(o, "target:    %s\n", target);
+        io_printf(o, "version:   hvfuzz %s\n", HVFUZZ_VERSION);
+        io_printf(o, "target:    %s\n", target);
+    }
     io_printf(o, "bugs:      %s\n", bugs[0] ? bugs + 1 : "none (no --bug)");
     io_printf(o, "audit:     %s\n", in->audit_each_op ? "after every op (--audit-each-op)"
                                                              : "at the end of the program");

@@ -43,6 +43,9 @@ size_t finding_meta_format(const struct prog *p, const struct finding *f,
     io_printf(&o, "format=%d\n", FINDING_META_FORMAT);
     io_printf(&o, "version=%s\n", HVFUZZ_VERSION);
     io_printf(&o, "target=%s\n", in->target ? in->target : "native");
+    /* replay passes over keys it does not know; hvfuzz diff --targets target,diff replays it */
+    if (in->diff_target)
+        io_printf(&o, "diff=%s\n", in->diff_target);
     io_printf(&o, "bugs=");
     meta_bugs(&o, in->bugs);
     io_printf(&o, "\naudit_each_op=%d\n", in->audit_each_op ? 1 : 0);
@@ -125,6 +128,10 @@ int finding_meta_parse(const char *text, struct finding_meta *m, char *why, size
             if (!*v || strlen(v) >= sizeof(m->target))
                 return meta_fail(why, why_cap, "bad target name '%s'", v);
             snprintf(m->target, sizeof(m->target), "%s", v);
+        } else if (!strcmp(k, "diff")) {
+            if (!*v || strlen(v) >= sizeof(m->diff))
+                return meta_fail(why, why_cap, "bad target name '%s'", v);
+            snprintf(m->diff, sizeof(m->diff), "%s", v);
         }
     }
     m->line = 0;
@@ -216,6 +223,10 @@ int finding_replay_opts(const char *prog_path, const struct target_opts *given, 
                      "the recorded switches)\n", meta, at, why);
         return -1;
     }
+    /* replay runs one target, where a difference does not show */
+    if (m.diff[0])
+        fprintf(out, "%s: a difference between %s and %s (from %s): hvfuzz diff --targets %s,%s "
+                "replays it\n", prog_path, m.target, m.diff, FINDING_META, m.target, m.diff);
     if (!m.bugs && !m.audit_each_op)
         return 0;
     use->bugs = m.bugs;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hvfuzz/diff.h"
 #include "hvfuzz/finding.h"
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/sandbox.h"
@@ -24,6 +25,7 @@ struct fmin_reply {
 
 struct fmin_ctx {
     const struct target_ops *ops;
+    const struct target_ops *ops_b;   /* a difference between ops and ops_b, or NULL */
     const struct target_opts *topts;
     struct prog *p;             /* the child's copy: minimized in place */
     const char *sig;
@@ -38,6 +40,34 @@ static double fmin_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* A difference: both targets, payloads captured (they are compared); the results kept are A's. */
+static long fmin_diff_child(struct fmin_ctx *x, struct fmin_reply *r, size_t cap)
+{
+    struct target_opts o = *x->topts;
+    static struct op_result rb[PROG_MAX_OPS];
+    static struct diff_result dr;
+    struct target a, b;
+
+    o.capture_out = true;
+    if (target_open(&a, x->ops, &x->p->shape, &o) < 0)
+        return -1;
+    if (target_open(&b, x->ops_b, &x->p->shape, &o) < 0) {
+        target_close(&a);
+        return -1;
+    }
+    double t0 = fmin_now();
+    if (x->time_s > 0)
+        r->done = min_program_diff_within(&a, &b, x->p, x->sig, x->time_s, &r->runs,
+                                          &r->timed_out);
+    r->secs = fmin_now() - t0;
+    r->found = diff_run(&a, &b, x->p, r->res, rb, &dr);
+    r->f = dr.f;
+    target_close(&a);
+    target_close(&b);
+    r->len = (uint32_t)prog_encode(x->p, r->enc, cap - sizeof(*r));
+    return r->len ? (long)(sizeof(*r) + r->len) : -1;
+}
+
 static long fmin_child(void *arg, void *reply, size_t cap)
 {
     struct fmin_ctx *x = arg;
@@ -46,6 +76,8 @@ static long fmin_child(void *arg, void *reply, size_t cap)
     struct target t;
 
     memset(r, 0, sizeof(*r));
+    if (x->ops_b)
+        return fmin_diff_child(x, r, cap);
     if (target_open(&t, x->ops, &x->p->shape, x->topts) < 0)
         return -1;
     double t0 = fmin_now();
@@ -61,12 +93,12 @@ static long fmin_child(void *arg, void *reply, size_t cap)
     return r->len ? (long)(sizeof(*r) + r->len) : -1;
 }
 
-bool finding_minimize(const struct target_ops *ops, const struct target_opts *topts, struct prog *p,
-                      struct finding *f, struct op_result *res, bool *have_res, double time_s,
-                      char *note, size_t note_cap)
+static bool fmin_run(struct fmin_ctx *x, struct finding *f, struct op_result *res, bool *have_res,
+                     char *note, size_t note_cap)
 {
-    struct fmin_ctx x = { .ops = ops, .topts = topts, .p = p, .sig = f->signature,
-                          .time_s = time_s };
+    const struct target_ops *ops = x->ops;
+    struct prog *p = x->p;
+    double time_s = x->time_s;
     size_t cap = sizeof(struct fmin_reply) + prog_max_encoded_size();
     struct fmin_reply *r = malloc(cap);
     struct sandbox_result *sr = malloc(sizeof(*sr));
@@ -82,7 +114,7 @@ bool finding_minimize(const struct target_ops *ops, const struct target_opts *to
     }
     /* the bound is the minimizer's; the child's timeout only catches a minimizer that hangs */
     unsigned timeout_ms = (unsigned)(time_s * 1000.0) + 30000U;
-    if (sandbox_run(fmin_child, &x, timeout_ms, r, cap, sr) < 0) {
+    if (sandbox_run(fmin_child, x, timeout_ms, r, cap, sr) < 0) {
         snprintf(note, note_cap, "not run: cannot start a child");
         goto out;
     }
@@ -116,4 +148,25 @@ out:
     free(sr);
     free(q);
     return shrunk;
+}
+
+bool finding_minimize(const struct target_ops *ops, const struct target_opts *topts, struct prog *p,
+                      struct finding *f, struct op_result *res, bool *have_res, double time_s,
+                      char *note, size_t note_cap)
+{
+    struct fmin_ctx x = { .ops = ops, .topts = topts, .p = p, .sig = f->signature,
+                          .time_s = time_s };
+
+    return fmin_run(&x, f, res, have_res, note, note_cap);
+}
+
+bool finding_minimize_diff(const struct target_ops *a, const struct target_ops *b,
+                           const struct target_opts *topts, struct prog *p, struct finding *f,
+                           struct op_result *res, bool *have_res, double time_s, char *note,
+                           size_t note_cap)
+{
+    struct fmin_ctx x = { .ops = a, .ops_b = b, .topts = topts, .p = p, .sig = f->signature,
+                          .time_s = time_s };
+
+    return fmin_run(&x, f, res, have_res, note, note_cap);
 }

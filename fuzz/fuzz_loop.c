@@ -67,6 +67,7 @@ struct fuzz_parent {
     struct op_result *res;          /* its results */
     struct target_opts topts;
     struct target t;                /* the parent's own target: re-runs programs that killed workers */
+    struct target tb;               /* --diff: the same for the second target (ops NULL: none) */
     bool tty;
     bool write_failed;              /* a finding could not be stored (printed on stderr instead) */
     double start;
@@ -154,10 +155,11 @@ static void fuzz_note_first(struct fuzz_parent *fp, const struct finding *f)
    --minimize-time; a signature already in the out directory from an earlier campaign still counts
    as found and is left as it is. */
 static void fuzz_report_prog(struct fuzz_parent *fp, const struct prog *p, const struct finding *f,
-                             const struct fuzz_origin *from)
+                             const struct fuzz_origin *from, enum fuzz_side side)
 {
     const struct fuzz_opts *o = fp->o;
     const char *dir = o->out_dir ? o->out_dir : "findings";
+    const char *target = o->target ? o->target : "native";
     struct finding g = *f;
     char where[4096], note[160];
     bool have_res, shrunk;
@@ -174,10 +176,19 @@ static void fuzz_report_prog(struct fuzz_parent *fp, const struct prog *p, const
         return;
     }
     *fp->store = *p;
-    shrunk = finding_minimize(target_find(o->target ? o->target : "native"), &fp->topts, fp->store,
-                              &g, fp->res, &have_res, o->minimize_time, note, sizeof(note));
+    /* the second target's own finding is that target's; a difference is minimized on both */
+    if (side == FUZZ_SIDE_B)
+        target = o->diff_target;
+    if (side == FUZZ_SIDE_DIFF)
+        shrunk = finding_minimize_diff(target_find(target), target_find(o->diff_target),
+                                       &fp->topts, fp->store, &g, fp->res, &have_res,
+                                       o->minimize_time, note, sizeof(note));
+    else
+        shrunk = finding_minimize(target_find(target), &fp->topts, fp->store, &g, fp->res,
+                                  &have_res, o->minimize_time, note, sizeof(note));
     struct finding_info info = {
-        .target = o->target ? o->target : "native", .bugs = o->bugs,
+        .target = target, .diff_target = side == FUZZ_SIDE_DIFF ? o->diff_target : NULL,
+        .bugs = o->bugs,
         .audit_each_op = o->audit_each_op, .campaign = true, .seed = o->seed,
         .worker = from->worker, .fresh = from->mode == FUZZ_CUR_FRESH, .index = from->index,
         .orig = shrunk ? p : NULL, .minimized = note,
@@ -216,7 +227,7 @@ static void fuzz_read_msgs(struct fuzz_parent *fp, unsigned w)
         if (h.len > fuzz_prog_max() || io_read_full(fp->fd[w], fp->msg, h.len) < 0)
             break;
         if (prog_decode(fp->prog, fp->msg, h.len) == PROG_OK)
-            fuzz_report_prog(fp, fp->prog, &h.f, &h.from);
+            fuzz_report_prog(fp, fp->prog, &h.f, &h.from, (enum fuzz_side)h.side);
         struct pollfd pfd = { .fd = fp->fd[w], .events = POLLIN };
         if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN))
             break;
@@ -288,9 +299,16 @@ static void fuzz_reap(struct fuzz_parent *fp, unsigned w, int status, bool hung)
         /* run it again alone, in a sandbox, for the signature replay would give (the sanitizer's
            kind and function); a death that does not repeat keeps the coarse name above */
         struct finding g;
-        if (fp->t.ops && fuzz_run_isolated(&fp->t, fp->prog, NULL, FUZZ_HANG_SECS * 1000U, &g))
+        enum fuzz_side side = FUZZ_SIDE_A;
+        /* with --diff the worker ran it on both targets: the death is the one that repeats it */
+        if (fp->t.ops && fuzz_run_isolated(&fp->t, fp->prog, NULL, FUZZ_HANG_SECS * 1000U, &g)) {
             f = g;
-        fuzz_report_prog(fp, fp->prog, &f, &from);
+        } else if (fp->tb.ops &&
+                   fuzz_run_isolated(&fp->tb, fp->prog, NULL, FUZZ_HANG_SECS * 1000U, &g)) {
+            f = g;
+            side = FUZZ_SIDE_B;
+        }
+        fuzz_report_prog(fp, fp->prog, &f, &from, side);
     }
     ws->cur_mode = FUZZ_CUR_NONE;
     ws->restarts++;
@@ -313,6 +331,12 @@ static void fuzz_status(struct fuzz_parent *fp, bool final)
             final && fuzz_stop ? "  (interrupted)" : "", fp->tty && !final ? "" : "\n");
     if (!final)
         return;
+    if (fp->o->diff_target)
+        fprintf(stderr, "diff %s/%s: %llu ops compared, %llu not compared (%llu from an op only one "
+                "target runs)\n", fp->o->target ? fp->o->target : "native", fp->o->diff_target,
+                (unsigned long long)fp->sh->diff_compared,
+                (unsigned long long)(fp->sh->diff_ops - fp->sh->diff_compared),
+                (unsigned long long)fp->sh->diff_only);
     uint64_t nexits = 0;
     for (unsigned r = 0; r < FUZZ_EXIT_KINDS; r++)
         nexits += fp->sh->exits[r];
@@ -335,7 +359,7 @@ static void fuzz_summary_json(struct fuzz_parent *fp, int rc)
     printf("{\"format_version\": 1, \"programs\": %llu, \"seconds\": %.3f, \"programs_per_s\": %.1f,\n"
            " \"findings\": %llu, \"corpus\": %llu, \"corpus_bytes\": %llu, \"corpus_saved\": %llu,\n"
            " \"corpus_evicted\": %llu, \"features\": %llu, \"map_bits\": %u, \"map_fill\": %.6f,\n"
-           " \"jobs\": %u, \"seed\": %llu, \"interrupted\": %s, \"exit_status\": %d}\n",
+           " \"jobs\": %u, \"seed\": %llu, \"interrupted\": %s, \"exit_status\": %d",
            (unsigned long long)execs, t, t > 0 ? (double)execs / t : 0.0,
            (unsigned long long)fp->sh->findings, (unsigned long long)corpus,
            (unsigned long long)bytes,
@@ -344,6 +368,15 @@ static void fuzz_summary_json(struct fuzz_parent *fp, int rc)
                                                             corpus_evicted)),
            (unsigned long long)fp->sh->features, FUZZ_MAP_BITS, fuzz_fill(fp), fp->o->jobs,
            (unsigned long long)fp->o->seed, fuzz_stop ? "true" : "false", rc);
+    /* only with --diff: a campaign without it reads as before */
+    if (fp->o->diff_target)
+        printf(",\n \"diff_targets\": \"%s,%s\", \"diff_ops_compared\": %llu, "
+               "\"diff_ops_not_compared\": %llu, \"diff_ops_only_one\": %llu",
+               fp->o->target ? fp->o->target : "native", fp->o->diff_target,
+               (unsigned long long)fp->sh->diff_compared,
+               (unsigned long long)(fp->sh->diff_ops - fp->sh->diff_compared),
+               (unsigned long long)fp->sh->diff_only);
+    printf("}\n");
     fflush(stdout);
 }
 
@@ -461,6 +494,9 @@ int fuzz_run(const struct fuzz_opts *o)
     if (target_open(&fp.t, target_find(o->target ? o->target : "native"), &prog_default_shape,
                     &fp.topts) < 0)
         memset(&fp.t, 0, sizeof(fp.t));
+    if (o->diff_target &&
+        target_open(&fp.tb, target_find(o->diff_target), &prog_default_shape, &fp.topts) < 0)
+        memset(&fp.tb, 0, sizeof(fp.tb));
     fp.tty = isatty(STDERR_FILENO);
     fp.start = fuzz_now();
     fp.sh->deadline = o->time_s > 0 ? fp.start + o->time_s : 0;
@@ -551,6 +587,8 @@ out:
     signal(SIGTERM, SIG_DFL);
     if (fp.t.ops)
         target_close(&fp.t);
+    if (fp.tb.ops)
+        target_close(&fp.tb);
     if (fp.sh)
         munmap(fp.sh, fp.sh_size);
     free(fp.sigs);

@@ -38,6 +38,9 @@ struct fuzz_shared {
     volatile int      corpus_errno;             /* a corpus file could not be written */
     volatile double   deadline;                 /* fuzz_now() at which workers stop (0: none) */
     volatile uint64_t exits[FUZZ_EXIT_KINDS];   /* exit ops run, per reason (last: unknown) */
+    /* --diff: ops of the programs run on both targets, compared, and not compared because an
+       op before them runs on one target only */
+    volatile uint64_t diff_ops, diff_compared, diff_only;
     size_t   slot_size;
     size_t   map_off;                           /* the feature bitmap: FUZZ_MAP_WORDS words */
     uint8_t  slots[];
@@ -62,9 +65,13 @@ struct fuzz_origin {
     uint64_t index;            /* FUZZ_CUR_FRESH: the campaign's generated program number */
 };
 
+/* Whose finding a message carries: the target's, the --diff target's own, or their difference. */
+enum fuzz_side { FUZZ_SIDE_A = 0, FUZZ_SIDE_B, FUZZ_SIDE_DIFF };
+
 /* A finding message from a worker: this header, then len bytes of encoded program. */
 struct fuzz_msg_hdr {
     uint32_t len;
+    uint32_t side;             /* enum fuzz_side */
     struct fuzz_origin from;
     struct finding f;
 };

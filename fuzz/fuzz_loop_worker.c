@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hvfuzz/diff.h"
 #include "hvfuzz/gen.h"
 #include "fuzz_loop.h"
 #include "ir/prog_internal.h"
@@ -40,6 +41,11 @@ struct fuzz_wk {
     const struct target_ops *ops;
     struct target_opts topts;
     struct fuzz_tslot tc[FUZZ_TCACHE];
+    /* --diff: the second target's machines, its results and the comparison (ops_b NULL: off) */
+    const struct target_ops *ops_b;
+    struct fuzz_tslot tc_b[FUZZ_TCACHE];
+    struct op_result *res_b;
+    struct diff_result *dr;
     uint64_t tick;
     /* the current run's features */
     unsigned new_features, nr_features;
@@ -106,32 +112,38 @@ static bool fuzz_shape_eq(const struct prog_shape *a, const struct prog_shape *b
            a->nr_vcpus == b->nr_vcpus && a->dom_pages == b->dom_pages;
 }
 
-/* The open machine of that shape (the least recently used one is rebuilt); NULL if the target
-   cannot build it. */
-static struct target *fuzz_target_for(struct fuzz_wk *k, const struct prog_shape *s)
+/* The open machine of that shape in cache tc of target ops (the least recently used one is
+   rebuilt); NULL if the target cannot build it. */
+static struct target *fuzz_cached(struct fuzz_wk *k, struct fuzz_tslot *tc,
+                                  const struct target_ops *ops, const struct prog_shape *s)
 {
-    struct fuzz_tslot *v = &k->tc[0];
+    struct fuzz_tslot *v = &tc[0];
 
     k->tick++;
     for (unsigned i = 0; i < FUZZ_TCACHE; i++)
-        if (k->tc[i].state != FUZZ_T_EMPTY && fuzz_shape_eq(&k->tc[i].shape, s)) {
-            k->tc[i].used = k->tick;
-            return k->tc[i].state == FUZZ_T_OPEN ? &k->tc[i].t : NULL;
+        if (tc[i].state != FUZZ_T_EMPTY && fuzz_shape_eq(&tc[i].shape, s)) {
+            tc[i].used = k->tick;
+            return tc[i].state == FUZZ_T_OPEN ? &tc[i].t : NULL;
         }
     for (unsigned i = 0; i < FUZZ_TCACHE; i++) {
-        if (k->tc[i].state == FUZZ_T_EMPTY) {
-            v = &k->tc[i];
+        if (tc[i].state == FUZZ_T_EMPTY) {
+            v = &tc[i];
             break;
         }
-        if (k->tc[i].used < v->used)
-            v = &k->tc[i];
+        if (tc[i].used < v->used)
+            v = &tc[i];
     }
     if (v->state == FUZZ_T_OPEN)
         target_close(&v->t);
     v->shape = *s;
     v->used = k->tick;
-    v->state = target_open(&v->t, k->ops, s, &k->topts) == 0 ? FUZZ_T_OPEN : FUZZ_T_FAILED;
+    v->state = target_open(&v->t, ops, s, &k->topts) == 0 ? FUZZ_T_OPEN : FUZZ_T_FAILED;
     return v->state == FUZZ_T_OPEN ? &v->t : NULL;
+}
+
+static struct target *fuzz_target_for(struct fuzz_wk *k, const struct prog_shape *s)
+{
+    return fuzz_cached(k, k->tc, k->ops, s);
 }
 
 static void fuzz_feature(uint32_t feature, void *arg)
@@ -153,7 +165,8 @@ static void fuzz_feature(uint32_t feature, void *arg)
     }
 }
 
-static void fuzz_send(struct fuzz_wk *k, const struct prog *p, uint8_t *enc, const struct finding *f)
+static void fuzz_send(struct fuzz_wk *k, const struct prog *p, uint8_t *enc, const struct finding *f,
+                      enum fuzz_side side)
 {
     struct fuzz_msg_hdr h;
     size_t len;
@@ -168,6 +181,7 @@ static void fuzz_send(struct fuzz_wk *k, const struct prog *p, uint8_t *enc, con
         return;
     memset(&h, 0, sizeof(h));
     h.len = (uint32_t)len;
+    h.side = side;
     h.from = (struct fuzz_origin){ .worker = k->w, .mode = k->ws->cur_mode,
                                    .index = k->ws->cur_index };
     h.f = *f;
@@ -195,6 +209,31 @@ static void fuzz_count_exits(struct fuzz_shared *sh, const struct prog *p,
         }
 }
 
+/* --diff: p again on the second target, compared with the first one's results (res, and its
+   finding fa or NULL); the second target's own finding and a difference go to the parent. */
+static void fuzz_diff_one(struct fuzz_wk *k, const struct prog *p, const struct op_result *res,
+                          const struct finding *fa, uint8_t *enc)
+{
+    struct target *tb = fuzz_cached(k, k->tc_b, k->ops_b, &p->shape);
+    struct finding fb;
+
+    /* a machine B cannot build: none of its ops is compared, and the count says so */
+    if (!tb) {
+        __atomic_fetch_add(&k->sh->diff_ops, p->nr_ops, __ATOMIC_RELAXED);
+        return;
+    }
+    bool found_b = target_run(tb, p, k->res_b, &fb);
+    if (found_b)
+        fuzz_send(k, p, enc, &fb, FUZZ_SIDE_B);
+    if (diff_compare(p, k->ops->name, res, fa, k->ops_b->name, k->res_b, found_b ? &fb : NULL,
+                     k->dr))
+        fuzz_send(k, p, enc, &k->dr->f, FUZZ_SIDE_DIFF);
+    __atomic_fetch_add(&k->sh->diff_ops, k->dr->nr_ops, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&k->sh->diff_compared, k->dr->compared, __ATOMIC_RELAXED);
+    if (k->dr->stop == DIFF_STOP_ONLY_ONE)
+        __atomic_fetch_add(&k->sh->diff_only, k->dr->nr_ops - k->dr->compared, __ATOMIC_RELAXED);
+}
+
 /* Run p on t and take its features; true at a finding (sent to the parent). */
 static bool fuzz_run_one(struct fuzz_wk *k, struct target *t, const struct prog *p,
                          struct op_result *res, uint8_t *enc)
@@ -203,7 +242,10 @@ static bool fuzz_run_one(struct fuzz_wk *k, struct target *t, const struct prog 
     bool found = target_run(t, p, res, &f);
 
     if (found)
-        fuzz_send(k, p, enc, &f);
+        fuzz_send(k, p, enc, &f, FUZZ_SIDE_A);
+    /* feedback stays the first target's: the second one only judges */
+    if (k->ops_b)
+        fuzz_diff_one(k, p, res, found ? &f : NULL, enc);
     fuzz_count_exits(k->sh, p, res);
     k->new_features = k->nr_features = 0;
     k->sample = k->ws->execs % FUZZ_HIT_SAMPLE == 0;
@@ -288,11 +330,21 @@ int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, i
     struct gen_cfg cfg = gen_default_cfg;
     if (o->shape.nr_domains)
         cfg.shape = o->shape;
-    if (p && x && res && enc && k.sent && k.ops && fuzz_corpus_init(&k.corpus, o, k.ws, w) == 0)
+    bool diff_ok = true;
+    if (o->diff_target) {
+        /* the payloads written back are compared: both targets capture them */
+        k.topts.capture_out = true;
+        k.ops_b = target_find(o->diff_target);
+        k.res_b = malloc(PROG_MAX_OPS * sizeof(*k.res_b));
+        k.dr = malloc(sizeof(*k.dr));
+        diff_ok = k.ops_b && k.res_b && k.dr;
+    }
+    if (p && x && res && enc && k.sent && k.ops && diff_ok &&
+        fuzz_corpus_init(&k.corpus, o, k.ws, w) == 0)
         t0 = fuzz_target_for(&k, &cfg.shape);
-    if (!t0) {
+    if (!t0 || (k.ops_b && !fuzz_cached(&k, k.tc_b, k.ops_b, &cfg.shape))) {
         fprintf(stderr, "hvfuzz fuzz: worker %u could not build the machine on target %s\n", w,
-                o->target ? o->target : "native");
+                !t0 ? (o->target ? o->target : "native") : o->diff_target);
         sh->setup_failed = 1;
         sh->stop = 1;
         return FUZZ_EXIT_SETUP;
@@ -329,10 +381,15 @@ int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, i
         sh->corpus_errno = k.corpus.err;
         sh->stop = 1;
     }
-    for (unsigned i = 0; i < FUZZ_TCACHE; i++)
+    for (unsigned i = 0; i < FUZZ_TCACHE; i++) {
         if (k.tc[i].state == FUZZ_T_OPEN)
             target_close(&k.tc[i].t);
+        if (k.tc_b[i].state == FUZZ_T_OPEN)
+            target_close(&k.tc_b[i].t);
+    }
     fuzz_corpus_free(&k.corpus);
+    free(k.res_b);
+    free(k.dr);
     free(k.sent);
     free(p);
     free(x);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hvfuzz/diff.h"
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/sandbox.h"
 #include "ir/prog_internal.h"
@@ -15,6 +16,9 @@
 
 struct min_ctx {
     struct target *t;
+    struct target *t2;        /* a difference between t and t2 (diff_run), or NULL */
+    struct diff_result *dr;   /* with t2: each run's comparison */
+    struct op_result *res2;
     const char *sig;
     bool use_fork;
     unsigned runs;
@@ -95,6 +99,11 @@ static void min_signature(struct min_ctx *c, const struct prog *p, char *sig, si
 
     c->runs++;
     sig[0] = '\0';
+    if (c->t2) {
+        if (diff_run(c->t, c->t2, p, c->res, c->res2, c->dr))
+            snprintf(sig, len, "%s", c->dr->f.signature);
+        return;
+    }
     if (c->use_fork ? fuzz_run_isolated(c->t, p, c->res, MIN_TIMEOUT_MS, &f)
                     : target_run(c->t, p, c->res, &f))
         snprintf(sig, len, "%s", f.signature);
@@ -228,35 +237,55 @@ int min_program(struct target *t, struct prog *p, const char *signature, bool us
     return min_program_within(t, p, signature, use_fork, 0, runs, NULL);
 }
 
-int min_program_within(struct target *t, struct prog *p, const char *signature, bool use_fork,
-                       double time_s, unsigned *runs, bool *timed_out)
+static int min_run(struct min_ctx *c, struct prog *p, double time_s, unsigned *runs,
+                   bool *timed_out)
 {
-    struct min_ctx c = { .t = t, .sig = signature, .use_fork = use_fork,
-                         .deadline = time_s > 0 ? min_now() + time_s : 0 };
     struct prog *q = malloc(sizeof(*q));
     int done = 0;
 
-    c.res = malloc(PROG_MAX_OPS * sizeof(*c.res));
-    if (!q || !c.res) {
-        free(q);
-        free(c.res);
-        return -1;
+    c->deadline = time_s > 0 ? min_now() + time_s : 0;
+    c->res = malloc(PROG_MAX_OPS * sizeof(*c->res));
+    if (c->t2) {
+        c->res2 = malloc(PROG_MAX_OPS * sizeof(*c->res2));
+        c->dr = malloc(sizeof(*c->dr));
     }
-    if (!min_keeps(&c, p)) {
+    if (!q || !c->res || (c->t2 && (!c->res2 || !c->dr))) {
         done = -1;
         goto out;
     }
-    done += min_ops(&c, p, q);
-    for (uint32_t i = 0; i < p->nr_ops && min_more(&c); i++)
-        done += min_op_values(&c, p, i);
+    if (!min_keeps(c, p)) {
+        done = -1;
+        goto out;
+    }
+    done += min_ops(c, p, q);
+    for (uint32_t i = 0; i < p->nr_ops && min_more(c); i++)
+        done += min_op_values(c, p, i);
     /* value edits can make whole ops unnecessary */
-    done += min_ops(&c, p, q);
+    done += min_ops(c, p, q);
 out:
     if (runs)
-        *runs = c.runs;
+        *runs = c->runs;
     if (timed_out)
-        *timed_out = c.timed_out;
+        *timed_out = c->timed_out;
     free(q);
-    free(c.res);
+    free(c->res);
+    free(c->res2);
+    free(c->dr);
     return done;
+}
+
+int min_program_within(struct target *t, struct prog *p, const char *signature, bool use_fork,
+                       double time_s, unsigned *runs, bool *timed_out)
+{
+    struct min_ctx c = { .t = t, .sig = signature, .use_fork = use_fork };
+
+    return min_run(&c, p, time_s, runs, timed_out);
+}
+
+int min_program_diff_within(struct target *a, struct target *b, struct prog *p,
+                            const char *signature, double time_s, unsigned *runs, bool *timed_out)
+{
+    struct min_ctx c = { .t = a, .t2 = b, .sig = signature };
+
+    return min_run(&c, p, time_s, runs, timed_out);
 }

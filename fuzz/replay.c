@@ -179,9 +179,17 @@ static int replay_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void replay_path(struct replay_state *s, const char *path, unsigned depth);
+struct replay_walker {
+    const char *tool;
+    void (*fn)(const char *path, void *arg);
+    void *arg;
+    FILE *err;
+    unsigned bad;
+};
 
-static void replay_dir(struct replay_state *s, const char *path, unsigned depth)
+static void replay_walk_path(struct replay_walker *w, const char *path, unsigned depth);
+
+static void replay_walk_dir(struct replay_walker *w, const char *path, unsigned depth)
 {
     DIR *d = opendir(path);
     char **names = NULL;
@@ -189,8 +197,8 @@ static void replay_dir(struct replay_state *s, const char *path, unsigned depth)
     struct dirent *de;
 
     if (!d) {
-        fprintf(s->err, "hvfuzz replay: %s: %s\n", path, strerror(errno));
-        s->bad++;
+        fprintf(w->err, "%s: %s: %s\n", w->tool, path, strerror(errno));
+        w->bad++;
         return;
     }
     while ((de = readdir(d)) != NULL) {
@@ -217,27 +225,42 @@ static void replay_dir(struct replay_state *s, const char *path, unsigned depth)
     if (n)
         qsort(names, n, sizeof(*names), replay_cmp);
     for (size_t i = 0; i < n; i++) {
-        replay_path(s, names[i], depth + 1);
+        replay_walk_path(w, names[i], depth + 1);
         free(names[i]);
     }
     free(names);
 }
 
-static void replay_path(struct replay_state *s, const char *path, unsigned depth)
+static void replay_walk_path(struct replay_walker *w, const char *path, unsigned depth)
 {
     struct stat st;
 
     if (stat(path, &st) < 0) {
-        fprintf(s->err, "hvfuzz replay: %s: %s\n", path, strerror(errno));
-        s->bad++;
+        fprintf(w->err, "%s: %s: %s\n", w->tool, path, strerror(errno));
+        w->bad++;
         return;
     }
     if (S_ISDIR(st.st_mode)) {
         if (depth < 8)
-            replay_dir(s, path, depth);
+            replay_walk_dir(w, path, depth);
         return;
     }
-    replay_one(s, path);
+    w->fn(path, w->arg);
+}
+
+unsigned replay_walk(const char *tool, char *const *paths, int n,
+                     void (*fn)(const char *path, void *arg), void *arg, FILE *err)
+{
+    struct replay_walker w = { .tool = tool, .fn = fn, .arg = arg, .err = err };
+
+    for (int i = 0; i < n; i++)
+        replay_walk_path(&w, paths[i], 0);
+    return w.bad;
+}
+
+static void replay_file(const char *path, void *arg)
+{
+    replay_one(arg, path);
 }
 
 int replay_paths(const struct replay_opts *o, char *const *paths, int n, FILE *out, FILE *err)
@@ -252,8 +275,7 @@ int replay_paths(const struct replay_opts *o, char *const *paths, int n, FILE *o
     s->o = o;
     s->out = out;
     s->err = err;
-    for (int i = 0; i < n; i++)
-        replay_path(s, paths[i], 0);
+    s->bad += replay_walk("hvfuzz replay", paths, n, replay_file, s, err);
     if (!o->quiet || s->findings || s->bad)
         fprintf(out, "replayed %u: %u clean, %u findings, %u bad files; %lu expectations in "
                 "%lu ops%s\n", s->clean + s->findings, s->clean, s->findings, s->bad,

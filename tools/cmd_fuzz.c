@@ -15,11 +15,16 @@ static void cmd_fuzz_usage(FILE *f)
         "                   [--out DIR] [--jobs N] [--bug LIST] [--audit-each-op] [--audit-full]\n"
         "                   [--shape FRAMES,DOMAINS,VCPUS,PAGES] [--minimize-time S] [--quiet]\n"
         "                   [--sanitized] [--json] [--corpus-max N] [--corpus-max-mb MB]\n"
+        "                   [--diff A,B]\n"
         "\n"
         "Generate programs (structured random generator; with --corpus also mutate the corpus\n"
         "programs), run them on the target in forked workers and keep what the oracles report.\n"
         "\n"
         "  --target NAME  target to fuzz (default native)\n"
+        "  --diff A,B     fuzz target A (its feedback guides the campaign) and run every program\n"
+        "                 on target B too: an op whose results differ is a finding diff:A/B:<op>,\n"
+        "                 minimized on both and replayed by hvfuzz diff --targets A,B; an op\n"
+        "                 only one of them runs ends the comparison of its program, silently\n"
         "  --time S       stop after S seconds\n"
         "  --runs N       stop after N programs in all (default: until --time or Ctrl-C)\n"
         "  --seed N       seed of the generator (default 1); --jobs 1 --runs N is reproducible\n"
@@ -67,18 +72,32 @@ int cmd_fuzz_main(int argc, char **argv)
         { "json", no_argument, NULL, 'J' },
         { "corpus-max", required_argument, NULL, 'C' },
         { "corpus-max-mb", required_argument, NULL, 'M' },
+        { "diff", required_argument, NULL, 'D' },
         { NULL, 0, NULL, 0 },
     };
     struct fuzz_opts o = { .target = "native", .seed = 1, .jobs = 1, .out_dir = "findings",
                            .minimize_time = 10 };
     uint64_t mb;
     int c, bad = 0;
-    bool sanitized = false;
+    bool sanitized = false, target_given = false;
+    char diff_a[64] = "";
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
         switch (c) {
-        case 't': o.target = optarg; break;
+        case 't': o.target = optarg; target_given = true; break;
+        case 'D': {
+            const char *comma = strchr(optarg, ',');
+            if (!comma || comma == optarg || !comma[1] || strchr(comma + 1, ',') ||
+                (size_t)(comma - optarg) >= sizeof(diff_a)) {
+                fprintf(stderr, "hvfuzz fuzz: --diff wants two target names, A,B (not '%s')\n",
+                        optarg);
+                return 2;
+            }
+            snprintf(diff_a, sizeof(diff_a), "%.*s", (int)(comma - optarg), optarg);
+            o.diff_target = comma + 1;
+            break;
+        }
         case 'T': bad = tool_parse_secs("fuzz", "time", optarg, 0.001, 1e7, &o.time_s); break;
         case 'm':
             bad = tool_parse_secs("fuzz", "minimize-time", optarg, 0, 86400, &o.minimize_time);
@@ -137,8 +156,20 @@ int cmd_fuzz_main(int argc, char **argv)
         cmd_fuzz_usage(stderr);
         return 2;
     }
+    if (diff_a[0]) {
+        if (target_given && strcmp(o.target, diff_a)) {
+            fprintf(stderr, "hvfuzz fuzz: --target %s and --diff %s,%s name different first "
+                    "targets\n", o.target, diff_a, o.diff_target);
+            return 2;
+        }
+        o.target = diff_a;
+    }
     if (!target_find(o.target)) {
         fprintf(stderr, "hvfuzz fuzz: unknown target '%s'\n", o.target);
+        return 2;
+    }
+    if (o.diff_target && !target_find(o.diff_target)) {
+        fprintf(stderr, "hvfuzz fuzz: unknown target '%s'\n", o.diff_target);
         return 2;
     }
     if (sanitized && (c = tool_exec_sanitized("fuzz", argc, argv)) != 0)

@@ -30,6 +30,8 @@ static const struct hvfuzz_cmd hvfuzz_cmds[] = {
       .main = cmd_bench_main },
     { .name = "bugzoo", .summary = "list the re-created bugs; measure how fast each generator finds them",
       .main = cmd_bugzoo_main },
+    { .name = "diff", .summary = "run programs on two targets and report where their results differ",
+      .main = cmd_diff_main },
     { .name = "census", .summary = "count the value classes and states the generator produces", .main = cmd_census_main },
 };
 #define HVFUZZ_NR_CMDS (sizeof(hvfuzz_cmds) / sizeof(hvfuzz_cmds[0]))

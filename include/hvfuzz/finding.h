@@ -28,6 +28,8 @@ size_t finding_format(const struct prog *p, const struct finding *f, const struc
 /* Where a finding came from and how it was stored: its report's header and finding.meta. */
 struct finding_info {
     const char *target;         /* target name (NULL: native) */
+    const char *diff_target;    /* a difference between target and this one (fuzz --diff), which
+                                   hvfuzz diff replays; NULL: a finding of target alone */
     uint64_t    bugs;           /* re-created bugs switched on (bit per enum hv_bug) */
     bool        audit_each_op;
     bool        campaign;       /* found by hvfuzz fuzz: seed, worker and program below */
@@ -64,6 +66,12 @@ int finding_write(const char *out_dir, const struct prog *p, const struct findin
 bool finding_minimize(const struct target_ops *ops, const struct target_opts *topts, struct prog *p,
                       struct finding *f, struct op_result *res, bool *have_res, double time_s,
                       char *note, size_t note_cap);
+/* The same for a difference between targets a and b (fuzz --diff): minimized while the two still
+   differ with f's signature, run once more on both; res[] are a's results. */
+bool finding_minimize_diff(const struct target_ops *a, const struct target_ops *b,
+                           const struct target_opts *topts, struct prog *p, struct finding *f,
+                           struct op_result *res, bool *have_res, double time_s, char *note,
+                           size_t note_cap);
 /* The directory finding_write uses for a signature; true if it exists already. */
 bool finding_stored(const char *out_dir, const char *signature, char *dir, size_t dir_cap);
 
@@ -71,6 +79,7 @@ bool finding_stored(const char *out_dir, const char *signature, char *dir, size_
 struct finding_meta {
     unsigned line;              /* finding_meta_read's error: the line (0: the file as a whole) */
     char     target[32];
+    char     diff[32];          /* a difference between target and this one; "" if not */
     uint64_t bugs;
     bool     audit_each_op;
 };
@@ -83,7 +92,8 @@ int finding_meta_parse(const char *text, struct finding_meta *m, char *why, size
 /*
  * Replay's view of a finding directory: the target options to replay prog_path with. A recorded
  * finding.meta beside the program supplies its --bug switches and --audit-each-op unless bugs_given
- * (the command line named --bug itself); then one line on out says so. A meta file that cannot be
+ * (the command line named --bug itself); then one line on out says so, as it does for a difference
+ * between two targets (diff=, which hvfuzz diff replays). A meta file that cannot be
  * read or parsed is a one-line error on err and -1 (the program is not replayed: its switches are
  * unknown). 0 otherwise.
  */

@@ -44,6 +44,8 @@ struct fuzz_opts {
     double      minimize_time; /* minimize each new finding for at most this many seconds (0:
                                   store it as found); the original is kept beside it */
     bool        json;          /* end with a JSON summary object on stdout */
+    const char *diff_target;   /* --diff: every program also runs on this target, and an op
+                                  whose results differ is a finding diff:A/B:<op> (NULL: off) */
     unsigned    corpus_max;    /* programs a worker keeps in memory (0: FUZZ_CORPUS_MAX) */
     uint64_t    corpus_max_bytes; /* their bytes (0: FUZZ_CORPUS_MAX_BYTES) */
 };
@@ -83,6 +85,10 @@ int min_program(struct target *t, struct prog *p, const char *signature, bool us
    *timed_out (if non-NULL) says whether the bound cut it short. */
 int min_program_within(struct target *t, struct prog *p, const char *signature, bool use_fork,
                        double time_s, unsigned *runs, bool *timed_out);
+/* The same for a difference between targets a and b (diff_run, include/hvfuzz/diff.h): p shrinks
+   while the two still differ with the same signature, diff:A/B:<op>. */
+int min_program_diff_within(struct target *a, struct target *b, struct prog *p,
+                            const char *signature, double time_s, unsigned *runs, bool *timed_out);
 /* Signatures of findings that end their process (crash, sanitizer, hang): re-run in a child. */
 bool min_needs_fork(const char *signature);
 

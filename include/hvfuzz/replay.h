@@ -32,6 +32,14 @@ struct replay_opts {
  */
 int replay_paths(const struct replay_opts *o, char *const *paths, int n, FILE *out, FILE *err);
 
+/*
+ * The program files under paths, as replay takes them: a file as is, a directory recursively in
+ * name order, passing over dot files and finding_skip_name's; fn(path, arg) for each. A path
+ * that cannot be read is one line "TOOL: PATH: reason" on err. Returns how many could not be.
+ */
+unsigned replay_walk(const char *tool, char *const *paths, int n,
+                     void (*fn)(const char *path, void *arg), void *arg, FILE *err);
+
 /* Subcommands (tools/cmd_*.c). */
 int cmd_replay_main(int argc, char **argv);
 int cmd_show_main(int argc, char **argv);
