@@ -225,7 +225,9 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
     (void)uc;
     (void)size;
     (void)value;
-    if (!u->v)
+    /* the rest of an access that already faulted (a store's second page): the monitor must not
+       see it, as it does not on the native target */
+    if (!u->v || u->stop == UNI_STOP_FAULT)
         return false;
     if (uni_mmu_reserved(addr, 1)) {
         u->stop = UNI_STOP_UNSUPPORTED;
@@ -293,6 +295,11 @@ static void uni_mmu_store(struct uni *u, uint64_t addr, unsigned len)
 
     if (!a)
         return;   /* the target's own pages (the code stack) */
+    if (u->stop == UNI_STOP_FAULT) {
+        /* the rest of a refused store lands too: put it back with the rest */
+        uni_undo_save(u, frame_mem(hv, a->mfn) + (addr - page), len);
+        return;
+    }
     if (a->on && tlb_lookup(u->v, page, &e) && (e.flags & _PAGE_RW) && e.mfn == a->mfn) {
         (void)frame_mem_w(hv, a->mfn);
         return;

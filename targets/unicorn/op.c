@@ -219,13 +219,15 @@ static void uni_access(struct uni *u, struct vcpu *v, const struct prog_op *op,
  * (MMIO, string I/O, EPT violations, exceptions): 0, and the caller hands them to the monitor
  * as records.
  */
-static bool uni_exit_runs(const struct prog_op *op, uint64_t qual, uint64_t rdx, bool *consistent)
+static bool uni_exit_runs(const struct prog_op *op, uint64_t qual, uint64_t rdx, bool *consistent,
+                          unsigned *len)
 {
     const uint8_t *b = op->insn;
     unsigned n = op->insn_len < PROG_MAX_INSN ? op->insn_len : PROG_MAX_INSN, i = 0;
     bool o16 = false;
 
     *consistent = false;
+    *len = 0;
     for (; i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0x2E || b[i] == 0x3E); i++)
         o16 |= b[i] == 0x66;
     if (i < n && (b[i] & 0xF0) == 0x40)
@@ -233,6 +235,8 @@ static bool uni_exit_runs(const struct prog_op *op, uint64_t qual, uint64_t rdx,
     if (i >= n)
         return false;
     uint8_t c = b[i], c2 = i + 1U < n ? b[i + 1] : 0;
+    /* the instruction alone: bytes the record carries past it are not run */
+    *len = i + (c == 0x0F ? 2U : (c & 0xF4U) == 0xE4U && !(c & 8U) ? 2U : 1U);
     switch (op->exit_reason) {
     case EXIT_CPUID:     *consistent = c == 0x0F && c2 == 0xA2; return true;
     case EXIT_MSR_READ:  *consistent = c == 0x0F && c2 == 0x32; return true;
@@ -263,15 +267,16 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
     gva_t payload_va = DOM_VA(NATIVE_PAYLOAD_GFN(&in->shape));
     struct uni_regs r;
     bool consistent;
+    unsigned len;
 
     uint64_t qual = native_arg(hv, &in->shape, &op->qual, payload_va);
     uint64_t rdx = native_arg(hv, &in->shape, &op->regs[X86_RDX], payload_va);
-    if (!uni_exit_runs(op, qual, rdx, &consistent)) {
+    if (!uni_exit_runs(op, qual, rdx, &consistent, &len)) {
         native_run_op(in, op, res);   /* a record, as the native target runs it */
         return;
     }
     u->n->last_name = abi_exit_reason_name(op->exit_reason);
-    if (!consistent) {
+    if (!consistent || len > op->insn_len) {
         res->status = OPS_UNSUPPORTED;
         return;
     }
@@ -282,7 +287,6 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
             r.gpr[i] = native_arg(hv, &in->shape, &op->regs[i], payload_va);
     r.rflags = native_arg(hv, &in->shape, &op->regs[PROG_EXIT_RFLAGS], payload_va);
     uint8_t code[PROG_MAX_INSN + 5];
-    unsigned len = op->insn_len < PROG_MAX_INSN ? op->insn_len : PROG_MAX_INSN;
     memcpy(code, op->insn, len);
     uni_jmp_sentinel(code, len, UNI_STUB_EXIT);
     /* only when the bytes change: the old translation must go too (uc_mem_write into memory
