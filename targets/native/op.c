@@ -225,6 +225,17 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
         };
         /* little-endian: a short write stores the tag's low bytes */
         value = native_tag_encode(&tag);
+        /* a store crossing into a page it may not write writes nothing, as on hardware (the
+           monitor's copy_to_guest stops at the first bad byte instead, as Xen's does) */
+        gva_t last = va + size - 1U;
+        mfn_t m2;
+        if ((last ^ va) >> PAGE_SHIFT &&
+            (guest_translate(hv, v, va, PFEC_WRITE, &m2, &res->pfec) < 0 ||
+             guest_translate(hv, v, last, PFEC_WRITE, &m2, &res->pfec) < 0)) {
+            res->rc = -XEN_EFAULT;
+            res->fault = NATIVE_VEC_PF;
+            return;
+        }
         res->rc = guest_write(hv, v, va, &value, size, &res->pfec);
         if (res->rc < 0)
             res->fault = NATIVE_VEC_PF;

@@ -20,6 +20,8 @@
  * (the run ends there: a fault).
  */
 
+static void uni_ilog_save(struct uni *u, uint64_t addr, unsigned len);
+
 void uni_mmu_init(struct uni *u)
 {
     memset(u->slot, -1, sizeof(u->slot));
@@ -262,6 +264,11 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
         u->stop = UNI_STOP_UNSUPPORTED;
         return false;
     }
+    if (write) {
+        /* the write hook ran before this page had an alias: log what the store replaces now */
+        uint64_t room = PAGE_SIZE - (addr & (PAGE_SIZE - 1U));
+        uni_ilog_save(u, addr, size > 0 && (uint64_t)size < room ? (unsigned)size : (unsigned)room);
+    }
     if (u->code_moved) {
         /* code was translated from the old frame here: stop after this access, so uni_run
            drops it before the guest can jump there */
@@ -328,6 +335,19 @@ static void uni_mmu_store(struct uni *u, uint64_t addr, unsigned len)
     uc_emu_stop(u->uc);
 }
 
+static void uni_ilog_save(struct uni *u, uint64_t addr, unsigned len)
+{
+    struct uni_alias *a = uni_alias_at(u, addr & ~(gva_t)(PAGE_SIZE - 1U));
+
+    if (!a || u->nr_ilog >= sizeof(u->ilog) / sizeof(u->ilog[0]) ||
+        len > sizeof(u->ilog[0].bytes))
+        return;
+    u->ilog[u->nr_ilog].at = frame_mem(u->n->hv, a->mfn) + (addr & (PAGE_SIZE - 1U));
+    u->ilog[u->nr_ilog].len = (uint8_t)len;
+    memcpy(u->ilog[u->nr_ilog].bytes, u->ilog[u->nr_ilog].at, len);
+    u->nr_ilog++;
+}
+
 void uni_mmu_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                    void *arg)
 {
@@ -341,9 +361,12 @@ void uni_mmu_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
     if (!u->v)
         return;
     if (end > split) {
+        uni_ilog_save(u, addr, (unsigned)(split - addr));
+        uni_ilog_save(u, split, (unsigned)(end - split));
         uni_mmu_store(u, addr, (unsigned)(split - addr));
         uni_mmu_store(u, split, (unsigned)(end - split));
     } else {
+        uni_ilog_save(u, addr, (unsigned)(end - addr));
         uni_mmu_store(u, addr, (unsigned)(end - addr));
     }
 }
@@ -360,6 +383,12 @@ bool uni_mmu_fill_fetch(struct uni *u)
 
 void uni_mmu_run_end(struct uni *u)
 {
+    /* an instruction that faulted leaves nothing behind (newest bytes back first) */
+    while (u->nr_ilog) {
+        u->nr_ilog--;
+        if (u->stop == UNI_STOP_FAULT)
+            memcpy(u->ilog[u->nr_ilog].at, u->ilog[u->nr_ilog].bytes, u->ilog[u->nr_ilog].len);
+    }
     while (u->nr_undo) {
         u->nr_undo--;
         memcpy(u->undo[u->nr_undo].at, u->undo[u->nr_undo].bytes, u->undo[u->nr_undo].len);

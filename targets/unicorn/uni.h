@@ -91,6 +91,12 @@ struct uni {
        put back when the run stops (the write hook runs before the store lands). */
     unsigned nr_undo;
     struct { uint8_t *at; uint8_t len; uint8_t bytes[16]; } undo[4];
+    /* The bytes the current instruction's stores replaced, put back if it faults: Unicorn splits
+       a page-crossing store into bytes and may store the first page's before it finds the
+       second page's fault (hardware stores nothing). Dropped when the next instruction (or rep
+       iteration) starts. */
+    unsigned nr_ilog;
+    struct { uint8_t *at; uint8_t len; uint8_t bytes[16]; } ilog[16];
     gva_t    remap;                 /* page to map again before re-entry (0: none) */
     gva_t    fill;                  /* page a fetch needs, mapped before re-entry (0: none) */
     bool     code_moved;            /* an alias Unicorn ran code from now names another frame */
