@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hvfuzz/bugzoo.h"
+#include "hvfuzz/target.h"
 #include "hvfuzz/tools.h"
 
 const char *const bz_gen_names[BZ_GEN_NR] = {
@@ -34,6 +35,8 @@ void bz_usage(FILE *f)
         "                   libfuzzer: BIN/native-libfuzzer (make fuzz-libfuzzer)\n"
         "                   afl: afl-fuzz on BIN/native-afl, CmpLog when BIN/native-afl-cmplog\n"
         "                   exists (make fuzz-afl); a generator whose tools are missing is skipped\n"
+        "  --target T       the target the random generator's campaigns run on (default\n"
+        "                   native; the engines' harnesses are native's)\n"
         "  --time S         seconds per campaign (default 60)\n"
         "  --trials N       campaigns per bug and generator, seeds SEED..SEED+N-1 (default 3)\n"
         "  --jobs N         campaigns at once, one core each (default 1)\n"
@@ -133,7 +136,7 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
         { "bin", required_argument, NULL, 'B' },     { "dict", required_argument, NULL, 'D' },
         { "work", required_argument, NULL, 'w' },    { "keep", no_argument, NULL, 'k' },
         { "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
-        { "all-seeds", no_argument, NULL, 'a' },
+        { "all-seeds", no_argument, NULL, 'a' },      { "target", required_argument, NULL, 't' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -141,6 +144,7 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
     memset(o, 0, sizeof(*o));
     o->bugs = ((1ULL << HV_BUG_NR) - 1ULL) & ~(1ULL << HV_BUG_NONE);
     o->gens = 1U << BZ_GEN_RANDOM;
+    o->target = "native";
     o->time_s = 60;
     o->trials = 3;
     o->jobs = 1;
@@ -178,6 +182,7 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
         case 'w': o->work_dir = optarg; break;
         case 'k': o->keep = true; break;
         case 'a': o->all_seeds = true; break;
+        case 't': o->target = optarg; break;
         case 'q': o->quiet = true; break;
         case 'h': bz_usage(stdout); return 1;
         default: bz_usage(stderr); return 2;
@@ -187,6 +192,15 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
     }
     if (optind != argc) {
         bz_usage(stderr);
+        return 2;
+    }
+    if (!target_find(o->target)) {
+        fprintf(stderr, "hvfuzz bugzoo: unknown target '%s'\n", o->target);
+        return 2;
+    }
+    if (strcmp(o->target, "native") && (o->gens & ~(1U << BZ_GEN_RANDOM))) {
+        fprintf(stderr, "hvfuzz bugzoo: --target %s runs with the random generator only (the "
+                "engines' harnesses are the native target's)\n", o->target);
         return 2;
     }
     /* the reproducers would make the benchmark meaningless: campaigns start from the seeds */
@@ -356,6 +370,8 @@ void bz_print_table(FILE *f, const struct bz_opts *o, const struct bz_trial *t, 
     double med[HV_BUG_NR];
     unsigned nr_bugs = 0, nr_found = 0;
 
+    if (strcmp(o->target, "native"))
+        fprintf(f, "target %s\n", o->target);
     fprintf(f, "%-11s %-10s %-6s %7s %9s  %-34s %-13s %s\n", "bug", "generator", "found",
             "med s", "med prog", "signature (most trials)", "expected", "match");
     for (unsigned b = 0; b < HV_BUG_NR; b++) {
@@ -423,8 +439,8 @@ void bz_print_json(FILE *f, const struct bz_opts *o, const struct bz_trial *t, s
     bool first = true;
 
     fprintf(f, "{\n  \"format_version\": %d, \"time_limit_s\": %.3f, \"trials\": %u, "
-            "\"seed\": %llu, \"results\": [", BZ_JSON_FORMAT, o->time_s, o->trials,
-            (unsigned long long)o->seed);
+            "\"seed\": %llu, \"target\": \"%s\", \"results\": [", BZ_JSON_FORMAT, o->time_s,
+            o->trials, (unsigned long long)o->seed, o->target);
     for (unsigned b = 0; b < HV_BUG_NR; b++) {
         if (!(o->bugs >> b & 1))
             continue;

@@ -278,7 +278,7 @@ static void bz_child_random(const struct bz_ctx *x, const struct bz_camp *c,
         _exit(2);
     }
     memset(&fo, 0, sizeof(fo));
-    fo.target = "native";
+    fo.target = x->o->target;
     fo.time_s = x->o->time_s;
     fo.seed = c->t->seed;
     fo.corpus_dir = corpus;

@@ -27,6 +27,7 @@ struct bz_opts {
     const char *dict;          /* engine dictionary (fuzz/harness/native.dict; NULL: none) */
     const char *work_dir;      /* campaign directories (NULL: a new one under $TMPDIR or /tmp) */
     const char *self;          /* this program, for progress messages only */
+    const char *target;        /* the random generator's target (native; unicorn, ...) */
     bool        keep;          /* keep the campaign directories */
     bool        all_seeds;     /* also the advisory regression seeds (xsa_*), see bugzoo_run.c */
     bool        json;
