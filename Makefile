@@ -173,6 +173,27 @@ check-fuzz: $(B)/hvfuzz
 
 .PHONY: check-fuzz
 
+# The unicorn target (targets/unicorn, docs/TARGETS.md): the recorded conformance corpus and the
+# zoo's reproducers replay on it with the results they state, the differential finds no
+# difference between it and native on them, and short campaigns (its own, and native against
+# it) find nothing on the clean monitor. Skipped with one line where libunicorn is missing.
+UNI_SMOKE_RUNS ?= 2000
+check: check-unicorn
+check-unicorn: $(B)/hvfuzz
+	@echo "== unicorn target: corpora/conformance and corpora/zoo replayed, and diffed with native"
+	$(Q)if ! $(B)/hvfuzz bench --target unicorn --runs 1 --secs 0.01 >/dev/null 2>&1; then \
+		echo "SKIP: the unicorn target does not open here (libunicorn missing? 'make deps')"; \
+	else \
+		$(B)/hvfuzz replay -q --target unicorn corpora/conformance corpora/zoo corpora/regressions \
+			>$(B)/unicorn-replay.log 2>&1 || { tail -n 60 $(B)/unicorn-replay.log; exit 1; }; \
+		$(B)/hvfuzz diff --targets native,unicorn corpora/conformance corpora/zoo && \
+		echo "== unicorn smoke (fuzz --target unicorn, fuzz --diff native,unicorn: $(UNI_SMOKE_RUNS) runs each)" && \
+		$(B)/hvfuzz fuzz --target unicorn --runs $(UNI_SMOKE_RUNS) --seed 1 && \
+		$(B)/hvfuzz fuzz --diff native,unicorn --runs $(UNI_SMOKE_RUNS) --seed 1; \
+	fi
+
+.PHONY: check-unicorn
+
 # The argument census (docs/FUZZING.md): the value classes and states of every hypercall and exit
 # field that the random generator produces, at a small N with a floor (100% takes about 1M).
 CENSUS_RUNS ?= 20000
