@@ -272,6 +272,34 @@ static void uni_rdtsc(struct uni *u, const struct exit_record *x, unsigned k)
     uc_emu_stop(u->uc);
 }
 
+/*
+ * A load or store in the device window (uni_mmio_window) that the guest's tables do not map:
+ * the MMIO exit, gpa = the address, the instruction decoded by the monitor from its bytes.
+ * Unicorn's own access is abandoned; the run goes on from the monitor's registers.
+ */
+bool uni_mmio(struct uni *u, uint64_t va)
+{
+    struct exit_record x;
+    struct exit_result r;
+    uint64_t rip;
+
+    if (u->stop != UNI_STOP_NONE)
+        return false;
+    if (u->mmio_expect && va != u->mmio_expect) {
+        /* an exit record whose gpa is not where its instruction goes (a bit-string offset, a
+           displacement): hardware cannot produce it, and nothing has run yet */
+        u->stop = UNI_STOP_UNSUPPORTED;
+        uc_emu_stop(u->uc);
+        return true;
+    }
+    uc_reg_read(u->uc, UC_X86_REG_RIP, &rip);
+    uni_record_init(u, &x, EXIT_MMIO, rip);
+    x.qual = va;
+    x.gla = va;
+    (void)uni_exit(u, &x, false, &r);
+    return true;
+}
+
 /* A #GP at CPL3: the instructions a PV guest kernel may ask the monitor to emulate. */
 static void uni_gp(struct uni *u)
 {

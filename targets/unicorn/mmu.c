@@ -237,6 +237,8 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
     }
     if (guest_translate(hv, u->v, addr, access, &mfn, &pfec) < 0) {
         uni_mmu_sync(u);
+        if (!fetch && uni_mmio_window(addr, 1) && uni_mmio(u, addr))
+            return false;   /* the monitor emulated it; the run goes on past the instruction */
         uni_fault(u, UNI_VEC_PF, pfec);
         return false;
     }

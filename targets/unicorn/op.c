@@ -213,15 +213,47 @@ static void uni_access(struct uni *u, struct vcpu *v, const struct prog_op *op,
 
 /*
  * An exit op whose instruction raises that exit on a CPU (CPUID, RDMSR, WRMSR, HLT, IN, OUT):
- * the instruction runs in the exit stub with the op's registers, and the exit comes from it.
- * A record whose qualification disagrees with its instruction cannot come from hardware: it is
+ * the instruction runs in the exit stub with the op's registers, and the exit comes from it;
+ * likewise an MMIO access whose memory operand is the record's gpa in the device window. A
+ * record whose qualification disagrees with its instruction cannot come from hardware: it is
  * not run (unsupported). Other exits are not caused by one instruction on this target yet
- * (MMIO, string I/O, EPT violations, exceptions): 0, and the caller hands them to the monitor
- * as records.
+ * (string I/O records, EPT violations, exceptions): false, and the caller hands them to the
+ * monitor as records.
  */
-static bool uni_exit_runs(const struct prog_op *op, uint64_t qual, uint64_t rdx, bool *consistent,
-                          unsigned *len)
+/* MMIO: the instruction's memory operand, computed from the record's registers, must be the
+   record's gpa, inside the device window (uni.h) where guest code reaches the devices. */
+static bool uni_mmio_consistent(const struct prog_op *op, uint64_t qual, const uint64_t *gpr,
+                                unsigned *len)
 {
+    struct x86_insn in;
+    unsigned n = op->insn_len < PROG_MAX_INSN ? op->insn_len : PROG_MAX_INSN;
+
+    if (x86_decode(op->insn, n, &in) != X86_OK || in.len == 0)
+        return false;
+    for (unsigned i = 0; i < in.nr_operands && i < 3; i++) {
+        const struct x86_mem *m = &in.op[i].mem;
+        if (in.op[i].kind != X86_OPND_MEM)
+            continue;
+        if (m->base == X86_RIP || (m->seg && m->seg != 0x3E && m->seg != 0x26 && m->seg != 0x2E &&
+                                   m->seg != 0x36))
+            return false;   /* rip-relative (the stub is elsewhere), fs/gs: not this record */
+        uint64_t ea = (uint64_t)m->disp;
+        if (m->base < 16)
+            ea += gpr[m->base];
+        if (m->index < 16)
+            ea += gpr[m->index] * m->scale;
+        if (in.addrsize == 4)
+            ea &= 0xFFFFFFFFULL;
+        *len = in.len;
+        return ea == qual && uni_mmio_window(ea, in.opsize ? in.opsize : in.op[i].size);
+    }
+    return false;
+}
+
+static bool uni_exit_runs(const struct prog_op *op, uint64_t qual, const uint64_t *gpr,
+                          bool *consistent, unsigned *len)
+{
+    uint64_t rdx = gpr[X86_RDX];
     const uint8_t *b = op->insn;
     unsigned n = op->insn_len < PROG_MAX_INSN ? op->insn_len : PROG_MAX_INSN, i = 0;
     bool o16 = false;
@@ -232,6 +264,10 @@ static bool uni_exit_runs(const struct prog_op *op, uint64_t qual, uint64_t rdx,
         o16 |= b[i] == 0x66;
     if (i < n && (b[i] & 0xF0) == 0x40)
         i++;
+    if (op->exit_reason == EXIT_MMIO) {
+        *consistent = uni_mmio_consistent(op, qual, gpr, len);
+        return true;
+    }
     if (i >= n)
         return false;
     uint8_t c = b[i], c2 = i + 1U < n ? b[i + 1] : 0;
@@ -270,8 +306,10 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
     unsigned len;
 
     uint64_t qual = native_arg(hv, &in->shape, &op->qual, payload_va);
-    uint64_t rdx = native_arg(hv, &in->shape, &op->regs[X86_RDX], payload_va);
-    if (!uni_exit_runs(op, qual, rdx, &consistent, &len)) {
+    uint64_t gpr[16];
+    for (unsigned i = 0; i < 16; i++)
+        gpr[i] = native_arg(hv, &in->shape, &op->regs[i], payload_va);
+    if (!uni_exit_runs(op, qual, gpr, &consistent, &len)) {
         native_run_op(in, op, res);   /* a record, as the native target runs it */
         return;
     }
@@ -284,7 +322,7 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
     uni_stub_regs(&r, UNI_STUB_EXIT, v);
     for (unsigned i = 0; i < 16; i++)
         if (i != X86_RSP)
-            r.gpr[i] = native_arg(hv, &in->shape, &op->regs[i], payload_va);
+            r.gpr[i] = gpr[i];
     r.rflags = native_arg(hv, &in->shape, &op->regs[PROG_EXIT_RFLAGS], payload_va);
     uint8_t code[PROG_MAX_INSN + 5];
     memcpy(code, op->insn, len);
@@ -295,7 +333,9 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
         memcpy(u->own + (UNI_STUB_EXIT - UNI_OWN), code, len + 5U);
         uc_ctl_remove_cache(u->uc, UNI_STUB_EXIT, UNI_STUB_EXIT + sizeof(code));
     }
+    u->mmio_expect = op->exit_reason == EXIT_MMIO ? qual : 0;
     uni_run(u, v, &r, UNI_STUB_BUDGET);
+    u->mmio_expect = 0;
     uni_op_result(u, res);
     res->rc = u->exit_action >= 0 ? u->exit_action : EXIT_INVALID;
     res->value = u->regs.gpr[X86_RAX];

@@ -39,6 +39,17 @@ extern const struct target_ops unicorn_target_ops;
 /* Exception vectors the target raises or reports (the monitor's own list is private to it). */
 enum uni_vec { UNI_VEC_DE = 0, UNI_VEC_UD = 6, UNI_VEC_GP = 13, UNI_VEC_PF = 14 };
 
+/*
+ * The device window: a PV guest reaches a device's registers through a mapping of its I/O
+ * frame, which the model has no frames for, so on this target a load or store at a VA equal to
+ * a device's gpa (the DMA device's page) that the guest's own tables do not map is an MMIO exit
+ * with that gpa, decoded by the monitor as on hardware.
+ */
+static inline bool uni_mmio_window(uint64_t va, unsigned size)
+{
+    return va >= DMA_MMIO_BASE && va - DMA_MMIO_BASE + (size ? size : 1U) <= DMA_MMIO_SIZE;
+}
+
 /* Instructions a guest_code op may run when it states no budget. */
 #define UNI_DEFAULT_BUDGET 10000U
 
@@ -116,6 +127,7 @@ struct uni {
     uint8_t  nr_exits;
     uint8_t  exits[PROG_MAX_EXPECT_EXITS];
     bool     syscalled;             /* the syscall hook ran (rax holds its result) */
+    uint64_t mmio_expect;           /* an MMIO exit op's gpa: another address is not its exit */
     int64_t  exit_action;           /* the last exit's enum exit_action (-1: none) */
     /* A vCPU whose code was preempted in a hypercall resumes from these on switch_vcpu. */
     bool     susp_valid[HV_MAX_DOMAINS][HV_MAX_VCPUS];
@@ -141,6 +153,7 @@ bool uni_mmu_fill_fetch(struct uni *u);          /* map the page a stopped fetch
 
 /* targets/unicorn/exits.c: the hooks that turn instructions into the monitor's exits. */
 int  uni_hooks_add(struct uni *u);
+bool uni_mmio(struct uni *u, uint64_t va);       /* an access in the device window: the exit */
 void uni_fault(struct uni *u, unsigned vector, uint32_t pfec);
 
 /* targets/unicorn/run.c: one run from regs until the sentinel, a stop or the budget. */

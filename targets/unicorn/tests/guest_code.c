@@ -42,6 +42,10 @@ static const struct {
       UNI_SHAPE "guest_code d2 v0 payload=hex:fac3 => fault=gp\n"
       "guest_code d2 v1 payload=hex:c3 => status=not_run\n"
       "guest_code d1 v0 payload=hex:c3 => status=ran, fault=none\n", NULL },
+    { "the DMA device's registers through the device window",
+      /* mov ebx, 0xfeb00008; mov eax, 0x3f000; mov [rbx], rax; xor eax, eax; mov rax, [rbx]; ret */
+      UNI_SHAPE "guest_code d1 v0 payload=hex:bb0800b0feb800f0030048890331c0488b03c3 => rc=0x3f000, exits=mmio+mmio\n",
+      NULL },
     { "ud2", UNI_SHAPE "guest_code d1 v0 payload=hex:0f0b => fault=ud\n", NULL },
     { "hlt blocks the vCPU",
       UNI_SHAPE "guest_code d1 v0 payload=hex:f4c3 => exits=hlt, fault=none\n"
