@@ -161,6 +161,20 @@ static struct uni_alias *uni_alias_find(struct uni *u, gva_t page)
     return old;
 }
 
+/* Would switching on the alias of va (to frame mfn) unmap one: a different frame there, or no
+   free alias left to map it with? */
+static bool uni_fill_unmaps(struct uni *u, gva_t va, mfn_t mfn)
+{
+    struct uni_alias *a = uni_alias_at(u, va & ~(gva_t)(PAGE_SIZE - 1U));
+
+    if (a)
+        return a->mfn != mfn;
+    for (unsigned i = 0; i < UNI_MAX_ALIASES; i++)
+        if (!u->alias[i].valid)
+            return false;
+    return true;
+}
+
 /* Switch on (mapping if need be) the alias of va after a translation into the monitor's TLB. */
 static bool uni_alias_fill(struct uni *u, gva_t va, bool fetch)
 {
@@ -260,6 +274,15 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
     if (fetch) {
         u->fill = addr;
         u->stop = UNI_STOP_RETRY;
+        return false;
+    }
+    if (uni_fill_unmaps(u, addr, mfn)) {
+        /* unmapping inside a memory hook pulls the region from under the access in progress:
+           abandon the access, and run the instruction again from its registers (the hook sees
+           them before the instruction changes any) once the alias is remapped outside */
+        uni_regs_read(u, &u->regs);
+        u->stop = UNI_STOP_REENTER;
+        u->remap = addr & ~(gva_t)(PAGE_SIZE - 1U);
         return false;
     }
     if (!uni_alias_fill(u, addr, false)) {

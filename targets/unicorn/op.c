@@ -337,6 +337,13 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
     uni_run(u, v, &r, UNI_STUB_BUDGET);
     u->mmio_expect = 0;
     uni_op_result(u, res);
+    /* an MMIO record whose access went outside the device window faulted there instead: it
+       cannot come from hardware either (the access was abandoned, nothing ran) */
+    if (op->exit_reason == EXIT_MMIO && !u->nr_exits && res->status == OPS_RAN) {
+        res->status = OPS_UNSUPPORTED;
+        res->fault = PROG_FAULT_NONE;
+        res->pfec = 0;
+    }
     res->rc = u->exit_action >= 0 ? u->exit_action : EXIT_INVALID;
     res->value = u->regs.gpr[X86_RAX];
     /* an exit op reports the exception its exit injected; the domain goes on (a probe) */
