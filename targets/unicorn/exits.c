@@ -363,7 +363,7 @@ static void uni_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *arg
     struct uni *u = arg;
 
     (void)addr;
-    (void)size;
+    u->insn_len = size;
     u->nr_ilog = 0;   /* the previous instruction completed */
     if (++u->icount > u->budget) {
         u->stop = UNI_STOP_HANG;

@@ -27,10 +27,24 @@ void uni_mmu_init(struct uni *u)
     memset(u->slot, -1, sizeof(u->slot));
 }
 
-/* Read and execute as the entry allows; write stays on (the hook polices it). */
-static uint32_t uni_entry_prot(const struct tlb_entry *e)
+/*
+ * What Unicorn may do through an alias. Write and execute never go together: a store to a page
+ * Unicorn has translated code from takes 2.0.1's self-modifying-code path, which loses the
+ * hooks (a store then lands unchecked, in whatever frame the alias last named). So a data alias
+ * is write (off) or read+write (on), and a code alias none (off) or read+execute (on); a fetch
+ * from a data alias or a store to a code alias stops the run and converts it outside (a
+ * write-permission change, ~14 us, once per conversion).
+ */
+static uint32_t uni_alias_on_prot(const struct uni_alias *a, const struct tlb_entry *e)
 {
-    return UC_PROT_WRITE | UC_PROT_READ | ((e->flags & _PAGE_NX) ? 0U : UC_PROT_EXEC);
+    if (!a->code)
+        return UC_PROT_READ | UC_PROT_WRITE;
+    return UC_PROT_READ | ((e->flags & _PAGE_NX) ? 0U : UC_PROT_EXEC);
+}
+
+static uint32_t uni_alias_off_prot(const struct uni_alias *a)
+{
+    return a->code ? UC_PROT_NONE : UC_PROT_WRITE;
 }
 
 /*
@@ -45,12 +59,12 @@ static void uni_alias_prot(struct uni *u, struct uni_alias *a, uint32_t prot)
     if (a->prot != prot)
         uc_mem_protect(u->uc, a->va, PAGE_SIZE, prot);
     a->prot = prot;
-    a->on = prot != UC_PROT_WRITE;
+    a->on = (prot & UC_PROT_READ) != 0;
 }
 
 static void uni_alias_off(struct uni *u, struct uni_alias *a)
 {
-    uni_alias_prot(u, a, UC_PROT_WRITE);
+    uni_alias_prot(u, a, uni_alias_off_prot(a));
 }
 
 void uni_mmu_off(struct uni *u)
@@ -89,7 +103,7 @@ void uni_mmu_sync(struct uni *u)
             u->slot[i] = -1;
             continue;
         }
-        uni_alias_prot(u, a, uni_entry_prot(e));
+        uni_alias_prot(u, a, uni_alias_on_prot(a, e));
     }
 }
 
@@ -103,7 +117,11 @@ void uni_mmu_code_check(struct uni *u)
         if (!a->valid || !a->code || !mfn_valid(hv, a->mfn))
             continue;
         if (memcmp(a->copy, frame_mem(hv, a->mfn), PAGE_SIZE) != 0) {
+            /* blocks are dropped through a translation: executable for the moment */
+            uint32_t prot = a->prot;
+            uni_alias_prot(u, a, UC_PROT_READ | UC_PROT_EXEC);
             uc_ctl_remove_cache(u->uc, a->va, a->va + PAGE_SIZE);
+            uni_alias_prot(u, a, prot);
             memcpy(a->copy, frame_mem(hv, a->mfn), PAGE_SIZE);
         }
     }
@@ -132,7 +150,7 @@ static struct uni_alias *uni_alias_at(struct uni *u, gva_t page)
 static void uni_alias_unmap(struct uni *u, struct uni_alias *a)
 {
     if (a->code) {
-        uni_alias_prot(u, a, a->prot | UC_PROT_READ | UC_PROT_EXEC);
+        uni_alias_prot(u, a, UC_PROT_READ | UC_PROT_EXEC);
         uc_ctl_remove_cache(u->uc, a->va, a->va + PAGE_SIZE);
         u->code_moved = true;
     }
@@ -192,26 +210,30 @@ static bool uni_alias_fill(struct uni *u, gva_t va, bool fetch)
         return false;
     if (a->valid && a->mfn != e.mfn)
         uni_alias_unmap(u, a);
-    uint32_t prot = uni_entry_prot(&e);
     if (!a->valid) {
-        if (uc_mem_map_ptr(u->uc, page, PAGE_SIZE, prot, frame_mem(hv, e.mfn)) != UC_ERR_OK)
+        a->code = fetch;
+        a->prot = uni_alias_on_prot(a, &e);
+        if (uc_mem_map_ptr(u->uc, page, PAGE_SIZE, a->prot, frame_mem(hv, e.mfn)) != UC_ERR_OK)
             return false;
         /* translated blocks are keyed by address: ones from an earlier frame here must go */
         uc_ctl_remove_cache(u->uc, page, page + PAGE_SIZE);
         a->valid = true;
-        a->code = false;
         a->va = page;
         a->mfn = e.mfn;
-        a->prot = prot;
+        if (fetch) {
+            a->code = false;   /* below: the copy, as for a data alias turned code */
+            a->prot = UC_PROT_READ | UC_PROT_EXEC;
+        }
     }
-    uni_alias_prot(u, a, prot);
     if (fetch && !a->code) {
         if (!a->copy && !(a->copy = malloc(PAGE_SIZE)))
             return false;
         a->code = true;
         memcpy(a->copy, frame_mem(hv, a->mfn), PAGE_SIZE);
+        uni_alias_prot(u, a, uni_alias_on_prot(a, &e));
         uc_ctl_remove_cache(u->uc, page, page + PAGE_SIZE);
     }
+    uni_alias_prot(u, a, uni_alias_on_prot(a, &e));
     a->used = ++u->alias_clock;
     if (u->slot[slot] >= 0 && &u->alias[u->slot[slot]] != a)
         uni_alias_off(u, &u->alias[u->slot[slot]]);
@@ -245,6 +267,8 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
        see it, as it does not on the native target */
     if (!u->v || u->stop == UNI_STOP_FAULT)
         return false;
+    if (u->uncode || (u->smc && !u->smc_step))
+        return false;   /* the store the write hook saw going to a code page: abandoned */
     if (uni_mmu_reserved(addr, 1)) {
         u->stop = UNI_STOP_UNSUPPORTED;
         return false;
@@ -332,6 +356,27 @@ static void uni_mmu_store(struct uni *u, uint64_t addr, unsigned len)
         uni_undo_save(u, frame_mem(hv, a->mfn) + (addr - page), len);
         return;
     }
+    if (a->code && (a->prot & UC_PROT_READ) && !u->smc_step) {
+        /* a store to a page Unicorn runs code from: Unicorn refuses it (a code alias is not
+           writable) and the run stops; outside, the page becomes a data alias (its blocks
+           dropped) and the instruction runs again from the registers it started with, which
+           this hook sees (the monitor decides about the store then) */
+        if (u->stop == UNI_STOP_NONE) {
+            uni_regs_read(u, &u->regs);
+            u->stop = UNI_STOP_REENTER;
+            /* code storing into its own page needs the page executable and writable at once:
+               that one instruction runs alone (uni_run); a store into another code page turns
+               that page into a data alias */
+            if ((u->regs.rip & ~(uint64_t)(PAGE_SIZE - 1U)) == page) {
+                u->smc = page;
+                u->smc_len = u->insn_len;
+            }
+            else
+                u->uncode = page;
+        }
+        uc_emu_stop(u->uc);
+        return;
+    }
     if (a->on && tlb_lookup(u->v, page, &e) && (e.flags & _PAGE_RW) && e.mfn == a->mfn) {
         (void)frame_mem_w(hv, a->mfn);
         return;
@@ -406,6 +451,32 @@ bool uni_mmu_fill_fetch(struct uni *u)
     return !va || uni_alias_fill(u, va, true);
 }
 
+/*
+ * One instruction that stores into the code page it runs from, run alone with the page
+ * executable and writable, its translated blocks dropped before and after.
+ */
+void uni_mmu_smc_step(struct uni *u, struct uni_regs *r)
+{
+    struct uni_alias *a = uni_alias_at(u, u->smc);
+
+    u->smc = 0;
+    if (!a || !a->code)
+        return;
+    uint32_t prot = a->prot;
+    uni_alias_prot(u, a, UC_PROT_READ | UC_PROT_WRITE | UC_PROT_EXEC);
+    uc_ctl_remove_cache(u->uc, a->va, a->va + PAGE_SIZE);
+    u->smc_step = true;
+    u->stop = UNI_STOP_NONE;
+    /* until just past the instruction: its block then holds it alone, so the store changes no
+       byte of the block running (which would make Unicorn run the instruction again) */
+    uc_emu_start(u->uc, r->rip, r->rip + u->smc_len, 0, 0);
+    u->smc_step = false;
+    uni_mmu_run_end(u);
+    uc_ctl_remove_cache(u->uc, a->va, a->va + PAGE_SIZE);
+    uni_alias_prot(u, a, prot);
+    memcpy(a->copy, frame_mem(u->n->hv, a->mfn), PAGE_SIZE);
+}
+
 void uni_mmu_run_end(struct uni *u)
 {
     /* an instruction that faulted leaves nothing behind (newest bytes back first) */
@@ -422,5 +493,16 @@ void uni_mmu_run_end(struct uni *u)
         if (!uni_alias_fill(u, u->remap, false))
             u->stop = UNI_STOP_UNSUPPORTED;
         u->remap = 0;
+    }
+    if (u->uncode) {
+        struct uni_alias *a = uni_alias_at(u, u->uncode);
+        if (a && a->code) {
+            uint32_t on = a->on;
+            uni_alias_prot(u, a, UC_PROT_READ | UC_PROT_EXEC);
+            uc_ctl_remove_cache(u->uc, a->va, a->va + PAGE_SIZE);
+            a->code = false;
+            uni_alias_prot(u, a, on ? UC_PROT_READ | UC_PROT_WRITE : UC_PROT_WRITE);
+        }
+        u->uncode = 0;
     }
 }

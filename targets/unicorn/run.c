@@ -1,4 +1,6 @@
 /* One run of the emulated vCPU: from a register set until the sentinel, a stop, a fault or the budget. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "targets/unicorn/uni.h"
@@ -46,6 +48,17 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
         u->stop = UNI_STOP_NONE;
         uc_err e = uc_emu_start(u->uc, r.rip, UNI_SENTINEL, 0, 0);
         uni_mmu_run_end(u);
+        if (u->stop == UNI_STOP_REENTER && u->smc) {
+            r = u->regs;
+            uc_context_restore(u->uc, u->clean);
+            uni_regs_write(u, &r);
+            uni_mmu_smc_step(u, &r);
+            if (u->stop != UNI_STOP_NONE && u->stop != UNI_STOP_REENTER)
+                return 0;
+            if (u->stop == UNI_STOP_NONE)
+                uni_regs_read(u, &u->regs);
+            u->stop = UNI_STOP_REENTER;
+        }
         if (u->stop == UNI_STOP_REENTER) {
             r = u->regs;
             if (r.rip == UNI_SENTINEL) {

@@ -137,23 +137,6 @@ static int uni_reset(struct target *t)
     if (u->inner.ops->reset(&u->inner) < 0)
         return -1;
     memset(u->susp_valid, 0, sizeof(u->susp_valid));
-    if (getenv("UNI_SELFCHECK")) {   /* TMP debugging */
-        struct hv *hv = u->n->hv;
-        for (mfn_t m = 0; m < hv->nr_frames; m++)
-            if (memcmp(frame_mem(hv, m), u->n->snap.mem + (size_t)m * PAGE_SIZE, PAGE_SIZE)) {
-                fprintf(stderr, "UNI_SELFCHECK: frame %u differs from the snapshot after reset\n", (unsigned)m);
-                abort();
-            }
-        if (memcmp(hv->frames, u->n->snap.frames, hv->nr_frames * sizeof(*hv->frames)))
-            { fprintf(stderr, "UNI_SELFCHECK: frame table\n"); abort(); }
-        for (domid_t d = 0; d < HV_MAX_DOMAINS; d++)
-            for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
-                if (memcmp(&hv->dom[d].vcpu[i], &u->n->snap.hv.dom[d].vcpu[i], sizeof(struct vcpu)))
-                    { fprintf(stderr, "UNI_SELFCHECK: vcpu %u.%u\n", d, i); abort(); }
-        for (domid_t d = 0; d < HV_MAX_DOMAINS; d++)
-            if (memcmp(hv->dom[d].p2m, u->n->snap.hv.dom[d].p2m, sizeof(hv->dom[d].p2m)))
-                { fprintf(stderr, "UNI_SELFCHECK: p2m %u\n", d); abort(); }
-    }
     u->hang_pending = false;
     u->v = NULL;
     return 0;

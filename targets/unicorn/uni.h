@@ -74,10 +74,11 @@ struct uni_regs {
 /*
  * One alias: the guest page va, served from frame mfn. Mapping one, or adding or removing its
  * write permission, rebuilds Unicorn's address space (~14-20 us); switching read and execute
- * costs ~0.02 us. So aliases stay mapped across ops and resets, always writable as far as
- * Unicorn knows, and are switched on (read, execute unless NX) and off (write only) with the
- * monitor's TLB; every store is checked by a write hook against the monitor instead
- * (uni_mmu_write). copy holds the page as Unicorn last translated code from it (code).
+ * costs ~0.02 us. So aliases stay mapped across ops and resets and are switched on and off with
+ * the monitor's TLB by read and execute alone: a data alias stays writable to Unicorn (every
+ * store is checked by a write hook against the monitor instead, uni_mmu_write), a code alias
+ * (one Unicorn runs code from: copy holds the page as it was translated) is never writable
+ * (mmu.c says why).
  */
 #define UNI_MAX_ALIASES 48U
 struct uni_alias {
@@ -110,6 +111,11 @@ struct uni {
     struct { uint8_t *at; uint8_t len; uint8_t bytes[16]; } ilog[16];
     gva_t    remap;                 /* page to map again before re-entry (0: none) */
     gva_t    fill;                  /* page a fetch needs, mapped before re-entry (0: none) */
+    gva_t    uncode;                /* code page a store needs, made data before re-entry */
+    gva_t    smc;                   /* code page the running code stores to: one step, writable */
+    bool     smc_step;              /* that step is running */
+    uint32_t insn_len;              /* length of the instruction running (the code hook's) */
+    uint32_t smc_len;               /* ... of the one that stores into its own page */
     bool     code_moved;            /* an alias Unicorn ran code from now names another frame */
     /* The enabled aliases mirror the running vCPU's TLB in the monitor, slot for slot. */
     struct vcpu *alias_v;
@@ -150,6 +156,7 @@ void uni_mmu_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
                    void *arg);
 void uni_mmu_run_end(struct uni *u);             /* undo refused stores, remap changed frames */
 bool uni_mmu_fill_fetch(struct uni *u);          /* map the page a stopped fetch needs */
+void uni_mmu_smc_step(struct uni *u, struct uni_regs *r);   /* code storing to its own page */
 
 /* targets/unicorn/exits.c: the hooks that turn instructions into the monitor's exits. */
 int  uni_hooks_add(struct uni *u);
