@@ -320,9 +320,9 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
     }
     native_place_payload(in, v, op, payload_va);
     uni_stub_regs(&r, UNI_STUB_EXIT, v);
+    /* every register the record states, rsp too: the stub ends with a jump, not a ret */
     for (unsigned i = 0; i < 16; i++)
-        if (i != X86_RSP)
-            r.gpr[i] = gpr[i];
+        r.gpr[i] = gpr[i];
     r.rflags = native_arg(hv, &in->shape, &op->regs[PROG_EXIT_RFLAGS], payload_va);
     uint8_t code[PROG_MAX_INSN + 5];
     memcpy(code, op->insn, len);
