@@ -248,6 +248,8 @@ unsigned gen_asm_scan(const uint8_t *b, unsigned len, struct gen_asm_insn *in)
             o16 = true;
         else if (b[i] == 0xF3)
             in->rep = true;
+        else if (b[i] == 0x67)
+            in->a32 = true;   /* the exit templates' 32-bit string addressing */
         else
             break;
     }

@@ -108,6 +108,7 @@ struct gen_asm_insn {
     uint8_t  reg;           /* register operand, X86_NOREG if none */
     uint8_t  base;          /* memory base, X86_RIP for rip-relative, X86_NOREG if none */
     bool     rep;
+    bool     a32;           /* 67: 32-bit addressing */
     bool     port_imm;      /* in/out with an imm8 port (port in imm) */
     uint8_t  imm_off, imm_len;   /* the immediate's bytes in the instruction (0 len: none) */
     uint8_t  rel_off, rel_len;   /* a disp32 (rip-relative) or rel8 (jnz) field */
