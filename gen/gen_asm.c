@@ -184,8 +184,8 @@ bool gen_asm_jnz(struct gen_asm *a, unsigned target)
 /* ---- the scanner ---------------------------------------------------------------------------- */
 
 /* A ModRM memory operand at b[0] (mod 00/01/10, no SIB): its length with displacement, base. */
-static unsigned gen_asm_modrm_mem(const uint8_t *b, unsigned len, uint8_t rex, struct gen_asm_insn *in,
-                                  unsigned at)
+static unsigned gen_asm_modrm_mem(const uint8_t *b, unsigned len, uint8_t rex,
+                                  struct gen_asm_insn *in, unsigned at)
 {
     unsigned mod, rm;
 

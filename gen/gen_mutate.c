@@ -161,7 +161,8 @@ static unsigned gen_mut_shift(unsigned x, unsigned at, unsigned n, int delta)
  * point behind move too, and jumps and rip-relative operands reaching across keep their targets.
  * false (nothing changed) if the result does not fit.
  */
-static bool gen_mut_code_splice(struct prog_op *op, unsigned at, unsigned n, const struct gen_asm *ins)
+static bool gen_mut_code_splice(struct prog_op *op, unsigned at, unsigned n,
+                                const struct gen_asm *ins)
 {
     unsigned len = op->payload_len, code = gen_asm_code_len(op->payload, len), keep = 0;
     int delta = (int)ins->len - (int)n;

@@ -17,7 +17,8 @@ static bool gcv_scans_to_ret(const struct prog_op *op)
     struct gen_asm_insn in;
     unsigned off = 0, k;
 
-    while (off < op->payload_len && (k = gen_asm_scan(op->payload + off, op->payload_len - off, &in))) {
+    while (off < op->payload_len &&
+           (k = gen_asm_scan(op->payload + off, op->payload_len - off, &in))) {
         off += k;
         if (in.cls == GA_RET)
             return true;
