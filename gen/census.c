@@ -3,54 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen/gen_internal.h"
-#include "hvfuzz/census.h"
-#include "hvfuzz/monitor.h"
+#include "gen/census_internal.h"
 #include "hvfuzz/target.h"
-
-#define CS_BIT(s) (1U << (s))
-#define CC_SET(bm, c) ((bm)[(c) / 64] |= 1ULL << ((c) % 64))
-
-/* ---- the program's state, as far as the IR shows it ---------------------------------------------- */
-
-#define CM_DOMS GEN_MAX_DOMS
-#define CM_GFNS 512U
-#define CM_REFS 64U          /* refs a payload can fill (512 bytes of v1 entries) */
-#define CM_PORTS EVTCHN_MAX_PORTS
-
-struct census_model {
-    bool    preempt;
-    uint8_t type[CM_DOMS][CM_GFNS];       /* enum census_state CS_TYPE_* */
-    uint8_t pinned[CM_DOMS][CM_GFNS];
-    uint8_t released[CM_DOMS][CM_GFNS];
-    uint8_t granted_frame[CM_DOMS][CM_GFNS];   /* bit per grantee */
-    uint8_t mapped_frame[CM_DOMS][CM_GFNS];    /* bit per mapping domain */
-    uint8_t last_vcpu[CM_DOMS][CM_GFNS];       /* vCPU + 1 that last named it */
-    uint8_t granted_ref[CM_DOMS][CM_REFS];     /* bit per grantee */
-    uint8_t ref_used[CM_DOMS][CM_REFS];
-    uint16_t ref_frame[CM_DOMS][CM_REFS];      /* dom << 12 | gfn + 1 that entry names, 0 none */
-    uint8_t mapped_ref[CM_DOMS][CM_REFS];
-    uint8_t ref_vcpu[CM_DOMS][CM_REFS];
-    uint8_t port_state[CM_DOMS][CM_PORTS];     /* 0 free, 1 live, 2 closed */
-    uint8_t port_vcpu[CM_DOMS][CM_PORTS];
-    uint16_t live_handles[CM_DOMS], ever_handles[CM_DOMS];
-    uint8_t row_vcpu[CM_DOMS][128];            /* by row index, for rows without a resource */
-};
-
-/* What the op being counted is: its caller, vCPU, record, and batch position. */
-struct census_ctx {
-    struct census *c;
-    struct census_model *m;
-    const struct prog_op *op;
-    const struct prog_arg *args;   /* the call's arguments (a multicall entry's are synthetic) */
-    unsigned nargs;
-    unsigned caller, vcpu;
-    int rec;                       /* payload offset of the record, -1 none */
-    bool batch;
-    /* the resource the record names, for its state */
-    int res_dom, res_gfn, res_ref_dom, res_ref, res_port_dom, res_port;
-    bool res_xen, res_free;
-};
 
 static void census_model_reset(struct census_model *m, const struct census_env *env)
 {
@@ -771,7 +725,6 @@ static int32_t census_sub_at(const struct census_ctx *x, const struct abi_hyperc
     }
 }
 
-static void census_hypercall(struct census_ctx *x, uint32_t nr, int depth);
 
 /* A multicall's entries, each a hypercall whose arguments are the entry's words. */
 static void census_multicall(struct census_ctx *x, const struct census_row *top, unsigned list,
@@ -797,7 +750,7 @@ static void census_multicall(struct census_ctx *x, const struct census_row *top,
     }
 }
 
-static void census_hypercall(struct census_ctx *x, uint32_t nr, int depth)
+void census_hypercall(struct census_ctx *x, uint32_t nr, int depth)
 {
     const struct abi_hypercall *hc = abi_hypercall_by_nr(nr);
     const struct census_row *top = census_row_find(nr, CENSUS_ANY), *rr = NULL;
@@ -854,7 +807,7 @@ static void census_hypercall(struct census_ctx *x, uint32_t nr, int depth)
     }
 }
 
-static void census_exit(struct census_ctx *x)
+void census_exit(struct census_ctx *x)
 {
     const struct prog_op *op = x->op;
     const struct census_row *r = census_row_find(CENSUS_EXIT + op->exit_reason, CENSUS_ANY);
@@ -894,6 +847,7 @@ void census_add(struct census *c, const struct prog *p)
         x.nargs = op->nr_args;
         if (op->dom >= CM_DOMS)
             continue;
+        census_code_op_seen(&x);
         switch (op->kind) {
         case OP_PREEMPT:
             m.preempt = op->imm != 0;
@@ -905,6 +859,11 @@ void census_add(struct census *c, const struct prog *p)
         case OP_EXIT:
             c->ops++;
             census_exit(&x);
+            break;
+        case OP_GUEST_CODE:
+            c->ops++;
+            c->code_ops++;
+            census_code(&x);
             break;
         default:
             break;
@@ -956,6 +915,12 @@ void census_totals(const struct census *c, uint64_t *classes, uint64_t *seen_cla
         *states += (uint64_t)__builtin_popcount(st);
         *seen_states += (uint64_t)__builtin_popcount(st & c->states[r]);
     }
+    for (unsigned i = 0; c->env.code && i < CENSUS_CODE_FIELDS; i++) {
+        const struct census_code_field *f = &census_code_fields[i];
+        uint64_t want = (f->nr >= 64 ? ~0ULL : (1ULL << f->nr) - 1U) & ~f->never;
+        *classes += (uint64_t)__builtin_popcountll(want);
+        *seen_classes += (uint64_t)__builtin_popcountll(want & c->code_seen[i]);
+    }
 }
 
 /* ---- the machine's frames at the start -------------------------------------------------------------- */
@@ -997,6 +962,7 @@ int census_probe(struct census_env *env, struct target *t, const struct gen *g)
                 env->mfn[d][g0 + i] = mfn;
             }
         }
+    env->code = g->env.guest_code;
     for (unsigned d = 0; d < nd; d++) {
         env->gnt_frame[d] = g->env.gnt_frame[d];
         if (g->env.gnt_frame[d] && g->env.gnt_frame[d] < 4096)

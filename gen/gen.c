@@ -16,6 +16,7 @@ const char *const gen_family_names[GEN_F_NR] = {
     [GEN_F_GUEST] = "guest_access",
     [GEN_F_SCHEDULE] = "schedule",
     [GEN_F_EXIT] = "exit",
+    [GEN_F_CODE] = "guest_code",
 };
 
 /*
@@ -38,12 +39,14 @@ const struct gen_cfg gen_default_cfg = {
         [GEN_F_GUEST] = 10,
         [GEN_F_SCHEDULE] = 6,
         [GEN_F_EXIT] = 14,
+        /* counted only on targets that run code (gen_env.guest_code) */
+        [GEN_F_CODE] = 16,
     },
     .nr_ops = 32,
     .shape = { .nr_frames = 256, .nr_domains = 3, .nr_vcpus = 2, .dom_pages = 64 },
 };
 
-static const gen_family_fn gen_families[GEN_F_NR] = {
+const gen_family_fn gen_families[GEN_F_NR] = {
     [GEN_F_MMU_UPDATE] = gen_f_mmu_update,
     [GEN_F_UVA] = gen_f_uva,
     [GEN_F_MMUEXT] = gen_f_mmuext,
@@ -58,6 +61,7 @@ static const gen_family_fn gen_families[GEN_F_NR] = {
     [GEN_F_GUEST] = gen_f_guest,
     [GEN_F_SCHEDULE] = gen_f_schedule,
     [GEN_F_EXIT] = gen_f_exit,
+    [GEN_F_CODE] = gen_f_code,
 };
 
 /* ---- random stream: xoroshiro128**, seeded through splitmix64 so any seed gives a good state ---- */
@@ -105,8 +109,9 @@ void gen_init(struct gen *g, const struct gen_cfg *cfg, uint64_t seed)
     if (g->cfg.shape.nr_domains == 0)
         g->cfg.shape = prog_default_shape;
     for (unsigned f = 0; f < GEN_F_NR; f++)
-        g->total_weight += g->cfg.weight[f];
-    if (!g->total_weight) {
+        if (f != GEN_F_CODE)
+            g->total_weight += g->cfg.weight[f];
+    if (!g->total_weight && !g->cfg.weight[GEN_F_CODE]) {
         g->cfg.weight[GEN_F_MMU_UPDATE] = 1;
         g->total_weight = 1;
     }
@@ -553,14 +558,18 @@ void gen_f_schedule(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 
 /* ---- program assembly --------------------------------------------------------------------------- */
 
+/* GEN_F_CODE is last and weighs only when the target runs code: without it the draw is the one
+   the generator made before the family existed. */
 static unsigned gen_pick_family(struct gen *g)
 {
-    uint32_t r = gen_below(g, g->total_weight);
+    uint32_t code = g->env.guest_code ? g->cfg.weight[GEN_F_CODE] : 0;
+    uint32_t r = gen_below(g, g->total_weight + code);
 
     for (unsigned f = 0; f < GEN_F_NR; f++) {
-        if (r < g->cfg.weight[f])
+        uint32_t w = f == GEN_F_CODE ? code : g->cfg.weight[f];
+        if (r < w)
             return f;
-        r -= g->cfg.weight[f];
+        r -= w;
     }
     return GEN_F_MMU_UPDATE;
 }
@@ -844,7 +853,7 @@ void gen_append(struct gen *g, struct prog *p)
             gen_corner(g, p, i);
     if (g->preempting)
         for (uint32_t i = before; i < p->nr_ops; i++)
-            if (p->ops[i].kind == OP_HYPERCALL)
+            if (p->ops[i].kind == OP_HYPERCALL || p->ops[i].kind == OP_GUEST_CODE)
                 g->maybe_pending[p->ops[i].dom][p->ops[i].vcpu] = 1;
 }
 

@@ -358,3 +358,24 @@ void gen_f_exit(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
                                                           : EXIT_CPUID);
     }
 }
+
+/*
+ * The exits an instruction raises on a CPU, for guest code to run (gen_code.c folds these ops
+ * into its instructions): CPUID, MSR reads and writes, port I/O with its device sequences and
+ * string forms, and HLT, rarely (it stops the vCPU).
+ */
+void gen_exit_insn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    unsigned r = gen_below(g, 32);
+    struct prog_op *op;
+
+    if (r < 8) {
+        gen_exit_cpuid(g, p, dom, vcpu);
+    } else if (r < 16) {
+        gen_exit_msr(g, p, dom, vcpu);
+    } else if (r < 31) {
+        gen_exit_io(g, p, dom, vcpu);
+    } else if ((op = gen_exit_op(p, dom, vcpu, EXIT_HLT))) {
+        exit_tmpl_simple_insn(op);
+    }
+}

@@ -135,6 +135,37 @@ void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_guest(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_schedule(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_exit(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_code(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+/* The families by enum gen_family (gen.c): the code family runs the others' templates. */
+extern const gen_family_fn gen_families[GEN_F_NR];
+/* gen_exit.c: one exit group whose reason an instruction raises (CPUID, MSRs, port I/O, HLT). */
+void gen_exit_insn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+
+/* ---- guest code (gen_code.c) --------------------------------------------------------------------- */
+
+/* Where a load, store or fetch of guest code goes. */
+enum gen_code_target {
+    GEN_CT_OWN = 0,     /* an own data page (present, writable) */
+    GEN_CT_PT,          /* an own page-table page (read-only) */
+    GEN_CT_CODE,        /* the code's own page (the payload page) */
+    GEN_CT_FOREIGN,     /* another domain's frame by machine address (absent) */
+    GEN_CT_UNMAPPED,    /* a VA nothing maps (free L1 slots, where grant maps go; low memory) */
+    GEN_CT_XEN,         /* the hypervisor's range */
+    GEN_CT_NONCANON,    /* the non-canonical hole */
+    GEN_CT_REMAP,       /* a page an earlier op of the program (or the code) just remapped */
+    GEN_CT_NR
+};
+/* The class of an access at resolved arg a, by address alone (REMAP needs the program). */
+unsigned gen_code_classify(const struct prog_shape *s, unsigned caller, const struct prog_arg *a);
+/* A code op of one access: class, direction (0 load, 1 store, 2 fetch), size (tests). */
+void gen_code_access_op(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned cls,
+                        unsigned dir, unsigned size);
+/* For the mutators: an address of a random class for an access of size bytes (no ops added),
+   and one piece on its own (false if the piece needs data or ops around it). */
+struct gen_asm;
+struct prog_arg gen_code_new_target(struct gen *g, struct prog *p, unsigned dom, unsigned size,
+                                    unsigned *cls);
+bool gen_code_new_piece(struct gen *g, struct prog *p, unsigned dom, struct gen_asm *out);
 
 /* Bodies of single ops, shared by the families and the multicall builder: fill one record of
    the structure at off in h's payload. */

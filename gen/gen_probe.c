@@ -99,6 +99,29 @@ static void gen_probe_status(struct gen *g, struct target *t, struct prog *p)
     }
 }
 
+/*
+ * Whether the target runs guest code: one `ret` on dom0's vCPU 0. A target that ran it (the
+ * unicorn target) gets the code family; one that did not (native: unsupported) keeps exactly the
+ * programs it had.
+ */
+static void gen_probe_code(struct gen *g, struct target *t, struct prog *p)
+{
+    struct op_result res[1];
+    struct prog_op *op;
+
+    g->env.guest_code = false;
+    p->nr_ops = 0;
+    if (!(op = gen_new_op(p)))
+        return;
+    op->kind = OP_GUEST_CODE;
+    op->payload_len = 1;
+    op->payload[0] = 0xC3;
+    op->nr_fixups = 0;
+    if (prog_validate(p) != PROG_OK || target_run(t, p, res, NULL))
+        return;
+    g->env.guest_code = res[0].status == OPS_RAN && res[0].fault == PROG_FAULT_NONE;
+}
+
 int gen_probe(struct gen *g, struct target *t)
 {
     struct prog *p = malloc(sizeof(*p));
@@ -112,6 +135,7 @@ int gen_probe(struct gen *g, struct target *t)
         return -1;
     p->version = PROG_VERSION;
     p->shape = g->cfg.shape;
+    gen_probe_code(g, t, p);
     p->nr_ops = 0;
     for (unsigned d = 0; d < gen_nr_doms(g); d++) {
         struct prog_op *op = gen_new_op(p);

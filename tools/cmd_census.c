@@ -13,18 +13,21 @@
 static void census_usage(FILE *f)
 {
     fprintf(f,
-        "usage: hvfuzz census [--runs N] [--seed N] [--json] [--missing] [--floor PCT]\n"
+        "usage: hvfuzz census [--target NAME] [--runs N] [--seed N] [--json] [--missing]\n"
+        "                     [--floor PCT]\n"
         "\n"
         "Generate N programs (default 100000) with the random generator, as the fuzz loop does\n"
-        "(after its probe of the native target), without running them, and count per hypercall,\n"
+        "(after its probe of the target), without running them, and count per hypercall,\n"
         "sub-op and exit field which value classes they hold: 0, 1, max-1, max, max+1 of the\n"
         "field's real range, frame-end offsets and lengths and their sums, every defined flag\n"
         "bit alone and in pairs, resources of every owner (own, another domain's, dom0's, free,\n"
         "the hypervisor's, granted, stale); and per op the state of its resources when issued\n"
         "(page type, pinned, mapped, granted, in a batch, preempted, last used on another vCPU),\n"
         "estimated from the program itself. The field table is gen/census_fields.c;\n"
-        "docs/FUZZING.md explains the classes.\n"
+        "docs/FUZZING.md explains the classes. On a target that runs guest code the programs\n"
+        "hold code too, and the code.* fields count what it does (gen/census_code.c).\n"
         "\n"
+        "  --target NAME target the generator probes (default native; unicorn runs code)\n"
         "  --runs N      programs to generate\n"
         "  --seed N      generator seed (default 1)\n"
         "  --json        one JSON object on stdout\n"
@@ -99,6 +102,40 @@ static void census_print_field(const struct census *c, unsigned r, unsigned i, b
     printf("\n");
 }
 
+/* A guest-code field: its classes seen and, asked, the missing ones' names. */
+static void census_print_code(const struct census *c, unsigned i, bool json, bool missing)
+{
+    const struct census_code_field *f = &census_code_fields[i];
+    uint64_t want = (f->nr >= 64 ? ~0ULL : (1ULL << f->nr) - 1U) & ~f->never;
+    uint64_t got = c->code_seen[i] & want;
+
+    if (json) {
+        printf("%s{\"field\":\"%s\",\"classes\":%d,\"seen\":%d,\"missing\":[", i ? "," : "",
+               f->name, __builtin_popcountll(want), __builtin_popcountll(got));
+        bool first = true;
+        for (unsigned k = 0; k < f->nr; k++)
+            if ((want >> k & 1) && !(got >> k & 1)) {
+                printf("%s\"%s\"", first ? "" : ",", f->classes[k]);
+                first = false;
+            }
+        printf("]");
+        if (f->never)
+            printf(",\"why\":\"%s\"", f->why);
+        printf("}");
+        return;
+    }
+    printf("    %-22s %3d/%-3d", f->name, __builtin_popcountll(got), __builtin_popcountll(want));
+    if (missing && got != want) {
+        printf("  missing:");
+        for (unsigned k = 0; k < f->nr; k++)
+            if ((want >> k & 1) && !(got >> k & 1))
+                printf(" %s", f->classes[k]);
+    }
+    if (f->never)
+        printf("  (never: %s)", f->why);
+    printf("\n");
+}
+
 static void census_print_states(const struct census *c, unsigned r, bool json, bool missing)
 {
     uint32_t want = census_row_states(&census_rows[r]), got = c->states[r] & want;
@@ -135,6 +172,7 @@ int cmd_census_main(int argc, char **argv)
     static struct census c;
     uint64_t runs = 100000, seed = 1, floor_pct = 0;
     bool json = false, missing = false, have_floor = false;
+    const char *target = "native";
     struct target t;
 
     for (int i = 1; i < argc; i++) {
@@ -146,6 +184,8 @@ int cmd_census_main(int argc, char **argv)
             json = true;
         } else if (!strcmp(a, "--missing")) {
             missing = true;
+        } else if (!strcmp(a, "--target") && i + 1 < argc) {
+            target = argv[++i];
         } else if (!strcmp(a, "--runs") && i + 1 < argc) {
             if (!census_parse_u64(argv[++i], &runs) || !runs) {
                 fprintf(stderr, "hvfuzz census: --runs takes a positive number\n");
@@ -170,8 +210,12 @@ int cmd_census_main(int argc, char **argv)
     }
 
     gen_init(&g, &gen_default_cfg, seed);
-    if (target_open(&t, target_find("native"), &g.cfg.shape, &target_default_opts)) {
-        fprintf(stderr, "hvfuzz census: cannot open the native target\n");
+    if (!target_find(target)) {
+        fprintf(stderr, "hvfuzz census: no target named '%s'\n", target);
+        return 2;
+    }
+    if (target_open(&t, target_find(target), &g.cfg.shape, &target_default_opts)) {
+        fprintf(stderr, "hvfuzz census: cannot open the %s target\n", target);
         return 2;
     }
     /* the fuzz loop's generator learns the machine first: so does the census's */
@@ -213,7 +257,14 @@ int cmd_census_main(int argc, char **argv)
             census_print_states(&c, r, true, true);
             printf("}");
         }
-        printf("]}\n");
+        printf("]");
+        if (c.env.code) {
+            printf(",\"code_ops\":%llu,\"code\":[", (unsigned long long)c.code_ops);
+            for (unsigned i = 0; i < CENSUS_CODE_FIELDS; i++)
+                census_print_code(&c, i, true, true);
+            printf("]");
+        }
+        printf("}\n");
     } else {
         for (unsigned r = 0; r < census_nr_rows; r++) {
             printf("%s  (%llu)\n", census_rows[r].name, (unsigned long long)c.hits[r]);
@@ -221,6 +272,11 @@ int cmd_census_main(int argc, char **argv)
             for (unsigned i = 0; i < census_rows[r].nf; i++)
                 census_print_field(&c, r, i, false, missing, &first);
             census_print_states(&c, r, false, missing);
+        }
+        if (c.env.code) {
+            printf("guest code  (%llu)\n", (unsigned long long)c.code_ops);
+            for (unsigned i = 0; i < CENSUS_CODE_FIELDS; i++)
+                census_print_code(&c, i, false, missing);
         }
         printf("census: %llu programs in %.1f s: classes %llu/%llu, states %llu/%llu: %.2f%%\n",
                (unsigned long long)c.programs, secs, (unsigned long long)sc,

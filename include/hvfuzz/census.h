@@ -160,7 +160,26 @@ struct census_env {
     uint16_t gfn[4096];          /* gfn of that frame in its owner */
     uint64_t mfn[4][2048];       /* mfn of (dom, gfn), 0 when unknown */
     uint64_t gnt_frame[4];       /* grant frame 0 of each domain (gen_probe), 0 when unknown */
+    bool     code;               /* the programs hold guest code (the target runs it): the code
+                                    fields count (gen_env.guest_code) */
 };
+
+/*
+ * Guest code (gen/census_code.c): fields of the code programs run, read with the code family's
+ * scanner, each a set of named classes: the instructions of each exit reason, where loads,
+ * stores and fetches go, their sizes and page ends, the hypercalls code makes and where their
+ * handles point, stores into the code's own bytes, a call from code racing the other vCPU. Its
+ * hypercalls and exits also count in the rows above, as those ops' do.
+ */
+#define CENSUS_CODE_FIELDS 12U
+struct census_code_field {
+    const char *name;
+    uint8_t nr;                   /* classes (at most 64) */
+    const char *const *classes;
+    uint64_t never;               /* classes no generated program can hold, and why */
+    const char *why;
+};
+extern const struct census_code_field census_code_fields[CENSUS_CODE_FIELDS];
 
 struct census {
     struct census_env env;
@@ -169,6 +188,8 @@ struct census {
     uint64_t (*seen)[16][4];     /* [census_nr_rows][field][4] */
     uint32_t *states;            /* [census_nr_rows] */
     uint64_t *hits;              /* [census_nr_rows]: ops/records counted on the row */
+    uint64_t code_ops;           /* guest_code ops counted */
+    uint64_t code_seen[CENSUS_CODE_FIELDS];   /* classes seen, bit per class */
 };
 
 /* A census over env (its shape is the programs' shape). 0, or -1 when out of memory. */
@@ -176,7 +197,8 @@ int  census_init(struct census *c, const struct census_env *env);
 void census_free(struct census *c);
 /* Count one program. */
 void census_add(struct census *c, const struct prog *p);
-/* Totals: classes (and states) that apply and are not marked never, and how many were seen. */
+/* Totals: classes (and states) that apply and are not marked never, and how many were seen; the
+   code fields' with env.code. */
 void census_totals(const struct census *c, uint64_t *classes, uint64_t *seen_classes,
                    uint64_t *states, uint64_t *seen_states);
 

@@ -22,6 +22,8 @@ enum gen_family {
     GEN_F_GUEST,            /* guest reads and writes of own, foreign, page-table and Xen VAs */
     GEN_F_SCHEDULE,         /* preemption patterns and vCPU switches that resume continuations */
     GEN_F_EXIT,             /* VM exits: CPUID, MSRs, port/string I/O, MMIO and DMA rings, EPT, ... */
+    GEN_F_CODE,             /* guest code: hypercalls, exits and accesses as instructions (only when
+                               the target runs guest code: gen_env.guest_code) */
     GEN_F_NR
 };
 extern const char *const gen_family_names[GEN_F_NR];
@@ -50,13 +52,16 @@ struct gen_env {
     uint64_t mfn[GEN_MAX_DOMS][GEN_ENV_MFNS];
     /* machine frame of v2 status frame 0 after set_version(2) (0: unknown) */
     uint64_t status_frame[GEN_MAX_DOMS];
+    /* the target runs guest_code ops (a `ret` ran): GEN_F_CODE's weight counts only then, so a
+       target without a CPU gets exactly the programs it got before the family existed */
+    bool     guest_code;
 };
 
 /* The generator's state: its random stream and a light guess of the machine it writes for. */
 struct gen {
     uint64_t rng[2];
     struct gen_cfg cfg;
-    uint32_t total_weight;
+    uint32_t total_weight;      /* of the families other than GEN_F_CODE */
     /* what the program built so far probably did (a bias, never a requirement) */
     uint8_t  vcpu_up[GEN_MAX_DOMS][GEN_MAX_VCPUS];
     uint8_t  maybe_pending[GEN_MAX_DOMS][GEN_MAX_VCPUS];
