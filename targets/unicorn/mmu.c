@@ -479,6 +479,9 @@ void uni_mmu_smc_step(struct uni *u, struct uni_regs *r)
 
 void uni_mmu_run_end(struct uni *u)
 {
+    /* a code-page store that a fault overtook: nothing left to do for it */
+    if (u->stop != UNI_STOP_REENTER)
+        u->smc = 0;
     /* an instruction that faulted leaves nothing behind (newest bytes back first) */
     while (u->nr_ilog) {
         u->nr_ilog--;

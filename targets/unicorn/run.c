@@ -1,6 +1,4 @@
 /* One run of the emulated vCPU: from a register set until the sentinel, a stop, a fault or the budget. */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "targets/unicorn/uni.h"
@@ -41,6 +39,7 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
     uni_mmu_sync(u);
     u->budget = budget;
     u->icount = 0;
+    u->smc = u->uncode = u->remap = u->fill = 0;
     for (;;) {
         uni_mmu_code_check(u);
         uc_context_restore(u->uc, u->clean);
