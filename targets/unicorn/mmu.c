@@ -21,6 +21,7 @@
  */
 
 static void uni_ilog_save(struct uni *u, uint64_t addr, unsigned len);
+static void uni_mmu_store(struct uni *u, uint64_t addr, unsigned len);
 
 void uni_mmu_init(struct uni *u)
 {
@@ -314,9 +315,14 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
         return false;
     }
     if (write) {
-        /* the write hook ran before this page had an alias: log what the store replaces now */
+        /* the write hook ran before this page had an alias: log what the store replaces now,
+           and judge the part in the next page, which the hook left for after this one */
         uint64_t room = PAGE_SIZE - (addr & (PAGE_SIZE - 1U));
         uni_ilog_save(u, addr, size > 0 && (uint64_t)size < room ? (unsigned)size : (unsigned)room);
+        if (size > 0 && (uint64_t)size > room) {
+            uni_ilog_save(u, addr + room, (unsigned)((uint64_t)size - room));
+            uni_mmu_store(u, addr + room, (unsigned)((uint64_t)size - room));
+        }
     }
     if (u->code_moved) {
         /* code was translated from the old frame here: stop after this access, so uni_run
@@ -434,7 +440,10 @@ void uni_mmu_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
         uni_ilog_save(u, addr, (unsigned)(split - addr));
         uni_ilog_save(u, split, (unsigned)(end - split));
         uni_mmu_store(u, addr, (unsigned)(split - addr));
-        uni_mmu_store(u, split, (unsigned)(end - split));
+        /* the pages in order, as the CPU checks them: a first page without an alias is judged
+           by its own event, which comes before anything of the second page */
+        if (uni_alias_at(u, addr & ~(gva_t)(PAGE_SIZE - 1U)))
+            uni_mmu_store(u, split, (unsigned)(end - split));
     } else {
         uni_ilog_save(u, addr, (unsigned)(end - addr));
         uni_mmu_store(u, addr, (unsigned)(end - addr));
