@@ -31,10 +31,11 @@ const char *__lsan_default_suppressions(void)
  *                 bytes for prog_from_fuzz), which builds the state the code runs in
  *
  * The code becomes one guest_code op appended to the program (over its 256th op if it is full),
- * run from the payload page at CPL3 with a budget of UH_BUDGET instructions; n = 0 adds none. At
- * the end of the input, the code keeps its bytes when a mutation grows or shrinks the program,
- * and the program keeps its own when the code changes length. The code runs last because a
- * budget overrun ends target_run at its op: ops after it would never run.
+ * padded with `ret` to the payload buffer's 512 bytes and run from the payload page at CPL3 with
+ * zeroed registers and a budget of UH_BUDGET instructions; n = 0 adds none. At the end of the
+ * input, the code keeps its bytes when a mutation grows or shrinks the program, and the program
+ * keeps its own when the code changes length. The code runs last because a budget overrun ends
+ * target_run at its op: ops after it would never run.
  *
  * A finding aborts, as in native.c, except hang:guest_code: the guest's own loop ran past its
  * budget, which says nothing about the monitor (any `jmp $` does it) and would bury the engines
@@ -95,14 +96,17 @@ __attribute__((constructor)) static void uh_cov_init(void)
  * Byte sequences Unicorn 2.0.1 aborts the whole process on while it translates them ("tcg fatal
  * error"; unicorn issues #1716 and #1869, and a run of every opcode with every ModRM byte behind
  * each prefix, with and without LOCK): FF /3 and FF /5 with a register operand (far call and far
- * jump through a register), and LOCK, behind any prefixes, before CMP r/m,r (38, 39), CMPS (A6,
- * A7) or BT, BTS, BTR, BTC (0F A3, AB, B3, BB, BA). An engine finds them within seconds and then
- * stops at a library bug, so every payload the program places in guest memory (the code, and the
- * buffers that code running past its end or jumping there would execute) has them rewritten into
- * valid instructions of the same length: FF /2 and FF /4 (near call and jump through the
- * register), and DS, a no-op prefix here, for the LOCK. Code that builds those bytes at run time,
- * or finds them elsewhere in guest memory, still aborts (libFuzzer: deadly signal, "tcg fatal
- * error" on stderr).
+ * jump through a register), and LOCK, behind any prefixes, before CMP r/m,r (38, 39), CMP r/m,imm
+ * (80, 81, 83 /7), CMPS (A6, A7) or BT, BTS, BTR, BTC (0F A3, AB, B3, BB, BA). An engine finds
+ * them within seconds and then stops at a library bug, so every payload the program places in
+ * guest memory has them rewritten into valid instructions of the same length: FF /2 and FF /4
+ * (near call and jump through the register), and DS, a no-op prefix here, for the LOCK. Not only
+ * the code's: when an earlier op made the payload page read-only (a page table now), the code
+ * cannot be placed and the guest runs what the page held. A payload that ends in FF, or in a
+ * LOCK and prefixes, could complete a sequence with the bytes after it (an earlier, longer
+ * payload's), so its end is defused too (the FF becomes a NOP). Code that builds those bytes at
+ * run time, or meets them elsewhere in guest memory (a fixup's value, a data page), still aborts
+ * (libFuzzer: deadly signal, "tcg fatal error" on stderr).
  */
 static bool uh_prefix(uint8_t b)
 {
@@ -115,14 +119,14 @@ static bool uh_lock_aborts(const uint8_t *op, size_t n)
 {
     if (n == 0 || op[0] == 0x38 || op[0] == 0x39 || op[0] == 0xA6 || op[0] == 0xA7)
         return true;
+    if (op[0] == 0x80 || op[0] == 0x81 || op[0] == 0x83)
+        return n == 1 || ((op[1] >> 3) & 7U) == 7U;
     if (op[0] != 0x0F)
         return false;
     return n == 1 || op[1] == 0xA3 || op[1] == 0xAB || op[1] == 0xB3 || op[1] == 0xBB ||
            op[1] == 0xBA;
 }
 
-/* The bytes after a payload are an earlier, longer payload's: one that ends in FF or in LOCK and
-   prefixes could complete the sequence there, so its end is defused too (the FF becomes a NOP). */
 static void uh_defuse(uint8_t *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -142,7 +146,13 @@ static void uh_defuse(uint8_t *b, size_t n)
     }
 }
 
-/* The code as the program's last op; only the op's head is cleared (its payload is ~0.5 KiB). */
+/*
+ * The code as the program's last op, padded with `ret` to the whole payload buffer: the page also
+ * holds what earlier ops placed there, with the values their fixups resolved to, and code that
+ * ran off its end into those met the sequences above within 150,000 runs. A `ret` returns to the
+ * target when the code left the stack as it found it. Only the op's head is cleared (its payload
+ * is written whole).
+ */
 static void uh_code_op(struct prog *p, uint8_t dv, const uint8_t *code, size_t len)
 {
     struct prog_op *op;
@@ -157,8 +167,9 @@ static void uh_code_op(struct prog *p, uint8_t dv, const uint8_t *code, size_t l
     op->dom = (uint8_t)((dv & 0xFU) % p->shape.nr_domains);
     op->vcpu = (uint8_t)((dv >> 4) % p->shape.nr_vcpus);
     op->imm = UH_BUDGET;
-    op->payload_len = (uint16_t)len;
+    op->payload_len = PROG_MAX_PAYLOAD;
     memcpy(op->payload, code, len);
+    memset(op->payload + len, 0xC3, PROG_MAX_PAYLOAD - len);
 }
 
 static bool uh_guest_hang(const struct finding *f)
@@ -191,9 +202,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return -1;
     uh_code_op(&harness_prog, size > 1 ? data[1] : 0, data + size - n, n);
     for (uint32_t i = 0; i < harness_prog.nr_ops; i++)
-        uh_defuse(harness_prog.ops[i].payload,
-                  harness_prog.ops[i].payload_len < PROG_MAX_PAYLOAD ?
-                  harness_prog.ops[i].payload_len : PROG_MAX_PAYLOAD);
+        uh_defuse(harness_prog.ops[i].payload, harness_prog.ops[i].payload_len < PROG_MAX_PAYLOAD ?
+                                               harness_prog.ops[i].payload_len : PROG_MAX_PAYLOAD);
     t = harness_begin(&harness_prog);
     if (target_run(t, &harness_prog, harness_results(), &f) &&
         (!uh_guest_hang(&f) || t->ops->check(t, true, -1, &f))) {
