@@ -149,6 +149,10 @@ check-corpus: $(B)/hvfuzz
 # skipped with a message, never silently.
 FUZZ_SMOKE_RUNS ?= 3000
 FUZZ_SMOKE_DIR := build/fuzz/smoke
+# The unicorn harness runs a few times slower; its smoke also compares features with the guest's
+# block edges on and off (HVFUZZ_UNI_COV=0) over its seeds.
+FUZZ_UNI_RUNS ?= 500
+FUZZ_UNI_DIR := build/fuzz/smoke-unicorn
 check-fuzz: $(B)/hvfuzz
 	@echo "== regression reproducers (corpora/regressions)"
 	$(Q)if ! $(B)/hvfuzz help replay >/dev/null 2>&1; then \
@@ -170,6 +174,22 @@ check-fuzz: $(B)/hvfuzz
 		{ tail -n 60 $(FUZZ_SMOKE_DIR)/log; exit 1; }; \
 		grep -E "INITED|DONE" $(FUZZ_SMOKE_DIR)/log; \
 	else echo "SKIP: $(FUZZ_CC) not found, so no libFuzzer smoke run ('make deps' installs it)"; fi
+	@echo "== libFuzzer smoke (unicorn harness, $(FUZZ_UNI_RUNS) runs from corpora/unicorn; features with and without the guest's edges)"
+	$(Q)if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory build/fuzz/unicorn-libfuzzer && \
+		rm -rf $(FUZZ_UNI_DIR) && mkdir -p $(FUZZ_UNI_DIR)/corpus $(FUZZ_UNI_DIR)/off && \
+		HVFUZZ_UNI_COV=0 build/fuzz/unicorn-libfuzzer -runs=0 $(FUZZ_UNI_DIR)/off corpora/unicorn \
+			2>$(FUZZ_UNI_DIR)/off.log && \
+		build/fuzz/unicorn-libfuzzer -runs=$(FUZZ_UNI_RUNS) -seed=1 -artifact_prefix=$(FUZZ_UNI_DIR)/ \
+			$(FUZZ_UNI_DIR)/corpus corpora/unicorn 2>$(FUZZ_UNI_DIR)/log || \
+		{ tail -n 60 $(FUZZ_UNI_DIR)/log; exit 1; }; \
+		grep -E "INITED|DONE" $(FUZZ_UNI_DIR)/log; \
+		off=$$(sed -n 's/.*INITED .* ft: \([0-9]*\) .*/\1/p' $(FUZZ_UNI_DIR)/off.log); \
+		on=$$(sed -n 's/.*INITED .* ft: \([0-9]*\) .*/\1/p' $(FUZZ_UNI_DIR)/log); \
+		echo "corpora/unicorn gives $$on features with the guest's block edges, $$off without"; \
+		[ -n "$$off" ] && [ -n "$$on" ] && [ "$$on" -gt "$$off" ] || \
+		{ echo "check-fuzz: FAIL: the guest's block edges add no libFuzzer feature"; exit 1; }; \
+	else echo "SKIP: $(FUZZ_CC) not found, so no unicorn libFuzzer smoke run ('make deps' installs it)"; fi
 
 .PHONY: check-fuzz
 
@@ -292,7 +312,9 @@ $(FUZZ_LF)/%.o: %.c
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -c $< -o $@
 
-# The library as an archive per flavour: a harness pulls in only the objects it uses.
+# The library as an archive per flavour: a harness pulls in only the objects it uses. Objects go
+# before it on the link line, so it also serves the objects a harness adds (the unicorn target's).
+FUZZ_LINK = $(filter %.o,$^) $(filter-out %.o,$^)
 build/fuzz/%/libhvmon.a:
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -303,7 +325,7 @@ $(FUZZ_RP)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_RP)/%.o)
 
 build/fuzz/%-libfuzzer: $(FUZZ_LF)/fuzz/harness/%.o $(FUZZ_LF)/libhvmon.a
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_ENGINE),$(FUZZ_SANITIZE) -o $@ $^
+	$(Q)$(FUZZ_CC) $(FUZZ_ENGINE),$(FUZZ_SANITIZE) -o $@ $(FUZZ_LINK)
 
 $(FUZZ_AFL)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -313,7 +335,7 @@ $(FUZZ_AFL)/%.o: %.c
 # -fsanitize=fuzzer makes afl-clang-fast link its libFuzzer-compatible driver (persistent mode).
 build/fuzz/%-afl: $(FUZZ_AFL)/fuzz/harness/%.o $(FUZZ_AFL)/libhvmon.a
 	@$(if $(Q),echo "  AFL     $@")
-	$(Q)AFL_QUIET=1 $(AFL_CC) -fsanitize=fuzzer $(FUZZ_AFL_SANFLAGS) -o $@ $^
+	$(Q)AFL_QUIET=1 $(AFL_CC) -fsanitize=fuzzer $(FUZZ_AFL_SANFLAGS) -o $@ $(FUZZ_LINK)
 
 $(FUZZ_CMPLOG)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -323,7 +345,7 @@ $(FUZZ_CMPLOG)/%.o: %.c
 # The CmpLog binary afl-fuzz runs beside the main one (-c) to solve comparisons.
 build/fuzz/%-afl-cmplog: $(FUZZ_CMPLOG)/fuzz/harness/%.o $(FUZZ_CMPLOG)/libhvmon.a
 	@$(if $(Q),echo "  CMPLOG  $@")
-	$(Q)AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC) -fsanitize=fuzzer $(FUZZ_AFL_SANFLAGS) -o $@ $^
+	$(Q)AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC) -fsanitize=fuzzer $(FUZZ_AFL_SANFLAGS) -o $@ $(FUZZ_LINK)
 
 $(FUZZ_RP)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -333,7 +355,19 @@ $(FUZZ_RP)/%.o: %.c
 build/fuzz/%-replay: $(FUZZ_RP)/fuzz/harness/%.o $(FUZZ_RP)/fuzz/harness/replay_main.o \
                      $(FUZZ_RP)/libhvmon.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -fsanitize=$(FUZZ_SANITIZE) -o $@ $^
+	$(Q)$(CC) -fsanitize=$(FUZZ_SANITIZE) -o $@ $(FUZZ_LINK)
+
+# The unicorn harness runs the unicorn target: its sources, compiled in the harness's flavour, and
+# libunicorn (by path, as Capstone below) join that harness's link only.
+UNICORN_LIB := $(shell $(CC) -print-file-name=libunicorn.so)
+build/fuzz/unicorn-libfuzzer: $(UNI_SRCS:%.c=$(FUZZ_LF)/%.o)
+build/fuzz/unicorn-libfuzzer: $(UNICORN_LIB)
+build/fuzz/unicorn-afl: $(UNI_SRCS:%.c=$(FUZZ_AFL)/%.o)
+build/fuzz/unicorn-afl: $(UNICORN_LIB)
+build/fuzz/unicorn-afl-cmplog: $(UNI_SRCS:%.c=$(FUZZ_CMPLOG)/%.o)
+build/fuzz/unicorn-afl-cmplog: $(UNICORN_LIB)
+build/fuzz/unicorn-replay: $(UNI_SRCS:%.c=$(FUZZ_RP)/%.o)
+build/fuzz/unicorn-replay: $(UNICORN_LIB)
 
 # The decoder harness checks against Capstone: the comparison code and libcapstone (by path, so
 # each flavour's link rule takes them from $^) join its link; no other target links Capstone.
@@ -365,14 +399,19 @@ $(FUZZ_BAFL)/%.o: %.c
 $(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_BAFL)/%.o): AFL_CC := $(FUZZ_CC)
 $(FUZZ_BLF)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BLF)/%.o)
 $(FUZZ_BAFL)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BAFL)/%.o)
+# The unicorn harness's bench binaries take the unicorn target as its other flavours do.
+build/fuzz/bench/unicorn-libfuzzer: $(UNI_SRCS:%.c=$(FUZZ_BLF)/%.o)
+build/fuzz/bench/unicorn-libfuzzer: $(UNICORN_LIB)
+build/fuzz/bench/unicorn-afl: $(UNI_SRCS:%.c=$(FUZZ_BAFL)/%.o)
+build/fuzz/bench/unicorn-afl: $(UNICORN_LIB)
 build/fuzz/bench/%-libfuzzer: $(FUZZ_BLF)/fuzz/harness/%.o $(FUZZ_BLF)/libhvmon.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) -fsanitize=fuzzer -o $@ $^
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer -o $@ $(FUZZ_LINK)
 build/fuzz/bench/%-afl: $(FUZZ_BAFL)/fuzz/harness/%.o $(FUZZ_BAFL)/libhvmon.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AFL     $@")
-	$(Q)AFL_QUIET=1 $(AFL_CC) -fsanitize=fuzzer -o $@ $^
+	$(Q)AFL_QUIET=1 $(AFL_CC) -fsanitize=fuzzer -o $@ $(FUZZ_LINK)
 # CPU seconds of a whole process tree (afl-fuzz leaves its target to init): a child subreaper.
 build/tools/cpurun: tools/engines/cpurun.c
 	@mkdir -p $(dir $@)

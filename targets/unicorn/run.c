@@ -40,6 +40,7 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
     u->budget = budget;
     u->icount = 0;
     u->smc = u->uncode = u->remap = u->fill = 0;
+    u->cov_prev = 0;
     for (;;) {
         uni_mmu_code_check(u);
         uc_context_restore(u->uc, u->clean);

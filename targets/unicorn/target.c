@@ -120,7 +120,7 @@ static int uni_open(struct target *t, const struct prog_shape *shape, const stru
         uc_mem_map_ptr(u->uc, UNI_OWN, (size_t)UNI_OWN_PAGES * PAGE_SIZE, UC_PROT_ALL, u->own) ||
         uc_mem_map_ptr(u->uc, UNI_TABLES, (size_t)UNI_TABLE_PAGES * PAGE_SIZE,
                        UC_PROT_READ | UC_PROT_WRITE, u->tables) ||
-        uni_boot(u) < 0 || uni_hooks_add(u) < 0) {
+        uni_boot(u) < 0 || uni_hooks_add(u) < 0 || uni_cov_add(u) < 0) {
         uni_close(t);
         return -1;
     }

@@ -141,6 +141,7 @@ struct uni {
     /* A budget overrun, reported by the next check as hang:guest_code. */
     bool     hang_pending;
     int      hang_op;
+    uint32_t cov_prev;              /* the last block's hash >> 1 (cov.c), 0 at each run's start */
 };
 
 /* targets/unicorn/mmu.c: the shadow MMU. */
@@ -166,6 +167,10 @@ void uni_fault(struct uni *u, unsigned vector, uint32_t pfec);
 /* targets/unicorn/run.c: one run from regs until the sentinel, a stop or the budget. */
 void uni_regs_read(struct uni *u, struct uni_regs *r);
 int  uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_t budget);
+
+/* targets/unicorn/cov.c: block edges for a coverage-guided engine, hooked only once it asks. */
+void uni_cov_enable(void (*edge)(uint32_t edge));   /* before the first open; NULL: off */
+int  uni_cov_add(struct uni *u);
 
 /* targets/unicorn/op.c: the stubs (hypercall, loads, stores) and the ops. */
 void uni_stubs_write(uint8_t *stub);

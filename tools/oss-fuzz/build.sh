@@ -39,13 +39,15 @@ sed -n 's/^src:\*//p' fuzz/harness/nocov.txt | while read -r pat; do
 done >"$work/afl-denylist.txt"
 export AFL_LLVM_DENYLIST="$work/afl-denylist.txt"
 
-# the library (the Makefile's MON_SRCS folders), every object instrumented by $CFLAGS; compiled
-# a few at a time, and any failure fails the build
+# the library (the Makefile's MON_SRCS folders; the unicorn target, which needs libunicorn, only
+# for its harness), every object instrumented by $CFLAGS; compiled a few at a time, and any
+# failure fails the build
 objs=()
 pids=()
 par=$(nproc 2>/dev/null || echo 1)
 for src in ir/*.c monitor/*.c hypercalls/*.c gen/*.c targets/*.c targets/*/*.c fuzz/*.c bench/*.c \
            conformance/record/*.c; do
+    case "$src" in targets/unicorn/*) continue ;; esac
     obj=$work/$(echo "${src%.c}" | tr / _).o
     $CC $CFLAGS ${nocov[@]+"${nocov[@]}"} -std=gnu11 -Iinclude -I. -c "$src" -o "$obj" &
     pids+=($!)
@@ -59,6 +61,14 @@ for p in ${pids[@]+"${pids[@]}"}; do wait "$p"; done
 rm -f "$work/libhvmon.a"
 ar rcs "$work/libhvmon.a" "${objs[@]}"
 
+# The unicorn harness needs Unicorn 2 as a static library (Debian 12's libunicorn-dev; the bots
+# keep only $OUT). OSS-Fuzz's base image has none, and its Ubuntu offers Unicorn 1 only.
+unicorn_libs=(-Wl,-Bstatic -lunicorn -Wl,-Bdynamic -lpthread -lm)
+have_unicorn() {
+    printf '#include <unicorn/unicorn.h>\n#if UC_API_MAJOR < 2\n#error Unicorn 1\n#endif\nint main(void) { return uc_version(0, 0) == 0; }\n' |
+        $CC -x c - -o "$work/unicorn-probe" "${unicorn_libs[@]}" >/dev/null 2>&1
+}
+
 for h in fuzz/harness/*.c; do
     name=$(basename "$h" .c)
     [ "$name" != replay_main ] || continue
@@ -70,6 +80,18 @@ for h in fuzz/harness/*.c; do
         $CC $CFLAGS -std=gnu11 -Iinclude -I. -Itests -c tests/x86_capstone_diff.c -o "$work/capstone_diff.o"
         # static: the bots run the targets without the builder's packages (only $OUT is kept)
         extra=("$work/capstone_diff.o" -Wl,-Bstatic -lcapstone -Wl,-Bdynamic)
+        ;;
+    unicorn)
+        if ! have_unicorn; then
+            echo "build.sh: no $target: no static Unicorn 2 library here (libunicorn-dev 2.x)"
+            continue
+        fi
+        for src in targets/unicorn/*.c; do
+            obj=$work/$(echo "${src%.c}" | tr / _).o
+            $CC $CFLAGS ${nocov[@]+"${nocov[@]}"} -std=gnu11 -Iinclude -I. -c "$src" -o "$obj"
+            extra+=("$obj")
+        done
+        extra+=("${unicorn_libs[@]}")
         ;;
     esac
     $CC $CFLAGS -std=gnu11 -Iinclude -I. -Itests -c "$h" -o "$work/$name.o"
