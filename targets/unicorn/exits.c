@@ -127,13 +127,16 @@ static enum exit_action uni_exit(struct uni *u, struct exit_record *x, bool in_h
     return a;
 }
 
-static void uni_record_init(struct uni *u, struct exit_record *x, uint8_t reason, uint64_t rip)
+/* The record of the instruction at rip (the hook's instruction): its registers and bytes. */
+static void uni_record_init(struct uni *u, struct exit_record *x, uint8_t reason)
 {
     struct uni_regs cur;
+    uint64_t rip;
 
     memset(x, 0, sizeof(*x));
     x->reason = reason;
     uni_regs_read(u, &cur);
+    rip = cur.rip;
     memcpy(x->regs.gpr, cur.gpr, sizeof(x->regs.gpr));
     x->regs.rip = rip;
     x->regs.rflags = cur.rflags;
@@ -145,11 +148,9 @@ static uint64_t uni_io(struct uni *u, uint32_t port, int size, bool in)
 {
     struct exit_record x;
     struct exit_result r;
-    uint64_t rip;
     bool rep, o16;
 
-    uc_reg_read(u->uc, UC_X86_REG_RIP, &rip);
-    uni_record_init(u, &x, EXIT_IO, rip);
+    uni_record_init(u, &x, EXIT_IO);
     unsigned k = uni_insn_scan(x.insn, x.insn_len, &rep, &o16);
     uint8_t opc = k < x.insn_len ? x.insn[k] : 0;
     bool string = opc >= 0x6C && opc <= 0x6F;
@@ -189,10 +190,8 @@ static int uni_hook_cpuid(uc_engine *uc, void *arg)
     struct uni *u = arg;
     struct exit_record x;
     struct exit_result r;
-    uint64_t rip;
 
-    uc_reg_read(uc, UC_X86_REG_RIP, &rip);
-    uni_record_init(u, &x, EXIT_CPUID, rip);
+    uni_record_init(u, &x, EXIT_CPUID);
     x.insn_len = 2;
     (void)uni_exit(u, &x, true, &r);
     return 1;   /* the monitor's policy answered: skip Unicorn's own CPUID */
@@ -281,7 +280,6 @@ bool uni_mmio(struct uni *u, uint64_t va)
 {
     struct exit_record x;
     struct exit_result r;
-    uint64_t rip;
 
     if (u->stop != UNI_STOP_NONE)
         return false;
@@ -292,8 +290,7 @@ bool uni_mmio(struct uni *u, uint64_t va)
         uc_emu_stop(u->uc);
         return true;
     }
-    uc_reg_read(u->uc, UC_X86_REG_RIP, &rip);
-    uni_record_init(u, &x, EXIT_MMIO, rip);
+    uni_record_init(u, &x, EXIT_MMIO);
     x.qual = va;
     x.gla = va;
     (void)uni_exit(u, &x, false, &r);
@@ -305,11 +302,9 @@ static void uni_gp(struct uni *u)
 {
     struct exit_record x;
     struct exit_result r;
-    uint64_t rip;
     bool rep, o16;
 
-    uc_reg_read(u->uc, UC_X86_REG_RIP, &rip);
-    uni_record_init(u, &x, EXIT_NR, rip);
+    uni_record_init(u, &x, EXIT_NR);
     unsigned k = uni_insn_scan(x.insn, x.insn_len, &rep, &o16);
     if (k < x.insn_len && x.insn[k] == 0xF4) {
         x.reason = EXIT_HLT;
