@@ -94,7 +94,7 @@ static void uni_stack_init(struct uni *u, const struct vcpu *v, struct uni_regs 
     size_t off = (size_t)(r->gpr[X86_RSP] - UNI_OWN);
 
     memcpy(u->own + off, &sentinel, sizeof(sentinel));
-    (void)v;
+    u->stacks_used |= 1U << (v->domid * HV_MAX_VCPUS + v->id);
 }
 
 static void uni_hypercall_regs(struct uni_regs *r, unsigned nr, const uint64_t args[6])

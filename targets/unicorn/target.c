@@ -79,6 +79,18 @@ static int uni_boot(struct uni *u)
            uc_context_save(u->uc, u->clean) == UC_ERR_OK ? 0 : -1;
 }
 
+/* After the boot, guest code may use its stack and nothing else of the target's own pages:
+   stubs, sentinel and GDT become read+execute (a store there is refused as unsupported), the
+   stacks read+write. Otherwise a program's code could rewrite a stub for the programs after it. */
+static int uni_own_protect(struct uni *u)
+{
+    size_t fixed = (size_t)(UNI_STACKS - UNI_OWN);
+
+    return uc_mem_protect(u->uc, UNI_OWN, fixed, UC_PROT_READ | UC_PROT_EXEC) == UC_ERR_OK &&
+           uc_mem_protect(u->uc, UNI_STACKS, (size_t)UNI_OWN_PAGES * PAGE_SIZE - fixed,
+                          UC_PROT_READ | UC_PROT_WRITE) == UC_ERR_OK ? 0 : -1;
+}
+
 static void uni_close(struct target *t)
 {
     struct uni *u = t->priv;
@@ -120,7 +132,8 @@ static int uni_open(struct target *t, const struct prog_shape *shape, const stru
         uc_mem_map_ptr(u->uc, UNI_OWN, (size_t)UNI_OWN_PAGES * PAGE_SIZE, UC_PROT_ALL, u->own) ||
         uc_mem_map_ptr(u->uc, UNI_TABLES, (size_t)UNI_TABLE_PAGES * PAGE_SIZE,
                        UC_PROT_READ | UC_PROT_WRITE, u->tables) ||
-        uni_boot(u) < 0 || uni_hooks_add(u) < 0 || uni_cov_add(u) < 0) {
+        uni_boot(u) < 0 || uni_own_protect(u) < 0 || uni_hooks_add(u) < 0 ||
+        uni_cov_add(u) < 0) {
         uni_close(t);
         return -1;
     }
@@ -137,6 +150,11 @@ static int uni_reset(struct target *t)
     if (u->inner.ops->reset(&u->inner) < 0)
         return -1;
     memset(u->susp_valid, 0, sizeof(u->susp_valid));
+    /* the stacks guest code used start empty again: no program reads another's leftovers */
+    for (unsigned i = 0; i < HV_MAX_DOMAINS * HV_MAX_VCPUS; i++)
+        if (u->stacks_used >> i & 1U)
+            memset(u->own + (UNI_STACKS - UNI_OWN) + (size_t)i * PAGE_SIZE, 0, PAGE_SIZE);
+    u->stacks_used = 0;
     u->hang_pending = false;
     u->v = NULL;
     return 0;

@@ -138,6 +138,7 @@ struct uni {
     /* A vCPU whose code was preempted in a hypercall resumes from these on switch_vcpu. */
     bool     susp_valid[HV_MAX_DOMAINS][HV_MAX_VCPUS];
     struct uni_regs susp[HV_MAX_DOMAINS][HV_MAX_VCPUS];
+    uint32_t stacks_used;           /* bit per (domain, vCPU) stack guest code ran on */
     /* A budget overrun, reported by the next check as hang:guest_code. */
     bool     hang_pending;
     int      hang_op;
