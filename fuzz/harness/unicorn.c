@@ -93,65 +93,11 @@ __attribute__((constructor)) static void uh_cov_init(void)
 }
 
 /*
- * Byte sequences Unicorn 2.0.1 aborts the whole process on while it translates them ("tcg fatal
- * error"; unicorn issues #1716 and #1869, and a run of every opcode with every ModRM byte behind
- * each prefix, with and without LOCK): FF /3 and FF /5 with a register operand (far call and far
- * jump through a register), and LOCK, behind any prefixes, before CMP r/m,r (38, 39), CMP r/m,imm
- * (80, 81, 83 /7), CMPS (A6, A7) or BT, BTS, BTR, BTC (0F A3, AB, B3, BB, BA). An engine finds
- * them within seconds and then stops at a library bug, so every payload the program places in
- * guest memory has them rewritten into valid instructions of the same length: FF /2 and FF /4
- * (near call and jump through the register), and DS, a no-op prefix here, for the LOCK. Not only
- * the code's: when an earlier op made the payload page read-only (a page table now), the code
- * cannot be placed and the guest runs what the page held. A payload that ends in FF, or in a
- * LOCK and prefixes, could complete a sequence with the bytes after it (an earlier, longer
- * payload's), so its end is defused too (the FF becomes a NOP). Code that builds those bytes at
- * run time, or meets them elsewhere in guest memory (a fixup's value, a data page), still aborts
- * (libFuzzer: deadly signal, "tcg fatal error" on stderr).
- */
-static bool uh_prefix(uint8_t b)
-{
-    return b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65 ||
-           b == 0x66 || b == 0x67 || b == 0xF0 || b == 0xF2 || b == 0xF3 || (b & 0xF0) == 0x40;
-}
-
-/* The opcode after a LOCK and its prefixes; past the payload's end it could be anything. */
-static bool uh_lock_aborts(const uint8_t *op, size_t n)
-{
-    if (n == 0 || op[0] == 0x38 || op[0] == 0x39 || op[0] == 0xA6 || op[0] == 0xA7)
-        return true;
-    if (op[0] == 0x80 || op[0] == 0x81 || op[0] == 0x83)
-        return n == 1 || ((op[1] >> 3) & 7U) == 7U;
-    if (op[0] != 0x0F)
-        return false;
-    return n == 1 || op[1] == 0xA3 || op[1] == 0xAB || op[1] == 0xB3 || op[1] == 0xBB ||
-           op[1] == 0xBA;
-}
-
-static void uh_defuse(uint8_t *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (b[i] == 0xFF) {
-            unsigned reg = i + 1 < n ? (b[i + 1] >> 3) & 7U : 0;
-            if (i + 1 == n)
-                b[i] = 0x90;
-            else if (b[i + 1] >= 0xC0 && (reg == 3 || reg == 5))
-                b[i + 1] = (uint8_t)(b[i + 1] - 0x08);
-        } else if (b[i] == 0xF0) {
-            size_t j = i + 1;
-            while (j < n && uh_prefix(b[j]))
-                j++;
-            if (uh_lock_aborts(b + j, n - j))
-                b[i] = 0x3E;
-        }
-    }
-}
-
-/*
  * The code as the program's last op, padded with `ret` to the whole payload buffer: the page also
  * holds what earlier ops placed there, with the values their fixups resolved to, and code that
- * ran off its end into those met the sequences above within 150,000 runs. A `ret` returns to the
- * target when the code left the stack as it found it. Only the op's head is cleared (its payload
- * is written whole).
+ * ran off its end into those met the bytes uni_defuse rewrites (below) within 150,000 runs. A
+ * `ret` returns to the target when the code left the stack as it found it. Only the op's head is
+ * cleared (its payload is written whole).
  */
 static void uh_code_op(struct prog *p, uint8_t dv, const uint8_t *code, size_t len)
 {
@@ -170,6 +116,22 @@ static void uh_code_op(struct prog *p, uint8_t dv, const uint8_t *code, size_t l
     op->payload_len = PROG_MAX_PAYLOAD;
     memcpy(op->payload, code, len);
     memset(op->payload + len, 0xC3, PROG_MAX_PAYLOAD - len);
+}
+
+/*
+ * Unicorn 2.0.1 aborts the process while it translates some invalid instructions (targets/unicorn/
+ * defuse.c lists them); an engine finds them within seconds and would then stop at a library
+ * bug. So every payload the program places in guest memory has them rewritten (uni_defuse), not
+ * only the code's: when an earlier op made the payload page read-only (a page table now), the
+ * code cannot be placed and the guest runs what the page held. Code that builds those bytes at
+ * run time, or meets them elsewhere in guest memory (a fixup's value, a data page), still aborts
+ * the process (libFuzzer: deadly signal, "tcg fatal error" on stderr): the library's bug.
+ */
+static void uh_defuse_all(struct prog *p)
+{
+    for (uint32_t i = 0; i < p->nr_ops; i++)
+        uni_defuse(p->ops[i].payload, p->ops[i].payload_len < PROG_MAX_PAYLOAD ?
+                                      p->ops[i].payload_len : PROG_MAX_PAYLOAD);
 }
 
 static bool uh_guest_hang(const struct finding *f)
@@ -201,9 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!harness_program(&harness_prog, data + hdr, size - hdr - n))
         return -1;
     uh_code_op(&harness_prog, size > 1 ? data[1] : 0, data + size - n, n);
-    for (uint32_t i = 0; i < harness_prog.nr_ops; i++)
-        uh_defuse(harness_prog.ops[i].payload, harness_prog.ops[i].payload_len < PROG_MAX_PAYLOAD ?
-                                               harness_prog.ops[i].payload_len : PROG_MAX_PAYLOAD);
+    uh_defuse_all(&harness_prog);
     t = harness_begin(&harness_prog);
     if (target_run(t, &harness_prog, harness_results(), &f) &&
         (!uh_guest_hang(&f) || t->ops->check(t, true, -1, &f))) {

@@ -173,6 +173,9 @@ int  uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64
 void uni_cov_enable(void (*edge)(uint32_t edge));   /* before the first open; NULL: off */
 int  uni_cov_add(struct uni *u);
 
+/* targets/unicorn/defuse.c: rewrite the instruction bytes Unicorn 2.0.1 aborts on (harnesses). */
+void uni_defuse(uint8_t *b, size_t n);
+
 /* targets/unicorn/op.c: the stubs (hypercall, loads, stores) and the ops. */
 void uni_stubs_write(uint8_t *stub);
 int uni_run_op(struct target *t, const struct prog_op *op, struct op_result *res);
