@@ -75,6 +75,11 @@ int  native_snapshot(struct native *n);
 void native_restore(struct native *n);
 void native_note_op(struct native *n);             /* after each op: high-water marks */
 int  native_run_op(struct target *t, const struct prog_op *op, struct op_result *res);
+/* What every op does around its work (native_run_op's, and another CPU's running the same
+   monitor): before, the per-op oracle state (changes: the op may change what the audit checks);
+   after, the work bound's steps since work (hv->preempt_idx before) and the high-water marks. */
+void native_op_begin(struct native *n, bool changes);
+void native_op_end(struct target *t, struct native *n, uint32_t work);
 bool native_check(struct target *t, bool full, int op_index, struct finding *f);
 void native_state_features(const struct target *t, void (*f)(uint32_t, void *), void *arg);
 /* Argument resolution and the payload, shared with the unicorn target (the same monitor, another

@@ -295,6 +295,23 @@ static void native_exit(struct target *t, struct vcpu *v, const struct prog_op *
     n->last_name = x.reason < EXIT_NR ? native_exit_names[x.reason] : "exit";
 }
 
+void native_op_begin(struct native *n, bool changes)
+{
+    /* promises are per op: the check after the last one has judged them (or the audit is off) */
+    tlb_promise_clear(n->hv);
+    n->last_op = n->op_index;
+    n->last_changed = changes;
+    n->dma_moved = false;
+    n->last_name = NULL;
+}
+
+void native_op_end(struct target *t, struct native *n, uint32_t work)
+{
+    /* the monitor's preemption checks count its units of work: the work bound includes them */
+    t->steps += (uint32_t)(n->hv->preempt_idx - work);
+    native_note_op(n);
+}
+
 int native_run_op(struct target *t, const struct prog_op *op, struct op_result *res)
 {
     struct native *n = t->priv;
@@ -303,12 +320,7 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
     struct vcpu *v = dom_vcpu(d, op->vcpu);
     uint32_t work = hv->preempt_idx;
 
-    /* promises are per op: the check after the last one has judged them (or the audit is off) */
-    tlb_promise_clear(hv);
-    n->last_op = n->op_index;
-    n->last_changed = false;
-    n->dma_moved = false;
-    n->last_name = NULL;
+    native_op_begin(n, false);
     switch (op->kind) {
     case OP_PREEMPT:
         hv->preempt_pattern = op->imm;
@@ -360,8 +372,6 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
         res->status = OPS_UNSUPPORTED;
         break;
     }
-    /* the monitor's preemption checks count its units of work: the work bound includes them */
-    t->steps += (uint32_t)(hv->preempt_idx - work);
-    native_note_op(n);
+    native_op_end(t, n, work);
     return 0;
 }

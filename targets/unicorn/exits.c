@@ -8,25 +8,54 @@
 #define UNI_IO_STRING (1ULL << 25)
 #define UNI_IO_REP    (1ULL << 26)
 
-static const int uni_gpr_ids[16] = {
+/* The 16 GPRs in x86 encoding order (struct uni_regs), then rip and rflags: one table for every
+   batch read and write of the CPU's registers. */
+static int uni_reg_ids[18] = {
     UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
     UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
     UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
     UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+    UC_X86_REG_RIP, UC_X86_REG_RFLAGS,
 };
+
+static void uni_regs_ptrs(struct uni_regs *r, void *p[18])
+{
+    for (unsigned i = 0; i < 16; i++)
+        p[i] = &r->gpr[i];
+    p[16] = &r->rip;
+    p[17] = &r->rflags;
+}
 
 void uni_regs_read(struct uni *u, struct uni_regs *r)
 {
-    for (unsigned i = 0; i < 16; i++)
-        uc_reg_read(u->uc, uni_gpr_ids[i], &r->gpr[i]);
-    uc_reg_read(u->uc, UC_X86_REG_RIP, &r->rip);
-    uc_reg_read(u->uc, UC_X86_REG_RFLAGS, &r->rflags);
+    void *p[18];
+
+    uni_regs_ptrs(r, p);
+    uc_reg_read_batch(u->uc, uni_reg_ids, p, 18);
 }
 
+/* Flags a guest may hold at CPL3 (arithmetic, DF, AC, ID; not TF): IF stays set, IOPL 0. */
+#define UNI_RFLAGS_GUEST 0x250CD5ULL
+#define UNI_RFLAGS_FIXED 0x202ULL
+
+void uni_regs_write(struct uni *u, const struct uni_regs *r)
+{
+    struct uni_regs w = *r;
+    void *p[18];
+
+    w.rflags = (r->rflags & UNI_RFLAGS_GUEST) | UNI_RFLAGS_FIXED;
+    uni_regs_ptrs(&w, p);
+    uc_reg_write_batch(u->uc, uni_reg_ids, (void *const *)p, 18);
+}
+
+/* The GPRs only: an exit handled inside its hook leaves rip and rflags to the instruction. */
 static void uni_gprs_write(struct uni *u, const uint64_t gpr[16])
 {
+    void *p[16];
+
     for (unsigned i = 0; i < 16; i++)
-        uc_reg_write(u->uc, uni_gpr_ids[i], &gpr[i]);
+        p[i] = (void *)(uintptr_t)&gpr[i];
+    uc_reg_write_batch(u->uc, uni_reg_ids, (void *const *)p, 16);
 }
 
 /* An exception the guest takes: it has no trap table in this model, so the run ends there. */
@@ -220,7 +249,6 @@ static void uni_hook_syscall(uc_engine *uc, void *arg)
     long rc = hv_hypercall(hv, u->v, nr, args);
     uint64_t rax = (uint64_t)rc;
     uc_reg_write(uc, UC_X86_REG_RAX, &rax);
-    u->syscalled = true;
     u->n->last_name = abi_hypercall_name(nr);
     uni_mmu_sync(u);
     /* the monitor may have written a page the guest runs code from */

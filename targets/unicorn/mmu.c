@@ -146,14 +146,13 @@ static struct uni_alias *uni_alias_at(struct uni *u, gva_t page)
     return NULL;
 }
 
-/* Unmap an alias, dropping first (while it still translates) the code Unicorn made from it;
-   inside a hook that cannot be done, so the run is asked to stop (code_moved). */
+/* Unmap an alias, dropping first (while it still translates) the code Unicorn made from it.
+   Only outside the hooks (uni_fill_unmaps defers every unmap a hook would need). */
 static void uni_alias_unmap(struct uni *u, struct uni_alias *a)
 {
     if (a->code) {
         uni_alias_prot(u, a, UC_PROT_READ | UC_PROT_EXEC);
         uc_ctl_remove_cache(u->uc, a->va, a->va + PAGE_SIZE);
-        u->code_moved = true;
     }
     uc_mem_unmap(u->uc, a->va, PAGE_SIZE);
     a->valid = false;
@@ -212,7 +211,7 @@ static bool uni_alias_fill(struct uni *u, gva_t va, bool fetch)
     if (a->valid && a->mfn != e.mfn)
         uni_alias_unmap(u, a);
     if (!a->valid) {
-        a->code = fetch;
+        a->code = false;
         a->prot = uni_alias_on_prot(a, &e);
         if (uc_mem_map_ptr(u->uc, page, PAGE_SIZE, a->prot, frame_mem(hv, e.mfn)) != UC_ERR_OK)
             return false;
@@ -221,18 +220,14 @@ static bool uni_alias_fill(struct uni *u, gva_t va, bool fetch)
         a->valid = true;
         a->va = page;
         a->mfn = e.mfn;
-        if (fetch) {
-            a->code = false;   /* below: the copy, as for a data alias turned code */
-            a->prot = UC_PROT_READ | UC_PROT_EXEC;
-        }
     }
     if (fetch && !a->code) {
+        /* a data alias Unicorn now runs code from: a code alias, with the copy its blocks are
+           checked against (a write-permission change, ~14 us) */
         if (!a->copy && !(a->copy = malloc(PAGE_SIZE)))
             return false;
         a->code = true;
         memcpy(a->copy, frame_mem(hv, a->mfn), PAGE_SIZE);
-        uni_alias_prot(u, a, uni_alias_on_prot(a, &e));
-        uc_ctl_remove_cache(u->uc, page, page + PAGE_SIZE);
     }
     uni_alias_prot(u, a, uni_alias_on_prot(a, &e));
     a->used = ++u->alias_clock;
@@ -323,14 +318,6 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
             uni_ilog_save(u, addr + room, (unsigned)((uint64_t)size - room));
             uni_mmu_store(u, addr + room, (unsigned)((uint64_t)size - room));
         }
-    }
-    if (u->code_moved) {
-        /* code was translated from the old frame here: stop after this access, so uni_run
-           drops it before the guest can jump there */
-        u->code_moved = false;
-        if (u->stop == UNI_STOP_NONE)
-            u->stop = UNI_STOP_RETRY;
-        uc_emu_stop(uc);
     }
     return true;
 }
@@ -456,7 +443,6 @@ bool uni_mmu_fill_fetch(struct uni *u)
     gva_t va = u->fill;
 
     u->fill = 0;
-    u->code_moved = false;
     return !va || uni_alias_fill(u, va, true);
 }
 

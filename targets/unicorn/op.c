@@ -54,9 +54,7 @@ static void uni_op_start(struct uni *u)
     u->fault = PROG_FAULT_NONE;
     u->pfec = 0;
     u->nr_exits = 0;
-    u->syscalled = false;
     u->exit_action = -1;
-    u->probe = false;
 }
 
 /* The results every run shares: faults, exits, and what stopped it. */
@@ -199,7 +197,6 @@ static void uni_access(struct uni *u, struct vcpu *v, const struct prog_op *op,
     uni_stub_regs(&r, UNI_STUB + (write ? UNI_STUB_STORE : UNI_STUB_LOAD) + 0x10U * k, v);
     r.gpr[X86_RDI] = va;
     r.gpr[X86_RAX] = tag;
-    u->probe = true;
     uni_run(u, v, &r, UNI_STUB_BUDGET);
     uni_op_result(u, res);
     res->rc = u->fault != PROG_FAULT_NONE ? -XEN_EFAULT : 0;
@@ -295,7 +292,7 @@ static bool uni_exit_runs(const struct prog_op *op, uint64_t qual, const uint64_
     }
 }
 
-static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
+static bool uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
                         struct op_result *res)
 {
     struct target *in = &u->inner;
@@ -309,14 +306,12 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
     uint64_t gpr[16];
     for (unsigned i = 0; i < 16; i++)
         gpr[i] = native_arg(hv, &in->shape, &op->regs[i], payload_va);
-    if (!uni_exit_runs(op, qual, gpr, &consistent, &len)) {
-        native_run_op(in, op, res);   /* a record, as the native target runs it */
-        return;
-    }
+    if (!uni_exit_runs(op, qual, gpr, &consistent, &len))
+        return false;   /* a record, as the native target runs it */
     u->n->last_name = abi_exit_reason_name(op->exit_reason);
     if (!consistent || len > op->insn_len) {
         res->status = OPS_UNSUPPORTED;
-        return;
+        return true;
     }
     native_place_payload(in, v, op, payload_va);
     uni_stub_regs(&r, UNI_STUB_EXIT, v);
@@ -349,6 +344,7 @@ static void uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
     /* an exit op reports the exception its exit injected; the domain goes on (a probe) */
     res->nr_exits = 0;
     native_capture_out(in, v, op, payload_va, res);
+    return true;
 }
 
 /* guest_code: the op's payload is the code, placed where payloads go and run from its start. */
@@ -377,6 +373,18 @@ static void uni_code(struct uni *u, struct vcpu *v, const struct prog_op *op,
     uni_hang(u);
 }
 
+/* The scheduling pattern, exit records no instruction raises here, ops of vCPUs that cannot
+   run: as the native target runs them, its work counted in this target's bound. */
+static int uni_native_op(struct target *t, struct uni *u, const struct prog_op *op,
+                         struct op_result *res)
+{
+    uint64_t steps = u->inner.steps;
+    int rc = native_run_op(&u->inner, op, res);
+
+    t->steps += u->inner.steps - steps;
+    return rc;
+}
+
 int uni_run_op(struct target *t, const struct prog_op *op, struct op_result *res)
 {
     struct uni *u = t->priv;
@@ -392,31 +400,20 @@ int uni_run_op(struct target *t, const struct prog_op *op, struct op_result *res
         native_note_op(n);
         return 0;
     }
-    if (op->kind == OP_PREEMPT || op->kind == OP_EXIT || !vcpu_runnable(hv, v)) {
-        if (op->kind == OP_EXIT && vcpu_runnable(hv, v) && !v->blocked) {
-            uni_op_start(u);
-            tlb_promise_clear(hv);
-            n->last_op = n->op_index;
-            n->last_changed = true;
-            n->dma_moved = false;
-            n->last_name = NULL;
-            uni_exit_op(u, v, op, res);
-            if (n->op_index == n->last_op)   /* not run by native_run_op */
-                native_note_op(n);
-            t->steps += (uint32_t)(hv->preempt_idx - work);
+    if (op->kind == OP_EXIT && vcpu_runnable(hv, v) && !v->blocked) {
+        uni_op_start(u);
+        native_op_begin(n, true);
+        if (uni_exit_op(u, v, op, res)) {
+            native_op_end(t, n, work);
             return 0;
         }
-        /* the scheduling pattern, and ops of vCPUs that cannot run: as the native target */
-        return native_run_op(&u->inner, op, res);
     }
+    if (op->kind == OP_PREEMPT || op->kind == OP_EXIT || !vcpu_runnable(hv, v))
+        return uni_native_op(t, u, op, res);
     if (op->kind != OP_SWITCH_VCPU)
         u->susp_valid[v->domid][v->id] = false;   /* the guest did not re-issue: abandoned */
     uni_op_start(u);
-    tlb_promise_clear(hv);
-    n->last_op = n->op_index;
-    n->last_changed = op->kind != OP_GUEST_READ;
-    n->dma_moved = false;
-    n->last_name = NULL;
+    native_op_begin(n, op->kind != OP_GUEST_READ);
     switch (op->kind) {
     case OP_HYPERCALL:   uni_hypercall(u, v, op, res); break;
     case OP_GUEST_READ:
@@ -430,7 +427,6 @@ int uni_run_op(struct target *t, const struct prog_op *op, struct op_result *res
     default:             res->status = OPS_UNSUPPORTED; break;
     }
     u->v = NULL;
-    t->steps += (uint32_t)(hv->preempt_idx - work);
-    native_note_op(n);
+    native_op_end(t, n, work);
     return 0;
 }

@@ -3,27 +3,6 @@
 
 #include "targets/unicorn/uni.h"
 
-static const int uni_run_gprs[16] = {
-    UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
-    UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
-    UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
-    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
-};
-
-/* Flags a guest may hold at CPL3 (arithmetic, TF, DF, AC, ID): IF stays set, IOPL 0. */
-#define UNI_RFLAGS_GUEST 0x250DD5ULL
-#define UNI_RFLAGS_FIXED 0x202ULL
-
-static void uni_regs_write(struct uni *u, const struct uni_regs *r)
-{
-    uint64_t rflags = (r->rflags & UNI_RFLAGS_GUEST & ~0x100ULL) | UNI_RFLAGS_FIXED;
-
-    for (unsigned i = 0; i < 16; i++)
-        uc_reg_write(u->uc, uni_run_gprs[i], &r->gpr[i]);
-    uc_reg_write(u->uc, UC_X86_REG_RFLAGS, &rflags);
-    uc_reg_write(u->uc, UC_X86_REG_RIP, &r->rip);
-}
-
 /*
  * Each entry starts from the clean context (CPL3, no exception in flight): Unicorn 2.0.1 keeps
  * the last exception it reported and turns the next one into #DF, and a rip written inside a

@@ -116,7 +116,6 @@ struct uni {
     bool     smc_step;              /* that step is running */
     uint32_t insn_len;              /* length of the instruction running (the code hook's) */
     uint32_t smc_len;               /* ... of the one that stores into its own page */
-    bool     code_moved;            /* an alias Unicorn ran code from now names another frame */
     /* The enabled aliases mirror the running vCPU's TLB in the monitor, slot for slot. */
     struct vcpu *alias_v;
     struct uni_alias alias[UNI_MAX_ALIASES];
@@ -126,13 +125,11 @@ struct uni {
     struct vcpu *v;
     struct uni_regs regs;           /* at a stop: where to go on from (REENTER) */
     enum uni_stop stop;
-    bool     probe;                 /* a guest_read/guest_write op: a fault ends the op only */
     uint8_t  fault;                 /* vector, PROG_FAULT_NONE */
     uint32_t pfec;
     uint64_t budget, icount;
     uint8_t  nr_exits;
     uint8_t  exits[PROG_MAX_EXPECT_EXITS];
-    bool     syscalled;             /* the syscall hook ran (rax holds its result) */
     uint64_t mmio_expect;           /* an MMIO exit op's gpa: another address is not its exit */
     int64_t  exit_action;           /* the last exit's enum exit_action (-1: none) */
     /* A vCPU whose code was preempted in a hypercall resumes from these on switch_vcpu. */
@@ -167,6 +164,7 @@ void uni_fault(struct uni *u, unsigned vector, uint32_t pfec);
 
 /* targets/unicorn/run.c: one run from regs until the sentinel, a stop or the budget. */
 void uni_regs_read(struct uni *u, struct uni_regs *r);
+void uni_regs_write(struct uni *u, const struct uni_regs *r);   /* rflags kept to CPL3's */
 int  uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_t budget);
 
 /* targets/unicorn/cov.c: block edges for a coverage-guided engine, hooked only once it asks. */
