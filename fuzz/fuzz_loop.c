@@ -142,7 +142,7 @@ static void fuzz_note_first(struct fuzz_parent *fp, const struct finding *f)
 
     /* guest code that loops past its budget is the guest's own doing, not the monitor's: it is
        stored like any finding, but a caller waiting for the first finding (bugzoo) waits on */
-    if (!strcmp(f->signature, "hang:guest_code"))
+    if (!strcmp(f->signature, FINDING_GUEST_HANG))
         return;
     if (pr && !pr->found) {
         pr->first_s = fuzz_now() - fp->start;

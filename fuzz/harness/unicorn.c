@@ -136,7 +136,7 @@ static void uh_defuse_all(struct prog *p)
 
 static bool uh_guest_hang(const struct finding *f)
 {
-    return f->oracle == ORACLE_HANG && !strcmp(f->signature, "hang:guest_code");
+    return f->oracle == ORACLE_HANG && !strcmp(f->signature, FINDING_GUEST_HANG);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -49,6 +49,10 @@ enum oracle {
 };
 const char *oracle_name(enum oracle o);
 
+/* Guest code that ran past its instruction budget: a hang the guest made, not the monitor (the
+   finding is stored; campaigns waiting for a monitor bug and engine harnesses go on). */
+#define FINDING_GUEST_HANG "hang:guest_code"
+
 /* A finding: enough to deduplicate (signature) and to explain (detail, op). */
 struct finding {
     enum oracle oracle;

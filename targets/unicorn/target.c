@@ -169,7 +169,7 @@ static bool uni_check(struct target *t, bool full, int op_index, struct finding 
         memset(f, 0, sizeof(*f));
         f->oracle = ORACLE_HANG;
         f->op_index = u->hang_op;
-        snprintf(f->signature, sizeof(f->signature), "hang:guest_code");
+        snprintf(f->signature, sizeof(f->signature), "%s", FINDING_GUEST_HANG);
         snprintf(f->detail, sizeof(f->detail),
                  "guest code ran past its instruction budget (op %d)", u->hang_op);
         u->hang_pending = false;
