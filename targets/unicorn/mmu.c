@@ -140,6 +140,11 @@ bool uni_mmu_reserved(gva_t va, uint64_t len)
 
 static struct uni_alias *uni_alias_at(struct uni *u, gva_t page)
 {
+    /* every store asks: the alias on in page's TLB slot first, the others by scanning */
+    int8_t k = u->slot[(page >> PAGE_SHIFT) % HV_TLB_ENTRIES];
+
+    if (k >= 0 && u->alias[k].valid && u->alias[k].va == page)
+        return &u->alias[k];
     for (unsigned i = 0; i < UNI_MAX_ALIASES; i++)
         if (u->alias[i].valid && u->alias[i].va == page)
             return &u->alias[i];
