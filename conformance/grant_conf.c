@@ -161,5 +161,5 @@ mfn_t gc_grant_std(struct conf_ctx *c, uint16_t flags)
 
 struct gnt_active *gc_act(struct domain *d, grant_ref_t ref)
 {
-    return &d->gnt.active[ref];
+    return gnt_act_w(&d->gnt, ref);
 }

@@ -29,7 +29,7 @@ static int gnt_copy_claim(struct hv *hv, struct vcpu *v, struct domain *ld,
 
         if (ref >= gnt_nr_entries(&d->gnt))
             return GNTST_bad_gntref;
-        act = &d->gnt.active[ref];
+        act = gnt_act_w(&d->gnt, ref);
         pinned = gnt_act_pinned(act);
         if (pinned && act->mapped_by != ld->id)
             return GNTST_general_error;
@@ -128,7 +128,7 @@ int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
     f->owner = DOMID_INVALID;
     gfn = hv->m2p[mfn];
     if (gfn < HV_MAX_GFNS && d->p2m[gfn] == mfn) {
-        d->p2m[gfn] = MFN_INVALID;
+        p2m_set(d, gfn, MFN_INVALID);
         gnt_p2m_trim(d);
     }
     m2p_set(hv, mfn, GFN_INVALID);
@@ -148,7 +148,7 @@ static void gnt_assign_page(struct hv *hv, struct domain *e, mfn_t mfn, uint64_t
     page_list_add(hv, &e->pages, LIST_PAGES(e->id), mfn);
     e->tot_pages++;
     if (gfn < HV_MAX_GFNS && e->p2m[gfn] == MFN_INVALID) {
-        e->p2m[gfn] = mfn;
+        p2m_set(e, gfn, mfn);
         m2p_set(hv, mfn, gfn);
         if (gfn >= e->nr_gfns)
             e->nr_gfns = gfn + 1;

@@ -172,7 +172,7 @@ int gnt_map_one(struct hv *hv, struct vcpu *v, struct gnttab_map_grant_ref *op)
         return GNTST_no_space;
     if (op->ref >= gnt_nr_entries(&rd->gnt))
         return GNTST_bad_gntref;
-    act = &rd->gnt.active[op->ref];
+    act = gnt_act_w(&rd->gnt, op->ref);
     if (gnt_act_pinned(act) &&
         (act->mapped_by != ld->id || act->host_ro >= GNT_PIN_LIMIT ||
          act->host_rw >= GNT_PIN_LIMIT || act->dev_ro >= GNT_PIN_LIMIT ||
@@ -226,7 +226,7 @@ int gnt_map_one(struct hv *hv, struct vcpu *v, struct gnttab_map_grant_ref *op)
         (*(ro ? &act->dev_ro : &act->dev_rw))++;
     gnt_status_set(hv, &rd->gnt, op->ref, ro ? GTF_reading : (GTF_reading | GTF_writing));
 
-    map = &ld->gnt.maptrack[h];
+    map = gnt_map_w(&ld->gnt, (uint32_t)h);
     memset(map, 0, sizeof(*map));
     map->in_use = true;
     map->flags = (uint8_t)(op->flags & (GNTMAP_device_map | GNTMAP_host_map | GNTMAP_readonly |
@@ -264,7 +264,7 @@ void gnt_unmap_batch_end(struct hv *hv, struct vcpu *v)
     struct domain *ld = dom_get(hv, gnt_pass2.dom);
 
     for (unsigned i = 0; ld && i < gnt_pass2.nr; i++) {
-        struct gnt_maptrack *map = &ld->gnt.maptrack[gnt_pass2.h[i]];
+        struct gnt_maptrack *map = gnt_map_w(&ld->gnt, gnt_pass2.h[i]);
 
         if (map->flags & (GNTMAP_host_map | GNTMAP_device_map))
             continue;
@@ -297,14 +297,14 @@ static int gnt_unmap_common(struct hv *hv, struct vcpu *v, grant_handle_t handle
 
     if (!ld || handle >= GNT_MAX_MAPTRACK || !ld->gnt.maptrack[handle].in_use)
         return GNTST_bad_handle;
-    map = &ld->gnt.maptrack[handle];
+    map = gnt_map_w(&ld->gnt, handle);
     /* HV_BUG_XSA218 leaves emptied entries for the batch's second pass: Xen's "zero flags" */
     if (hv_bug_on(hv, HV_BUG_XSA218) && !(map->flags & (GNTMAP_host_map | GNTMAP_device_map)))
         return GNTST_bad_handle;
     rd = dom_get(hv, map->dom);
     if (!rd || map->ref >= GNT_MAX_REFS)
         return GNTST_bad_domain;
-    act = &rd->gnt.active[map->ref];
+    act = gnt_act_w(&rd->gnt, map->ref);
     ro = map->flags & GNTMAP_readonly;
     mfn = map->mfn;
     do_host = host_addr && (map->flags & GNTMAP_host_map);
@@ -404,12 +404,12 @@ int gnt_replace_one(struct hv *hv, struct vcpu *v, struct gnttab_unmap_and_repla
  */
 void gnt_release_handle(struct hv *hv, struct domain *d, grant_handle_t h)
 {
-    struct gnt_maptrack *map = &d->gnt.maptrack[h];
+    struct gnt_maptrack *map = gnt_map_w(&d->gnt, h);
     struct domain *rd = dom_get(hv, map->dom);
     bool ro = map->flags & GNTMAP_readonly;
 
     if (rd && map->ref < GNT_MAX_REFS) {
-        struct gnt_active *act = &rd->gnt.active[map->ref];
+        struct gnt_active *act = gnt_act_w(&rd->gnt, map->ref);
         if (map->flags & GNTMAP_host_map)
             gnt_unpin(hv, ro ? &act->host_ro : &act->host_rw);
         if (map->flags & GNTMAP_device_map)

@@ -130,7 +130,7 @@ int gnt_entry_check(struct hv *hv, struct domain *rd, grant_ref_t ref, domid_t l
 
 void gnt_status_after_unpin(struct hv *hv, struct domain *rd, grant_ref_t ref, bool was_rw)
 {
-    struct gnt_active *act = &rd->gnt.active[ref];
+    struct gnt_active *act = gnt_act_w(&rd->gnt, ref);
 
     if (was_rw && !gnt_act_write_pinned(act))
         gnt_status_clear(hv, &rd->gnt, ref, GTF_writing);
@@ -260,6 +260,7 @@ int gnttab_init(struct hv *hv, struct domain *d)
     gt->maptrack = maptrack;
     memset(active, 0, GNT_MAX_REFS * sizeof(*active));
     memset(maptrack, 0, GNT_MAX_MAPTRACK * sizeof(*maptrack));
+    gt->touched = true;
     gt->max_frames = (max == 0 || max > GNT_MAX_FRAMES) ? GNT_MAX_FRAMES : max;
     for (uint32_t i = 0; i < GNT_MAX_FRAMES; i++)
         gt->frames[i] = MFN_INVALID;

@@ -99,7 +99,7 @@ static int memop_slot_probe(struct hv *hv, struct vcpu *v, uint64_t base, uint64
 
 static void memop_p2m_set(struct hv *hv, struct domain *d, gfn_t gfn, mfn_t mfn)
 {
-    d->p2m[gfn] = mfn;
+    p2m_set(d, gfn, mfn);
     m2p_set(hv, mfn, gfn);
     if (gfn + 1 > d->nr_gfns)
         d->nr_gfns = gfn + 1;
@@ -111,7 +111,7 @@ static void memop_p2m_clear(struct hv *hv, struct domain *d, gfn_t gfn)
 
     if (mfn_valid(hv, mfn) && hv->m2p[mfn] == gfn)
         m2p_set(hv, mfn, GFN_INVALID);
-    d->p2m[gfn] = MFN_INVALID;
+    p2m_set(d, gfn, MFN_INVALID);
     /* nr_gfns is the highest populated gfn + 1 */
     while (d->nr_gfns > 0 && d->p2m[d->nr_gfns - 1] == MFN_INVALID)
         d->nr_gfns--;

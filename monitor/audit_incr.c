@@ -417,19 +417,21 @@ bool audit_incr_gnt_same(struct audit_ctx *c, domid_t id)
 {
     struct audit_incr *in = c->inc;
     const struct domain *d = &c->hv->dom[id], *o = &in->b->view.dom[id];
+    /* tables no write reached (grant_table.touched) are as at the snapshot: no compare */
     if (in->maptrack_same < 0) {
         in->maptrack_same = 1;
         for (domid_t k = 0; k < HV_MAX_DOMAINS && in->maptrack_same; k++)
             if (c->hv->dom[k].exists != in->b->view.dom[k].exists ||
-                memcmp(c->hv->dom[k].gnt.maptrack, in->b->view.dom[k].gnt.maptrack,
-                       GNT_MAX_MAPTRACK * sizeof(c->hv->dom[k].gnt.maptrack[0])))
+                (c->hv->dom[k].gnt.touched &&
+                 memcmp(c->hv->dom[k].gnt.maptrack, in->b->view.dom[k].gnt.maptrack,
+                        GNT_MAX_MAPTRACK * sizeof(c->hv->dom[k].gnt.maptrack[0]))))
                 in->maptrack_same = 0;
     }
     /* the entries the audit reads: nents of them, as the snapshot's */
     uint32_t n = c->nents[id];
     return in->maptrack_same && o->exists && d->dying == o->dying &&
            d->gnt.version == o->gnt.version && d->gnt.nr_frames == o->gnt.nr_frames &&
-           !memcmp(d->gnt.active, o->gnt.active, n * sizeof(d->gnt.active[0]));
+           (!d->gnt.touched || !memcmp(d->gnt.active, o->gnt.active, n * sizeof(d->gnt.active[0])));
 }
 
 /* ---- the whole run ----------------------------------------------------------------------------- */
@@ -440,9 +442,15 @@ static void audit_incr_maptrack(struct audit_ctx *c, struct hv *view)
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         if (!c->hv->dom[id].exists)
             continue;
+        if (!c->hv->dom[id].gnt.touched && view->dom[id].exists)
+            continue;
         const struct gnt_maptrack *now = c->hv->dom[id].gnt.maptrack;
         const struct gnt_maptrack *then = view->dom[id].gnt.maptrack;
-        for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
+        unsigned end = c->hv->dom[id].gnt.maptrack_hi > view->dom[id].gnt.maptrack_hi
+                           ? c->hv->dom[id].gnt.maptrack_hi : view->dom[id].gnt.maptrack_hi;
+        if (end > GNT_MAX_MAPTRACK)
+            end = GNT_MAX_MAPTRACK;
+        for (unsigned k = 0; k < end; k++) {
             if (!now[k].in_use && !then[k].in_use)
                 continue;
             if (now[k].in_use == then[k].in_use && now[k].mfn == then[k].mfn)

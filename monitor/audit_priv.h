@@ -56,6 +56,14 @@ void audit_add(struct audit_ctx *c, enum audit_inv inv, mfn_t mfn, domid_t dom, 
 unsigned audit_ref_entries(const struct frame *f);
 /* The domain if it exists, else NULL; never trusts id. */
 const struct domain *audit_dom(const struct hv *hv, domid_t id);
+/* The maptrack entries a pass reads: all (full audit), or those below the domain's high-water
+   mark (incremental: gnt_map_w keeps it, the full audit every audit_full_every programs checks
+   the rest). */
+static inline unsigned audit_maptrack_end(const struct audit_ctx *c, const struct domain *d)
+{
+    return c->inc && d->gnt.maptrack_hi < GNT_MAX_MAPTRACK ? d->gnt.maptrack_hi
+                                                           : GNT_MAX_MAPTRACK;
+}
 /* Mapped grants are exempt from host-PTE checks once the mapping domain crashed or is dying. */
 bool audit_dom_crashed(const struct domain *d);
 /* True if domain id holds an in-use maptrack entry for mfn (an active grant to it); valid after

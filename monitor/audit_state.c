@@ -53,7 +53,10 @@ static void audit_p2m_dom(struct audit_ctx *c, const struct domain *d)
             audit_add(c, INV_P2M, m, d->id, d->id, owner, "gfn 0x%llx frame owner",
                       (unsigned long long)g);
     }
-    for (uint64_t g = n; g < HV_MAX_GFNS; g++)
+    /* the incremental audit trusts p2m_set's high-water mark: nothing above it was written
+       since the domain was built (the full audit, every audit_full_every programs, checks all) */
+    uint64_t top = c->inc && d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
+    for (uint64_t g = n; g < top; g++)
         if (d->p2m[g] != MFN_INVALID) {
             audit_add(c, INV_P2M, d->p2m[g], d->id, (int64_t)n, (int64_t)g,
                       "populated gfn below nr_gfns: gfn");

@@ -59,7 +59,7 @@ void audit_gnt_mark(struct audit_ctx *c)
         const struct domain *d = audit_dom(hv, id);
         if (!d)
             continue;
-        for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
+        for (unsigned k = 0, end = audit_maptrack_end(c, d); k < end; k++) {
             const struct gnt_maptrack *mt = &d->gnt.maptrack[k];
             if (mt->in_use && mfn_valid(hv, mt->mfn))
                 audit_fx(c, mt->mfn)->granted_to |= (uint8_t)(1U << id);
@@ -109,7 +109,7 @@ static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
 {
     struct hv *hv = c->hv;
     bool frozen = audit_dom_crashed(md);
-    for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
+    for (unsigned k = 0, end = audit_maptrack_end(c, md); k < end; k++) {
         const struct gnt_maptrack *mt = &md->gnt.maptrack[k];
         if (!mt->in_use)
             continue;
@@ -164,7 +164,7 @@ void audit_gnt_dev_refs(struct audit_ctx *c)
         const struct domain *md = audit_dom(hv, id);
         if (!md)
             continue;
-        for (unsigned k = 0; k < GNT_MAX_MAPTRACK; k++) {
+        for (unsigned k = 0, end = audit_maptrack_end(c, md); k < end; k++) {
             const struct gnt_maptrack *mt = &md->gnt.maptrack[k];
             if (!mt->in_use || !mfn_valid(hv, mt->mfn) || !(mt->flags & GNTMAP_device_map))
                 continue;
@@ -193,7 +193,13 @@ void audit_gnttab_pass(struct audit_ctx *c)
            entry stays meaningful until the last of them unmaps */
         if (d && d->dying)
             c->nents[id] = GNT_MAX_REFS;
-        memset(c->pins[id], 0, c->nents[id] * sizeof(c->pins[id][0]));
+    }
+    /* unchanged books since a clean snapshot have the pins they had: their pins are not read */
+    bool same[HV_MAX_DOMAINS];
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        same[id] = c->inc && audit_dom(hv, id) && audit_incr_gnt_same(c, id);
+        if (!same[id])
+            memset(c->pins[id], 0, c->nents[id] * sizeof(c->pins[id][0]));
     }
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         const struct domain *d = audit_dom(hv, id);
@@ -204,8 +210,7 @@ void audit_gnttab_pass(struct audit_ctx *c)
         const struct domain *d = audit_dom(hv, id);
         if (!d)
             continue;
-        /* unchanged books since a clean snapshot have the pins they had */
-        uint32_t nr = c->inc && audit_incr_gnt_same(c, id) ? 0 : c->nents[id];
+        uint32_t nr = same[id] ? 0 : c->nents[id];
         for (uint32_t r = 0; r < nr; r++) {
             const struct gnt_active *a = &d->gnt.active[r];
             const struct audit_pins *p = &c->pins[id][r];

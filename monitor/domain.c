@@ -94,7 +94,7 @@ static void dom_build_undo(struct hv *hv, struct domain *d, uint32_t n)
         frame_w(hv, m)->count = 0;
         frame_w(hv, m)->flags &= (uint8_t)~FRAME_ALLOCATED;
         frame_free(hv, m);
-        d->p2m[g] = MFN_INVALID;
+        p2m_set(d, g, MFN_INVALID);
     }
     d->nr_gfns = 0;
 }
@@ -116,7 +116,7 @@ int dom_build(struct hv *hv, struct domain *d, uint32_t nr_pages)
             dom_build_undo(hv, d, g);
             return err;
         }
-        d->p2m[g] = m;
+        p2m_set(d, g, m);
         m2p_set(hv, m, g);
     }
     d->nr_gfns = nr_pages;

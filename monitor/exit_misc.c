@@ -33,7 +33,7 @@ static bool exit_ept_populate(struct exit_ctx *c, gfn_t gfn)
     mfn_t m = frame_alloc(c->hv, c->d, false, &err);
     if (m == MFN_INVALID)
         return false;
-    c->d->p2m[gfn] = m;
+    p2m_set(c->d, gfn, m);
     m2p_set(c->hv, m, gfn);
     if (gfn + 1 > c->d->nr_gfns)
         c->d->nr_gfns = gfn + 1;

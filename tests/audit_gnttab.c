@@ -12,7 +12,7 @@ TEST(audit_gnttab)
         return;
     au_expect_clean(hv, "gnttab before");
     mfn_t m = au_mfn(hv, 1, AU_DATA_GFN);
-    struct gnt_active *act = &hv->dom[1].gnt.active[7];
+    struct gnt_active *act = gnt_act_w(&hv->dom[1].gnt, 7);
     act->host_rw = 1;
     act->mapped_by = 2;
     act->mfn = m;

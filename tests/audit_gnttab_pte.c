@@ -18,14 +18,14 @@ TEST(audit_gnttab_pte)
     *pte = (m << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_GNTTAB;
     hv->frames[m].count++;
     hv->frames[m].type_count++;
-    struct gnt_maptrack *mt = &hv->dom[2].gnt.maptrack[0];
+    struct gnt_maptrack *mt = gnt_map_w(&hv->dom[2].gnt, 0);   /* as the grant code writes */
     mt->in_use = true;
     mt->flags = GNTMAP_host_map;
     mt->dom = 1;
     mt->ref = 7;
     mt->mfn = m;
     mt->host_addr = (l1 << PAGE_SHIFT) | (AU_FREE_SLOT * 8U);
-    struct gnt_active *act = &hv->dom[1].gnt.active[7];
+    struct gnt_active *act = gnt_act_w(&hv->dom[1].gnt, 7);
     act->host_rw = 1;
     act->mapped_by = 2;
     act->mfn = m;

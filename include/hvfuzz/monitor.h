@@ -157,6 +157,13 @@ struct grant_table {
        the list then hands out again and again (XSA-218's double put); 0 = the list is sound.
        Only HV_BUG_XSA218 sets it; the audit reports it (GNTTAB). */
     uint32_t maptrack_dup;
+    /* Set by every write to active or maptrack entries (gnt_act_w, gnt_map_w, gnttab_init):
+       untouched tables are as at the last reset, so neither the reset nor the incremental audit
+       reads them. Before the pointers, so a reset of the header clears it. */
+    bool     touched;
+    /* One past the highest maptrack handle gnt_map_w handed out: entries from here up were never
+       written since the domain was created, so the incremental audit's loops stop here. */
+    uint32_t maptrack_hi;
     /* Indexed by guest-supplied refs and handles: each table is its own allocation (dom_tables),
        so an index one past the end leaves the allocation, where ASan sees it, instead of landing
        in the next field. */
@@ -271,6 +278,9 @@ struct domain {
     struct page_list pages;     /* frames counted in tot_pages */
     struct page_list xenpages;  /* xen-heap frames shared with the domain */
     gfn_t    nr_gfns;           /* p2m entries in use: highest populated gfn + 1 */
+    /* One past the highest gfn p2m_set ever wrote (never lowered; reset restores it): entries
+       from here up are untouched, so the incremental audit checks the p2m's tail only below. */
+    uint32_t p2m_top;
     mfn_t    p2m[HV_MAX_GFNS];  /* gfn -> mfn, MFN_INVALID if not populated */
     struct grant_table gnt;
     uint32_t max_evtchn_port;
@@ -385,6 +395,26 @@ static inline void m2p_set(struct hv *hv, mfn_t mfn, uint64_t gfn)
     if (hv->fdirty)
         hv->fdirty[mfn / 64U] |= 1ULL << (mfn % 64U);
     hv->m2p[mfn] = gfn;
+}
+/* Every write to a p2m entry goes through this (p2m_top follows the highest gfn written). */
+static inline void p2m_set(struct domain *d, uint64_t gfn, mfn_t mfn)
+{
+    if (gfn + 1 > d->p2m_top)
+        d->p2m_top = (uint32_t)(gfn + 1);
+    d->p2m[gfn] = mfn;
+}
+/* Every write to a grant active or maptrack entry takes its pointer from these. */
+static inline struct gnt_active *gnt_act_w(struct grant_table *gt, uint32_t ref)
+{
+    gt->touched = true;
+    return &gt->active[ref];
+}
+static inline struct gnt_maptrack *gnt_map_w(struct grant_table *gt, uint32_t h)
+{
+    gt->touched = true;
+    if (h + 1 > gt->maptrack_hi)
+        gt->maptrack_hi = h + 1;
+    return &gt->maptrack[h];
 }
 static inline struct domain *dom_get(struct hv *hv, domid_t id)
 {

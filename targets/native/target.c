@@ -14,7 +14,8 @@
  *  - frame memory only where hv->dirty says a write happened (every write site marks it);
  *  - per domain: the fixed part and vCPUs, the p2m up to the highest nr_gfns seen (entries past
  *    nr_gfns are always MFN_INVALID, the p2m invariant memory.c keeps), the grant active entries up
- *    to the most grant frames seen (no ref can index past them), maptrack and event channels;
+ *    to the most grant frames seen (no ref can index past them) and maptrack when a write reached
+ *    either (grant_table.touched), event channels;
  *  - a domain slot the snapshot does not use only if it was created since (dom_create sets
  *    nr_vcpus, which nothing clears).
  * High-water marks are taken after every op (native_note_op). tests/native_reset_exact.c checks
@@ -66,6 +67,8 @@ int native_snapshot(struct native *n)
     memcpy(n->snap.mem, hv->mem, nf * PAGE_SIZE);
     memcpy(n->snap.m2p, hv->m2p, nf * sizeof(*hv->m2p));
     n->snap.hv = *hv;
+    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++)
+        n->snap.hv.dom[i].gnt.touched = false;   /* the snapshot is the baseline of writes */
     for (domid_t i = 0; i < HV_MAX_DOMAINS; i++) {
         const struct domain *d = &hv->dom[i];
         struct native_tables *tb = &n->snap.tab[i];
@@ -118,11 +121,15 @@ static void native_restore_dom(struct native *n, domid_t id)
         gfns = HV_MAX_GFNS;
     if (refs > GNT_MAX_REFS)
         refs = GNT_MAX_REFS;
+    /* tables no write reached since the last reset (gnt_act_w, gnt_map_w) are as snapshotted */
+    bool gnt_touched = d->gnt.touched;
     memcpy(d, s, offsetof(struct domain, p2m));
     memcpy(d->p2m, s->p2m, gfns * sizeof(d->p2m[0]));
     memcpy(&d->gnt, &s->gnt, offsetof(struct grant_table, active));
-    memcpy(d->gnt.active, tb->active, refs * sizeof(d->gnt.active[0]));
-    memcpy(d->gnt.maptrack, tb->maptrack, sizeof(tb->maptrack));
+    if (gnt_touched) {
+        memcpy(d->gnt.active, tb->active, refs * sizeof(d->gnt.active[0]));
+        memcpy(d->gnt.maptrack, tb->maptrack, sizeof(tb->maptrack));
+    }
     memcpy(&d->max_evtchn_port, &s->max_evtchn_port,
            sizeof(*d) - offsetof(struct domain, max_evtchn_port));
     memcpy(d->evtchn, tb->evtchn, sizeof(tb->evtchn));
