@@ -130,7 +130,8 @@ struct prog_op {
      * The target places it in the domain's payload page and runs it from its first byte on vCPU
      * vcpu of dom until it returns (`ret`: the target calls it on a stack of its own), takes an
      * unhandled fault, or spends imm instructions. Expectations: rc is rax at the end, fault and
-     * pfec the exception that ended it, exits the VM exits it took; value stays 0.
+     * pfec the exception that ended it, exits the VM exits it took; value stays 0. Code the
+     * guest's tables do not let the target write there does not run (not_run, -EFAULT, pfec).
      */
     /*
      * OP_EXIT: the exit record. qual, gla and the registers are arguments, so an address can name

@@ -84,11 +84,13 @@ bool native_check(struct target *t, bool full, int op_index, struct finding *f);
 void native_state_features(const struct target *t, void (*f)(uint32_t, void *), void *arg);
 /* Argument resolution and the payload, shared with the unicorn target (the same monitor, another
    CPU): an argument's value when the op runs; the payload (fixups applied) written at payload_va
-   by an ordinary guest write; the payload read back after the op into res->out (if set). */
+   by an ordinary guest write (0, or the monitor's error with the page-fault code in *pfec when
+   the guest's tables refuse it; pfec may be NULL); the payload read back after the op into
+   res->out (if set). */
 uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
                     gva_t payload_va);
-void native_place_payload(struct target *t, struct vcpu *v, const struct prog_op *op,
-                          gva_t payload_va);
+int native_place_payload(struct target *t, struct vcpu *v, const struct prog_op *op,
+                         gva_t payload_va, uint32_t *pfec);
 void native_capture_out(struct target *t, struct vcpu *v, const struct prog_op *op,
                         gva_t payload_va, struct op_result *res);
 /* The isolation oracle for one completed 8-byte aligned read of frame mfn by domain reader. */

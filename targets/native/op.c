@@ -140,15 +140,17 @@ uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog
  * guest write: if that faults (the guest unmapped it), the hypercall sees whatever is there, as a
  * real guest's would.
  */
-void native_place_payload(struct target *t, struct vcpu *v, const struct prog_op *op,
-                          gva_t payload_va)
+int native_place_payload(struct target *t, struct vcpu *v, const struct prog_op *op,
+                         gva_t payload_va, uint32_t *pfec)
 {
     struct native *n = t->priv;
     uint8_t buf[PROG_MAX_PAYLOAD];
     size_t len = op->payload_len < PROG_MAX_PAYLOAD ? op->payload_len : PROG_MAX_PAYLOAD;
 
+    if (pfec)
+        *pfec = 0;
     if (!len)
-        return;
+        return 0;
     memcpy(buf, op->payload, len);
     for (unsigned i = 0; i < op->nr_fixups && i < PROG_MAX_FIXUPS; i++) {
         const struct prog_fixup *fx = &op->fixups[i];
@@ -158,7 +160,7 @@ void native_place_payload(struct target *t, struct vcpu *v, const struct prog_op
         for (unsigned b = 0; b < fx->width; b++)
             buf[fx->off + b] = (uint8_t)(val >> (8U * b));
     }
-    guest_write(n->hv, v, payload_va, buf, len, NULL);
+    return guest_write(n->hv, v, payload_va, buf, len, pfec);
 }
 
 /* The payload as the guest's memory holds it after the op: what the monitor wrote back. */
@@ -182,7 +184,7 @@ static void native_hypercall(struct target *t, struct vcpu *v, const struct prog
     gva_t payload_va = DOM_VA(NATIVE_PAYLOAD_GFN(&t->shape));
     uint64_t args[6] = { 0 };
 
-    native_place_payload(t, v, op, payload_va);
+    native_place_payload(t, v, op, payload_va, NULL);
     for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++)
         args[i] = native_arg(n->hv, &t->shape, &op->args[i], payload_va);
     res->rc = hv_hypercall(n->hv, v, op->nr, args);
@@ -270,7 +272,7 @@ static void native_exit(struct target *t, struct vcpu *v, const struct prog_op *
     struct exit_record x;
     struct exit_result r;
 
-    native_place_payload(t, v, op, payload_va);
+    native_place_payload(t, v, op, payload_va, NULL);
     memset(&x, 0, sizeof(x));
     x.reason = op->exit_reason;
     x.qual = native_arg(hv, &t->shape, &op->qual, payload_va);

@@ -116,7 +116,7 @@ static void uni_hypercall(struct uni *u, struct vcpu *v, const struct prog_op *o
     uint64_t args[6] = { 0 };
     struct uni_regs r;
 
-    native_place_payload(in, v, op, payload_va);
+    native_place_payload(in, v, op, payload_va, NULL);
     for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++)
         args[i] = native_arg(hv, &in->shape, &op->args[i], payload_va);
     uni_stub_regs(&r, UNI_STUB + UNI_STUB_SYSCALL, v);
@@ -313,7 +313,7 @@ static bool uni_exit_op(struct uni *u, struct vcpu *v, const struct prog_op *op,
         res->status = OPS_UNSUPPORTED;
         return true;
     }
-    native_place_payload(in, v, op, payload_va);
+    native_place_payload(in, v, op, payload_va, NULL);
     uni_stub_regs(&r, UNI_STUB_EXIT, v);
     /* every register the record states, rsp too: the stub ends with a jump, not a ret */
     for (unsigned i = 0; i < 16; i++)
@@ -356,8 +356,16 @@ static void uni_code(struct uni *u, struct vcpu *v, const struct prog_op *op,
     struct uni_regs r;
 
     u->n->last_name = prog_kind_name(op->kind);
-    /* written behind Unicorn's back: uni_run drops what it translated from the old bytes */
-    native_place_payload(in, v, op, va);
+    /* written behind Unicorn's back: uni_run drops what it translated from the old bytes. Where
+       the guest's own tables no longer let the payload page be written (remapped read-only or
+       away), the code cannot be placed: the op does not run, rather than run stale bytes. */
+    uint32_t pfec;
+    if (native_place_payload(in, v, op, va, &pfec) < 0) {
+        res->status = OPS_NOT_RUN;
+        res->rc = -XEN_EFAULT;
+        res->pfec = pfec;
+        return;
+    }
     uni_stub_regs(&r, va, v);
     uni_stack_init(u, v, &r);
     uni_run(u, v, &r, op->imm ? op->imm : UNI_DEFAULT_BUDGET);

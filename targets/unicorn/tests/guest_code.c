@@ -46,6 +46,11 @@ static const struct {
       /* mov ebx, 0xfeb00008; mov eax, 0x3f000; mov [rbx], rax; xor eax, eax; mov rax, [rbx]; ret */
       UNI_SHAPE "guest_code d1 v0 payload=hex:bb0800b0feb800f0030048890331c0488b03c3 => rc=0x3f000, exits=mmio+mmio\n",
       NULL },
+    { "code whose page the guest made read-only is not placed, and does not run",
+      /* gfn 63 is the payload page; its PTE without RW, the TLB entry flushed (UVMF_INVLPG) */
+      UNI_SHAPE "hypercall d1 v0 update_va_mapping(gva(d1,g63,+0), pte(d1,g63,0x25), 0x2) => rc=0\n"
+      "guest_code d1 v0 payload=hex:b801000000c3 => status=not_run, rc=-EFAULT, pfec=0x3\n"
+      "guest_code d2 v0 payload=hex:b802000000c3 => rc=2\n", NULL },
     { "ud2", UNI_SHAPE "guest_code d1 v0 payload=hex:0f0b => fault=ud\n", NULL },
     { "hlt blocks the vCPU",
       UNI_SHAPE "guest_code d1 v0 payload=hex:f4c3 => exits=hlt, fault=none\n"
