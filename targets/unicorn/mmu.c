@@ -26,6 +26,7 @@ static void uni_mmu_store(struct uni *u, uint64_t addr, unsigned len);
 void uni_mmu_init(struct uni *u)
 {
     memset(u->slot, -1, sizeof(u->slot));
+    u->remap = u->fill = u->uncode = u->smc = UNI_NO_PAGE;
 }
 
 /*
@@ -268,7 +269,7 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
        see it, as it does not on the native target */
     if (!u->v || u->stop == UNI_STOP_FAULT)
         return false;
-    if (u->uncode || (u->smc && !u->smc_step))
+    if (u->uncode != UNI_NO_PAGE || (u->smc != UNI_NO_PAGE && !u->smc_step))
         return false;   /* the store the write hook saw going to a code page: abandoned */
     if (uni_mmu_reserved(addr, 1)) {
         u->stop = UNI_STOP_UNSUPPORTED;
@@ -447,8 +448,8 @@ bool uni_mmu_fill_fetch(struct uni *u)
 {
     gva_t va = u->fill;
 
-    u->fill = 0;
-    return !va || uni_alias_fill(u, va, true);
+    u->fill = UNI_NO_PAGE;
+    return va == UNI_NO_PAGE || uni_alias_fill(u, va, true);
 }
 
 /*
@@ -457,9 +458,9 @@ bool uni_mmu_fill_fetch(struct uni *u)
  */
 void uni_mmu_smc_step(struct uni *u, struct uni_regs *r)
 {
-    struct uni_alias *a = uni_alias_at(u, u->smc);
+    struct uni_alias *a = u->smc != UNI_NO_PAGE ? uni_alias_at(u, u->smc) : NULL;
 
-    u->smc = 0;
+    u->smc = UNI_NO_PAGE;
     if (!a || !a->code)
         return;
     uint32_t prot = a->prot;
@@ -481,7 +482,7 @@ void uni_mmu_run_end(struct uni *u)
 {
     /* a code-page store that a fault overtook: nothing left to do for it */
     if (u->stop != UNI_STOP_REENTER)
-        u->smc = 0;
+        u->smc = UNI_NO_PAGE;
     /* an instruction that faulted leaves nothing behind (newest bytes back first) */
     while (u->nr_ilog) {
         u->nr_ilog--;
@@ -492,12 +493,12 @@ void uni_mmu_run_end(struct uni *u)
         u->nr_undo--;
         memcpy(u->undo[u->nr_undo].at, u->undo[u->nr_undo].bytes, u->undo[u->nr_undo].len);
     }
-    if (u->remap) {
+    if (u->remap != UNI_NO_PAGE) {
         if (!uni_alias_fill(u, u->remap, false))
             u->stop = UNI_STOP_UNSUPPORTED;
-        u->remap = 0;
+        u->remap = UNI_NO_PAGE;
     }
-    if (u->uncode) {
+    if (u->uncode != UNI_NO_PAGE) {
         struct uni_alias *a = uni_alias_at(u, u->uncode);
         if (a && a->code) {
             uint32_t on = a->on;
@@ -506,6 +507,6 @@ void uni_mmu_run_end(struct uni *u)
             a->code = false;
             uni_alias_prot(u, a, on ? UC_PROT_READ | UC_PROT_WRITE : UC_PROT_WRITE);
         }
-        u->uncode = 0;
+        u->uncode = UNI_NO_PAGE;
     }
 }

@@ -18,7 +18,7 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
     uni_mmu_sync(u);
     u->budget = budget;
     u->icount = 0;
-    u->smc = u->uncode = u->remap = u->fill = 0;
+    u->smc = u->uncode = u->remap = u->fill = UNI_NO_PAGE;
     u->cov_prev = 0;
     for (;;) {
         uni_mmu_code_check(u);
@@ -27,7 +27,7 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
         u->stop = UNI_STOP_NONE;
         uc_err e = uc_emu_start(u->uc, r.rip, UNI_SENTINEL, 0, 0);
         uni_mmu_run_end(u);
-        if (u->stop == UNI_STOP_REENTER && u->smc) {
+        if (u->stop == UNI_STOP_REENTER && u->smc != UNI_NO_PAGE) {
             r = u->regs;
             uc_context_restore(u->uc, u->clean);
             uni_regs_write(u, &r);

@@ -81,6 +81,9 @@ struct uni_regs {
  * (mmu.c says why).
  */
 #define UNI_MAX_ALIASES 48U
+/* No page: not page-aligned, so never a page address. */
+#define UNI_NO_PAGE (~(gva_t)0)
+
 struct uni_alias {
     bool     valid;
     bool     on;                    /* a TLB entry of the monitor stands behind it */
@@ -109,8 +112,10 @@ struct uni {
        iteration) starts. */
     unsigned nr_ilog;
     struct { uint8_t *at; uint8_t len; uint8_t bytes[16]; } ilog[16];
-    gva_t    remap;                 /* page to map again before re-entry (0: none) */
-    gva_t    fill;                  /* page a fetch needs, mapped before re-entry (0: none) */
+    /* Pages the run needs handled outside the hooks, UNI_NO_PAGE when none (page 0 is a page a
+       guest may map like any other). */
+    gva_t    remap;                 /* page to map again before re-entry */
+    gva_t    fill;                  /* page a fetch needs, mapped before re-entry */
     gva_t    uncode;                /* code page a store needs, made data before re-entry */
     gva_t    smc;                   /* code page the running code stores to: one step, writable */
     bool     smc_step;              /* that step is running */

@@ -7,7 +7,7 @@
 
 struct uni_test_run {
     struct prog prog;
-    struct op_result res[16];
+    struct op_result res[PROG_MAX_OPS];
     bool found;
     struct finding f;
 };
