@@ -766,6 +766,15 @@ void census_hypercall(struct census_ctx *x, uint32_t nr, int depth)
         cnt_arg = top->cnt_arg;
         size = top->rec_size;
     }
+    if (rec_arg == CENSUS_PL0) {
+        /* a record the call reads at the caller's stack (iret's frame): a hypercall op's stack is
+           its payload (native_uregs_stub) */
+        if (depth == 0 && size && x->op->payload_len >= size) {
+            x->rec = 0;
+            census_row_rec(x, top, true);
+        }
+        return;
+    }
     if (hc->cmd == ABI_CMD_ARG0) {
         /* one sub-op for the call, from its first argument */
         rr = census_row_find(nr, census_sub_at(x, hc));

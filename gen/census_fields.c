@@ -311,6 +311,23 @@ static const struct census_field f_x_exc[] = {
     QUAL("error_code", 32, 4, CK_FLAGS, 0, .mask = 0x1F),
 };
 
+/* ---- set_trap_table, iret ------------------------------------------------------------------------- */
+static const struct census_field f_trap[] = {
+    FO(0, 1, "vector", CK_ENUM, 255),
+    FO(1, 1, "flags", CK_FLAGS, 0, .mask = 0x7),                  /* DPL, TI_IF */
+    FO(2, 2, "cs", CK_FLAGS, 0, .mask = 0x3),                     /* its RPL */
+    FO(8, 8, "address", CK_VA, 0),
+};
+static const struct census_field f_iret[] = {
+    FO(24, 8, "flags", CK_FLAGS, 0, .mask = 0x100),               /* VGCF_in_syscall */
+    FO(32, 8, "rip", CK_VA, 0),
+    FO(40, 8, "cs", CK_FLAGS, 0, .mask = 0x3),
+    FO(48, 8, "rflags", CK_FLAGS, 0, .mask = 0x100 | 0x200 | 0x3000 | 0x20000 | 0x40000),
+    FO(56, 8, "rsp", CK_VA, 0),
+};
+#define NO_PREEMPT .never_states = 1U << CS_PREEMPTED, \
+                   .why_states = "iret is not preemptible (Xen's neither)"
+
 #define GNT HYPERVISOR_grant_table_op
 #define EV HYPERVISOR_event_channel_op
 #define EXT HYPERVISOR_mmuext_op
@@ -320,6 +337,7 @@ static const struct census_field f_x_exc[] = {
                .why_states = "no hypercall of the model types a frame seg_desc (set_gdt is -ENOSYS)"
 
 const struct census_row census_rows[] = {
+    ROW(HYPERVISOR_set_trap_table, CENSUS_ANY, "set_trap_table", 0, NONE, 16, f_trap),
     ROW(HYPERVISOR_mmu_update, CENSUS_ANY, "mmu_update", 0, 1, 16, f_mmu),
     ROW(HYPERVISOR_mmu_update, MMU_NORMAL_PT_UPDATE, "mmu_update.normal", 0, 1, 16, f_mmu_pt, NO_SEG),
     ROW(HYPERVISOR_mmu_update, MMU_MACHPHYS_UPDATE, "mmu_update.machphys", 0, 1, 16, f_mmu_m2p,
@@ -369,6 +387,7 @@ const struct census_row census_rows[] = {
     ROW(HYPERVISOR_sched_op, SCHEDOP_poll, "sched_op.poll", 1, NONE, 24, f_sched_poll),
     ROW(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, "sched_op.remote_shutdown", 1, NONE, 8,
         f_sched_remote),
+    ROW(HYPERVISOR_iret, CENSUS_ANY, "iret", CENSUS_PL0, NONE, 72, f_iret, NO_PREEMPT),
     ROW(HYPERVISOR_vcpu_op, CENSUS_ANY, "vcpu_op", NONE, NONE, 0, f_vcpu),
     ROW(EXT, CENSUS_ANY, "mmuext_op", 0, 1, 24, f_ext),
     ROW(EXT, MMUEXT_PIN_L1_TABLE, "mmuext_op.pin_l1_table", 0, 1, 24, f_ext_mfn, NO_SEG),

@@ -203,15 +203,79 @@ void gen_f_domctl(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 
 /* ---- xen_version, console_io, set_gdt, unknown numbers ----------------------------------------- */
 
+/*
+ * set_trap_table: a few trap_info entries and the end entry (address 0), or none at all (a null
+ * handle clears the table). Vectors are mostly exceptions the monitor delivers; handlers mostly
+ * point into the caller's memory (the code a guest_code op runs is in the payload page).
+ */
+static void gen_trap_table(struct gen *g, struct gen_hc *h, unsigned dom)
+{
+    unsigned n = 1 + gen_below(g, 4);
+    int rec = gen_pl_alloc(h, 16U * (n + 1U));
+
+    if (rec < 0 || gen_chance(g, 1, 16)) {
+        gen_hc_arg(h, 0, gen_chance(g, 1, 2) ? GEN_IMM(0) : gen_va(g, dom));
+        return;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        unsigned at = (unsigned)rec + 16U * i;
+        gen_pl_put(h, at, 1, gen_chance(g, 7, 8) ? gen_below(g, 32) : gen_below(g, 256));
+        gen_pl_put(h, at + 1, 1, gen_chance(g, 3, 4) ? gen_below(g, 8) : gen_below(g, 256));
+        gen_pl_put(h, at + 2, 2, gen_chance(g, 3, 4) ? PV_FLAT_KERNEL_CS : gen_below(g, 0x10000));
+        gen_pl_fix(h, at + 8, 8, gen_chance(g, 3, 4)
+                   ? GEN_GVA(dom, g->cfg.shape.dom_pages - 1, gen_below(g, PAGE_SIZE))
+                   : gen_va(g, dom));
+    }
+    gen_hc_arg(h, 0, GEN_PAYLOAD((uint32_t)rec));
+}
+
+/*
+ * iret: the frame (Xen's iret_context) is where the caller's rsp points, which for a hypercall
+ * op is the payload: rax, r11, rcx, flags, rip, cs, rflags, rsp, ss. Kernel (RPL 0) and user
+ * (RPL 3) code selectors, the flag bits iret filters, and addresses of every kind.
+ */
+static void gen_iret_frame(struct gen *g, struct gen_hc *h, unsigned dom)
+{
+    static const uint64_t rfl[] = { 0x100, 0x200, 0x1000, 0x2000, 0x4000, 0x10000, 0x20000,
+                                    0x40000 };
+    int rec = gen_pl_alloc(h, 72);
+
+    if (rec < 0)
+        return;
+    uint64_t flags = 0x2;
+    for (unsigned i = 0; i < 1 + gen_below(g, 3); i++)
+        flags |= rfl[gen_below(g, sizeof(rfl) / sizeof(rfl[0]))];
+    gen_pl_put(h, (unsigned)rec + 0, 8, gen_rand(g));
+    gen_pl_put(h, (unsigned)rec + 8, 8, gen_rand(g));
+    gen_pl_put(h, (unsigned)rec + 16, 8, gen_rand(g));
+    gen_pl_put(h, (unsigned)rec + 24, 8, gen_chance(g, 1, 4) ? 0x100U : 0U);   /* VGCF_in_syscall */
+    gen_pl_fix(h, (unsigned)rec + 32, 8, gen_va(g, dom));
+    /* the selector a bounce frame holds (RPL 0: back to the kernel), the user one, any */
+    uint64_t cs = gen_chance(g, 3, 4) ? PV_FLAT_KERNEL_CS & ~3U
+                : gen_chance(g, 1, 2) ? PV_FLAT_KERNEL_CS : gen_below(g, 0x10000);
+    gen_pl_put(h, (unsigned)rec + 40, 8, cs);
+    gen_pl_put(h, (unsigned)rec + 48, 8, flags);
+    gen_pl_fix(h, (unsigned)rec + 56, 8, gen_va(g, dom));
+    gen_pl_put(h, (unsigned)rec + 64, 8, PV_FLAT_KERNEL_SS);
+}
+
 void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     struct gen_hc h;
     struct prog_op *op = gen_new_op(p);
-    unsigned r = gen_below(g, 16);
+    unsigned r = gen_below(g, 20);
     int buf;
 
     if (!op)
         return;
+    if (r >= 16) {
+        gen_hc_start(&h, g, op, dom, vcpu, r < 18 ? HYPERVISOR_set_trap_table : HYPERVISOR_iret);
+        if (r < 18)
+            gen_trap_table(g, &h, dom);
+        else
+            gen_iret_frame(g, &h, dom);
+        return;
+    }
     if (r < 7) {
         gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_xen_version);
         buf = gen_pl_alloc(&h, 64);

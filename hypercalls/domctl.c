@@ -91,19 +91,8 @@ static long domctl_max_vcpus(struct hv *hv, struct domain *d, uint32_t max)
             v->guest_table_user != MFN_INVALID || v->old_guest_table != MFN_INVALID)
             return -XEN_EBUSY;
     }
-    for (unsigned i = d->nr_vcpus; i < max; i++) {
-        struct vcpu *v = &d->vcpu[i];
-        memset(v, 0, sizeof(*v));
-        v->id = (uint8_t)i;
-        v->domid = d->id;
-        v->guest_table = MFN_INVALID;
-        v->guest_table_user = MFN_INVALID;
-        v->old_guest_table = MFN_INVALID;
-        v->tlb_flush_time = hv->tlbclock;
-        /* a new vCPU starts with reset MSRs, as at creation (the MSR invariant found it zeroed:
-           EFER without LME, which no MSR write can produce) */
-        exit_vcpu_init(v);
-    }
+    for (unsigned i = d->nr_vcpus; i < max; i++)
+        vcpu_init(hv, d, i);   /* as at creation */
     d->nr_vcpus = max;
     return 0;
 }

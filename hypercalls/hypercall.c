@@ -5,6 +5,7 @@
 /* One line per implemented hypercall; the ABI table (hvfuzz/abi.h) knows it by name. The rest
    (set_gdt, update_va_mapping_otherdomain, any other number) give -ENOSYS. */
 const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
+    [HYPERVISOR_set_trap_table]    = do_set_trap_table,
     [HYPERVISOR_mmu_update]        = do_mmu_update,
     [HYPERVISOR_memory_op]         = do_memory_op,
     [HYPERVISOR_multicall]         = do_multicall,
@@ -12,6 +13,7 @@ const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [HYPERVISOR_xen_version]       = do_xen_version,
     [HYPERVISOR_console_io]        = do_console_io,
     [HYPERVISOR_grant_table_op]    = do_grant_table_op,
+    [HYPERVISOR_iret]              = do_iret,
     [HYPERVISOR_vcpu_op]           = do_vcpu_op,
     [HYPERVISOR_mmuext_op]         = do_mmuext_op,
     [HYPERVISOR_sched_op]          = do_sched_op,

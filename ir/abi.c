@@ -7,7 +7,7 @@
 
 #define ABI_X_HC(n, number, where, mask, ...)                                                     \
     [ABI_ROW_##n] = { .nr = (number), .name = #n, .cmd = (where), .cmd_mask = (mask),            \
-                      .nargs = sizeof((const uint8_t[]){ __VA_ARGS__ }),                          \
+                      .nargs = sizeof((const uint8_t[]){ 0, __VA_ARGS__ }) - 1U,                  \
                       .hints = { __VA_ARGS__ } },
 const struct abi_hypercall abi_hypercalls[ABI_NR_HYPERCALLS] = { ABI_HYPERCALLS(ABI_X_HC) };
 #undef ABI_X_HC

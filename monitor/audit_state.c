@@ -144,6 +144,37 @@ static bool audit_canonical(uint64_t a)
     return top == 0 || top == 0x1FFFFULL;
 }
 
+/*
+ * DOM, the PV entry state (hypercalls/traps.c): a trap entry is empty (all zero, as a null
+ * set_trap_table leaves it) or has a canonical handler and a selector of the kernel's ring (RPL 3,
+ * set_trap_table forces it); the registers' selectors are of ring 3 (iret forces them, the bounce
+ * frame sets the flat ones); the upcall mask is a bool.
+ */
+static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
+{
+    for (unsigned i = 0; i < PV_TRAP_VECTORS; i++) {
+        const struct pv_trap *t = &v->traps[i];
+        if (!t->address) {
+            if (t->cs || t->flags)
+                audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, t->cs,
+                          "vcpu %u trap %u without a handler: selector", v->id, i);
+            continue;
+        }
+        if (!audit_canonical(t->address))
+            audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, (int64_t)t->address,
+                      "vcpu %u trap %u handler canonical: non-canonical address", v->id, i);
+        if ((t->cs & 3U) != 3U)
+            audit_add(c, INV_DOM, MFN_INVALID, d->id, 3, t->cs & 3U,
+                      "vcpu %u trap %u selector RPL", v->id, i);
+    }
+    if ((v->uregs.cs & 3U) != 3U || (v->uregs.ss & 3U) != 3U)
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, 3, v->uregs.cs & 3U,
+                  "vcpu %u cs and ss RPL (ss %#x)", v->id, (unsigned)v->uregs.ss);
+    if (v->upcall_mask > 1)
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, 1, v->upcall_mask,
+                  "vcpu %u upcall mask at most", v->id);
+}
+
 /* MSR: what exit_msr.c's #GP rules let in (docs/EXITS.md), for every vCPU the domain has. */
 static void audit_msrs(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
 {
@@ -215,8 +246,10 @@ void audit_state_pass(struct audit_ctx *c)
         if (!d)
             continue;
         audit_dom_scalars(c, id, d);
-        for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++)
+        for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++) {
             audit_msrs(c, d, &d->vcpu[i]);
+            audit_pv_entry(c, d, &d->vcpu[i]);
+        }
         audit_dev_regs(c, d);
     }
 }

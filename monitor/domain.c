@@ -36,6 +36,25 @@ void dom_tables_free(struct domain *d)
     d->cmos.ram = NULL;
 }
 
+void vcpu_init(struct hv *hv, struct domain *d, unsigned i)
+{
+    struct vcpu *v = &d->vcpu[i];
+
+    memset(v, 0, sizeof(*v));
+    v->id = (uint8_t)i;
+    v->domid = d->id;
+    v->guest_table = MFN_INVALID;
+    v->guest_table_user = MFN_INVALID;
+    v->old_guest_table = MFN_INVALID;
+    v->tlb_flush_time = hv->tlbclock;
+    v->upcall_mask = 1;   /* vcpu_info starts with events masked */
+    v->uregs.cs = PV_FLAT_KERNEL_CS;
+    v->uregs.ss = PV_FLAT_KERNEL_SS;
+    /* reset MSRs, as at creation (the MSR invariant once found a vCPU added by max_vcpus with
+       them zeroed: EFER without LME, which no MSR write can produce) */
+    exit_vcpu_init(v);
+}
+
 int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, uint32_t nr_vcpus)
 {
     if (id >= HV_MAX_DOMAINS || nr_vcpus == 0 || nr_vcpus > HV_MAX_VCPUS)
@@ -63,15 +82,8 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
     page_list_init(&d->xenpages);
     for (unsigned g = 0; g < HV_MAX_GFNS; g++)
         d->p2m[g] = MFN_INVALID;
-    for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
-        struct vcpu *v = &d->vcpu[i];
-        v->id = (uint8_t)i;
-        v->domid = id;
-        v->guest_table = MFN_INVALID;
-        v->guest_table_user = MFN_INVALID;
-        v->old_guest_table = MFN_INVALID;
-        v->tlb_flush_time = hv->tlbclock;
-    }
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+        vcpu_init(hv, d, i);
     exit_domain_init(d);
     /* Xen sets up grant table and event channels at domain creation, before any memory. */
     evtchn_init(d);

@@ -48,6 +48,7 @@ enum abi_cmd {
  * hypercalls/hypercall.c (docs/MODEL.md, "Adding a hypercall").
  */
 #define ABI_HYPERCALLS(X)                                                                          \
+    X(set_trap_table,     0, ABI_CMD_NONE,    0, ABI_H_PTR)                                        \
     X(mmu_update,         1, ABI_CMD_PTR,   0x3, ABI_H_PTR, ABI_H_COUNT, ABI_H_PTR, ABI_H_DOMID)   \
     X(set_gdt,            2, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
     X(memory_op,         12, ABI_CMD_ARG0, 0x3F, ABI_H_CMD, ABI_H_PTR)  /* MEMOP_CMD_MASK */       \
@@ -58,6 +59,7 @@ enum abi_cmd {
     X(grant_table_op,    20, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR, ABI_H_COUNT)                \
     X(update_va_mapping_otherdomain,                                                               \
                          22, ABI_CMD_NONE,    0, ABI_H_VA, ABI_H_PTE, ABI_H_FLAGS, ABI_H_DOMID)    \
+    X(iret,              23, ABI_CMD_NONE,    0)   /* no argument: the frame is at rsp */          \
     X(vcpu_op,           24, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_VCPU, ABI_H_PTR)                 \
     X(mmuext_op,         26, ABI_CMD_BUF,   ~0U, ABI_H_PTR, ABI_H_COUNT, ABI_H_PTR, ABI_H_DOMID)   \
     X(sched_op,          29, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR)                             \

@@ -26,6 +26,8 @@ long hv_hypercall_complete(struct hv *hv, struct vcpu *v, unsigned nr, uint64_t 
                            unsigned max_restarts);
 bool vcpu_runnable(struct hv *hv, const struct vcpu *v);
 
+long do_set_trap_table(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_iret(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_mmu_update(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_mmuext_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);

@@ -184,6 +184,30 @@ struct cpuid_policy {
     uint32_t e1_ecx, e1_edx;        /* leaf 0x80000001 feature words */
 };
 
+/*
+ * The PV trap table (set_trap_table): the handler of each exception vector. Xen keeps 256 entries;
+ * the model keeps the 32 exception vectors, the ones the monitor delivers (software interrupts
+ * with a vector of 32 or more are not modelled: their entries are accepted and dropped).
+ */
+#define PV_TRAP_VECTORS 32U
+struct pv_trap {
+    uint64_t address;           /* handler; 0 = none (a fault there crashes the domain) */
+    uint16_t cs;                /* code selector, RPL forced to 3 (a 64-bit PV kernel's ring) */
+    uint8_t  flags;             /* TI_* bits: DPL (0-1), mask events on entry (2) */
+};
+#define PV_TI_IF          0x4U
+
+/*
+ * The guest registers the PV entry points read and write (Xen's guest_cpu_user_regs): a target
+ * with a CPU fills them before a hypercall and takes them back after (iret changes them); the
+ * native target, which has none, states the payload's address as the stack (so an op's payload
+ * can hold an iret frame).
+ */
+struct pv_uregs {
+    uint64_t rax, rcx, r11, rsp, rip, rflags;
+    uint16_t cs, ss;
+};
+
 /* The architectural MSRs a vCPU owns (docs/EXITS.md has the table and the #GP rules). */
 struct vcpu_msrs {
     uint64_t efer, star, lstar, cstar, sfmask;
@@ -255,6 +279,12 @@ struct vcpu {
        base-pointer operation (Xen's old_guest_table) */
     mfn_t    old_guest_table;
     struct vcpu_msrs msr;       /* VM-exit layer: MSRs (exit_msr.c) */
+    /* PV entry and exit (hypercalls/traps.c): the trap table, the registers, the guest's CR2
+       (set when a page fault is delivered) and vcpu_info's event upcall mask (1 at creation) */
+    struct pv_trap traps[PV_TRAP_VECTORS];
+    struct pv_uregs uregs;
+    uint64_t cr2;
+    uint8_t  upcall_mask;
 };
 
 /* The native target restores a domain by field ranges and the guest-indexed tables (gnt.active,
@@ -527,6 +557,18 @@ struct vcpu *dom_vcpu(struct domain *d, unsigned id);  /* NULL if out of range *
 void dom_shutdown(struct domain *d, uint32_t reason);
 /* Crash d the way Xen's domain_crash does: dom_shutdown(d, SHUTDOWN_crash); no-op while dying. */
 void dom_crash(struct domain *d);
+/* A vCPU as creation leaves it: down, no tables, reset MSRs, events masked, no trap table. */
+void vcpu_init(struct hv *hv, struct domain *d, unsigned i);
+/* hypercalls/traps.c: deliver exception vector (error code ec when has_ec; cr2 for a page fault)
+   to v's trap table as Xen's bounce frame does, on v->uregs: 0, or -1 when the domain was
+   crashed (no handler, a stack Xen refuses or one the frame cannot be written to). */
+int pv_inject_exception(struct hv *hv, struct vcpu *v, unsigned vector, bool has_ec, uint32_t ec,
+                        uint64_t cr2);
+/* Exceptions that push an error code: #DF #TS #NP #SS #GP #PF #AC #CP #VC #SX. */
+static inline bool pv_exc_has_ec(unsigned vector)
+{
+    return vector < 32 && ((0x60227D00U >> vector) & 1U);
+}
 /* monitor/exit.c: reset d's VM-exit state (CPUID policy, vCPU MSRs, devices) at creation. */
 void exit_domain_init(struct domain *d);
 /* monitor/exit.c: reset one vCPU's VM-exit state (its MSRs), for a vCPU created later. */

@@ -74,6 +74,9 @@ typedef uint16_t domid_t;
 /* Xen owns L4 slots 256..271 (0xffff800000000000 - 0xffff87ffffffffff). */
 #define XEN_L4_FIRST_SLOT 256U
 #define XEN_L4_LAST_SLOT  271U
+/* A 64-bit PV kernel's flat selectors (public arch-x86/xen-x86_64.h): its ring is 3. */
+#define PV_FLAT_KERNEL_CS 0xE033U
+#define PV_FLAT_KERNEL_SS 0xE02BU
 #define XEN_VIRT_START    0xFFFF800000000000ULL
 #define XEN_VIRT_END      0xFFFF880000000000ULL
 

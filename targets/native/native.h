@@ -89,6 +89,9 @@ void native_state_features(const struct target *t, void (*f)(uint32_t, void *), 
    res->out (if set). */
 uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
                     gva_t payload_va);
+/* The registers a hypercall op's call is made with (no CPU: the stack is the payload, so an op's
+   payload can hold iret's frame); the unicorn target's stub states the same. */
+void native_uregs_stub(struct vcpu *v, uint32_t nr, gva_t payload_va);
 int native_place_payload(struct target *t, struct vcpu *v, const struct prog_op *op,
                          gva_t payload_va, uint32_t *pfec);
 void native_capture_out(struct target *t, struct vcpu *v, const struct prog_op *op,

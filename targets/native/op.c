@@ -163,6 +163,14 @@ int native_place_payload(struct target *t, struct vcpu *v, const struct prog_op 
     return guest_write(n->hv, v, payload_va, buf, len, pfec);
 }
 
+void native_uregs_stub(struct vcpu *v, uint32_t nr, gva_t payload_va)
+{
+    v->uregs = (struct pv_uregs){
+        .rax = nr, .rsp = payload_va, .rflags = 0x202U,
+        .cs = PV_FLAT_KERNEL_CS, .ss = PV_FLAT_KERNEL_SS,
+    };
+}
+
 /* The payload as the guest's memory holds it after the op: what the monitor wrote back. */
 void native_capture_out(struct target *t, struct vcpu *v, const struct prog_op *op,
                         gva_t payload_va, struct op_result *res)
@@ -187,6 +195,7 @@ static void native_hypercall(struct target *t, struct vcpu *v, const struct prog
     native_place_payload(t, v, op, payload_va, NULL);
     for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++)
         args[i] = native_arg(n->hv, &t->shape, &op->args[i], payload_va);
+    native_uregs_stub(v, op->nr, payload_va);
     res->rc = hv_hypercall(n->hv, v, op->nr, args);
     res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
     n->last_name = abi_hypercall_name(op->nr);

@@ -65,8 +65,27 @@ void uni_fault(struct uni *u, unsigned vector, uint32_t pfec)
         u->stop = UNI_STOP_FAULT;
         u->fault = (uint8_t)vector;
         u->pfec = pfec;
+        /* the frame's rip: the faulting instruction, or the one after a breakpoint (a trap) */
+        uni_regs_read(u, &u->fregs);
+        if (vector == UNI_VEC_BP)
+            u->fregs.rip = u->insn_rip + u->insn_len;
+        else if (vector != UNI_VEC_DB)
+            u->fregs.rip = u->insn_rip;
     }
     uc_emu_stop(u->uc);
+}
+
+void uni_fault_pf(struct uni *u, uint32_t pfec, uint64_t addr)
+{
+    bool first = u->stop == UNI_STOP_NONE || u->stop == UNI_STOP_REENTER;
+
+    uni_fault(u, UNI_VEC_PF, pfec);
+    if (!first)
+        return;
+    u->fault_addr = addr;
+    /* a fetch faults where it fetched: the instruction never started */
+    if (pfec & PFEC_INSN)
+        u->fregs.rip = addr;
 }
 
 /* Up to X86_MAX_INSN_LEN bytes at rip, as far as they can be read; returns how many. */
@@ -246,6 +265,20 @@ static void uni_hook_syscall(uc_engine *uc, void *arg)
     args[4] = cur.gpr[X86_R8];
     args[5] = cur.gpr[X86_R9];
     unsigned nr = (unsigned)cur.gpr[X86_RAX];
+    /* the registers Xen's entry points see (iret reads its frame at rsp and rewrites them): a
+       hypercall op's stub states what the native target does, guest code its own */
+    bool stub = cur.rip >= UNI_OWN;
+    struct pv_uregs *ur = &u->v->uregs;
+    if (stub) {
+        native_uregs_stub(u->v, nr, DOM_VA(NATIVE_PAYLOAD_GFN(&u->inner.shape)));
+    } else {
+        *ur = (struct pv_uregs){
+            .rax = nr, .rcx = cur.gpr[X86_RCX], .r11 = cur.gpr[X86_R11],
+            .rsp = cur.gpr[X86_RSP], .rip = cur.rip + 2U, .rflags = cur.rflags,
+            .cs = PV_FLAT_KERNEL_CS, .ss = PV_FLAT_KERNEL_SS,
+        };
+    }
+    struct pv_uregs before = *ur;
     long rc = hv_hypercall(hv, u->v, nr, args);
     uint64_t rax = (uint64_t)rc;
     uc_reg_write(uc, UC_X86_REG_RAX, &rax);
@@ -272,6 +305,22 @@ static void uni_hook_syscall(uc_engine *uc, void *arg)
         u->regs.gpr[X86_RAX] = rax;
         u->regs.rip = cur.rip + 2U;
         u->stop = UNI_STOP_BLOCKED;
+        uc_emu_stop(uc);
+        return;
+    }
+    /* iret (alone or ending a multicall) moved the guest: it goes on from its frame */
+    if (!stub && (ur->rip != before.rip || ur->rsp != before.rsp || ur->rflags != before.rflags ||
+                  ur->rcx != before.rcx || ur->r11 != before.r11)) {
+        u->regs = cur;
+        u->regs.gpr[X86_RAX] = rax;
+        u->regs.gpr[X86_RCX] = ur->rcx;
+        u->regs.gpr[X86_R11] = ur->r11;
+        u->regs.gpr[X86_RSP] = ur->rsp;
+        u->regs.rip = ur->rip;
+        u->regs.rflags = ur->rflags;
+        u->stop = UNI_STOP_REENTER;
+        /* a frame returning into Xen's range: the fetch there faults (delivered by uni_run) */
+        (void)uni_mmu_entry_faults(u, &u->regs);
         uc_emu_stop(uc);
     }
 }
@@ -369,8 +418,12 @@ static void uni_hook_intr(uc_engine *uc, uint32_t intno, void *arg)
             u->stop = UNI_STOP_UNSUPPORTED;
             uc_emu_stop(uc);
         } else {
-            uni_fault(u, UNI_VEC_PF, pfec);
+            uni_fault_pf(u, pfec, cr2);
         }
+    } else if (intno >= 32) {
+        /* int n: no gate in the model lets a guest in (software interrupts are not modelled),
+           so #GP with the IDT error code, as for an entry without the DPL */
+        uni_fault(u, UNI_VEC_GP, intno * 8U + 2U);
     } else {
         uni_fault(u, intno, 0);
     }
@@ -385,7 +438,7 @@ static void uni_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *arg
 {
     struct uni *u = arg;
 
-    (void)addr;
+    u->insn_rip = addr;
     u->insn_len = size;
     u->nr_ilog = 0;   /* the previous instruction completed */
     if (++u->icount > u->budget) {

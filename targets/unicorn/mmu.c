@@ -129,6 +129,28 @@ void uni_mmu_code_check(struct uni *u)
     }
 }
 
+/*
+ * Code entered at r->rip by a delivery or an iret, in the range the target keeps its own pages
+ * in (Xen's, which no guest maps): the fetch faults there, as the monitor's walker says, before
+ * Unicorn could run the target's stubs. True with the fault set up for delivery (fregs = r).
+ */
+bool uni_mmu_entry_faults(struct uni *u, const struct uni_regs *r)
+{
+    uint32_t pfec = PFEC_INSN;
+    mfn_t mfn;
+
+    if (!uni_mmu_reserved(r->rip, 1))
+        return false;
+    if (guest_translate(u->n->hv, u->v, r->rip, PFEC_INSN, &mfn, &pfec) == 0)
+        pfec = PFEC_INSN | PFEC_PRESENT;   /* cannot happen: the walker refuses Xen's range */
+    u->stop = UNI_STOP_FAULT;
+    u->fault = UNI_VEC_PF;
+    u->pfec = pfec;
+    u->fault_addr = r->rip;
+    u->fregs = *r;
+    return true;
+}
+
 bool uni_mmu_reserved(gva_t va, uint64_t len)
 {
     gva_t last = va + (len ? len - 1U : 0U);
@@ -279,27 +301,30 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
         uni_mmu_sync(u);
         if (!fetch && uni_mmio_window(addr, 1) && uni_mmio(u, addr))
             return false;   /* the monitor emulated it; the run goes on past the instruction */
-        uni_fault(u, UNI_VEC_PF, pfec);
+        uni_fault_pf(u, pfec, addr);
         return false;
     }
     if (!mfn_valid(hv, mfn)) {
         /* a stale entry naming a frame the pool no longer has, as guest_access reports it */
-        uni_fault(u, UNI_VEC_PF, access | PFEC_PRESENT | PFEC_RSVD);
+        uni_fault_pf(u, access | PFEC_PRESENT | PFEC_RSVD, addr);
         return false;
     }
     if (fetch) {
         struct tlb_entry e;
         /* the monitor's TLB hit path checks writes only; the CPU checks NX on a hit too */
         if (tlb_lookup(u->v, addr, &e) && (e.flags & _PAGE_NX)) {
-            uni_fault(u, UNI_VEC_PF, PFEC_INSN | PFEC_PRESENT);
+            uni_fault_pf(u, PFEC_INSN | PFEC_PRESENT, addr);
             return false;
         }
     }
     if (write)
         (void)frame_mem_w(hv, mfn);   /* marks the frame for reset and the audit */
     if (fetch) {
-        u->fill = addr;
-        u->stop = UNI_STOP_RETRY;
+        /* a stop already asked for (a store to re-run, say) wins: it runs this fetch again */
+        if (u->stop == UNI_STOP_NONE) {
+            u->fill = addr;
+            u->stop = UNI_STOP_RETRY;
+        }
         return false;
     }
     if (uni_fill_unmaps(u, addr, mfn)) {
@@ -384,8 +409,8 @@ static void uni_mmu_store(struct uni *u, uint64_t addr, unsigned len)
     if (guest_translate(hv, u->v, addr, PFEC_WRITE, &mfn, &pfec) < 0 || !mfn_valid(hv, mfn)) {
         uni_undo_save(u, at, len);
         uni_mmu_sync(u);
-        uni_fault(u, UNI_VEC_PF, mfn_valid(hv, mfn) || pfec ? pfec
-                                 : PFEC_WRITE | PFEC_PRESENT | PFEC_RSVD);
+        uni_fault_pf(u, mfn_valid(hv, mfn) || pfec ? pfec : PFEC_WRITE | PFEC_PRESENT | PFEC_RSVD,
+                     addr);
         return;
     }
     (void)frame_mem_w(hv, mfn);
@@ -494,7 +519,10 @@ void uni_mmu_run_end(struct uni *u)
         memcpy(u->undo[u->nr_undo].at, u->undo[u->nr_undo].bytes, u->undo[u->nr_undo].len);
     }
     if (u->remap != UNI_NO_PAGE) {
-        if (!uni_alias_fill(u, u->remap, false))
+        struct tlb_entry e;
+        /* an entry evicted since (by a later access of the same block) is translated again
+           when the access runs again */
+        if (tlb_lookup(u->v, u->remap, &e) && !uni_alias_fill(u, u->remap, false))
             u->stop = UNI_STOP_UNSUPPORTED;
         u->remap = UNI_NO_PAGE;
     }

@@ -10,11 +10,51 @@
  * comes back here. Returns 0; the outcome is u->stop (UNI_STOP_NONE: the sentinel was reached)
  * with u->regs the registers at the end.
  */
+/*
+ * An exception in guest code goes where the vCPU's trap table says, as Xen delivers it (the
+ * monitor writes the bounce frame through the guest's tables): true if the run goes on at the
+ * handler; false if the monitor crashed the domain (no handler, a stack it cannot write).
+ */
+static bool uni_deliver(struct uni *u)
+{
+    struct vcpu *v = u->v;
+
+    for (;;) {
+        const struct uni_regs *f = &u->fregs;
+        v->uregs = (struct pv_uregs){
+            .rax = f->gpr[X86_RAX], .rcx = f->gpr[X86_RCX], .r11 = f->gpr[X86_R11],
+            .rsp = f->gpr[X86_RSP], .rip = f->rip, .rflags = f->rflags,
+            .cs = PV_FLAT_KERNEL_CS, .ss = PV_FLAT_KERNEL_SS,
+        };
+        if (pv_inject_exception(u->n->hv, v, u->fault, pv_exc_has_ec(u->fault), u->pfec,
+                                u->fault_addr) < 0)
+            return false;
+        u->regs = *f;
+        u->regs.rip = v->uregs.rip;
+        u->regs.gpr[X86_RSP] = v->uregs.rsp;
+        u->regs.rflags = v->uregs.rflags;
+        /* writing the frame may have filled the monitor's TLB */
+        uni_mmu_sync(u);
+        /* a delivery is work too: handlers that fault at once must not loop unbounded */
+        if (++u->icount > u->budget) {
+            u->stop = UNI_STOP_HANG;
+            return false;
+        }
+        if (!uni_mmu_entry_faults(u, &u->regs))
+            break;
+    }
+    u->stop = UNI_STOP_NONE;
+    u->fault = PROG_FAULT_NONE;
+    u->pfec = 0;
+    return true;
+}
+
 int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_t budget)
 {
     struct uni_regs r = *start;
 
     u->v = v;
+    u->deliver = start->rip < UNI_OWN;   /* guest code, not one of the target's stubs */
     uni_mmu_sync(u);
     u->budget = budget;
     u->icount = 0;
@@ -27,6 +67,10 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
         u->stop = UNI_STOP_NONE;
         uc_err e = uc_emu_start(u->uc, r.rip, UNI_SENTINEL, 0, 0);
         uni_mmu_run_end(u);
+        if (u->stop == UNI_STOP_FAULT && u->deliver && uni_deliver(u)) {
+            r = u->regs;
+            continue;
+        }
         if (u->stop == UNI_STOP_REENTER && u->smc != UNI_NO_PAGE) {
             r = u->regs;
             uc_context_restore(u->uc, u->clean);
@@ -59,8 +103,14 @@ int uni_run(struct uni *u, struct vcpu *v, const struct uni_regs *start, uint64_
         }
         if (u->stop != UNI_STOP_NONE)
             return 0;
-        if (e == UC_ERR_INSN_INVALID)
+        if (e == UC_ERR_INSN_INVALID) {
             uni_fault(u, UNI_VEC_UD, 0);
+            u->fregs.rip = u->regs.rip;   /* never started: where the CPU stopped */
+            if (u->deliver && uni_deliver(u)) {
+                r = u->regs;
+                continue;
+            }
+        }
         else if (e != UC_ERR_OK)
             u->stop = UNI_STOP_UNSUPPORTED;   /* an error no hook explained */
         else if (u->regs.rip != UNI_SENTINEL)

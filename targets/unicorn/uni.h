@@ -37,7 +37,7 @@ extern const struct target_ops unicorn_target_ops;
 #define UNI_STUB_EXIT   (UNI_STUB + 0x800U)    /* an exit op's instruction, then jmp sentinel */
 
 /* Exception vectors the target raises or reports (the monitor's own list is private to it). */
-enum uni_vec { UNI_VEC_DE = 0, UNI_VEC_UD = 6, UNI_VEC_GP = 13, UNI_VEC_PF = 14 };
+enum uni_vec { UNI_VEC_DE = 0, UNI_VEC_DB = 1, UNI_VEC_BP = 3, UNI_VEC_UD = 6, UNI_VEC_GP = 13, UNI_VEC_PF = 14 };
 
 /*
  * The device window: a PV guest reaches a device's registers through a mapping of its I/O
@@ -132,6 +132,12 @@ struct uni {
     enum uni_stop stop;
     uint8_t  fault;                 /* vector, PROG_FAULT_NONE */
     uint32_t pfec;
+    /* Exceptions in guest code go to the vCPU's trap table (deliver: the run started in guest
+       code, not in a stub): the registers and address at the fault, the running instruction. */
+    bool     deliver;
+    struct uni_regs fregs;
+    uint64_t fault_addr;
+    uint64_t insn_rip;
     uint64_t budget, icount;
     uint8_t  nr_exits;
     uint8_t  exits[PROG_MAX_EXPECT_EXITS];
@@ -158,6 +164,7 @@ bool uni_mmu_event(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
                    void *arg);
 void uni_mmu_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                    void *arg);
+bool uni_mmu_entry_faults(struct uni *u, const struct uni_regs *r);   /* rip in the own range */
 void uni_mmu_run_end(struct uni *u);             /* undo refused stores, remap changed frames */
 bool uni_mmu_fill_fetch(struct uni *u);          /* map the page a stopped fetch needs */
 void uni_mmu_smc_step(struct uni *u, struct uni_regs *r);   /* code storing to its own page */
@@ -166,6 +173,7 @@ void uni_mmu_smc_step(struct uni *u, struct uni_regs *r);   /* code storing to i
 int  uni_hooks_add(struct uni *u);
 bool uni_mmio(struct uni *u, uint64_t va);       /* an access in the device window: the exit */
 void uni_fault(struct uni *u, unsigned vector, uint32_t pfec);
+void uni_fault_pf(struct uni *u, uint32_t pfec, uint64_t addr);   /* a page fault at addr */
 
 /* targets/unicorn/run.c: one run from regs until the sentinel, a stop or the budget. */
 void uni_regs_read(struct uni *u, struct uni_regs *r);
