@@ -81,6 +81,9 @@ struct uni_regs {
  * (mmu.c says why).
  */
 #define UNI_MAX_ALIASES 48U
+/* Programs one engine runs before the target makes a fresh one (target.c says why). */
+#define UNI_ENGINE_PROGRAMS 20000U
+
 /* No page: not page-aligned, so never a page address. */
 #define UNI_NO_PAGE (~(gva_t)0)
 
@@ -126,6 +129,7 @@ struct uni {
     struct uni_alias alias[UNI_MAX_ALIASES];
     int8_t   slot[HV_TLB_ENTRIES];  /* the alias enabled for each TLB slot, or -1 */
     uint32_t alias_clock;
+    uint32_t engine_programs;       /* resets since the engine was made */
     /* The run in progress. */
     struct vcpu *v;
     struct uni_regs regs;           /* at a stop: where to go on from (REENTER) */
