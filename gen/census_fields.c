@@ -325,8 +325,26 @@ static const struct census_field f_iret[] = {
     FO(48, 8, "rflags", CK_FLAGS, 0, .mask = 0x100 | 0x200 | 0x3000 | 0x20000 | 0x40000),
     FO(56, 8, "rsp", CK_VA, 0),
 };
+static const struct census_field f_stack_switch[] = {
+    A("ss", 0, 8, CK_FLAGS, 0, .mask = 0x3),                      /* its RPL */
+    A("sp", 1, 8, CK_VA, 0),
+};
+static const struct census_field f_fpu_ts[] = {
+    A("set", 0, 4, CK_ENUM, 1),
+};
+static const struct census_field f_timer[] = {
+    A("timeout", 0, 8, CK_COUNT, 1ULL << 50),                     /* 2^50 ns: Xen's "huge" */
+};
+static const struct census_field f_vm_assist[] = {
+    A("cmd", 0, 4, CK_ENUM, VMASST_CMD_disable),
+    A("type", 1, 4, CK_ENUM, 32),                                  /* m2p_strict, the last */
+};
+static const struct census_field f_segbase[] = {
+    A("which", 0, 4, CK_ENUM, SEGBASE_GS_USER_SEL),
+    A("base", 1, 8, CK_VA, 0),
+};
 #define NO_PREEMPT .never_states = 1U << CS_PREEMPTED, \
-                   .why_states = "iret is not preemptible (Xen's neither)"
+                   .why_states = "not preemptible (nor is Xen's)"
 
 #define GNT HYPERVISOR_grant_table_op
 #define EV HYPERVISOR_event_channel_op
@@ -348,6 +366,14 @@ const struct census_row census_rows[] = {
     ROW(HYPERVISOR_update_va_mapping_otherdomain, CENSUS_ANY, "update_va_mapping_otherdomain",
         NONE, NONE, 0, f_uva_other, NO_SEG),
     ROW(HYPERVISOR_set_gdt, CENSUS_ANY, "set_gdt", NONE, NONE, 0, f_gdt),
+    ROW(HYPERVISOR_stack_switch, CENSUS_ANY, "stack_switch", NONE, NONE, 0, f_stack_switch,
+        NO_PREEMPT),
+    ROW(HYPERVISOR_fpu_taskswitch, CENSUS_ANY, "fpu_taskswitch", NONE, NONE, 0, f_fpu_ts,
+        NO_PREEMPT),
+    ROW(HYPERVISOR_set_timer_op, CENSUS_ANY, "set_timer_op", NONE, NONE, 0, f_timer, NO_PREEMPT),
+    ROW(HYPERVISOR_vm_assist, CENSUS_ANY, "vm_assist", NONE, NONE, 0, f_vm_assist, NO_PREEMPT),
+    ROW(HYPERVISOR_set_segment_base, CENSUS_ANY, "set_segment_base", NONE, NONE, 0, f_segbase,
+        NO_PREEMPT),
     ROW(HYPERVISOR_memory_op, CENSUS_ANY, "memory_op", NONE, NONE, 0, f_mem),
     ROW(HYPERVISOR_memory_op, XENMEM_increase_reservation, "memory_op.increase_reservation", 1,
         NONE, 32, f_mem_res),

@@ -259,15 +259,52 @@ static void gen_iret_frame(struct gen *g, struct gen_hc *h, unsigned dom)
     gen_pl_put(h, (unsigned)rec + 64, 8, PV_FLAT_KERNEL_SS);
 }
 
+/* The small vCPU and domain calls: each argument mostly legal, now and then any value. */
+static void gen_pv_misc(struct gen *g, struct gen_hc *h, unsigned dom, unsigned vcpu)
+{
+    static const uint32_t nrs[] = { HYPERVISOR_stack_switch, HYPERVISOR_fpu_taskswitch,
+                                    HYPERVISOR_set_timer_op, HYPERVISOR_vm_assist,
+                                    HYPERVISOR_set_segment_base };
+    uint32_t nr = nrs[gen_below(g, sizeof(nrs) / sizeof(nrs[0]))];
+    bool odd = gen_chance(g, 1, 4);
+
+    gen_hc_start(h, g, h->op, dom, vcpu, nr);
+    switch (nr) {
+    case HYPERVISOR_stack_switch:
+        gen_hc_arg(h, 0, GEN_IMM(odd ? gen_below(g, 0x10000) : PV_FLAT_KERNEL_SS & ~3U));
+        gen_hc_arg(h, 1, gen_va(g, dom));
+        break;
+    case HYPERVISOR_fpu_taskswitch:
+        gen_hc_arg(h, 0, GEN_IMM(odd ? gen_rand(g) : gen_below(g, 2)));
+        break;
+    case HYPERVISOR_set_timer_op:
+        gen_hc_arg(h, 0, GEN_IMM(odd ? gen_rand(g) : gen_count(g, 1ULL << 40)));
+        break;
+    case HYPERVISOR_vm_assist:
+        gen_hc_arg(h, 0, GEN_IMM(odd ? gen_count(g, 4) : gen_below(g, 2)));
+        gen_hc_arg(h, 1, GEN_IMM(odd ? gen_count(g, 64) : gen_chance(g, 1, 4) ? 32 : gen_below(g, 8)));
+        break;
+    default:
+        gen_hc_arg(h, 0, GEN_IMM(odd ? gen_count(g, 8) : gen_below(g, 4)));
+        gen_hc_arg(h, 1, gen_va(g, dom));
+        break;
+    }
+}
+
 void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     struct gen_hc h;
     struct prog_op *op = gen_new_op(p);
-    unsigned r = gen_below(g, 20);
+    unsigned r = gen_below(g, 22);
     int buf;
 
     if (!op)
         return;
+    if (r >= 20) {
+        h.op = op;
+        gen_pv_misc(g, &h, dom, vcpu);
+        return;
+    }
     if (r >= 16) {
         gen_hc_start(&h, g, op, dom, vcpu, r < 18 ? HYPERVISOR_set_trap_table : HYPERVISOR_iret);
         if (r < 18)

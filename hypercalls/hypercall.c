@@ -7,6 +7,11 @@
 const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [HYPERVISOR_set_trap_table]    = do_set_trap_table,
     [HYPERVISOR_mmu_update]        = do_mmu_update,
+    [HYPERVISOR_stack_switch]      = do_stack_switch,
+    [HYPERVISOR_fpu_taskswitch]    = do_fpu_taskswitch,
+    [HYPERVISOR_set_timer_op]      = do_set_timer_op,
+    [HYPERVISOR_vm_assist]         = do_vm_assist,
+    [HYPERVISOR_set_segment_base]  = do_set_segment_base,
     [HYPERVISOR_memory_op]         = do_memory_op,
     [HYPERVISOR_multicall]         = do_multicall,
     [HYPERVISOR_update_va_mapping] = do_update_va_mapping,

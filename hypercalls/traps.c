@@ -107,6 +107,9 @@ int pv_inject_exception(struct hv *hv, struct vcpu *v, unsigned vector, bool has
     if (t && (t->flags & PV_TI_IF))
         v->upcall_mask = 1;
     uint64_t flags = (r->rflags & ~(RFLAGS_IF | RFLAGS_IOPL)) | (saved_mask ? 0 : RFLAGS_IF);
+    /* the vCPU's IOPL shows in the frame only under the architectural_iopl assist */
+    if ((d->vm_assist >> VMASST_TYPE_architectural_iopl) & 1U)
+        flags |= v->iopl & RFLAGS_IOPL;
     uint64_t words[8];
     unsigned n = 0;
     words[n++] = r->rcx;
@@ -157,6 +160,8 @@ long do_iret(struct hv *hv, struct vcpu *v, uint64_t args[6])
         dom_crash(&hv->dom[v->domid]);
         return 0;
     }
+    if ((hv->dom[v->domid].vm_assist >> VMASST_TYPE_architectural_iopl) & 1U)
+        v->iopl = (uint32_t)(f.rflags & RFLAGS_IOPL);
     r->rip = f.rip;
     r->cs = (uint16_t)(f.cs | 3U);
     r->rflags = (f.rflags & RFLAGS_ALL & ~(RFLAGS_IOPL | RFLAGS_VM)) | RFLAGS_IF | RFLAGS_MBS;

@@ -173,6 +173,13 @@ static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const st
     if (v->upcall_mask > 1)
         audit_add(c, INV_DOM, MFN_INVALID, d->id, 1, v->upcall_mask,
                   "vcpu %u upcall mask at most", v->id);
+    /* stack_switch forces the kernel's RPL (0: never set); iret keeps only RFLAGS.IOPL */
+    if (v->kernel_ss && (v->kernel_ss & 3U) != 3U)
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, 3, v->kernel_ss & 3U,
+                  "vcpu %u kernel stack selector RPL", v->id);
+    if (v->iopl & ~0x3000U)
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, v->iopl & ~0x3000U,
+                  "vcpu %u iopl bits other than RFLAGS.IOPL", v->id);
 }
 
 /* MSR: what exit_msr.c's #GP rules let in (docs/EXITS.md), for every vCPU the domain has. */
@@ -246,6 +253,10 @@ void audit_state_pass(struct audit_ctx *c)
         if (!d)
             continue;
         audit_dom_scalars(c, id, d);
+        /* vm_assist enables only the types a 64-bit PV domain may have */
+        if (d->vm_assist & ~VMASST_PV64_VALID)
+            audit_add(c, INV_DOM, MFN_INVALID, id, 0, (int64_t)(d->vm_assist & ~VMASST_PV64_VALID),
+                      "vm_assist types outside the 64-bit PV mask");
         for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++) {
             audit_msrs(c, d, &d->vcpu[i]);
             audit_pv_entry(c, d, &d->vcpu[i]);

@@ -53,7 +53,7 @@ TEST(abi_table_hypercalls)
         CU_ASSERT(!hypercall_table[nr] || abi_hypercall_by_nr(nr));
     }
     CU_ASSERT_PTR_NULL(abi_hypercall_by_nr(NR_HYPERCALLS));
-    CU_ASSERT_PTR_NULL(abi_hypercall_by_nr(3));   /* stack_switch: not in the model */
+    CU_ASSERT_PTR_NULL(abi_hypercall_by_nr(6));   /* sched_op_compat: not in the model */
     CU_ASSERT_PTR_NULL(abi_hypercall_by_name("mmu_updat", 9));
     CU_ASSERT_STRING_EQUAL(abi_hypercall_name(63), "unknown");
 }

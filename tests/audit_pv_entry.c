@@ -1,4 +1,4 @@
-/* Audit DOM, PV entry state: a trap handler that is not canonical, a trap selector of ring 0, an entry without handler but with a selector, vCPU selectors of ring 0, an upcall mask that is not a bool. */
+/* Audit DOM, PV entry state: trap entries, selectors, the upcall mask, the kernel stack selector, IOPL and vm_assist types out of what the hypercalls can leave. */
 #include "audit_util.h"
 
 /*
@@ -36,6 +36,18 @@ TEST(audit_pv_entry)
     v->upcall_mask = 2;
     au_expect_only(hv, INV_DOM, MFN_INVALID, 1, "upcall mask 2");
     v->upcall_mask = 1;
+
+    v->kernel_ss = PV_FLAT_KERNEL_SS & ~3U;
+    au_expect_only(hv, INV_DOM, MFN_INVALID, 1, "kernel stack selector of ring 0");
+    v->kernel_ss = 0;
+
+    v->iopl = 0x200;
+    au_expect_only(hv, INV_DOM, MFN_INVALID, 1, "iopl with IF");
+    v->iopl = 0;
+
+    hv->dom[1].vm_assist = 1ULL << 7;
+    au_expect_only(hv, INV_DOM, MFN_INVALID, 1, "vm_assist type 7");
+    hv->dom[1].vm_assist = 0;
     au_expect_clean(hv, "pv entry after");
     hv_destroy(hv);
 }

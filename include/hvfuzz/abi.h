@@ -51,16 +51,21 @@ enum abi_cmd {
     X(set_trap_table,     0, ABI_CMD_NONE,    0, ABI_H_PTR)                                        \
     X(mmu_update,         1, ABI_CMD_PTR,   0x3, ABI_H_PTR, ABI_H_COUNT, ABI_H_PTR, ABI_H_DOMID)   \
     X(set_gdt,            2, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
+    X(stack_switch,       3, ABI_CMD_NONE,    0, ABI_H_ANY, ABI_H_VA)                              \
+    X(fpu_taskswitch,     5, ABI_CMD_NONE,    0, ABI_H_ANY)                                        \
     X(memory_op,         12, ABI_CMD_ARG0, 0x3F, ABI_H_CMD, ABI_H_PTR)  /* MEMOP_CMD_MASK */       \
     X(multicall,         13, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
     X(update_va_mapping, 14, ABI_CMD_NONE,    0, ABI_H_VA, ABI_H_PTE, ABI_H_FLAGS)                 \
+    X(set_timer_op,      15, ABI_CMD_NONE,    0, ABI_H_ANY)                                        \
     X(xen_version,       17, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR)                             \
     X(console_io,        18, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_COUNT, ABI_H_PTR)                \
     X(grant_table_op,    20, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR, ABI_H_COUNT)                \
+    X(vm_assist,         21, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_ANY)                             \
     X(update_va_mapping_otherdomain,                                                               \
                          22, ABI_CMD_NONE,    0, ABI_H_VA, ABI_H_PTE, ABI_H_FLAGS, ABI_H_DOMID)    \
     X(iret,              23, ABI_CMD_NONE,    0)   /* no argument: the frame is at rsp */          \
     X(vcpu_op,           24, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_VCPU, ABI_H_PTR)                 \
+    X(set_segment_base,  25, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_VA)                              \
     X(mmuext_op,         26, ABI_CMD_BUF,   ~0U, ABI_H_PTR, ABI_H_COUNT, ABI_H_PTR, ABI_H_DOMID)   \
     X(sched_op,          29, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR)                             \
     X(event_channel_op,  32, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR)                             \

@@ -28,6 +28,11 @@ bool vcpu_runnable(struct hv *hv, const struct vcpu *v);
 
 long do_set_trap_table(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_iret(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_stack_switch(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_fpu_taskswitch(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_set_timer_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_vm_assist(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_set_segment_base(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_mmu_update(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_mmuext_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);

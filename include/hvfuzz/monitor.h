@@ -285,6 +285,12 @@ struct vcpu {
     struct pv_uregs uregs;
     uint64_t cr2;
     uint8_t  upcall_mask;
+    /* hypercalls/pv_misc.c: the kernel stack a user-mode fault would switch to (stack_switch),
+       CR0.TS as fpu_taskswitch sets it, the IOPL iret keeps under the architectural_iopl assist */
+    uint16_t kernel_ss;
+    uint64_t kernel_sp;
+    bool     fpu_ts;
+    uint32_t iopl;              /* RFLAGS bits 12-13 */
 };
 
 /* The native target restores a domain by field ranges and the guest-indexed tables (gnt.active,
@@ -304,6 +310,7 @@ struct domain {
     uint32_t tot_pages;
     uint32_t max_pages;
     uint32_t nr_vcpus;
+    uint64_t vm_assist;         /* VMASST_TYPE_* bits the domain enabled (vm_assist) */
     struct vcpu vcpu[HV_MAX_VCPUS];
     struct page_list pages;     /* frames counted in tot_pages */
     struct page_list xenpages;  /* xen-heap frames shared with the domain */

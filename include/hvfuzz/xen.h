@@ -74,6 +74,20 @@ typedef uint16_t domid_t;
 /* Xen owns L4 slots 256..271 (0xffff800000000000 - 0xffff87ffffffffff). */
 #define XEN_L4_FIRST_SLOT 256U
 #define XEN_L4_LAST_SLOT  271U
+/* vm_assist (public xen.h): commands, and the assists a 64-bit PV domain may set (4.17's
+   PV64_VM_ASSIST_MASK: 4gb_segments, _notify, writable_pagetables, pae_extended_cr3,
+   architectural_iopl, runstate_update_flag, m2p_strict). */
+#define VMASST_CMD_enable               0U
+#define VMASST_CMD_disable              1U
+#define VMASST_TYPE_architectural_iopl  4U
+#define VMASST_PV64_VALID               (0x3FULL | (1ULL << 32))
+
+/* set_segment_base (public arch-x86/xen-x86_64.h). */
+#define SEGBASE_FS          0U
+#define SEGBASE_GS_USER     1U
+#define SEGBASE_GS_KERNEL   2U
+#define SEGBASE_GS_USER_SEL 3U
+
 /* A 64-bit PV kernel's flat selectors (public arch-x86/xen-x86_64.h): its ring is 3. */
 #define PV_FLAT_KERNEL_CS 0xE033U
 #define PV_FLAT_KERNEL_SS 0xE02BU
