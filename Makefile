@@ -256,6 +256,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES)
+	$(Q)$(MAKE) --no-print-directory xen-image
 
 DEB_PACKAGES := build-essential
 DEB_PACKAGES += clang
@@ -266,6 +267,27 @@ DEB_PACKAGES += libcapstone-dev
 DEB_PACKAGES += libunicorn-dev
 DEB_PACKAGES += libcunit1-dev
 DEB_PACKAGES += libxml2-utils
+# QEMU runs the xen target's hypervisor (software emulation: no /dev/kvm needed).
+DEB_PACKAGES += qemu-system-x86
+
+# The xen target's hypervisor (docs/XEN.md): Debian's binary package, downloaded and unpacked in
+# the build tree, never installed into /boot and never built here. QEMU's -kernel refuses the
+# gzip, hence the zcat. Idempotent: nothing is downloaded once build/xen/xen.elf exists.
+XEN_DIR := build/xen
+XEN_DEBS := xen-hypervisor-4.17-amd64
+XEN_DEBS += xen-hypervisor-common
+xen-image: $(XEN_DIR)/xen.elf
+$(XEN_DIR)/xen.elf:
+	@mkdir -p $(XEN_DIR)/debs $(XEN_DIR)/root
+	$(Q)cd $(XEN_DIR)/debs && apt-get download $(XEN_DEBS) >download.log 2>&1 || \
+		{ cat download.log; echo "xen-image: FAIL: 'apt-get download $(XEN_DEBS)' failed (network? Debian 12 sources?)"; exit 1; }
+	$(Q)for d in $(XEN_DIR)/debs/*.deb; do dpkg -x "$$d" $(XEN_DIR)/root || exit 1; done
+	$(Q)zcat $(XEN_DIR)/root/boot/xen-4.17-amd64.gz >$@.tmp || \
+		{ rm -f $@.tmp; echo "xen-image: FAIL: no boot/xen-4.17-amd64.gz in the packages"; exit 1; }
+	$(Q)mv $@.tmp $@
+	@echo "xen-image: $@ from $$(cd $(XEN_DIR)/debs && ls *.deb | tr "\n" " ")"
+
+.PHONY: xen-image
 
 # Codec fuzz harness: the codec's own sources compiled into each binary (no copy, no library), so
 # the engine instruments exactly the code under test. Engine and sanitizer flags are knobs
