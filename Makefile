@@ -67,6 +67,8 @@ $(B)/%.o: %.c
 # The one file that names the source tree: the zoo's reproducers are found from any working
 # directory (bench/bugzoo_repro.c; HVFUZZ_CORPORA overrides it at run time).
 $(B)/bench/bugzoo_repro.o: CFLAGS += -DHVFUZZ_SRCDIR=\"$(CURDIR)\"
+# The xen target finds Xen and its agent in the build tree (HVFUZZ_XEN_ELF/_AGENT override).
+$(B)/targets/xen/vm.o: CFLAGS += -DHVFUZZ_XEN_DIR=\"$(CURDIR)/build/xen\"
 
 $(B)/libhvmon.a: $(MON_OBJS)
 	@$(if $(Q),echo "  AR      $@")
@@ -288,6 +290,61 @@ $(XEN_DIR)/xen.elf:
 	@echo "xen-image: $@ from $$(cd $(XEN_DIR)/debs && ls *.deb | tr "\n" " ")"
 
 .PHONY: xen-image
+
+# The xen target's dom0 agent (targets/xen/agent, docs/XEN.md): a freestanding PV64 kernel built
+# with the system compiler, its own linker script, and the IR decoder compiled freestanding from
+# ir/'s own sources (sections the agent never reaches are dropped, libc calls and all).
+AGENT_SRCS := $(wildcard targets/xen/agent/*.c)
+AGENT_SRCS += targets/xen/agent/head.S
+AGENT_IR_SRCS := ir/prog_binary.c
+AGENT_IR_SRCS += ir/prog.c
+AGENT_IR_SRCS += ir/prog_expect.c
+AGENT_IR_SRCS += ir/abi.c
+AGENT_OBJ := $(XEN_DIR)/agent-obj
+AGENT_OBJS := $(patsubst %,$(AGENT_OBJ)/%.o,$(basename $(AGENT_SRCS) $(AGENT_IR_SRCS)))
+AGENT_CFLAGS := -std=gnu11 -O2 -g
+AGENT_CFLAGS += -Wall
+AGENT_CFLAGS += -Wextra
+AGENT_CFLAGS += -Wno-unused-parameter
+AGENT_CFLAGS += -Iinclude
+AGENT_CFLAGS += -I.
+AGENT_CFLAGS += -ffreestanding
+AGENT_CFLAGS += -fno-pic
+AGENT_CFLAGS += -fno-pie
+AGENT_CFLAGS += -fno-stack-protector
+AGENT_CFLAGS += -fno-asynchronous-unwind-tables
+AGENT_CFLAGS += -mno-red-zone
+AGENT_CFLAGS += -mgeneral-regs-only
+AGENT_CFLAGS += -ffunction-sections
+AGENT_CFLAGS += -fdata-sections
+AGENT_CFLAGS += -MMD -MP
+ifeq ($(WERROR),1)
+AGENT_CFLAGS += -Werror
+endif
+AGENT_LDFLAGS := -nostdlib
+AGENT_LDFLAGS += -static
+AGENT_LDFLAGS += -no-pie
+AGENT_LDFLAGS += -Wl,--gc-sections
+AGENT_LDFLAGS += -Wl,-T,targets/xen/agent/agent.lds
+AGENT_LDFLAGS += -Wl,--build-id=none
+# One segment holds code, data and the hypercall page Xen writes: RWX is intended.
+AGENT_LDFLAGS += -Wl,--no-warn-rwx-segments
+
+$(AGENT_OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AGENTCC $<")
+	$(Q)$(CC) $(AGENT_CFLAGS) -c $< -o $@
+$(AGENT_OBJ)/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AGENTAS $<")
+	$(Q)$(CC) $(AGENT_CFLAGS) -c $< -o $@
+$(XEN_DIR)/agent.elf: $(AGENT_OBJS) targets/xen/agent/agent.lds
+	@$(if $(Q),echo "  AGENTLD $@")
+	$(Q)$(CC) $(AGENT_LDFLAGS) -o $@ $(AGENT_OBJS)
+xen-agent: $(XEN_DIR)/agent.elf
+all: $(XEN_DIR)/agent.elf
+.PHONY: xen-agent
+-include $(AGENT_OBJS:.o=.d)
 
 # Codec fuzz harness: the codec's own sources compiled into each binary (no copy, no library), so
 # the engine instruments exactly the code under test. Engine and sanitizer flags are knobs

@@ -1,0 +1,345 @@
+/* The agent runs one op: arguments resolved against its own memory, guards, the real hypercall or access. */
+#include "targets/xen/agent/agent.h"
+
+#define GNTTAB_QUERY_SIZE 6U
+#define GNTTAB_GET_VERSION 10U
+#define EVTCHN_STATUS 5U
+#define AGENT_SCAN_PORTS 64U
+
+/* Where a program's resources are (docs/XEN.md): gfn g is area page g, the payload page is the
+   last gfn, as in the native target. */
+static unsigned run_pages(const struct agent_run *r)
+{
+    unsigned p = r->shape->dom_pages;
+    return p && p <= AGENT_MAX_PAGES ? p : AGENT_MAX_PAGES;
+}
+
+static uint64_t run_gva(const struct agent_run *r, unsigned gfn)
+{
+    return (uint64_t)agent_area + (uint64_t)(gfn % run_pages(r)) * PAGE_SIZE;
+}
+
+static uint64_t run_payload_va(const struct agent_run *r)
+{
+    return run_gva(r, run_pages(r) - 1U);
+}
+
+/* Grant refs modulo the entries the table has now (v1: 8-byte entries, v2: 16-byte). */
+static uint64_t run_gref(uint16_t a)
+{
+    struct { uint16_t dom; uint16_t pad; uint32_t nr_frames, max_frames; int16_t status; } q =
+        { DOMID_SELF, 0, 0, 0, 0 };
+    struct { uint32_t version; } v = { 0 };
+
+    if (hc(HYPERVISOR_grant_table_op, GNTTAB_QUERY_SIZE, (uint64_t)&q, 1, 0, 0) < 0 ||
+        q.status)
+        return a;
+    hc(HYPERVISOR_grant_table_op, GNTTAB_GET_VERSION, (uint64_t)&v, 1, 0, 0);
+    uint32_t nr = q.nr_frames * (v.version == 2 ? 256U : 512U);
+    return nr ? a % nr : a;
+}
+
+/* The (a mod count)-th port that is not free, found with EVTCHNOP_status (status 0: closed). */
+static bool run_port_live(uint32_t port)
+{
+    struct { uint16_t dom; uint16_t pad; uint32_t port, status, vcpu; uint64_t u; } s =
+        { DOMID_SELF, 0, port, 0, 0, 0 };
+
+    return hc(HYPERVISOR_event_channel_op, EVTCHN_STATUS, (uint64_t)&s, 0, 0, 0) == 0 &&
+           s.status != 0;
+}
+
+static uint64_t run_port(uint16_t a)
+{
+    unsigned live = 0, k;
+
+    for (uint32_t p = 0; p < AGENT_SCAN_PORTS; p++)
+        live += run_port_live(p);
+    if (!live)
+        return a;
+    k = a % live;
+    for (uint32_t p = 0; p < AGENT_SCAN_PORTS; p++)
+        if (run_port_live(p) && k-- == 0)
+            return p;
+    return a;
+}
+
+/* An argument's value; *bad set when it names what this agent cannot stand for. */
+static uint64_t run_arg(const struct agent_run *r, const struct prog_arg *a, bool *bad)
+{
+    unsigned g = a->a % run_pages(r);
+    bool dom_arg = a->kind != ARG_IMM && a->kind != ARG_DOMID && a->kind != ARG_PAYLOAD &&
+                   a->kind != ARG_VCPUID;
+
+    if (dom_arg && a->dom != 0)
+        *bad = true;
+    switch (a->kind) {
+    case ARG_IMM:
+        return a->imm;
+    case ARG_DOMID:
+        if (a->a != 1 && a->dom != 0)
+            *bad = true;
+        return a->a == 1 ? DOMID_SELF : a->dom;
+    case ARG_MFN:
+        return baseline_mfn(g);
+    case ARG_GFN:
+        return baseline_pfn(g);
+    case ARG_MADDR:
+        return (baseline_mfn(g) << PAGE_SHIFT) + a->b;
+    case ARG_GVA:
+        return run_gva(r, g) + a->b;
+    case ARG_PTE:
+        return ((baseline_mfn(g) << PAGE_SHIFT) & PTE_ADDR_MASK) | (a->imm & ~PTE_ADDR_MASK);
+    case ARG_PAYLOAD:
+        return run_payload_va(r) + a->b;
+    case ARG_GREF:
+        return run_gref(a->a);
+    case ARG_PORT:
+        return run_port(a->a);
+    case ARG_VCPUID:
+        return a->a % (r->shape->nr_vcpus ? r->shape->nr_vcpus : 1U);
+    case ARG_GPA:
+        return (baseline_pfn(g) << PAGE_SHIFT) + a->b;
+    default:
+        /* maptrack handles and grant/status frames: the agent does not track them yet */
+        *bad = true;
+        return a->imm;
+    }
+}
+
+/* A frame the program may not touch: the agent's own, outside the area (its code, tables). */
+static bool run_frame_forbidden(uint64_t mfn)
+{
+    return baseline_agent_frame(mfn);
+}
+
+/* A VA whose mapping the program may not change: inside the agent's image, outside the area. */
+static bool run_va_forbidden(uint64_t va)
+{
+    uint64_t end = AGENT_BASE + (agent_si->nr_pages << PAGE_SHIFT);
+    uint64_t lo = (uint64_t)agent_area, hi = lo + sizeof(agent_area);
+
+    return va >= AGENT_BASE && va < end + (4ULL << 20) && !(va >= lo && va < hi);
+}
+
+static bool run_read64(uint64_t va, uint64_t *v)
+{
+    agent_fault_vec = 0xFF;
+    *v = agent_read64(va);
+    return agent_fault_vec == 0xFF;
+}
+
+/* mmu_update requests: PTE pointers into the agent's own frames are refused. */
+static bool run_guard_mmu(uint64_t reqs, uint64_t count)
+{
+    for (uint64_t i = 0; i < count && i < 64; i++) {
+        uint64_t ptr;
+        if (!run_read64(reqs + i * 16U, &ptr))
+            return true;
+        if (run_frame_forbidden(ptr >> PAGE_SHIFT))
+            return false;
+    }
+    return true;
+}
+
+/* mmuext ops {u32 cmd, u64 arg1, u64 arg2}: no new base pointer (the agent would lose its
+   tables) and no op on the agent's own frames. */
+static bool run_guard_mmuext(uint64_t ops, uint64_t count)
+{
+    for (uint64_t i = 0; i < count && i < 64; i++) {
+        uint64_t cmd, arg1;
+        if (!run_read64(ops + i * 24U, &cmd) || !run_read64(ops + i * 24U + 8U, &arg1))
+            return true;
+        cmd &= 0xFFFFFFFFU;
+        if (cmd == MMUEXT_NEW_BASEPTR || cmd == MMUEXT_NEW_USER_BASEPTR)
+            return false;
+        if (cmd != MMUEXT_INVLPG_LOCAL && cmd != MMUEXT_INVLPG_ALL && cmd != MMUEXT_SET_LDT &&
+            cmd != MMUEXT_INVLPG_MULTI && run_frame_forbidden(arg1))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Whether the agent runs the hypercall at all (false: unsupported), and whether its effects
+ * go beyond what baseline_restore undoes (then the run is tainted and the host reboots Xen
+ * before the next program). docs/XEN.md lists these rules.
+ */
+static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a)
+{
+    uint64_t cmd = a[0];
+
+    switch (nr) {
+    case HYPERVISOR_xen_version:
+    case HYPERVISOR_console_io:
+        return true;
+    case HYPERVISOR_mmu_update:
+        return run_guard_mmu(a[0], a[1]);
+    case HYPERVISOR_mmuext_op:
+        return run_guard_mmuext(a[0], a[1]);
+    case HYPERVISOR_update_va_mapping:
+        return !run_va_forbidden(a[0]);
+    case HYPERVISOR_update_va_mapping_otherdomain:
+        return !run_va_forbidden(a[0]);
+    case HYPERVISOR_sched_op:
+        /* shutdown, block and poll would end or stop the agent */
+        return cmd == SCHEDOP_yield;
+    case HYPERVISOR_vcpu_op:
+        if (cmd == VCPUOP_down && a[1] == 0)
+            return false;
+        if (cmd != VCPUOP_is_up)
+            agent_taint(r, "vcpu_op");
+        return true;
+    case HYPERVISOR_memory_op:
+        cmd &= 0x3F;
+        if (cmd != XENMEM_maximum_ram_page && cmd != XENMEM_current_reservation &&
+            cmd != XENMEM_maximum_reservation)
+            agent_taint(r, "memory_op");
+        return true;
+    case HYPERVISOR_grant_table_op:
+        if (cmd != GNTTABOP_copy && cmd != GNTTABOP_query_size && cmd != GNTTABOP_get_version &&
+            cmd != GNTTABOP_dump_table)
+            agent_taint(r, "grant_table_op");
+        return true;
+    case HYPERVISOR_event_channel_op:
+        /* physical IRQs and the FIFO ABI outlive EVTCHNOP_reset's undo */
+        if (cmd == 2 || cmd >= 11)
+            agent_taint(r, "event_channel_op");
+        return true;
+    case HYPERVISOR_domctl: {
+        uint64_t w;
+        if (!run_read64(a[0], &w))
+            return true;
+        /* destroying or pausing dom0 ends the agent */
+        if ((w & 0xFFFFFFFFU) == XEN_DOMCTL_destroydomain || (w & 0xFFFFFFFFU) == 3U)
+            return false;
+        if ((w & 0xFFFFFFFFU) != XEN_DOMCTL_getdomaininfo)
+            agent_taint(r, "domctl");
+        return true;
+    }
+    case HYPERVISOR_set_gdt:
+        agent_taint(r, "set_gdt");
+        return true;
+    default:
+        /* multicall (its entries could be anything) and numbers the model lacks */
+        return false;
+    }
+}
+
+/* The payload, fixups applied, written by safe stores (the program may have unmapped it). */
+static void run_place_payload(struct agent_run *r, const struct prog_op *op, bool *bad)
+{
+    uint8_t buf[PROG_MAX_PAYLOAD];
+    size_t len = op->payload_len < PROG_MAX_PAYLOAD ? op->payload_len : PROG_MAX_PAYLOAD;
+    uint64_t va = run_payload_va(r);
+
+    memcpy(buf, op->payload, len);
+    for (unsigned i = 0; i < op->nr_fixups && i < PROG_MAX_FIXUPS; i++) {
+        const struct prog_fixup *fx = &op->fixups[i];
+        uint64_t v = run_arg(r, &fx->arg, bad);
+        if (fx->width > 8 || (size_t)fx->off + fx->width > len)
+            continue;
+        for (unsigned b = 0; b < fx->width; b++)
+            buf[fx->off + b] = (uint8_t)(v >> (8U * b));
+    }
+    for (size_t i = 0; i < len; i++)
+        if (!agent_poke(va + i, buf[i]))
+            break;
+}
+
+static void run_hypercall(struct agent_run *r, const struct prog_op *op, struct op_result *res,
+                          uint8_t *out, uint16_t *out_len)
+{
+    uint64_t a[6] = { 0 };
+    bool bad = false;
+
+    for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++)
+        a[i] = run_arg(r, &op->args[i], &bad);
+    if (bad) {
+        res->status = OPS_UNSUPPORTED;
+        return;
+    }
+    run_place_payload(r, op, &bad);
+    if (bad || !run_guard(r, op->nr, a)) {
+        res->status = OPS_UNSUPPORTED;
+        return;
+    }
+    res->rc = hc(op->nr, a[0], a[1], a[2], a[3], a[4]);
+    res->status = OPS_RAN;
+    size_t len = op->payload_len < PROG_MAX_PAYLOAD ? op->payload_len : PROG_MAX_PAYLOAD;
+    uint64_t va = run_payload_va(r);
+    *out_len = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!agent_peek(va + i, &out[i]))
+            return;
+    }
+    *out_len = (uint16_t)len;
+}
+
+/* A tag of the written address: what a later read of it gives back (not the native target's
+   tag, which names the model's frame). */
+#define RUN_TAG 0x4858000000000000ULL
+
+static void run_access(struct agent_run *r, const struct prog_op *op, struct op_result *res)
+{
+    bool bad = false, write = op->kind == OP_GUEST_WRITE;
+    uint64_t va = op->nr_args ? run_arg(r, &op->args[0], &bad) : 0;
+    uint32_t size = op->size == 1 || op->size == 2 || op->size == 4 ? op->size : 8U;
+    uint64_t v = 0;
+
+    if (bad || (write && run_va_forbidden(va))) {
+        res->status = OPS_UNSUPPORTED;
+        return;
+    }
+    agent_fault_vec = 0xFF;
+    if (write) {
+        uint64_t tag = RUN_TAG | (va & 0xFFFFFFFFFFFFULL);
+        switch (size) {
+        case 1: agent_write8(va, tag); break;
+        case 2: agent_write16(va, tag); break;
+        case 4: agent_write32(va, tag); break;
+        default: agent_write64(va, tag); break;
+        }
+    } else {
+        switch (size) {
+        case 1: v = agent_read8(va); break;
+        case 2: v = agent_read16(va); break;
+        case 4: v = agent_read32(va); break;
+        default: v = agent_read64(va); break;
+        }
+    }
+    res->status = OPS_RAN;
+    if (agent_fault_vec != 0xFF) {
+        res->rc = -XEN_EFAULT;
+        res->fault = (uint8_t)agent_fault_vec;
+        res->pfec = (uint32_t)agent_fault_code;
+        return;
+    }
+    res->value = write ? 0 : v;
+}
+
+void run_op(struct agent_run *r, const struct prog_op *op, struct op_result *res,
+            uint8_t *out, uint16_t *out_len)
+{
+    memset(res, 0, sizeof(*res));
+    res->fault = PROG_FAULT_NONE;
+    *out_len = 0;
+    /* dom0 is the agent, with one vCPU; other domains and the model's scheduling points wait
+       for the domain builder (issue 11, item 6) */
+    if (op->dom != 0 || op->vcpu != 0) {
+        res->status = OPS_UNSUPPORTED;
+        return;
+    }
+    switch (op->kind) {
+    case OP_HYPERCALL:
+        run_hypercall(r, op, res, out, out_len);
+        break;
+    case OP_GUEST_READ:
+    case OP_GUEST_WRITE:
+        run_access(r, op, res);
+        break;
+    default:
+        res->status = OPS_UNSUPPORTED;
+        break;
+    }
+}

@@ -1,0 +1,307 @@
+/* The xen target's machine: QEMU with Xen and the agent, its output read line by line, input paced. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "targets/xen/proto.h"
+#include "targets/xen/xen.h"
+
+#ifndef HVFUZZ_XEN_DIR
+#define HVFUZZ_XEN_DIR "build/xen"
+#endif
+
+double xen_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool xen_executable_in_path(const char *name, char *out, size_t cap)
+{
+    const char *path = getenv("PATH");
+
+    if (strchr(name, '/')) {
+        snprintf(out, cap, "%s", name);
+        return access(name, X_OK) == 0;
+    }
+    while (path && *path) {
+        const char *c = strchr(path, ':');
+        size_t n = c ? (size_t)(c - path) : strlen(path);
+        snprintf(out, cap, "%.*s/%s", (int)n, path, name);
+        if (access(out, X_OK) == 0)
+            return true;
+        path = c ? c + 1 : NULL;
+    }
+    return false;
+}
+
+static void xen_conf_path(char *out, size_t cap, const char *env, const char *file)
+{
+    const char *e = getenv(env);
+
+    if (e && *e)
+        snprintf(out, cap, "%s", e);
+    else
+        snprintf(out, cap, "%s/%s", HVFUZZ_XEN_DIR, file);
+}
+
+int xen_conf_find(struct xen_conf *c, char *why, size_t cap)
+{
+    const char *q = getenv("HVFUZZ_QEMU");
+
+    memset(c, 0, sizeof(*c));
+    c->boot_secs = 120;     /* ~1.2 s idle, far more on a loaded 2-core machine */
+    c->prog_secs = 30;
+    if (!xen_executable_in_path(q && *q ? q : "qemu-system-x86_64", c->qemu, sizeof(c->qemu))) {
+        snprintf(why, cap, "xen target: qemu-system-x86_64 not found (make deps installs it)");
+        return -1;
+    }
+    xen_conf_path(c->xen_elf, sizeof(c->xen_elf), "HVFUZZ_XEN_ELF", "xen.elf");
+    if (access(c->xen_elf, R_OK) != 0) {
+        snprintf(why, cap, "xen target: no hypervisor at %s (make xen-image fetches it)",
+                 c->xen_elf);
+        return -1;
+    }
+    xen_conf_path(c->agent, sizeof(c->agent), "HVFUZZ_XEN_AGENT", "agent.elf");
+    if (access(c->agent, R_OK) != 0) {
+        snprintf(why, cap, "xen target: no agent at %s (make xen-agent builds it)", c->agent);
+        return -1;
+    }
+    return 0;
+}
+
+void xen_vm_kill(struct xen_vm *vm)
+{
+    if (vm->pid > 0) {
+        kill(vm->pid, SIGKILL);
+        waitpid(vm->pid, NULL, 0);
+    }
+    if (vm->to_qemu > 0)
+        close(vm->to_qemu);
+    if (vm->from_qemu > 0)
+        close(vm->from_qemu);
+    vm->pid = 0;
+    vm->to_qemu = vm->from_qemu = -1;
+    vm->rx_len = 0;
+}
+
+/* The module: an empty batch that asks the agent to serve programs from the console. */
+static int xen_vm_module(char *path, size_t cap)
+{
+    const uint8_t mod[12] = { 0x48, 0x56, 0x58, 0x42, XP_BOOT_SERVE, 0, 0, 0, 0, 0, 0, 0 };
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, cap, "%s/hvfuzz-xen-mod.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+
+    if (fd < 0)
+        return -1;
+    if (write(fd, mod, sizeof(mod)) != (ssize_t)sizeof(mod)) {
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
+{
+    int in[2], out[2];
+    char mod[256], initrd[1200];
+    double t0 = xen_now();
+
+    xen_vm_kill(vm);
+    memset(vm, 0, sizeof(*vm));
+    vm->to_qemu = vm->from_qemu = -1;
+    if (xen_vm_module(mod, sizeof(mod)) < 0)
+        return -1;
+    snprintf(initrd, sizeof(initrd), "%s,%s", c->agent, mod);
+    if (pipe(in) < 0 || pipe(out) < 0) {
+        unlink(mod);
+        return -1;
+    }
+    /* sync_console would cost a fixed 3 s countdown at every boot; the agent's lines are
+       checksummed instead, and a larger transmit buffer keeps Xen from dropping them */
+    char *argv[] = {
+        (char *)c->qemu, "-machine", "q35", "-cpu", "max", "-m", "256", "-smp", "1", "-nic", "none",
+        "-no-reboot", "-nographic", "-monitor", "none", "-serial", "stdio",
+        "-kernel", (char *)c->xen_elf, "-initrd", initrd,
+        "-append", "console=com1 dom0_mem=16M serial_tx_buffer=256K", NULL,
+    };
+    pid_t pid = fork();
+    if (pid < 0) {
+        unlink(mod);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, 2);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
+        /* QEMU dies with us: a killed hvfuzz leaves no machine running */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        execv(c->qemu, argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    vm->pid = pid;
+    vm->to_qemu = in[1];
+    vm->from_qemu = out[0];
+    fcntl(vm->from_qemu, F_SETFL, O_NONBLOCK);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct xen_line l;
+    for (;;) {
+        int r = xen_vm_line(vm, t0 + c->boot_secs, &l);
+        if (r == 1 && l.kind == XL_READY && l.f[0] == XP_ABI)
+            break;
+        if (r == 1 && l.kind != XL_CRASH && l.kind != XL_AGENT_DIED)
+            continue;
+        unlink(mod);
+        xen_vm_finding(vm, f, r == 1 ? &l : NULL, -1,
+                       r == 0 ? "no HVREADY from the agent before the boot deadline"
+                              : "Xen or the agent died while booting");
+        xen_vm_kill(vm);
+        return 1;
+    }
+    /* the module was read into guest memory at boot: the file is no longer needed */
+    unlink(mod);
+    vm->booted_in = xen_now() - t0;
+    return 0;
+}
+
+static void xen_vm_keep(struct xen_vm *vm, const char *line)
+{
+    char *t = vm->tail[vm->tail_at % XEN_TAIL_LINES];
+    size_t n = strnlen(line, sizeof(vm->tail[0]) - 1);
+
+    memcpy(t, line, n);
+    t[n] = 0;
+    vm->tail_at++;
+}
+
+int xen_vm_line(struct xen_vm *vm, double deadline, struct xen_line *l)
+{
+    for (;;) {
+        char *nl = memchr(vm->rx, '\n', vm->rx_len);
+        if (!nl && vm->rx_len == sizeof(vm->rx) - 1)
+            nl = vm->rx + vm->rx_len - 1;   /* an endless line: cut it */
+        if (nl) {
+            *nl = 0;
+            size_t n = (size_t)(nl - vm->rx);
+            if (n && vm->rx[n - 1] == '\r')
+                vm->rx[n - 1] = 0;
+            xen_parse_line(vm->rx, l);
+            if (l->kind != XL_ACK && l->kind != XL_RESULT && l->kind != XL_OUT)
+                xen_vm_keep(vm, vm->rx);
+            memmove(vm->rx, nl + 1, vm->rx_len - n - 1);
+            vm->rx_len -= n + 1;
+            if (l->kind == XL_ACK && l->f[0] > vm->acked_digits)
+                vm->acked_digits = l->f[0];
+            return 1;
+        }
+        double left = deadline - xen_now();
+        if (left <= 0)
+            return 0;
+        struct pollfd p = { .fd = vm->from_qemu, .events = POLLIN };
+        int pr = poll(&p, 1, (int)(left * 1000) + 1);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0)
+            continue;
+        ssize_t got = read(vm->from_qemu, vm->rx + vm->rx_len, sizeof(vm->rx) - 1 - vm->rx_len);
+        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+            return -1;
+        if (got > 0)
+            vm->rx_len += (size_t)got;
+    }
+}
+
+int xen_vm_send(struct xen_vm *vm, const uint8_t *rec, size_t len, double deadline,
+                struct xen_line *l, struct finding *f)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t ndig = 8 + 2 * len, at = 0;
+    char *d = malloc(ndig);
+
+    if (!d)
+        return -1;
+    for (int i = 0; i < 8; i++)
+        d[i] = hex[(len >> (28 - 4 * i)) & 15];
+    for (size_t i = 0; i < len; i++) {
+        d[8 + 2 * i] = hex[rec[i] >> 4];
+        d[9 + 2 * i] = hex[rec[i] & 15];
+    }
+    uint64_t base = vm->sent_digits;
+    while (at < ndig || vm->acked_digits < base + ndig) {
+        /* never more than XP_CHUNK digits the agent has not acknowledged: Xen's ring is small */
+        size_t room = vm->sent_digits - vm->acked_digits < XP_CHUNK ?
+                      XP_CHUNK - (size_t)(vm->sent_digits - vm->acked_digits) : 0;
+        if (room && at < ndig) {
+            size_t n = ndig - at < room ? ndig - at : room;
+            if (write(vm->to_qemu, d + at, n) != (ssize_t)n) {
+                free(d);
+                xen_vm_finding(vm, f, NULL, 0, "QEMU stopped taking input");
+                return 1;
+            }
+            at += n;
+            vm->sent_digits += n;
+            continue;
+        }
+        int r = xen_vm_line(vm, deadline, l);
+        if (r == 1 && (l->kind == XL_CRASH || l->kind == XL_AGENT_DIED)) {
+            free(d);
+            xen_vm_finding(vm, f, l, 0, "Xen or the agent died while taking a program");
+            return 1;
+        }
+        if (r != 1) {
+            free(d);
+            xen_vm_finding(vm, f, NULL, 0, r == 0 ? "the agent stopped acknowledging input"
+                                                   : "QEMU exited while taking a program");
+            return 1;
+        }
+    }
+    free(d);
+    return 0;
+}
+
+void xen_vm_finding(struct xen_vm *vm, struct finding *f, const struct xen_line *l, int op,
+                    const char *what)
+{
+    size_t n = 0;
+
+    memset(f, 0, sizeof(*f));
+    f->op_index = op;
+    if (l && l->kind == XL_CRASH) {
+        f->oracle = ORACLE_CRASH;
+        snprintf(f->signature, sizeof(f->signature), "crash:xen:%s", l->text);
+    } else if (l && l->kind == XL_AGENT_DIED) {
+        f->oracle = ORACLE_CRASH;
+        snprintf(f->signature, sizeof(f->signature), "target:xen-agent");
+    } else {
+        f->oracle = ORACLE_HANG;
+        snprintf(f->signature, sizeof(f->signature), "hang:xen");
+    }
+    n += (size_t)snprintf(f->detail, sizeof(f->detail), "%s; Xen's last lines:\n", what);
+    unsigned first = vm->tail_at > 6 ? vm->tail_at - 6 : 0;
+    for (unsigned i = first; i < vm->tail_at && n < sizeof(f->detail); i++)
+        n += (size_t)snprintf(f->detail + n, sizeof(f->detail) - n, "%s\n",
+                              vm->tail[i % XEN_TAIL_LINES]);
+}
