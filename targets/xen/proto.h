@@ -10,11 +10,14 @@
  * XP_BOOT_SERVE the agent then reads more programs from the console (below); without, it
  * shuts down after the module's programs.
  *
- * Console input (host -> agent, CONSOLEIO_read): hex digits only (Xen's serial input takes
- * Ctrl-A as its focus switch and its dom0 ring holds 128 bytes, so no binary and no more than
- * XP_CHUNK characters in flight): a record is 8 digits of byte length n, then 2n digits of
- * {u32 flags, canonical binary}. n == 0 asks the agent to shut down. The agent acknowledges
- * every XP_CHUNK digits, and the end of a record, with "HVN <total digits read>".
+ * Console input (host -> agent, CONSOLEIO_read): printable symbols only (Xen's serial input
+ * takes Ctrl-A as its focus switch and its dom0 ring holds 128 bytes, so no binary and no more
+ * than XP_CHUNK symbols in flight). A record is 8 hex digits of byte length n, then n bytes of
+ * {u32 flags, canonical binary}, each byte two hex digits, except that a letter
+ * XP_ZERO_RUN + k stands for k + 1 zero bytes (programs are mostly zeros, and input is the
+ * slow direction: ~12 symbols/ms). n == 0 asks the agent to shut down. Other characters are
+ * ignored. The agent acknowledges every XP_CHUNK symbols, and the end of a record, with
+ * "HVN <total symbols read>".
  *
  * Console output (agent -> host, CONSOLEIO_write, one line each, hex numbers): every line
  * starts with "HV" and ends with " ~" and the FNV-1a 32 of the text before it, so lines that
@@ -30,8 +33,10 @@
 #define XP_ABI          1U              /* bumped when the protocol changes */
 #define XP_BOOT_SERVE   1U
 #define XP_PROG_OUT     1U              /* report each op's payload afterwards (HVO) */
-#define XP_CHUNK        64U
+#define XP_CHUNK        112U            /* of the 128 bytes Xen keeps for dom0 */
 #define XP_MAX_PROG     65536U          /* bytes of one record */
+#define XP_ZERO_RUN     'g'             /* 'g'..'z': a run of 1..20 zero bytes */
+#define XP_ZERO_RUN_MAX 20U
 
 /* What the agent says of its state after a program. */
 enum xp_state {

@@ -13,6 +13,25 @@ struct xen_target {
     uint8_t *rec;           /* {u32 flags, the program's canonical binary} */
 };
 
+/*
+ * A machine outlives the target that booted it: a command that re-opens the target (hvfuzz
+ * diff does on every change of shape) takes it back instead of booting again. It is shut down
+ * when the process exits (and QEMU dies with the process in any case: vm.c).
+ */
+static struct xen_vm *xen_parked;
+
+static void xen_parked_stop(void)
+{
+    if (!xen_parked)
+        return;
+    if (xen_parked->pid > 0 && write(xen_parked->to_qemu, "00000000", 8) < 0) {
+        /* gone already */
+    }
+    xen_vm_kill(xen_parked);
+    free(xen_parked);
+    xen_parked = NULL;
+}
+
 static int xen_open(struct target *t, const struct prog_shape *shape, const struct target_opts *o)
 {
     struct xen_target *x = calloc(1, sizeof(*x));
@@ -27,6 +46,11 @@ static int xen_open(struct target *t, const struct prog_shape *shape, const stru
         return -1;
     }
     x->vm.to_qemu = x->vm.from_qemu = -1;
+    if (xen_parked) {
+        x->vm = *xen_parked;
+        free(xen_parked);
+        xen_parked = NULL;
+    }
     x->rec = malloc(XP_MAX_PROG);
     if (!x->rec) {
         free(x);
@@ -49,12 +73,18 @@ static void xen_close(struct target *t)
     if (!x)
         return;
     if (x->vm.pid > 0) {
-        /* a record of length 0 asks the agent to shut Xen down; then QEMU is killed anyway */
-        if (write(x->vm.to_qemu, "00000000", 8) < 0) {
-            /* gone already */
+        static bool hooked;
+        xen_parked_stop();
+        xen_parked = malloc(sizeof(*xen_parked));
+        if (xen_parked) {
+            *xen_parked = x->vm;
+            if (!hooked)
+                atexit(xen_parked_stop);
+            hooked = true;
+        } else {
+            xen_vm_kill(&x->vm);
         }
     }
-    xen_vm_kill(&x->vm);
     free(x->rec);
     free(x);
     t->priv = NULL;

@@ -123,25 +123,30 @@ static int hexval(char c)
     return -1;
 }
 
-/* Console input, hex digits only (proto.h): acknowledged every XP_CHUNK digits. */
+/* Console input (proto.h): hex digits and zero-run letters, acknowledged every XP_CHUNK of them. */
 static uint64_t rx_total;
 
-static int rx_digit(void)
+static bool rx_symbol(char c)
+{
+    return hexval(c) >= 0 || (c >= XP_ZERO_RUN && c < XP_ZERO_RUN + (int)XP_ZERO_RUN_MAX);
+}
+
+static char rx_char(void)
 {
     static char buf[XP_CHUNK * 2];
     static long have, at;
 
     for (;;) {
         while (at < have) {
-            int v = hexval(buf[at++]);
-            if (v < 0)
+            char c = buf[at++];
+            if (!rx_symbol(c))
                 continue;
             if (++rx_total % XP_CHUNK == 0) {
                 out_begin("HVN");
                 out_hex(rx_total);
                 out_end();
             }
-            return v;
+            return c;
         }
         at = 0;
         have = hc(HYPERVISOR_console_io, CONSOLEIO_READ, sizeof(buf), (uint64_t)buf, 0, 0);
@@ -152,13 +157,34 @@ static int rx_digit(void)
     }
 }
 
+/* A hex digit where the protocol wants one (a zero-run letter there counts as 0). */
+static uint32_t rx_digit(void)
+{
+    int v = hexval(rx_char());
+    return v < 0 ? 0U : (uint32_t)v;
+}
+
 static uint32_t rx_u32_digits(void)
 {
     uint32_t v = 0;
 
     for (int i = 0; i < 8; i++)
-        v = v << 4 | (uint32_t)rx_digit();
+        v = v << 4 | rx_digit();
     return v;
+}
+
+/* n bytes: a pair of hex digits each, or a letter for a run of zero bytes. */
+static void rx_bytes(uint8_t *b, uint32_t n)
+{
+    for (uint32_t i = 0; i < n;) {
+        char c = rx_char();
+        if (hexval(c) < 0) {
+            for (int k = c - XP_ZERO_RUN + 1; k > 0 && i < n; k--)
+                b[i++] = 0;
+            continue;
+        }
+        b[i++] = (uint8_t)((uint32_t)hexval(c) << 4 | rx_digit());
+    }
 }
 
 static void agent_serve(void)
@@ -172,8 +198,7 @@ static void agent_serve(void)
             agent_shutdown();
         if (n > sizeof(rx_buf) || n < 4)
             agent_die("a record longer than XP_MAX_PROG");
-        for (uint32_t i = 0; i < n; i++)
-            rx_buf[i] = (uint8_t)(rx_digit() << 4 | rx_digit());
+        rx_bytes(rx_buf, n);
         /* the record's end is acknowledged too, so the host never waits on a partial chunk */
         out_begin("HVN");
         out_hex(rx_total);
