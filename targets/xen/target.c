@@ -200,6 +200,15 @@ static int xen_run_op(struct target *t, const struct prog_op *op, struct op_resu
     return r == 0 ? 0 : -1;
 }
 
+void xen_target_reboot(struct target *t)
+{
+    struct xen_target *x = t->priv;
+
+    xen_parked_stop();
+    if (x)
+        xen_vm_kill(&x->vm);
+}
+
 const struct target_ops xen_target_ops = {
     .name = "xen",
     .description = "Debian's Xen 4.17 under QEMU (software emulation), programs run by a dom0 agent",

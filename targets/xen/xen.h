@@ -72,4 +72,7 @@ double xen_now(void);
 void xen_vm_finding(struct xen_vm *vm, struct finding *f, const struct xen_line *l, int op,
                     const char *what);
 
+/* The next program of this xen target boots a fresh machine (tests, one boot per batch). */
+void xen_target_reboot(struct target *t);
+
 #endif

@@ -276,9 +276,19 @@ static void run_hypercall(struct agent_run *r, const struct prog_op *op, struct 
     *out_len = (uint16_t)len;
 }
 
-/* A tag of the written address: what a later read of it gives back (not the native target's
-   tag, which names the model's frame). */
+/* A tag of the written address (its offset in the area, when inside): what a later read gives
+   back, the same whatever the agent's layout (not the native target's tag, which names the
+   model's frame). */
 #define RUN_TAG 0x4858000000000000ULL
+
+static uint64_t run_tag(uint64_t va)
+{
+    uint64_t lo = (uint64_t)agent_area;
+
+    if (va >= lo && va < lo + sizeof(agent_area))
+        va -= lo;
+    return RUN_TAG | (va & 0xFFFFFFFFFFFFULL);
+}
 
 static void run_access(struct agent_run *r, const struct prog_op *op, struct op_result *res)
 {
@@ -293,7 +303,7 @@ static void run_access(struct agent_run *r, const struct prog_op *op, struct op_
     }
     agent_fault_vec = 0xFF;
     if (write) {
-        uint64_t tag = RUN_TAG | (va & 0xFFFFFFFFFFFFULL);
+        uint64_t tag = run_tag(va);
         switch (size) {
         case 1: agent_write8(va, tag); break;
         case 2: agent_write16(va, tag); break;
