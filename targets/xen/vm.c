@@ -127,6 +127,8 @@ static int xen_vm_module(char *path, size_t cap)
  */
 #define XEN_APPEND "console=com1 com1=115200,8n1,0x3f8,0 dom0_mem=16M serial_tx_buffer=256K"
 
+unsigned xen_boots;
+
 int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
 {
     int in[2], out[2];
@@ -136,6 +138,7 @@ int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
     xen_vm_kill(vm);
     memset(vm, 0, sizeof(*vm));
     vm->to_qemu = vm->from_qemu = -1;
+    xen_boots++;
     if (xen_vm_module(mod, sizeof(mod)) < 0)
         return -1;
     snprintf(initrd, sizeof(initrd), "%s,%s", c->agent, mod);
@@ -200,6 +203,22 @@ int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
     return 0;
 }
 
+/* HVFUZZ_XEN_LOG=FILE: every line of QEMU's output appended there (debugging the agent). */
+static void xen_vm_log(const char *line)
+{
+    static FILE *log;
+    static bool tried;
+    const char *path = getenv("HVFUZZ_XEN_LOG");
+
+    if (!tried && path && *path)
+        log = fopen(path, "a");
+    tried = true;
+    if (log) {
+        fprintf(log, "%s\n", line);
+        fflush(log);
+    }
+}
+
 static void xen_vm_keep(struct xen_vm *vm, const char *line)
 {
     char *t = vm->tail[vm->tail_at % XEN_TAIL_LINES];
@@ -222,6 +241,7 @@ int xen_vm_line(struct xen_vm *vm, double deadline, struct xen_line *l)
             if (n && vm->rx[n - 1] == '\r')
                 vm->rx[n - 1] = 0;
             xen_parse_line(vm->rx, l);
+            xen_vm_log(vm->rx);
             if (l->kind != XL_ACK && l->kind != XL_RESULT && l->kind != XL_OUT)
                 xen_vm_keep(vm, vm->rx);
             memmove(vm->rx, nl + 1, vm->rx_len - n - 1);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "hvfuzz/target.h"
@@ -72,6 +73,10 @@ double xen_now(void);
 void xen_vm_finding(struct xen_vm *vm, struct finding *f, const struct xen_line *l, int op,
                     const char *what);
 
+/* Machines booted by this process (the bench counts reboots with it). */
+extern unsigned xen_boots;
+/* hvfuzz bench --target xen (targets/xen/bench.c): 0, or -1 if the target cannot run. */
+int xen_bench(FILE *out, double secs, bool json);
 /* The next program of this xen target boots a fresh machine (tests, one boot per batch). */
 void xen_target_reboot(struct target *t);
 
