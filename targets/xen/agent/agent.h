@@ -33,10 +33,12 @@ struct start_info {
 /* The read-only machine-to-physical table Xen maps into every 64-bit PV guest. */
 #define AGENT_M2P      ((const uint64_t *)0xFFFF800000000000ULL)
 #define AGENT_MAX_PAGES 512U
+/* Where the program's gfns are mapped: the model's DOM_VA_BASE (include/hvfuzz/monitor.h). */
+#define AGENT_DOM_VA   0x40000000ULL
 
 extern struct start_info *agent_si;
 extern const uint64_t *agent_p2m;
-/* The program's gfns 0..pages-1 are pages of this area, in order (baseline.c). */
+/* The frames of the program's gfns 0..511, in order (baseline.c); mapped at AGENT_DOM_VA. */
 extern uint8_t agent_area[AGENT_MAX_PAGES * PAGE_SIZE];
 
 /* hypercall.c: a call through the hypercall page. */
@@ -68,6 +70,10 @@ struct agent_run {
     char why[48];             /* the first reason it is tainted or dirty */
 };
 void baseline_init(void);
+/* Before a program: the L1 maps exactly the shape's gfns. */
+void baseline_enter(const struct prog_shape *s);
+/* An entry of the agent's own mapping (L4 and L3 slot 0): mmu_update may not write it. */
+bool baseline_entry_forbidden(uint64_t maddr);
 uint64_t baseline_mfn(unsigned gfn);
 uint64_t baseline_pfn(unsigned gfn);
 /* The machine frame mfn is the agent's own but outside the program area. */

@@ -64,6 +64,7 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
         out_end();
         return;
     }
+    baseline_enter(&run_prog.shape);
     for (uint32_t i = 0; i < run_prog.nr_ops; i++, done++) {
         struct op_result res;
         uint16_t out_len;

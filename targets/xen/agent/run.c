@@ -16,7 +16,7 @@ static unsigned run_pages(const struct agent_run *r)
 
 static uint64_t run_gva(const struct agent_run *r, unsigned gfn)
 {
-    return (uint64_t)agent_area + (uint64_t)(gfn % run_pages(r)) * PAGE_SIZE;
+    return AGENT_DOM_VA + (uint64_t)(gfn % run_pages(r)) * PAGE_SIZE;
 }
 
 static uint64_t run_payload_va(const struct agent_run *r)
@@ -113,13 +113,12 @@ static bool run_frame_forbidden(uint64_t mfn)
     return baseline_agent_frame(mfn);
 }
 
-/* A VA whose mapping the program may not change: inside the agent's image, outside the area. */
+/* A VA whose mapping the program may not change: the agent's image and what Xen mapped with it. */
 static bool run_va_forbidden(uint64_t va)
 {
     uint64_t end = AGENT_BASE + (agent_si->nr_pages << PAGE_SHIFT);
-    uint64_t lo = (uint64_t)agent_area, hi = lo + sizeof(agent_area);
 
-    return va >= AGENT_BASE && va < end + (4ULL << 20) && !(va >= lo && va < hi);
+    return va >= AGENT_BASE && va < end + (4ULL << 20);
 }
 
 static bool run_read64(uint64_t va, uint64_t *v)
@@ -136,7 +135,7 @@ static bool run_guard_mmu(uint64_t reqs, uint64_t count)
         uint64_t ptr;
         if (!run_read64(reqs + i * 16U, &ptr))
             return true;
-        if (run_frame_forbidden(ptr >> PAGE_SHIFT))
+        if (run_frame_forbidden(ptr >> PAGE_SHIFT) || baseline_entry_forbidden(ptr))
             return false;
     }
     return true;
@@ -283,10 +282,8 @@ static void run_hypercall(struct agent_run *r, const struct prog_op *op, struct 
 
 static uint64_t run_tag(uint64_t va)
 {
-    uint64_t lo = (uint64_t)agent_area;
-
-    if (va >= lo && va < lo + sizeof(agent_area))
-        va -= lo;
+    if (va >= AGENT_DOM_VA && va < AGENT_DOM_VA + sizeof(agent_area))
+        va -= AGENT_DOM_VA;
     return RUN_TAG | (va & 0xFFFFFFFFFFFFULL);
 }
 

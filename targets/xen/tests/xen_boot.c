@@ -76,7 +76,7 @@ TEST(xen_boot_baseline)
     }
     CU_ASSERT(!target_run(&t, &a, ra, &f));
     /* a ran its ops: the undo has something to do */
-    TEST_EQ(0, ra[2].rc);
+    TEST_EQ(0, ra[3].rc);
     CU_ASSERT(!target_run(&t, &b, after, &f));
     xen_boot_same(&b, alone, after);
     target_close(&t);
