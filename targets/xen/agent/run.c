@@ -128,6 +128,28 @@ static bool run_read64(uint64_t va, uint64_t *v)
     return agent_fault_vec == 0xFF;
 }
 
+/* The taint's reason with the sub-command: "memory_op/6". */
+static void run_taint_cmd(struct agent_run *r, const char *what, uint64_t cmd)
+{
+    char why[40];
+    size_t n = strlen(what);
+    char d[20];
+    int k = 0;
+
+    if (n > sizeof(why) - 22)
+        n = sizeof(why) - 22;
+    memcpy(why, what, n);
+    why[n++] = '/';
+    do {
+        d[k++] = (char)('0' + cmd % 10);
+        cmd /= 10;
+    } while (cmd && k < 20);
+    while (k)
+        why[n++] = d[--k];
+    why[n] = 0;
+    agent_taint(r, why);
+}
+
 /* mmu_update requests: PTE pointers into the agent's own frames are refused. */
 static bool run_guard_mmu(uint64_t reqs, uint64_t count)
 {
@@ -186,19 +208,10 @@ static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a)
     case HYPERVISOR_vcpu_op:
         if (cmd == VCPUOP_down && a[1] == 0)
             return false;
-        if (cmd != VCPUOP_is_up)
-            agent_taint(r, "vcpu_op");
         return true;
     case HYPERVISOR_memory_op:
-        cmd &= 0x3F;
-        if (cmd != XENMEM_maximum_ram_page && cmd != XENMEM_current_reservation &&
-            cmd != XENMEM_maximum_reservation)
-            agent_taint(r, "memory_op");
-        return true;
     case HYPERVISOR_grant_table_op:
-        if (cmd != GNTTABOP_copy && cmd != GNTTABOP_query_size && cmd != GNTTABOP_get_version &&
-            cmd != GNTTABOP_dump_table)
-            agent_taint(r, "grant_table_op");
+        /* judged by what they did: run_after */
         return true;
     case HYPERVISOR_event_channel_op:
         /* physical IRQs and the FIFO ABI outlive EVTCHNOP_reset's undo */
@@ -222,6 +235,71 @@ static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a)
     default:
         /* multicall (its entries could be anything) and numbers the model lacks */
         return false;
+    }
+}
+
+/* A grant op's per-entry status field (int16 at off in each size-byte entry) said success. */
+static bool run_any_status_ok(uint64_t base, uint64_t count, unsigned size, unsigned off)
+{
+    for (uint64_t i = 0; i < count && i < 64; i++) {
+        uint8_t lo, hi;
+        if (!agent_peek(base + i * size + off, &lo) || !agent_peek(base + i * size + off + 1, &hi))
+            return true;
+        if (!lo && !hi)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Taints that depend on what the call did (rc, the statuses it wrote back): reservation changes
+ * that moved a frame, grant maps, transfers, swaps and table growth that succeeded. Calls that
+ * failed changed nothing the undo misses, and most generated ones fail.
+ */
+static void run_after(struct agent_run *r, unsigned nr, const uint64_t *a, long rc)
+{
+    uint64_t cmd = a[0];
+
+    if (nr == HYPERVISOR_memory_op) {
+        cmd &= 0x3F;
+        if (cmd == XENMEM_maximum_ram_page || cmd == XENMEM_current_reservation ||
+            cmd == XENMEM_maximum_reservation)
+            return;
+        /* reservation changes return the extents done; the others 0 on success */
+        if ((cmd == XENMEM_increase_reservation || cmd == XENMEM_decrease_reservation ||
+             cmd == XENMEM_populate_physmap) ? rc > 0 : rc >= 0)
+            run_taint_cmd(r, "memory_op", cmd);
+        return;
+    }
+    /* is_up asks, up of the one vCPU there is changes nothing; the rest (timers, the vCPU
+       info area, a new vCPU's context) outlive the undo when they succeed */
+    if (nr == HYPERVISOR_vcpu_op) {
+        if (rc >= 0 && cmd != VCPUOP_is_up && cmd != VCPUOP_up)
+            run_taint_cmd(r, "vcpu_op", cmd);
+        return;
+    }
+    if (nr != HYPERVISOR_grant_table_op || rc < 0)
+        return;
+    switch (cmd) {
+    case GNTTABOP_map_grant_ref:       /* {u64 host, u32 flags, u32 ref, u16 dom, i16 status, ...} */
+        if (run_any_status_ok(a[1], a[2], 32, 22))
+            agent_taint(r, "grant_map");
+        break;
+    case GNTTABOP_setup_table:         /* {u16 dom, u32 nr_frames, i16 status, ...}: may grow */
+        if (run_any_status_ok(a[1], a[2], 24, 8))
+            agent_taint(r, "grant_setup_table");
+        break;
+    case GNTTABOP_transfer:            /* {u64 mfn, u16 dom, u32 ref, i16 status} */
+        if (run_any_status_ok(a[1], a[2], 24, 16))
+            agent_taint(r, "grant_transfer");
+        break;
+    case GNTTABOP_swap_grant_ref:      /* {u32 ref_a, u32 ref_b, i16 status} */
+        if (run_any_status_ok(a[1], a[2], 12, 8))
+            agent_taint(r, "grant_swap");
+        break;
+    default:
+        /* copy, query, dump, versions (undone), unmaps of maps that cannot exist untainted */
+        break;
     }
 }
 
@@ -265,6 +343,7 @@ static void run_hypercall(struct agent_run *r, const struct prog_op *op, struct 
     }
     res->rc = hc(op->nr, a[0], a[1], a[2], a[3], a[4]);
     res->status = OPS_RAN;
+    run_after(r, op->nr, a, res->rc);
     size_t len = op->payload_len < PROG_MAX_PAYLOAD ? op->payload_len : PROG_MAX_PAYLOAD;
     uint64_t va = run_payload_va(r);
     *out_len = 0;
