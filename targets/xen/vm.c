@@ -262,8 +262,11 @@ int xen_vm_line(struct xen_vm *vm, double deadline, struct xen_line *l)
         ssize_t got = read(vm->from_qemu, vm->rx + vm->rx_len, sizeof(vm->rx) - 1 - vm->rx_len);
         if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
             return -1;
-        if (got > 0)
-            vm->rx_len += (size_t)got;
+        /* a program's own console writes may hold NULs: they would end the line early */
+        char *in = vm->rx + vm->rx_len;
+        for (ssize_t i = 0; i < got; i++)
+            if (in[i] != 0)
+                vm->rx[vm->rx_len++] = in[i];
     }
 }
 
