@@ -70,8 +70,10 @@ enum xen_line_kind xen_parse_line(const char *line, struct xen_line *l)
         { "HVO ", XL_OUT, 2 }, { "HVE ", XL_END, 3 }, { "HVX ", XL_AGENT_DIED, 0 },
     };
     memset(l, 0, sizeof(*l));
-    for (size_t i = 0; i < sizeof(xen_crash_texts) / sizeof(xen_crash_texts[0]); i++)
-        if (strstr(line, xen_crash_texts[i].text)) {
+    /* only Xen's own lines: a program's console writes reach the same line unprefixed */
+    const char *xen = strstr(line, "(XEN)");
+    for (size_t i = 0; xen && i < sizeof(xen_crash_texts) / sizeof(xen_crash_texts[0]); i++)
+        if (strstr(xen, xen_crash_texts[i].text)) {
             snprintf(l->text, sizeof(l->text), "%s", xen_crash_texts[i].reason);
             return l->kind = XL_CRASH;
         }

@@ -1,4 +1,5 @@
 /* The xen target's machine: QEMU with Xen and the agent, its output read line by line, input paced. */
+#define _GNU_SOURCE   /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -142,7 +143,8 @@ int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
     if (xen_vm_module(mod, sizeof(mod)) < 0)
         return -1;
     snprintf(initrd, sizeof(initrd), "%s,%s", c->agent, mod);
-    if (pipe(in) < 0 || pipe(out) < 0) {
+    /* close-on-exec: a later child (another machine, a sandbox) must not hold QEMU's stdin */
+    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
         unlink(mod);
         return -1;
     }
@@ -181,6 +183,7 @@ int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
     vm->to_qemu = in[1];
     vm->from_qemu = out[0];
     fcntl(vm->from_qemu, F_SETFL, O_NONBLOCK);
+    /* a QEMU that died is a finding (the write fails with EPIPE), not the end of hvfuzz */
     signal(SIGPIPE, SIG_IGN);
 
     struct xen_line l;

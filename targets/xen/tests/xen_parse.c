@@ -68,4 +68,6 @@ TEST(xen_parse_crash_texts)
                     __LINE__, cases[i].line, cases[i].reason, k, l.text);
         CU_ASSERT(k == XL_CRASH && !strcmp(l.text, cases[i].reason));
     }
+    /* the same words written by a program through console_io are not Xen's */
+    TEST_EQ(XL_OTHER, xen_parse_line("Panic on CPU 0:", &l));
 }
