@@ -186,6 +186,41 @@ static bool run_guard_mmuext(uint64_t ops, uint64_t count)
  * go beyond what baseline_restore undoes (then the run is tainted and the host reboots Xen
  * before the next program). docs/XEN.md lists these rules.
  */
+static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a);
+
+/* A multicall's entry {u64 op, u64 result, u64 args[6]}, read safely. */
+#define RUN_MC_ENTRY 64U
+#define RUN_MC_MAX 64U
+static bool run_mc_entry(uint64_t list, uint64_t i, uint64_t *op, uint64_t *result,
+                         uint64_t args[6])
+{
+    uint64_t e = list + i * RUN_MC_ENTRY;
+
+    if (!run_read64(e, op) || !run_read64(e + 8, result))
+        return false;
+    for (unsigned k = 0; k < 6; k++)
+        if (!run_read64(e + 16 + 8 * k, &args[k]))
+            return false;
+    return true;
+}
+
+/* Every entry as its own call would be judged; no nested multicall. An entry the agent cannot
+   read, Xen cannot either: the batch stops there. */
+static bool run_guard_multicall(struct agent_run *r, uint64_t list, uint64_t count)
+{
+    if (count > RUN_MC_MAX)
+        return false;
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t op, result, args[6];
+        if (!run_mc_entry(list, i, &op, &result, args))
+            return true;
+        if (op == HYPERVISOR_multicall ||
+            (op < NR_HYPERCALLS && !run_guard(r, (unsigned)op, args)))
+            return false;
+    }
+    return true;
+}
+
 static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a)
 {
     uint64_t cmd = a[0];
@@ -229,12 +264,15 @@ static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a)
             agent_taint(r, "domctl");
         return true;
     }
+    case HYPERVISOR_multicall:
+        return run_guard_multicall(r, a[0], a[1]);
     case HYPERVISOR_set_gdt:
         agent_taint(r, "set_gdt");
         return true;
     default:
-        /* multicall (its entries could be anything) and numbers the model lacks */
-        return false;
+        /* numbers the model lacks: past Xen's table they are -ENOSYS and harmless; below it
+           they may be the agent's own business (callbacks, stack switch, iret) */
+        return nr >= NR_HYPERCALLS;
     }
 }
 
@@ -259,6 +297,17 @@ static bool run_any_status_ok(uint64_t base, uint64_t count, unsigned size, unsi
 static void run_after(struct agent_run *r, unsigned nr, const uint64_t *a, long rc)
 {
     uint64_t cmd = a[0];
+
+    /* each entry by its own result */
+    if (nr == HYPERVISOR_multicall) {
+        for (uint64_t i = 0; i < a[1] && i < RUN_MC_MAX; i++) {
+            uint64_t op, result, args[6];
+            if (!run_mc_entry(a[0], i, &op, &result, args))
+                break;
+            run_after(r, (unsigned)op, args, (long)result);
+        }
+        return;
+    }
 
     if (nr == HYPERVISOR_memory_op) {
         cmd &= 0x3F;
