@@ -33,6 +33,7 @@ struct start_info {
 /* The read-only machine-to-physical table Xen maps into every 64-bit PV guest. */
 #define AGENT_M2P      ((const uint64_t *)0xFFFF800000000000ULL)
 #define AGENT_MAX_PAGES 512U
+#define AGENT_MAX_EXTRA 64U
 /* Where the program's gfns are mapped: the model's DOM_VA_BASE (include/hvfuzz/monitor.h). */
 #define AGENT_DOM_VA   0x40000000ULL
 
@@ -68,6 +69,10 @@ struct agent_run {
     const struct prog_shape *shape;
     bool tainted;             /* the program did what the undo does not cover */
     char why[48];             /* the first reason it is tainted or dirty */
+    /* extents increase_reservation and populate_physmap gave the agent: given back after */
+    uint64_t extra_mfn[AGENT_MAX_EXTRA];
+    uint32_t extra_order[AGENT_MAX_EXTRA];
+    unsigned nr_extra;
 };
 void baseline_init(void);
 /* Before a program: the L1 maps exactly the shape's gfns. */

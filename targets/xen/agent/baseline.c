@@ -236,6 +236,12 @@ int baseline_restore(struct agent_run *r)
         for (unsigned i = 0; i < PAGE_SIZE / 8U; i++)
             w[i] = 0;
     }
+    /* frames the program was given, back to Xen (a PV guest names them by machine frame) */
+    for (unsigned i = 0; i < r->nr_extra; i++) {
+        struct { uint64_t list, nr; uint32_t order, flags; uint16_t dom; } d = {
+            (uint64_t)&r->extra_mfn[i], 1, r->extra_order[i], 0, DOMID_SELF };
+        hc(HYPERVISOR_memory_op, XENMEM_decrease_reservation, (uint64_t)&d, 0, 0, 0);
+    }
     if (reservation() != base_reservation)
         agent_taint(r, "reservation");
     return r->tainted ? XP_DIRTY : XP_CLEAN;

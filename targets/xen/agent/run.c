@@ -289,6 +289,29 @@ static bool run_any_status_ok(uint64_t base, uint64_t count, unsigned size, unsi
     return false;
 }
 
+/* struct xen_memory_reservation {u64 extent_start, u64 nr_extents, u32 order, u32 flags,
+   u16 domid}: the first n extents, now machine frames of ours (unless for another domain). */
+static bool run_note_extents(struct agent_run *r, uint64_t res, uint64_t n)
+{
+    uint64_t list, order_flags, dom;
+
+    if (!run_read64(res, &list) || !run_read64(res + 16, &order_flags) ||
+        !run_read64(res + 24, &dom))
+        return false;
+    dom &= 0xFFFF;
+    if (dom != DOMID_SELF && dom != 0)
+        return true;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t mfn;
+        if (r->nr_extra >= AGENT_MAX_EXTRA || !run_read64(list + i * 8U, &mfn))
+            return false;
+        r->extra_mfn[r->nr_extra] = mfn;
+        r->extra_order[r->nr_extra] = (uint32_t)order_flags;
+        r->nr_extra++;
+    }
+    return true;
+}
+
 /*
  * Taints that depend on what the call did (rc, the statuses it wrote back): reservation changes
  * that moved a frame, grant maps, transfers, swaps and table growth that succeeded. Calls that
@@ -314,9 +337,15 @@ static void run_after(struct agent_run *r, unsigned nr, const uint64_t *a, long 
         if (cmd == XENMEM_maximum_ram_page || cmd == XENMEM_current_reservation ||
             cmd == XENMEM_maximum_reservation)
             return;
-        /* reservation changes return the extents done; the others 0 on success */
-        if ((cmd == XENMEM_increase_reservation || cmd == XENMEM_decrease_reservation ||
-             cmd == XENMEM_populate_physmap) ? rc > 0 : rc >= 0)
+        /* frames a PV guest gets come back as machine frames in the extent list: noted, to be
+           given back (baseline_restore) */
+        if ((cmd == XENMEM_increase_reservation || cmd == XENMEM_populate_physmap) && rc > 0) {
+            if (!run_note_extents(r, a[1], (uint64_t)rc))
+                run_taint_cmd(r, "memory_op", cmd);
+            return;
+        }
+        /* decrease returns the extents done; the others 0 on success */
+        if (cmd == XENMEM_decrease_reservation ? rc > 0 : rc >= 0)
             run_taint_cmd(r, "memory_op", cmd);
         return;
     }
