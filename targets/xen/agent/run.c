@@ -260,8 +260,6 @@ static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a)
         /* destroying or pausing dom0 ends the agent */
         if ((w & 0xFFFFFFFFU) == XEN_DOMCTL_destroydomain || (w & 0xFFFFFFFFU) == 3U)
             return false;
-        if ((w & 0xFFFFFFFFU) != XEN_DOMCTL_getdomaininfo)
-            agent_taint(r, "domctl");
         return true;
     }
     case HYPERVISOR_multicall:
@@ -356,11 +354,19 @@ static void run_after(struct agent_run *r, unsigned nr, const uint64_t *a, long 
             run_taint_cmd(r, "vcpu_op", cmd);
         return;
     }
+    /* a domctl that succeeded (most fail: the interface version) may have made a domain or
+       changed dom0's limits */
+    if (nr == HYPERVISOR_domctl) {
+        uint64_t w;
+        if (rc >= 0 && (!run_read64(a[0], &w) || (w & 0xFFFFFFFFU) != XEN_DOMCTL_getdomaininfo))
+            agent_taint(r, "domctl");
+        return;
+    }
     if (nr != HYPERVISOR_grant_table_op || rc < 0)
         return;
     switch (cmd) {
-    case GNTTABOP_map_grant_ref:       /* {u64 host, u32 flags, u32 ref, u16 dom, i16 status, ...} */
-        if (run_any_status_ok(a[1], a[2], 32, 22))
+    case GNTTABOP_map_grant_ref:       /* {u64 host, u32 flags, u32 ref, u16 dom, i16 status, u32 handle, u64 bus} */
+        if (run_any_status_ok(a[1], a[2], 32, 18))
             agent_taint(r, "grant_map");
         break;
     case GNTTABOP_setup_table:         /* {u16 dom, u32 nr_frames, i16 status, ...}: may grow */
