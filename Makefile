@@ -228,7 +228,8 @@ check-unicorn: $(B)/hvfuzz
 # The xen target (targets/xen, docs/XEN.md), not part of check (it boots Xen under QEMU; the
 # time it takes is in docs/XEN.md): the target's unit tests with the real-Xen ones switched on
 # (the agent's undo: a program's results do not depend on the one before), the smoke programs
-# replayed with the results real Xen gave when they were written, and the differential with the
+# replayed with the results real Xen gave when they were written, the smoke program exported
+# (hvfuzz export) and its reproducer run without hvfuzz, and the differential with the
 # native target over them, shown but not judged (docs/XEN.md lists the known disagreements).
 # Skipped with one line where QEMU or the hypervisor image is missing.
 check-xen: $(B)/hvfuzz $(B)/unit-tests xen-agent
@@ -242,6 +243,12 @@ check-xen: $(B)/hvfuzz $(B)/unit-tests xen-agent
 			{ tail -n 40 $(B)/xen-unit.log; exit 1; }; \
 		tail -n 1 $(B)/xen-unit.log; \
 		$(B)/hvfuzz replay --no-fork --target xen targets/xen/tests/progs || exit 1; \
+		rm -rf $(B)/xen-export; \
+		$(B)/hvfuzz export --target xen targets/xen/tests/progs/smoke.txt -o $(B)/xen-export \
+			>/dev/null || exit 1; \
+		n=$$(timeout 120 $(B)/xen-export/run.sh </dev/null | grep -a -c '^HVR 0 '); \
+		[ "$$n" = 14 ] || { echo "check-xen: FAIL: the exported smoke reproducer gave $$n results, not 14"; exit 1; }; \
+		echo "hvfuzz export: the smoke program's reproducer runs without hvfuzz ($$n results)"; \
 		$(B)/hvfuzz diff --targets native,xen targets/xen/tests/progs | tail -n 3; \
 	fi
 

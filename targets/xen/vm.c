@@ -128,6 +128,19 @@ static int xen_vm_module(char *path, size_t cap)
  */
 #define XEN_APPEND "console=com1 com1=115200,8n1,0x3f8,0 dom0_mem=16M serial_tx_buffer=256K"
 
+const char *xen_append(void)
+{
+    const char *append = getenv("HVFUZZ_XEN_APPEND");
+
+    return append && *append ? append : XEN_APPEND;
+}
+
+/* The machine targets.md measured: one CPU, no network, the console on our stdio, no monitor. */
+const char *const xen_qemu_opts[XEN_QEMU_NR_OPTS] = {
+    "-machine", "q35", "-cpu", "max", "-m", "256", "-smp", "1", "-nic", "none", "-no-reboot",
+    "-nographic", "-monitor", "none", "-serial", "stdio",
+};
+
 unsigned xen_boots;
 
 int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
@@ -148,15 +161,18 @@ int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
         unlink(mod);
         return -1;
     }
-    const char *append = getenv("HVFUZZ_XEN_APPEND");
-    if (!append || !*append)
-        append = XEN_APPEND;
-    char *argv[] = {
-        (char *)c->qemu, "-machine", "q35", "-cpu", "max", "-m", "256", "-smp", "1", "-nic", "none",
-        "-no-reboot", "-nographic", "-monitor", "none", "-serial", "stdio",
-        "-kernel", (char *)c->xen_elf, "-initrd", initrd,
-        "-append", (char *)append, NULL,
-    };
+    char *argv[XEN_QEMU_NR_OPTS + 8];
+    unsigned n = 0;
+    argv[n++] = (char *)c->qemu;
+    for (unsigned i = 0; i < XEN_QEMU_NR_OPTS; i++)
+        argv[n++] = (char *)xen_qemu_opts[i];
+    argv[n++] = "-kernel";
+    argv[n++] = (char *)c->xen_elf;
+    argv[n++] = "-initrd";
+    argv[n++] = initrd;
+    argv[n++] = "-append";
+    argv[n++] = (char *)xen_append();
+    argv[n] = NULL;
     pid_t pid = fork();
     if (pid < 0) {
         unlink(mod);

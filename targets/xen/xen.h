@@ -21,6 +21,14 @@ struct xen_conf {
 /* 0, or -1 with one line saying what is missing (and how to get it) in why. */
 int xen_conf_find(struct xen_conf *c, char *why, size_t cap);
 
+/* QEMU's options before -kernel, and Xen's command line (both vm.c; hvfuzz export writes them). */
+#define XEN_QEMU_NR_OPTS 16
+extern const char *const xen_qemu_opts[XEN_QEMU_NR_OPTS];
+const char *xen_append(void);
+/* A reproducer in dir (hvfuzz export): agent.elf, xen.elf, programs.bin holding p, run.sh,
+   program.txt. 0, or -1 with why in err. */
+int xen_export(const struct prog *p, const char *dir, char *err, size_t cap);
+
 /* What one line of QEMU's output is (targets/xen/proto.h has the agent's lines). */
 enum xen_line_kind {
     XL_OTHER = 0,       /* Xen's own output, or a line too damaged to be the agent's */
