@@ -88,16 +88,16 @@ int xen_bench(FILE *out, double secs, bool json)
         return -1;
     }
     double boot = xen_now() - t0;
-    unsigned boots0 = xen_boots;
+    unsigned boots0 = xen_boots + xen_restores;
     xen_bench_loop(&t, xen_bench_fixed, &fixed, secs, &ff);
     /* generated programs on one domain and vCPU (what the agent runs), exits off: those the
        agent cannot undo cost a reboot each, which the figure includes */
     cfg.shape = fixed.shape;
     cfg.weight[GEN_F_EXIT] = 0;
     gen_init(&gb.g, &cfg, 1);
-    unsigned boots1 = xen_boots;
+    unsigned boots1 = xen_boots + xen_restores;
     xen_bench_loop(&t, xen_bench_generated, &gb, secs, &fg);
-    unsigned reboots = xen_boots - boots1;
+    unsigned reboots = xen_boots + xen_restores - boots1;
     target_close(&t);
     if (json) {
         fprintf(out, "{\"target\": \"xen\", \"boot_s\": %.3f, \"fixed_ops\": %u, "
@@ -113,7 +113,7 @@ int xen_bench(FILE *out, double secs, bool json)
     fprintf(out, "  boot to the first program's results  %8.2f s\n", boot);
     fprintf(out, "  fixed %u-op dom0 program             %8.1f programs/s  (%.0f ops/s, "
                  "%u reboots)\n", fixed.nr_ops, ff.progs_per_s, ff.ops_per_s,
-            xen_boots - boots0 - reboots);
+            xen_boots + xen_restores - boots0 - reboots);
     fprintf(out, "  generated %u-op dom0 programs        %8.1f programs/s  (%u programs, "
                  "%u reboots, %u findings)\n", cfg.nr_ops, fg.progs_per_s, fg.progs, reboots,
             fg.findings);

@@ -98,6 +98,11 @@ void xen_vm_kill(struct xen_vm *vm)
     vm->pid = 0;
     vm->to_qemu = vm->from_qemu = -1;
     vm->rx_len = 0;
+    if (vm->mon[0])
+        unlink(vm->mon);
+    if (vm->module_file_pending)
+        unlink(vm->module);
+    vm->module_file_pending = false;
 }
 
 /* The module: an empty batch that asks the agent to serve programs from the console. */
@@ -141,27 +146,33 @@ const char *const xen_qemu_opts[XEN_QEMU_NR_OPTS] = {
     "-nographic", "-monitor", "none", "-serial", "stdio",
 };
 
-unsigned xen_boots;
+unsigned xen_boots, xen_restores;
 
-int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
+/* QEMU with Xen and the agent, its monitor on a socket of its own; incoming: a saved machine to
+   load instead of booting (snap.c). 0, or -1. */
+int xen_vm_start(struct xen_vm *vm, const struct xen_conf *c, const char *incoming)
 {
+    static unsigned seq;
     int in[2], out[2];
-    char mod[256], initrd[1200];
-    double t0 = xen_now();
+    char mod[256], initrd[1200], mon[200], inc[300];
 
     xen_vm_kill(vm);
     memset(vm, 0, sizeof(*vm));
     vm->to_qemu = vm->from_qemu = -1;
-    xen_boots++;
+    /* the module file is read when QEMU starts, before a saved machine is loaded too */
     if (xen_vm_module(mod, sizeof(mod)) < 0)
         return -1;
     snprintf(initrd, sizeof(initrd), "%s,%s", c->agent, mod);
+    snprintf(vm->mon, sizeof(vm->mon), "/tmp/hvfuzz-mon-%d-%u.sock", (int)getpid(), seq++);
+    snprintf(mon, sizeof(mon), "socket,id=hvmon,path=%s,server=on,wait=off", vm->mon);
+    snprintf(inc, sizeof(inc), "exec:cat %s", incoming ? incoming : "");
+    unlink(vm->mon);
     /* close-on-exec: a later child (another machine, a sandbox) must not hold QEMU's stdin */
     if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
         unlink(mod);
         return -1;
     }
-    char *argv[XEN_QEMU_NR_OPTS + 8];
+    char *argv[XEN_QEMU_NR_OPTS + 16];
     unsigned n = 0;
     argv[n++] = (char *)c->qemu;
     for (unsigned i = 0; i < XEN_QEMU_NR_OPTS; i++)
@@ -172,6 +183,15 @@ int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
     argv[n++] = initrd;
     argv[n++] = "-append";
     argv[n++] = (char *)xen_append();
+    /* a second monitor (the first is "none"): snapshots are taken and checked through it */
+    argv[n++] = "-chardev";
+    argv[n++] = mon;
+    argv[n++] = "-mon";
+    argv[n++] = "chardev=hvmon,mode=readline";
+    if (incoming) {
+        argv[n++] = "-incoming";
+        argv[n++] = inc;
+    }
     argv[n] = NULL;
     pid_t pid = fork();
     if (pid < 0) {
@@ -201,24 +221,41 @@ int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
     fcntl(vm->from_qemu, F_SETFL, O_NONBLOCK);
     /* a QEMU that died is a finding (the write fails with EPIPE), not the end of hvfuzz */
     signal(SIGPIPE, SIG_IGN);
+    /* kept while the machine lives: a restore starts QEMU with the same files */
+    vm->module_file_pending = true;
+    snprintf(vm->module, sizeof(vm->module), "%s", mod);
+    return 0;
+}
 
+int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
+{
+    double t0 = xen_now();
     struct xen_line l;
+
+    /* a machine saved earlier in this process comes back in a fraction of a boot */
+    if (xen_snap_restore(vm, c) == 0) {
+        xen_restores++;
+        vm->booted_in = xen_now() - t0;
+        return 0;
+    }
+    xen_boots++;
+    if (xen_vm_start(vm, c, NULL) < 0)
+        return -1;
     for (;;) {
         int r = xen_vm_line(vm, t0 + c->boot_secs, &l);
         if (r == 1 && l.kind == XL_READY && l.f[0] == XP_ABI)
             break;
         if (r == 1 && l.kind != XL_CRASH && l.kind != XL_AGENT_DIED)
             continue;
-        unlink(mod);
         xen_vm_finding(vm, f, r == 1 ? &l : NULL, -1,
                        r == 0 ? "no HVREADY from the agent before the boot deadline"
                               : "Xen or the agent died while booting");
         xen_vm_kill(vm);
         return 1;
     }
-    /* the module was read into guest memory at boot: the file is no longer needed */
-    unlink(mod);
     vm->booted_in = xen_now() - t0;
+    /* the agent waits for its first program: the state every restore starts from */
+    xen_snap_save(vm, c);
     return 0;
 }
 

@@ -62,7 +62,10 @@ struct xen_vm {
     uint32_t next_prog;     /* the agent's index of the next program */
     char tail[XEN_TAIL_LINES][160];   /* the last lines of output, for a finding's detail */
     unsigned tail_at;
-    double booted_in;       /* seconds to HVREADY of the last boot */
+    double booted_in;       /* seconds to HVREADY of the last boot (or restore) */
+    char mon[108];          /* QEMU's monitor socket (snap.c) */
+    char module[256];       /* the boot module's file, removed with the machine */
+    bool module_file_pending;
 };
 /* Start QEMU and wait for the agent's HVREADY; 0, or 1 with a finding, or -1 (cannot start). */
 int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f);
@@ -81,8 +84,20 @@ double xen_now(void);
 void xen_vm_finding(struct xen_vm *vm, struct finding *f, const struct xen_line *l, int op,
                     const char *what);
 
-/* Machines booted by this process (the bench counts reboots with it). */
-extern unsigned xen_boots;
+/* Machines booted, and restored from the saved one, by this process (the bench counts them). */
+extern unsigned xen_boots, xen_restores;
+/*
+ * snap.c: the machine as it is right after a boot, saved once per process (QEMU's migration to a
+ * file, ~2 s) after the first boot, and loaded (~0.3 s) instead of booting again whenever a
+ * program leaves the agent dirty or Xen crashed. HVFUZZ_XEN_SNAPSHOT=0 switches it off. Both
+ * give up quietly (the machine boots as before) if QEMU's monitor does not cooperate.
+ */
+void xen_snap_save(struct xen_vm *vm, const struct xen_conf *c);
+int xen_snap_restore(struct xen_vm *vm, const struct xen_conf *c);
+/* One HMP command on the monitor socket; its answer (echo and all) in out. 0, or -1. */
+int xen_hmp(const char *sock, const char *cmd, char *out, size_t cap, double deadline);
+/* QEMU with Xen and the agent; incoming: a saved machine's file to load (vm.c). 0, or -1. */
+int xen_vm_start(struct xen_vm *vm, const struct xen_conf *c, const char *incoming);
 /* hvfuzz bench --target xen (targets/xen/bench.c): 0, or -1 if the target cannot run. */
 int xen_bench(FILE *out, double secs, bool json);
 /* The next program of this xen target boots a fresh machine (tests, one boot per batch). */

@@ -3,7 +3,9 @@
  * boot costs seconds): a program's results do not depend on the program before it, because the
  * agent undoes what a program did or says it could not (then the host reboots). baseline_b.txt
  * runs first in a fresh boot, then after baseline_a.txt (which leaves a written page, a
- * read-only mapping, a pinned L1 and an open port behind) in the same boot: same results.
+ * read-only mapping, a pinned L1 and an open port behind) in the same boot, then after
+ * taint.txt (which the agent cannot undo: the machine is restored from the one saved after the
+ * boot): the same results each time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +80,15 @@ TEST(xen_boot_baseline)
     /* a ran its ops: the undo has something to do */
     TEST_EQ(0, ra[3].rc);
     CU_ASSERT(!target_run(&t, &b, after, &f));
+    xen_boot_same(&b, alone, after);
+    /* a program the agent cannot undo: the next one runs on the saved machine, restored (or,
+       where QEMU would not save it, on a fresh boot) */
+    static struct prog taint;
+    xen_boot_load(&taint, "taint.txt");
+    unsigned machines = xen_boots + xen_restores;
+    CU_ASSERT(!target_run(&t, &taint, ra, &f));
+    CU_ASSERT(!target_run(&t, &b, after, &f));
+    TEST_EQ(machines + 1, xen_boots + xen_restores);
     xen_boot_same(&b, alone, after);
     target_close(&t);
 }
