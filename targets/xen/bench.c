@@ -95,7 +95,7 @@ int xen_bench(FILE *out, double secs, bool json)
     cfg.shape = fixed.shape;
     cfg.weight[GEN_F_EXIT] = 0;
     gen_init(&gb.g, &cfg, 1);
-    unsigned boots1 = xen_boots + xen_restores;
+    unsigned boots1 = xen_boots + xen_restores, b1 = xen_boots, r1 = xen_restores;
     xen_bench_loop(&t, xen_bench_generated, &gb, secs, &fg);
     unsigned reboots = xen_boots + xen_restores - boots1;
     target_close(&t);
@@ -103,10 +103,11 @@ int xen_bench(FILE *out, double secs, bool json)
         fprintf(out, "{\"target\": \"xen\", \"boot_s\": %.3f, \"fixed_ops\": %u, "
                      "\"fixed_programs_per_s\": %.1f, \"fixed_ops_per_s\": %.1f, "
                      "\"generated_ops\": %u, \"generated_programs_per_s\": %.1f, "
-                     "\"generated_reboots\": %u, \"generated_programs\": %u, "
+                     "\"generated_reboots\": %u, \"generated_restores\": %u, "
+                     "\"generated_programs\": %u, "
                      "\"generated_findings\": %u}\n",
                 boot, fixed.nr_ops, ff.progs_per_s, ff.ops_per_s, cfg.nr_ops, fg.progs_per_s,
-                reboots, fg.progs, fg.findings);
+                xen_boots - b1, xen_restores - r1, fg.progs, fg.findings);
         return 0;
     }
     fprintf(out, "target xen (Xen 4.17 under QEMU TCG), %.1f s per figure\n", secs);
@@ -115,7 +116,7 @@ int xen_bench(FILE *out, double secs, bool json)
                  "%u reboots)\n", fixed.nr_ops, ff.progs_per_s, ff.ops_per_s,
             xen_boots + xen_restores - boots0 - reboots);
     fprintf(out, "  generated %u-op dom0 programs        %8.1f programs/s  (%u programs, "
-                 "%u reboots, %u findings)\n", cfg.nr_ops, fg.progs_per_s, fg.progs, reboots,
-            fg.findings);
+                 "%u boots, %u restores, %u findings)\n", cfg.nr_ops, fg.progs_per_s, fg.progs,
+            xen_boots - b1, xen_restores - r1, fg.findings);
     return 0;
 }

@@ -254,8 +254,10 @@ int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
         return 1;
     }
     vm->booted_in = xen_now() - t0;
-    /* the agent waits for its first program: the state every restore starts from */
-    xen_snap_save(vm, c);
+    /* the agent waits for its first program: the state every restore starts from. Saved at
+       the second boot of the process, so commands that never need one do not pay for it */
+    if (xen_boots >= 2)
+        xen_snap_save(vm, c);
     return 0;
 }
 

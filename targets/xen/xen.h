@@ -88,7 +88,7 @@ void xen_vm_finding(struct xen_vm *vm, struct finding *f, const struct xen_line 
 extern unsigned xen_boots, xen_restores;
 /*
  * snap.c: the machine as it is right after a boot, saved once per process (QEMU's migration to a
- * file, ~2 s) after the first boot, and loaded (~0.3 s) instead of booting again whenever a
+ * file, ~2 s) at its second boot, and loaded (~0.3 s) instead of booting again whenever a
  * program leaves the agent dirty or Xen crashed. HVFUZZ_XEN_SNAPSHOT=0 switches it off. Both
  * give up quietly (the machine boots as before) if QEMU's monitor does not cooperate.
  */

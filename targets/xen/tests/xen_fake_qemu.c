@@ -53,6 +53,7 @@ static bool xen_fake_run(const char *const *lines, unsigned n, struct finding *f
     setenv("HVFUZZ_XEN_AGENT", "/dev/null", 1);
     setenv("HVFUZZ_XEN_BOOT_SECS", "1", 1);
     setenv("HVFUZZ_XEN_PROG_SECS", "1", 1);
+    setenv("HVFUZZ_XEN_SNAPSHOT", "0", 1);
     CU_ASSERT_FATAL(prog_parse_text(&p, "shape frames=512 domains=1 vcpus=1 pages=64\n"
                                         "hypercall d0 v0 xen_version(0, 0)\n"
                                         "hypercall d0 v0 xen_version(0, 0)\n", &line) == PROG_OK);
@@ -68,6 +69,7 @@ static bool xen_fake_run(const char *const *lines, unsigned n, struct finding *f
     unsetenv("HVFUZZ_XEN_AGENT");
     unsetenv("HVFUZZ_XEN_BOOT_SECS");
     unsetenv("HVFUZZ_XEN_PROG_SECS");
+    unsetenv("HVFUZZ_XEN_SNAPSHOT");
     unlink(script);
     return found;
 }
