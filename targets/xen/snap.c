@@ -1,4 +1,4 @@
-/* The xen target's saved machine: QEMU's migration to a file after the first boot, loaded instead of later boots. */
+/* The xen target's saved machine: QEMU's migration to a file at a process's second boot, loaded instead of later boots. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
