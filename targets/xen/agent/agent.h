@@ -73,6 +73,9 @@ struct agent_run {
     uint64_t extra_mfn[AGENT_MAX_EXTRA];
     uint32_t extra_order[AGENT_MAX_EXTRA];
     unsigned nr_extra;
+    /* maptrack handles the program's grant maps returned and its unmaps have not ended */
+    uint32_t handle[AGENT_MAX_EXTRA];
+    unsigned nr_handles;
 };
 void baseline_init(void);
 /* Before a program: the L1 maps exactly the shape's gfns. */

@@ -64,8 +64,31 @@ static uint64_t run_port(uint16_t a)
     return a;
 }
 
+/*
+ * The (a mod n)-th of the n frames dom0's grant table has now: GNTTABOP_setup_table asking for
+ * exactly n (so the table does not grow) lists them. A program that holds one may write grant
+ * entries, which the undo does not clear: the run is tainted. MFN_INVALID (~0) when none.
+ */
+static uint64_t run_gnt_frame(struct agent_run *r, uint16_t a)
+{
+    struct { uint16_t dom; uint16_t pad; uint32_t nr_frames, max_frames; int16_t status; } q =
+        { DOMID_SELF, 0, 0, 0, 0 };
+    static uint64_t frames[64];
+
+    if (hc(HYPERVISOR_grant_table_op, GNTTABOP_query_size, (uint64_t)&q, 1, 0, 0) < 0 ||
+        q.status || !q.nr_frames || q.nr_frames > 64)
+        return ~0ULL;
+    struct { uint16_t dom; uint16_t pad; uint32_t nr_frames; int16_t status; uint16_t pad2[3];
+             uint64_t list; } st = { DOMID_SELF, 0, q.nr_frames, 0, { 0, 0, 0 }, (uint64_t)frames };
+    if (hc(HYPERVISOR_grant_table_op, GNTTABOP_setup_table, (uint64_t)&st, 1, 0, 0) < 0 ||
+        st.status)
+        return ~0ULL;
+    agent_taint(r, "grant_frame");
+    return frames[a % q.nr_frames];
+}
+
 /* An argument's value; *bad set when it names what this agent cannot stand for. */
-static uint64_t run_arg(const struct agent_run *r, const struct prog_arg *a, bool *bad)
+static uint64_t run_arg(struct agent_run *r, const struct prog_arg *a, bool *bad)
 {
     unsigned g = a->a % run_pages(r);
     bool dom_arg = a->kind != ARG_IMM && a->kind != ARG_DOMID && a->kind != ARG_PAYLOAD &&
@@ -100,8 +123,14 @@ static uint64_t run_arg(const struct agent_run *r, const struct prog_arg *a, boo
         return a->a % (r->shape->nr_vcpus ? r->shape->nr_vcpus : 1U);
     case ARG_GPA:
         return (baseline_pfn(g) << PAGE_SHIFT) + a->b;
+    case ARG_HANDLE:
+        return r->nr_handles ? r->handle[a->a % r->nr_handles] : a->a;
+    case ARG_GNTFRAME:
+        return run_gnt_frame(r, a->a);
+    case ARG_GNTPTE:
+        return ((run_gnt_frame(r, a->a) << PAGE_SHIFT) & PTE_ADDR_MASK) | (a->imm & ~PTE_ADDR_MASK);
     default:
-        /* maptrack handles and grant/status frames: the agent does not track them yet */
+        /* grant v2 status frames: not looked up yet */
         *bad = true;
         return a->imm;
     }
@@ -310,6 +339,31 @@ static bool run_note_extents(struct agent_run *r, uint64_t res, uint64_t n)
     return true;
 }
 
+/* The handles of maps that succeeded join r->handle; those of unmaps that did leave it. */
+static void run_note_handles(struct agent_run *r, uint64_t base, uint64_t count, bool map)
+{
+    unsigned size = map ? 32U : 24U, st = map ? 18U : 20U, h = map ? 20U : 16U;
+
+    for (uint64_t i = 0; i < count && i < 64; i++) {
+        uint64_t w, hv;
+        if (!run_read64(base + i * size + (st & ~7U), &w) ||
+            !run_read64(base + i * size + (h & ~7U), &hv))
+            return;
+        if ((uint16_t)(w >> (8 * (st & 7U))))
+            continue;
+        uint32_t handle = (uint32_t)(hv >> (8 * (h & 7U)));
+        if (map && r->nr_handles < AGENT_MAX_EXTRA) {
+            r->handle[r->nr_handles++] = handle;
+        } else if (!map) {
+            for (unsigned k = 0; k < r->nr_handles; k++)
+                if (r->handle[k] == handle) {
+                    r->handle[k] = r->handle[--r->nr_handles];
+                    break;
+                }
+        }
+    }
+}
+
 /*
  * Taints that depend on what the call did (rc, the statuses it wrote back): reservation changes
  * that moved a frame, grant maps, transfers, swaps and table growth that succeeded. Calls that
@@ -368,6 +422,10 @@ static void run_after(struct agent_run *r, unsigned nr, const uint64_t *a, long 
     case GNTTABOP_map_grant_ref:       /* {u64 host, u32 flags, u32 ref, u16 dom, i16 status, u32 handle, u64 bus} */
         if (run_any_status_ok(a[1], a[2], 32, 18))
             agent_taint(r, "grant_map");
+        run_note_handles(r, a[1], a[2], true);
+        break;
+    case GNTTABOP_unmap_grant_ref:     /* {u64 host, u64 bus, u32 handle, i16 status} */
+        run_note_handles(r, a[1], a[2], false);
         break;
     case GNTTABOP_setup_table:         /* {u16 dom, u32 nr_frames, i16 status, ...}: may grow */
         if (run_any_status_ok(a[1], a[2], 24, 8))
