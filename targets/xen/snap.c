@@ -1,5 +1,7 @@
 /* The xen target's saved machine: QEMU's migration to a file at a process's second boot, loaded instead of later boots. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,14 +15,16 @@
 static struct {
     bool off;               /* given up, or HVFUZZ_XEN_SNAPSHOT=0 */
     bool saved;
-    char file[256];
+    char file[256];         /* where QEMU writes it; unlinked once written */
+    int fd;                 /* the saved machine, open: it goes when this process goes */
     char conf_key[1600];    /* the files the saved machine was booted from */
-} xen_snap;
+} xen_snap = { .fd = -1 };
 
 static void xen_snap_cleanup(void)
 {
-    if (xen_snap.saved)
-        unlink(xen_snap.file);
+    if (xen_snap.fd >= 0)
+        close(xen_snap.fd);
+    xen_snap.fd = -1;
     xen_snap.saved = false;
 }
 
@@ -50,7 +54,10 @@ int xen_hmp(const char *sock, const char *cmd, char *out, size_t cap, double dea
     size_t len = 0;
     int fd = -1;
 
-    snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
+    /* Linux's abstract namespace, as QEMU's abstract=on (tight: the name's exact length) */
+    size_t n = strnlen(sock, sizeof(a.sun_path) - 1);
+    memcpy(a.sun_path + 1, sock, n);
+    socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
     /* QEMU creates the socket as it starts: a little patience, not more (a stand-in for QEMU
        in the tests has no monitor at all) */
     double connect_by = xen_now() + 2 < deadline ? xen_now() + 2 : deadline;
@@ -58,7 +65,7 @@ int xen_hmp(const char *sock, const char *cmd, char *out, size_t cap, double dea
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
             return -1;
-        if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+        if (connect(fd, (struct sockaddr *)&a, alen) == 0)
             break;
         close(fd);
         if (xen_now() > connect_by)
@@ -69,8 +76,8 @@ int xen_hmp(const char *sock, const char *cmd, char *out, size_t cap, double dea
     if (xen_hmp_prompt(fd, out, cap, &len, deadline) == 0) {
         len = 0;
         out[0] = 0;
-        size_t n = strlen(cmd);
-        if (write(fd, cmd, n) == (ssize_t)n && write(fd, "\n", 1) == 1)
+        size_t k = strlen(cmd);
+        if (write(fd, cmd, k) == (ssize_t)k && write(fd, "\n", 1) == 1)
             rc = xen_hmp_prompt(fd, out, cap, &len, deadline);
     }
     close(fd);
@@ -123,9 +130,16 @@ void xen_snap_save(struct xen_vm *vm, const struct xen_conf *c)
             xen_hmp(vm->mon, "cont", out, sizeof(out), xen_now() + 5);
         return;
     }
+    /* held open and unlinked: ~11 MB that cannot outlive the process, even killed */
+    xen_snap.fd = open(xen_snap.file, O_RDONLY | O_CLOEXEC);
+    unlink(xen_snap.file);
+    if (xen_snap.fd < 0) {
+        xen_snap.off = true;
+        return;
+    }
+    snprintf(xen_snap.file, sizeof(xen_snap.file), "/proc/%d/fd/%d", (int)getpid(), xen_snap.fd);
     xen_snap.saved = true;
     xen_snap_key(c, xen_snap.conf_key, sizeof(xen_snap.conf_key));
-    atexit(xen_snap_cleanup);
 }
 
 int xen_snap_restore(struct xen_vm *vm, const struct xen_conf *c)
@@ -145,8 +159,10 @@ int xen_snap_restore(struct xen_vm *vm, const struct xen_conf *c)
     while (xen_now() < deadline) {
         if (xen_hmp(vm->mon, "info status", out, sizeof(out), deadline) < 0)
             break;
-        if (strstr(out, "status: running"))
+        if (strstr(out, "status: running")) {
+            xen_vm_module_done(vm);
             return 0;
+        }
         usleep(20000);
     }
     /* from now on this process boots */

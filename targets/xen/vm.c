@@ -98,8 +98,6 @@ void xen_vm_kill(struct xen_vm *vm)
     vm->pid = 0;
     vm->to_qemu = vm->from_qemu = -1;
     vm->rx_len = 0;
-    if (vm->mon[0])
-        unlink(vm->mon);
     if (vm->module_file_pending)
         unlink(vm->module);
     vm->module_file_pending = false;
@@ -163,10 +161,11 @@ int xen_vm_start(struct xen_vm *vm, const struct xen_conf *c, const char *incomi
     if (xen_vm_module(mod, sizeof(mod)) < 0)
         return -1;
     snprintf(initrd, sizeof(initrd), "%s,%s", c->agent, mod);
-    snprintf(vm->mon, sizeof(vm->mon), "/tmp/hvfuzz-mon-%d-%u.sock", (int)getpid(), seq++);
-    snprintf(mon, sizeof(mon), "socket,id=hvmon,path=%s,server=on,wait=off", vm->mon);
+    /* an abstract socket: nothing in the file system to leave behind if we are killed */
+    snprintf(vm->mon, sizeof(vm->mon), "hvfuzz-mon-%d-%u", (int)getpid(), seq++);
+    snprintf(mon, sizeof(mon), "socket,id=hvmon,path=%s,abstract=on,server=on,wait=off",
+             vm->mon);
     snprintf(inc, sizeof(inc), "exec:cat %s", incoming ? incoming : "");
-    unlink(vm->mon);
     /* close-on-exec: a later child (another machine, a sandbox) must not hold QEMU's stdin */
     if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
         unlink(mod);
@@ -221,10 +220,18 @@ int xen_vm_start(struct xen_vm *vm, const struct xen_conf *c, const char *incomi
     fcntl(vm->from_qemu, F_SETFL, O_NONBLOCK);
     /* a QEMU that died is a finding (the write fails with EPIPE), not the end of hvfuzz */
     signal(SIGPIPE, SIG_IGN);
-    /* kept while the machine lives: a restore starts QEMU with the same files */
+    /* removed once QEMU is up (xen_vm_module_done) */
     vm->module_file_pending = true;
     snprintf(vm->module, sizeof(vm->module), "%s", mod);
     return 0;
+}
+
+/* QEMU read the module when it started: the file can go (a killed hvfuzz leaves none). */
+void xen_vm_module_done(struct xen_vm *vm)
+{
+    if (vm->module_file_pending)
+        unlink(vm->module);
+    vm->module_file_pending = false;
 }
 
 int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
@@ -253,6 +260,7 @@ int xen_vm_boot(struct xen_vm *vm, const struct xen_conf *c, struct finding *f)
         xen_vm_kill(vm);
         return 1;
     }
+    xen_vm_module_done(vm);
     vm->booted_in = xen_now() - t0;
     /* the agent waits for its first program: the state every restore starts from. Saved at
        the second boot of the process, so commands that never need one do not pay for it */

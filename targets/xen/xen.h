@@ -63,7 +63,7 @@ struct xen_vm {
     char tail[XEN_TAIL_LINES][160];   /* the last lines of output, for a finding's detail */
     unsigned tail_at;
     double booted_in;       /* seconds to HVREADY of the last boot (or restore) */
-    char mon[108];          /* QEMU's monitor socket (snap.c) */
+    char mon[108];          /* QEMU's monitor socket, in the abstract namespace (snap.c) */
     char module[256];       /* the boot module's file, removed with the machine */
     bool module_file_pending;
 };
@@ -98,6 +98,8 @@ int xen_snap_restore(struct xen_vm *vm, const struct xen_conf *c);
 int xen_hmp(const char *sock, const char *cmd, char *out, size_t cap, double deadline);
 /* QEMU with Xen and the agent; incoming: a saved machine's file to load (vm.c). 0, or -1. */
 int xen_vm_start(struct xen_vm *vm, const struct xen_conf *c, const char *incoming);
+/* The machine is up: its boot module's file is no longer needed. */
+void xen_vm_module_done(struct xen_vm *vm);
 /* hvfuzz bench --target xen (targets/xen/bench.c): 0, or -1 if the target cannot run. */
 int xen_bench(FILE *out, double secs, bool json);
 /* The next program of this xen target boots a fresh machine (tests, one boot per batch). */
