@@ -11,9 +11,11 @@
 extern const struct target_ops native_target_ops;
 /* Binaries that do not link Unicorn (the engine harnesses, OSS-Fuzz) leave it out: weak. */
 extern const struct target_ops unicorn_target_ops __attribute__((weak));
+extern const struct target_ops xen_target_ops;
 static const struct target_ops *const target_table[] = {
     &native_target_ops,
     &unicorn_target_ops,
+    &xen_target_ops,
 };
 #define TARGET_NR (sizeof(target_table) / sizeof(target_table[0]))
 
@@ -151,11 +153,34 @@ static bool target_pass(struct target *t, const struct prog *p, struct op_result
     bool found = false, unsupported = false;
     if (t->opts.capture_out && !t->out_buf)
         t->out_buf = malloc((size_t)PROG_MAX_OPS * PROG_MAX_PAYLOAD);
+    /* a target that runs whole programs: its results first, then the same checks per op */
+    struct op_result *all = NULL;
+    struct finding prog_f;
+    int prog_rc = 0;
+    if (ops->run_prog) {
+        all = results ? results : calloc(PROG_MAX_OPS, sizeof(*all));
+        if (!all) {
+            target_finding(f, ORACLE_CRASH, -1, "target:run-op-failed", "out of memory");
+            t->opts.audit_each_op = saved;
+            return true;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            target_result_init(&all[i], t->opts.capture_out && t->out_buf ?
+                                        t->out_buf + (size_t)i * PROG_MAX_PAYLOAD : NULL);
+        prog_rc = ops->run_prog(t, p, all, &prog_f);
+        /* the ops before the one the finding names ran: their expectations are checked */
+        if (prog_rc == 1)
+            n = prog_f.op_index >= 0 && (uint32_t)prog_f.op_index < n ? (uint32_t)prog_f.op_index
+                                                                       : 0;
+    }
     for (uint32_t i = 0; i < n && !found; i++) {
-        struct op_result scratch, *r = results ? &results[i] : &scratch;
-        target_result_init(r, t->opts.capture_out && t->out_buf ?
-                              t->out_buf + (size_t)i * PROG_MAX_PAYLOAD : NULL);
-        int rc = ops->run_op(t, &p->ops[i], r);
+        struct op_result scratch, *r = all ? &all[i] : results ? &results[i] : &scratch;
+        int rc = prog_rc;
+        if (!all) {
+            target_result_init(r, t->opts.capture_out && t->out_buf ?
+                                  t->out_buf + (size_t)i * PROG_MAX_PAYLOAD : NULL);
+            rc = ops->run_op(t, &p->ops[i], r);
+        }
         t->steps++;
         /* the target itself broke (a real hypervisor gone, an agent that stopped answering):
            the results after this op would be made up, so the run ends with a finding */
@@ -189,11 +214,18 @@ static bool target_pass(struct target *t, const struct prog *p, struct op_result
             found = true;
             break;
         }
-        if (ops->check && ops->check(t, false, (int)i, f))
+        if (!all && ops->check && ops->check(t, false, (int)i, f))
             found = true;
     }
+    if (all && all != results)
+        free(all);
+    if (prog_rc == 1 && !found) {
+        *f = prog_f;
+        found = true;
+    }
+    n = p->nr_ops < PROG_MAX_OPS ? p->nr_ops : PROG_MAX_OPS;
     /* ops after a finding did not run: their results say so */
-    for (uint32_t i = found && results ? (uint32_t)f->op_index + 1 : n; i < n; i++) {
+    for (uint32_t i = found && results ? (uint32_t)(f->op_index + 1) : n; i < n; i++) {
         memset(&results[i], 0, sizeof(results[i]));
         results[i].status = OPS_NOT_RUN;
     }

@@ -33,6 +33,8 @@ static const struct hvfuzz_cmd hvfuzz_cmds[] = {
     { .name = "diff", .summary = "run programs on two targets and report where their results differ",
       .main = cmd_diff_main },
     { .name = "census", .summary = "count the value classes and states the generator produces", .main = cmd_census_main },
+    { .name = "export", .summary = "write a reproducer that runs without hvfuzz (xen target)",
+      .main = cmd_export_main },
 };
 #define HVFUZZ_NR_CMDS (sizeof(hvfuzz_cmds) / sizeof(hvfuzz_cmds[0]))
 

@@ -107,6 +107,13 @@ struct target_ops {
        feedback (native: frame types and counts, grant, port, device and vCPU states). */
     void (*state_features)(const struct target *t, void (*f)(uint32_t feature, void *arg),
                            void *arg);
+    /* Optional: a whole program at once, for targets where a round trip per op costs too much
+       (xen: the ops go to an agent inside a virtual machine). results[] has nr_ops entries,
+       initialised as for run_op; it returns 0, 1 with a finding in *f (f->op_index the op it
+       broke at, or -1), or -1 when the target itself failed. target_run then checks the
+       expectations op by op as it does after run_op, and calls check once, in full. */
+    int  (*run_prog)(struct target *t, const struct prog *p, struct op_result *results,
+                     struct finding *f);
 };
 
 struct target {

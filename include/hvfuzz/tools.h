@@ -8,6 +8,7 @@ int cmd_bench_main(int argc, char **argv);
 int cmd_bugzoo_main(int argc, char **argv);
 int cmd_census_main(int argc, char **argv);
 int cmd_diff_main(int argc, char **argv);
+int cmd_export_main(int argc, char **argv);
 
 #include <stdint.h>
 /* --bug NAME[,NAME...] or --bug none: 0, or -1 after naming the unknown bug on stderr. */

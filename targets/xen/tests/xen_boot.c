@@ -1,0 +1,97 @@
+/*
+ * The xen target on real Xen (only with HVFUZZ_XEN_TESTS=1, as make check-xen sets it: each
+ * boot costs seconds): a program's results do not depend on the program before it, because the
+ * agent undoes what a program did or says it could not (then the host reboots). baseline_b.txt
+ * runs first in a fresh boot, then after baseline_a.txt (which leaves a written page, a
+ * read-only mapping, a pinned L1 and an open port behind) in the same boot, then after
+ * taint.txt (which the agent cannot undo: the machine is restored from the one saved after the
+ * boot): the same results each time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "targets/xen/xen.h"
+#include "test.h"
+
+#define XEN_PROGS "targets/xen/tests/progs/"
+
+static bool xen_boot_wanted(void)
+{
+    const char *e = getenv("HVFUZZ_XEN_TESTS");
+
+    return e && !strcmp(e, "1");
+}
+
+static void xen_boot_load(struct prog *p, const char *name)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), XEN_PROGS "%s", name);
+    if (prog_load(p, path) != PROG_OK) {
+        fprintf(stderr, "%s:%d: cannot load %s (run from the source tree)\n", __FILE__, __LINE__,
+                path);
+        CU_FAIL_FATAL("program file");
+    }
+}
+
+static void xen_boot_same(const struct prog *p, const struct op_result *a,
+                          const struct op_result *b)
+{
+    for (uint32_t i = 0; i < p->nr_ops; i++) {
+        bool same = a[i].status == b[i].status && a[i].rc == b[i].rc &&
+                    a[i].value == b[i].value && a[i].fault == b[i].fault &&
+                    a[i].pfec == b[i].pfec && a[i].out_len == b[i].out_len &&
+                    (!a[i].out_len || !memcmp(a[i].out, b[i].out, a[i].out_len));
+        if (!same)
+            fprintf(stderr, "%s:%d: op %u: alone: status %u rc %lld value %#llx fault %u; "
+                            "after baseline_a: status %u rc %lld value %#llx fault %u\n",
+                    __FILE__, __LINE__, i, a[i].status, (long long)a[i].rc,
+                    (unsigned long long)a[i].value, a[i].fault, b[i].status, (long long)b[i].rc,
+                    (unsigned long long)b[i].value, b[i].fault);
+        CU_ASSERT(same);
+    }
+}
+
+TEST(xen_boot_baseline)
+{
+    static struct prog a, b;
+    static struct op_result alone[PROG_MAX_OPS], after[PROG_MAX_OPS], ra[PROG_MAX_OPS];
+    static uint8_t out_alone[PROG_MAX_OPS][PROG_MAX_PAYLOAD];
+    struct target_opts o = target_default_opts;
+    struct finding f;
+    struct target t;
+
+    if (!xen_boot_wanted())
+        return;
+    xen_boot_load(&a, "baseline_a.txt");
+    xen_boot_load(&b, "baseline_b.txt");
+    o.capture_out = true;
+    if (target_open(&t, target_find("xen"), &b.shape, &o) < 0) {
+        printf("SKIP: xen_boot_baseline: the xen target does not open here (the line above says why)\n");
+        return;
+    }
+    xen_target_reboot(&t);
+    CU_ASSERT(!target_run(&t, &b, alone, &f));
+    /* the driver's payload buffers are reused by the next run: keep these */
+    for (uint32_t i = 0; i < b.nr_ops; i++) {
+        if (alone[i].out)
+            memcpy(out_alone[i], alone[i].out, alone[i].out_len);
+        alone[i].out = out_alone[i];
+    }
+    CU_ASSERT(!target_run(&t, &a, ra, &f));
+    /* a ran its ops: the undo has something to do */
+    TEST_EQ(0, ra[3].rc);
+    CU_ASSERT(!target_run(&t, &b, after, &f));
+    xen_boot_same(&b, alone, after);
+    /* a program the agent cannot undo: the next one runs on the saved machine, restored (or,
+       where QEMU would not save it, on a fresh boot) */
+    static struct prog taint;
+    xen_boot_load(&taint, "taint.txt");
+    unsigned machines = xen_boots + xen_restores;
+    CU_ASSERT(!target_run(&t, &taint, ra, &f));
+    CU_ASSERT(!target_run(&t, &b, after, &f));
+    TEST_EQ(machines + 1, xen_boots + xen_restores);
+    xen_boot_same(&b, alone, after);
+    target_close(&t);
+}
