@@ -296,6 +296,16 @@ static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a)
     case HYPERVISOR_set_gdt:
         agent_taint(r, "set_gdt");
         return true;
+    /* the agent's own vCPU and domain state, which no undo puts back: the machine is restored
+       after the program (set_trap_table and iret are refused below: they would take over the
+       agent's trap handling and registers mid-program) */
+    case HYPERVISOR_stack_switch:
+    case HYPERVISOR_fpu_taskswitch:
+    case HYPERVISOR_set_timer_op:
+    case HYPERVISOR_vm_assist:
+    case HYPERVISOR_set_segment_base:
+        agent_taint(r, abi_hypercall_name(nr));
+        return true;
     default:
         /* numbers the model lacks: past Xen's table they are -ENOSYS and harmless; below it
            they may be the agent's own business (callbacks, stack switch, iret) */
