@@ -249,8 +249,8 @@ static void xsa299_preempted_pin(struct conf_ctx *c)
     /* the partial state is consistent and holds the L4 type against other uses */
     CONF_EXPECT_EQ(c, 0, audit_run(c->hv, &rep));
     CONF_EXPECT(c, c->hv->frames[t[5]].flags & FRAME_PARTIAL);
-    CONF_EXPECT_EQ(c, -XEN_EINVAL, mc_mmu1(c, c->v1, conf_l1e_maddr(c, c->d1, 0),
-                                           mc_pte(t[5], MC_RW), DOMID_SELF));
+    CONF_EXPECT_EQ(c, -XEN_EBUSY, mc_mmu1(c, c->v1, conf_l1e_maddr(c, c->d1, 0),
+                                          mc_pte(t[5], MC_RW), DOMID_SELF));
     CONF_EXPECT_EQ(c, -XEN_EINVAL, mc_ext1(c, c->v0, MMUEXT_UNPIN_TABLE, t[5], 0, 1));
     CONF_EXPECT_EQ(c, 0, mc_ext1(c, c->v2, MMUEXT_TLB_FLUSH_ALL, 0, 0, DOMID_SELF));
 

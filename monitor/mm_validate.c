@@ -72,11 +72,13 @@ int pt_get_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, struct 
         return -XEN_EINVAL;
 
     if (level == 1) {
+        /* Xen's get_page_from_l1e: a frame of another owner (or of none) and a writable mapping
+           of a frame that cannot be typed writable both end at could_not_pin: -EBUSY */
         if (!get_page(hv, target, pg_owner))
-            return -XEN_EINVAL;
+            return -XEN_EBUSY;
         if ((e & _PAGE_RW) && get_page_type(hv, target, PGT_writable, false) < 0) {
             put_page(hv, target);
-            return -XEN_EINVAL;
+            return -XEN_EBUSY;
         }
         return 0;
     }
