@@ -1,4 +1,6 @@
 /* update_va_mapping conformance: L1 updates by virtual address and the UVMF flush selection. */
+#include <string.h>
+
 #include "mmu_conf.h"
 
 /*
@@ -124,3 +126,51 @@ static const struct conf_case uv_cases[] = {
       .expect = -XEN_EINVAL) },
 };
 CONF_AREA("update_va_mapping", uv_cases)
+
+/*
+ * update_va_mapping_otherdomain: the caller's own L1 entry for va, naming a frame of domid.
+ * DOMID_SELF is update_va_mapping; a privileged caller maps another domain's frame (a toolstack's
+ * foreign mapping); an unprivileged one is refused (-EPERM), and the caller's own id spelled out
+ * or an absent domain is -ESRCH (Xen's get_pg_owner and its XSM check).
+ */
+struct uo_row {
+    bool from_dom0;            /* dom0 maps into its own scratch page 0's entry, else dom1 */
+    uint32_t domid;            /* DOMID_SELF, or a domain: 0, 1, 2, 7 (absent) */
+    unsigned frame_of;         /* the frame mapped: scratch page 0 of dom 0, 1 or 2 */
+    long expect;
+};
+
+static void uo_run(struct conf_ctx *c)
+{
+    const struct uo_row *r = c->data;
+    struct domain *caller = r->from_dom0 ? c->d0 : c->d1;
+    struct vcpu *v = r->from_dom0 ? c->v0 : c->v1;
+    struct domain *owner = r->frame_of == 0 ? c->d0 : r->frame_of == 1 ? c->d1 : c->d2;
+    gva_t va = conf_scratch(c, caller, 0);
+    mfn_t m = conf_scratch_mfn(c, owner, 0);
+    uint64_t val = mc_pte(m, MC_RO);
+
+    long rc = conf_hc(c, v, HYPERVISOR_update_va_mapping_otherdomain, va, val, UVMF_INVLPG, r->domid,
+                      0);
+    CONF_EXPECT_EQ(c, r->expect, rc);
+    if (r->expect == 0) {
+        /* the new entry maps the frame: the caller reads the owner's page through it */
+        uint8_t got[8], want[8];
+        memcpy(want, frame_mem(c->hv, m), sizeof(want));
+        if (conf_get(c, v, va, got, sizeof(got)) == 0)
+            CONF_EXPECT(c, memcmp(got, want, sizeof(got)) == 0);
+    }
+}
+
+#define UO(...) (&(const struct uo_row){ __VA_ARGS__ })
+static const struct conf_case uo_cases[] = {
+    { "self_is_update_va_mapping", uo_run, UO(.domid = DOMID_SELF, .frame_of = 1) },
+    { "dom0_maps_a_domu_frame", uo_run, UO(.from_dom0 = true, .domid = 2, .frame_of = 2) },
+    { "domu_naming_another_eperm", uo_run, UO(.domid = 2, .frame_of = 2, .expect = -XEN_EPERM) },
+    { "own_id_spelled_out_esrch", uo_run, UO(.domid = 1, .frame_of = 1, .expect = -XEN_ESRCH) },
+    { "absent_domain_esrch", uo_run, UO(.from_dom0 = true, .domid = 7, .frame_of = 2,
+      .expect = -XEN_ESRCH) },
+    { "frame_not_of_domid_ebusy", uo_run, UO(.from_dom0 = true, .domid = 2, .frame_of = 1,
+      .expect = -XEN_EBUSY) },
+};
+CONF_AREA("update_va_mapping_otherdomain", uo_cases)

@@ -3,7 +3,7 @@
 #include "hvfuzz/hypercall.h"
 
 /* One line per implemented hypercall; the ABI table (hvfuzz/abi.h) knows it by name. The rest
-   (set_gdt, update_va_mapping_otherdomain, any other number) give -ENOSYS. */
+   (set_gdt, any other number) give -ENOSYS. */
 const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [HYPERVISOR_set_trap_table]    = do_set_trap_table,
     [HYPERVISOR_mmu_update]        = do_mmu_update,
@@ -18,6 +18,7 @@ const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [HYPERVISOR_xen_version]       = do_xen_version,
     [HYPERVISOR_console_io]        = do_console_io,
     [HYPERVISOR_grant_table_op]    = do_grant_table_op,
+    [HYPERVISOR_update_va_mapping_otherdomain] = do_update_va_mapping_otherdomain,
     [HYPERVISOR_iret]              = do_iret,
     [HYPERVISOR_vcpu_op]           = do_vcpu_op,
     [HYPERVISOR_mmuext_op]         = do_mmuext_op,

@@ -233,7 +233,8 @@ static void mmu_flush_all(struct hv *hv, struct domain *d, bool one_va, gva_t va
         tlb_flush_va(&d->vcpu[i], va);
 }
 
-long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6])
+/* The caller's L1 entry for va gets val, naming a frame of pg_owner; then the flush flags ask. */
+static long uvm_run(struct hv *hv, struct vcpu *v, const uint64_t args[6], struct domain *pg_owner)
 {
     gva_t va = args[0];
     uint64_t val = args[1], flags = args[2];
@@ -251,7 +252,7 @@ long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6])
     if (!get_page(hv, l1, d))
         return -XEN_EINVAL;
     /* L1 updates never validate tables, so nothing here needs preemption */
-    rc = mod_pt_entry(hv, v, l1, 1, idx, val, d, false, false);
+    rc = mod_pt_entry(hv, v, l1, 1, idx, val, pg_owner ? pg_owner : d, false, false);
     put_page(hv, l1);
     if (rc < 0)
         return rc;
@@ -275,6 +276,27 @@ long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6])
         return 0;
     }
     return mmu_flush_mask(hv, v, d, sel, one_va, va);
+}
+
+long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6])
+{
+    return uvm_run(hv, v, args, NULL);
+}
+
+/*
+ * update_va_mapping_otherdomain(va, val, flags, domid): the same on the caller's own tables, the
+ * entry naming a frame of domid (Xen's get_pg_owner, then its XSM check: DOMID_SELF is the
+ * caller, the caller's own id spelled out or no such domain -ESRCH, another domain needs the
+ * privilege, -EPERM), as mmu_update's foreigndom is resolved.
+ */
+long do_update_va_mapping_otherdomain(struct hv *hv, struct vcpu *v, uint64_t args[6])
+{
+    struct domain *pg_owner;
+    int rc = mmu_pg_owner(hv, v, args[3] & 0xFFFFU, &pg_owner);
+
+    if (rc < 0)
+        return rc;
+    return uvm_run(hv, v, args, pg_owner);
 }
 
 /* One mmuext op. The caller finished any deferred put before, so old_guest_table is free. */

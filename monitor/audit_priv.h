@@ -81,7 +81,9 @@ struct audit_tbl {
     mfn_t    mfn;
     unsigned level;
     domid_t  owner;
-    bool     isolated;   /* I5 applies: the owner exists and is not dying */
+    /* I5 applies: the owner exists, is not dying and is not privileged (a privileged domain
+       maps other domains' frames, as Xen lets a toolstack: update_va_mapping_otherdomain) */
+    bool     isolated;
     bool     gnt_live;   /* grant PTEs are accounted: the owner has not crashed */
 };
 /* Fill tb for table m; false if m holds no refs. Table-level checks are made here. */

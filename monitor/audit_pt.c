@@ -106,7 +106,7 @@ bool audit_tbl_begin(struct audit_ctx *c, mfn_t m, struct audit_tbl *tb)
     const struct domain *d = audit_dom(hv, f->owner);
     *tb = (struct audit_tbl){
         .mfn = m, .level = f->type, .owner = f->owner,
-        .isolated = d && !d->dying, .gnt_live = d && !audit_dom_crashed(d),
+        .isolated = d && !d->dying && !d->privileged, .gnt_live = d && !audit_dom_crashed(d),
     };
     if ((f->flags & (FRAME_VALIDATED | FRAME_PARTIAL)) == (FRAME_VALIDATED | FRAME_PARTIAL))
         audit_add(c, INV_I4_TABLES, m, f->owner, 0, 1, "%s both validated and partial",
@@ -232,7 +232,7 @@ static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct 
             audit_add(c, INV_I3_WRITABLE, e->mfn, d->id, PGT_writable, f->type,
                       "vcpu %u writable tlb va 0x%llx maps %s frame: type", v->id,
                       (unsigned long long)e->va, audit_type_name(f->type));
-        if (!d->dying && f->owner != d->id && !audit_granted(c, d->id, e->mfn))
+        if (!d->dying && !d->privileged && f->owner != d->id && !audit_granted(c, d->id, e->mfn))
             audit_add(c, INV_I5_ISOLATION, e->mfn, d->id, d->id, f->owner,
                       "vcpu %u tlb va 0x%llx maps frame of another domain: owner", v->id,
                       (unsigned long long)e->va);

@@ -35,6 +35,7 @@ long do_vm_assist(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_set_segment_base(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_mmu_update(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_update_va_mapping_otherdomain(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_mmuext_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_memory_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_multicall(struct hv *hv, struct vcpu *v, uint64_t args[6]);
