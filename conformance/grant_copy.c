@@ -264,9 +264,13 @@ static const struct conf_case tr_cases[] = {
     { "transfer_not_own_frame_bad_page", tr_run, TR(.frame = TR_NOT_OWN,
       .status = GNTST_bad_page) },
     { "transfer_no_domain_bad_domain", tr_run, TR(.dest = 6, .status = GNTST_bad_domain) },
+    /* Xen looks at the frame (steal_page) before the transferee: the xen target showed it */
+    { "transfer_frame_checked_before_domain", tr_run, TR(.frame = TR_L1, .dest = 6,
+      .status = GNTST_bad_page) },
     { "transfer_domid_self_bad_domain", tr_run, TR(.dest = DOMID_SELF,
       .status = GNTST_bad_domain) },
-    { "transfer_bad_ref_bad_gntref", tr_run, TR(.ref = 4096, .status = GNTST_bad_gntref) },
+    /* Xen's gnttab_prepare_for_transfer refuses a ref past the table as general_error */
+    { "transfer_bad_ref_general_error", tr_run, TR(.ref = 4096, .status = GNTST_general_error) },
     { "transfer_not_accepting_general_error", tr_run, TR(.gflags = GTF_permit_access,
       .status = GNTST_general_error) },
     { "transfer_entry_for_other_general_error", tr_run, TR(.entry_to_dom0 = true,

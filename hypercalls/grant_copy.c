@@ -93,6 +93,20 @@ static void gnt_p2m_trim(struct domain *d)
         d->nr_gfns--;
 }
 
+/* Whether gnttab_steal_page would take mfn from d (the same checks, nothing changed). */
+static bool gnt_stealable(struct hv *hv, const struct domain *d, mfn_t mfn)
+{
+    const struct frame *f = &hv->frames[mfn];
+
+    if ((!(f->flags & FRAME_ALLOCATED) && !hv_bug_on(hv, HV_BUG_XSA284)) ||
+        (f->flags & FRAME_XEN_HEAP))
+        return false;
+    /* get_page's owner test, then "allocation ref + ours": one ref before ours */
+    if (f->owner != d->id || f->count != 1U)
+        return false;
+    return f->type_count == 0 && !(f->flags & (FRAME_PINNED | FRAME_PARTIAL));
+}
+
 int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
 {
     struct frame *f;
@@ -156,8 +170,12 @@ static void gnt_assign_page(struct hv *hv, struct domain *e, mfn_t mfn, uint64_t
 }
 
 /*
- * Every check that can fail is made before the frame is stolen, so a failed transfer leaves the
- * frame with its owner (Xen steals first and frees the frame on a late failure).
+ * Xen 4.17's order and statuses: the frame (invalid or not stealable: bad_page), the transferee
+ * (absent: bad_domain; dying or without headroom: general_error), then the grant entry (a ref past
+ * the table or an entry that does not accept a transfer from the caller: general_error, as
+ * gnttab_prepare_for_transfer refuses both). Every check is made before the frame is stolen, so
+ * a failed transfer leaves the frame with its owner, where Xen has already stolen it and frees it
+ * (docs/MODEL.md: a deliberate difference in state, not in status).
  */
 int gnt_transfer_one(struct hv *hv, struct vcpu *v, struct gnttab_transfer *op)
 {
@@ -167,16 +185,16 @@ int gnt_transfer_one(struct hv *hv, struct vcpu *v, struct gnttab_transfer *op)
 
     if (!ld)
         return GNTST_bad_domain;
-    if (!mfn_valid(hv, op->mfn))
+    if (!mfn_valid(hv, op->mfn) || !gnt_stealable(hv, ld, op->mfn))
         return GNTST_bad_page;
     e = dom_get(hv, op->domid);
     if (!e)
         return GNTST_bad_domain;
-    if (op->ref >= gnt_nr_entries(&e->gnt))
-        return GNTST_bad_gntref;
     /* a transfer to oneself gives back the frame it takes */
     room = e->max_pages + (e == ld ? 1U : 0U);
     if (e->dying || e->tot_pages >= room)
+        return GNTST_general_error;
+    if (op->ref >= gnt_nr_entries(&e->gnt))
         return GNTST_general_error;
     gnt_entry_read(hv, &e->gnt, op->ref, &ge);
     if ((ge.flags & GTF_type_mask) != GTF_accept_transfer || ge.domid != ld->id)
