@@ -262,7 +262,7 @@ static const struct census_field f_mc[] = {
     F(struct multicall_entry, op, "op", CK_ENUM, NR_HYPERCALLS - 1),
 };
 static const struct census_field f_ver[] = {
-    A("cmd", 0, 4, CK_ENUM, XENVER_commandline),
+    A("cmd", 0, 4, CK_ENUM, XENVER_build_id),
     A("arg", 1, 8, CK_VA, 0),
 };
 static const struct census_field f_con[] = {

@@ -316,7 +316,7 @@ void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
     if (r < 7) {
         gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_xen_version);
         buf = gen_pl_alloc(&h, 64);
-        gen_hc_arg(&h, 0, GEN_IMM(gen_chance(g, 7, 8) ? gen_below(g, 10) : gen_count(g, 16)));
+        gen_hc_arg(&h, 0, GEN_IMM(gen_chance(g, 7, 8) ? gen_below(g, 11) : gen_count(g, 16)));
         gen_hc_arg(&h, 1, gen_chance(g, 7, 8) ? GEN_PAYLOAD((uint32_t)buf) : gen_va(g, dom));
     } else if (r < 12) {
         gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_console_io);

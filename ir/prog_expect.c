@@ -17,7 +17,8 @@ static const struct { const char *name; int64_t value; } prog_errnos[] = {
     { "EAGAIN", XEN_EAGAIN }, { "ENOMEM", XEN_ENOMEM }, { "EACCES", XEN_EACCES },
     { "EFAULT", XEN_EFAULT }, { "EBUSY", XEN_EBUSY },   { "EEXIST", XEN_EEXIST },
     { "EINVAL", XEN_EINVAL }, { "ENOSPC", XEN_ENOSPC }, { "ERANGE", XEN_ERANGE },
-    { "ENOSYS", XEN_ENOSYS }, { "EOPNOTSUPP", XEN_EOPNOTSUPP }, { "ERESTART", XEN_ERESTART },
+    { "ENOSYS", XEN_ENOSYS }, { "ENOBUFS", XEN_ENOBUFS }, { "EOPNOTSUPP", XEN_EOPNOTSUPP },
+    { "ERESTART", XEN_ERESTART },
 };
 #define PROG_NR_ERRNOS (sizeof(prog_errnos) / sizeof(prog_errnos[0]))
 

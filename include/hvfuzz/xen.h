@@ -27,6 +27,7 @@
 #define XEN_ENOSPC     28
 #define XEN_ERANGE     34
 #define XEN_ENOSYS     38
+#define XEN_ENOBUFS   105
 #define XEN_EOPNOTSUPP 95
 /* Internal only: the hypercall was preempted and its arguments now describe the continuation. */
 #define XEN_ERESTART   85
@@ -457,6 +458,7 @@ struct multicall_entry {
 #define XENVER_pagesize     7
 #define XENVER_guest_handle 8
 #define XENVER_commandline  9
+#define XENVER_build_id     10
 struct xen_feature_info { uint32_t submap_idx; uint32_t submap; };
 struct xen_platform_parameters { uint64_t virt_start; };
 
