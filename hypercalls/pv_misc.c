@@ -1,12 +1,6 @@
 /* The small PV vCPU and domain calls: stack_switch, fpu_taskswitch, set_timer_op, vm_assist, set_segment_base. */
 #include "hvfuzz/hypercall.h"
 
-static bool pv_canonical(uint64_t a)
-{
-    uint64_t top = a >> 47;
-    return top == 0 || top == 0x1FFFFULL;
-}
-
 /* stack_switch(ss, sp): the kernel stack a fault from user mode lands on; ss gets the kernel's
    RPL (3 for a 64-bit PV domain, as set_trap_table's selectors). Never fails. */
 long do_stack_switch(struct hv *hv, struct vcpu *v, uint64_t args[6])
@@ -77,7 +71,7 @@ long do_set_segment_base(struct hv *hv, struct vcpu *v, uint64_t args[6])
     case SEGBASE_FS:
     case SEGBASE_GS_USER:
     case SEGBASE_GS_KERNEL:
-        if (!pv_canonical(base))
+        if (!gva_canonical(base))
             return -XEN_EINVAL;
         if (which == SEGBASE_FS)
             v->msr.fs_base = base;

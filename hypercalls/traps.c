@@ -29,12 +29,6 @@ struct pv_iret_context {
 /* CF PF AF ZF SF TF IF DF OF IOPL NT RF VM AC VIF VIP ID: the bits iret takes from a frame */
 #define RFLAGS_ALL  0x3F7FD5ULL
 
-static bool pv_canonical(uint64_t a)
-{
-    uint64_t top = a >> 47;
-    return top == 0 || top == 0x1FFFFULL;
-}
-
 /*
  * set_trap_table(traps): entries up to the first with address 0; a null handle clears the table.
  * Each entry's address must be canonical (else -EINVAL, the entries before it kept), its cs gets
@@ -55,7 +49,7 @@ long do_set_trap_table(struct hv *hv, struct vcpu *v, uint64_t args[6])
             return -XEN_EFAULT;
         if (ti.address == 0)
             return 0;
-        if (!pv_canonical(ti.address))
+        if (!gva_canonical(ti.address))
             return -XEN_EINVAL;
         if ((ti.cs & 3U) < 3U)
             ti.cs = (uint16_t)((ti.cs & ~3U) | 3U);
