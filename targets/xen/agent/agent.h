@@ -53,6 +53,8 @@ void out_str(const char *s);
 void out_end(void);
 void agent_shutdown(void) __attribute__((noreturn));
 void agent_die(const char *why) __attribute__((noreturn));
+/* The agent's own trap table (its guarded reads and writes rely on its #PF and #GP handlers). */
+void agent_traps(void);
 
 /* head.S: accesses that may fault; a fault sets agent_fault_vec (0xff: none) and the code. */
 extern volatile uint64_t agent_fault_vec, agent_fault_code;

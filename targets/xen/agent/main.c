@@ -26,7 +26,7 @@ extern char trap_0[], trap_1[], trap_3[], trap_4[], trap_5[], trap_6[], trap_7[]
 extern char trap_10[], trap_11[], trap_12[], trap_13[], trap_14[], trap_16[], trap_17[];
 extern char trap_19[];
 
-static void agent_traps(void)
+void agent_traps(void)
 {
     static struct trap_info t[] = {
         { 0, 0, FLAT_KERNEL_CS64, (uint64_t)trap_0 },   { 1, 0, FLAT_KERNEL_CS64, (uint64_t)trap_1 },

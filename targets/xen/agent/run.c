@@ -495,6 +495,10 @@ static void run_hypercall(struct agent_run *r, const struct prog_op *op, struct 
     }
     res->rc = hc(op->nr, a[0], a[1], a[2], a[3], a[4]);
     res->status = OPS_RAN;
+    /* A set_trap_table can still reach Xen past the guard (a multicall entry Xen reads through
+       a stale translation the agent's guard did not see: the seed-11 campaign's dom0 crash), and
+       the agent's next guarded read would then fault with no handler: its table goes back now. */
+    agent_traps();
     run_after(r, op->nr, a, res->rc);
     size_t len = op->payload_len < PROG_MAX_PAYLOAD ? op->payload_len : PROG_MAX_PAYLOAD;
     uint64_t va = run_payload_va(r);
