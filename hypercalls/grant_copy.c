@@ -93,11 +93,17 @@ static void gnt_p2m_trim(struct domain *d)
         d->nr_gfns--;
 }
 
-/* Whether gnttab_steal_page would take mfn from d (the same checks, nothing changed). */
+/* Whether d may give mfn away (gnttab_steal_page's test, which the transfer asks first). */
 static bool gnt_stealable(struct hv *hv, const struct domain *d, mfn_t mfn)
 {
     const struct frame *f = &hv->frames[mfn];
 
+    /*
+     * XSA-284: a frame without its allocation ref (being freed) or a xen-heap frame is not the
+     * domain's to give away. HV_BUG_XSA284 re-creates the pre-fix check, which lacked the
+     * PGC_allocated test: a frame whose allocation ref went while a mapping still holds it then
+     * looks like "allocation ref + ours" below and is handed to the new owner still mapped.
+     */
     if ((!(f->flags & FRAME_ALLOCATED) && !hv_bug_on(hv, HV_BUG_XSA284)) ||
         (f->flags & FRAME_XEN_HEAP))
         return false;
@@ -112,25 +118,9 @@ int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
     struct frame *f;
     uint64_t gfn;
 
-    if (!mfn_valid(hv, mfn))
+    if (!mfn_valid(hv, mfn) || !gnt_stealable(hv, d, mfn) || !get_page(hv, mfn, d))
         return -XEN_EINVAL;
     f = frame_w(hv, mfn);
-    /*
-     * XSA-284: a frame without its allocation ref (being freed) or a xen-heap frame is not the
-     * domain's to give away. HV_BUG_XSA284 re-creates the pre-fix check, which lacked the
-     * PGC_allocated test: a frame whose allocation ref went while a mapping still holds it then
-     * looks like "allocation ref + ours" below and is handed to the new owner still mapped.
-     */
-    if ((!(f->flags & FRAME_ALLOCATED) && !hv_bug_on(hv, HV_BUG_XSA284)) ||
-        (f->flags & FRAME_XEN_HEAP))
-        return -XEN_EINVAL;
-    if (!get_page(hv, mfn, d))
-        return -XEN_EINVAL;
-    /* exactly the allocation ref and ours: nothing maps, pins or uses it */
-    if (f->count != 2 || f->type_count != 0 || (f->flags & (FRAME_PINNED | FRAME_PARTIAL))) {
-        put_page(hv, mfn);
-        return -XEN_EINVAL;
-    }
     page_list_del(hv, &d->pages, mfn);
     d->tot_pages--;
     f->flags &= (uint8_t)~FRAME_ALLOCATED;

@@ -236,9 +236,16 @@ size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap)
         prog_put16(w + 2, (uint16_t)prog_expect_size(e));
         w = prog_expect_put(w + V1_OPHDR, e);
     }
-    uint32_t h = prog_fnv1a(FNV_OFFSET, buf, V1_CSUM_OFF);
-    prog_put32(buf + V1_CSUM_OFF, prog_fnv1a(h, buf + V1_HDR, n - V1_HDR));
+    prog_reseal(buf, n);
     return n;
+}
+
+void prog_reseal(uint8_t *buf, size_t len)
+{
+    if (len < V1_HDR)
+        return;
+    uint32_t h = prog_fnv1a(FNV_OFFSET, buf, V1_CSUM_OFF);
+    prog_put32(buf + V1_CSUM_OFF, prog_fnv1a(h, buf + V1_HDR, len - V1_HDR));
 }
 
 static enum prog_err prog_get_arg(struct prog_arg *a, const uint8_t *r, unsigned version)

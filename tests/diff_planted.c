@@ -8,20 +8,10 @@
 #include <string.h>
 
 #include "diff_util.h"
+#include "planted_ops.h"
 
-/* The ops of tests/expect_planted.c (every kind of result on the native target) and guest code. */
-static const char dpl_text[] =
-    "shape frames=256 domains=3 vcpus=2 pages=64\n"
-    "hypercall d1 v0 xen_version(0, 0)\n"
-    "guest_write d1 v0 gva(d1,g3,+0) size=8\n"
-    "guest_read d1 v0 gva(d1,g3,+0) size=8\n"
-    "guest_read d1 v0 0x10000 size=8\n"
-    "hypercall d1 v0 event_channel_op(6, payload+0) payload=hex:0100020000000000\n"
-    "exit d1 v0 msr_write qual=0 gla=0 rax=0x5555000000000000 rcx=0xc0010117 "
-    "rdx=0x5555000000000000 rip=0x40001000 rflags=514 insn=0fa2\n"
-    "preempt 0xffffffffffffffff\n"
-    "hypercall d1 v0 memory_op(0, payload+0) payload=hex:000000000000000003000000000000000000000000000000f07f000000000000\n";
-#define DPL_GUEST_CODE 8U   /* appended: the text form has no guest_code yet */
+/* The planted ops (every kind of result on the native target), then guest code. */
+#define DPL_GUEST_CODE 8U   /* appended in C: a guest_code op without code, which only the stub targets answer */
 
 struct dpl_row {
     const char *what;
@@ -55,7 +45,7 @@ TEST(diff_planted)
     struct target_opts o = target_default_opts;
     struct target native, clean, planted;
 
-    dp_parse(&p, dpl_text);
+    dp_parse(&p, planted_ops_text);
     p.ops[p.nr_ops++] = (struct prog_op){ .kind = OP_GUEST_CODE, .dom = 1, .vcpu = 0 };
     o.capture_out = true;
     CU_ASSERT_FATAL(target_open(&native, target_find("native"), &p.shape, &o) == 0);

@@ -4,6 +4,7 @@
 
 #include "hvfuzz/prog.h"
 #include "hvfuzz/target.h"
+#include "planted_ops.h"
 #include "test.h"
 
 /*
@@ -12,17 +13,6 @@
  * into the payload, an exit's action and injected #GP, a preempted batch's status, and no exits. Each row states one field of one
  * op, first as the target answers (clean), then changed (a finding expect:<op> at that op).
  */
-static const char ep_text[] =
-    "shape frames=256 domains=3 vcpus=2 pages=64\n"
-    "hypercall d1 v0 xen_version(0, 0)\n"
-    "guest_write d1 v0 gva(d1,g3,+0) size=8\n"
-    "guest_read d1 v0 gva(d1,g3,+0) size=8\n"
-    "guest_read d1 v0 0x10000 size=8\n"
-    "hypercall d1 v0 event_channel_op(6, payload+0) payload=hex:0100020000000000\n"
-    "exit d1 v0 msr_write qual=0 gla=0 rax=0x5555000000000000 rcx=0xc0010117 "
-    "rdx=0x5555000000000000 rip=0x40001000 rflags=514 insn=0fa2\n"
-    "preempt 0xffffffffffffffff\n"
-    "hypercall d1 v0 memory_op(0, payload+0) payload=hex:000000000000000003000000000000000000000000000000f07f000000000000\n";
 
 struct ep_row {
     const char *what;
@@ -91,7 +81,7 @@ TEST(expect_planted)
     unsigned line;
 
     CU_ASSERT_FATAL(p && q);
-    CU_ASSERT_FATAL(prog_parse_text(p, ep_text, &line) == PROG_OK);
+    CU_ASSERT_FATAL(prog_parse_text(p, planted_ops_text, &line) == PROG_OK);
     o.capture_out = true;
     o.check_expect = true;
     CU_ASSERT_FATAL(target_open(&t, target_find("native"), &p->shape, &o) == 0);

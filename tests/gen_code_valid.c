@@ -4,6 +4,7 @@
 
 #include "gen/gen_asm.h"
 #include "gen/gen_internal.h"
+#include "gen_util.h"
 #include "test.h"
 
 /*
@@ -43,7 +44,6 @@ TEST(gen_code_valid)
     g.env.guest_code = true;
     gen_program(&g, o);
     for (unsigned i = 0; i < 3000 && bad < 5; i++) {
-        unsigned line = 0;
         gen_reseed(&g, 7, i);
         gen_program(&g, p);
         for (uint32_t k = 0; k < p->nr_ops; k++)
@@ -54,15 +54,8 @@ TEST(gen_code_valid)
         for (unsigned m = 0; m < i % 9; m++)
             gen_mutate(&g, p, o);
         mutated += i % 9 != 0;
-        enum prog_err e = prog_validate(p);
-        size_t n = prog_encode(p, enc, 1 << 18);
-        bool ok = e == PROG_OK && n > 0 && prog_decode(q, enc, n) == PROG_OK && prog_equal(p, q);
-        size_t t = prog_format_text(p, txt, 1 << 20);
-        ok = ok && t < (1 << 20) && prog_parse_text(q, txt, &line) == PROG_OK && prog_equal(p, q);
-        if (!ok) {
-            bad++;
-            fprintf(stderr, "program %u: %s (text line %u)\n", i, prog_strerror(e), line);
-        }
+        bool ok = gen_util_roundtrip(p, q, enc, txt, i);
+        bad += !ok;
         CU_ASSERT(ok);
         if (i % 5 == 0)
             memcpy(o, p, sizeof(*o));

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hvfuzz/gen.h"
+#include "gen_util.h"
 #include "test.h"
 
 /*
@@ -22,20 +23,12 @@ TEST(gen_valid)
     gen_init(&g, NULL, 42);
     gen_program(&g, o);
     for (unsigned i = 0; i < 3000 && bad < 5; i++) {
-        unsigned line = 0;
         gen_reseed(&g, 42, i);
         gen_program(&g, p);
         for (unsigned m = 0; m < i % 7; m++)
             gen_mutate(&g, p, o);
-        enum prog_err e = prog_validate(p);
-        size_t n = prog_encode(p, enc, 1 << 18);
-        bool ok = e == PROG_OK && n > 0 && prog_decode(q, enc, n) == PROG_OK && prog_equal(p, q);
-        size_t t = prog_format_text(p, txt, 1 << 20);
-        ok = ok && t < (1 << 20) && prog_parse_text(q, txt, &line) == PROG_OK && prog_equal(p, q);
-        if (!ok) {
-            bad++;
-            fprintf(stderr, "program %u: %s (text line %u)\n", i, prog_strerror(e), line);
-        }
+        bool ok = gen_util_roundtrip(p, q, enc, txt, i);
+        bad += !ok;
         CU_ASSERT(ok);
         if (i % 5 == 0)
             memcpy(o, p, sizeof(*o));

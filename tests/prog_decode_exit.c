@@ -16,28 +16,6 @@ static const char de2_text[] =
     "exit d1 v0 mmio qual=0xfeb00018 gla=0 rax=gpa(g63,+0) rbx=0xfeb00018 rip=0x40001000 "
     "insn=8903 payload=hex:0000000000000000 fixup@0:8=gpa(g10,+8)\n";
 
-static uint32_t de2_fnv(const uint8_t *d, size_t n, uint32_t h)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ d[i]) * 16777619U;
-    return h;
-}
-
-static void de2_reseal(uint8_t *d, size_t len)
-{
-    uint32_t h = de2_fnv(d + 24, len - 24, de2_fnv(d, 20, 2166136261U));
-    for (unsigned i = 0; i < 4; i++)
-        d[20 + i] = (uint8_t)(h >> (8 * i));
-}
-
-static const char *de2_name(enum prog_err e)
-{
-    static const char *const names[PROG_E_NR] = {
-        "OK", "EMPTY", "MAGIC", "VERSION", "TRUNCATED", "CORRUPT", "TOO_BIG", "SYNTAX", "IO",
-    };
-    return (unsigned)e < PROG_E_NR ? names[e] : "?";
-}
-
 static const struct {
     const char *what;
     size_t off;           /* byte to set (SIZE_MAX: none) */
@@ -82,10 +60,10 @@ TEST(prog_decode_exit)
         if (de2_rows[i].off != SIZE_MAX)
             for (unsigned k = 0; k < de2_rows[i].width; k++)
                 d[de2_rows[i].off + k] = (uint8_t)(de2_rows[i].val >> (8 * k));
-        de2_reseal(d, len);
+        prog_reseal(d, len);
         enum prog_err e = prog_decode(q, d, len);
         fprintf(stderr, "  %-42s expected %-9s actual %s\n", de2_rows[i].what,
-                de2_name(de2_rows[i].err), de2_name(e));
+                prog_strerror(de2_rows[i].err), prog_strerror(e));
         TEST_EQ(de2_rows[i].err, e);
         if (i == 0)
             CU_ASSERT(prog_equal(p, q));

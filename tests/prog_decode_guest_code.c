@@ -16,22 +16,10 @@
 static const char dgc_text[] =
     "guest_code d1 v0 budget=1000 payload=hex:48bf0000000000000000c3 fixup@2:8=gva(d1,g5,+0)\n";
 
-static uint32_t dgc_fnv(const uint8_t *d, size_t n, uint32_t h)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ d[i]) * 16777619U;
-    return h;
-}
-
 static void dgc_put(uint8_t *d, size_t off, unsigned width, uint32_t v)
 {
     for (unsigned k = 0; k < width; k++)
         d[off + k] = (uint8_t)(v >> (8 * k));
-}
-
-static void dgc_reseal(uint8_t *d, size_t len)
-{
-    dgc_put(d, 20, 4, dgc_fnv(d + 24, len - 24, dgc_fnv(d, 20, 2166136261U)));
 }
 
 /* The record's body cut to n bytes: its length, the file's body length and the file follow. */
@@ -40,14 +28,6 @@ static size_t dgc_cut(uint8_t *d, size_t n)
     dgc_put(d, 26, 2, (uint32_t)n);
     dgc_put(d, 16, 4, (uint32_t)(4 + n));
     return 28 + n;
-}
-
-static const char *dgc_name(enum prog_err e)
-{
-    static const char *const names[PROG_E_NR] = {
-        "OK", "EMPTY", "MAGIC", "VERSION", "TRUNCATED", "CORRUPT", "TOO_BIG", "SYNTAX", "IO",
-    };
-    return (unsigned)e < PROG_E_NR ? names[e] : "?";
 }
 
 static const struct {
@@ -106,10 +86,10 @@ TEST(prog_decode_guest_code)
             dgc_put(d, dgc_rows[i].off, dgc_rows[i].width, dgc_rows[i].val);
         if (dgc_rows[i].cut != SIZE_MAX)
             n = dgc_cut(d, dgc_rows[i].cut);
-        dgc_reseal(d, n);
+        prog_reseal(d, n);
         enum prog_err e = prog_decode(q, d, n);
         fprintf(stderr, "  %-42s expected %-9s actual %s\n", dgc_rows[i].what,
-                dgc_name(dgc_rows[i].err), dgc_name(e));
+                prog_strerror(dgc_rows[i].err), prog_strerror(e));
         TEST_EQ(dgc_rows[i].err, e);
         if (e != PROG_OK)
             TEST_EQ(0, q->nr_ops);
@@ -125,7 +105,7 @@ TEST(prog_decode_guest_code)
         memcpy(c, good, cut);
         enum prog_err e = prog_decode(q, c, cut);
         if (e != PROG_E_TRUNCATED)
-            fprintf(stderr, "  cut at %zu: expected TRUNCATED, actual %s\n", cut, dgc_name(e));
+            fprintf(stderr, "  cut at %zu: expected TRUNCATED, actual %s\n", cut, prog_strerror(e));
         TEST_EQ(PROG_E_TRUNCATED, e);
         free(c);
     }

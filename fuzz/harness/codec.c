@@ -69,8 +69,7 @@ static void prog_harness_binary(const uint8_t *data, size_t size)
 
 /*
  * Mutated files almost never carry a matching checksum, which would leave every field check
- * behind it unexplored. So a v1-looking input is also decoded with its checksum recomputed (v1:
- * FNV-1a over bytes 0..19 and the body from byte 24, stored at byte 20), done here by hand.
+ * behind it unexplored. So a v1-looking input is also decoded with its checksum recomputed (prog_reseal).
  */
 static void prog_harness_binary_resealed(const uint8_t *data, size_t size)
 {
@@ -80,12 +79,7 @@ static void prog_harness_binary_resealed(const uint8_t *data, size_t size)
         data[5] != 0)
         return;
     memcpy(copy, data, size);
-    uint32_t h = 2166136261U;
-    for (size_t i = 0; i < size; i++)
-        if (i < 20 || i >= 24)
-            h = (h ^ copy[i]) * 16777619U;
-    for (unsigned i = 0; i < 4; i++)
-        copy[20 + i] = (uint8_t)(h >> (8 * i));
+    prog_reseal(copy, size);
     if (memcmp(copy, data, size) != 0)
         prog_harness_binary(copy, size);
 }

@@ -22,7 +22,6 @@
  */
 #define HARNESS_MAX_INPUT (256U * 1024U)
 #define HARNESS_HDR       24U     /* canonical header (v1 and v2); checksum at byte 20 */
-#define HARNESS_CSUM_OFF  20U
 #define HARNESS_TEXT_CAP  (512U * 1024U)
 
 /*
@@ -84,20 +83,6 @@ static void harness_stats_count(const struct prog *p)
             harness_exits[p->ops[i].exit_reason < EXIT_NR ? p->ops[i].exit_reason : EXIT_NR]++;
 }
 
-/* The v1 checksum: FNV-1a over the header before the checksum field and the whole body. */
-static void harness_reseal(uint8_t *d, size_t n)
-{
-    uint32_t h = 2166136261U;
-
-    for (size_t i = 0; i < n; i++) {
-        if (i >= HARNESS_CSUM_OFF && i < HARNESS_HDR)
-            continue;
-        h = (h ^ d[i]) * 16777619U;
-    }
-    for (unsigned i = 0; i < 4; i++)
-        d[HARNESS_CSUM_OFF + i] = (uint8_t)(h >> (8 * i));
-}
-
 /*
  * A file may name a shape whose domains do not fit its frame pool, which no target can build:
  * that is a bad input, not a finding. The pool becomes the smallest power of two that holds it
@@ -122,7 +107,7 @@ static bool harness_program(struct prog *p, const uint8_t *data, size_t size)
 {
     if (size >= HARNESS_HDR && memcmp(data, "HVFZ", 4) == 0) {
         memcpy(harness_copy, data, size);
-        harness_reseal(harness_copy, size);
+        prog_reseal(harness_copy, size);
         if (prog_decode_reuse(p, harness_copy, size) == PROG_OK)
             return harness_fit_shape(&p->shape);
     }

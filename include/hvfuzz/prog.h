@@ -194,6 +194,9 @@ unsigned prog_format_version(const struct prog *p);
 size_t prog_encoded_size(const struct prog *p);
 size_t prog_encode(const struct prog *p, uint8_t *buf, size_t cap);
 enum prog_err prog_decode(struct prog *p, const uint8_t *data, size_t len);
+/* Recompute the checksum of the binary form in buf (len bytes, at least the header): what a
+   harness does to a mutated file and a test to a file it damaged on purpose. */
+void prog_reseal(uint8_t *buf, size_t len);
 /* prog_decode without clearing the whole struct first (a harness's hot loop): ops past nr_ops
    keep what they held. */
 enum prog_err prog_decode_reuse(struct prog *p, const uint8_t *data, size_t len);
