@@ -1,6 +1,7 @@
 /* PV exceptions: set_trap_table, the bounce frame an exception is delivered with, and iret. */
 #include <string.h>
 #include "hvfuzz/hypercall.h"
+#include "../monitor/devices.h"
 
 /* Xen's public trap_info as a guest writes it (16 bytes): vector, flags, cs, address. */
 struct pv_trap_info {
@@ -18,16 +19,6 @@ struct pv_iret_context {
 };
 #define PV_VGCF_IN_SYSCALL (1ULL << 8)
 
-#define RFLAGS_TF   0x100ULL
-#define RFLAGS_IF   0x200ULL
-#define RFLAGS_IOPL 0x3000ULL
-#define RFLAGS_NT   0x4000ULL
-#define RFLAGS_RF   0x10000ULL
-#define RFLAGS_VM   0x20000ULL
-#define RFLAGS_AC   0x40000ULL
-#define RFLAGS_MBS  0x2ULL
-/* CF PF AF ZF SF TF IF DF OF IOPL NT RF VM AC VIF VIP ID: the bits iret takes from a frame */
-#define RFLAGS_ALL  0x3F7FD5ULL
 
 /*
  * set_trap_table(traps): entries up to the first with address 0; a null handle clears the table.
@@ -88,7 +79,7 @@ int pv_inject_exception(struct hv *hv, struct vcpu *v, unsigned vector, bool has
     struct pv_uregs *r = &v->uregs;
     const struct pv_trap *t = vector < PV_TRAP_VECTORS ? &v->traps[vector] : NULL;
 
-    if (vector == 14) {
+    if (vector == EXC_PF) {
         v->cr2 = cr2;
         ec &= ~4U;   /* the guest kernel faulted in kernel mode: no user bit */
     }

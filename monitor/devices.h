@@ -18,6 +18,16 @@ enum {
 #define RFLAGS_SF 0x0080ULL
 #define RFLAGS_DF 0x0400ULL
 #define RFLAGS_OF 0x0800ULL
+#define RFLAGS_MBS  0x2ULL      /* the reserved bit that reads as 1 */
+#define RFLAGS_TF   0x100ULL
+#define RFLAGS_IF   0x200ULL
+#define RFLAGS_IOPL 0x3000ULL
+#define RFLAGS_NT   0x4000ULL
+#define RFLAGS_RF   0x10000ULL
+#define RFLAGS_VM   0x20000ULL
+#define RFLAGS_AC   0x40000ULL
+/* CF PF AF ZF SF TF IF DF OF IOPL NT RF VM AC VIF VIP ID: the architectural bits */
+#define RFLAGS_ALL  0x3F7FD5ULL
 #define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
 /* One exit in flight; r->regs is the working register file the handlers update. */
