@@ -245,10 +245,15 @@ static const struct census_field f_domctl[] = {
     F(struct xen_domctl, domain, "domain", CK_DOMID, 0),
 };
 static const struct census_field f_domctl_create[] = {
+    F(struct xen_domctl, u.createdomain.flags, "flags", CK_FLAGS, 0, .mask = XEN_DOMCTL_CDF_ALL),
+    F(struct xen_domctl, u.createdomain.iommu_opts, "iommu_opts", CK_FLAGS, 0, .mask = XEN_DOMCTL_IOMMU_no_sharept),
     F(struct xen_domctl, u.createdomain.max_vcpus, "max_vcpus", CK_COUNT, HV_MAX_VCPUS),
-    F(struct xen_domctl, u.createdomain.max_evtchn_port, "max_evtchn_port", CK_COUNT, EVTCHN_MAX_PORTS - 1),
-    F(struct xen_domctl, u.createdomain.max_grant_frames, "max_grant_frames", CK_COUNT, GNT_MAX_FRAMES),
-    F(struct xen_domctl, u.createdomain.max_pages, "max_pages", CK_COUNT, HV_MAX_GFNS),
+    F(struct xen_domctl, u.createdomain.max_evtchn_port, "max_evtchn_port", CK_COUNT, 4095),   /* 2-level ABI */
+    F(struct xen_domctl, u.createdomain.max_grant_frames, "max_grant_frames", CK_COUNT, 64),
+    F(struct xen_domctl, u.createdomain.max_maptrack_frames, "max_maptrack_frames", CK_COUNT, 1024),
+    F(struct xen_domctl, u.createdomain.grant_opts, "grant_opts", CK_ENUM, 2),
+    F(struct xen_domctl, u.createdomain.arch.emulation_flags, "emulation_flags", CK_ENUM, XEN_X86_EMU_PIT),
+    F(struct xen_domctl, u.createdomain.arch.misc_flags, "misc_flags", CK_FLAGS, 0, .mask = XEN_X86_MSR_RELAXED),
 };
 static const struct census_field f_domctl_maxmem[] = {
     F(struct xen_domctl, u.max_mem.max_memkb, "max_memkb", CK_COUNT, HV_MAX_GFNS * (PAGE_SIZE / 1024U)),

@@ -85,3 +85,93 @@ const char *abi_reg_name(unsigned reg)
 {
     return reg < ABI_NR_REGS ? abi_reg_names[reg] : "?";
 }
+
+/* ---- domain ids in payloads ------------------------------------------------------------------ */
+
+#define ABI_ONE 0xFFU   /* count_arg: one element */
+struct abi_domid_field {
+    uint16_t nr;
+    int16_t  cmd;        /* args[0] (masked as the ABI row says), or -1: every sub-command */
+    uint8_t  buf_arg;    /* the argument pointing at the struct or array */
+    uint8_t  count_arg;  /* the argument holding the element count, or ABI_ONE */
+    uint16_t size;       /* bytes per element */
+    uint16_t off;        /* the field's offset in an element */
+};
+#define DF(nr, cmd, buf, cnt, type, field) \
+    { nr, cmd, buf, cnt, sizeof(struct type), offsetof(struct type, field) }
+static const struct abi_domid_field abi_domid_fields[] = {
+    DF(HYPERVISOR_domctl, -1, 0, ABI_ONE, xen_domctl, domain),
+    DF(HYPERVISOR_memory_op, XENMEM_increase_reservation, 1, ABI_ONE, xen_memory_reservation,
+       domid),
+    DF(HYPERVISOR_memory_op, XENMEM_decrease_reservation, 1, ABI_ONE, xen_memory_reservation,
+       domid),
+    DF(HYPERVISOR_memory_op, XENMEM_populate_physmap, 1, ABI_ONE, xen_memory_reservation, domid),
+    { HYPERVISOR_memory_op, XENMEM_current_reservation, 1, ABI_ONE, 2, 0 },   /* a domid_t */
+    { HYPERVISOR_memory_op, XENMEM_maximum_reservation, 1, ABI_ONE, 2, 0 },
+    DF(HYPERVISOR_memory_op, XENMEM_exchange, 1, ABI_ONE, xen_memory_exchange, in.domid),
+    DF(HYPERVISOR_memory_op, XENMEM_exchange, 1, ABI_ONE, xen_memory_exchange, out.domid),
+    DF(HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, 1, 2, gnttab_map_grant_ref, dom),
+    DF(HYPERVISOR_grant_table_op, GNTTABOP_setup_table, 1, 2, gnttab_setup_table, dom),
+    DF(HYPERVISOR_grant_table_op, GNTTABOP_transfer, 1, 2, gnttab_transfer, domid),
+    DF(HYPERVISOR_grant_table_op, GNTTABOP_copy, 1, 2, gnttab_copy, source.domid),
+    DF(HYPERVISOR_grant_table_op, GNTTABOP_copy, 1, 2, gnttab_copy, dest.domid),
+    DF(HYPERVISOR_grant_table_op, GNTTABOP_query_size, 1, 2, gnttab_query_size, dom),
+    DF(HYPERVISOR_grant_table_op, GNTTABOP_get_status_frames, 1, 2, gnttab_get_status_frames,
+       dom),
+    DF(HYPERVISOR_grant_table_op, GNTTABOP_get_version, 1, 2, gnttab_get_version, dom),
+    DF(HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, 1, ABI_ONE, evtchn_alloc_unbound,
+       dom),
+    DF(HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, 1, ABI_ONE, evtchn_alloc_unbound,
+       remote_dom),
+    DF(HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, 1, ABI_ONE,
+       evtchn_bind_interdomain, remote_dom),
+    DF(HYPERVISOR_event_channel_op, EVTCHNOP_status, 1, ABI_ONE, evtchn_status, dom),
+    DF(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, 1, ABI_ONE, sched_remote_shutdown,
+       domain_id),
+};
+#undef DF
+#define ABI_NR_DOMID_FIELDS (sizeof(abi_domid_fields) / sizeof(abi_domid_fields[0]))
+
+/* Whether a fixup writes any of the bytes [off, off + len) of op's payload. */
+static bool abi_fixed_up(const struct prog_op *op, unsigned off, unsigned len)
+{
+    for (unsigned i = 0; i < op->nr_fixups; i++)
+        if (op->fixups[i].off < off + len && off < op->fixups[i].off + op->fixups[i].width)
+            return true;
+    return false;
+}
+
+unsigned abi_op_payload_domids(const struct prog_op *op, uint16_t *ids, unsigned max)
+{
+    const struct abi_hypercall *hc;
+    unsigned n = 0;
+
+    if (op->kind != OP_HYPERCALL || !(hc = abi_hypercall_by_nr(op->nr)))
+        return 0;
+    for (unsigned i = 0; i < ABI_NR_DOMID_FIELDS; i++) {
+        const struct abi_domid_field *f = &abi_domid_fields[i];
+        if (f->nr != op->nr || f->buf_arg >= op->nr_args ||
+            op->args[f->buf_arg].kind != ARG_PAYLOAD)
+            continue;
+        if (f->cmd >= 0 && (op->nr_args == 0 || op->args[0].kind != ARG_IMM ||
+                            (op->args[0].imm & hc->cmd_mask) != (uint64_t)f->cmd))
+            continue;
+        uint64_t count = 1;
+        if (f->count_arg != ABI_ONE) {
+            if (f->count_arg >= op->nr_args || op->args[f->count_arg].kind != ARG_IMM)
+                continue;
+            count = op->args[f->count_arg].imm;
+        }
+        for (uint64_t e = 0; e < count; e++) {
+            uint64_t off = op->args[f->buf_arg].b + e * f->size + f->off;
+            if (off + 2 > op->payload_len)
+                break;
+            if (abi_fixed_up(op, (unsigned)off, 2))
+                continue;
+            if (n < max)
+                ids[n] = (uint16_t)(op->payload[off] | op->payload[off + 1] << 8);
+            n++;
+        }
+    }
+    return n;
+}

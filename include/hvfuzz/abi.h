@@ -99,6 +99,17 @@ const struct abi_hypercall *abi_hypercall_by_name(const char *name, size_t len);
 const char *abi_hypercall_name(uint32_t nr);
 
 /*
+ * Domain ids in hypercall payloads: the fields of Xen's structs that name a domain (a domctl's
+ * domain, a reservation's domid, a grant or event-channel op's dom/remote_dom, ...), by hypercall
+ * and sub-command, so that a target can see which domains an op names beyond its arguments (the
+ * xen target reports an op naming a domain it has not built as unsupported). Fills ids with the
+ * raw values of the fields that lie in op's payload (not fixed up) and returns how many there
+ * are (up to max are stored).
+ */
+struct prog_op;
+unsigned abi_op_payload_domids(const struct prog_op *op, uint16_t *ids, unsigned max);
+
+/*
  * VM-exit reasons: X(enum name, text-form name). The enum's values are the program format's
  * exit_reason byte, so rows are only ever appended. Qualification layouts are on each row.
  */

@@ -303,7 +303,7 @@ struct domain {
     bool     exists;
     bool     privileged;
     bool     dying;             /* destruction started: no new frames, relinquish in progress */
-    bool     paused;
+    uint8_t  paused;            /* the control domain's pause count: createdomain leaves 1 */
     bool     shutdown;
     bool     crashed;           /* the monitor crashed it (dom_crash), whatever reason came first */
     uint32_t shutdown_reason;   /* the first reason given (dom_shutdown) */
@@ -371,6 +371,7 @@ struct hv {
     struct domain dom[HV_MAX_DOMAINS];
     uint32_t tlbclock;          /* global TLB flush clock */
     uint32_t flush_promised;    /* tlb_promise calls since tlb_promise_clear (0: nothing to check) */
+    domid_t  domid_rover;       /* the last id createdomain picked itself (Xen's rover) */
     /* Preemption control: check number i fires if bit (i % 64) of pattern is set. */
     uint64_t preempt_pattern;
     uint32_t preempt_idx;

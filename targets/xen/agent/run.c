@@ -476,6 +476,22 @@ static void run_place_payload(struct agent_run *r, const struct prog_op *op, boo
             break;
 }
 
+/* Whether a domain id field of the op's payload names one of the program's other domains,
+   which this Xen does not have (the agent builds none): the op cannot mean what it means on a
+   target that has them. */
+static bool run_names_absent_domain(const struct agent_run *r, const struct prog_op *op)
+{
+    uint16_t ids[8];
+    unsigned n = abi_op_payload_domids(op, ids, 8);
+
+    if (n > 8)
+        return true;    /* more than it looked at: assume the worst */
+    for (unsigned i = 0; i < n; i++)
+        if (ids[i] != 0 && ids[i] < r->shape->nr_domains)
+            return true;
+    return false;
+}
+
 static void run_hypercall(struct agent_run *r, const struct prog_op *op, struct op_result *res,
                           uint8_t *out, uint16_t *out_len)
 {
@@ -484,7 +500,7 @@ static void run_hypercall(struct agent_run *r, const struct prog_op *op, struct 
 
     for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++)
         a[i] = run_arg(r, &op->args[i], &bad);
-    if (bad) {
+    if (bad || run_names_absent_domain(r, op)) {
         res->status = OPS_UNSUPPORTED;
         return;
     }
