@@ -99,6 +99,16 @@ void gen_f_vcpu(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         rec = gen_pl_alloc(&h, 8);
         gen_pl_put(&h, (unsigned)rec, 8, gen_chance(g, 1, 2) ? GEN_GFN_L4 : gen_any_gfn(g));
         gen_hc_arg(&h, 2, GEN_PAYLOAD((uint32_t)rec));
+    } else if (gen_chance(g, 1, 2)) {
+        /* the timers: a time at Xen's bounds (1 ms, 2^62 - 1) or anything, own vCPU or not */
+        static const uint64_t t[] = { 999999, 1000000, (~0ULL >> 2), (~0ULL >> 2) + 1, 0 };
+        gen_hc_arg(&h, 0, GEN_IMM(VCPUOP_set_periodic_timer + gen_below(g, 4)));
+        rec = gen_pl_alloc(&h, sizeof(struct vcpu_set_singleshot_timer));
+        gen_pl_put(&h, (unsigned)rec, 8, gen_chance(g, 3, 4) ? t[gen_below(g, 5)]
+                                                             : gen_count(g, 1U << 30));
+        gen_hc_arg(&h, 2, GEN_PAYLOAD((uint32_t)rec));
+        if (gen_chance(g, 1, 2))
+            target = vcpu;
     } else {
         gen_hc_arg(&h, 0, GEN_IMM(4 + gen_below(g, 30)));
     }

@@ -75,8 +75,16 @@ struct diff_opts {
     struct target_opts topts;   /* both targets' options (capture_out is set for them) */
     bool bugs_given;            /* --bug given: a finding's recorded switches are not used */
     bool verbose;               /* a line per program, and each difference's report */
+    bool json;                  /* one JSON document on out instead of the text lines */
+    const char *known;          /* --known FILE: differences explained there do not count */
 };
-/* Diff every program under paths: a line per difference on out, a summary, bad files on err. */
+/*
+ * Diff every program under paths: a line per difference on out, a summary with the agreement
+ * per hypercall and sub-command (the ops at least one target ran, and of them the ones whose
+ * results are the same), bad files on err. A difference listed in the --known file (lines
+ * "PROGRAM OP SIGNATURE  reason": the program's file name without its directories, the op's
+ * index, the finding's signature) is reported as known and does not make the exit status 1.
+ */
 int diff_paths(const struct diff_opts *o, char *const *paths, int n, FILE *out, FILE *err);
 
 #endif

@@ -386,6 +386,11 @@ struct sched_remote_shutdown { domid_t domain_id; uint16_t pad; uint32_t reason;
 #define VCPUOP_up         1
 #define VCPUOP_down       2
 #define VCPUOP_is_up      3
+#define VCPUOP_set_periodic_timer   6
+#define VCPUOP_stop_periodic_timer  7
+#define VCPUOP_set_singleshot_timer 8
+#define VCPUOP_stop_singleshot_timer 9
+struct vcpu_set_singleshot_timer { uint64_t timeout_abs_ns; uint32_t flags; uint32_t pad; };
 
 /* domctl: xen_domctl of Xen 4.17 (interface version 0x15), with the sub-ops the monitor has. */
 #define XEN_DOMCTL_INTERFACE_VERSION 0x15
