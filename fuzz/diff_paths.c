@@ -43,7 +43,7 @@ struct diff_state {
     struct op_result res[2][PROG_MAX_OPS];
     struct diff_result r;
     unsigned programs, differences, bad, own_findings;
-    unsigned long ops, compared, after_own, after_diff;
+    unsigned long ops, compared, after_own, after_diff, after_frame;
     struct diff_only only[DIFF_MAX_ONLY];
     unsigned nr_only;
     unsigned long only_other;   /* past DIFF_MAX_ONLY kinds of them */
@@ -293,6 +293,9 @@ static void diff_one(const char *path, void *arg)
     case DIFF_STOP_FINDING:
         s->after_own += rest;
         break;
+    case DIFF_STOP_FRAME:
+        s->after_frame += rest;
+        break;
     case DIFF_STOP_END:
         break;
     }
@@ -315,11 +318,12 @@ static void diff_summary_json(struct diff_state *s)
             "\"ops\":%lu,\"ops_compared\":%lu,\"ops_ran\":%lu,\"ops_same\":%lu,"
             "\"agreement_pct\":%.2f,\"differences\":%u,\"unexplained\":%u,\"known_lines\":%u,"
             "\"known_lines_seen\":%u,\"not_compared\":{\"only_one\":%lu,\"after_own_finding\":%lu,"
-            "\"after_difference\":%lu},\n  \"per_op\":[",
+            "\"after_difference\":%lu,\"after_frame_number\":%lu},\n  \"per_op\":[",
             o->target[0]->name, o->target[1]->name, s->programs, s->bad, s->ops, s->compared,
             s->ran, s->same, diff_pct(s->same, s->ran), s->differences, s->unexplained,
-            s->nr_known, s->known_seen, s->ops - s->compared - s->after_own - s->after_diff,
-            s->after_own, s->after_diff);
+            s->nr_known, s->known_seen,
+            s->ops - s->compared - s->after_own - s->after_diff - s->after_frame, s->after_own,
+            s->after_diff, s->after_frame);
     for (unsigned i = 0; i < s->nr_tally; i++)
         fprintf(f, "%s\n    {\"op\":\"%s\",\"sub\":%u,\"ran\":%lu,\"same\":%lu,\"agreement_pct\":%.2f}",
                 i ? "," : "", s->tally[i].op, s->tally[i].sub, s->tally[i].ran, s->tally[i].same,
@@ -365,6 +369,9 @@ static void diff_summary(struct diff_state *s)
         fprintf(s->out, "  %lu ops not compared: from a target's own finding on\n", s->after_own);
     if (s->after_diff)
         fprintf(s->out, "  %lu ops not compared: after a difference\n", s->after_diff);
+    if (s->after_frame)
+        fprintf(s->out, "  %lu ops not compared: from an op naming a machine frame by number\n",
+                s->after_frame);
     if (s->own_findings)
         fprintf(s->out, "  %u findings of the targets' own oracles (not differences: hvfuzz "
                 "replay checks those)\n", s->own_findings);

@@ -8,11 +8,12 @@
 static long vcpu_initialise(struct hv *hv, struct vcpu *caller, struct domain *d, struct vcpu *t,
                             uint64_t arg)
 {
-    if (t->initialised)
-        return -XEN_EEXIST;
+    /* Xen copies the context before it looks at the vCPU: a bad handle is -EFAULT first */
     uint64_t gfn;
     if (copy_from_guest(hv, caller, &gfn, arg, sizeof(gfn)) < 0)
         return -XEN_EFAULT;
+    if (t->initialised)
+        return -XEN_EEXIST;
     if (gfn >= HV_MAX_GFNS || d->p2m[gfn] == MFN_INVALID)
         return -XEN_EINVAL;
     int rc = pt_new_baseptr(hv, t, d->p2m[gfn], false);

@@ -175,3 +175,88 @@ unsigned abi_op_payload_domids(const struct prog_op *op, uint16_t *ids, unsigned
     }
     return n;
 }
+
+/* ---- machine frames named by number ---------------------------------------------------------- */
+
+static uint64_t abi_pl_get(const struct prog_op *op, uint64_t off, unsigned width)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < width && off + i < op->payload_len; i++)
+        v |= (uint64_t)op->payload[off + i] << (8 * i);
+    return v;
+}
+
+/* Whether the payload bytes [off, off + width) are raw: in the payload and not fixed up. */
+static bool abi_raw_at(const struct prog_op *op, uint64_t off, unsigned width)
+{
+    return off + width <= op->payload_len && !abi_fixed_up(op, (unsigned)off, width);
+}
+
+static bool abi_mmuext_mfn(uint32_t cmd)
+{
+    return cmd <= MMUEXT_NEW_BASEPTR || cmd == MMUEXT_NEW_USER_BASEPTR ||
+           cmd == MMUEXT_CLEAR_PAGE || cmd == MMUEXT_COPY_PAGE;
+}
+
+/* One element of a batch that lives in the payload: whether it holds a raw frame. */
+static bool abi_elem_raw_frame(const struct prog_op *op, uint64_t e)
+{
+    switch (op->nr) {
+    case HYPERVISOR_mmu_update:
+        /* ptr is a machine address whatever the request; val a PTE unless it is a MACHPHYS one */
+        return abi_raw_at(op, e, 8) ||
+               ((abi_pl_get(op, e, 8) & 3) != MMU_MACHPHYS_UPDATE && abi_raw_at(op, e + 8, 8) &&
+                (abi_pl_get(op, e + 8, 8) & _PAGE_PRESENT));
+    case HYPERVISOR_mmuext_op: {
+        uint32_t cmd = (uint32_t)abi_pl_get(op, e, 4);
+        return (abi_mmuext_mfn(cmd) && abi_raw_at(op, e + 8, 8)) ||
+               (cmd == MMUEXT_COPY_PAGE && abi_raw_at(op, e + 16, 8));
+    }
+    case HYPERVISOR_grant_table_op:
+        if (op->args[0].kind != ARG_IMM)
+            return false;
+        if (op->args[0].imm == GNTTABOP_transfer)
+            return abi_raw_at(op, e + offsetof(struct gnttab_transfer, mfn), 8);
+        if (op->args[0].imm == GNTTABOP_copy) {
+            uint16_t fl = (uint16_t)abi_pl_get(op, e + offsetof(struct gnttab_copy, flags), 2);
+            return (!(fl & GNTCOPY_source_gref) &&
+                    abi_raw_at(op, e + offsetof(struct gnttab_copy, source.u), 8)) ||
+                   (!(fl & GNTCOPY_dest_gref) &&
+                    abi_raw_at(op, e + offsetof(struct gnttab_copy, dest.u), 8));
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
+bool abi_op_raw_frame(const struct prog_op *op)
+{
+    const struct abi_hypercall *hc;
+
+    if (op->kind != OP_HYPERCALL || !(hc = abi_hypercall_by_nr(op->nr)))
+        return false;
+    for (unsigned i = 0; i < hc->nargs && i < op->nr_args; i++)
+        if (hc->hints[i] == ABI_H_PTE && op->args[i].kind == ARG_IMM && (op->args[i].imm & _PAGE_PRESENT))
+            return true;
+    /* the batches: array at arg 0 (mmu_update, mmuext_op) or arg 1 (grant ops), count after it */
+    unsigned buf = op->nr == HYPERVISOR_grant_table_op ? 1 : 0, cnt = buf + 1;
+    uint64_t size = op->nr == HYPERVISOR_mmu_update ? sizeof(struct mmu_update)
+                    : op->nr == HYPERVISOR_mmuext_op ? sizeof(struct mmuext_op)
+                    : op->nr == HYPERVISOR_grant_table_op && op->nr_args && op->args[0].kind == ARG_IMM &&
+                              op->args[0].imm == GNTTABOP_transfer ? sizeof(struct gnttab_transfer)
+                                                                    : sizeof(struct gnttab_copy);
+    if (op->nr != HYPERVISOR_mmu_update && op->nr != HYPERVISOR_mmuext_op &&
+        op->nr != HYPERVISOR_grant_table_op)
+        return false;
+    if (cnt >= op->nr_args || op->args[buf].kind != ARG_PAYLOAD || op->args[cnt].kind != ARG_IMM)
+        return false;
+    for (uint64_t e = 0; e < op->args[cnt].imm; e++) {
+        uint64_t off = op->args[buf].b + e * size;
+        if (off >= op->payload_len)
+            break;
+        if (abi_elem_raw_frame(op, off))
+            return true;
+    }
+    return false;
+}

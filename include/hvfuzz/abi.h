@@ -2,6 +2,7 @@
 #ifndef HVFUZZ_ABI_H
 #define HVFUZZ_ABI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,6 +109,14 @@ const char *abi_hypercall_name(uint32_t nr);
  */
 struct prog_op;
 unsigned abi_op_payload_domids(const struct prog_op *op, uint16_t *ids, unsigned max);
+/*
+ * Whether op names a machine frame by its number: an immediate where Xen's ABI takes a machine
+ * frame or address (a present PTE argument; mmu_update's ptr and val; the mfn of mmuext's pins,
+ * base pointers and page ops; a grant transfer's frame; a grant copy's gmfn). Frame numbers
+ * name different things on two machines, so what such an op does cannot be compared between
+ * targets (resources, mfn(d0,g3) and the like, name the same thing everywhere).
+ */
+bool abi_op_raw_frame(const struct prog_op *op);
 
 /*
  * VM-exit reasons: X(enum name, text-form name). The enum's values are the program format's

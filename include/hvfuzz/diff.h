@@ -13,7 +13,9 @@
  * exit's action and rax, guest code's exits, a hypercall's payload write-backs where both targets
  * captured the payload). Two ops that both did not run are equal. An op that one target runs and
  * the other answers OPS_UNSUPPORTED is not a difference: the machines have diverged from there, so
- * it and every later op are not compared. Comparison also stops at a target's own finding (its
+ * it and every later op are not compared. Between targets that number machine frames differently
+ * (target_ops.frames), comparison also stops at an op that names a machine frame by its number
+ * (abi_op_raw_frame), and a value read that a target flags OPR_VALUE_MACHINE is not compared. Comparison also stops at a target's own finding (its
  * op and the later ones are not compared) and after the first difference.
  */
 enum diff_stop {
@@ -21,6 +23,7 @@ enum diff_stop {
     DIFF_STOP_DIFFERENCE,   /* op stop_op differs: the finding f */
     DIFF_STOP_ONLY_ONE,     /* op stop_op runs on one target only (only says which) */
     DIFF_STOP_FINDING,      /* a target's own oracle found something at op stop_op */
+    DIFF_STOP_FRAME,        /* op stop_op names a machine frame by number (abi_op_raw_frame) */
 };
 
 struct diff_result {
