@@ -88,7 +88,8 @@ static long domctl_max_vcpus(struct hv *hv, struct domain *d, uint32_t max)
     for (unsigned i = max; i < d->nr_vcpus; i++) {
         const struct vcpu *v = &d->vcpu[i];
         if (v->up || v->initialised || v->guest_table != MFN_INVALID ||
-            v->guest_table_user != MFN_INVALID || v->old_guest_table != MFN_INVALID)
+            v->guest_table_user != MFN_INVALID || v->old_guest_table != MFN_INVALID ||
+            v->gdt_ents)
             return -XEN_EBUSY;
     }
     for (unsigned i = d->nr_vcpus; i < max; i++)
