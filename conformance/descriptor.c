@@ -1,4 +1,5 @@
 /* Conformance of the descriptor tables: set_gdt, update_descriptor and mmuext SET_LDT. */
+#include "grant_conf.h"
 #include "mmu_conf.h"
 
 /*
@@ -150,6 +151,33 @@ static void dt_run(struct conf_ctx *c)
     }
 }
 
+/*
+ * XSA-214's fixed rule: a descriptor page released (type count 0, still validated) and then
+ * transferred arrives at its new owner with no type and no validation, so the new owner's first
+ * use checks it under its own rules. dom1 gives page 3 (a former GDT page, unmapped) to dom2,
+ * whose entry 0 accepts it into gfn 100.
+ */
+static void dt_transfer_run(struct conf_ctx *c)
+{
+    mfn_t m = conf_scratch_mfn(c, c->d1, 3);
+    struct gnttab_transfer op = { .mfn = m, .domid = 2, .ref = 0 };
+
+    if (dt_page(c, 3, DT_P_GOOD) < 0)
+        return;
+    CONF_SETUP(c, dt_set_gdt(c, c->v1, m, 0, 512, false));
+    CONF_SETUP(c, dt_set_gdt(c, c->v1, 0, 0, 0, true));
+    if (c->state != CONF_SUCCESS || mc_set_l1(c, c->d1, c->v1, 3, 0) < 0)
+        return;
+    CONF_EXPECT_EQ(c, PGT_seg_desc, c->hv->frames[m].type);
+    CONF_EXPECT_EQ(c, FRAME_VALIDATED, c->hv->frames[m].flags & FRAME_VALIDATED);
+    gc_grant(c, c->d2, 0, 1, 100, GTF_accept_transfer);
+    CONF_EXPECT_EQ(c, 0, gc_op(c, c->v1, GNTTABOP_transfer, &op, sizeof(op), 1));
+    CONF_EXPECT_EQ(c, GNTST_okay, op.status);
+    CONF_EXPECT_EQ(c, 2, c->hv->frames[m].owner);
+    CONF_EXPECT_EQ(c, PGT_none, c->hv->frames[m].type);
+    CONF_EXPECT_EQ(c, 0, c->hv->frames[m].flags & FRAME_VALIDATED);
+}
+
 #define DT(...) (&(const struct dt_row){ __VA_ARGS__ })
 #define SELF .foreigndom = DOMID_SELF
 static const struct conf_case dt_cases[] = {
@@ -218,6 +246,7 @@ static const struct conf_case dt_cases[] = {
       .desc = DT_DATA3, .expect = -XEN_EINVAL) },
     { "update_descriptor_invalid_mfn_einval", dt_run, DT(.op = DT_UPD, .f0 = DT_F_BAD, .off = 8,
       .desc = DT_DATA3, .expect = -XEN_EINVAL) },
+    { "transfer_descriptor_page_arrives_untyped", dt_transfer_run, NULL },
     /* mmuext SET_LDT */
     { "set_ldt_kernel_va", dt_run, DT(.op = DT_LDT, .base = 0x40000000, .ents = 16, SELF,
       .want_ents = 16, .want_base = 0x40000000) },
