@@ -59,8 +59,9 @@ static struct prog_arg gen_desc_frame(struct gen *g, unsigned dom, unsigned gfn)
 void gen_desc_set_gdt(struct gen_hc *h, unsigned gfn)
 {
     struct gen *g = h->g;
-    static const uint32_t edge[] = { 0, 1, 512, 513, 1024, 1536, FIRST_RESERVED_GDT_ENTRY,
-                                     FIRST_RESERVED_GDT_ENTRY + 1, 0xFFFFFFFFU };
+    static const uint32_t edge[] = { 0, 1, 512, 513, 1024, 1536, FIRST_RESERVED_GDT_ENTRY - 1,
+                                     FIRST_RESERVED_GDT_ENTRY, FIRST_RESERVED_GDT_ENTRY + 1,
+                                     0xFFFFFFFFU };
     unsigned n = 1 + (gen_chance(g, 1, 3) ? gen_below(g, 3) : 0);
     int list = gen_pl_alloc(h, 3 * 8);
     uint32_t ents;
@@ -99,7 +100,8 @@ void gen_desc_ldt(struct gen *g, struct prog_arg *base, struct prog_arg *ents)
 {
     static const uint64_t bases[] = { XEN_VIRT_START, XEN_VIRT_END, XEN_VIRT_END - PAGE_SIZE,
                                       0x0000800000000000ULL, 0x00007FFFFFFFF000ULL, 0 };
-    static const uint32_t counts[] = { 0, 1, 16, LDT_MAX_ENTRIES, LDT_MAX_ENTRIES + 1 };
+    static const uint32_t counts[] = { 0, 1, 16, LDT_MAX_ENTRIES - 1, LDT_MAX_ENTRIES,
+                                       LDT_MAX_ENTRIES + 1, 0xFFFFFFFFU };
     unsigned r = gen_below(g, 8);
 
     if (r < 5)
