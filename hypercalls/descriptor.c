@@ -52,7 +52,7 @@ long do_update_descriptor(struct hv *hv, struct vcpu *v, uint64_t args[6])
     mfn_t mfn = maddr >> PAGE_SHIFT;
 
     /* a misaligned write would straddle two descriptors, one of them unchecked */
-    if ((maddr & 7U) || !seg_desc_check(&desc))
+    if ((maddr & 7U) || !seg_desc_check(hv, &desc))
         return -XEN_EINVAL;
     if (!get_page(hv, mfn, d))
         return -XEN_EINVAL;

@@ -11,7 +11,7 @@ static bool seg_gate_selector_ok(uint32_t sel)
     return (sel >> 3) < FIRST_RESERVED_GDT_ENTRY || sel == PV_FLAT_KERNEL_CS || (sel & 4U);
 }
 
-bool seg_desc_check(uint64_t *desc)
+bool seg_desc_check(const struct hv *hv, uint64_t *desc)
 {
     uint32_t lo = (uint32_t)*desc, hi = (uint32_t)(*desc >> 32);
 
@@ -35,7 +35,9 @@ bool seg_desc_check(uint64_t *desc)
         if ((hi & SEG_TYPE_MASK) != SEG_TYPE_CALL_GATE)
             return false;
         uint32_t sel = lo >> 16;
-        if (!seg_gate_selector_ok(sel))
+        /* GATE_SELECTOR (bug switch): the target selector unchecked, so a gate may lead into
+           Xen's own ring-0 code segment (guest_gate_selector_okay's reason to exist) */
+        if (!seg_gate_selector_ok(sel) && !hv_bug_on(hv, HV_BUG_GATE_SELECTOR))
             return false;
         hi &= ~SEG_DPL;
         sel = (sel & ~3U) | dpl;
@@ -54,7 +56,7 @@ int seg_desc_page_validate(struct hv *hv, mfn_t mfn)
 
     for (unsigned i = 0; i < PAGE_SIZE / 8U; i++) {
         uint64_t v = d[i];
-        if (!seg_desc_check(&v))
+        if (!seg_desc_check(hv, &v))
             return -XEN_EINVAL;
         /* Xen fixes the descriptors up in place */
         if (v != d[i])

@@ -598,7 +598,7 @@ static inline bool pv_exc_has_ec(unsigned vector)
    *desc fixed up as Xen stores it (DPL raised to the kernel's 3; a call gate's DPL moved into its
    selector's RPL). seg_desc_page_validate checks and fixes every descriptor of a frame: 0 or
    -EINVAL (the first bad one stops it, the ones before stay fixed up, as in Xen). */
-bool seg_desc_check(uint64_t *desc);
+bool seg_desc_check(const struct hv *hv, uint64_t *desc);
 int seg_desc_page_validate(struct hv *hv, mfn_t mfn);
 /* hypercalls/descriptor.c: drop v's GDT frames' refs and forget its GDT (set_gdt's teardown, domain
    destruction). */
