@@ -335,7 +335,14 @@ static void gen_pv_misc(struct gen *g, struct gen_hc *h, unsigned dom, unsigned 
 void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     struct gen_hc h;
-    struct prog_op *op = gen_new_op(p);
+    struct prog_op *op;
+
+    /* a descriptor page's life: the seg_desc type needs steps no single op makes */
+    if (gen_chance(g, 1, 4)) {
+        gen_desc_life(g, p, dom, vcpu);
+        return;
+    }
+    op = gen_new_op(p);
     unsigned r = gen_below(g, 22);
     int buf;
 
@@ -367,12 +374,10 @@ void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         gen_hc_arg(&h, 0, GEN_IMM(gen_chance(g, 3, 4) ? CONSOLEIO_write : gen_below(g, 4)));
         gen_hc_arg(&h, 1, GEN_IMM(gen_chance(g, 3, 4) ? 1 + gen_below(g, 32) : gen_count(g, 4096)));
         gen_hc_arg(&h, 2, gen_chance(g, 7, 8) ? GEN_PAYLOAD((uint32_t)buf) : gen_va(g, dom));
-    } else if (r < 13) {
-        gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_set_gdt);
-        buf = gen_pl_alloc(&h, 16);
-        gen_pl_fix(&h, (unsigned)buf, 8, GEN_MFN(dom, gen_data_gfn(g)));
-        gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)buf));
-        gen_hc_arg(&h, 1, GEN_IMM(gen_count(g, 512)));
+    } else if (r < 14) {
+        uint32_t nr = r < 13 ? HYPERVISOR_set_gdt : HYPERVISOR_update_descriptor;
+        gen_hc_start(&h, g, op, dom, vcpu, nr);
+        gen_desc_op(&h, nr);
     } else {
         static const uint32_t nrs[] = { 0, 3, 5, 11, 63, 64, 0xFFFFFFFFU };
         gen_hc_start(&h, g, op, dom, vcpu, nrs[gen_below(g, sizeof(nrs) / sizeof(nrs[0]))]);

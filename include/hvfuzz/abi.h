@@ -54,6 +54,7 @@ enum abi_cmd {
     X(set_gdt,            2, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
     X(stack_switch,       3, ABI_CMD_NONE,    0, ABI_H_ANY, ABI_H_VA)                              \
     X(fpu_taskswitch,     5, ABI_CMD_NONE,    0, ABI_H_ANY)                                        \
+    X(update_descriptor, 10, ABI_CMD_NONE,    0, ABI_H_PTE, ABI_H_ANY)   /* maddr, descriptor */   \
     X(memory_op,         12, ABI_CMD_ARG0, 0x3F, ABI_H_CMD, ABI_H_PTR)  /* MEMOP_CMD_MASK */       \
     X(multicall,         13, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
     X(update_va_mapping, 14, ABI_CMD_NONE,    0, ABI_H_VA, ABI_H_PTE, ABI_H_FLAGS)                 \

@@ -96,6 +96,22 @@ typedef uint16_t domid_t;
 #define XEN_VIRT_START    0xFFFF800000000000ULL
 #define XEN_VIRT_END      0xFFFF880000000000ULL
 
+/* Descriptor tables (public arch-x86/xen.h, asm/desc.h): a guest GDT covers the pages below Xen's
+   reserved GDT page; an LDT has at most 8192 entries; a 64-bit PV kernel's descriptors get DPL 3. */
+#define FIRST_RESERVED_GDT_PAGE   14U
+#define FIRST_RESERVED_GDT_ENTRY  (FIRST_RESERVED_GDT_PAGE * 4096U / 8U)
+#define GDT_ENTRIES_PER_PAGE      512U
+#define LDT_MAX_ENTRIES           8192U
+#define PV_GUEST_KERNEL_RPL       3U
+/* Bits of a descriptor's high word (asm/desc.h). */
+#define SEG_TYPE_MASK   (15U << 8)
+#define SEG_TYPE_CALL_GATE (12U << 8)  /* a 64-bit call gate in long mode */
+#define SEG_S           (1U << 12)     /* code or data (not a system descriptor) */
+#define SEG_DPL         (3U << 13)
+#define SEG_P           (1U << 15)
+#define SEG_L           (1U << 21)
+#define SEG_GATE_RSVD   0xFFU          /* a 64-bit PV guest's call gate: reserved bits of its high word */
+
 /* Page-fault error code bits. */
 #define PFEC_PRESENT  0x01U
 #define PFEC_WRITE    0x02U

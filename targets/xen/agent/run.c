@@ -296,6 +296,13 @@ static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a)
     case HYPERVISOR_set_gdt:
         agent_taint(r, "set_gdt");
         return true;
+    case HYPERVISOR_update_descriptor:
+        /* a descriptor written into a frame of the program's, never the agent's own; the
+           seg_desc type it may leave is not undone */
+        if (run_frame_forbidden(a[0] >> PAGE_SHIFT))
+            return false;
+        agent_taint(r, "update_descriptor");
+        return true;
     /* the agent's own vCPU and domain state, which no undo puts back: the machine is restored
        after the program (set_trap_table and iret are refused below: they would take over the
        agent's trap handling and registers mid-program) */
