@@ -203,7 +203,9 @@ long do_domctl(struct hv *hv, struct vcpu *v, uint64_t args[6])
         rc = d == self || op.u.max_vcpus.max != d->nr_vcpus ? -XEN_EINVAL : 0;
         break;
     default:
-        rc = -XEN_ENOSYS;
+        /* what 4.17 does with a sub-op it has no case for: arch_do_domctl hands it to the
+           IOMMU code, which refuses a domain without an IOMMU */
+        rc = -XEN_EOPNOTSUPP;
         break;
     }
 out:

@@ -236,6 +236,13 @@ bool abi_op_raw_frame(const struct prog_op *op)
 
     if (op->kind != OP_HYPERCALL || !(hc = abi_hypercall_by_nr(op->nr)))
         return false;
+    /* a PV guest's decrease_reservation and exchange name the frames they give back by machine
+       frame (Xen's gmfn of an untranslated guest); the model's extents are gfns, so these never
+       mean the same thing on the model and on Xen (docs/MODEL.md) */
+    if (op->nr == HYPERVISOR_memory_op && op->nr_args && op->args[0].kind == ARG_IMM &&
+        ((op->args[0].imm & hc->cmd_mask) == XENMEM_decrease_reservation ||
+         (op->args[0].imm & hc->cmd_mask) == XENMEM_exchange))
+        return true;
     for (unsigned i = 0; i < hc->nargs && i < op->nr_args; i++)
         if (hc->hints[i] == ABI_H_PTE && op->args[i].kind == ARG_IMM && (op->args[i].imm & _PAGE_PRESENT))
             return true;

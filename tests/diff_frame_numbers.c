@@ -35,6 +35,8 @@ static const struct dfn_row dfn_rows[] = {
       "0000000000000000000000000000000000000000000000000000000000000000100003000000"
       " fixup@0:8=gref(d2,1) fixup@8:2=domid(d2) fixup@16:8=gref(d2,2) fixup@24:2=domid(d2)",
       false },  /* source and dest by grant reference */
+    { "hypercall d1 v0 memory_op(1, payload+0) payload=hex:00000000000000000100000000000000", true },
+    { "hypercall d1 v0 memory_op(6, payload+0) payload=hex:00000000000000000100000000000000", false },
     { "hypercall d1 v0 xen_version(0, 0)", false },
 };
 
