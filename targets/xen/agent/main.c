@@ -1,6 +1,7 @@
 /* The agent's main loop: boot, the module's programs, then programs read from the console. */
 #include "targets/xen/agent/agent.h"
 #include "targets/xen/proto.h"
+#include "targets/xen/agent/xen417.h"
 
 #define HC_SET_TRAP_TABLE 0U
 #define CONSOLEIO_READ 1U
@@ -48,6 +49,29 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* An op of dom0 runs here; one of a domU the agent built runs there, entered into the program's
+   shape at its first op (and restored after the program). */
+static void agent_run_op(struct agent_run *r, const struct prog_op *op, bool *entered,
+                         struct op_result *res, uint16_t *out_len)
+{
+    if (op->dom == 0 || !domu_exists(op->dom)) {
+        run_op(r, op, res, run_out, out_len);
+        return;
+    }
+    struct domu_box *b = domu_peer(op->dom);
+    if (!entered[op->dom]) {
+        b->shape = run_prog.shape;
+        domu_call(op->dom, DOMU_ENTER);
+        entered[op->dom] = true;
+    }
+    b->op = *op;
+    run_resolve_foreign(r, &b->op);
+    domu_call(op->dom, DOMU_OP);
+    *res = b->res;
+    *out_len = b->out_len <= PROG_MAX_PAYLOAD ? b->out_len : PROG_MAX_PAYLOAD;
+    memcpy(run_out, b->out, *out_len);
+}
+
 /* One program: decode, each op with its result line, then the undo and its verdict. */
 static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
 {
@@ -64,11 +88,12 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
         out_end();
         return;
     }
+    bool entered[AGENT_MAX_DOMS] = { false };
     baseline_enter(&run_prog.shape);
     for (uint32_t i = 0; i < run_prog.nr_ops; i++, done++) {
         struct op_result res;
         uint16_t out_len;
-        run_op(&r, &run_prog.ops[i], &res, run_out, &out_len);
+        agent_run_op(&r, &run_prog.ops[i], entered, &res, &out_len);
         out_begin("HVR");
         out_hex(idx);
         out_hex(i);
@@ -87,6 +112,21 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
         }
     }
     int state = baseline_restore(&r);
+    for (unsigned d = 1; d < AGENT_MAX_DOMS; d++) {
+        if (!entered[d])
+            continue;
+        struct domu_box *b = domu_peer(d);
+        domu_call(d, DOMU_RESTORE);
+        if (b->tainted) {
+            char why[sizeof(r.why)] = "d?:";
+            why[1] = (char)('0' + d);
+            memcpy(why + 3, b->why, sizeof(why) - 4);
+            why[sizeof(why) - 1] = 0;
+            agent_taint(&r, why);
+        }
+        if (b->state != XP_CLEAN)
+            state = b->state;
+    }
     out_begin("HVE");
     out_hex(idx);
     out_hex(done);
@@ -214,6 +254,13 @@ void agent_main(struct start_info *si)
     agent_si = si;
     agent_p2m = (const uint64_t *)si->mfn_list;
     agent_traps();
+    /* a domU (build.c started it): its index in cmd_line, its work through its shared page */
+    if (!(si->flags & XEN417_SIF_INITDOMAIN)) {
+        agent_dom = (unsigned)(si->cmd_line[0] - '0');
+        baseline_init();
+        domu_serve();
+    }
+    build_domus();
     baseline_init();
     if (si->mod_len)
         agent_run_module();

@@ -1,0 +1,119 @@
+/* The page dom0 and each domU share: dom0's calls into a domU, and the domU's loop that answers them. */
+#include "targets/xen/agent/agent.h"
+#include "targets/xen/agent/xen417.h"
+
+union domu_box_page domu_box __attribute__((aligned(4096)));
+_Static_assert(sizeof(struct domu_box) <= PAGE_SIZE, "the shared page holds one box");
+
+/* dom0's mappings of the domUs' boxes: pages of its own image, remapped once at build time. */
+static uint8_t domu_window[AGENT_MAX_DOMS][PAGE_SIZE] __attribute__((aligned(4096)));
+#define DOMU_CHECK_SPINS 4096U      /* yields between two looks at whether the domU still lives */
+#define PT_UP (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
+
+bool domu_exists(unsigned dom)
+{
+    return dom > 0 && dom < agent_nr_doms && agent_dom == 0;
+}
+
+struct domu_box *domu_peer(unsigned dom)
+{
+    return (struct domu_box *)domu_window[dom % AGENT_MAX_DOMS];
+}
+
+void domu_map(unsigned dom, uint64_t box_mfn)
+{
+    if (hc(HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)domu_window[dom],
+           box_mfn << PAGE_SHIFT | PT_UP, UVMF_INVLPG, dom, 0) != 0)
+        agent_die("mapping a domU's shared page failed");
+}
+
+/* The domain is gone or shut down (a domU crash is Xen's domain_crash: it never answers). */
+static bool domu_gone(unsigned dom)
+{
+    static struct xen417_domctl d;
+
+    memset(&d, 0, sizeof(d));
+    d.cmd = XEN_DOMCTL_getdomaininfo;
+    d.interface_version = XEN417_DOMCTL_VERSION;
+    d.domain = (uint16_t)dom;
+    if (hc(HYPERVISOR_domctl, (uint64_t)&d, 0, 0, 0, 0) != 0)
+        return true;
+    return (d.u.getdomaininfo.flags & (XEN_DOMINF_dying | XEN_DOMINF_shutdown)) != 0;
+}
+
+/*
+ * dom0 hands the domU a command and yields until it is answered. There is one physical CPU and
+ * the domU polls its box between yields of its own, so each yield lets it run; no event channel
+ * is needed (and none is spent that a program might count).
+ */
+void domu_call(unsigned dom, enum domu_cmd cmd)
+{
+    struct domu_box *b = domu_peer(dom);
+    uint32_t req = b->req + 1U;
+
+    b->cmd = cmd;
+    __atomic_store_n(&b->req, req, __ATOMIC_RELEASE);
+    for (unsigned i = 1; __atomic_load_n(&b->ack, __ATOMIC_ACQUIRE) != req; i++) {
+        if (b->dead) {
+            char why[128] = "domU: ";
+            size_t n = strlen(why);
+            for (size_t k = 0; k < sizeof(b->text) && b->text[k] && n < sizeof(why) - 1; k++)
+                why[n++] = b->text[k];
+            why[n] = 0;
+            agent_die(why);
+        }
+        if (i % DOMU_CHECK_SPINS == 0 && domu_gone(dom))
+            agent_die("a domU crashed or shut down");
+        hc(HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0, 0);
+    }
+}
+
+/* A domU that cannot go on says why in its box (it has no console) and waits to be restored. */
+void domu_die(const char *text)
+{
+    struct domu_box *b = &domu_box.b;
+    size_t n = strlen(text);
+
+    if (n >= sizeof(b->text))
+        n = sizeof(b->text) - 1;
+    memcpy(b->text, text, n);
+    b->text[n] = 0;
+    __atomic_store_n(&b->dead, 1U, __ATOMIC_RELEASE);
+    for (;;)
+        hc(HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0, 0);
+}
+
+/* The domU's side: one program's state at a time, its ops run as dom0 runs its own. */
+void domu_serve(void)
+{
+    static struct agent_run r;
+    static struct prog_shape shape;
+    struct domu_box *b = &domu_box.b;
+    uint32_t seen = 0;
+
+    __atomic_store_n(&b->hello, 1U, __ATOMIC_RELEASE);
+    for (;;) {
+        while (__atomic_load_n(&b->req, __ATOMIC_ACQUIRE) == seen)
+            hc(HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0, 0);
+        seen = b->req;
+        switch (b->cmd) {
+        case DOMU_ENTER:
+            memset(&r, 0, sizeof(r));
+            shape = b->shape;
+            r.shape = &shape;
+            baseline_enter(&shape);
+            break;
+        case DOMU_OP:
+            run_op(&r, &b->op, &b->res, b->out, &b->out_len);
+            break;
+        case DOMU_RESTORE:
+            b->state = baseline_restore(&r);
+            b->tainted = r.tainted;
+            memcpy(b->why, r.why, sizeof(b->why));
+            break;
+        default:
+            break;
+        }
+        __atomic_store_n(&b->ack, seen, __ATOMIC_RELEASE);
+    }
+}
