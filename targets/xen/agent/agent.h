@@ -9,6 +9,7 @@
 #include "hvfuzz/prog.h"
 #include "hvfuzz/xen.h"
 #include "hvfuzz/target.h"
+#include "targets/xen/proto.h"
 
 /* public/xen.h's start_info for a 64-bit guest: the fields the agent reads. */
 struct start_info {
@@ -97,7 +98,7 @@ void agent_taint(struct agent_run *r, const char *why);
  * boot, each a copy of this image started with its index in start_info's cmd_line, and runs
  * their ops through a page each domU shares with it.
  */
-#define AGENT_MAX_DOMS 3U
+#define AGENT_MAX_DOMS XP_DOMS
 extern unsigned agent_dom;       /* this agent's domain: 0 in dom0, n in domU n (domid n) */
 extern unsigned agent_nr_doms;   /* dom0 and the domUs that were built */
 /* every domain's area frames (gfn g of domain d), so any domain resolves another's resources */
