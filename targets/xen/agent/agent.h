@@ -134,6 +134,9 @@ void domu_map(unsigned dom, uint64_t box_mfn);
 void domu_call(unsigned dom, enum domu_cmd cmd);
 struct domu_box *domu_peer(unsigned dom);
 void domu_serve(void) __attribute__((noreturn));
+/* where a domU's other vCPU starts if a program brings it up, and its stack */
+void domu_park(void) __attribute__((noreturn));
+extern uint8_t domu_park_stack[PAGE_SIZE];
 void domu_die(const char *text) __attribute__((noreturn));
 
 /* run.c: one op. */

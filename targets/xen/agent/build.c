@@ -1,6 +1,7 @@
 /* dom0's domain builder: each domU a copy of the agent's image, started through 4.17's domctls. */
 #include "targets/xen/agent/agent.h"
 #include "targets/xen/agent/xen417.h"
+#include "hvfuzz/monitor.h"
 
 /*
  * A domU's pseudo-physical layout, as Xen lays out dom0 for the agent (so the same code finds
@@ -13,6 +14,9 @@
 #define BUILD_SLACK   64U                /* max_mem above that: room for a program's increases */
 #define BUILD_L1S     2U                 /* boot L1s: 1024 pages from AGENT_BASE */
 #define BUILD_L2_FIRST ((AGENT_BASE >> 21) & 511U)
+/* vCPUs of a domU: 0 runs the agent; 1 is initialised but down, as the model's domains have
+   it (dom_build), and parks in domu_park if a program brings it up */
+#define BUILD_VCPUS   2U
 #define BUILD_HELLO_SPINS 2000000U       /* yields before a silent domU is given up on */
 #define PT_UP (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 #define PT_RO (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)
@@ -77,18 +81,20 @@ static bool build_create(unsigned dom, uint64_t *shared_info)
     static struct xen417_domctl d;
     static struct { uint64_t list, nr; uint32_t order, flags; uint16_t dom; } res;
 
+    /* the model's limits (include/hvfuzz/monitor.h), so the same program meets the same walls:
+       its ports, grant frames and maptrack entries (256 fit one frame of 16-byte entries) */
     memset(&d, 0, sizeof(d));
-    d.u.createdomain.max_vcpus = 1;
-    d.u.createdomain.max_evtchn_port = 1023;
-    d.u.createdomain.max_grant_frames = -1;
-    d.u.createdomain.max_maptrack_frames = -1;
+    d.u.createdomain.max_vcpus = BUILD_VCPUS;
+    d.u.createdomain.max_evtchn_port = EVTCHN_MAX_PORTS - 1U;
+    d.u.createdomain.max_grant_frames = GNT_MAX_FRAMES;
+    d.u.createdomain.max_maptrack_frames = GNT_MAX_MAPTRACK * 16U / PAGE_SIZE;
     d.u.createdomain.grant_opts = XEN417_GRANT_VERSION_MAX;
     if (build_domctl(&d, XEN_DOMCTL_createdomain, (uint16_t)dom) != 0 || d.domain != dom) {
         build_error = "createdomain";
         return false;
     }
     memset(&d.u, 0, sizeof(d.u));
-    d.u.max_vcpus.max = 1;
+    d.u.max_vcpus.max = BUILD_VCPUS;
     if (build_domctl(&d, XEN_DOMCTL_max_vcpus, (uint16_t)dom) != 0) {
         build_error = "max_vcpus";
         return false;
@@ -162,6 +168,31 @@ static void build_page(unsigned dom, unsigned p, uint64_t *w, uint64_t shared_in
     }
 }
 
+/* vCPU v's registers: vCPU 0 enters the image as Xen enters dom0's, the others park. */
+static bool build_vcpu(unsigned dom, unsigned v, uint64_t l4_mfn, uint64_t si_va)
+{
+    static struct xen417_domctl d;
+    uint8_t *regs = build_ctx + XEN417_VGC_REGS;
+    uint64_t sp = v == 0 ? (uint64_t)agent_stack_top : (uint64_t)(domu_park_stack + PAGE_SIZE);
+
+    memset(build_ctx, 0, sizeof(build_ctx));
+    *(uint64_t *)(build_ctx + XEN417_VGC_FLAGS) =
+        XEN417_VGCF_in_kernel | (v == 0 ? XEN417_VGCF_online : 0U);
+    *(uint64_t *)(regs + XEN417_REGS_RIP) = v == 0 ? (uint64_t)_start : (uint64_t)domu_park;
+    *(uint64_t *)(regs + XEN417_REGS_RSI) = si_va;
+    *(uint64_t *)(regs + XEN417_REGS_RSP) = sp;
+    *(uint16_t *)(regs + XEN417_REGS_CS) = XEN417_FLAT_KERNEL_CS;
+    *(uint16_t *)(regs + XEN417_REGS_SS) = XEN417_FLAT_KERNEL_SS;
+    *(uint64_t *)(regs + XEN417_REGS_RFLAGS) = 0x200;
+    *(uint64_t *)(build_ctx + XEN417_VGC_KERNEL_SS) = XEN417_FLAT_KERNEL_SS;
+    *(uint64_t *)(build_ctx + XEN417_VGC_KERNEL_SP) = sp;
+    *(uint64_t *)(build_ctx + XEN417_VGC_CTRLREG + 3U * 8U) = l4_mfn << PAGE_SHIFT;
+    memset(&d, 0, sizeof(d));
+    d.u.vcpucontext.vcpu = v;
+    d.u.vcpucontext.ctxt = (uint64_t)build_ctx;
+    return build_domctl(&d, XEN417_DOMCTL_setvcpucontext, (uint16_t)dom) == 0;
+}
+
 /* The frames written, the tables pinned, the vCPU given its registers, the domain unpaused. */
 static bool build_start(unsigned dom, uint64_t shared_info)
 {
@@ -182,7 +213,8 @@ static bool build_start(unsigned dom, uint64_t shared_info)
         build_error = "mapping shared_info";
         return false;
     }
-    build_window[XEN417_UPCALL_MASK] = 1;
+    for (unsigned v = 0; v < BUILD_VCPUS; v++)
+        build_window[v * XEN417_VCPU_INFO_SIZE + XEN417_UPCALL_MASK] = 1;
     build_unmap();
 
     struct { uint32_t cmd, pad; uint64_t arg1, arg2; } pin = { MMUEXT_PIN_L4_TABLE, 0, m[l4], 0 };
@@ -190,25 +222,11 @@ static bool build_start(unsigned dom, uint64_t shared_info)
         build_error = "pinning the L4";
         return false;
     }
-    memset(build_ctx, 0, sizeof(build_ctx));
-    uint8_t *regs = build_ctx + XEN417_VGC_REGS;
-    *(uint64_t *)(build_ctx + XEN417_VGC_FLAGS) = XEN417_VGCF_in_kernel | XEN417_VGCF_online;
-    *(uint64_t *)(regs + XEN417_REGS_RIP) = (uint64_t)_start;
-    *(uint64_t *)(regs + XEN417_REGS_RSI) = AGENT_BASE + (uint64_t)img * PAGE_SIZE;
-    *(uint64_t *)(regs + XEN417_REGS_RSP) = (uint64_t)agent_stack_top;
-    *(uint16_t *)(regs + XEN417_REGS_CS) = XEN417_FLAT_KERNEL_CS;
-    *(uint16_t *)(regs + XEN417_REGS_SS) = XEN417_FLAT_KERNEL_SS;
-    *(uint64_t *)(regs + XEN417_REGS_RFLAGS) = 0x200;
-    *(uint64_t *)(build_ctx + XEN417_VGC_KERNEL_SS) = XEN417_FLAT_KERNEL_SS;
-    *(uint64_t *)(build_ctx + XEN417_VGC_KERNEL_SP) = (uint64_t)agent_stack_top;
-    *(uint64_t *)(build_ctx + XEN417_VGC_CTRLREG + 3U * 8U) = m[l4] << PAGE_SHIFT;
-    memset(&d, 0, sizeof(d));
-    d.u.vcpucontext.vcpu = 0;
-    d.u.vcpucontext.ctxt = (uint64_t)build_ctx;
-    if (build_domctl(&d, XEN417_DOMCTL_setvcpucontext, (uint16_t)dom) != 0) {
-        build_error = "setvcpucontext";
-        return false;
-    }
+    for (unsigned v = 0; v < BUILD_VCPUS; v++)
+        if (!build_vcpu(dom, v, m[l4], AGENT_BASE + (uint64_t)img * PAGE_SIZE)) {
+            build_error = "setvcpucontext";
+            return false;
+        }
     domu_map(dom, m[build_pfn_of(&domu_box)]);
     memset(&d, 0, sizeof(d));
     if (build_domctl(&d, XEN_DOMCTL_unpausedomain, (uint16_t)dom) != 0) {

@@ -68,6 +68,15 @@ void domu_call(unsigned dom, enum domu_cmd cmd)
     }
 }
 
+/* A domU's other vCPU, if a program brings it up: it has nothing to do but give its time back. */
+uint8_t domu_park_stack[PAGE_SIZE] __attribute__((aligned(16)));
+
+void domu_park(void)
+{
+    for (;;)
+        hc(HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0, 0);
+}
+
 /* A domU that cannot go on says why in its box (it has no console) and waits to be restored. */
 void domu_die(const char *text)
 {

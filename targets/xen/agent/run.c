@@ -451,10 +451,11 @@ static void run_after(struct agent_run *r, unsigned nr, const uint64_t *a, long 
             run_taint_cmd(r, "memory_op", cmd);
         return;
     }
-    /* is_up asks, up of the one vCPU there is changes nothing; the rest (timers, the vCPU
-       info area, a new vCPU's context) outlive the undo when they succeed */
+    /* is_up asks, up of the running vCPU 0 changes nothing; the rest (timers, the vCPU info
+       area, a new vCPU's context, a domU's parked vCPU 1 brought up) outlive the undo when
+       they succeed */
     if (nr == HYPERVISOR_vcpu_op) {
-        if (rc >= 0 && cmd != VCPUOP_is_up && cmd != VCPUOP_up)
+        if (rc >= 0 && cmd != VCPUOP_is_up && !(cmd == VCPUOP_up && a[1] == 0))
             run_taint_cmd(r, "vcpu_op", cmd);
         return;
     }
