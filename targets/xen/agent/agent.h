@@ -126,12 +126,22 @@ union domu_box_page {
     uint8_t page[PAGE_SIZE];
 };
 extern union domu_box_page domu_box;
-/* build.c: the domUs, before dom0's own baseline (the copies are taken of a fresh image). */
+/* build.c: the domUs, before dom0's own baseline (the copies are taken of a fresh image);
+   build_error says why the next domain could not be built (NULL: all were). */
 void build_domus(void);
+extern const char *build_error;
+static inline uint64_t agent_rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
 /* domu.c: dom0's side and the domU's loop. */
 bool domu_exists(unsigned dom);
 void domu_map(unsigned dom, uint64_t box_mfn);
 void domu_call(unsigned dom, enum domu_cmd cmd);
+void domu_pause(unsigned dom, bool pause);
 struct domu_box *domu_peer(unsigned dom);
 void domu_serve(void) __attribute__((noreturn));
 /* where a domU's other vCPU starts if a program brings it up, and its stack */

@@ -32,7 +32,6 @@ uint64_t agent_dom_mfn[AGENT_MAX_DOMS][AGENT_MAX_PAGES];
 static uint8_t build_window[PAGE_SIZE] __attribute__((aligned(4096)));
 static uint64_t build_p2m[AGENT_MAX_DOMS][BUILD_PAGES];
 static uint8_t build_ctx[XEN417_VGC_SIZE] __attribute__((aligned(16)));
-/* why the last domain could not be built (shown by nothing yet: d1 ops stay unsupported) */
 const char *build_error;
 
 static unsigned build_img_pages(void)
@@ -243,6 +242,7 @@ static bool build_start(unsigned dom, uint64_t shared_info)
         build_error = "the domU did not say hello";
         return false;
     }
+    domu_pause(dom, true);
     return true;
 }
 

@@ -42,6 +42,23 @@ static bool domu_gone(unsigned dom)
 }
 
 /*
+ * Between the programs that have it, a domU is paused by dom0: awake it would spin on its
+ * box, and every yield of dom0's (it polls the console for the next program) would hand the
+ * CPU to it. A program whose shape has the domain finds it unpaused, as the model's domains are.
+ */
+void domu_pause(unsigned dom, bool pause)
+{
+    static struct xen417_domctl d;
+
+    memset(&d, 0, sizeof(d));
+    d.cmd = pause ? XEN_DOMCTL_pausedomain : XEN_DOMCTL_unpausedomain;
+    d.interface_version = XEN417_DOMCTL_VERSION;
+    d.domain = (uint16_t)dom;
+    if (hc(HYPERVISOR_domctl, (uint64_t)&d, 0, 0, 0, 0) != 0)
+        agent_die(pause ? "pausing a domU failed" : "unpausing a domU failed");
+}
+
+/*
  * dom0 hands the domU a command and yields until it is answered. There is one physical CPU and
  * the domU polls its box between yields of its own, so each yield lets it run; no event channel
  * is needed (and none is spent that a program might count).

@@ -49,6 +49,32 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* A resource of domain d: a frame, address, grant, port or the domid of it. */
+static bool agent_arg_names(const struct prog_arg *a, unsigned d)
+{
+    return a->dom == d && a->kind != ARG_IMM && a->kind != ARG_PAYLOAD &&
+           a->kind != ARG_VCPUID && !(a->kind == ARG_DOMID && a->a == 1);
+}
+
+/*
+ * The domUs a program has ops of or names resources of: these are unpaused for it (domu.c,
+ * domu_pause). A domU the program reaches only by an immediate domid finds it paused.
+ */
+static void agent_doms_named(const struct prog *p, bool *named)
+{
+    for (uint32_t i = 0; i < p->nr_ops; i++) {
+        const struct prog_op *op = &p->ops[i];
+        for (unsigned d = 1; d < agent_nr_doms; d++) {
+            bool n = op->dom == d;
+            for (unsigned k = 0; k < op->nr_args && k < PROG_MAX_ARGS; k++)
+                n = n || agent_arg_names(&op->args[k], d);
+            for (unsigned k = 0; k < op->nr_fixups && k < PROG_MAX_FIXUPS; k++)
+                n = n || agent_arg_names(&op->fixups[k].arg, d);
+            named[d] = named[d] || n;
+        }
+    }
+}
+
 /* An op of dom0 runs here; one of a domU the agent built runs there, entered into the program's
    shape at its first op (and restored after the program). */
 static void agent_run_op(struct agent_run *r, const struct prog_op *op, bool *entered,
@@ -88,7 +114,11 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
         out_end();
         return;
     }
-    bool entered[AGENT_MAX_DOMS] = { false };
+    bool entered[AGENT_MAX_DOMS] = { false }, awake[AGENT_MAX_DOMS] = { false };
+    agent_doms_named(&run_prog, awake);
+    for (unsigned d = 1; d < agent_nr_doms; d++)
+        if (awake[d])
+            domu_pause(d, false);
     baseline_enter(&run_prog.shape);
     for (uint32_t i = 0; i < run_prog.nr_ops; i++, done++) {
         struct op_result res;
@@ -127,6 +157,9 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
         if (b->state != XP_CLEAN)
             state = b->state;
     }
+    for (unsigned d = 1; d < agent_nr_doms; d++)
+        if (awake[d])
+            domu_pause(d, true);
     out_begin("HVE");
     out_hex(idx);
     out_hex(done);
@@ -260,8 +293,19 @@ void agent_main(struct start_info *si)
         baseline_init();
         domu_serve();
     }
+    uint64_t t0 = agent_rdtsc();
     build_domus();
+    uint64_t t1 = agent_rdtsc();
     baseline_init();
+    /* for the log (the host ignores the line): how many domains, what building them cost in
+       TSC cycles (QEMU's TCG passes the host's TSC through), and why the last one failed */
+    out_begin("HVD domains");
+    out_hex(agent_nr_doms);
+    out_hex(t1 - t0);
+    out_str(build_error ? " " : " -");
+    if (build_error)
+        out_str(build_error);
+    out_end();
     if (si->mod_len)
         agent_run_module();
     agent_serve();
