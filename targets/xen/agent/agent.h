@@ -140,8 +140,9 @@ static inline uint64_t agent_rdtsc(void)
 /* domu.c: dom0's side and the domU's loop. */
 bool domu_exists(unsigned dom);
 void domu_map(unsigned dom, uint64_t box_mfn);
-void domu_call(unsigned dom, enum domu_cmd cmd);
-void domu_pause(unsigned dom, bool pause);
+struct agent_run;
+bool domu_call(struct agent_run *r, unsigned dom, enum domu_cmd cmd);
+bool domu_pause(unsigned dom, bool pause);
 struct domu_box *domu_peer(unsigned dom);
 void domu_serve(void) __attribute__((noreturn));
 /* where a domU's other vCPU starts if a program brings it up, and its stack */

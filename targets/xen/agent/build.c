@@ -242,7 +242,10 @@ static bool build_start(unsigned dom, uint64_t shared_info)
         build_error = "the domU did not say hello";
         return false;
     }
-    domu_pause(dom, true);
+    if (!domu_pause(dom, true)) {
+        build_error = "pausing the domU";
+        return false;
+    }
     return true;
 }
 

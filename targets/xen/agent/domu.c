@@ -10,9 +10,26 @@ static uint8_t domu_window[AGENT_MAX_DOMS][PAGE_SIZE] __attribute__((aligned(409
 #define DOMU_CHECK_SPINS 4096U      /* yields between two looks at whether the domU still lives */
 #define PT_UP (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 
+/* domUs that died this boot (a program of dom0's can take a domU's frames or kill it): their
+   ops are refused until the host restores the machine, which the taint asks for */
+static bool domu_lost[AGENT_MAX_DOMS];
+
 bool domu_exists(unsigned dom)
 {
-    return dom > 0 && dom < agent_nr_doms && agent_dom == 0;
+    return dom > 0 && dom < agent_nr_doms && agent_dom == 0 && !domu_lost[dom];
+}
+
+static void domu_lose(struct agent_run *r, unsigned dom, const char *text)
+{
+    char why[sizeof(r->why)] = "d?: ";
+    size_t n = 4;
+
+    why[1] = (char)('0' + dom);
+    for (size_t k = 0; text[k] && n < sizeof(why) - 1; k++)
+        why[n++] = text[k];
+    why[n] = 0;
+    domu_lost[dom] = true;
+    agent_taint(r, why);
 }
 
 struct domu_box *domu_peer(unsigned dom)
@@ -46,43 +63,49 @@ static bool domu_gone(unsigned dom)
  * box, and every yield of dom0's (it polls the console for the next program) would hand the
  * CPU to it. A program whose shape has the domain finds it unpaused, as the model's domains are.
  */
-void domu_pause(unsigned dom, bool pause)
+bool domu_pause(unsigned dom, bool pause)
 {
     static struct xen417_domctl d;
 
+    if (domu_lost[dom])
+        return false;
     memset(&d, 0, sizeof(d));
     d.cmd = pause ? XEN_DOMCTL_pausedomain : XEN_DOMCTL_unpausedomain;
     d.interface_version = XEN417_DOMCTL_VERSION;
     d.domain = (uint16_t)dom;
-    if (hc(HYPERVISOR_domctl, (uint64_t)&d, 0, 0, 0, 0) != 0)
-        agent_die(pause ? "pausing a domU failed" : "unpausing a domU failed");
+    return hc(HYPERVISOR_domctl, (uint64_t)&d, 0, 0, 0, 0) == 0;
 }
 
 /*
  * dom0 hands the domU a command and yields until it is answered. There is one physical CPU and
  * the domU polls its box between yields of its own, so each yield lets it run; no event channel
- * is needed (and none is spent that a program might count).
+ * is needed (and none is spent that a program might count). False when the domU died instead
+ * (its agent said why in its box, or Xen crashed or shut it down): the program is tainted.
  */
-void domu_call(unsigned dom, enum domu_cmd cmd)
+bool domu_call(struct agent_run *r, unsigned dom, enum domu_cmd cmd)
 {
     struct domu_box *b = domu_peer(dom);
     uint32_t req = b->req + 1U;
 
+    if (domu_lost[dom])
+        return false;
     b->cmd = cmd;
     __atomic_store_n(&b->req, req, __ATOMIC_RELEASE);
     for (unsigned i = 1; __atomic_load_n(&b->ack, __ATOMIC_ACQUIRE) != req; i++) {
         if (b->dead) {
-            char why[128] = "domU: ";
-            size_t n = strlen(why);
-            for (size_t k = 0; k < sizeof(b->text) && b->text[k] && n < sizeof(why) - 1; k++)
-                why[n++] = b->text[k];
-            why[n] = 0;
-            agent_die(why);
+            char text[sizeof(b->text)];
+            memcpy(text, b->text, sizeof(text));
+            text[sizeof(text) - 1] = 0;
+            domu_lose(r, dom, text);
+            return false;
         }
-        if (i % DOMU_CHECK_SPINS == 0 && domu_gone(dom))
-            agent_die("a domU crashed or shut down");
+        if (i % DOMU_CHECK_SPINS == 0 && domu_gone(dom)) {
+            domu_lose(r, dom, "crashed or shut down");
+            return false;
+        }
         hc(HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0, 0);
     }
+    return true;
 }
 
 /* A domU's other vCPU, if a program brings it up: it has nothing to do but give its time back. */

@@ -87,12 +87,19 @@ static void agent_run_op(struct agent_run *r, const struct prog_op *op, bool *en
     struct domu_box *b = domu_peer(op->dom);
     if (!entered[op->dom]) {
         b->shape = run_prog.shape;
-        domu_call(op->dom, DOMU_ENTER);
         entered[op->dom] = true;
+        if (!domu_call(r, op->dom, DOMU_ENTER)) {
+            run_op(r, op, res, run_out, out_len);
+            return;
+        }
     }
     b->op = *op;
     run_resolve_foreign(r, &b->op);
-    domu_call(op->dom, DOMU_OP);
+    /* a domU that died on the way: its op is unsupported (run_op refuses another domain's) */
+    if (!domu_call(r, op->dom, DOMU_OP)) {
+        run_op(r, op, res, run_out, out_len);
+        return;
+    }
     *res = b->res;
     *out_len = b->out_len <= PROG_MAX_PAYLOAD ? b->out_len : PROG_MAX_PAYLOAD;
     memcpy(run_out, b->out, *out_len);
@@ -117,8 +124,8 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
     bool entered[AGENT_MAX_DOMS] = { false }, awake[AGENT_MAX_DOMS] = { false };
     agent_doms_named(&run_prog, awake);
     for (unsigned d = 1; d < agent_nr_doms; d++)
-        if (awake[d])
-            domu_pause(d, false);
+        if (awake[d] && !domu_pause(d, false))
+            agent_taint(&r, "domU-unpause");
     baseline_enter(&run_prog.shape);
     for (uint32_t i = 0; i < run_prog.nr_ops; i++, done++) {
         struct op_result res;
@@ -146,7 +153,10 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
         if (!entered[d])
             continue;
         struct domu_box *b = domu_peer(d);
-        domu_call(d, DOMU_RESTORE);
+        if (!domu_call(&r, d, DOMU_RESTORE)) {
+            state = XP_DIRTY;
+            continue;
+        }
         if (b->tainted) {
             char why[sizeof(r.why)] = "d?:";
             why[1] = (char)('0' + d);
@@ -158,8 +168,10 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
             state = b->state;
     }
     for (unsigned d = 1; d < agent_nr_doms; d++)
-        if (awake[d])
-            domu_pause(d, true);
+        if (awake[d] && !domu_pause(d, true)) {
+            agent_taint(&r, "domU-pause");
+            state = XP_DIRTY;
+        }
     out_begin("HVE");
     out_hex(idx);
     out_hex(done);
