@@ -75,8 +75,7 @@ static void agent_doms_named(const struct prog *p, bool *named)
     }
 }
 
-/* An op of dom0 runs here; one of a domU the agent built runs there, entered into the program's
-   shape at its first op (and restored after the program). */
+/* An op of dom0 runs here; one of a domU the agent built runs there. */
 static void agent_run_op(struct agent_run *r, const struct prog_op *op, bool *entered,
                          struct op_result *res, uint16_t *out_len)
 {
@@ -85,13 +84,10 @@ static void agent_run_op(struct agent_run *r, const struct prog_op *op, bool *en
         return;
     }
     struct domu_box *b = domu_peer(op->dom);
+    /* entered at the program's start (agent_run_one), unless it could not be woken */
     if (!entered[op->dom]) {
-        b->shape = run_prog.shape;
-        entered[op->dom] = true;
-        if (!domu_call(r, op->dom, DOMU_ENTER)) {
-            run_op(r, op, res, run_out, out_len);
-            return;
-        }
+        run_op(r, op, res, run_out, out_len);
+        return;
     }
     b->op = *op;
     run_resolve_foreign(r, &b->op);
@@ -121,11 +117,21 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
         out_end();
         return;
     }
+    /* every domU of the shape is woken and entered, and undone after, even without ops of its
+       own: dom0's ops may change it (a port dom0 allocates in it, a mapping of its frames) */
     bool entered[AGENT_MAX_DOMS] = { false }, awake[AGENT_MAX_DOMS] = { false };
     agent_doms_named(&run_prog, awake);
-    for (unsigned d = 1; d < agent_nr_doms; d++)
-        if (awake[d] && !domu_pause(d, false))
+    for (unsigned d = 1; d < agent_nr_doms; d++) {
+        awake[d] = awake[d] || d < run_prog.shape.nr_domains;
+        if (!awake[d])
+            continue;
+        if (!domu_pause(d, false)) {
             agent_taint(&r, "domU-unpause");
+            continue;
+        }
+        domu_peer(d)->shape = run_prog.shape;
+        entered[d] = domu_call(&r, d, DOMU_ENTER);
+    }
     baseline_enter(&run_prog.shape);
     for (uint32_t i = 0; i < run_prog.nr_ops; i++, done++) {
         struct op_result res;

@@ -97,7 +97,8 @@ TEST(xen_boot_baseline)
 }
 
 /* The same for a domU (docs/XEN.md, "Several domains"): domU 1's agent undoes its program's
-   state, so domu_baseline_b.txt gives the same results alone and after domu_baseline_a.txt. */
+   state, so domu_baseline_b.txt gives the same results alone, after domu_baseline_a.txt and
+   after domu_by_dom0.txt (dom0 allocating a port in domU 1). */
 TEST(xen_boot_domu_undo)
 {
     static struct prog a, b;
@@ -130,6 +131,14 @@ TEST(xen_boot_domu_undo)
     TEST_EQ(0, ra[3].rc);
     CU_ASSERT(!target_run(&t, &b, after, &f));
     /* undone by the domU itself: no restore in between */
+    TEST_EQ(machines, xen_boots + xen_restores);
+    xen_boot_same(&b, alone, after);
+    /* dom0 changing the domU (a port allocated in it) is undone too, though domU 1 ran no op */
+    static struct prog by0;
+    xen_boot_load(&by0, "domu_by_dom0.txt");
+    CU_ASSERT(!target_run(&t, &by0, ra, &f));
+    TEST_EQ(0, ra[0].rc);
+    CU_ASSERT(!target_run(&t, &b, after, &f));
     TEST_EQ(machines, xen_boots + xen_restores);
     xen_boot_same(&b, alone, after);
     target_close(&t);
