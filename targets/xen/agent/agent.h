@@ -104,14 +104,17 @@ extern unsigned agent_nr_doms;   /* dom0 and the domUs that were built */
 /* every domain's area frames (gfn g of domain d), so any domain resolves another's resources */
 extern uint64_t agent_dom_mfn[AGENT_MAX_DOMS][AGENT_MAX_PAGES];
 
-enum domu_cmd { DOMU_ENTER = 1, DOMU_OP, DOMU_RESTORE };
+enum domu_cmd { DOMU_OP = 1, DOMU_RESTORE };
 /* The shared page: dom0 writes a command and bumps req, the domU does it and sets ack = req. */
 struct domu_box {
     volatile uint32_t req, ack;
     volatile uint32_t hello;     /* the domU's baseline is built: it serves */
     volatile uint32_t dead;      /* the domU cannot go on: text says why */
     uint32_t cmd;                /* enum domu_cmd */
-    struct prog_shape shape;     /* DOMU_ENTER */
+    /* the program: a command of a program the domU has not seen first enters its shape
+       (a round trip less per domain and program: each costs milliseconds under TCG) */
+    uint32_t prog;
+    struct prog_shape shape;
     int32_t state;               /* DOMU_RESTORE: enum xp_state, and the taint's reason */
     uint8_t tainted;
     char why[48];

@@ -138,20 +138,23 @@ void domu_serve(void)
     static struct agent_run r;
     static struct prog_shape shape;
     struct domu_box *b = &domu_box.b;
-    uint32_t seen = 0;
+    uint32_t seen = 0, prog = 0;
+    bool entered = false;
 
     __atomic_store_n(&b->hello, 1U, __ATOMIC_RELEASE);
     for (;;) {
         while (__atomic_load_n(&b->req, __ATOMIC_ACQUIRE) == seen)
             hc(HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0, 0);
         seen = b->req;
-        switch (b->cmd) {
-        case DOMU_ENTER:
+        if (!entered || b->prog != prog) {
             memset(&r, 0, sizeof(r));
             shape = b->shape;
             r.shape = &shape;
             baseline_enter(&shape);
-            break;
+            prog = b->prog;
+            entered = true;
+        }
+        switch (b->cmd) {
         case DOMU_OP:
             run_op(&r, &b->op, &b->res, b->out, &b->out_len);
             break;

@@ -117,8 +117,9 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
         out_end();
         return;
     }
-    /* every domU of the shape is woken and entered, and undone after, even without ops of its
-       own: dom0's ops may change it (a port dom0 allocates in it, a mapping of its frames) */
+    /* every domU of the shape is woken, given the program, and undone after, even without ops
+       of its own: dom0's ops may change it (a port dom0 allocates in it, a mapping of its
+       frames) */
     bool entered[AGENT_MAX_DOMS] = { false }, awake[AGENT_MAX_DOMS] = { false };
     agent_doms_named(&run_prog, awake);
     for (unsigned d = 1; d < agent_nr_doms; d++) {
@@ -130,7 +131,8 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
             continue;
         }
         domu_peer(d)->shape = run_prog.shape;
-        entered[d] = domu_call(&r, d, DOMU_ENTER);
+        domu_peer(d)->prog = idx;
+        entered[d] = true;
     }
     baseline_enter(&run_prog.shape);
     for (uint32_t i = 0; i < run_prog.nr_ops; i++, done++) {
