@@ -38,6 +38,11 @@ struct start_info {
 /* Where the program's gfns are mapped: the model's DOM_VA_BASE (include/hvfuzz/monitor.h). */
 #define AGENT_DOM_VA   0x40000000ULL
 
+/* The entries the agent writes: its builders' flags (the model's dom_build uses the same). */
+#define AGENT_PT_RW (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
+#define AGENT_PT_RO (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)
+#define AGENT_UVMF_INVLPG (UVMF_INVLPG | UVMF_LOCAL)
+
 extern struct start_info *agent_si;
 extern const uint64_t *agent_p2m;
 /* The frames of the program's gfns 0..511, in order (baseline.c); mapped at AGENT_DOM_VA. */

@@ -2,6 +2,7 @@
 #include "targets/xen/agent/agent.h"
 #include "targets/xen/agent/xen417.h"
 #include "hvfuzz/monitor.h"
+#include "monitor/devices.h"
 
 /*
  * A domU's pseudo-physical layout, as Xen lays out dom0 for the agent (so the same code finds
@@ -18,9 +19,6 @@
    it (dom_build), and parks in domu_park if a program brings it up */
 #define BUILD_VCPUS   2U
 #define BUILD_HELLO_SPINS 2000000U       /* yields before a silent domU is given up on */
-#define PT_UP (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
-#define PT_RO (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)
-#define UVMF_INVLPG_LOCAL 2U
 
 extern char agent_end[], _start[], agent_stack_top[];
 
@@ -55,15 +53,15 @@ static long build_domctl(struct xen417_domctl *d, uint32_t cmd, uint16_t dom)
 static bool build_map(uint64_t mfn, uint16_t owner)
 {
     return hc(HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)build_window,
-              mfn << PAGE_SHIFT | PT_UP, UVMF_INVLPG_LOCAL, owner, 0) == 0;
+              mfn << PAGE_SHIFT | AGENT_PT_RW, AGENT_UVMF_INVLPG, owner, 0) == 0;
 }
 
 static void build_unmap(void)
 {
     uint64_t own = agent_p2m[build_pfn_of(build_window)];
 
-    if (hc(HYPERVISOR_update_va_mapping, (uint64_t)build_window, own << PAGE_SHIFT | PT_UP,
-           UVMF_INVLPG_LOCAL, 0, 0) != 0)
+    if (hc(HYPERVISOR_update_va_mapping, (uint64_t)build_window, own << PAGE_SHIFT | AGENT_PT_RW,
+           AGENT_UVMF_INVLPG, 0, 0) != 0)
         agent_die("the builder's window would not go back");
 }
 
@@ -151,18 +149,19 @@ static void build_page(unsigned dom, unsigned p, uint64_t *w, uint64_t shared_in
             w[i] = q < BUILD_PAGES ? m[q] : 0;
         }
     } else if (p == l4) {
-        w[0] = m[l3] << PAGE_SHIFT | PT_UP;
+        w[0] = m[l3] << PAGE_SHIFT | AGENT_PT_RW;
     } else if (p == l3) {
-        w[0] = m[l2] << PAGE_SHIFT | PT_UP;
+        w[0] = m[l2] << PAGE_SHIFT | AGENT_PT_RW;
     } else if (p == l2) {
         for (unsigned k = 0; k < BUILD_L1S; k++)
-            w[BUILD_L2_FIRST + k] = m[l1 + k] << PAGE_SHIFT | PT_UP;
+            w[BUILD_L2_FIRST + k] = m[l1 + k] << PAGE_SHIFT | AGENT_PT_RW;
     } else if (p >= l1 && p < l1 + BUILD_L1S) {
         /* PV page tables are never mapped writable, so the tables' own entries are read-only */
         for (unsigned i = 0; i < 512U; i++) {
             unsigned q = (p - l1) * 512U + i;
             if (q < BUILD_PAGES)
-                w[i] = m[q] << PAGE_SHIFT | (q >= l4 && q < l1 + BUILD_L1S ? PT_RO : PT_UP);
+                w[i] = m[q] << PAGE_SHIFT |
+                       (q >= l4 && q < l1 + BUILD_L1S ? AGENT_PT_RO : AGENT_PT_RW);
         }
     }
 }
@@ -182,7 +181,8 @@ static bool build_vcpu(unsigned dom, unsigned v, uint64_t l4_mfn, uint64_t si_va
     *(uint64_t *)(regs + XEN417_REGS_RSP) = sp;
     *(uint16_t *)(regs + XEN417_REGS_CS) = XEN417_FLAT_KERNEL_CS;
     *(uint16_t *)(regs + XEN417_REGS_SS) = XEN417_FLAT_KERNEL_SS;
-    *(uint64_t *)(regs + XEN417_REGS_RFLAGS) = 0x200;
+    /* IF: a PV guest's virtual interrupt flag is its upcall mask, which the builder set */
+    *(uint64_t *)(regs + XEN417_REGS_RFLAGS) = RFLAGS_IF;
     *(uint64_t *)(build_ctx + XEN417_VGC_KERNEL_SS) = XEN417_FLAT_KERNEL_SS;
     *(uint64_t *)(build_ctx + XEN417_VGC_KERNEL_SP) = sp;
     *(uint64_t *)(build_ctx + XEN417_VGC_CTRLREG + 3U * 8U) = l4_mfn << PAGE_SHIFT;

@@ -1,4 +1,4 @@
-/* The page dom0 and each domU share: dom0's calls into a domU, and the domU's loop that answers them. */
+/* The page dom0 and each domU share: dom0's calls into a domU, the domU's loop answering them. */
 #include "targets/xen/agent/agent.h"
 #include "targets/xen/agent/xen417.h"
 
@@ -8,7 +8,6 @@ _Static_assert(sizeof(struct domu_box) <= PAGE_SIZE, "the shared page holds one 
 /* dom0's mappings of the domUs' boxes: pages of its own image, remapped once at build time. */
 static uint8_t domu_window[AGENT_MAX_DOMS][PAGE_SIZE] __attribute__((aligned(4096)));
 #define DOMU_CHECK_SPINS 4096U      /* yields between two looks at whether the domU still lives */
-#define PT_UP (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 
 /* domUs that died this boot (a program of dom0's can take a domU's frames or kill it): their
    ops are refused until the host restores the machine, which the taint asks for */
@@ -40,7 +39,7 @@ struct domu_box *domu_peer(unsigned dom)
 void domu_map(unsigned dom, uint64_t box_mfn)
 {
     if (hc(HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)domu_window[dom],
-           box_mfn << PAGE_SHIFT | PT_UP, UVMF_INVLPG, dom, 0) != 0)
+           box_mfn << PAGE_SHIFT | AGENT_PT_RW, AGENT_UVMF_INVLPG, dom, 0) != 0)
         agent_die("mapping a domU's shared page failed");
 }
 

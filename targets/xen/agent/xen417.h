@@ -1,4 +1,4 @@
-/* Xen 4.17's own domctl layouts and PV start-up structures, as the agent's domain builder needs them. */
+/* Xen 4.17's own domctl layouts and PV start-up structures, as the agent's builder needs them. */
 #ifndef HVFUZZ_XEN_AGENT_XEN417_H
 #define HVFUZZ_XEN_AGENT_XEN417_H
 
