@@ -612,10 +612,23 @@ void run_op(struct agent_run *r, const struct prog_op *op, struct op_result *res
     memset(res, 0, sizeof(*res));
     res->fault = PROG_FAULT_NONE;
     *out_len = 0;
-    /* each domain is an agent with one vCPU (dom0 hands a domU's ops to it: main.c); the
-       model's other vCPUs and scheduling points are not run */
-    if (op->dom != agent_dom || op->vcpu != 0) {
+    /* each domain is an agent on its vCPU 0 (dom0 hands a domU's ops to it: main.c); the
+       model's scheduling points are not run */
+    if (op->dom != agent_dom || (op->kind != OP_HYPERCALL && op->kind != OP_GUEST_READ &&
+                                 op->kind != OP_GUEST_WRITE)) {
         res->status = OPS_UNSUPPORTED;
+        return;
+    }
+    /*
+     * Another vCPU: a domU's vCPU 1 is down (as the model's other vCPUs start) and dom0 has
+     * no other. A vCPU that is down or absent makes no hypercall and no access, which the model
+     * reports as not run (-ESRCH); one a program brought up would need an agent loop of its
+     * own, which it has not (it parks: build.c), so its ops are unsupported.
+     */
+    if (op->vcpu != 0) {
+        long up = hc(HYPERVISOR_vcpu_op, VCPUOP_is_up, op->vcpu, 0, 0, 0);
+        res->status = up > 0 ? OPS_UNSUPPORTED : OPS_NOT_RUN;
+        res->rc = up > 0 ? 0 : -XEN_ESRCH;
         return;
     }
     switch (op->kind) {

@@ -1,8 +1,8 @@
 /*
  * Which programs the xen target's host side sends to the agent (no Xen needed): ops of the
- * domUs the agent builds (1..XP_DOMS-1) go to it, so a machine boots; a program whose every op
- * belongs to a domain past them is answered unsupported at once, without a boot. A stand-in for
- * QEMU that never says HVREADY tells the two apart: a boot becomes hang:xen.
+ * domUs the agent builds (1..XP_DOMS-1), of any vCPU, go to it, so a machine boots; a program
+ * whose every op belongs to a domain past them is answered unsupported at once, without a
+ * boot. A stand-in for QEMU that never says HVREADY tells the two apart: a boot is hang:xen.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,10 +55,13 @@ TEST(xen_domains_sent_to_agent)
     /* domain 2 is the agent's last domU: the program goes to the machine */
     CU_ASSERT(xen_domains_booted("shape frames=512 domains=4 vcpus=1 pages=64\n"
                                  "hypercall d2 v0 xen_version(0, 0)\n", res));
-    /* domain 3 the agent does not build, vCPU 1 it does not run: unsupported, no boot */
+    /* an op of vCPU 1 goes too: the agent answers whether that vCPU can run */
+    CU_ASSERT(xen_domains_booted("shape frames=512 domains=4 vcpus=2 pages=64\n"
+                                 "hypercall d1 v1 xen_version(0, 0)\n", res));
+    /* domain 3 the agent does not build: unsupported, no boot */
     CU_ASSERT(!xen_domains_booted("shape frames=512 domains=4 vcpus=2 pages=64\n"
                                   "hypercall d3 v0 xen_version(0, 0)\n"
-                                  "hypercall d0 v1 xen_version(0, 0)\n", res));
+                                  "hypercall d3 v1 xen_version(0, 0)\n", res));
     TEST_EQ(OPS_UNSUPPORTED, res[0].status);
     TEST_EQ(OPS_UNSUPPORTED, res[1].status);
 }
