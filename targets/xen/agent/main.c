@@ -58,7 +58,8 @@ static bool agent_arg_names(const struct prog_arg *a, unsigned d)
 
 /*
  * The domUs a program has ops of or names resources of: these are unpaused for it (domu.c,
- * domu_pause). A domU the program reaches only by an immediate domid finds it paused.
+ * domu_pause), with those of its shape. A domU outside the shape that the program reaches only
+ * by an immediate domid finds it paused.
  */
 static void agent_doms_named(const struct prog *p, bool *named)
 {
