@@ -225,10 +225,11 @@ check-unicorn: $(B)/hvfuzz
 
 .PHONY: check-unicorn
 
-# The xen target (targets/xen, docs/XEN.md), part of check (four boots of Xen under QEMU, about
+# The xen target (targets/xen, docs/XEN.md), part of check (five boots of Xen under QEMU, about
 # 15 s; docs/XEN.md has the figures): the target's unit tests with the real-Xen ones switched on
-# (the agent's undo: a program's results do not depend on the one before), the smoke programs
-# replayed with the results real Xen gave when they were written, the smoke program exported
+# (the agent's undo, dom0's and a domU's: a program's results do not depend on the one before),
+# the smoke programs (dom0's and the domUs') replayed with the results real Xen gave when they
+# were written, the smoke program exported
 # (hvfuzz export) and its reproducer run without hvfuzz, and the differential with the
 # native target over them and the portable conformance corpus, which fails on any difference
 # targets/xen/tests/known-differences.txt does not explain (docs/XEN.md has each in full).

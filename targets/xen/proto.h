@@ -38,6 +38,10 @@
 #define XP_ZERO_RUN     'g'             /* 'g'..'z': a run of 1..20 zero bytes */
 #define XP_ZERO_RUN_MAX 20U
 
+/* Domains the agent runs ops of: dom0 and the domUs it builds at boot, 1..XP_DOMS-1 (domid =
+   the program's domain index). An op of a domain past them is unsupported. */
+#define XP_DOMS         3U
+
 /* What the agent says of its state after a program. */
 enum xp_state {
     XP_CLEAN = 0,       /* baseline restored and verified: the next program may run */

@@ -9,6 +9,7 @@
 #include "hvfuzz/prog.h"
 #include "hvfuzz/xen.h"
 #include "hvfuzz/target.h"
+#include "targets/xen/proto.h"
 
 /* public/xen.h's start_info for a 64-bit guest: the fields the agent reads. */
 struct start_info {
@@ -36,6 +37,11 @@ struct start_info {
 #define AGENT_MAX_EXTRA 64U
 /* Where the program's gfns are mapped: the model's DOM_VA_BASE (include/hvfuzz/monitor.h). */
 #define AGENT_DOM_VA   0x40000000ULL
+
+/* The entries the agent writes: its builders' flags (the model's dom_build uses the same). */
+#define AGENT_PT_RW (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
+#define AGENT_PT_RO (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)
+#define AGENT_UVMF_INVLPG (UVMF_INVLPG | UVMF_LOCAL)
 
 extern struct start_info *agent_si;
 extern const uint64_t *agent_p2m;
@@ -92,9 +98,71 @@ bool baseline_agent_frame(uint64_t mfn);
 int baseline_restore(struct agent_run *r);
 void agent_taint(struct agent_run *r, const char *why);
 
+/*
+ * Several domains (issue 11 item 6, build.c, domu.c): dom0 builds domUs 1..AGENT_MAX_DOMS-1 at
+ * boot, each a copy of this image started with its index in start_info's cmd_line, and runs
+ * their ops through a page each domU shares with it.
+ */
+#define AGENT_MAX_DOMS XP_DOMS
+extern unsigned agent_dom;       /* this agent's domain: 0 in dom0, n in domU n (domid n) */
+extern unsigned agent_nr_doms;   /* dom0 and the domUs that were built */
+/* every domain's area frames (gfn g of domain d), so any domain resolves another's resources */
+extern uint64_t agent_dom_mfn[AGENT_MAX_DOMS][AGENT_MAX_PAGES];
+
+enum domu_cmd { DOMU_OP = 1, DOMU_RESTORE };
+/* The shared page: dom0 writes a command and bumps req, the domU does it and sets ack = req. */
+struct domu_box {
+    volatile uint32_t req, ack;
+    volatile uint32_t hello;     /* the domU's baseline is built: it serves */
+    volatile uint32_t dead;      /* the domU cannot go on: text says why */
+    uint32_t cmd;                /* enum domu_cmd */
+    /* the program: a command of a program the domU has not seen first enters its shape
+       (a round trip less per domain and program: each costs milliseconds under TCG) */
+    uint32_t prog;
+    struct prog_shape shape;
+    int32_t state;               /* DOMU_RESTORE: enum xp_state, and the taint's reason */
+    uint8_t tainted;
+    char why[48];
+    char text[96];
+    uint16_t out_len;            /* DOMU_OP: the result and the payload after */
+    struct op_result res;
+    uint8_t out[PROG_MAX_PAYLOAD];
+    struct prog_op op;
+};
+union domu_box_page {
+    struct domu_box b;
+    uint8_t page[PAGE_SIZE];
+};
+extern union domu_box_page domu_box;
+/* build.c: the domUs, before dom0's own baseline (the copies are taken of a fresh image);
+   build_error says why the next domain could not be built (NULL: all were). */
+void build_domus(void);
+extern const char *build_error;
+static inline uint64_t agent_rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+/* domu.c: dom0's side and the domU's loop. */
+bool domu_exists(unsigned dom);
+void domu_map(unsigned dom, uint64_t box_mfn);
+struct agent_run;
+bool domu_call(struct agent_run *r, unsigned dom, enum domu_cmd cmd);
+bool domu_pause(unsigned dom, bool pause);
+struct domu_box *domu_peer(unsigned dom);
+void domu_serve(void) __attribute__((noreturn));
+/* where a domU's other vCPU starts if a program brings it up, and its stack */
+void domu_park(void) __attribute__((noreturn));
+extern uint8_t domu_park_stack[PAGE_SIZE];
+void domu_die(const char *text) __attribute__((noreturn));
+
 /* run.c: one op. */
 void run_op(struct agent_run *r, const struct prog_op *op, struct op_result *res,
             uint8_t *out, uint16_t *out_len);
+/* dom0: another domain's grant refs and ports in op made immediates before a domU runs it. */
+void run_resolve_foreign(struct agent_run *r, struct prog_op *op);
 
 void *memcpy(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);

@@ -22,9 +22,6 @@ static uint64_t base_reservation;
 #define GFN_L2 2U
 #define GFN_L1 3U
 #define FIRST_DATA 4U
-#define PT_UP   (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
-#define PT_RO   (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)
-#define UVMF_INVLPG_LOCAL 2U
 #define EVTCHN_RESET 10U
 #define GNTTAB_SET_VERSION 8U
 #define MEM_CURRENT_RESERVATION 3U
@@ -89,7 +86,7 @@ static void mmuext1(uint32_t cmd, uint64_t arg1, bool must)
 
 static void uvm(uint64_t va, uint64_t pte, bool must)
 {
-    if (hc(HYPERVISOR_update_va_mapping, va, pte, UVMF_INVLPG_LOCAL, 0, 0) != 0 && must)
+    if (hc(HYPERVISOR_update_va_mapping, va, pte, AGENT_UVMF_INVLPG, 0, 0) != 0 && must)
         agent_die("remapping the program area failed");
 }
 
@@ -115,14 +112,14 @@ void baseline_init(void)
         t[GFN_L4][i] = i >= XEN_L4_FIRST && i <= XEN_L4_LAST ? 0 : boot_l4[i];
         t[GFN_L3][i] = boot_l3[i];
     }
-    t[GFN_L4][(AGENT_DOM_VA >> 39) & 511] = area_mfn[GFN_L3] << PAGE_SHIFT | PT_UP;
-    t[GFN_L3][(AGENT_DOM_VA >> 30) & 511] = area_mfn[GFN_L2] << PAGE_SHIFT | PT_UP;
-    t[GFN_L2][(AGENT_DOM_VA >> 21) & 511] = area_mfn[GFN_L1] << PAGE_SHIFT | PT_UP;
+    t[GFN_L4][(AGENT_DOM_VA >> 39) & 511] = area_mfn[GFN_L3] << PAGE_SHIFT | AGENT_PT_RW;
+    t[GFN_L3][(AGENT_DOM_VA >> 30) & 511] = area_mfn[GFN_L2] << PAGE_SHIFT | AGENT_PT_RW;
+    t[GFN_L2][(AGENT_DOM_VA >> 21) & 511] = area_mfn[GFN_L1] << PAGE_SHIFT | AGENT_PT_RW;
     for (unsigned g = 0; g < AGENT_MAX_PAGES; g++)
-        t[GFN_L1][g] = area_mfn[g] << PAGE_SHIFT | (g < FIRST_DATA ? PT_RO : PT_UP);
+        t[GFN_L1][g] = area_mfn[g] << PAGE_SHIFT | (g < FIRST_DATA ? AGENT_PT_RO : AGENT_PT_RW);
     /* tables are never writable-mapped: read-only aliases, then the pin validates the tree */
     for (unsigned l = 0; l < 4; l++)
-        uvm((uint64_t)t[l], area_mfn[l] << PAGE_SHIFT | PT_RO, true);
+        uvm((uint64_t)t[l], area_mfn[l] << PAGE_SHIFT | AGENT_PT_RO, true);
     mmuext1(MMUEXT_PIN_L4_TABLE, area_mfn[GFN_L4], true);
     mmuext1(MMUEXT_NEW_BASEPTR, area_mfn[GFN_L4], true);
     /* the area is reached at AGENT_DOM_VA only, as the model's domain reaches its memory */

@@ -163,5 +163,6 @@ agent_access_fixup:
     .section .bss
     .p2align 12
     .skip 65536
+    .globl agent_stack_top      /* a domU starts on its own copy (build.c) */
 agent_stack_top:
     .section .note.GNU-stack, "", @progbits

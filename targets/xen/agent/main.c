@@ -1,6 +1,7 @@
 /* The agent's main loop: boot, the module's programs, then programs read from the console. */
 #include "targets/xen/agent/agent.h"
 #include "targets/xen/proto.h"
+#include "targets/xen/agent/xen417.h"
 
 #define HC_SET_TRAP_TABLE 0U
 #define CONSOLEIO_READ 1U
@@ -48,6 +49,59 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* A resource of domain d: a frame, address, grant, port or the domid of it. */
+static bool agent_arg_names(const struct prog_arg *a, unsigned d)
+{
+    return a->dom == d && a->kind != ARG_IMM && a->kind != ARG_PAYLOAD &&
+           a->kind != ARG_VCPUID && !(a->kind == ARG_DOMID && a->a == 1);
+}
+
+/*
+ * The domUs a program has ops of or names resources of: these are unpaused for it (domu.c,
+ * domu_pause), with those of its shape. A domU outside the shape that the program reaches only
+ * by an immediate domid finds it paused.
+ */
+static void agent_doms_named(const struct prog *p, bool *named)
+{
+    for (uint32_t i = 0; i < p->nr_ops; i++) {
+        const struct prog_op *op = &p->ops[i];
+        for (unsigned d = 1; d < agent_nr_doms; d++) {
+            bool n = op->dom == d;
+            for (unsigned k = 0; k < op->nr_args && k < PROG_MAX_ARGS; k++)
+                n = n || agent_arg_names(&op->args[k], d);
+            for (unsigned k = 0; k < op->nr_fixups && k < PROG_MAX_FIXUPS; k++)
+                n = n || agent_arg_names(&op->fixups[k].arg, d);
+            named[d] = named[d] || n;
+        }
+    }
+}
+
+/* An op of dom0 runs here; one of a domU the agent built runs there. */
+static void agent_run_op(struct agent_run *r, const struct prog_op *op, bool *entered,
+                         struct op_result *res, uint16_t *out_len)
+{
+    if (op->dom == 0 || !domu_exists(op->dom)) {
+        run_op(r, op, res, run_out, out_len);
+        return;
+    }
+    struct domu_box *b = domu_peer(op->dom);
+    /* entered at the program's start (agent_run_one), unless it could not be woken */
+    if (!entered[op->dom]) {
+        run_op(r, op, res, run_out, out_len);
+        return;
+    }
+    b->op = *op;
+    run_resolve_foreign(r, &b->op);
+    /* a domU that died on the way: its op is unsupported (run_op refuses another domain's) */
+    if (!domu_call(r, op->dom, DOMU_OP)) {
+        run_op(r, op, res, run_out, out_len);
+        return;
+    }
+    *res = b->res;
+    *out_len = b->out_len <= PROG_MAX_PAYLOAD ? b->out_len : PROG_MAX_PAYLOAD;
+    memcpy(run_out, b->out, *out_len);
+}
+
 /* One program: decode, each op with its result line, then the undo and its verdict. */
 static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
 {
@@ -64,11 +118,28 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
         out_end();
         return;
     }
+    /* every domU of the shape is woken, given the program, and undone after, even without ops
+       of its own: dom0's ops may change it (a port dom0 allocates in it, a mapping of its
+       frames) */
+    bool entered[AGENT_MAX_DOMS] = { false }, awake[AGENT_MAX_DOMS] = { false };
+    agent_doms_named(&run_prog, awake);
+    for (unsigned d = 1; d < agent_nr_doms; d++) {
+        awake[d] = awake[d] || d < run_prog.shape.nr_domains;
+        if (!awake[d])
+            continue;
+        if (!domu_pause(d, false)) {
+            agent_taint(&r, "domU-unpause");
+            continue;
+        }
+        domu_peer(d)->shape = run_prog.shape;
+        domu_peer(d)->prog = idx;
+        entered[d] = true;
+    }
     baseline_enter(&run_prog.shape);
     for (uint32_t i = 0; i < run_prog.nr_ops; i++, done++) {
         struct op_result res;
         uint16_t out_len;
-        run_op(&r, &run_prog.ops[i], &res, run_out, &out_len);
+        agent_run_op(&r, &run_prog.ops[i], entered, &res, &out_len);
         out_begin("HVR");
         out_hex(idx);
         out_hex(i);
@@ -87,6 +158,29 @@ static void agent_run_one(uint32_t flags, const uint8_t *bin, uint32_t len)
         }
     }
     int state = baseline_restore(&r);
+    for (unsigned d = 1; d < AGENT_MAX_DOMS; d++) {
+        if (!entered[d])
+            continue;
+        struct domu_box *b = domu_peer(d);
+        if (!domu_call(&r, d, DOMU_RESTORE)) {
+            state = XP_DIRTY;
+            continue;
+        }
+        if (b->tainted) {
+            char why[sizeof(r.why)] = "d?:";
+            why[1] = (char)('0' + d);
+            memcpy(why + 3, b->why, sizeof(why) - 4);
+            why[sizeof(why) - 1] = 0;
+            agent_taint(&r, why);
+        }
+        if (b->state != XP_CLEAN)
+            state = b->state;
+    }
+    for (unsigned d = 1; d < agent_nr_doms; d++)
+        if (awake[d] && !domu_pause(d, true)) {
+            agent_taint(&r, "domU-pause");
+            state = XP_DIRTY;
+        }
     out_begin("HVE");
     out_hex(idx);
     out_hex(done);
@@ -214,7 +308,25 @@ void agent_main(struct start_info *si)
     agent_si = si;
     agent_p2m = (const uint64_t *)si->mfn_list;
     agent_traps();
+    /* a domU (build.c started it): its index in cmd_line, its work through its shared page */
+    if (!(si->flags & XEN417_SIF_INITDOMAIN)) {
+        agent_dom = (unsigned)(si->cmd_line[0] - '0');
+        baseline_init();
+        domu_serve();
+    }
+    uint64_t t0 = agent_rdtsc();
+    build_domus();
+    uint64_t t1 = agent_rdtsc();
     baseline_init();
+    /* for the log (the host ignores the line): how many domains, what building them cost in
+       TSC cycles (QEMU's TCG passes the host's TSC through), and why the last one failed */
+    out_begin("HVD domains");
+    out_hex(agent_nr_doms);
+    out_hex(t1 - t0);
+    out_str(build_error ? " " : " -");
+    if (build_error)
+        out_str(build_error);
+    out_end();
     if (si->mod_len)
         agent_run_module();
     agent_serve();

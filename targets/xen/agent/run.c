@@ -24,42 +24,50 @@ static uint64_t run_payload_va(const struct agent_run *r)
     return run_gva(r, run_pages(r) - 1U);
 }
 
-/* Grant refs modulo the entries the table has now (v1: 8-byte entries, v2: 16-byte). */
-static uint64_t run_gref(uint16_t a)
+/* Grant refs modulo the entries domid's table has now (v1: 8-byte entries, v2: 16-byte). */
+static uint64_t run_gref(uint16_t domid, uint16_t a)
 {
     struct { uint16_t dom; uint16_t pad; uint32_t nr_frames, max_frames; int16_t status; } q =
-        { DOMID_SELF, 0, 0, 0, 0 };
+        { domid, 0, 0, 0, 0 };
     struct { uint32_t version; } v = { 0 };
 
     if (hc(HYPERVISOR_grant_table_op, GNTTAB_QUERY_SIZE, (uint64_t)&q, 1, 0, 0) < 0 ||
         q.status)
         return a;
-    hc(HYPERVISOR_grant_table_op, GNTTAB_GET_VERSION, (uint64_t)&v, 1, 0, 0);
+    /* another domain's version cannot be asked for: it is 1 unless the program set it */
+    if (domid == DOMID_SELF)
+        hc(HYPERVISOR_grant_table_op, GNTTAB_GET_VERSION, (uint64_t)&v, 1, 0, 0);
     uint32_t nr = q.nr_frames * (v.version == 2 ? 256U : 512U);
     return nr ? a % nr : a;
 }
 
-/* The (a mod count)-th port that is not free, found with EVTCHNOP_status (status 0: closed). */
-static bool run_port_live(uint32_t port)
+/* The (a mod count)-th port of domid that is not free, found with EVTCHNOP_status (status 0:
+   closed); dom0 may ask about any domain. */
+static bool run_port_live(uint16_t domid, uint32_t port)
 {
     struct { uint16_t dom; uint16_t pad; uint32_t port, status, vcpu; uint64_t u; } s =
-        { DOMID_SELF, 0, port, 0, 0, 0 };
+        { domid, 0, port, 0, 0, 0 };
 
+    /* port 0 is reserved in every domain: Xen's status calls it closed, but the resource counts
+       it in use, as the model does (ECS_RESERVED is not free: native_arg_port), so port(d,0)
+       is port 0 on both */
+    if (port == 0)
+        return true;
     return hc(HYPERVISOR_event_channel_op, EVTCHN_STATUS, (uint64_t)&s, 0, 0, 0) == 0 &&
            s.status != 0;
 }
 
-static uint64_t run_port(uint16_t a)
+static uint64_t run_port(uint16_t domid, uint16_t a)
 {
     unsigned live = 0, k;
 
     for (uint32_t p = 0; p < AGENT_SCAN_PORTS; p++)
-        live += run_port_live(p);
+        live += run_port_live(domid, p);
     if (!live)
         return a;
     k = a % live;
     for (uint32_t p = 0; p < AGENT_SCAN_PORTS; p++)
-        if (run_port_live(p) && k-- == 0)
+        if (run_port_live(domid, p) && k-- == 0)
             return p;
     return a;
 }
@@ -87,53 +95,90 @@ static uint64_t run_gnt_frame(struct agent_run *r, uint16_t a)
     return frames[a % q.nr_frames];
 }
 
-/* An argument's value; *bad set when it names what this agent cannot stand for. */
+/*
+ * An argument's value; *bad set when it names what this agent cannot stand for. Every domain
+ * is a copy of the same image, so a gfn, gva or gpa means the same number in each, and every
+ * domain's area frames are in agent_dom_mfn; the live state of another domain (its grant table,
+ * ports, maptrack handles) is only known to itself, except what dom0 resolves for a domU before
+ * handing it the op (run_resolve_foreign).
+ */
 static uint64_t run_arg(struct agent_run *r, const struct prog_arg *a, bool *bad)
 {
-    unsigned g = a->a % run_pages(r);
+    unsigned g = a->a % run_pages(r), d = a->dom % AGENT_MAX_DOMS;
     bool dom_arg = a->kind != ARG_IMM && a->kind != ARG_DOMID && a->kind != ARG_PAYLOAD &&
                    a->kind != ARG_VCPUID;
+    bool self = a->dom == agent_dom;
 
-    if (dom_arg && a->dom != 0)
+    if (dom_arg && a->dom >= agent_nr_doms)
         *bad = true;
     switch (a->kind) {
     case ARG_IMM:
         return a->imm;
     case ARG_DOMID:
-        if (a->a != 1 && a->dom != 0)
+        if (a->a != 1 && a->dom >= agent_nr_doms)
             *bad = true;
         return a->a == 1 ? DOMID_SELF : a->dom;
     case ARG_MFN:
-        return baseline_mfn(g);
+        return agent_dom_mfn[d][g];
     case ARG_GFN:
         return baseline_pfn(g);
     case ARG_MADDR:
-        return (baseline_mfn(g) << PAGE_SHIFT) + a->b;
+        return (agent_dom_mfn[d][g] << PAGE_SHIFT) + a->b;
     case ARG_GVA:
         return run_gva(r, g) + a->b;
     case ARG_PTE:
-        return ((baseline_mfn(g) << PAGE_SHIFT) & PTE_ADDR_MASK) | (a->imm & ~PTE_ADDR_MASK);
+        return ((agent_dom_mfn[d][g] << PAGE_SHIFT) & PTE_ADDR_MASK) | (a->imm & ~PTE_ADDR_MASK);
     case ARG_PAYLOAD:
         return run_payload_va(r) + a->b;
     case ARG_GREF:
-        return run_gref(a->a);
+        if (!self && agent_dom != 0)
+            *bad = true;
+        return run_gref(self ? DOMID_SELF : a->dom, a->a);
     case ARG_PORT:
-        return run_port(a->a);
+        if (!self && agent_dom != 0)
+            *bad = true;
+        return run_port(self ? DOMID_SELF : a->dom, a->a);
     case ARG_VCPUID:
         return a->a % (r->shape->nr_vcpus ? r->shape->nr_vcpus : 1U);
     case ARG_GPA:
         return (baseline_pfn(g) << PAGE_SHIFT) + a->b;
     case ARG_HANDLE:
+        if (!self)
+            *bad = true;
         return r->nr_handles ? r->handle[a->a % r->nr_handles] : a->a;
     case ARG_GNTFRAME:
+        if (!self)
+            *bad = true;
         return run_gnt_frame(r, a->a);
     case ARG_GNTPTE:
+        if (!self)
+            *bad = true;
         return ((run_gnt_frame(r, a->a) << PAGE_SHIFT) & PTE_ADDR_MASK) | (a->imm & ~PTE_ADDR_MASK);
     default:
         /* grant v2 status frames: not looked up yet */
         *bad = true;
         return a->imm;
     }
+}
+
+/* dom0, before a domU runs op: grant refs and ports of domains other than the domU's, which
+   only dom0 may look up, become immediates. */
+static void run_resolve_one(struct agent_run *r, struct prog_arg *a, unsigned dom)
+{
+    bool bad = false;
+
+    if ((a->kind != ARG_GREF && a->kind != ARG_PORT) || a->dom == dom || a->dom >= agent_nr_doms)
+        return;
+    a->imm = run_arg(r, a, &bad);
+    a->kind = ARG_IMM;
+}
+
+void run_resolve_foreign(struct agent_run *r, struct prog_op *op)
+{
+    for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++)
+        run_resolve_one(r, &op->args[i], op->dom);
+    for (unsigned i = 0; i < op->nr_fixups && i < PROG_MAX_FIXUPS; i++)
+        run_resolve_one(r, &op->fixups[i].arg, op->dom);
 }
 
 /* A frame the program may not touch: the agent's own, outside the area (its code, tables). */
@@ -418,10 +463,11 @@ static void run_after(struct agent_run *r, unsigned nr, const uint64_t *a, long 
             run_taint_cmd(r, "memory_op", cmd);
         return;
     }
-    /* is_up asks, up of the one vCPU there is changes nothing; the rest (timers, the vCPU
-       info area, a new vCPU's context) outlive the undo when they succeed */
+    /* is_up asks, up of the running vCPU 0 changes nothing; the rest (timers, the vCPU info
+       area, a new vCPU's context, a domU's parked vCPU 1 brought up) outlive the undo when
+       they succeed */
     if (nr == HYPERVISOR_vcpu_op) {
-        if (rc >= 0 && cmd != VCPUOP_is_up && cmd != VCPUOP_up)
+        if (rc >= 0 && cmd != VCPUOP_is_up && !(cmd == VCPUOP_up && a[1] == 0))
             run_taint_cmd(r, "vcpu_op", cmd);
         return;
     }
@@ -589,10 +635,23 @@ void run_op(struct agent_run *r, const struct prog_op *op, struct op_result *res
     memset(res, 0, sizeof(*res));
     res->fault = PROG_FAULT_NONE;
     *out_len = 0;
-    /* dom0 is the agent, with one vCPU; other domains and the model's scheduling points wait
-       for the domain builder (issue 11, item 6) */
-    if (op->dom != 0 || op->vcpu != 0) {
+    /* each domain is an agent on its vCPU 0 (dom0 hands a domU's ops to it: main.c); the
+       model's scheduling points are not run */
+    if (op->dom != agent_dom || (op->kind != OP_HYPERCALL && op->kind != OP_GUEST_READ &&
+                                 op->kind != OP_GUEST_WRITE)) {
         res->status = OPS_UNSUPPORTED;
+        return;
+    }
+    /*
+     * Another vCPU: a domU's vCPU 1 is down (as the model's other vCPUs start) and dom0 has
+     * no other. A vCPU that is down or absent makes no hypercall and no access, which the model
+     * reports as not run (-ESRCH); one a program brought up would need an agent loop of its
+     * own, which it has not (it parks: build.c), so its ops are unsupported.
+     */
+    if (op->vcpu != 0) {
+        long up = hc(HYPERVISOR_vcpu_op, VCPUOP_is_up, op->vcpu, 0, 0, 0);
+        res->status = up > 0 ? OPS_UNSUPPORTED : OPS_NOT_RUN;
+        res->rc = up > 0 ? 0 : -XEN_ESRCH;
         return;
     }
     switch (op->kind) {

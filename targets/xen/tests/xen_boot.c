@@ -95,3 +95,51 @@ TEST(xen_boot_baseline)
     xen_boot_same(&b, alone, after);
     target_close(&t);
 }
+
+/* The same for a domU (docs/XEN.md, "Several domains"): domU 1's agent undoes its program's
+   state, so domu_baseline_b.txt gives the same results alone, after domu_baseline_a.txt and
+   after domu_by_dom0.txt (dom0 allocating a port in domU 1). */
+TEST(xen_boot_domu_undo)
+{
+    static struct prog a, b;
+    static struct op_result alone[PROG_MAX_OPS], after[PROG_MAX_OPS], ra[PROG_MAX_OPS];
+    static uint8_t out_alone[PROG_MAX_OPS][PROG_MAX_PAYLOAD];
+    struct target_opts o = target_default_opts;
+    struct finding f;
+    struct target t;
+
+    if (!xen_boot_wanted())
+        return;
+    xen_boot_load(&a, "domu_baseline_a.txt");
+    xen_boot_load(&b, "domu_baseline_b.txt");
+    o.capture_out = true;
+    if (target_open(&t, target_find("xen"), &b.shape, &o) < 0) {
+        printf("SKIP: xen_boot_domu_undo: the xen target does not open here (the line above says why)\n");
+        return;
+    }
+    xen_target_reboot(&t);
+    CU_ASSERT(!target_run(&t, &b, alone, &f));
+    for (uint32_t i = 0; i < b.nr_ops; i++) {
+        if (alone[i].out)
+            memcpy(out_alone[i], alone[i].out, alone[i].out_len);
+        alone[i].out = out_alone[i];
+        /* the domU ran it: nothing is unsupported */
+        TEST_EQ(OPS_RAN, alone[i].status);
+    }
+    unsigned machines = xen_boots + xen_restores;
+    CU_ASSERT(!target_run(&t, &a, ra, &f));
+    TEST_EQ(0, ra[3].rc);
+    CU_ASSERT(!target_run(&t, &b, after, &f));
+    /* undone by the domU itself: no restore in between */
+    TEST_EQ(machines, xen_boots + xen_restores);
+    xen_boot_same(&b, alone, after);
+    /* dom0 changing the domU (a port allocated in it) is undone too, though domU 1 ran no op */
+    static struct prog by0;
+    xen_boot_load(&by0, "domu_by_dom0.txt");
+    CU_ASSERT(!target_run(&t, &by0, ra, &f));
+    TEST_EQ(0, ra[0].rc);
+    CU_ASSERT(!target_run(&t, &b, after, &f));
+    TEST_EQ(machines, xen_boots + xen_restores);
+    xen_boot_same(&b, alone, after);
+    target_close(&t);
+}
