@@ -244,8 +244,18 @@ bool abi_op_raw_frame(const struct prog_op *op)
          (op->args[0].imm & hc->cmd_mask) == XENMEM_exchange))
         return true;
     for (unsigned i = 0; i < hc->nargs && i < op->nr_args; i++)
-        if (hc->hints[i] == ABI_H_PTE && op->args[i].kind == ARG_IMM && (op->args[i].imm & _PAGE_PRESENT))
+        if (op->args[i].kind == ARG_IMM &&
+            ((hc->hints[i] == ABI_H_PTE && (op->args[i].imm & _PAGE_PRESENT)) ||
+             hc->hints[i] == ABI_H_MADDR))
             return true;
+    /* set_gdt's frame list: one machine frame per 512 entries */
+    if (op->nr == HYPERVISOR_set_gdt && op->nr_args >= 2 && op->args[0].kind == ARG_PAYLOAD &&
+        op->args[1].kind == ARG_IMM) {
+        uint64_t frames = (op->args[1].imm + 511) / 512;
+        for (uint64_t f = 0; f < frames && f < 16; f++)
+            if (abi_raw_at(op, op->args[0].b + f * 8, 8))
+                return true;
+    }
     /* the batches: array at arg 0 (mmu_update, mmuext_op) or arg 1 (grant ops), count after it */
     unsigned buf = op->nr == HYPERVISOR_grant_table_op ? 1 : 0, cnt = buf + 1;
     uint64_t size = op->nr == HYPERVISOR_mmu_update ? sizeof(struct mmu_update)

@@ -167,6 +167,8 @@ static unsigned prog_fz_hint_kind(unsigned hint, uint8_t sel)
         return ARG_GVA;
     case ABI_H_PTE:
         return ARG_PTE;
+    case ABI_H_MADDR:
+        return ARG_MADDR;
     case ABI_H_COUNT:
     case ABI_H_CMD:
     case ABI_H_FLAGS:

@@ -37,6 +37,11 @@ static const struct dfn_row dfn_rows[] = {
       false },  /* source and dest by grant reference */
     { "hypercall d1 v0 memory_op(1, payload+0) payload=hex:00000000000000000100000000000000", true },
     { "hypercall d1 v0 memory_op(6, payload+0) payload=hex:00000000000000000100000000000000", false },
+    { "hypercall d1 v0 update_descriptor(0x47038, 0)", true },
+    { "hypercall d1 v0 update_descriptor(maddr(d1,g7,+8), 0)", false },
+    { "hypercall d1 v0 set_gdt(payload+0, 512) payload=hex:4900000000000000", true },
+    { "hypercall d1 v0 set_gdt(payload+0, 512) payload=hex:0000000000000000 fixup@0:8=mfn(d1,g7)",
+      false },
     { "hypercall d1 v0 xen_version(0, 0)", false },
 };
 

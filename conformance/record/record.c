@@ -244,6 +244,10 @@ static void rec_lift_reg(const struct rec_lift *l, unsigned hint, uint64_t v, st
         if (rec_lift_pte(l, v, a))
             return;
         break;
+    case ABI_H_MADDR:
+        if (rec_lift_maddr(l, v, a))
+            return;
+        break;
     case ABI_H_COUNT:
     case ABI_H_CMD:
     case ABI_H_FLAGS:
@@ -412,6 +416,8 @@ static void rec_lift_payload_word(struct rec_lift *l, const struct rec_chunk *c,
             rec_lift_mfn(l, v, &a);
         else
             rec_lift_va(l, v, &a);
+    } else if (array && op->nr == HYPERVISOR_set_gdt) {
+        rec_lift_mfn(l, v, &a);   /* the frame list */
     } else if (array && op->nr == HYPERVISOR_multicall) {
         uint64_t rel = (va - first) % sizeof(struct multicall_entry);
         uint64_t inner = prog_get64(op->payload + c->off + k - rel);

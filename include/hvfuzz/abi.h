@@ -29,6 +29,7 @@ enum abi_hint {
     ABI_H_VA,         /* guest virtual address */
     ABI_H_PTE,        /* page-table entry value */
     ABI_H_FLAGS,
+    ABI_H_MADDR,      /* machine address: a frame and a byte in it */
 };
 
 /* Where a hypercall's sub-command lives, so feedback can tell its paths apart. */
@@ -54,7 +55,7 @@ enum abi_cmd {
     X(set_gdt,            2, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
     X(stack_switch,       3, ABI_CMD_NONE,    0, ABI_H_ANY, ABI_H_VA)                              \
     X(fpu_taskswitch,     5, ABI_CMD_NONE,    0, ABI_H_ANY)                                        \
-    X(update_descriptor, 10, ABI_CMD_NONE,    0, ABI_H_PTE, ABI_H_ANY)   /* maddr, descriptor */   \
+    X(update_descriptor, 10, ABI_CMD_NONE,    0, ABI_H_MADDR, ABI_H_ANY)   /* maddr, descriptor */ \
     X(memory_op,         12, ABI_CMD_ARG0, 0x3F, ABI_H_CMD, ABI_H_PTR)  /* MEMOP_CMD_MASK */       \
     X(multicall,         13, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
     X(update_va_mapping, 14, ABI_CMD_NONE,    0, ABI_H_VA, ABI_H_PTE, ABI_H_FLAGS)                 \
@@ -114,7 +115,8 @@ unsigned abi_op_payload_domids(const struct prog_op *op, uint16_t *ids, unsigned
  * Whether op names a machine frame by its number: an immediate where Xen's ABI takes a machine
  * frame or address (a present PTE argument; mmu_update's ptr and val; the mfn of mmuext's pins,
  * base pointers and page ops; a grant transfer's frame; a grant copy's gmfn; the extents of a
- * decrease_reservation or exchange, machine frames for a PV guest, gfns in the model). Frame numbers
+ * decrease_reservation or exchange, machine frames for a PV guest, gfns in the model; an
+ * update_descriptor address; set_gdt's frame list). Frame numbers
  * name different things on two machines, so what such an op does cannot be compared between
  * targets (resources, mfn(d0,g3) and the like, name the same thing everywhere).
  */

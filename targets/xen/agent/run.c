@@ -41,18 +41,14 @@ static uint64_t run_gref(uint16_t domid, uint16_t a)
     return nr ? a % nr : a;
 }
 
-/* The (a mod count)-th port of domid that is not free, found with EVTCHNOP_status (status 0:
-   closed); dom0 may ask about any domain. */
+/* The (a mod count)-th port of domid in use, found with EVTCHNOP_status (status 0: closed,
+   which the free ports and the reserved port 0 are, as native_arg_port counts them); dom0 may
+   ask about any domain. */
 static bool run_port_live(uint16_t domid, uint32_t port)
 {
     struct { uint16_t dom; uint16_t pad; uint32_t port, status, vcpu; uint64_t u; } s =
         { domid, 0, port, 0, 0, 0 };
 
-    /* port 0 is reserved in every domain: Xen's status calls it closed, but the resource counts
-       it in use, as the model does (ECS_RESERVED is not free: native_arg_port), so port(d,0)
-       is port 0 on both */
-    if (port == 0)
-        return true;
     return hc(HYPERVISOR_event_channel_op, EVTCHN_STATUS, (uint64_t)&s, 0, 0, 0) == 0 &&
            s.status != 0;
 }
