@@ -347,6 +347,8 @@ int mm_relinquish(struct hv *hv, struct domain *d)
     for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
         struct vcpu *v = &d->vcpu[i];
         v->old_guest_table = MFN_INVALID;
+        v->user_mode = false;
+        v->user_table_live = MFN_INVALID;
         mfn_t *slots[2] = { &v->guest_table, &v->guest_table_user };
         for (unsigned s = 0; s < 2; s++) {
             mfn_t m = *slots[s];
