@@ -11,6 +11,7 @@
  */
 enum pr_check {
     PR_NONE = 0, PR_EVENT, PR_FAILSAFE, PR_SYSCALL, PR_SYSCALL32, PR_SYSENTER, PR_MASK, PR_NMI,
+    PR_NMI_CS,
     PR_DR, PR_DR6, PR_DR7, PR_DR7_EMUL, PR_IOPL, PR_IOBMP, PR_IOBMP_LIMIT,
 };
 
@@ -55,6 +56,7 @@ static uint64_t pr_state(const struct vcpu *v, const struct pr_row *r)
     case PR_SYSENTER:    return v->cb_sysenter;
     case PR_MASK:        return v->cb_mask;
     case PR_NMI:         return v->traps[PV_TRAP_NMI].address;
+    case PR_NMI_CS:      return v->traps[PV_TRAP_NMI].cs;
     case PR_DR:          return v->dr[r->idx & 3U];
     case PR_DR6:         return v->dr6;
     case PR_DR7:         return v->dr7;
@@ -164,6 +166,9 @@ static const struct conf_case nmi_cases[] = {
       .want = A) },
     { "register_high_half", pr_run, PR(.call = NMI(XENNMI_register_callback,
       0xFFFFFFFFFFFFF000ULL), .check = PR_NMI, .want = 0xFFFFFFFFFFFFF000ULL) },
+    /* address 0 is canonical: Xen keeps it, with the selector and the mask flag */
+    { "register_address_0", pr_run, PR(.call = NMI(XENNMI_register_callback, 0),
+      .check = PR_NMI_CS, .want = PV_FLAT_KERNEL_CS) },
     { "register_non_canonical_einval", pr_run, PR(.call = NMI(XENNMI_register_callback, NONCANON,
       .expect = -XEN_EINVAL), .check = PR_NMI, .want = 0) },
     { "register_unreadable_efault", pr_run, PR(.call = NMI(XENNMI_register_callback, A,

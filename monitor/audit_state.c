@@ -155,7 +155,9 @@ static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const st
     for (unsigned i = 0; i < PV_TRAP_VECTORS; i++) {
         const struct pv_trap *t = &v->traps[i];
         if (!t->address) {
-            if (t->cs || t->flags)
+            /* the NMI callback registers address 0 like any other (Xen's does) */
+            bool nmi0 = i == PV_TRAP_NMI && t->cs == PV_FLAT_KERNEL_CS && t->flags == PV_TI_IF;
+            if ((t->cs || t->flags) && !nmi0)
                 audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, t->cs,
                           "vcpu %u trap %u without a handler: selector", v->id, i);
             continue;

@@ -145,6 +145,10 @@ struct xennmi_callback {
 #define ARG_XLAT_VIRT_START 0xFFFF820080000000ULL
 #define ARG_XLAT_VCPU_SHIFT 14U
 #define ARG_XLAT_SIZE       0x2000U
+/* Landmarks of Xen's range in 4.17's layout (asm/config.h): the read-only M2P at its start, the
+   per-domain area (slot 0 maps the GDT/LDT; slot 2 the argument translation), the direct map. */
+#define PERDOMAIN_VIRT_START 0xFFFF820000000000ULL
+#define DIRECTMAP_VIRT_START 0xFFFF830000000000ULL
 
 /* physdev_op (public physdev.h): the two a PV domU without devices uses; the I/O bitmap covers
    65536 ports (IOBMP_BYTES). */
