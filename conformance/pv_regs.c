@@ -184,8 +184,11 @@ CONF_AREA("nmi_op", nmi_cases)
 #define SET(reg, val, ...) { .nr = HYPERVISOR_set_debugreg, .a0 = (reg), .a1 = (val), __VA_ARGS__ }
 #define GET(reg, ...) { .nr = HYPERVISOR_get_debugreg, .a0 = (reg), __VA_ARGS__ }
 #define XLAT0 ARG_XLAT_VIRT_START
+/* a breakpoint address outside the domain's memory: a program states it as a number, so the
+   value get_debugreg returns is the same on every target */
+#define DRA 0x00007FFF00001000ULL
 static const struct conf_case dr_cases[] = {
-    { "dr0_low_half", pr_run, PR(.call = SET(0, A), .check = PR_DR, .idx = 0, .want = A) },
+    { "dr0_low_half", pr_run, PR(.call = SET(0, DRA), .check = PR_DR, .idx = 0, .want = DRA) },
     { "dr3_top_of_low_half", pr_run, PR(.call = SET(3, PV_GUEST_LOW_END - 1), .check = PR_DR,
       .idx = 3, .want = PV_GUEST_LOW_END - 1) },
     { "dr1_non_canonical_eperm", pr_run, PR(.call = SET(1, PV_GUEST_LOW_END,
@@ -199,8 +202,8 @@ static const struct conf_case dr_cases[] = {
     { "dr3_xen_end", pr_run, PR(.call = SET(3, XEN_VIRT_END), .check = PR_DR, .idx = 3,
       .want = XEN_VIRT_END) },
     { "dr1_top", pr_run, PR(.call = SET(1, ~0ULL), .check = PR_DR, .idx = 1, .want = ~0ULL) },
-    { "reg_is_an_int", pr_run, PR(.call = SET(0x100000000ULL, A), .check = PR_DR, .idx = 0,
-      .want = A) },
+    { "reg_is_an_int", pr_run, PR(.call = SET(0x100000000ULL, DRA), .check = PR_DR, .idx = 0,
+      .want = DRA) },
     { "dr6_reserved_forced_one", pr_run, PR(.call = SET(6, 0), .check = PR_DR6,
       .want = 0xFFFF0FF0) },
     { "dr6_bit12_forced_zero", pr_run, PR(.call = SET(6, 0xFFFFFFFF), .check = PR_DR6,
@@ -234,7 +237,7 @@ static const struct conf_case dr_cases[] = {
       .check = PR_DR7, .want = DR7_RESERVED_ONE) },
     { "set_dr8_enodev", pr_run, PR(.call = SET(8, 0, .expect = -XEN_ENODEV)) },
     { "set_reg_minus_1_enodev", pr_run, PR(.call = SET(0xFFFFFFFFULL, 0, .expect = -XEN_ENODEV)) },
-    { "get_dr0", pr_run, PR(.pre = SET(0, A), .call = GET(0, .expect = (long)A)) },
+    { "get_dr0", pr_run, PR(.pre = SET(0, DRA), .call = GET(0, .expect = (long)DRA)) },
     { "get_dr3_high_half", pr_run, PR(.pre = SET(3, XEN_VIRT_END), .call = GET(3,
       .expect = (long)XEN_VIRT_END)) },
     { "get_dr6_initial", pr_run, PR(.call = GET(6, .expect = 0xFFFF0FF0)) },
