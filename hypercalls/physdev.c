@@ -2,14 +2,12 @@
 #include "hvfuzz/hypercall.h"
 
 /* set_iobitmap's bitmap passes Xen's guest_handle_okay for IOBMP_BYTES: a start in the guest's
-   part of the address space (__addr_ok), or exactly the vCPU's compat argument-translation area,
-   whose 2 pages are IOBMP_BYTES long (access_ok's second arm, still there in 4.17). It is not
-   read until a port is accessed. */
-static bool physdev_bitmap_ok(const struct vcpu *v, uint64_t a)
+   part of the address space (__addr_ok; access_ok's other arm, the compat argument-translation
+   area, is mirrored in the guest's lower half since 4.14 and adds nothing). It is not read until a
+   port is accessed. */
+static bool physdev_bitmap_ok(uint64_t a)
 {
-    if (a < PV_GUEST_LOW_END || a >= XEN_VIRT_END)
-        return true;
-    return a == ARG_XLAT_VIRT_START + ((uint64_t)v->id << ARG_XLAT_VCPU_SHIFT);
+    return a < PV_GUEST_LOW_END || a >= XEN_VIRT_END;
 }
 
 /*
@@ -34,16 +32,19 @@ long do_physdev_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
         struct physdev_set_iobitmap sb;
         if (copy_from_guest(hv, v, &sb, args[1], sizeof(sb)) < 0)
             return -XEN_EFAULT;
-        if (!physdev_bitmap_ok(v, sb.bitmap) || sb.nr_ports > IOBMP_MAX_PORTS)
+        if (!physdev_bitmap_ok(sb.bitmap) || sb.nr_ports > IOBMP_MAX_PORTS)
             return -XEN_EINVAL;
         v->iobmp = sb.bitmap;
         v->iobmp_limit = sb.nr_ports;
         return 0;
     }
-    case PHYSDEVOP_dbgp_op:
+    case PHYSDEVOP_dbgp_op: {
+        /* the hardware domain's record is read; without an EHCI debug port Xen answers 0 */
+        uint8_t op[PHYSDEV_DBGP_OP_SIZE];
         if (!hv->dom[v->domid].privileged)
             return -XEN_EPERM;
-        return -XEN_ENOSYS;
+        return copy_from_guest(hv, v, op, args[1], sizeof(op)) < 0 ? -XEN_EFAULT : 0;
+    }
     default:
         return -XEN_ENOSYS;
     }

@@ -139,8 +139,9 @@ struct xennmi_callback {
 #define DR7_RW_IO          2U              /* an I/O breakpoint: needs CR4.DE */
 /* What Xen lets a 64-bit PV guest name in DR0-3 (breakpoint_addr_ok, __addr_ok): the lower
    canonical half, or at and above the end of Xen's range. Before XSA-444's fix access_ok also let
-   the vCPU's compat argument-translation area through: ARG_XLAT_START(v), 2 pages, 16 KiB apart
-   per vCPU, in the per-domain slot 2 of Xen's range. */
+   the vCPU's compat argument-translation area through; up to Xen 4.13 that was ARG_XLAT_START(v),
+   2 pages, 16 KiB apart per vCPU, in the per-domain slot 2 of Xen's range (4.14 and later check
+   a mirror of it in the guest's lower half, which __addr_ok admits anyway). */
 #define PV_GUEST_LOW_END   0x0000800000000000ULL
 #define ARG_XLAT_VIRT_START 0xFFFF820080000000ULL
 #define ARG_XLAT_VCPU_SHIFT 14U
@@ -155,6 +156,7 @@ struct xennmi_callback {
 #define PHYSDEVOP_set_iopl      6U
 #define PHYSDEVOP_set_iobitmap  7U
 #define PHYSDEVOP_dbgp_op      29U
+#define PHYSDEV_DBGP_OP_SIZE    6U     /* struct physdev_dbgp_op: op, bus, pci {seg, bus, devfn} */
 #define IOBMP_BYTES          8192U
 #define IOBMP_MAX_PORTS     65536U
 struct physdev_set_iopl {
