@@ -178,7 +178,7 @@ static void ir_run(struct conf_ctx *c)
         if (conf_put(c, v, list, mc, sizeof(mc)) < 0)
             return;
         rc = conf_hc(c, v, HYPERVISOR_multicall, list, 2, 0, 0, 0);
-        CONF_EXPECT_EQ(c, 0, rc);
+        CONF_EXPECT_EQ(c, 0x77, rc);   /* mc_exit: the batch returns iret's result */
         if (conf_get(c, v, list, mc, sizeof(mc)) < 0)
             return;
         CONF_EXPECT_EQ(c, 0x77, mc[0].result);
@@ -200,6 +200,45 @@ static void ir_run(struct conf_ctx *c)
     CONF_EXPECT_EQ(c, r->mask_after, v->upcall_mask);
 }
 
+/*
+ * XSA-213's fixed rule: an iret to user mode inside a multicall ends the batch (Xen's mc_exit),
+ * so the MMUEXT_NEW_USER_BASEPTR after it is never made in user mode; the vCPU runs on its user
+ * table until its next hypercall, which its kernel makes again.
+ */
+static void ir_user_multicall(struct conf_ctx *c)
+{
+    struct vcpu *v = c->v1;
+    gva_t sp = conf_scratch(c, c->d1, 2), list = conf_scratch(c, c->d1, 3);
+    mfn_t l4 = c->d1->p2m[DOM_GFN_L4];
+    struct mmuext_op set = { .cmd = MMUEXT_NEW_USER_BASEPTR, .arg1 = l4 };
+    struct mmuext_op clear = { .cmd = MMUEXT_NEW_USER_BASEPTR, .arg1 = 0 };
+    uint64_t frame[9] = { 0x55, 0, 0, 0, 0x40002000, PV_FLAT_KERNEL_CS, 0x202, 0x40003000,
+                          PV_FLAT_KERNEL_SS };
+
+    if (conf_put(c, v, sp, frame, sizeof(frame)) < 0 ||
+        conf_put(c, v, list + 256, &set, sizeof(set)) < 0 ||
+        conf_put(c, v, list + 512, &clear, sizeof(clear)) < 0)
+        return;
+    CONF_EXPECT_EQ(c, 0, conf_hc(c, v, HYPERVISOR_mmuext_op, list + 256, 1, 0, DOMID_SELF, 0));
+    struct multicall_entry mc[2] = {
+        { .op = HYPERVISOR_iret, .result = 99 },
+        { .op = HYPERVISOR_mmuext_op, .result = 99, .args = { list + 512, 1, 0, DOMID_SELF } },
+    };
+    if (conf_put(c, v, list, mc, sizeof(mc)) < 0)
+        return;
+    v->uregs.rsp = sp;
+    CONF_EXPECT_EQ(c, 0x55, conf_hc(c, v, HYPERVISOR_multicall, list, 2, 0, 0, 0));
+    if (conf_get(c, v, list, mc, sizeof(mc)) < 0)
+        return;
+    CONF_EXPECT_EQ(c, 0x55, mc[0].result);
+    CONF_EXPECT_EQ(c, 99, mc[1].result);
+    CONF_EXPECT_EQ(c, true, v->user_mode);
+    CONF_EXPECT_EQ(c, l4, v->guest_table_user);
+    CONF_EXPECT_EQ(c, l4, v->user_table_live);
+    CONF_EXPECT_EQ(c, 0, conf_hc(c, v, HYPERVISOR_xen_version, 0, 0, 0, 0, 0) < 0);
+    CONF_EXPECT_EQ(c, false, v->user_mode);
+}
+
 #define IR(...) (&(const struct ir_row){ __VA_ARGS__ })
 static const struct conf_case ir_cases[] = {
     { "to_kernel", ir_run, IR(.rflags = 0x246, .rflags_after = 0x246) },
@@ -214,5 +253,6 @@ static const struct conf_case ir_cases[] = {
     { "unreadable_frame_crashes", ir_run, IR(.unmapped = true, .crash = true) },
     { "ends_a_multicall", ir_run, IR(.in_multicall = true, .rflags = 0x200,
       .rflags_after = 0x202) },
+    { "to_user_ends_a_multicall", ir_user_multicall, NULL },
 };
 CONF_AREA("iret", ir_cases)

@@ -356,6 +356,40 @@ static const struct census_field f_segbase[] = {
     A("which", 0, 4, CK_ENUM, SEGBASE_GS_USER_SEL),
     A("base", 1, 8, CK_VA, 0),
 };
+/* ---- callback_op, set_callbacks, nmi_op, set/get_debugreg, physdev_op -------------------------- */
+static const struct census_field f_set_callbacks[] = {
+    A("event", 0, 8, CK_VA, 0),
+    A("failsafe", 1, 8, CK_VA, 0),
+    A("syscall", 2, 8, CK_VA, 0),
+};
+static const struct census_field f_cb_reg[] = {
+    F(struct callback_register, type, "type", CK_ENUM, CALLBACKTYPE_syscall32),
+    F(struct callback_register, flags, "flags", CK_FLAGS, 0, .mask = CALLBACKF_mask_events),
+    F(struct callback_register, address, "address", CK_VA, 0),
+};
+static const struct census_field f_cb_unreg[] = {
+    F(struct callback_unregister, type, "type", CK_ENUM, CALLBACKTYPE_syscall32),
+};
+static const struct census_field f_nmi_reg[] = {
+    F(struct xennmi_callback, handler_address, "handler_address", CK_VA, 0),
+};
+static const struct census_field f_dr_addr[] = {
+    A("value", 1, 8, CK_VA, 0),
+};
+/* DR6: B0-3, bit 12 (reads 0), BD, BS, BT, RTM; DR7: L0-G3, LE, GE, RTM, GD, R/W0, R/W1 */
+static const struct census_field f_dr_status[] = {
+    A("value", 1, 8, CK_FLAGS, 0, .mask = 0x1F00FULL),
+};
+static const struct census_field f_dr_control[] = {
+    A("value", 1, 8, CK_FLAGS, 0, .mask = 0x332BFFULL),
+};
+static const struct census_field f_iopl[] = {
+    F(struct physdev_set_iopl, iopl, "iopl", CK_ENUM, 3),
+};
+static const struct census_field f_iobmp[] = {
+    F(struct physdev_set_iobitmap, bitmap, "bitmap", CK_VA, 0),
+    F(struct physdev_set_iobitmap, nr_ports, "nr_ports", CK_COUNT, IOBMP_MAX_PORTS),
+};
 #define NO_PREEMPT .never_states = 1U << CS_PREEMPTED, \
                    .why_states = "not preemptible (nor is Xen's)"
 
@@ -388,6 +422,17 @@ const struct census_row census_rows[] = {
     ROW(HYPERVISOR_vm_assist, CENSUS_ANY, "vm_assist", NONE, NONE, 0, f_vm_assist, NO_PREEMPT),
     ROW(HYPERVISOR_set_segment_base, CENSUS_ANY, "set_segment_base", NONE, NONE, 0, f_segbase,
         NO_PREEMPT),
+    ROW(HYPERVISOR_set_callbacks, CENSUS_ANY, "set_callbacks", NONE, NONE, 0, f_set_callbacks,
+        NO_PREEMPT),
+    ROW(HYPERVISOR_set_debugreg, 0, "set_debugreg.dr0", NONE, NONE, 0, f_dr_addr, NO_PREEMPT),
+    ROW(HYPERVISOR_set_debugreg, 1, "set_debugreg.dr1", NONE, NONE, 0, f_dr_addr, NO_PREEMPT),
+    ROW(HYPERVISOR_set_debugreg, 2, "set_debugreg.dr2", NONE, NONE, 0, f_dr_addr, NO_PREEMPT),
+    ROW(HYPERVISOR_set_debugreg, 3, "set_debugreg.dr3", NONE, NONE, 0, f_dr_addr, NO_PREEMPT),
+    ROW(HYPERVISOR_set_debugreg, 4, "set_debugreg.dr4", NONE, NONE, 0, f_dr_status, NO_PREEMPT),
+    ROW(HYPERVISOR_set_debugreg, 5, "set_debugreg.dr5", NONE, NONE, 0, f_dr_control, NO_PREEMPT),
+    ROW(HYPERVISOR_set_debugreg, 6, "set_debugreg.dr6", NONE, NONE, 0, f_dr_status, NO_PREEMPT),
+    ROW(HYPERVISOR_set_debugreg, 7, "set_debugreg.dr7", NONE, NONE, 0, f_dr_control, NO_PREEMPT),
+    ROW0(HYPERVISOR_get_debugreg, CENSUS_ANY, "get_debugreg", NONE, NONE, 0, NO_PREEMPT),
     ROW(HYPERVISOR_memory_op, CENSUS_ANY, "memory_op", NONE, NONE, 0, f_mem),
     ROW(HYPERVISOR_memory_op, XENMEM_increase_reservation, "memory_op.increase_reservation", 1,
         NONE, 32, f_mem_res),
@@ -423,10 +468,18 @@ const struct census_row census_rows[] = {
     ROW(EV, EVTCHNOP_bind_vcpu, "event_channel_op.bind_vcpu", 1, NONE, 8, f_ev_bvcpu),
     ROW(EV, EVTCHNOP_unmask, "event_channel_op.unmask", 1, NONE, 4, f_ev_port),
     ROW(EV, EVTCHNOP_reset, "event_channel_op.reset", 1, NONE, 4, f_ev_dom),
+    ROW(HYPERVISOR_nmi_op, XENNMI_register_callback, "nmi_op.register_callback", 1, NONE, 16,
+        f_nmi_reg, NO_PREEMPT),
+    ROW0(HYPERVISOR_nmi_op, XENNMI_unregister_callback, "nmi_op.unregister_callback", NONE, NONE,
+         0, NO_PREEMPT),
     ROW(HYPERVISOR_sched_op, SCHEDOP_shutdown, "sched_op.shutdown", 1, NONE, 4, f_sched_shutdown),
     ROW(HYPERVISOR_sched_op, SCHEDOP_poll, "sched_op.poll", 1, NONE, 24, f_sched_poll),
     ROW(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, "sched_op.remote_shutdown", 1, NONE, 8,
         f_sched_remote),
+    ROW(HYPERVISOR_callback_op, CALLBACKOP_register, "callback_op.register", 1, NONE, 16,
+        f_cb_reg, NO_PREEMPT),
+    ROW(HYPERVISOR_callback_op, CALLBACKOP_unregister, "callback_op.unregister", 1, NONE, 4,
+        f_cb_unreg, NO_PREEMPT),
     ROW(HYPERVISOR_iret, CENSUS_ANY, "iret", CENSUS_PL0, NONE, 72, f_iret, NO_PREEMPT),
     ROW(HYPERVISOR_vcpu_op, CENSUS_ANY, "vcpu_op", NONE, NONE, 0, f_vcpu),
     ROW(EXT, CENSUS_ANY, "mmuext_op", 0, 1, 24, f_ext),
@@ -447,6 +500,10 @@ const struct census_row census_rows[] = {
     ROW0(EXT, MMUEXT_TLB_FLUSH_LOCAL, "mmuext_op.tlb_flush_local", 0, 1, 24),
     ROW0(EXT, MMUEXT_TLB_FLUSH_ALL, "mmuext_op.tlb_flush_all", 0, 1, 24),
     ROW0(EXT, MMUEXT_FLUSH_CACHE, "mmuext_op.flush_cache", 0, 1, 24),
+    ROW(HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, "physdev_op.set_iopl", 1, NONE, 4, f_iopl,
+        NO_PREEMPT),
+    ROW(HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, "physdev_op.set_iobitmap", 1, NONE, 16,
+        f_iobmp, NO_PREEMPT),
     ROW(HYPERVISOR_domctl, CENSUS_ANY, "domctl", 0, NONE, DC_SZ, f_domctl),
     ROW(HYPERVISOR_domctl, XEN_DOMCTL_createdomain, "domctl.createdomain", 0, NONE, DC_SZ,
         f_domctl_create),

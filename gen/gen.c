@@ -599,6 +599,29 @@ void gen_bring_up(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, un
     g->vcpu_up[dom][target] = 1;
 }
 
+/* The user page table a return to user mode needs (without one iret crashes the domain): the
+   domain's L4, as a 64-bit PV kernel sets it before its first return to user mode. */
+void gen_user_table(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    struct prog_op *op;
+    struct gen_hc h;
+    int rec;
+
+    if (dom >= GEN_MAX_DOMS || vcpu >= GEN_MAX_VCPUS || g->user_table[dom][vcpu] ||
+        !(op = gen_new_op(p)))
+        return;
+    gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_mmuext_op);
+    rec = gen_pl_alloc(&h, sizeof(struct mmuext_op));
+    if (rec < 0)
+        return;
+    gen_pl_put(&h, (unsigned)rec, 4, MMUEXT_NEW_USER_BASEPTR);
+    gen_pl_fix(&h, (unsigned)rec + 8, 8, GEN_MFN(dom, GEN_GFN_L4));
+    gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)rec));
+    gen_hc_arg(&h, 1, GEN_IMM(1));
+    gen_hc_arg(&h, 3, GEN_SELF());
+    g->user_table[dom][vcpu] = 1;
+}
+
 /* A guest access to gfn's own VA from (dom, vcpu): a write fills a writable TLB entry. */
 static void gen_touch(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn,
                       bool write)
@@ -874,6 +897,7 @@ void gen_program(struct gen *g, struct prog *p)
     p->nr_ops = 0;
     memset(g->vcpu_up, 0, sizeof(g->vcpu_up));
     memset(g->maybe_pending, 0, sizeof(g->maybe_pending));
+    memset(g->user_table, 0, sizeof(g->user_table));
     for (unsigned d = 0; d < GEN_MAX_DOMS; d++)
         g->vcpu_up[d][0] = 1;
     g->preempting = false;

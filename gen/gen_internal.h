@@ -90,6 +90,7 @@ uint64_t gen_index_toward(struct gen *g, uint64_t base, unsigned size);
 /* VCPUOP_up of target from (dom, vcpu) unless the program probably brought it up already. */
 struct prog;
 void gen_bring_up(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned target);
+void gen_user_table(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 /* A data gfn from a small hot set (so operations meet on the same frames), sometimes any gfn. */
 unsigned gen_data_gfn(struct gen *g);
 /* A page-table gfn of the given level (1..4) as the builder laid them out. */
@@ -117,6 +118,8 @@ struct prog_arg gen_pt_slot(struct gen *g, unsigned dom, unsigned *level);
 void gen_make_ro(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn);
 /* A VA: own data, page-table VA, free slot VA, Xen's range, non-canonical. */
 struct prog_arg gen_va(struct gen *g, unsigned caller);
+/* gen_pv_regs.c: an address at a boundary of the ranges PV pointers are checked against */
+struct prog_arg gen_range_va(struct gen *g);
 
 /* ---- family templates (each builds one or more ops at the end of p) --------------------------- */
 
@@ -132,6 +135,8 @@ void gen_f_vcpu(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_sched(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_domctl(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+/* gen_pv_regs.c: one of callback_op, set_callbacks, nmi_op, set/get_debugreg, physdev_op (gen_f_misc) */
+void gen_pv_regs(struct gen *g, struct gen_hc *h, unsigned dom, unsigned vcpu);
 void gen_f_guest(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_schedule(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_exit(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);

@@ -55,19 +55,40 @@ static void gen_mc_entry(struct gen_hc *h, unsigned e)
     }
 }
 
+static void gen_iret_frame(struct gen *g, struct gen_hc *h, unsigned dom, bool user);
+
+/* An iret to user mode, half of them, mostly with the user table it needs set first. */
+static bool gen_iret_user(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    if (!gen_chance(g, 1, 2))
+        return false;
+    if (gen_chance(g, 7, 8))
+        gen_user_table(g, p, dom, vcpu);
+    return true;
+}
+
+/* Now and then one entry is an iret: its frame goes first in the payload, where the caller's
+   stack pointer is (the op's rsp), and the entries after it see what the batch does after it. */
 void gen_f_multicall(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     struct gen_hc h;
+    unsigned n = 2 + gen_below(g, 3), iret = gen_chance(g, 1, 4) ? gen_below(g, n) : n;
+    bool user = iret < n && gen_iret_user(g, p, dom, vcpu);
     struct prog_op *op = gen_new_op(p);
-    unsigned n = 2 + gen_below(g, 3);
     int list;
 
     if (!op)
         return;
     gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_multicall);
+    if (iret < n)
+        gen_iret_frame(g, &h, dom, user);
     list = gen_pl_alloc(&h, n * GEN_MC_ENTRY);
-    for (unsigned i = 0; i < n; i++)
-        gen_mc_entry(&h, (unsigned)list + i * GEN_MC_ENTRY);
+    for (unsigned i = 0; i < n; i++) {
+        if (i == iret && list >= 0)
+            gen_pl_put(&h, (unsigned)list + i * GEN_MC_ENTRY, 8, HYPERVISOR_iret);
+        else
+            gen_mc_entry(&h, (unsigned)list + i * GEN_MC_ENTRY);
+    }
     gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)list));
     gen_hc_arg(&h, 1, GEN_IMM(gen_chance(g, 7, 8) ? n : gen_count(g, n)));
 }
@@ -275,7 +296,7 @@ static void gen_trap_table(struct gen *g, struct gen_hc *h, unsigned dom)
  * op is the payload: rax, r11, rcx, flags, rip, cs, rflags, rsp, ss. Kernel (RPL 0) and user
  * (RPL 3) code selectors, the flag bits iret filters, and addresses of every kind.
  */
-static void gen_iret_frame(struct gen *g, struct gen_hc *h, unsigned dom)
+static void gen_iret_frame(struct gen *g, struct gen_hc *h, unsigned dom, bool user)
 {
     static const uint64_t rfl[] = { 0x100, 0x200, 0x1000, 0x2000, 0x4000, 0x10000, 0x20000,
                                     0x40000 };
@@ -291,9 +312,11 @@ static void gen_iret_frame(struct gen *g, struct gen_hc *h, unsigned dom)
     gen_pl_put(h, (unsigned)rec + 16, 8, gen_rand(g));
     gen_pl_put(h, (unsigned)rec + 24, 8, gen_chance(g, 1, 4) ? 0x100U : 0U);   /* VGCF_in_syscall */
     gen_pl_fix(h, (unsigned)rec + 32, 8, gen_va(g, dom));
-    /* the selector a bounce frame holds (RPL 0: back to the kernel), the user one, any */
-    uint64_t cs = gen_chance(g, 3, 4) ? PV_FLAT_KERNEL_CS & ~3U
-                : gen_chance(g, 1, 2) ? PV_FLAT_KERNEL_CS : gen_below(g, 0x10000);
+    /* the user selector (RPL 3: iret is a 64-bit PV kernel's way back to user mode) or the one
+       a bounce frame holds (RPL 0: back to the kernel); now and then any */
+    uint64_t cs = user ? PV_FLAT_KERNEL_CS : PV_FLAT_KERNEL_CS & ~3U;
+    if (gen_chance(g, 1, 8))
+        cs = gen_below(g, 0x10000);
     gen_pl_put(h, (unsigned)rec + 40, 8, cs);
     gen_pl_put(h, (unsigned)rec + 48, 8, flags);
     gen_pl_fix(h, (unsigned)rec + 56, 8, gen_va(g, dom));
@@ -342,12 +365,18 @@ void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         gen_desc_life(g, p, dom, vcpu);
         return;
     }
+    unsigned r = gen_below(g, 28);
+    bool user = r >= 18 && r < 20 && gen_iret_user(g, p, dom, vcpu);
     op = gen_new_op(p);
-    unsigned r = gen_below(g, 22);
     int buf;
 
     if (!op)
         return;
+    if (r >= 22) {
+        h.op = op;
+        gen_pv_regs(g, &h, dom, vcpu);
+        return;
+    }
     if (r >= 20) {
         h.op = op;
         gen_pv_misc(g, &h, dom, vcpu);
@@ -358,7 +387,7 @@ void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         if (r < 18)
             gen_trap_table(g, &h, dom);
         else
-            gen_iret_frame(g, &h, dom);
+            gen_iret_frame(g, &h, dom, user);
         return;
     }
     if (r < 7) {

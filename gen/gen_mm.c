@@ -197,7 +197,8 @@ static void gen_mmuext_for(struct gen_hc *h, unsigned off, unsigned owner)
         a1 = gen_chance(g, 1, 3) ? GEN_MFN(owner, gen_pt_gfn(g, 1 + gen_below(g, 4)))
                                  : gen_mfn_arg(g, owner, gen_data_gfn(g));
     } else if (r < 42) {
-        cmd = gen_chance(g, 3, 4) ? MMUEXT_NEW_BASEPTR : MMUEXT_NEW_USER_BASEPTR;
+        /* a 64-bit PV kernel switches both tables at every context switch */
+        cmd = gen_chance(g, 1, 2) ? MMUEXT_NEW_BASEPTR : MMUEXT_NEW_USER_BASEPTR;
         a1 = gen_chance(g, 1, 2) ? GEN_MFN(owner, GEN_GFN_L4) : GEN_MFN(owner, gen_data_gfn(g));
         if (cmd == MMUEXT_NEW_USER_BASEPTR && gen_chance(g, 1, 4))
             a1 = GEN_IMM(0);

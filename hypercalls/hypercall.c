@@ -13,6 +13,12 @@ const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [HYPERVISOR_set_timer_op]      = do_set_timer_op,
     [HYPERVISOR_vm_assist]         = do_vm_assist,
     [HYPERVISOR_set_segment_base]  = do_set_segment_base,
+    [HYPERVISOR_set_callbacks]     = do_set_callbacks,
+    [HYPERVISOR_set_debugreg]      = do_set_debugreg,
+    [HYPERVISOR_get_debugreg]      = do_get_debugreg,
+    [HYPERVISOR_nmi_op]            = do_nmi_op,
+    [HYPERVISOR_callback_op]       = do_callback_op,
+    [HYPERVISOR_physdev_op]        = do_physdev_op,
     [HYPERVISOR_update_descriptor] = do_update_descriptor,
     [HYPERVISOR_memory_op]         = do_memory_op,
     [HYPERVISOR_multicall]         = do_multicall,
@@ -43,6 +49,10 @@ long hv_hypercall(struct hv *hv, struct vcpu *v, unsigned nr, uint64_t args[6])
 {
     if (!vcpu_runnable(hv, v))
         return -XEN_ESRCH;
+    /* a hypercall op is the kernel's: a vCPU an iret left in user mode has come back through
+       its syscall entry first (the model runs no user code, docs/MODEL.md) */
+    v->user_mode = false;
+    v->user_table_live = MFN_INVALID;
     /* a new hypercall replaces whatever continuation the guest chose not to re-issue */
     v->cont.pending = false;
     if (nr >= NR_HYPERCALLS || !hypercall_table[nr])

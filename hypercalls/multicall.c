@@ -45,10 +45,11 @@ long do_multicall(struct hv *hv, struct vcpu *v, uint64_t args[6])
         if (copy_to_guest(hv, v, at + offsetof(struct multicall_entry, result),
                           &e.result, sizeof(e.result)) < 0)
             return -XEN_EFAULT;
-        /* iret does not return to the batch: the vCPU goes on where its frame said (Xen's
-           mc_exit) */
-        if (e.op == HYPERVISOR_iret)
-            return 0;
+        /* iret does not return to the batch: the vCPU goes on where its frame said, with the
+           frame's rax as the multicall's result (Xen's mc_exit). XSA-213: the batch went on, its
+           next calls made in whatever mode the iret left (user mode, on the user table). */
+        if (e.op == HYPERVISOR_iret && !hv_bug_on(hv, HV_BUG_XSA213))
+            return rc;
         if (i + 1U < nr && hv_preempt_check(hv))
             return multicall_continue(args, at + MC_ENTRY_SIZE, nr - i - 1U);
     }

@@ -128,8 +128,8 @@ int pv_inject_exception(struct hv *hv, struct vcpu *v, unsigned vector, bool has
  * iret: the frame at rsp (iret_context) becomes the registers: rip, cs and ss with RPL 3, rflags
  * with IF and the reserved bit set and IOPL and VM clear, rsp; rcx and r11 unless the frame says
  * it came from syscall; events masked as its IF says. Returns its rax. A frame that cannot be read
- * crashes the domain; one returning to user mode needs user page tables (else a crash). The model
- * has no user mode: with user tables it stays in kernel mode (docs/MODEL.md).
+ * crashes the domain; one returning to user mode (RPL 3) needs user page tables (else a crash) and
+ * leaves the vCPU in user mode, on them, until its next hypercall op (docs/MODEL.md).
  */
 long do_iret(struct hv *hv, struct vcpu *v, uint64_t args[6])
 {
@@ -141,9 +141,14 @@ long do_iret(struct hv *hv, struct vcpu *v, uint64_t args[6])
         dom_crash(&hv->dom[v->domid]);
         return 0;
     }
-    if ((f.cs & 3U) == 3U && v->guest_table_user == MFN_INVALID) {
-        dom_crash(&hv->dom[v->domid]);
-        return 0;
+    if ((f.cs & 3U) == 3U) {
+        if (v->guest_table_user == MFN_INVALID) {
+            dom_crash(&hv->dom[v->domid]);
+            return 0;
+        }
+        /* toggle_guest_mode: the vCPU now runs on its user table */
+        v->user_mode = true;
+        v->user_table_live = v->guest_table_user;
     }
     if ((hv->dom[v->domid].vm_assist >> VMASST_TYPE_architectural_iopl) & 1U)
         v->iopl = (uint32_t)(f.rflags & RFLAGS_IOPL);

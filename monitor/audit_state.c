@@ -155,7 +155,9 @@ static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const st
     for (unsigned i = 0; i < PV_TRAP_VECTORS; i++) {
         const struct pv_trap *t = &v->traps[i];
         if (!t->address) {
-            if (t->cs || t->flags)
+            /* the NMI callback registers address 0 like any other (Xen's does) */
+            bool nmi0 = i == PV_TRAP_NMI && t->cs == PV_FLAT_KERNEL_CS && t->flags == PV_TI_IF;
+            if ((t->cs || t->flags) && !nmi0)
                 audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, t->cs,
                           "vcpu %u trap %u without a handler: selector", v->id, i);
             continue;
@@ -180,6 +182,55 @@ static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const st
     if (v->iopl & ~0x3000U)
         audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, v->iopl & ~0x3000U,
                   "vcpu %u iopl bits other than RFLAGS.IOPL", v->id);
+}
+
+/*
+ * DOM, the PV vCPU registers the hypercalls keep (hypercalls/debugreg.c, callback.c, physdev.c,
+ * traps.c): no breakpoint address in Xen's range (set_debugreg refuses them), DR6 and DR7 with
+ * their reserved bits as set_debugreg forces them (upper halves clear, GD clear), enabled I/O
+ * breakpoints only in the emulated enables and only with CR4.DE; canonical callbacks, the event
+ * callback without a mask flag; an I/O bitmap of at most 65536 ports; a vCPU in user mode runs
+ * on the user table it holds a reference to (Xen's CR3 is always one of its base pointers).
+ */
+static void audit_pv_regs(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if (v->dr[i] >= PV_GUEST_LOW_END && v->dr[i] < XEN_VIRT_END)
+            audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, (int64_t)v->dr[i],
+                      "vcpu %u dr%u outside Xen's range: address", v->id, i);
+    if ((v->dr6 & ~DR6_WRITABLE) || (v->dr6 & DR6_RESERVED_ONE) != DR6_RESERVED_ONE)
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, (int64_t)DR6_RESERVED_ONE, (int64_t)v->dr6,
+                  "vcpu %u dr6 reserved bits as forced", v->id);
+    if ((v->dr7 & ~DR7_WRITABLE) || !(v->dr7 & DR7_RESERVED_ONE) || (v->dr7 & DR7_GD))
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, (int64_t)DR7_RESERVED_ONE, (int64_t)v->dr7,
+                  "vcpu %u dr7 reserved bits as forced, GD clear", v->id);
+    for (unsigned i = 0; i < 4; i++)
+        if (((v->dr7 >> (DR7_RW_SHIFT + 4U * i)) & 3U) == DR7_RW_IO && (v->dr7 & (3ULL << (2U * i))))
+            audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, (int64_t)v->dr7,
+                      "vcpu %u dr7 I/O breakpoint %u enabled in the register", v->id, i);
+    if ((v->dr7_emul & ~(uint32_t)DR7_ACTIVE_MASK) || (v->dr7_emul && !v->cr4_de))
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, v->dr7_emul,
+                  "vcpu %u emulated dr7 enables: only enable bits, only with CR4.DE", v->id);
+    const uint64_t cbs[5] = { v->cb_event, v->cb_failsafe, v->cb_syscall, v->cb_syscall32,
+                              v->cb_sysenter };
+    for (unsigned i = 0; i < 5; i++)
+        if (!audit_canonical(cbs[i]))
+            audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, (int64_t)cbs[i],
+                      "vcpu %u callback %u canonical: address", v->id, i);
+    const uint8_t maskable = (1U << CALLBACKTYPE_failsafe) | (1U << CALLBACKTYPE_syscall) |
+                             (1U << CALLBACKTYPE_sysenter) | (1U << CALLBACKTYPE_syscall32);
+    if (v->cb_mask & ~maskable)
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, v->cb_mask & ~maskable,
+                  "vcpu %u callback mask flags of types without one", v->id);
+    if (v->iobmp_limit > IOBMP_MAX_PORTS)
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, IOBMP_MAX_PORTS, v->iobmp_limit,
+                  "vcpu %u I/O bitmap ports at most", v->id);
+    if (v->user_mode ? v->guest_table_user == MFN_INVALID || v->user_table_live != v->guest_table_user
+                     : v->user_table_live != MFN_INVALID)
+        audit_add(c, INV_DOM, v->user_table_live, d->id, (int64_t)v->guest_table_user,
+                  (int64_t)v->user_table_live,
+                  "vcpu %u %s mode runs on its user base pointer (live table)", v->id,
+                  v->user_mode ? "user" : "kernel");
 }
 
 /* MSR: what exit_msr.c's #GP rules let in (docs/EXITS.md), for every vCPU the domain has. */
@@ -260,6 +311,7 @@ void audit_state_pass(struct audit_ctx *c)
         for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++) {
             audit_msrs(c, d, &d->vcpu[i]);
             audit_pv_entry(c, d, &d->vcpu[i]);
+            audit_pv_regs(c, d, &d->vcpu[i]);
         }
         audit_dev_regs(c, d);
     }

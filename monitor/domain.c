@@ -50,6 +50,9 @@ void vcpu_init(struct hv *hv, struct domain *d, unsigned i)
     v->upcall_mask = 1;   /* vcpu_info starts with events masked */
     v->uregs.cs = PV_FLAT_KERNEL_CS;
     v->uregs.ss = PV_FLAT_KERNEL_SS;
+    v->dr6 = DR6_RESERVED_ONE;
+    v->dr7 = DR7_RESERVED_ONE;
+    v->user_table_live = MFN_INVALID;
     /* reset MSRs, as at creation (the MSR invariant once found a vCPU added by max_vcpus with
        them zeroed: EFER without LME, which no MSR write can produce) */
     exit_vcpu_init(v);

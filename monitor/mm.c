@@ -358,6 +358,8 @@ int mm_relinquish(struct hv *hv, struct domain *d)
         v->old_guest_table = MFN_INVALID;
         /* the GDT's refs (a few frames, none of them a table: no preemption needed) */
         vcpu_gdt_destroy(hv, v);
+        v->user_mode = false;
+        v->user_table_live = MFN_INVALID;
         mfn_t *slots[2] = { &v->guest_table, &v->guest_table_user };
         for (unsigned s = 0; s < 2; s++) {
             mfn_t m = *slots[s];

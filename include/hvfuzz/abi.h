@@ -54,7 +54,10 @@ enum abi_cmd {
     X(mmu_update,         1, ABI_CMD_PTR,   0x3, ABI_H_PTR, ABI_H_COUNT, ABI_H_PTR, ABI_H_DOMID)   \
     X(set_gdt,            2, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
     X(stack_switch,       3, ABI_CMD_NONE,    0, ABI_H_ANY, ABI_H_VA)                              \
+    X(set_callbacks,      4, ABI_CMD_NONE,    0, ABI_H_VA, ABI_H_VA, ABI_H_VA)                     \
     X(fpu_taskswitch,     5, ABI_CMD_NONE,    0, ABI_H_ANY)                                        \
+    X(set_debugreg,       8, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_VA)                              \
+    X(get_debugreg,       9, ABI_CMD_ARG0,  ~0U, ABI_H_CMD)                                        \
     X(update_descriptor, 10, ABI_CMD_NONE,    0, ABI_H_MADDR, ABI_H_ANY)   /* maddr, descriptor */ \
     X(memory_op,         12, ABI_CMD_ARG0, 0x3F, ABI_H_CMD, ABI_H_PTR)  /* MEMOP_CMD_MASK */       \
     X(multicall,         13, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
@@ -70,8 +73,11 @@ enum abi_cmd {
     X(vcpu_op,           24, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_VCPU, ABI_H_PTR)                 \
     X(set_segment_base,  25, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_VA)                              \
     X(mmuext_op,         26, ABI_CMD_BUF,   ~0U, ABI_H_PTR, ABI_H_COUNT, ABI_H_PTR, ABI_H_DOMID)   \
+    X(nmi_op,            28, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR)                             \
     X(sched_op,          29, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR)                             \
+    X(callback_op,       30, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR)                             \
     X(event_channel_op,  32, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR)                             \
+    X(physdev_op,        33, ABI_CMD_ARG0,  ~0U, ABI_H_CMD, ABI_H_PTR)                             \
     X(domctl,            36, ABI_CMD_BUF,   ~0U, ABI_H_PTR)
 
 /* HYPERVISOR_<name>: Xen's hypercall numbers. */

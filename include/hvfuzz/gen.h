@@ -65,6 +65,7 @@ struct gen {
     /* what the program built so far probably did (a bias, never a requirement) */
     uint8_t  vcpu_up[GEN_MAX_DOMS][GEN_MAX_VCPUS];
     uint8_t  maybe_pending[GEN_MAX_DOMS][GEN_MAX_VCPUS];
+    uint8_t  user_table[GEN_MAX_DOMS][GEN_MAX_VCPUS];   /* its L4 set as the user table */
     bool     preempting;
     /* a data frame the current group works on (gfn + 1, 0 = none): made read-only first so that
        it can become a page table, then preferred as the target of pins and table entries */

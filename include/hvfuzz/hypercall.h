@@ -28,6 +28,12 @@ bool vcpu_runnable(struct hv *hv, const struct vcpu *v);
 
 long do_set_trap_table(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_iret(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_set_callbacks(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_callback_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_nmi_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_set_debugreg(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_get_debugreg(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_physdev_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_stack_switch(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_fpu_taskswitch(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_set_timer_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);

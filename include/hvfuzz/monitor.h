@@ -304,6 +304,23 @@ struct vcpu {
     mfn_t    gdt_frames[FIRST_RESERVED_GDT_PAGE];
     uint64_t ldt_base;
     uint32_t ldt_ents;
+    /* hypercalls/callback.c: the callbacks callback_op and set_callbacks register (the NMI one
+       is trap 2), with CALLBACKF_mask_events per type */
+    uint64_t cb_event, cb_failsafe, cb_syscall, cb_syscall32, cb_sysenter;
+    uint8_t  cb_mask;           /* bit CALLBACKTYPE_x: that callback masks events */
+    /* hypercalls/debugreg.c: DR0-3, DR6 and DR7 as set_debugreg keeps them, the I/O breakpoint
+       enables Xen keeps out of DR7 (dr7_emul), and the guest's CR4.DE (no path sets it: 0) */
+    uint64_t dr[4];
+    uint64_t dr6, dr7;
+    uint32_t dr7_emul;
+    bool     cr4_de;
+    /* hypercalls/physdev.c: the I/O bitmap set_iobitmap names and its port count */
+    uint64_t iobmp;
+    uint32_t iobmp_limit;
+    /* iret to user mode (Xen's toggle_guest_mode): the vCPU runs on guest_table_user, which it
+       entered with (user_table_live); the next hypercall op is made by the kernel again */
+    bool     user_mode;
+    mfn_t    user_table_live;
 };
 /* GDT frames a vCPU holds (Xen's DIV_ROUND_UP(gdt_ents, 512)). */
 static inline unsigned vcpu_gdt_frames(const struct vcpu *v)

@@ -16,6 +16,7 @@
 #define XEN_ESRCH       3
 #define XEN_EINTR       4
 #define XEN_ENXIO       6
+#define XEN_ENODEV     19
 #define XEN_E2BIG       7
 #define XEN_EAGAIN     11
 #define XEN_ENOMEM     12
@@ -111,6 +112,77 @@ typedef uint16_t domid_t;
 #define SEG_P           (1U << 15)
 #define SEG_L           (1U << 21)
 #define SEG_GATE_RSVD   0xFFU          /* a 64-bit PV guest's call gate: reserved bits of its high word */
+/* callback_op (public callback.h): commands, the 64-bit types (3 and 6 are not: -ENOSYS), the
+   flag, and the two records. */
+#define CALLBACKOP_register    0U
+#define CALLBACKOP_unregister  1U
+#define CALLBACKTYPE_event     0U
+#define CALLBACKTYPE_failsafe  1U
+#define CALLBACKTYPE_syscall   2U
+#define CALLBACKTYPE_nmi       4U
+#define CALLBACKTYPE_sysenter  5U
+#define CALLBACKTYPE_syscall32 7U
+#define CALLBACKF_mask_events  0x1U
+struct callback_register {
+    uint16_t type;
+    uint16_t flags;
+    uint32_t pad;
+    uint64_t address;
+};
+struct callback_unregister {
+    uint16_t type;
+    uint16_t unused;
+};
+/* nmi_op (public nmi.h). */
+#define XENNMI_register_callback   0U
+#define XENNMI_unregister_callback 1U
+struct xennmi_callback {
+    uint64_t handler_address;
+    uint64_t pad;
+};
+#define PV_TRAP_NMI 2U
+
+/* Debug registers as set_debugreg keeps them (4.17's asm/debugreg.h): DR6 reads its reserved
+   bits as 1 (0xffff0ff0) and bit 12 as 0; DR7 reads bit 10 as 1 and bits 11, 12, 14, 15 as 0;
+   the upper halves of both are reserved (-EINVAL). */
+#define DR6_RESERVED_ONE   0xFFFF0FF0ULL
+#define DR6_WRITABLE       0xFFFFEFFFULL
+#define DR7_RESERVED_ONE   0x00000400ULL
+#define DR7_WRITABLE       0xFFFF27FFULL
+#define DR7_GD             0x00002000ULL
+#define DR7_ACTIVE_MASK    0xFFULL         /* L0..3 and G0..3 */
+#define DR7_RW_SHIFT       16U             /* then 4 bits per breakpoint: R/W (2), LEN (2) */
+#define DR7_RW_IO          2U              /* an I/O breakpoint: needs CR4.DE */
+/* What Xen lets a 64-bit PV guest name in DR0-3 (breakpoint_addr_ok, __addr_ok): the lower
+   canonical half, or at and above the end of Xen's range. Before XSA-444's fix access_ok also let
+   the vCPU's compat argument-translation area through; up to Xen 4.13 that was ARG_XLAT_START(v),
+   2 pages, 16 KiB apart per vCPU, in the per-domain slot 2 of Xen's range (4.14 and later check
+   a mirror of it in the guest's lower half, which __addr_ok admits anyway). */
+#define PV_GUEST_LOW_END   0x0000800000000000ULL
+#define ARG_XLAT_VIRT_START 0xFFFF820080000000ULL
+#define ARG_XLAT_VCPU_SHIFT 14U
+#define ARG_XLAT_SIZE       0x2000U
+/* Landmarks of Xen's range in 4.17's layout (asm/config.h): the read-only M2P at its start, the
+   per-domain area (slot 0 maps the GDT/LDT; slot 2 the argument translation), the direct map. */
+#define PERDOMAIN_VIRT_START 0xFFFF820000000000ULL
+#define DIRECTMAP_VIRT_START 0xFFFF830000000000ULL
+
+/* physdev_op (public physdev.h): the two a PV domU without devices uses; the I/O bitmap covers
+   65536 ports (IOBMP_BYTES). */
+#define PHYSDEVOP_set_iopl      6U
+#define PHYSDEVOP_set_iobitmap  7U
+#define PHYSDEVOP_dbgp_op      29U
+#define PHYSDEV_DBGP_OP_SIZE    6U     /* struct physdev_dbgp_op: op, bus, pci {seg, bus, devfn} */
+#define IOBMP_BYTES          8192U
+#define IOBMP_MAX_PORTS     65536U
+struct physdev_set_iopl {
+    uint32_t iopl;
+};
+struct physdev_set_iobitmap {
+    uint64_t bitmap;
+    uint32_t nr_ports;
+    uint32_t pad;
+};
 
 /* Page-fault error code bits. */
 #define PFEC_PRESENT  0x01U

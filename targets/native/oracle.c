@@ -94,7 +94,8 @@ void native_iso_read(struct native *n, domid_t reader, mfn_t mfn, uint64_t value
 
     if (n->iso_pending || !native_tag_decode(value, &tag) || owner >= HV_MAX_DOMAINS)
         return;
-    /* a privileged domain may map others' memory (foreign mappings: the toolstack's way in) */
+    /* a privileged domain maps other domains' frames by right (a toolstack's foreign mappings:
+       update_va_mapping_otherdomain, mmu_update with foreigndom) */
     if (tag.dom != reader && owner != reader && !hv->dom[reader].privileged &&
         !native_holds_grant(hv, reader, mfn)) {
         native_iso_report(n, "isolation:foreign-read",

@@ -1,7 +1,8 @@
 /*
  * The isolation oracle catches planted breaches: a foreign frame mapped straight into another
  * domain's L1 (read without a grant), and a frame handed to another domain without a scrub (stale
- * data). Both plants bypass the monitor, as a monitor bug would; the guest's reads find them.
+ * data). Both plants bypass the monitor, as a monitor bug would; the guest's reads find them. A
+ * privileged domain's mapping of another domain's frame is its right (foreign mappings), not one.
  */
 #include <string.h>
 
@@ -38,8 +39,9 @@ static const char *iso_run(struct target *t, int plant)
     struct hv *hv = n->hv;
     mfn_t m2 = hv->dom[2].p2m[40], m1 = hv->dom[1].p2m[40];
     struct op_result r = { .out = NULL };
-    struct prog_op w = iso_access(OP_GUEST_WRITE, plant == 1 ? 2 : 1, DOM_VA(40));
-    struct prog_op rd = iso_access(OP_GUEST_READ, plant == 1 ? 1 : 2, DOM_VA(ISO_SLOT));
+    struct prog_op w = iso_access(OP_GUEST_WRITE, plant == 1 || plant == 3 ? 2 : 1, DOM_VA(40));
+    struct prog_op rd = iso_access(OP_GUEST_READ, plant == 1 ? 1 : plant == 3 ? 0 : 2,
+                                   DOM_VA(ISO_SLOT));
 
     t->ops->reset(t);
     TEST_EQ(0, target_run_op(t, &w, &r));
@@ -48,6 +50,9 @@ static const char *iso_run(struct target *t, int plant)
         return f.signature;
     if (plant == 1) {
         iso_plant_map(hv, 1, m2);
+    } else if (plant == 3) {
+        /* dom0's foreign mapping of dom2's frame: its privilege, not a breach */
+        iso_plant_map(hv, 0, m2);
     } else if (plant == 2) {
         /* dom1's frame goes through the pool to dom2 (two generations) but keeps its data */
         n->frame_gen[m1] += 2;
@@ -73,6 +78,7 @@ TEST(native_isolation_planted)
         { 0, "none" },
         { 1, "isolation:foreign-read" },
         { 2, "isolation:stale-data" },
+        { 3, "none" },
         { 0, "none" },   /* after a reset the plants are gone */
     };
     struct target t;

@@ -352,7 +352,17 @@ static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a)
     case HYPERVISOR_set_timer_op:
     case HYPERVISOR_vm_assist:
     case HYPERVISOR_set_segment_base:
+    /* the callbacks (no events reach the agent's masked vCPU, it has no user mode and loads no
+       segments), debug registers (a breakpoint on the agent's own code would #DB it mid-program)
+       and I/O privilege: the agent's own state, put back by the restore */
+    case HYPERVISOR_set_callbacks:
+    case HYPERVISOR_callback_op:
+    case HYPERVISOR_nmi_op:
+    case HYPERVISOR_set_debugreg:
+    case HYPERVISOR_physdev_op:
         agent_taint(r, abi_hypercall_name(nr));
+        return true;
+    case HYPERVISOR_get_debugreg:
         return true;
     default:
         /* numbers the model lacks: past Xen's table they are -ENOSYS and harmless; below it
