@@ -68,11 +68,13 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
     struct gnt_maptrack *maptrack = d->gnt.maptrack;
     struct evtchn *evtchn = d->evtchn;
     uint8_t *ram = d->cmos.ram;
+    uint32_t ports = d->evtchn_valid;   /* how much of the port table evtchn_init clears */
     memset(d, 0, sizeof(*d));
     d->gnt.active = active;
     d->gnt.maptrack = maptrack;
     d->evtchn = evtchn;
     d->cmos.ram = ram;
+    d->evtchn_valid = ports;
     d->id = id;
     d->exists = true;
     d->privileged = privileged;

@@ -105,7 +105,12 @@ struct tlb_promise {
 
 /* ---- event channels -------------------------------------------------------------------------- */
 
-#define EVTCHN_MAX_PORTS 64U  /* per domain; port 0 is reserved (never allocated) */
+/* Ports per domain: the 2-level ABI's bound for 64-bit guests (port 0 is reserved, never
+   allocated). The FIFO ABI would allow EVTCHN_FIFO_NR_CHANNELS; the model keeps this array. */
+#define EVTCHN_MAX_PORTS EVTCHN_2L_NR_CHANNELS
+/* Xen allocates ports in buckets (EVTCHNS_PER_BUCKET: a page of 64-byte struct evtchn on x86-64)
+   and a port is valid, nameable by the guest, below the buckets allocated so far. */
+#define EVTCHN_BUCKET 64U
 enum evtchn_state {
     ECS_FREE = 0, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI
 };
@@ -115,9 +120,22 @@ struct evtchn {
     bool     masked;
     uint8_t  notify_vcpu;
     domid_t  remote_dom;    /* UNBOUND: who may bind; INTERDOMAIN: peer */
-    uint16_t pad;
+    uint8_t  priority;      /* FIFO ABI: its queue (EVTCHN_FIFO_PRIORITY_*) */
+    uint8_t  pad;
     uint32_t remote_port;   /* INTERDOMAIN: peer port */
     uint32_t virq;          /* VIRQ */
+};
+
+/*
+ * The FIFO ABI's guest pages, mapped by the monitor while the domain uses the ABI: each holds a
+ * general and a writable type ref (the audit counts them). The event array's frames are the
+ * last field of struct domain (fifo_array), so reset copies only its used part.
+ */
+struct evtchn_fifo {
+    bool     on;                             /* init_control succeeded once: the FIFO ABI */
+    uint32_t nr_array;                       /* event array pages (expand_array) */
+    uint32_t control[HV_MAX_VCPUS];          /* control block frame + 1 per vCPU; 0: none */
+    uint16_t control_off[HV_MAX_VCPUS];
 };
 
 /* ---- grant tables ---------------------------------------------------------------------------- */
@@ -322,12 +340,17 @@ struct domain {
     struct grant_table gnt;
     uint32_t max_evtchn_port;
     struct evtchn *evtchn;      /* EVTCHN_MAX_PORTS entries, indexed by guest ports: own allocation */
+    /* Ports [0, evtchn_valid) are allocated buckets (Xen's valid_evtchns, never lowered while the
+       domain exists); every entry from it on is all zero, so loops over ports stop here. */
+    uint32_t evtchn_valid;
+    struct evtchn_fifo fifo;
     uint32_t relinquish_stage;  /* destroydomain continuation progress */
     /* VM-exit layer: CPUID policy and device models (snapshotted with the domain) */
     struct cpuid_policy cpuid;
     struct dev_uart uart;
     struct dev_cmos cmos;
     struct dev_dma dma;
+    uint32_t fifo_array[EVTCHN_FIFO_MAX_ARRAY_PAGES];   /* [0, fifo.nr_array): frames; last */
 };
 
 /* ---- the machine ----------------------------------------------------------------------------- */
@@ -600,7 +623,7 @@ void gnttab_free(struct hv *hv, struct domain *d);      /* free grant and status
    caller's ref). 0 or -EINVAL. */
 int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn);
 void evtchn_init(struct domain *d);
-void evtchn_release(struct hv *hv, struct domain *d);   /* close every port */
+void evtchn_release(struct hv *hv, struct domain *d);   /* close every port, leave the FIFO ABI */
 /* The usable port range of d is [0, evtchn_limit(d)); every guest-supplied port goes through
    evtchn_port_ok() before it indexes anything (XSA-342). */
 uint32_t evtchn_limit(const struct domain *d);

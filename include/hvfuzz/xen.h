@@ -130,6 +130,8 @@ struct mmu_update {
 #define MMUEXT_NEW_USER_BASEPTR  15
 #define MMUEXT_CLEAR_PAGE        16
 #define MMUEXT_COPY_PAGE         17
+#define MMUEXT_MARK_SUPER        19
+#define MMUEXT_UNMARK_SUPER      20
 struct mmuext_op {
     uint32_t cmd;
     uint32_t pad;
@@ -326,6 +328,9 @@ struct gnttab_get_version {
 #define EVTCHNOP_bind_vcpu        8
 #define EVTCHNOP_unmask           9
 #define EVTCHNOP_reset           10
+#define EVTCHNOP_init_control    11
+#define EVTCHNOP_expand_array    12
+#define EVTCHNOP_set_priority    13
 
 #define EVTCHNSTAT_closed       0
 #define EVTCHNSTAT_unbound      1
@@ -343,6 +348,21 @@ struct gnttab_get_version {
 #define VIRQ_IS_GLOBAL(v) ((v) == VIRQ_CONSOLE || (v) == VIRQ_DOM_EXC)
 
 typedef uint32_t evtchn_port_t;
+/* The 2-level ABI's ports for a 64-bit guest: one bit per port in 64 words of 64 bits. */
+#define EVTCHN_2L_NR_CHANNELS   4096U
+/* The FIFO ABI (event_channel.h): priorities 0 (highest) .. 15, the link bits and its ports. */
+#define EVTCHN_FIFO_PRIORITY_MAX      0U
+#define EVTCHN_FIFO_PRIORITY_DEFAULT  7U
+#define EVTCHN_FIFO_PRIORITY_MIN     15U
+#define EVTCHN_FIFO_LINK_BITS        17U
+#define EVTCHN_FIFO_NR_CHANNELS      (1U << EVTCHN_FIFO_LINK_BITS)
+#define EVTCHN_FIFO_WORDS_PER_PAGE   (PAGE_SIZE / 4U)   /* event_word_t */
+#define EVTCHN_FIFO_MAX_ARRAY_PAGES  (EVTCHN_FIFO_NR_CHANNELS / EVTCHN_FIFO_WORDS_PER_PAGE)
+#define EVTCHN_FIFO_CONTROL_SIZE     72U   /* ready, _rsvd, head[16] */
+struct evtchn_init_control { uint64_t control_gfn; uint32_t offset; uint32_t vcpu;
+                             uint8_t link_bits; uint8_t pad[7]; };
+struct evtchn_expand_array { uint64_t array_gfn; };
+struct evtchn_set_priority { evtchn_port_t port; uint32_t priority; };
 struct evtchn_alloc_unbound { domid_t dom, remote_dom; evtchn_port_t port; };
 struct evtchn_bind_interdomain { domid_t remote_dom; uint16_t pad; evtchn_port_t remote_port;
                                  evtchn_port_t local_port; };

@@ -28,12 +28,12 @@ static uint64_t native_arg_port(const struct domain *d, uint16_t a)
 
     if (!d)
         return a;
-    for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
+    for (unsigned p = 0; p < d->evtchn_valid; p++)
         live += d->evtchn[p].state != ECS_FREE;
     if (!live)
         return a;
     k = a % live;
-    for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
+    for (unsigned p = 0; p < d->evtchn_valid; p++)
         if (d->evtchn[p].state != ECS_FREE && k-- == 0)
             return p;
     return a;
