@@ -114,14 +114,17 @@ static long evtchn_find_virq(const struct domain *d, unsigned vcpu, uint32_t vir
     return -XEN_ENOENT;
 }
 
-/* d->evtchn_valid still says how much of the table the slot's previous domain used. */
+/* d->evtchn_valid and evtchn_hi still say how much of the table the slot's last domain used. */
 void evtchn_init(struct domain *d)
 {
-    if (d->evtchn_valid > EVTCHN_MAX_PORTS)
-        d->evtchn_valid = EVTCHN_MAX_PORTS;
-    memset(d->evtchn, 0, d->evtchn_valid * sizeof(*d->evtchn));
+    uint32_t used = d->evtchn_valid > d->evtchn_hi ? d->evtchn_valid : d->evtchn_hi;
+
+    if (used > EVTCHN_MAX_PORTS)
+        used = EVTCHN_MAX_PORTS;
+    memset(d->evtchn, 0, used * sizeof(*d->evtchn));
+    d->evtchn_hi = used;   /* written (with zeros) since the snapshot */
     d->evtchn_valid = EVTCHN_BUCKET;   /* Xen allocates the first bucket at creation */
-    d->evtchn[0].state = ECS_RESERVED;
+    evtchn_w(d, 0)->state = ECS_RESERVED;
     /* 0 means "not configured": without a default no port could ever be allocated. */
     if (d->max_evtchn_port == 0)
         d->max_evtchn_port = EVTCHN_MAX_PORTS;
@@ -138,7 +141,7 @@ static long evtchn_close_port(struct hv *hv, struct domain *d, uint32_t port)
 
     if (!evtchn_port_in_array(port))
         return -XEN_EINVAL;
-    chn = &d->evtchn[port];
+    chn = evtchn_w(d, port);
     switch (chn->state) {
     case ECS_UNBOUND:
     case ECS_VIRQ:
@@ -148,7 +151,7 @@ static long evtchn_close_port(struct hv *hv, struct domain *d, uint32_t port)
         struct domain *rd = dom_get(hv, chn->remote_dom);
 
         if (rd && evtchn_port_in_array(chn->remote_port)) {
-            struct evtchn *rchn = &rd->evtchn[chn->remote_port];
+            struct evtchn *rchn = evtchn_w(rd, chn->remote_port);
 
             if (rchn->state == ECS_INTERDOMAIN && rchn->remote_dom == d->id &&
                 rchn->remote_port == port) {
@@ -195,7 +198,7 @@ void evtchn_send_virq(struct hv *hv, struct domain *d, unsigned vcpu, uint32_t v
         return;
     port = evtchn_find_virq(d, vcpu, virq);
     if (port > 0)
-        evtchn_set_pending(d, &d->evtchn[port]);
+        evtchn_set_pending(d, evtchn_w(d, port));
 }
 
 /* ---- the operations: each copies its struct in, acts, and copies results back ------------------ */
@@ -222,7 +225,7 @@ static long evtchn_op_alloc_unbound(struct hv *hv, struct vcpu *v, gva_t arg)
         return port;
     if (!evtchn_may_target(hv, v, d))
         return -XEN_EPERM;
-    chn = &d->evtchn[port];
+    chn = evtchn_w(d, port);
     evtchn_free_port(chn);
     chn->state = ECS_UNBOUND;
     /* The remote domain need not exist yet (a toolstack prepares ports for a domain it builds). */
@@ -264,10 +267,10 @@ static long evtchn_op_bind_interdomain(struct hv *hv, struct vcpu *v, gva_t arg)
         rport &= EVTCHN_MAX_PORTS - 1U;
     if (!evtchn_port_ok(rd, rport))
         return -XEN_EINVAL;
-    rchn = &rd->evtchn[rport];
+    rchn = evtchn_w(rd, rport);
     if (rchn->state != ECS_UNBOUND || rchn->remote_dom != ld->id)
         return -XEN_EINVAL;
-    lchn = &ld->evtchn[lport];
+    lchn = evtchn_w(ld, lport);
     evtchn_free_port(lchn);
     lchn->state = ECS_INTERDOMAIN;
     lchn->remote_dom = rd->id;
@@ -306,7 +309,7 @@ static long evtchn_op_bind_virq(struct hv *hv, struct vcpu *v, gva_t arg)
     port = evtchn_get_free_port(d);
     if (port < 0)
         return port;
-    chn = &d->evtchn[port];
+    chn = evtchn_w(d, port);
     evtchn_free_port(chn);
     chn->state = ECS_VIRQ;
     chn->virq = op.virq;
@@ -333,7 +336,7 @@ static long evtchn_op_bind_ipi(struct hv *hv, struct vcpu *v, gva_t arg)
     port = evtchn_get_free_port(d);
     if (port < 0)
         return port;
-    chn = &d->evtchn[port];
+    chn = evtchn_w(d, port);
     evtchn_free_port(chn);
     chn->state = ECS_IPI;
     chn->notify_vcpu = (uint8_t)op.vcpu;
@@ -358,7 +361,7 @@ static long evtchn_op_bind_vcpu(struct hv *hv, struct vcpu *v, gva_t arg)
         return -XEN_ENOENT;
     if (!evtchn_port_ok(d, op.port))
         return -XEN_EINVAL;
-    chn = &d->evtchn[op.port];
+    chn = evtchn_w(d, op.port);
     switch (chn->state) {
     case ECS_VIRQ:
         if (!VIRQ_IS_GLOBAL(chn->virq))
@@ -399,7 +402,7 @@ static long evtchn_op_send(struct hv *hv, struct vcpu *v, gva_t arg)
         if (!rd || !evtchn_port_in_array(chn->remote_port) ||
             rd->evtchn[chn->remote_port].state != ECS_INTERDOMAIN)
             return -XEN_EINVAL;
-        evtchn_set_pending(rd, &rd->evtchn[chn->remote_port]);
+        evtchn_set_pending(rd, evtchn_w(rd, chn->remote_port));
         return 0;
     case ECS_IPI:
         evtchn_set_pending(d, chn);
@@ -483,7 +486,7 @@ static long evtchn_op_unmask(struct hv *hv, struct vcpu *v, gva_t arg)
         return -XEN_ESRCH;
     if (!evtchn_port_ok(d, op.port))
         return -XEN_EINVAL;
-    chn = &d->evtchn[op.port];
+    chn = evtchn_w(d, op.port);
     was_masked = chn->masked;
     chn->masked = false;
     if (was_masked && chn->pending) {
@@ -554,7 +557,7 @@ static long evtchn_op_init_control(struct hv *hv, struct vcpu *v, gva_t arg)
     if (!d->fifo.on) {
         /* the ports bound so far move to the default queue */
         for (uint32_t p = 1; p < d->evtchn_valid; p++)
-            d->evtchn[p].priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+            evtchn_w(d, p)->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
         d->fifo.on = true;
     }
     d->fifo.control[op.vcpu] = (uint32_t)op.control_gfn + 1U;
@@ -601,7 +604,7 @@ static long evtchn_op_set_priority(struct hv *hv, struct vcpu *v, gva_t arg)
         return -XEN_EINVAL;
     if (!d->fifo.on)
         return -XEN_ENOSYS;
-    chn = &d->evtchn[op.port];
+    chn = evtchn_w(d, op.port);
     if (chn->state == ECS_FREE || chn->state == ECS_RESERVED)
         return -XEN_EACCES;
     if (op.priority > EVTCHN_FIFO_PRIORITY_MIN)

@@ -282,14 +282,16 @@ static void audit_evtchn_port(struct audit_ctx *c, const struct domain *d, uint3
 
 /*
  * The ports past evtchn_valid must be all zero: every loop over ports (the audit's included)
- * stops there, so anything beyond would be invisible. Read only by the full audit, since the
- * 4096 entries are what the incremental one must not touch.
+ * stops there, so anything beyond would be invisible. The full audit reads all 4096; the
+ * incremental one only up to evtchn_hi, since ports no write reached (evtchn_w) are as in the
+ * snapshot, which was clean.
  */
 static void audit_evtchn_tail(struct audit_ctx *c, const struct domain *d)
 {
     static const struct evtchn zero;
+    uint32_t end = c->inc && d->evtchn_hi < EVTCHN_MAX_PORTS ? d->evtchn_hi : EVTCHN_MAX_PORTS;
 
-    for (uint32_t p = d->evtchn_valid; p < EVTCHN_MAX_PORTS; p++)
+    for (uint32_t p = d->evtchn_valid; p < end; p++)
         if (memcmp(&d->evtchn[p], &zero, sizeof(zero))) {
             audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, d->evtchn_valid, p,
                       "ports in use below evtchn_valid: port");
@@ -317,8 +319,7 @@ void audit_evtchn_pass(struct audit_ctx *c)
         }
         for (uint32_t p = 0; p < d->evtchn_valid; p++)
             audit_evtchn_port(c, d, p);
-        if (!c->inc)
-            audit_evtchn_tail(c, d);
+        audit_evtchn_tail(c, d);
     }
 }
 

@@ -343,6 +343,7 @@ struct domain {
     /* Ports [0, evtchn_valid) are allocated buckets (Xen's valid_evtchns, never lowered while the
        domain exists); every entry from it on is all zero, so loops over ports stop here. */
     uint32_t evtchn_valid;
+    uint32_t evtchn_hi;         /* one past the highest port written through evtchn_w */
     struct evtchn_fifo fifo;
     uint32_t relinquish_stage;  /* destroydomain continuation progress */
     /* VM-exit layer: CPUID policy and device models (snapshotted with the domain) */
@@ -475,6 +476,14 @@ static inline struct gnt_maptrack *gnt_map_w(struct grant_table *gt, uint32_t h)
     if (h + 1 > gt->maptrack_hi)
         gt->maptrack_hi = h + 1;
     return &gt->maptrack[h];
+}
+/* Every write to a port goes through here, so the incremental audit and reset know how far the
+   table may differ from its snapshot (evtchn_hi) without reading its 4096 entries. */
+static inline struct evtchn *evtchn_w(struct domain *d, uint32_t port)
+{
+    if (port >= d->evtchn_hi)
+        d->evtchn_hi = port + 1U;
+    return &d->evtchn[port];
 }
 static inline struct domain *dom_get(struct hv *hv, domid_t id)
 {

@@ -97,10 +97,11 @@ static uint32_t native_max3(uint32_t a, uint32_t b, uint32_t c)
     return m > c ? m : c;
 }
 
-/* The ports either side used: entries past both are zero on both (struct domain.evtchn_valid). */
+/* The ports either side used or wrote: entries past them are zero on both (evtchn_valid, _hi). */
 static size_t native_port_bytes(const struct domain *d, const struct domain *s)
 {
-    uint32_t ports = d->evtchn_valid > s->evtchn_valid ? d->evtchn_valid : s->evtchn_valid;
+    uint32_t ports = native_max3(d->evtchn_valid, d->evtchn_hi,
+                                 native_max3(s->evtchn_valid, s->evtchn_hi, 0));
 
     if (ports > EVTCHN_MAX_PORTS)
         ports = EVTCHN_MAX_PORTS;
