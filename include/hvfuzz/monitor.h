@@ -501,6 +501,9 @@ void page_list_del(struct hv *hv, struct page_list *l, mfn_t mfn);
    A xen_heap frame comes back already shared: XEN_HEAP, type writable, type_count 1 (the
    permanent share ref, which frame_free drops with the frame); it goes on d->xenpages. */
 mfn_t frame_alloc(struct hv *hv, struct domain *d, bool xen_heap, int *err);
+/* 2^order contiguous frames aligned to their size, each as frame_alloc gives one (not xen_heap);
+   the first, or MFN_INVALID and *err as frame_alloc (-EPERM when all would not fit max_pages). */
+mfn_t frame_alloc_order(struct hv *hv, struct domain *d, unsigned order, int *err);
 /* Take a frame off its owner and back to the free list (count must already be 0). */
 void frame_free(struct hv *hv, mfn_t mfn);
 

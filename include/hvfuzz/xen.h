@@ -157,6 +157,11 @@ struct mmuext_op {
 #define XENMEM_populate_physmap     6
 #define XENMEM_add_to_physmap       7
 #define XENMEM_exchange            11
+/* The largest extent order memory_op takes from a caller (Xen's max_order() with x86's Kconfig
+   defaults): a domU's CONFIG_DOMU_MAX_ORDER (PAGETABLE_ORDER) and the control domain's
+   CONFIG_CTLDOM_MAX_ORDER (PAGEALLOC_MAX_ORDER, twice that). */
+#define XENMEM_DOMU_MAX_ORDER       9U
+#define XENMEM_CTLDOM_MAX_ORDER    18U
 #define MEMOP_EXTENT_SHIFT          6
 #define MEMOP_CMD_MASK              ((1U << MEMOP_EXTENT_SHIFT) - 1)
 struct xen_memory_reservation {
