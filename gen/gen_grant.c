@@ -1,6 +1,7 @@
 /* Generator templates for grant_table_op and event_channel_op: structs filled with live resources. */
 #include <stddef.h>
 #include "gen/gen_internal.h"
+#include "hvfuzz/monitor.h"   /* EVTCHN_BUCKET: the valid ports grow by it */
 
 /* The granting side of a map/copy/transfer: another domain mostly (that is what grants are for). */
 static unsigned gen_granter(struct gen *g, unsigned caller)
@@ -569,12 +570,56 @@ void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 
 /* Live ports are counted from port 0 (reserved, never free), so index 1.. are the ports a program
    opened, oldest first: small indices name the channels it just made. */
+/*
+ * Now and then a number instead: around the first bucket's end (63, 64), around the ABI's limit
+ * (4095, 4096), any count, or a small port with high bits set, the value a check on a truncated
+ * port would take for the small one.
+ */
 static struct prog_arg gen_port(struct gen *g, unsigned dom)
 {
-    if (gen_chance(g, 1, 12))
-        return GEN_IMM(gen_chance(g, 1, 2) ? gen_below(g, 2) * 63 + gen_below(g, 2)
-                                           : gen_count(g, 4096));
+    if (gen_chance(g, 1, 12)) {
+        switch (gen_below(g, 4)) {
+        case 0:
+            return GEN_IMM(EVTCHN_BUCKET - 1U + gen_below(g, 2));
+        case 1:
+            return GEN_IMM(EVTCHN_2L_NR_CHANNELS - 1U + gen_below(g, 3));
+        case 2:
+            return GEN_IMM(gen_count(g, 4096));
+        default:
+            return GEN_IMM((EVTCHN_2L_NR_CHANNELS << gen_below(g, 20)) + 1U + gen_below(g, 2));
+        }
+    }
     return GEN_PORT(dom, gen_chance(g, 3, 4) ? 1 + gen_below(g, 3) : gen_below(g, 8));
+}
+
+/*
+ * The FIFO ABI: a control block (one of the caller's data pages, at an offset that is legal,
+ * the last legal one, unaligned or past the page), array pages, and priorities around their
+ * range. The page is often one that was just used for the 2-level ABI's data, so the type refs
+ * the monitor takes meet the guest's own mappings.
+ */
+static void gen_evtchn_fifo(struct gen *g, struct gen_hc *h, int rec, unsigned dom, unsigned *cmd)
+{
+    static const uint32_t offsets[] = { 0, 8, PAGE_SIZE - EVTCHN_FIFO_CONTROL_SIZE,
+                                        PAGE_SIZE - EVTCHN_FIFO_CONTROL_SIZE + 8, 4 };
+    unsigned nv = g->cfg.shape.nr_vcpus, r = gen_below(g, 4);
+
+    if (r < 2) {
+        *cmd = EVTCHNOP_init_control;
+        gen_pl_fix(h, (unsigned)rec, 8, GEN_MFN(dom, gen_data_gfn(g)));
+        gen_pl_put(h, (unsigned)rec + 8, 4, gen_chance(g, 3, 4) ? 0 : offsets[gen_below(g, 5)]);
+        gen_pl_put(h, (unsigned)rec + 12, 4, gen_chance(g, 7, 8) ? gen_below(g, nv)
+                                                                 : gen_count(g, 4));
+    } else if (r < 3) {
+        *cmd = EVTCHNOP_expand_array;
+        gen_pl_fix(h, (unsigned)rec, 8, GEN_MFN(dom, gen_data_gfn(g)));
+    } else {
+        *cmd = EVTCHNOP_set_priority;
+        gen_pl_fix(h, (unsigned)rec, 4, gen_port(g, dom));
+        gen_pl_put(h, (unsigned)rec + 4, 4, gen_chance(g, 7, 8)
+                                            ? gen_below(g, EVTCHN_FIFO_PRIORITY_MIN + 2)
+                                            : gen_count(g, 64));
+    }
 }
 
 /*
@@ -611,7 +656,7 @@ void gen_f_evtchn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     struct gen_hc h;
     struct prog_op *op = gen_new_op(p);
-    unsigned r = gen_below(g, 32), other = gen_other_dom(g, dom), cmd;
+    unsigned r = gen_below(g, 36), other = gen_other_dom(g, dom), cmd;
     unsigned nv = g->cfg.shape.nr_vcpus;
     int rec;
 
@@ -661,8 +706,10 @@ void gen_f_evtchn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
     } else if (r < 31) {
         cmd = EVTCHNOP_reset;
         gen_pl_fix(&h, (unsigned)rec, 2, gen_domid_arg(g, dom));
+    } else if (r < 35) {
+        gen_evtchn_fifo(g, &h, rec, dom, &cmd);
     } else {
-        cmd = gen_chance(g, 1, 2) ? EVTCHNOP_bind_pirq : 11 + gen_below(g, 20);
+        cmd = gen_chance(g, 1, 2) ? EVTCHNOP_bind_pirq : EVTCHNOP_set_priority + 1 + gen_below(g, 20);
     }
     gen_hc_arg(&h, 0, GEN_IMM(cmd));
     gen_hc_arg(&h, 1, gen_chance(g, 31, 32) ? GEN_PAYLOAD((uint32_t)rec) : gen_va(g, dom));
