@@ -26,6 +26,7 @@
 #define XEN_EINVAL     22
 #define XEN_ENOSPC     28
 #define XEN_ERANGE     34
+#define XEN_EILSEQ     84
 #define XEN_ENOSYS     38
 #define XEN_ENOBUFS   105
 #define XEN_EOPNOTSUPP 95
@@ -191,6 +192,20 @@ struct xen_memory_exchange {
 #define GNTTABOP_get_status_frames    9
 #define GNTTABOP_get_version         10
 #define GNTTABOP_swap_grant_ref      11
+#define GNTTABOP_cache_flush         12
+/* cmd bits above the command: cache_flush's continuation (the ref its search reached); any
+   other command with them set is -EINVAL */
+#define GNTTABOP_CONTINUATION_ARG_SHIFT 12
+#define GNTTABOP_CMD_MASK            ((1U << GNTTABOP_CONTINUATION_ARG_SHIFT) - 1U)
+#define GNTTAB_CACHE_CLEAN           (1U << 0)
+#define GNTTAB_CACHE_INVAL           (1U << 1)
+#define GNTTAB_CACHE_SOURCE_GREF     (1U << 31)
+struct gnttab_cache_flush {
+    uint64_t dev_bus_addr;   /* union with a grant_ref_t (SOURCE_GREF: not implemented in Xen) */
+    uint16_t offset;
+    uint16_t length;
+    uint32_t op;
+};
 
 #define GNTST_okay                 0
 #define GNTST_general_error      (-1)
