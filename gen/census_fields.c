@@ -158,6 +158,13 @@ static const struct census_field f_gnt_status[] = {
     F(struct gnttab_get_status_frames, dom, "dom", CK_DOMID, 0),
     F(struct gnttab_get_status_frames, frame_list, "frame_list", CK_VA, 0),
 };
+static const struct census_field f_gnt_cflush[] = {
+    F(struct gnttab_cache_flush, dev_bus_addr, "dev_bus_addr", CK_FRAME, 0, .shift = PAGE_SHIFT),
+    F(struct gnttab_cache_flush, offset, "offset", CK_OFFSET, PAGE_SIZE - 1, .rel = 3),
+    F(struct gnttab_cache_flush, length, "length", CK_LEN, PAGE_SIZE),
+    F(struct gnttab_cache_flush, op, "op", CK_FLAGS, 0,
+      .mask = GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL | GNTTAB_CACHE_SOURCE_GREF),
+};
 static const struct census_field f_gnt_getver[] = {
     F(struct gnttab_get_version, dom, "dom", CK_DOMID, 0),
 };
@@ -414,6 +421,7 @@ const struct census_row census_rows[] = {
     ROW(GNT, GNTTABOP_get_status_frames, "grant_table_op.get_status_frames", 1, NONE, 16,
         f_gnt_status),
     ROW(GNT, GNTTABOP_get_version, "grant_table_op.get_version", 1, NONE, 8, f_gnt_getver),
+    ROW(GNT, GNTTABOP_cache_flush, "grant_table_op.cache_flush", 1, 2, 16, f_gnt_cflush, NO_SEG),
     ROW(EV, EVTCHNOP_bind_interdomain, "event_channel_op.bind_interdomain", 1, NONE, 12, f_ev_inter),
     ROW(EV, EVTCHNOP_bind_virq, "event_channel_op.bind_virq", 1, NONE, 12, f_ev_virq),
     ROW(EV, EVTCHNOP_close, "event_channel_op.close", 1, NONE, 4, f_ev_port),

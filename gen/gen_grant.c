@@ -472,6 +472,30 @@ typedef void (*gen_rec_fn)(struct gen_hc *h, unsigned off);
 static void gen_unmap_only(struct gen_hc *h, unsigned off) { gen_unmap_rec(h, off, false); }
 static void gen_replace_only(struct gen_hc *h, unsigned off) { gen_unmap_rec(h, off, true); }
 
+/*
+ * cache_flush: a frame of the caller or of a domain that may have granted it one, a range at
+ * the page's start, end and past it, and each op: clean, both, invalidate alone, none, and the
+ * bits x86 refuses. Now and then the cmd carries a continuation.
+ */
+static void gen_cache_flush(struct gen *g, struct gen_hc *h, unsigned dom)
+{
+    static const uint16_t offs[] = { 0, 0, 4000, PAGE_SIZE - 8, PAGE_SIZE };
+    static const uint16_t lens[] = { 8, 96, PAGE_SIZE, 0, PAGE_SIZE + 1 };
+    static const uint32_t ops[] = { GNTTAB_CACHE_CLEAN, GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL,
+                                    GNTTAB_CACHE_INVAL, 0, GNTTAB_CACHE_SOURCE_GREF | 1U, 4 };
+    int rec = gen_pl_alloc(h, (unsigned)sizeof(struct gnttab_cache_flush));
+    unsigned owner = gen_chance(g, 1, 2) ? dom : gen_granter(g, dom);
+
+    if (rec < 0)
+        return;
+    gen_pl_fix(h, (unsigned)rec, 8, GEN_MADDR(owner, gen_data_gfn(g), 0));
+    gen_pl_put(h, (unsigned)rec + 8, 2, gen_chance(g, 1, 2) ? 0 : offs[gen_below(g, 5)]);
+    gen_pl_put(h, (unsigned)rec + 10, 2, lens[gen_chance(g, 1, 2) ? 0 : gen_below(g, 5)]);
+    gen_pl_put(h, (unsigned)rec + 12, 4, ops[gen_chance(g, 1, 2) ? 0 : gen_below(g, 6)]);
+    gen_hc_arg(h, 0, GEN_IMM(GNTTABOP_cache_flush |
+                             (gen_chance(g, 1, 16) ? 1U << GNTTABOP_CONTINUATION_ARG_SHIFT : 0U)));
+}
+
 void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     static const struct { uint8_t cmd, size, weight; gen_rec_fn fn; } arr[] = {
@@ -556,10 +580,14 @@ void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_get_version));
         break;
     default:
+        if (gen_chance(g, 1, 2)) {
+            gen_cache_flush(g, &h, dom);
+            break;
+        }
         rec = gen_pl_alloc(&h, 16);
         gen_pl_put(&h, (unsigned)rec, 8, gen_rand(g) & 0x3FF);
         gen_hc_arg(&h, 0, GEN_IMM(gen_chance(g, 1, 2) ? GNTTABOP_swap_grant_ref
-                                                      : GNTTABOP_dump_table + 9 * gen_below(g, 2)));
+                                                      : GNTTABOP_dump_table));
         break;
     }
     gen_hc_arg(&h, 1, GEN_PAYLOAD(0));
