@@ -13,6 +13,7 @@ enum ev_prep {
     EVP_UNBOUND,        /* dom2 port 1: unbound, dom1 may bind it */
     EVP_UNBOUND_SELF,   /* dom1 port 1: unbound, dom1 itself may bind it (loopback) */
     EVP_PAIR,           /* dom1 port 1 <-> dom2 port 1, nothing pending */
+    EVP_PAIR_PAUSED,    /* EVP_PAIR, then dom0 pauses dom1 */
     EVP_VIRQ,           /* dom1 port 1: VIRQ_TIMER on vCPU 0 */
     EVP_IPI,            /* dom1 port 1: IPI to vCPU 0 */
     EVP_FULL,           /* dom1: every port in use */
@@ -76,6 +77,27 @@ static int ev_expect_port(struct conf_ctx *c, long rc, uint32_t got, uint32_t wa
     return 0;
 }
 
+/* dom0 pauses dom i with a domctl (Xen resets another domain's channels only while paused). */
+static int ev_pause(struct conf_ctx *c, unsigned i)
+{
+    struct xen_domctl op;
+    gva_t va = conf_scratch(c, c->d0, 0);
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_pausedomain;
+    op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op.domain = (domid_t)i;
+    if (conf_put(c, c->v0, va, &op, sizeof(op)) < 0)
+        return -1;
+    rc = conf_hc(c, c->v0, HYPERVISOR_domctl, va, 0, 0, 0, 0);
+    if (rc != 0) {
+        CONF_ERROR(c, "prep: pausedomain %u gave %ld", i, rc);
+        return -1;
+    }
+    return 0;
+}
+
 static int ev_prep(struct conf_ctx *c, enum ev_prep p)
 {
     union ev_arg a;
@@ -85,6 +107,10 @@ static int ev_prep(struct conf_ctx *c, enum ev_prep p)
     switch (p) {
     case EVP_NONE:
         return 0;
+    case EVP_PAIR_PAUSED:
+        if (ev_prep(c, EVP_PAIR) < 0)
+            return -1;
+        return ev_pause(c, 1);
     case EVP_UNBOUND:
     case EVP_PAIR:
         a.alloc = (struct evtchn_alloc_unbound){ .dom = DOMID_SELF, .remote_dom = 1 };
@@ -286,6 +312,31 @@ static void ev_chk_reset(struct conf_ctx *c, const union ev_arg *o)
 
 /* ---- scenarios: wake-up of blocked and polling vCPUs, mask and unmask ---------------------------- */
 
+/*
+ * The 65th port allocated lies in the second bucket, which the allocation makes valid: port 64 is
+ * returned, and a port of the bucket after it is still not nameable.
+ */
+static void ev_bucket_grows(struct conf_ctx *c)
+{
+    union ev_arg a;
+    long rc;
+
+    for (uint32_t want = 1; want <= EVTCHN_BUCKET; want++) {
+        memset(&a, 0, sizeof(a));
+        a.ipi = (struct evtchn_bind_ipi){ .vcpu = 0 };
+        rc = ev_op(c, 1, EVTCHNOP_bind_ipi, &a);
+        if (want < EVTCHN_BUCKET && ev_expect_port(c, rc, a.ipi.port, want, "bind_ipi") < 0)
+            return;
+    }
+    CONF_EXPECT_EQ(c, 0, rc);
+    CONF_EXPECT_EQ(c, EVTCHN_BUCKET, a.ipi.port);
+    memset(&a, 0, sizeof(a));
+    a.unmask.port = 2 * EVTCHN_BUCKET - 1;
+    CONF_EXPECT_EQ(c, 0, ev_op(c, 1, EVTCHNOP_unmask, &a));
+    a.unmask.port = 2 * EVTCHN_BUCKET;
+    CONF_EXPECT_EQ(c, -XEN_EINVAL, ev_op(c, 1, EVTCHNOP_unmask, &a));
+}
+
 /* A vCPU blocked in SCHEDOP_block wakes when an unmasked event arrives for it. */
 static void ev_send_wakes_blocked(struct conf_ctx *c)
 {
@@ -473,9 +524,25 @@ static const struct ev_row ev_status_foreign = EV(EVP_UNBOUND, 1, EVTCHNOP_statu
 static const struct ev_row ev_status_nodom = EV(EVP_NONE, 0, EVTCHNOP_status, status, -XEN_ESRCH,
     NULL, { .dom = 6, .port = 1 });
 
-/* reset (control domain only), and commands the model does not know. */
-static const struct ev_row ev_reset_by_dom0 = EV(EVP_PAIR, 0, EVTCHNOP_reset, reset_dom, 0,
+/* reset: of oneself, or by the control domain of a domain it paused; unknown commands. */
+static const struct ev_row ev_reset_by_dom0 = EV(EVP_PAIR_PAUSED, 0, EVTCHNOP_reset, reset_dom, 0,
     ev_chk_reset, 1);
+static const struct ev_row ev_reset_unpaused = EV(EVP_PAIR, 0, EVTCHNOP_reset, reset_dom,
+    -XEN_EINVAL, NULL, 1);
+static const struct ev_row ev_reset_self = EV(EVP_PAIR, 1, EVTCHNOP_reset, reset_dom, 0,
+    ev_chk_reset, DOMID_SELF);
+
+/* The 2-level ABI's 4096 ports are valid bucket by bucket (64 each) as they are allocated. */
+static const struct ev_row ev_status_past_bucket = EV(EVP_NONE, 1, EVTCHNOP_status, status,
+    -XEN_EINVAL, NULL, { .dom = DOMID_SELF, .port = EVTCHN_BUCKET });
+static const struct ev_row ev_unmask_past_bucket = EV(EVP_NONE, 1, EVTCHNOP_unmask, unmask,
+    -XEN_EINVAL, NULL, { .port = EVTCHN_BUCKET });
+static const struct ev_row ev_unmask_free_in_bucket = EV(EVP_NONE, 1, EVTCHNOP_unmask, unmask, 0,
+    NULL, { .port = EVTCHN_BUCKET - 1 });
+static const struct ev_row ev_unmask_port_limit = EV(EVP_NONE, 1, EVTCHNOP_unmask, unmask,
+    -XEN_EINVAL, NULL, { .port = EVTCHN_2L_NR_CHANNELS });
+static const struct ev_row ev_inter_truncated = EV(EVP_UNBOUND, 1, EVTCHNOP_bind_interdomain,
+    inter, -XEN_EINVAL, NULL, { .remote_dom = 2, .remote_port = EVTCHN_2L_NR_CHANNELS + 1 });
 static const struct ev_row ev_reset_foreign = EV(EVP_PAIR, 1, EVTCHNOP_reset, reset_dom,
     -XEN_EPERM, NULL, 2);
 static const struct ev_row ev_bind_pirq = { .caller = 1, .cmd = EVTCHNOP_bind_pirq,
@@ -530,6 +597,14 @@ static const struct conf_case ev_cases[] = {
     { "status_foreign_eperm",        ev_run, &ev_status_foreign },
     { "status_no_domain",            ev_run, &ev_status_nodom },
     { "reset_by_dom0",               ev_run, &ev_reset_by_dom0 },
+    { "reset_unpaused_einval",       ev_run, &ev_reset_unpaused },
+    { "reset_self",                  ev_run, &ev_reset_self },
+    { "status_past_bucket_einval",   ev_run, &ev_status_past_bucket },
+    { "unmask_past_bucket_einval",   ev_run, &ev_unmask_past_bucket },
+    { "unmask_free_in_bucket",       ev_run, &ev_unmask_free_in_bucket },
+    { "unmask_port_limit_einval",    ev_run, &ev_unmask_port_limit },
+    { "bind_interdomain_4097_einval", ev_run, &ev_inter_truncated },
+    { "bucket_grows_past_64",        ev_bucket_grows, NULL },
     { "reset_foreign_eperm",         ev_run, &ev_reset_foreign },
     { "bind_pirq_enosys",            ev_run, &ev_bind_pirq },
     { "unknown_cmd_enosys",          ev_run, &ev_unknown },

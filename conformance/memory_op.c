@@ -3,7 +3,8 @@
 #include "conformance.h"
 
 /*
- * What the rows rely on (hypercalls/memory.c states the model): order-0 extents only; the
+ * What the rows rely on (hypercalls/memory.c states the model): order-0 extents (larger orders:
+ * memory_order.c); the
  * reservation ops return the number of extents done and, as in Xen, give 0 rather than -errno
  * for a bad argument, an unknown domain or a bad list (only -EPERM is an error there); exchange
  * and the queries return -errno. PV: populate and exchange write the new MFN over the gfn.
@@ -277,7 +278,8 @@ static const struct mo_row mo_inc_null = { MO_RES(XENMEM_increase_reservation, 1
 static const struct mo_row mo_inc_max = { MO_RES(XENMEM_increase_reservation, 1, DOMID_SELF, 100),
     .list_at = MOW_NULL, .expect = CONF_DOM_PAGES, .check = mo_chk_tot1_at_max };
 static const struct mo_row mo_inc_order = { MO_RES(XENMEM_increase_reservation, 1, DOMID_SELF, 1),
-    .order = 1, .list_at = MOW_NULL, .expect = 0, .check = mo_chk_unchanged };
+    .order = XENMEM_DOMU_MAX_ORDER + 1, .list_at = MOW_NULL, .expect = 0,
+    .check = mo_chk_unchanged };
 static const struct mo_row mo_inc_foreign = { MO_RES(XENMEM_increase_reservation, 1, 2, 1),
     .list_at = MOW_NULL, .expect = -XEN_EPERM, .check = mo_chk_unchanged };
 static const struct mo_row mo_inc_by_dom0 = { MO_RES(XENMEM_increase_reservation, 0, 1, 1),
@@ -474,8 +476,9 @@ static const struct mx_row mx_done_past_nr = { MX_SELF(MOP_POP_A, MO_GFN_A, MO_G
     .nr_exchanged = 2, .expect = -XEN_EINVAL, .expect_done = 2, .check = mx_chk_a_kept };
 static const struct mx_row mx_already_done = { MX_SELF(MOP_POP_A, MO_GFN_A, MO_GFN_B),
     .nr_exchanged = 1, .expect = 0, .expect_done = 1, .check = mx_chk_a_kept };
-static const struct mx_row mx_order = { MX_SELF(MOP_POP_A, MO_GFN_A, MO_GFN_B), .in_order = 1,
-    .out_order = 1, .expect = -XEN_EPERM, .expect_done = 0, .check = mx_chk_a_kept };
+static const struct mx_row mx_order = { MX_SELF(MOP_POP_A, MO_GFN_A, MO_GFN_B),
+    .in_order = XENMEM_DOMU_MAX_ORDER + 1, .out_order = XENMEM_DOMU_MAX_ORDER + 1,
+    .expect = -XEN_EPERM, .expect_done = 0, .check = mx_chk_a_kept };
 static const struct mx_row mx_foreign = { MX(MOP_POP_A, 2, XENMEM_exchange, 1, 1, 1, MO_GFN_A,
     MO_GFN_B), .expect = -XEN_EPERM, .expect_done = 0, .check = mx_chk_a_kept };
 static const struct mx_row mx_nodom = { MX(0, 1, XENMEM_exchange, 4, 4, 1, MO_GFN_A, MO_GFN_B),
@@ -514,7 +517,7 @@ static const struct conf_case mo_cases[] = {
     { "increase_two_with_list",      mo_run, &mo_inc_two },
     { "increase_null_list",          mo_run, &mo_inc_null },
     { "increase_stops_at_max_pages", mo_run, &mo_inc_max },
-    { "increase_order1_not_done",    mo_run, &mo_inc_order },
+    { "increase_past_max_order_not_done", mo_run, &mo_inc_order },
     { "increase_foreign_eperm",      mo_run, &mo_inc_foreign },
     { "increase_by_dom0_for_dom1",   mo_run, &mo_inc_by_dom0 },
     { "increase_no_domain_zero",     mo_run, &mo_inc_nodom },

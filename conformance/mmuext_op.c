@@ -213,6 +213,13 @@ static const struct conf_case me_cases[] = {
     { "unknown_cmd_enosys", me_run, ME(.cmd = 99, .expect = -XEN_ENOSYS) },
     /* SET_LDT's rows are in conformance/descriptor.c: an empty LDT here, as one op of many */
     { "set_ldt_empty", me_run, ME(.cmd = MMUEXT_SET_LDT) },
+    { "mark_super_eopnotsupp", me_run, ME(.cmd = MMUEXT_MARK_SUPER, .arg1 = ME_A_K1,
+      .expect = -XEN_EOPNOTSUPP) },
+    { "unmark_super_eopnotsupp", me_run, ME(.cmd = MMUEXT_UNMARK_SUPER, .arg1 = ME_A_K1,
+      .expect = -XEN_EOPNOTSUPP) },
+    { "mark_super_foreign_eopnotsupp", me_run, ME(.prep = ME_PREP_EMPTY, .from_dom0 = true,
+      .cmd = MMUEXT_MARK_SUPER, .arg1 = ME_A_T, .foreign = true, .foreigndom = 1,
+      .expect = -XEN_EOPNOTSUPP) },
     { "foreign_pin_by_privileged", me_run, ME(.prep = ME_PREP_EMPTY, .from_dom0 = true,
       .cmd = MMUEXT_PIN_L1_TABLE, .arg1 = ME_A_T, .foreign = true, .foreigndom = 1,
       .post = ME_P_PINNED, .level = 1) },

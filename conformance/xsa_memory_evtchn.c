@@ -165,7 +165,7 @@ static const uint32_t xp_ports[] = {
 
 struct xp_row {
     unsigned cmd;
-    bool     lowered;   /* dom1's limit lowered to 4: try the ports 4..63 inside the array too */
+    bool     lowered;   /* dom1's limit lowered to 4: try the ports 4..63 of its valid bucket */
 };
 
 #define XP_LOWERED_LIMIT 4U
@@ -215,7 +215,7 @@ static void xp_run(struct conf_ctx *c)
 
     if (r->lowered) {
         c->d1->max_evtchn_port = XP_LOWERED_LIMIT;   /* as a toolstack configures it */
-        for (uint32_t p = XP_LOWERED_LIMIT; p < EVTCHN_MAX_PORTS; p++) {
+        for (uint32_t p = XP_LOWERED_LIMIT; p < EVTCHN_BUCKET; p++) {
             long rc = xp_issue(c, r->cmd, p);
 
             if (rc != -XEN_EINVAL)
@@ -257,14 +257,14 @@ static void xp_alloc_stops_at_limit(struct conf_ctx *c)
             CONF_EXPECT_EQ(c, -XEN_ENOSPC, rc);
         }
     }
-    for (uint32_t p = XP_LOWERED_LIMIT; p < EVTCHN_MAX_PORTS; p++)
+    for (uint32_t p = XP_LOWERED_LIMIT; p < EVTCHN_BUCKET; p++)
         CONF_EXPECT_EQ(c, ECS_FREE, c->d1->evtchn[p].state);
 }
 
-/* The highest port below the limit is still usable: the bound is exact, not one short. */
+/* The highest port of the valid bucket is still usable: the bound is exact, not one short. */
 static void xp_last_port_usable(struct conf_ctx *c)
 {
-    struct evtchn_status st = { .dom = DOMID_SELF, .port = EVTCHN_MAX_PORTS - 1 };
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = EVTCHN_BUCKET - 1 };
     gva_t va = conf_scratch(c, c->d1, 0);
 
     if (c->d1->max_evtchn_port < EVTCHN_MAX_PORTS) {
@@ -313,7 +313,7 @@ static void xp_limit_lowered_after_bind(struct conf_ctx *c)
     struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 2 };
     struct evtchn_send snd = { .port = 1 };
     struct evtchn_close cl = { .port = 1 };
-    uint16_t reset_dom = 1;
+    uint16_t reset_dom = DOMID_SELF;
     gva_t v1a = conf_scratch(c, c->d1, 0), v2a = conf_scratch(c, c->d2, 0);
     uint32_t port = 0;
 
@@ -350,11 +350,12 @@ static void xp_limit_lowered_after_bind(struct conf_ctx *c)
                                  0, 0, 0));
     CONF_EXPECT_EQ(c, ECS_UNBOUND, c->d1->evtchn[port].state);
     CONF_EXPECT_EQ(c, 2, c->d1->evtchn[port].remote_dom);
-    /* A reset by the control domain closes every port, the one above the limit included. */
-    if (conf_put(c, c->v0, conf_scratch(c, c->d0, 0), &reset_dom, sizeof(reset_dom)) < 0)
+    /* A reset of the domain by itself closes every port, the one above the limit included
+       (the control domain would have to pause it first). */
+    if (conf_put(c, c->v1, v1a, &reset_dom, sizeof(reset_dom)) < 0)
         return;
-    CONF_EXPECT_EQ(c, 0, conf_hc(c, c->v0, HYPERVISOR_event_channel_op, EVTCHNOP_reset,
-                                 conf_scratch(c, c->d0, 0), 0, 0, 0));
+    CONF_EXPECT_EQ(c, 0, conf_hc(c, c->v1, HYPERVISOR_event_channel_op, EVTCHNOP_reset,
+                                 v1a, 0, 0, 0));
     CONF_EXPECT_EQ(c, ECS_FREE, c->d1->evtchn[port].state);
 }
 

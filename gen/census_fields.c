@@ -91,18 +91,20 @@ static const struct census_field f_mem[] = {
 static const struct census_field f_mem_res[] = {
     F(struct xen_memory_reservation, extent_start, "extent_start", CK_VA, 0),
     F(struct xen_memory_reservation, nr_extents, "nr_extents", CK_COUNT, HV_MAX_GFNS),
-    F(struct xen_memory_reservation, extent_order, "extent_order", CK_ORDER, 0),
+    F(struct xen_memory_reservation, extent_order, "extent_order", CK_ORDER, XENMEM_DOMU_MAX_ORDER),
     F(struct xen_memory_reservation, mem_flags, "mem_flags", CK_FLAGS, 0, .mask = 0xFF),
     F(struct xen_memory_reservation, domid, "domid", CK_DOMID, 0),
 };
 static const struct census_field f_mem_xch[] = {
     F(struct xen_memory_exchange, in.extent_start, "in.extent_start", CK_VA, 0),
     F(struct xen_memory_exchange, in.nr_extents, "in.nr_extents", CK_COUNT, HV_MAX_GFNS),
-    F(struct xen_memory_exchange, in.extent_order, "in.extent_order", CK_ORDER, 0),
+    F(struct xen_memory_exchange, in.extent_order, "in.extent_order", CK_ORDER,
+      XENMEM_DOMU_MAX_ORDER),
     F(struct xen_memory_exchange, in.domid, "in.domid", CK_DOMID, 0),
     F(struct xen_memory_exchange, out.extent_start, "out.extent_start", CK_VA, 0),
     F(struct xen_memory_exchange, out.nr_extents, "out.nr_extents", CK_COUNT, HV_MAX_GFNS),
-    F(struct xen_memory_exchange, out.extent_order, "out.extent_order", CK_ORDER, 0),
+    F(struct xen_memory_exchange, out.extent_order, "out.extent_order", CK_ORDER,
+      XENMEM_DOMU_MAX_ORDER),
     F(struct xen_memory_exchange, out.domid, "out.domid", CK_DOMID, 0),
     F(struct xen_memory_exchange, nr_exchanged, "nr_exchanged", CK_COUNT, HV_MAX_GFNS),
 };
@@ -164,6 +166,13 @@ static const struct census_field f_gnt_status[] = {
     F(struct gnttab_get_status_frames, dom, "dom", CK_DOMID, 0),
     F(struct gnttab_get_status_frames, frame_list, "frame_list", CK_VA, 0),
 };
+static const struct census_field f_gnt_cflush[] = {
+    F(struct gnttab_cache_flush, dev_bus_addr, "dev_bus_addr", CK_FRAME, 0, .shift = PAGE_SHIFT),
+    F(struct gnttab_cache_flush, offset, "offset", CK_OFFSET, PAGE_SIZE - 1, .rel = 3),
+    F(struct gnttab_cache_flush, length, "length", CK_LEN, PAGE_SIZE),
+    F(struct gnttab_cache_flush, op, "op", CK_FLAGS, 0,
+      .mask = GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL | GNTTAB_CACHE_SOURCE_GREF),
+};
 static const struct census_field f_gnt_getver[] = {
     F(struct gnttab_get_version, dom, "dom", CK_DOMID, 0),
 };
@@ -199,6 +208,19 @@ static const struct census_field f_ev_status[] = {
 static const struct census_field f_ev_dom[] = {
     FO(0, 2, "dom", CK_DOMID, 0),
 };
+static const struct census_field f_ev_init[] = {
+    F(struct evtchn_init_control, control_gfn, "control_gfn", CK_FRAME, 0),
+    F(struct evtchn_init_control, offset, "offset", CK_OFFSET,
+      PAGE_SIZE - EVTCHN_FIFO_CONTROL_SIZE),
+    F(struct evtchn_init_control, vcpu, "vcpu", CK_VCPU, 0),
+};
+static const struct census_field f_ev_expand[] = {
+    F(struct evtchn_expand_array, array_gfn, "array_gfn", CK_FRAME, 0),
+};
+static const struct census_field f_ev_prio[] = {
+    F(struct evtchn_set_priority, port, "port", CK_PORT, EVTCHN_MAX_PORTS - 1),
+    F(struct evtchn_set_priority, priority, "priority", CK_ENUM, EVTCHN_FIFO_PRIORITY_MIN),
+};
 
 /* ---- sched_op, vcpu_op ----------------------------------------------------------------------- */
 static const struct census_field f_sched_shutdown[] = {
@@ -222,7 +244,7 @@ static const struct census_field f_ext[] = {
     A("count", 1, 4, CK_COUNT, BATCH_MAX),
     A("pdone", 2, 8, CK_VA, 0),
     A("foreigndom", 3, 2, CK_DOMID, 0),
-    F(struct mmuext_op, cmd, "cmd", CK_ENUM, MMUEXT_COPY_PAGE),
+    F(struct mmuext_op, cmd, "cmd", CK_ENUM, MMUEXT_UNMARK_SUPER),
 };
 static const struct census_field f_ext_mfn[] = {
     F(struct mmuext_op, arg1, "mfn", CK_FRAME, 0),
@@ -458,6 +480,7 @@ const struct census_row census_rows[] = {
     ROW(GNT, GNTTABOP_get_status_frames, "grant_table_op.get_status_frames", 1, NONE, 16,
         f_gnt_status),
     ROW(GNT, GNTTABOP_get_version, "grant_table_op.get_version", 1, NONE, 8, f_gnt_getver),
+    ROW(GNT, GNTTABOP_cache_flush, "grant_table_op.cache_flush", 1, 2, 16, f_gnt_cflush, NO_SEG),
     ROW(EV, EVTCHNOP_bind_interdomain, "event_channel_op.bind_interdomain", 1, NONE, 12, f_ev_inter),
     ROW(EV, EVTCHNOP_bind_virq, "event_channel_op.bind_virq", 1, NONE, 12, f_ev_virq),
     ROW(EV, EVTCHNOP_close, "event_channel_op.close", 1, NONE, 4, f_ev_port),
@@ -468,6 +491,11 @@ const struct census_row census_rows[] = {
     ROW(EV, EVTCHNOP_bind_vcpu, "event_channel_op.bind_vcpu", 1, NONE, 8, f_ev_bvcpu),
     ROW(EV, EVTCHNOP_unmask, "event_channel_op.unmask", 1, NONE, 4, f_ev_port),
     ROW(EV, EVTCHNOP_reset, "event_channel_op.reset", 1, NONE, 4, f_ev_dom),
+    ROW(EV, EVTCHNOP_init_control, "event_channel_op.init_control", 1, NONE, 24, f_ev_init,
+        NO_SEG),
+    ROW(EV, EVTCHNOP_expand_array, "event_channel_op.expand_array", 1, NONE, 8, f_ev_expand,
+        NO_SEG),
+    ROW(EV, EVTCHNOP_set_priority, "event_channel_op.set_priority", 1, NONE, 8, f_ev_prio),
     ROW(HYPERVISOR_nmi_op, XENNMI_register_callback, "nmi_op.register_callback", 1, NONE, 16,
         f_nmi_reg, NO_PREEMPT),
     ROW0(HYPERVISOR_nmi_op, XENNMI_unregister_callback, "nmi_op.unregister_callback", NONE, NONE,
@@ -500,6 +528,8 @@ const struct census_row census_rows[] = {
     ROW0(EXT, MMUEXT_TLB_FLUSH_LOCAL, "mmuext_op.tlb_flush_local", 0, 1, 24),
     ROW0(EXT, MMUEXT_TLB_FLUSH_ALL, "mmuext_op.tlb_flush_all", 0, 1, 24),
     ROW0(EXT, MMUEXT_FLUSH_CACHE, "mmuext_op.flush_cache", 0, 1, 24),
+    ROW(EXT, MMUEXT_MARK_SUPER, "mmuext_op.mark_super", 0, 1, 24, f_ext_mfn, NO_SEG),
+    ROW(EXT, MMUEXT_UNMARK_SUPER, "mmuext_op.unmark_super", 0, 1, 24, f_ext_mfn, NO_SEG),
     ROW(HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, "physdev_op.set_iopl", 1, NONE, 4, f_iopl,
         NO_PREEMPT),
     ROW(HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, "physdev_op.set_iobitmap", 1, NONE, 16,

@@ -14,7 +14,7 @@
 #define CM_DOMS GEN_MAX_DOMS
 #define CM_GFNS 512U
 #define CM_REFS 64U          /* refs a payload can fill (512 bytes of v1 entries) */
-#define CM_PORTS EVTCHN_MAX_PORTS
+#define CM_PORTS 64U          /* ports a program can open: its first bucket (EVTCHN_BUCKET) */
 #define CM_REMAPPED 16U
 
 struct census_model {

@@ -1,6 +1,7 @@
 /* Generator templates for grant_table_op and event_channel_op: structs filled with live resources. */
 #include <stddef.h>
 #include "gen/gen_internal.h"
+#include "hvfuzz/monitor.h"   /* EVTCHN_BUCKET: the valid ports grow by it */
 
 /* The granting side of a map/copy/transfer: another domain mostly (that is what grants are for). */
 static unsigned gen_granter(struct gen *g, unsigned caller)
@@ -476,6 +477,30 @@ typedef void (*gen_rec_fn)(struct gen_hc *h, unsigned off);
 static void gen_unmap_only(struct gen_hc *h, unsigned off) { gen_unmap_rec(h, off, false); }
 static void gen_replace_only(struct gen_hc *h, unsigned off) { gen_unmap_rec(h, off, true); }
 
+/*
+ * cache_flush: a frame of the caller or of a domain that may have granted it one, a range at
+ * the page's start, end and past it, and each op: clean, both, invalidate alone, none, and the
+ * bits x86 refuses. Now and then the cmd carries a continuation.
+ */
+static void gen_cache_flush(struct gen *g, struct gen_hc *h, unsigned dom)
+{
+    static const uint16_t offs[] = { 0, 0, 4000, PAGE_SIZE - 8, PAGE_SIZE };
+    static const uint16_t lens[] = { 8, 96, PAGE_SIZE, 0, PAGE_SIZE + 1 };
+    static const uint32_t ops[] = { GNTTAB_CACHE_CLEAN, GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL,
+                                    GNTTAB_CACHE_INVAL, 0, GNTTAB_CACHE_SOURCE_GREF | 1U, 4 };
+    int rec = gen_pl_alloc(h, (unsigned)sizeof(struct gnttab_cache_flush));
+    unsigned owner = gen_chance(g, 1, 2) ? dom : gen_granter(g, dom);
+
+    if (rec < 0)
+        return;
+    gen_pl_fix(h, (unsigned)rec, 8, GEN_MADDR(owner, gen_data_gfn(g), 0));
+    gen_pl_put(h, (unsigned)rec + 8, 2, gen_chance(g, 1, 2) ? 0 : offs[gen_below(g, 5)]);
+    gen_pl_put(h, (unsigned)rec + 10, 2, lens[gen_chance(g, 1, 2) ? 0 : gen_below(g, 5)]);
+    gen_pl_put(h, (unsigned)rec + 12, 4, ops[gen_chance(g, 1, 2) ? 0 : gen_below(g, 6)]);
+    gen_hc_arg(h, 0, GEN_IMM(GNTTABOP_cache_flush |
+                             (gen_chance(g, 1, 16) ? 1U << GNTTABOP_CONTINUATION_ARG_SHIFT : 0U)));
+}
+
 void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     static const struct { uint8_t cmd, size, weight; gen_rec_fn fn; } arr[] = {
@@ -560,10 +585,14 @@ void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_get_version));
         break;
     default:
+        if (gen_chance(g, 1, 2)) {
+            gen_cache_flush(g, &h, dom);
+            break;
+        }
         rec = gen_pl_alloc(&h, 16);
         gen_pl_put(&h, (unsigned)rec, 8, gen_rand(g) & 0x3FF);
         gen_hc_arg(&h, 0, GEN_IMM(gen_chance(g, 1, 2) ? GNTTABOP_swap_grant_ref
-                                                      : GNTTABOP_dump_table + 9 * gen_below(g, 2)));
+                                                      : GNTTABOP_dump_table));
         break;
     }
     gen_hc_arg(&h, 1, GEN_PAYLOAD(0));
@@ -574,12 +603,56 @@ void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 
 /* Live ports are counted from port 0 (reserved, never free), so index 1.. are the ports a program
    opened, oldest first: small indices name the channels it just made. */
+/*
+ * Now and then a number instead: around the first bucket's end (63, 64), around the ABI's limit
+ * (4095, 4096), any count, or a small port with high bits set, the value a check on a truncated
+ * port would take for the small one.
+ */
 static struct prog_arg gen_port(struct gen *g, unsigned dom)
 {
-    if (gen_chance(g, 1, 12))
-        return GEN_IMM(gen_chance(g, 1, 2) ? gen_below(g, 2) * 63 + gen_below(g, 2)
-                                           : gen_count(g, 4096));
+    if (gen_chance(g, 1, 12)) {
+        switch (gen_below(g, 4)) {
+        case 0:
+            return GEN_IMM(EVTCHN_BUCKET - 1U + gen_below(g, 2));
+        case 1:
+            return GEN_IMM(EVTCHN_2L_NR_CHANNELS - 1U + gen_below(g, 3));
+        case 2:
+            return GEN_IMM(gen_count(g, 4096));
+        default:
+            return GEN_IMM((EVTCHN_2L_NR_CHANNELS << gen_below(g, 20)) + 1U + gen_below(g, 2));
+        }
+    }
     return GEN_PORT(dom, gen_chance(g, 3, 4) ? 1 + gen_below(g, 3) : gen_below(g, 8));
+}
+
+/*
+ * The FIFO ABI: a control block (one of the caller's data pages, at an offset that is legal,
+ * the last legal one, unaligned or past the page), array pages, and priorities around their
+ * range. The page is often one that was just used for the 2-level ABI's data, so the type refs
+ * the monitor takes meet the guest's own mappings.
+ */
+static void gen_evtchn_fifo(struct gen *g, struct gen_hc *h, int rec, unsigned dom, unsigned *cmd)
+{
+    static const uint32_t offsets[] = { 0, 8, PAGE_SIZE - EVTCHN_FIFO_CONTROL_SIZE,
+                                        PAGE_SIZE - EVTCHN_FIFO_CONTROL_SIZE + 8, 4 };
+    unsigned nv = g->cfg.shape.nr_vcpus, r = gen_below(g, 4);
+
+    if (r < 2) {
+        *cmd = EVTCHNOP_init_control;
+        gen_pl_fix(h, (unsigned)rec, 8, GEN_MFN(dom, gen_data_gfn(g)));
+        gen_pl_put(h, (unsigned)rec + 8, 4, gen_chance(g, 3, 4) ? 0 : offsets[gen_below(g, 5)]);
+        gen_pl_put(h, (unsigned)rec + 12, 4, gen_chance(g, 7, 8) ? gen_below(g, nv)
+                                                                 : gen_count(g, 4));
+    } else if (r < 3) {
+        *cmd = EVTCHNOP_expand_array;
+        gen_pl_fix(h, (unsigned)rec, 8, GEN_MFN(dom, gen_data_gfn(g)));
+    } else {
+        *cmd = EVTCHNOP_set_priority;
+        gen_pl_fix(h, (unsigned)rec, 4, gen_port(g, dom));
+        gen_pl_put(h, (unsigned)rec + 4, 4, gen_chance(g, 7, 8)
+                                            ? gen_below(g, EVTCHN_FIFO_PRIORITY_MIN + 2)
+                                            : gen_count(g, 64));
+    }
 }
 
 /*
@@ -616,7 +689,7 @@ void gen_f_evtchn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     struct gen_hc h;
     struct prog_op *op = gen_new_op(p);
-    unsigned r = gen_below(g, 32), other = gen_other_dom(g, dom), cmd;
+    unsigned r = gen_below(g, 36), other = gen_other_dom(g, dom), cmd;
     unsigned nv = g->cfg.shape.nr_vcpus;
     int rec;
 
@@ -666,8 +739,10 @@ void gen_f_evtchn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
     } else if (r < 31) {
         cmd = EVTCHNOP_reset;
         gen_pl_fix(&h, (unsigned)rec, 2, gen_domid_arg(g, dom));
+    } else if (r < 35) {
+        gen_evtchn_fifo(g, &h, rec, dom, &cmd);
     } else {
-        cmd = gen_chance(g, 1, 2) ? EVTCHNOP_bind_pirq : 11 + gen_below(g, 20);
+        cmd = gen_chance(g, 1, 2) ? EVTCHNOP_bind_pirq : EVTCHNOP_set_priority + 1 + gen_below(g, 20);
     }
     gen_hc_arg(&h, 0, GEN_IMM(cmd));
     gen_hc_arg(&h, 1, gen_chance(g, 31, 32) ? GEN_PAYLOAD((uint32_t)rec) : gen_va(g, dom));

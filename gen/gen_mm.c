@@ -224,6 +224,10 @@ static void gen_mmuext_for(struct gen_hc *h, unsigned off, unsigned owner)
     } else if (r < 62) {
         cmd = MMUEXT_PIN_L1_TABLE + gen_below(g, 5);
         a1 = GEN_IMM(gen_bad_mfn(g));
+    } else if (r < 63) {
+        /* PV superpages: gone from Xen, still in the ABI */
+        cmd = MMUEXT_MARK_SUPER + gen_below(g, 2);
+        a1 = gen_mfn_arg(g, owner, gen_any_gfn(g));
     } else {
         cmd = gen_chance(g, 2, 3) ? MMUEXT_SET_LDT : 18 + gen_below(g, 40);
         if (cmd == MMUEXT_SET_LDT)
@@ -283,6 +287,20 @@ static void gen_gfn_list(struct gen_hc *h, unsigned off, unsigned n, bool fresh)
     }
 }
 
+/* Extent orders: mostly 0, then small ones, a domU's largest, one past it, any up to the
+   control domain's largest. */
+static uint32_t gen_order(struct gen *g)
+{
+    if (gen_chance(g, 3, 4))
+        return 0;
+    switch (gen_below(g, 4)) {
+    case 0:  return 1 + gen_below(g, 3);
+    case 1:  return XENMEM_DOMU_MAX_ORDER;
+    case 2:  return XENMEM_DOMU_MAX_ORDER + 1;
+    default: return gen_count(g, XENMEM_CTLDOM_MAX_ORDER + 1);
+    }
+}
+
 /* struct xen_memory_reservation at off; list is the payload offset of its extent array or -1. */
 static void gen_reservation(struct gen_hc *h, unsigned off, int list, unsigned n, unsigned target)
 {
@@ -293,7 +311,7 @@ static void gen_reservation(struct gen_hc *h, unsigned off, int list, unsigned n
     else
         gen_pl_put(h, off, 8, gen_chance(g, 1, 2) ? 0 : GEN_VA(g->cfg.shape.dom_pages + 300));
     gen_pl_put(h, off + 8, 8, gen_chance(g, 7, 8) ? n : gen_count(g, n));
-    gen_pl_put(h, off + 16, 4, gen_chance(g, 15, 16) ? 0 : gen_count(g, 9));
+    gen_pl_put(h, off + 16, 4, gen_order(g));
     gen_pl_put(h, off + 20, 4, gen_chance(g, 7, 8) ? 0 : gen_rand(g) & 0xFFFF);
     if (target == h->caller && gen_chance(g, 3, 4))
         gen_pl_put(h, off + 24, 2, DOMID_SELF);
@@ -340,6 +358,14 @@ void gen_f_memory(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
             gen_pl_put(&h, (unsigned)rec + 24 + 32, 2,
                        h.op->payload[rec + 24] | h.op->payload[rec + 25] << 8);
         gen_pl_put(&h, (unsigned)rec + 64, 8, gen_chance(g, 3, 4) ? 0 : gen_count(g, n));
+        if (gen_chance(g, 1, 4)) {
+            /* orders whose sizes match: 2^k inputs make one output, or one input 2^k outputs */
+            unsigned a = gen_below(g, 3), b = gen_below(g, 3);
+            gen_pl_put(&h, (unsigned)rec + 16, 4, a);
+            gen_pl_put(&h, (unsigned)rec + 32 + 16, 4, b);
+            gen_pl_put(&h, (unsigned)rec + 8, 8, a <= b ? 1U << (b - a) : 1U);
+            gen_pl_put(&h, (unsigned)rec + 32 + 8, 8, a <= b ? 1U : 1U << (a - b));
+        }
         /* progress is an index into both lists: now and then one that reaches a boundary */
         if (gen_chance(g, 1, 16)) {
             uint64_t base = GEN_VA(g->cfg.shape.dom_pages - 1U) +

@@ -16,9 +16,10 @@ uint32_t evtchn_limit(const struct domain *d)
     return d->max_evtchn_port < EVTCHN_MAX_PORTS ? d->max_evtchn_port : EVTCHN_MAX_PORTS;
 }
 
+/* Xen's port_is_valid (an allocated bucket) within the limit the model applies. */
 bool evtchn_port_ok(const struct domain *d, uint64_t port)
 {
-    return port < evtchn_limit(d);
+    return port < evtchn_limit(d) && port < d->evtchn_valid;
 }
 
 /*
@@ -46,15 +47,22 @@ static bool evtchn_may_target(struct hv *hv, const struct vcpu *v, const struct 
     return d->id == v->domid || (self && self->privileged);
 }
 
-/* Lowest free port >= 1 (port 0 stays reserved), or -ENOSPC. */
-static long evtchn_get_free_port(const struct domain *d)
+/*
+ * Lowest free port >= 1 (port 0 stays reserved), or -ENOSPC. As in Xen, a search past the valid
+ * ports allocates the next bucket at once (it stays, whatever the caller does next), so the work
+ * is bounded by the ports in use, not by the 4096 the ABI allows.
+ */
+static long evtchn_get_free_port(struct domain *d)
 {
-    uint32_t limit = evtchn_limit(d);
+    uint32_t limit = evtchn_limit(d), p;
 
-    for (uint32_t p = 1; p < limit; p++)
+    for (p = 1; p < limit && p < d->evtchn_valid; p++)
         if (d->evtchn[p].state == ECS_FREE)
             return p;
-    return -XEN_ENOSPC;
+    if (p >= limit)
+        return -XEN_ENOSPC;
+    d->evtchn_valid = p + EVTCHN_BUCKET;
+    return p;
 }
 
 static void evtchn_free_port(struct evtchn *chn)
@@ -95,7 +103,7 @@ static void evtchn_set_pending(struct domain *d, struct evtchn *chn)
 /* The port a VIRQ is bound to for a vCPU; global VIRQs have one binding per domain. */
 static long evtchn_find_virq(const struct domain *d, unsigned vcpu, uint32_t virq)
 {
-    for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++) {
+    for (uint32_t p = 1; p < d->evtchn_valid; p++) {
         const struct evtchn *chn = &d->evtchn[p];
 
         if (chn->state != ECS_VIRQ || chn->virq != virq)
@@ -106,11 +114,17 @@ static long evtchn_find_virq(const struct domain *d, unsigned vcpu, uint32_t vir
     return -XEN_ENOENT;
 }
 
+/* d->evtchn_valid and evtchn_hi still say how much of the table the slot's last domain used. */
 void evtchn_init(struct domain *d)
 {
-    for (uint32_t p = 0; p < EVTCHN_MAX_PORTS; p++)
-        evtchn_free_port(&d->evtchn[p]);
-    d->evtchn[0].state = ECS_RESERVED;
+    uint32_t used = d->evtchn_valid > d->evtchn_hi ? d->evtchn_valid : d->evtchn_hi;
+
+    if (used > EVTCHN_MAX_PORTS)
+        used = EVTCHN_MAX_PORTS;
+    memset(d->evtchn, 0, used * sizeof(*d->evtchn));
+    d->evtchn_hi = used;   /* written (with zeros) since the snapshot */
+    d->evtchn_valid = EVTCHN_BUCKET;   /* Xen allocates the first bucket at creation */
+    evtchn_w(d, 0)->state = ECS_RESERVED;
     /* 0 means "not configured": without a default no port could ever be allocated. */
     if (d->max_evtchn_port == 0)
         d->max_evtchn_port = EVTCHN_MAX_PORTS;
@@ -127,7 +141,7 @@ static long evtchn_close_port(struct hv *hv, struct domain *d, uint32_t port)
 
     if (!evtchn_port_in_array(port))
         return -XEN_EINVAL;
-    chn = &d->evtchn[port];
+    chn = evtchn_w(d, port);
     switch (chn->state) {
     case ECS_UNBOUND:
     case ECS_VIRQ:
@@ -137,7 +151,7 @@ static long evtchn_close_port(struct hv *hv, struct domain *d, uint32_t port)
         struct domain *rd = dom_get(hv, chn->remote_dom);
 
         if (rd && evtchn_port_in_array(chn->remote_port)) {
-            struct evtchn *rchn = &rd->evtchn[chn->remote_port];
+            struct evtchn *rchn = evtchn_w(rd, chn->remote_port);
 
             if (rchn->state == ECS_INTERDOMAIN && rchn->remote_dom == d->id &&
                 rchn->remote_port == port) {
@@ -155,11 +169,25 @@ static long evtchn_close_port(struct hv *hv, struct domain *d, uint32_t port)
     return 0;
 }
 
+/* Unmap the FIFO ABI's pages (Xen's evtchn_fifo_destroy): the domain is back on 2-level. */
+static void evtchn_fifo_destroy(struct hv *hv, struct domain *d)
+{
+    struct evtchn_fifo *fifo = &d->fifo;
+
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+        if (fifo->control[i])
+            put_page_and_type(hv, fifo->control[i] - 1U);
+    for (uint32_t i = 0; i < fifo->nr_array; i++)
+        put_page_and_type(hv, d->fifo_array[i]);
+    memset(fifo, 0, sizeof(*fifo));
+}
+
 void evtchn_release(struct hv *hv, struct domain *d)
 {
-    for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)
+    for (uint32_t p = 1; p < d->evtchn_valid; p++)
         if (d->evtchn[p].state != ECS_FREE && d->evtchn[p].state != ECS_RESERVED)
             (void)evtchn_close_port(hv, d, p);
+    evtchn_fifo_destroy(hv, d);
 }
 
 void evtchn_send_virq(struct hv *hv, struct domain *d, unsigned vcpu, uint32_t virq)
@@ -170,7 +198,7 @@ void evtchn_send_virq(struct hv *hv, struct domain *d, unsigned vcpu, uint32_t v
         return;
     port = evtchn_find_virq(d, vcpu, virq);
     if (port > 0)
-        evtchn_set_pending(d, &d->evtchn[port]);
+        evtchn_set_pending(d, evtchn_w(d, port));
 }
 
 /* ---- the operations: each copies its struct in, acts, and copies results back ------------------ */
@@ -197,7 +225,7 @@ static long evtchn_op_alloc_unbound(struct hv *hv, struct vcpu *v, gva_t arg)
         return port;
     if (!evtchn_may_target(hv, v, d))
         return -XEN_EPERM;
-    chn = &d->evtchn[port];
+    chn = evtchn_w(d, port);
     evtchn_free_port(chn);
     chn->state = ECS_UNBOUND;
     /* The remote domain need not exist yet (a toolstack prepares ports for a domain it builds). */
@@ -239,10 +267,10 @@ static long evtchn_op_bind_interdomain(struct hv *hv, struct vcpu *v, gva_t arg)
         rport &= EVTCHN_MAX_PORTS - 1U;
     if (!evtchn_port_ok(rd, rport))
         return -XEN_EINVAL;
-    rchn = &rd->evtchn[rport];
+    rchn = evtchn_w(rd, rport);
     if (rchn->state != ECS_UNBOUND || rchn->remote_dom != ld->id)
         return -XEN_EINVAL;
-    lchn = &ld->evtchn[lport];
+    lchn = evtchn_w(ld, lport);
     evtchn_free_port(lchn);
     lchn->state = ECS_INTERDOMAIN;
     lchn->remote_dom = rd->id;
@@ -281,7 +309,7 @@ static long evtchn_op_bind_virq(struct hv *hv, struct vcpu *v, gva_t arg)
     port = evtchn_get_free_port(d);
     if (port < 0)
         return port;
-    chn = &d->evtchn[port];
+    chn = evtchn_w(d, port);
     evtchn_free_port(chn);
     chn->state = ECS_VIRQ;
     chn->virq = op.virq;
@@ -308,7 +336,7 @@ static long evtchn_op_bind_ipi(struct hv *hv, struct vcpu *v, gva_t arg)
     port = evtchn_get_free_port(d);
     if (port < 0)
         return port;
-    chn = &d->evtchn[port];
+    chn = evtchn_w(d, port);
     evtchn_free_port(chn);
     chn->state = ECS_IPI;
     chn->notify_vcpu = (uint8_t)op.vcpu;
@@ -333,7 +361,7 @@ static long evtchn_op_bind_vcpu(struct hv *hv, struct vcpu *v, gva_t arg)
         return -XEN_ENOENT;
     if (!evtchn_port_ok(d, op.port))
         return -XEN_EINVAL;
-    chn = &d->evtchn[op.port];
+    chn = evtchn_w(d, op.port);
     switch (chn->state) {
     case ECS_VIRQ:
         if (!VIRQ_IS_GLOBAL(chn->virq))
@@ -374,7 +402,7 @@ static long evtchn_op_send(struct hv *hv, struct vcpu *v, gva_t arg)
         if (!rd || !evtchn_port_in_array(chn->remote_port) ||
             rd->evtchn[chn->remote_port].state != ECS_INTERDOMAIN)
             return -XEN_EINVAL;
-        evtchn_set_pending(rd, &rd->evtchn[chn->remote_port]);
+        evtchn_set_pending(rd, evtchn_w(rd, chn->remote_port));
         return 0;
     case ECS_IPI:
         evtchn_set_pending(d, chn);
@@ -458,7 +486,7 @@ static long evtchn_op_unmask(struct hv *hv, struct vcpu *v, gva_t arg)
         return -XEN_ESRCH;
     if (!evtchn_port_ok(d, op.port))
         return -XEN_EINVAL;
-    chn = &d->evtchn[op.port];
+    chn = evtchn_w(d, op.port);
     was_masked = chn->masked;
     chn->masked = false;
     if (was_masked && chn->pending) {
@@ -483,7 +511,105 @@ static long evtchn_op_reset(struct hv *hv, struct vcpu *v, gva_t arg)
         return -XEN_ESRCH;
     if (!evtchn_may_target(hv, v, d))
         return -XEN_EPERM;
+    /* Xen resets another domain only while its controller holds it paused */
+    if (d->id != v->domid && !d->paused)
+        return -XEN_EINVAL;
     evtchn_release(hv, d);
+    return 0;
+}
+
+/* ---- the FIFO ABI ---------------------------------------------------------------------------- */
+
+/*
+ * The model keeps the FIFO ABI's argument checks and its pages, not its queues: events are
+ * delivered as in the 2-level ABI (pending and mask per port, the notified vCPU woken), priorities
+ * are recorded per port, and the guest's control blocks and event words are not written. A PV
+ * guest names the pages by machine frame (Xen's get_page_from_gfn is 1:1 for a guest that is not
+ * translated). Each page is held as Xen's map_guest_page holds it: a general and a writable type
+ * ref, until EVTCHNOP_reset or the domain's destruction (evtchn_fifo_destroy).
+ */
+static long evtchn_fifo_map(struct hv *hv, struct domain *d, uint64_t mfn)
+{
+    return get_page_and_type(hv, mfn, d, PGT_writable, false) < 0 ? -XEN_EINVAL : 0;
+}
+
+static long evtchn_op_init_control(struct hv *hv, struct vcpu *v, gva_t arg)
+{
+    struct evtchn_init_control op;
+    struct domain *d = dom_get(hv, v->domid);
+    long rc;
+
+    if (copy_from_guest(hv, v, &op, arg, sizeof(op)))
+        return -XEN_EFAULT;
+    if (!d)
+        return -XEN_ESRCH;
+    op.link_bits = EVTCHN_FIFO_LINK_BITS;
+    if (op.vcpu >= d->nr_vcpus || op.vcpu >= HV_MAX_VCPUS)
+        return -XEN_ENOENT;
+    /* the control block may not cross the page end, and its words are 8-byte aligned */
+    if (op.offset > PAGE_SIZE - EVTCHN_FIFO_CONTROL_SIZE || (op.offset & 7U))
+        return -XEN_EINVAL;
+    if (d->fifo.control[op.vcpu])
+        return -XEN_EINVAL;
+    rc = evtchn_fifo_map(hv, d, op.control_gfn);
+    if (rc < 0)
+        return rc;   /* a first call that fails leaves the domain on the 2-level ABI */
+    if (!d->fifo.on) {
+        /* the ports bound so far move to the default queue */
+        for (uint32_t p = 1; p < d->evtchn_valid; p++)
+            evtchn_w(d, p)->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+        d->fifo.on = true;
+    }
+    d->fifo.control[op.vcpu] = (uint32_t)op.control_gfn + 1U;
+    d->fifo.control_off[op.vcpu] = (uint16_t)op.offset;
+    if (copy_to_guest(hv, v, arg, &op, sizeof(op)))
+        return -XEN_EFAULT;
+    return 0;
+}
+
+static long evtchn_op_expand_array(struct hv *hv, struct vcpu *v, gva_t arg)
+{
+    struct evtchn_expand_array op;
+    struct domain *d = dom_get(hv, v->domid);
+    long rc;
+
+    if (copy_from_guest(hv, v, &op, arg, sizeof(op)))
+        return -XEN_EFAULT;
+    if (!d)
+        return -XEN_ESRCH;
+    if (!d->fifo.on)
+        return -XEN_EOPNOTSUPP;
+    if (d->fifo.nr_array >= EVTCHN_FIFO_MAX_ARRAY_PAGES)
+        return -XEN_ENOSPC;
+    rc = evtchn_fifo_map(hv, d, op.array_gfn);
+    if (rc < 0)
+        return rc;
+    d->fifo_array[d->fifo.nr_array++] = (uint32_t)op.array_gfn;
+    return 0;
+}
+
+/* Xen's order: the port must be valid, the ABI must have priorities, the port in use, the
+   priority in range. */
+static long evtchn_op_set_priority(struct hv *hv, struct vcpu *v, gva_t arg)
+{
+    struct evtchn_set_priority op;
+    struct domain *d = dom_get(hv, v->domid);
+    struct evtchn *chn;
+
+    if (copy_from_guest(hv, v, &op, arg, sizeof(op)))
+        return -XEN_EFAULT;
+    if (!d)
+        return -XEN_ESRCH;
+    if (op.port >= d->evtchn_valid)
+        return -XEN_EINVAL;
+    if (!d->fifo.on)
+        return -XEN_ENOSYS;
+    chn = evtchn_w(d, op.port);
+    if (chn->state == ECS_FREE || chn->state == ECS_RESERVED)
+        return -XEN_EACCES;
+    if (op.priority > EVTCHN_FIFO_PRIORITY_MIN)
+        return -XEN_EINVAL;
+    chn->priority = (uint8_t)op.priority;
     return 0;
 }
 
@@ -501,6 +627,9 @@ static const evtchn_op_fn evtchn_ops[] = {
     [EVTCHNOP_bind_vcpu]        = evtchn_op_bind_vcpu,
     [EVTCHNOP_unmask]           = evtchn_op_unmask,
     [EVTCHNOP_reset]            = evtchn_op_reset,
+    [EVTCHNOP_init_control]     = evtchn_op_init_control,
+    [EVTCHNOP_expand_array]     = evtchn_op_expand_array,
+    [EVTCHNOP_set_priority]     = evtchn_op_set_priority,
 };
 
 long do_event_channel_op(struct hv *hv, struct vcpu *v, uint64_t args[6])

@@ -622,7 +622,18 @@ long do_grant_table_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
 {
     uint64_t cmd = args[0], count = args[2];
     const struct gnt_op_desc *op;
+    /* Xen takes cmd as an unsigned int: the bits above the command are cache_flush's own */
+    uint32_t opaque = (uint32_t)cmd & ~GNTTABOP_CMD_MASK;
 
+    if (((uint32_t)cmd & GNTTABOP_CMD_MASK) == GNTTABOP_cache_flush) {
+        if (count > INT32_MAX)
+            return -XEN_EINVAL;
+        if (!gnt_caller(hv, v))
+            return -XEN_ESRCH;
+        return gnt_cache_flush(hv, v, args, opaque >> GNTTABOP_CONTINUATION_ARG_SHIFT);
+    }
+    if (opaque)
+        return -XEN_EINVAL;
     if (cmd >= GNT_NR_OPS || (!gnt_ops[cmd].elem && !gnt_ops[cmd].single))
         return -XEN_ENOSYS;
     op = &gnt_ops[cmd];

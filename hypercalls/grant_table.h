@@ -58,6 +58,8 @@ int gnt_map_one(struct hv *hv, struct vcpu *v, struct gnttab_map_grant_ref *op);
 int gnt_unmap_one(struct hv *hv, struct vcpu *v, struct gnttab_unmap_grant_ref *op);
 int gnt_replace_one(struct hv *hv, struct vcpu *v, struct gnttab_unmap_and_replace *op);
 int gnt_copy_one(struct hv *hv, struct vcpu *v, struct gnttab_copy *op);
+/* GNTTABOP_cache_flush (grant_cache.c); cur_ref is the continuation the cmd carried. */
+long gnt_cache_flush(struct hv *hv, struct vcpu *v, uint64_t args[6], uint32_t cur_ref);
 int gnt_transfer_one(struct hv *hv, struct vcpu *v, struct gnttab_transfer *op);
 /* The end of an unmap batch (every return of the dispatcher): HV_BUG_XSA218's second pass. */
 void gnt_unmap_batch_end(struct hv *hv, struct vcpu *v);

@@ -4,8 +4,12 @@
 
 /*
  * Model decisions (docs: xen/include/public/memory.h semantics, PV guest):
- *  - Only extent order 0 is modelled (max_order 0 for every domain). The reservation ops then do no
- *    work (return start_extent, as Xen does for an order above max_order); exchange gives -EPERM.
+ *  - Extents of order up to the caller's max_order (XENMEM_DOMU_MAX_ORDER, or
+ *    XENMEM_CTLDOM_MAX_ORDER for the control domain): 2^order machine-contiguous frames, aligned,
+ *    counted per frame (tot_pages, page list, ALLOCATED each), one p2m/m2p entry per frame. Above
+ *    it the reservation ops do no work (return start_extent) and exchange gives -EPERM, as Xen.
+ *  - A decrease removes the extent's frames one by one; a frame that cannot go ends the batch
+ *    with the extent uncounted and the frames before it removed (Xen's guest_remove_page loop).
  *  - increase/decrease/populate return the number of extents done. As in Xen, a bad argument
  *    pointer, an unknown domain or a bad extent list makes them return start_extent (no -errno);
  *    only the permission check gives -EPERM. Exchange and the queries return -errno.
@@ -27,6 +31,14 @@ static bool memop_may_target(struct hv *hv, const struct vcpu *v, const struct d
     const struct domain *self = dom_get(hv, v->domid);
 
     return d->id == v->domid || (self && self->privileged);
+}
+
+/* Xen's max_order(current->domain): the caller's, whichever domain the op acts on. */
+static unsigned memop_max_order(struct hv *hv, const struct vcpu *v)
+{
+    const struct domain *self = dom_get(hv, v->domid);
+
+    return self && self->privileged ? XENMEM_CTLDOM_MAX_ORDER : XENMEM_DOMU_MAX_ORDER;
 }
 
 /*
@@ -131,13 +143,13 @@ static bool memop_stealable(const struct frame *f, const struct domain *d)
 /* ---- increase / decrease / populate: one extent each; false stops the batch -------------------- */
 
 static bool memop_increase_one(struct hv *hv, struct vcpu *v, struct domain *d, uint64_t list,
-                               uint64_t i)
+                               uint64_t i, unsigned order)
 {
     mfn_t mfn;
 
     if (list && memop_slot_probe(hv, v, list, i))
         return false;
-    mfn = frame_alloc(hv, d, false, NULL);
+    mfn = frame_alloc_order(hv, d, order, NULL);
     if (mfn == MFN_INVALID)
         return false;
     /* As in Xen, a failed write-back leaves the frame with the domain but the extent uncounted. */
@@ -151,15 +163,11 @@ static bool memop_increase_one(struct hv *hv, struct vcpu *v, struct domain *d, 
  * frame still mapped, pinned, typed or used as a base pointer keeps its other references and is
  * freed when the last goes (it stays in tot_pages until then).
  */
-static bool memop_decrease_one(struct hv *hv, struct vcpu *v, struct domain *d, uint64_t list,
-                               uint64_t i)
+static bool memop_remove_page(struct hv *hv, struct domain *d, uint64_t gfn)
 {
-    uint64_t gfn;
     mfn_t mfn;
     struct frame *f;
 
-    if (memop_slot_read(hv, v, list, i, &gfn))
-        return false;
     if (gfn >= HV_MAX_GFNS)
         return false;
     mfn = d->p2m[gfn];
@@ -177,23 +185,50 @@ static bool memop_decrease_one(struct hv *hv, struct vcpu *v, struct domain *d, 
     return true;
 }
 
+static bool memop_decrease_one(struct hv *hv, struct vcpu *v, struct domain *d, uint64_t list,
+                               uint64_t i, unsigned order)
+{
+    uint64_t gfn;
+
+    if (memop_slot_read(hv, v, list, i, &gfn))
+        return false;
+    for (uint64_t k = 0; k < (1ULL << order); k++)
+        if (gfn + k < gfn || !memop_remove_page(hv, d, gfn + k))
+            return false;
+    return true;
+}
+
+/* Whether the gfns [gfn, gfn + 2^order) can all receive a frame: inside the p2m, unpopulated. */
+static bool memop_gfns_free(const struct domain *d, uint64_t gfn, unsigned order)
+{
+    uint64_t n = 1ULL << order;
+
+    if (gfn >= HV_MAX_GFNS || n > HV_MAX_GFNS - gfn)
+        return false;
+    for (uint64_t k = 0; k < n; k++)
+        if (d->p2m[gfn + k] != MFN_INVALID)
+            return false;
+    return true;
+}
+
 /* Populating an already populated gfn is refused: the monitor's p2m never loses a frame silently. */
 static bool memop_populate_one(struct hv *hv, struct vcpu *v, struct domain *d, uint64_t list,
-                               uint64_t i)
+                               uint64_t i, unsigned order)
 {
     uint64_t gfn;
     mfn_t mfn;
 
     if (memop_slot_read(hv, v, list, i, &gfn))
         return false;
-    if (gfn >= HV_MAX_GFNS || d->p2m[gfn] != MFN_INVALID)
+    if (!memop_gfns_free(d, gfn, order))
         return false;
     if (memop_slot_write(hv, v, list, i, gfn))
         return false;
-    mfn = frame_alloc(hv, d, false, NULL);
+    mfn = frame_alloc_order(hv, d, order, NULL);
     if (mfn == MFN_INVALID)
         return false;
-    memop_p2m_set(hv, d, gfn, mfn);
+    for (uint64_t k = 0; k < (1ULL << order); k++)
+        memop_p2m_set(hv, d, gfn + k, mfn + k);
     /* PV: tell the guest the machine frame behind its new gfn. */
     if (memop_slot_write(hv, v, list, i, mfn))
         return false;
@@ -210,7 +245,7 @@ static long memop_reservation(struct hv *hv, struct vcpu *v, unsigned op, uint64
     struct xen_memory_reservation r;
     struct domain *d;
     uint64_t i;
-    bool (*one)(struct hv *, struct vcpu *, struct domain *, uint64_t, uint64_t);
+    bool (*one)(struct hv *, struct vcpu *, struct domain *, uint64_t, uint64_t, unsigned);
 
     if (copy_from_guest(hv, v, &r, args[1], sizeof(r)))
         return (long)start;
@@ -223,10 +258,10 @@ static long memop_reservation(struct hv *hv, struct vcpu *v, unsigned op, uint64
     d = dom_lookup(hv, v, r.domid);
     if (!d)
         return (long)start;
-    if (r.extent_order != 0)
-        return (long)start;
     if (!memop_may_target(hv, v, d))
         return -XEN_EPERM;
+    if (r.extent_order > memop_max_order(hv, v))
+        return (long)start;
     /* Only increase may omit the list (the guest then does not learn the MFNs). */
     if (!r.extent_start && op != XENMEM_increase_reservation)
         return (long)start;
@@ -241,7 +276,7 @@ static long memop_reservation(struct hv *hv, struct vcpu *v, unsigned op, uint64
             args[0] = op | (i << MEMOP_EXTENT_SHIFT);
             return -XEN_ERESTART;
         }
-        if (!one(hv, v, d, r.extent_start, i))
+        if (!one(hv, v, d, r.extent_start, i, r.extent_order))
             break;
     }
     return (long)i;
@@ -276,49 +311,113 @@ static int memop_xslot_access(struct hv *hv, struct vcpu *v, uint64_t base, uint
 }
 
 /*
- * Exchange extent i: the caller's frame behind in[i] for a fresh frame at gfn out[i]. Every check
- * that can fail comes before anything changes; the new frame is allocated before the old one goes
- * (Xen allocates while holding the stolen input, so an empty pool is -ENOMEM) and outside
- * max_pages (Xen's MEMF_no_refcount: an exchange does not change the reservation). *done reports
- * a completed exchange whose MFN write-back failed.
+ * Xen's chunks: when the input extents are smaller, 2^(out - in order) of them make one chunk
+ * that becomes one output extent; when larger, one input extent becomes 2^(in - out order)
+ * output extents. A chunk is exchanged whole or not at all.
  */
-static long memop_exchange_one(struct hv *hv, struct vcpu *v, struct domain *d,
-                               const struct xen_memory_exchange *x, uint64_t i, bool *done)
+struct memop_xchunk {
+    unsigned in_order, out_order;   /* extent orders */
+    unsigned in_chunk, out_chunk;   /* log2 of the extents per chunk */
+};
+
+/* Give back the output frames of a chunk that could not be completed (nothing else holds them). */
+static void memop_unalloc(struct hv *hv, mfn_t base, unsigned order)
 {
-    uint64_t gfn, ogfn;
-    mfn_t mfn, nmfn;
+    for (uint64_t k = 0; k < (1ULL << order); k++) {
+        frame_w(hv, base + k)->flags &= (uint8_t)~FRAME_ALLOCATED;
+        put_page(hv, base + k);
+    }
+}
+
+/*
+ * Exchange chunk i: the caller's frames behind its input extents for fresh frames at the gfns of
+ * its output extents. Every check that can fail comes before anything changes (a gfn named twice
+ * among the inputs is -EINVAL, as Xen's second steal_page of it fails; an output gfn must be
+ * unpopulated or freed by this chunk, and not named twice); the new frames are allocated before
+ * the old ones go (Xen allocates while holding the stolen input, so an empty pool is -ENOMEM) and
+ * outside max_pages (Xen's MEMF_no_refcount: an exchange does not change the reservation). A
+ * failed MFN write-back is reported after the chunk is complete.
+ */
+static long memop_exchange_chunk(struct hv *hv, struct vcpu *v, struct domain *d,
+                                 const struct xen_memory_exchange *x,
+                                 const struct memop_xchunk *ck, uint64_t i)
+{
+    uint64_t in_bits[HV_MAX_GFNS / 64] = { 0 }, out_bits[HV_MAX_GFNS / 64] = { 0 };
+    uint64_t nin = 1ULL << ck->in_chunk, nout = 1ULL << ck->out_chunk;
+    uint64_t pin = 1ULL << ck->in_order, pout = 1ULL << ck->out_order;
+    uint64_t igfn[HV_MAX_GFNS], ogfn[HV_MAX_GFNS];
+    mfn_t nmfn[HV_MAX_GFNS];
     uint32_t max_pages;
     int err = 0;
+    long rc = 0;
 
-    *done = false;
-    if (memop_xslot_access(hv, v, x->in.extent_start, i, &gfn, false) ||
-        memop_xslot_access(hv, v, x->out.extent_start, i, &ogfn, false))
-        return -XEN_EFAULT;
-    if (gfn >= HV_MAX_GFNS || !mfn_valid(hv, d->p2m[gfn]))
+    /* more frames than a p2m holds cannot all be the caller's */
+    if (nin * pin > HV_MAX_GFNS)
         return -XEN_EINVAL;
-    mfn = d->p2m[gfn];
-    if (!memop_stealable(&hv->frames[mfn], d))
-        return -XEN_EINVAL;
-    if (ogfn >= HV_MAX_GFNS || (d->p2m[ogfn] != MFN_INVALID && ogfn != gfn))
-        return -XEN_EINVAL;
-    if (memop_xslot_access(hv, v, x->out.extent_start, i, &ogfn, true))
-        return -XEN_EFAULT;
+    /* both lists are read before any element is checked (the model's order since order 0) */
+    for (uint64_t j = 0; j < nin; j++)
+        if (memop_xslot_access(hv, v, x->in.extent_start, (i << ck->in_chunk) + j, &igfn[j],
+                               false))
+            return -XEN_EFAULT;
+    for (uint64_t j = 0; j < nout; j++)
+        if (memop_xslot_access(hv, v, x->out.extent_start, (i << ck->out_chunk) + j, &ogfn[j],
+                               false))
+            return -XEN_EFAULT;
+    for (uint64_t j = 0; j < nin; j++) {
+        for (uint64_t k = 0; k < pin; k++) {
+            uint64_t g = igfn[j] + k;
+
+            if (g < igfn[j] || g >= HV_MAX_GFNS || !mfn_valid(hv, d->p2m[g]) ||
+                !memop_stealable(&hv->frames[d->p2m[g]], d) || (in_bits[g / 64] >> (g % 64)) & 1U)
+                return -XEN_EINVAL;
+            in_bits[g / 64] |= 1ULL << (g % 64);
+        }
+    }
+    for (uint64_t j = 0; j < nout; j++) {
+        for (uint64_t k = 0; k < pout; k++) {
+            uint64_t g = ogfn[j] + k;
+
+            if (g < ogfn[j] || g >= HV_MAX_GFNS || (out_bits[g / 64] >> (g % 64)) & 1U ||
+                (d->p2m[g] != MFN_INVALID && !((in_bits[g / 64] >> (g % 64)) & 1U)))
+                return -XEN_EINVAL;
+            out_bits[g / 64] |= 1ULL << (g % 64);
+        }
+    }
+    for (uint64_t j = 0; j < nout; j++)
+        if (memop_xslot_access(hv, v, x->out.extent_start, (i << ck->out_chunk) + j, &ogfn[j],
+                               true))
+            return -XEN_EFAULT;
 
     max_pages = d->max_pages;
     d->max_pages = UINT32_MAX;
-    nmfn = frame_alloc(hv, d, false, &err);
+    for (uint64_t j = 0; j < nout; j++) {
+        nmfn[j] = frame_alloc_order(hv, d, ck->out_order, &err);
+        if (nmfn[j] == MFN_INVALID) {
+            while (j-- > 0)
+                memop_unalloc(hv, nmfn[j], ck->out_order);
+            d->max_pages = max_pages;
+            return err == -XEN_ENOMEM ? -XEN_ENOMEM : -XEN_EINVAL;
+        }
+    }
     d->max_pages = max_pages;
-    if (nmfn == MFN_INVALID)
-        return err == -XEN_ENOMEM ? -XEN_ENOMEM : -XEN_EINVAL;
 
-    memop_p2m_clear(hv, d, gfn);
-    frame_w(hv, mfn)->flags &= (uint8_t)~FRAME_ALLOCATED;
-    put_page(hv, mfn);      /* the only ref: the input frame goes back to the pool */
-    memop_p2m_set(hv, d, ogfn, nmfn);
-    *done = true;
-    if (memop_xslot_access(hv, v, x->out.extent_start, i, &nmfn, true))
-        return -XEN_EFAULT;
-    return 0;
+    for (uint64_t w = 0; w < HV_MAX_GFNS / 64; w++)
+        for (uint64_t bits = in_bits[w]; bits; bits &= bits - 1U) {
+            gfn_t g = (gfn_t)(w * 64U + (uint64_t)__builtin_ctzll(bits));
+            mfn_t mfn = d->p2m[g];
+
+            memop_p2m_clear(hv, d, g);
+            frame_w(hv, mfn)->flags &= (uint8_t)~FRAME_ALLOCATED;
+            put_page(hv, mfn);      /* the only ref: the input frame goes back to the pool */
+        }
+    for (uint64_t j = 0; j < nout; j++)
+        for (uint64_t k = 0; k < pout; k++)
+            memop_p2m_set(hv, d, ogfn[j] + k, nmfn[j] + k);
+    for (uint64_t j = 0; j < nout; j++)
+        if (memop_xslot_access(hv, v, x->out.extent_start, (i << ck->out_chunk) + j, &nmfn[j],
+                               true))
+            rc = -XEN_EFAULT;   /* Xen goes on with the other outputs */
+    return rc;
 }
 
 /* Write the progress field back; the only part of the struct the monitor changes. */
@@ -333,23 +432,31 @@ static long memop_exchange(struct hv *hv, struct vcpu *v, uint64_t args[6])
     struct xen_memory_exchange x;
     struct domain *d;
     gva_t arg = args[1];
-    uint64_t i, first;
+    struct memop_xchunk ck;
+    uint64_t i, first, out_first;
     long rc = 0;
-    bool done;
 
     if (copy_from_guest(hv, v, &x, arg, sizeof(x)))
         return -XEN_EFAULT;
-    if (x.in.extent_order != 0 || x.out.extent_order != 0) {
+    if (x.in.extent_order > memop_max_order(hv, v) || x.out.extent_order > memop_max_order(hv, v)) {
         rc = -XEN_EPERM;
         goto fail_early;
     }
+    /* the orders are small now: the shifts below are defined */
     if (x.nr_exchanged > x.in.nr_extents || x.in.domid != x.out.domid ||
-        x.in.nr_extents != x.out.nr_extents) {
+        (UINT64_MAX >> x.in.extent_order) < x.in.nr_extents ||
+        (UINT64_MAX >> x.out.extent_order) < x.out.nr_extents ||
+        (x.in.nr_extents << x.in.extent_order) != (x.out.nr_extents << x.out.extent_order)) {
         rc = -XEN_EINVAL;
         goto fail_early;
     }
     if (x.nr_exchanged == x.in.nr_extents)
         return 0;
+    ck.in_order = x.in.extent_order;
+    ck.out_order = x.out.extent_order;
+    ck.in_chunk = ck.in_order <= ck.out_order ? ck.out_order - ck.in_order : 0;
+    ck.out_chunk = ck.in_order <= ck.out_order ? 0 : ck.in_order - ck.out_order;
+    out_first = ck.in_chunk ? x.nr_exchanged >> ck.in_chunk : x.nr_exchanged << ck.out_chunk;
     /*
      * XSA-212: both lists, over every element still to be used, before any access. HV_BUG_XSA212
      * re-creates the pre-fix check, Xen's access_ok() on the base of each list alone: elements
@@ -363,7 +470,7 @@ static long memop_exchange(struct hv *hv, struct vcpu *v, uint64_t args[6])
             goto fail_early;
         }
     } else if (!memop_array_ok(x.in.extent_start, x.nr_exchanged, x.in.nr_extents) ||
-               !memop_array_ok(x.out.extent_start, x.nr_exchanged, x.out.nr_extents)) {
+               !memop_array_ok(x.out.extent_start, out_first, x.out.nr_extents)) {
         rc = -XEN_EFAULT;
         goto fail_early;
     }
@@ -378,27 +485,26 @@ static long memop_exchange(struct hv *hv, struct vcpu *v, uint64_t args[6])
     }
     if (!hv_bug_on(hv, HV_BUG_XSA212) &&
         (!memop_array_probe(hv, v, x.in.extent_start, x.nr_exchanged, x.in.nr_extents, false) ||
-         !memop_array_probe(hv, v, x.out.extent_start, x.nr_exchanged, x.out.nr_extents, true))) {
+         !memop_array_probe(hv, v, x.out.extent_start, out_first, x.out.nr_extents, true))) {
         rc = -XEN_EFAULT;
         goto fail_early;
     }
 
-    first = x.nr_exchanged;
-    for (i = first; i < x.in.nr_extents; i++) {
+    /* progress is counted in input extents, whole chunks at a time (a partial chunk restarts) */
+    first = x.nr_exchanged >> ck.in_chunk;
+    for (i = first; i < x.in.nr_extents >> ck.in_chunk; i++) {
         if (i != first && hv_preempt_check(hv)) {
             /* The continuation is the same call: progress travels in nr_exchanged. */
-            if (memop_exchange_progress(hv, v, arg, i))
+            if (memop_exchange_progress(hv, v, arg, i << ck.in_chunk))
                 return -XEN_EFAULT;
             return -XEN_ERESTART;
         }
-        rc = memop_exchange_one(hv, v, d, &x, i, &done);
-        if (rc) {
-            if (done)
-                i++;
+        /* a chunk whose write-back failed is done but, as in Xen, not counted */
+        rc = memop_exchange_chunk(hv, v, d, &x, &ck, i);
+        if (rc)
             break;
-        }
     }
-    x.nr_exchanged = i;
+    x.nr_exchanged = i << ck.in_chunk;
 
 fail_early:
     if (memop_exchange_progress(hv, v, arg, x.nr_exchanged))

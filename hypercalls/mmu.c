@@ -320,6 +320,10 @@ static int mmuext_one(struct hv *hv, struct vcpu *v, struct domain *d, struct do
             rc = 0;
         }
         return rc;
+    case MMUEXT_MARK_SUPER:
+    case MMUEXT_UNMARK_SUPER:
+        /* PV superpages are gone from Xen: 4.17 refuses both before any owner check */
+        return -XEN_EOPNOTSUPP;
     default:
         break;
     }

@@ -6,7 +6,7 @@
 /* An event waiting for this vCPU ends a block at once (Xen's local_events_need_delivery). */
 static bool sched_event_pending(const struct domain *d, const struct vcpu *v)
 {
-    for (unsigned p = 1; p < EVTCHN_MAX_PORTS; p++) {
+    for (unsigned p = 1; p < d->evtchn_valid; p++) {
         const struct evtchn *e = &d->evtchn[p];
         if (e->state != ECS_FREE && e->pending && !e->masked && e->notify_vcpu == v->id)
             return true;

@@ -18,7 +18,7 @@ static const struct { const char *name; int64_t value; } prog_errnos[] = {
     { "EFAULT", XEN_EFAULT }, { "EBUSY", XEN_EBUSY },   { "EEXIST", XEN_EEXIST },
     { "EINVAL", XEN_EINVAL }, { "ENOSPC", XEN_ENOSPC }, { "ERANGE", XEN_ERANGE },
     { "ENOSYS", XEN_ENOSYS }, { "ENOBUFS", XEN_ENOBUFS }, { "EOPNOTSUPP", XEN_EOPNOTSUPP },
-    { "ERESTART", XEN_ERESTART },
+    { "EILSEQ", XEN_EILSEQ }, { "ERESTART", XEN_ERESTART },
 };
 #define PROG_NR_ERRNOS (sizeof(prog_errnos) / sizeof(prog_errnos[0]))
 

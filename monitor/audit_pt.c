@@ -239,6 +239,54 @@ static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct 
     }
 }
 
+/* A page the FIFO event ABI maps for d: a general and a writable type ref, d's own frame. */
+static void audit_fifo_page(struct audit_ctx *c, const struct domain *d, mfn_t t,
+                            const char *which, unsigned i)
+{
+    struct hv *hv = c->hv;
+    if (!mfn_valid(hv, t)) {
+        audit_add(c, INV_EVTCHN, t, d->id, hv->nr_frames, (int64_t)t,
+                  "fifo %s %u below nr_frames: mfn", which, i);
+        return;
+    }
+    const struct frame *f = &hv->frames[t];
+    struct audit_fexp *x = audit_fx(c, t);
+    x->count += (uint32_t)c->sign;
+    if (f->type == PGT_writable)
+        x->type_count += (uint32_t)c->sign;
+    if (f->owner == DOMID_INVALID)
+        return;   /* I6 reports references to free frames */
+    if (f->type != PGT_writable)
+        audit_add(c, INV_EVTCHN, t, d->id, PGT_writable, f->type, "fifo %s %u type", which, i);
+    if (f->owner != d->id)
+        audit_add(c, INV_EVTCHN, t, d->id, d->id, f->owner, "fifo %s %u owner", which, i);
+}
+
+/* The FIFO ABI's pages: present only while the domain uses it, the array within its bound. */
+static void audit_fifo(struct audit_ctx *c, const struct domain *d)
+{
+    const struct evtchn_fifo *fifo = &d->fifo;
+    uint32_t pages = fifo->nr_array;
+
+    if (pages > EVTCHN_FIFO_MAX_ARRAY_PAGES) {
+        audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, EVTCHN_FIFO_MAX_ARRAY_PAGES, pages,
+                  "fifo event array pages at most");
+        pages = EVTCHN_FIFO_MAX_ARRAY_PAGES;
+    }
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
+        if (!fifo->control[i])
+            continue;
+        if (!fifo->on || i >= d->nr_vcpus)
+            audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, 0, 1,
+                      "fifo control block of vcpu %u without the ABI or the vcpu", i);
+        audit_fifo_page(c, d, fifo->control[i] - 1U, "control block", i);
+    }
+    if (pages && !fifo->on)
+        audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, 0, pages, "fifo array pages without the ABI");
+    for (uint32_t i = 0; i < pages; i++)
+        audit_fifo_page(c, d, d->fifo_array[i], "array page", i);
+}
+
 static void audit_vcpus(struct audit_ctx *c, bool tlbs)
 {
     struct hv *hv = c->hv;
@@ -246,6 +294,7 @@ static void audit_vcpus(struct audit_ctx *c, bool tlbs)
         const struct domain *d = audit_dom(hv, id);
         if (!d)
             continue;
+        audit_fifo(c, d);
         /* every slot, not only nr_vcpus: a ref hidden in an unused vCPU still counts */
         for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
             const struct vcpu *v = &d->vcpu[i];

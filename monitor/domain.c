@@ -71,11 +71,15 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
     struct gnt_maptrack *maptrack = d->gnt.maptrack;
     struct evtchn *evtchn = d->evtchn;
     uint8_t *ram = d->cmos.ram;
+    /* how much of the port table the slot's last domain used: evtchn_init clears it */
+    uint32_t ports = d->evtchn_valid, ports_hi = d->evtchn_hi;
     memset(d, 0, sizeof(*d));
     d->gnt.active = active;
     d->gnt.maptrack = maptrack;
     d->evtchn = evtchn;
     d->cmos.ram = ram;
+    d->evtchn_valid = ports;
+    d->evtchn_hi = ports_hi;
     d->id = id;
     d->exists = true;
     d->privileged = privileged;

@@ -4,7 +4,7 @@
 /* An event that would wake v: a pending, unmasked port bound to it (what SCHEDOP_block waits for). */
 static bool exit_event_pending(const struct domain *d, const struct vcpu *v)
 {
-    for (unsigned p = 1; p < EVTCHN_MAX_PORTS; p++) {
+    for (unsigned p = 1; p < d->evtchn_valid; p++) {
         const struct evtchn *e = &d->evtchn[p];
         if (e->state != ECS_FREE && e->pending && !e->masked && e->notify_vcpu == v->id)
             return true;

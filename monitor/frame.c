@@ -44,26 +44,9 @@ void page_list_del(struct hv *hv, struct page_list *l, mfn_t mfn)
     l->count--;
 }
 
-mfn_t frame_alloc(struct hv *hv, struct domain *d, bool xen_heap, int *err)
+/* Give the free frame mfn to d: the per-frame part of every allocation. */
+static void frame_take(struct hv *hv, struct domain *d, bool xen_heap, mfn_t mfn)
 {
-    int dummy;
-    if (!err)
-        err = &dummy;
-    *err = 0;
-    if (!d || !d->exists || d->dying) {
-        *err = -XEN_EINVAL;
-        return MFN_INVALID;
-    }
-    /* xen-heap frames are the monitor's, shared with d: they do not count against d */
-    if (!xen_heap && d->tot_pages >= d->max_pages) {
-        *err = -XEN_EPERM;
-        return MFN_INVALID;
-    }
-    if (hv->free.head == HV_LIST_END) {
-        *err = -XEN_ENOMEM;
-        return MFN_INVALID;
-    }
-    mfn_t mfn = hv->free.head;
     struct frame *f = frame_w(hv, mfn);
     page_list_del(hv, &hv->free, mfn);
     if (hv->frame_gen)
@@ -92,7 +75,65 @@ mfn_t frame_alloc(struct hv *hv, struct domain *d, bool xen_heap, int *err)
         page_list_add(hv, &d->pages, LIST_PAGES(d->id), mfn);
         d->tot_pages++;
     }
+}
+
+/* Whether d may receive n more frames: -EINVAL dying, -EPERM past max_pages (Xen's assign_pages). */
+static int frame_may_assign(const struct domain *d, bool xen_heap, uint64_t n)
+{
+    if (!d || !d->exists || d->dying)
+        return -XEN_EINVAL;
+    /* xen-heap frames are the monitor's, shared with d: they do not count against d */
+    if (!xen_heap && (uint64_t)d->tot_pages + n > d->max_pages)
+        return -XEN_EPERM;
+    return 0;
+}
+
+mfn_t frame_alloc(struct hv *hv, struct domain *d, bool xen_heap, int *err)
+{
+    int dummy;
+    if (!err)
+        err = &dummy;
+    *err = frame_may_assign(d, xen_heap, 1);
+    if (*err)
+        return MFN_INVALID;
+    if (hv->free.head == HV_LIST_END) {
+        *err = -XEN_ENOMEM;
+        return MFN_INVALID;
+    }
+    mfn_t mfn = hv->free.head;
+    frame_take(hv, d, xen_heap, mfn);
     return mfn;
+}
+
+/*
+ * 2^order machine-contiguous frames, aligned to their size as a buddy allocator hands them out:
+ * the lowest such run that is wholly free. Order 0 is frame_alloc (the free list's head), so
+ * single frames come from the same place whichever call asks. Scans the pool: orders above 0
+ * are rare and the pool is small.
+ */
+mfn_t frame_alloc_order(struct hv *hv, struct domain *d, unsigned order, int *err)
+{
+    int dummy;
+    if (!err)
+        err = &dummy;
+    if (order == 0)
+        return frame_alloc(hv, d, false, err);
+    uint64_t n = 1ULL << order;
+    *err = order >= 32 ? -XEN_ENOMEM : frame_may_assign(d, false, n);
+    if (*err)
+        return MFN_INVALID;
+    for (uint64_t base = 0; base + n <= hv->nr_frames; base += n) {
+        uint64_t k = 0;
+        while (k < n && hv->frames[base + k].list_id == LIST_FREE)
+            k++;
+        if (k < n)
+            continue;
+        for (k = 0; k < n; k++)
+            frame_take(hv, d, false, base + k);
+        return base;
+    }
+    *err = -XEN_ENOMEM;
+    return MFN_INVALID;
 }
 
 void frame_free(struct hv *hv, mfn_t mfn)

@@ -110,7 +110,12 @@ struct tlb_promise {
 
 /* ---- event channels -------------------------------------------------------------------------- */
 
-#define EVTCHN_MAX_PORTS 64U  /* per domain; port 0 is reserved (never allocated) */
+/* Ports per domain: the 2-level ABI's bound for 64-bit guests (port 0 is reserved, never
+   allocated). The FIFO ABI would allow EVTCHN_FIFO_NR_CHANNELS; the model keeps this array. */
+#define EVTCHN_MAX_PORTS EVTCHN_2L_NR_CHANNELS
+/* Xen allocates ports in buckets (EVTCHNS_PER_BUCKET: a page of 64-byte struct evtchn on x86-64)
+   and a port is valid, nameable by the guest, below the buckets allocated so far. */
+#define EVTCHN_BUCKET 64U
 enum evtchn_state {
     ECS_FREE = 0, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI
 };
@@ -120,9 +125,22 @@ struct evtchn {
     bool     masked;
     uint8_t  notify_vcpu;
     domid_t  remote_dom;    /* UNBOUND: who may bind; INTERDOMAIN: peer */
-    uint16_t pad;
+    uint8_t  priority;      /* FIFO ABI: its queue (EVTCHN_FIFO_PRIORITY_*) */
+    uint8_t  pad;
     uint32_t remote_port;   /* INTERDOMAIN: peer port */
     uint32_t virq;          /* VIRQ */
+};
+
+/*
+ * The FIFO ABI's guest pages, mapped by the monitor while the domain uses the ABI: each holds a
+ * general and a writable type ref (the audit counts them). The event array's frames are the
+ * last field of struct domain (fifo_array), so reset copies only its used part.
+ */
+struct evtchn_fifo {
+    bool     on;                             /* init_control succeeded once: the FIFO ABI */
+    uint32_t nr_array;                       /* event array pages (expand_array) */
+    uint32_t control[HV_MAX_VCPUS];          /* control block frame + 1 per vCPU; 0: none */
+    uint16_t control_off[HV_MAX_VCPUS];
 };
 
 /* ---- grant tables ---------------------------------------------------------------------------- */
@@ -357,12 +375,18 @@ struct domain {
     struct grant_table gnt;
     uint32_t max_evtchn_port;
     struct evtchn *evtchn;      /* EVTCHN_MAX_PORTS entries, indexed by guest ports: own allocation */
+    /* Ports [0, evtchn_valid) are allocated buckets (Xen's valid_evtchns, never lowered while the
+       domain exists); every entry from it on is all zero, so loops over ports stop here. */
+    uint32_t evtchn_valid;
+    uint32_t evtchn_hi;         /* one past the highest port written through evtchn_w */
+    struct evtchn_fifo fifo;
     uint32_t relinquish_stage;  /* destroydomain continuation progress */
     /* VM-exit layer: CPUID policy and device models (snapshotted with the domain) */
     struct cpuid_policy cpuid;
     struct dev_uart uart;
     struct dev_cmos cmos;
     struct dev_dma dma;
+    uint32_t fifo_array[EVTCHN_FIFO_MAX_ARRAY_PAGES];   /* [0, fifo.nr_array): frames; last */
 };
 
 /* ---- the machine ----------------------------------------------------------------------------- */
@@ -489,6 +513,14 @@ static inline struct gnt_maptrack *gnt_map_w(struct grant_table *gt, uint32_t h)
         gt->maptrack_hi = h + 1;
     return &gt->maptrack[h];
 }
+/* Every write to a port goes through here, so the incremental audit and reset know how far the
+   table may differ from its snapshot (evtchn_hi) without reading its 4096 entries. */
+static inline struct evtchn *evtchn_w(struct domain *d, uint32_t port)
+{
+    if (port >= d->evtchn_hi)
+        d->evtchn_hi = port + 1U;
+    return &d->evtchn[port];
+}
 static inline struct domain *dom_get(struct hv *hv, domid_t id)
 {
     return (id < HV_MAX_DOMAINS && hv->dom[id].exists) ? &hv->dom[id] : NULL;
@@ -505,6 +537,9 @@ void page_list_del(struct hv *hv, struct page_list *l, mfn_t mfn);
    A xen_heap frame comes back already shared: XEN_HEAP, type writable, type_count 1 (the
    permanent share ref, which frame_free drops with the frame); it goes on d->xenpages. */
 mfn_t frame_alloc(struct hv *hv, struct domain *d, bool xen_heap, int *err);
+/* 2^order contiguous frames aligned to their size, each as frame_alloc gives one (not xen_heap);
+   the first, or MFN_INVALID and *err as frame_alloc (-EPERM when all would not fit max_pages). */
+mfn_t frame_alloc_order(struct hv *hv, struct domain *d, unsigned order, int *err);
 /* Take a frame off its owner and back to the free list (count must already be 0). */
 void frame_free(struct hv *hv, mfn_t mfn);
 
@@ -645,7 +680,7 @@ void gnttab_free(struct hv *hv, struct domain *d);      /* free grant and status
    caller's ref). 0 or -EINVAL. */
 int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn);
 void evtchn_init(struct domain *d);
-void evtchn_release(struct hv *hv, struct domain *d);   /* close every port */
+void evtchn_release(struct hv *hv, struct domain *d);   /* close every port, leave the FIFO ABI */
 /* The usable port range of d is [0, evtchn_limit(d)); every guest-supplied port goes through
    evtchn_port_ok() before it indexes anything (XSA-342). */
 uint32_t evtchn_limit(const struct domain *d);

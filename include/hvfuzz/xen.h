@@ -27,6 +27,7 @@
 #define XEN_EINVAL     22
 #define XEN_ENOSPC     28
 #define XEN_ERANGE     34
+#define XEN_EILSEQ     84
 #define XEN_ENOSYS     38
 #define XEN_ENOBUFS   105
 #define XEN_EOPNOTSUPP 95
@@ -219,6 +220,8 @@ struct mmu_update {
 #define MMUEXT_NEW_USER_BASEPTR  15
 #define MMUEXT_CLEAR_PAGE        16
 #define MMUEXT_COPY_PAGE         17
+#define MMUEXT_MARK_SUPER        19
+#define MMUEXT_UNMARK_SUPER      20
 struct mmuext_op {
     uint32_t cmd;
     uint32_t pad;
@@ -244,6 +247,11 @@ struct mmuext_op {
 #define XENMEM_populate_physmap     6
 #define XENMEM_add_to_physmap       7
 #define XENMEM_exchange            11
+/* The largest extent order memory_op takes from a caller (Xen's max_order() with x86's Kconfig
+   defaults): a domU's CONFIG_DOMU_MAX_ORDER (PAGETABLE_ORDER) and the control domain's
+   CONFIG_CTLDOM_MAX_ORDER (PAGEALLOC_MAX_ORDER, twice that). */
+#define XENMEM_DOMU_MAX_ORDER       9U
+#define XENMEM_CTLDOM_MAX_ORDER    18U
 #define MEMOP_EXTENT_SHIFT          6
 #define MEMOP_CMD_MASK              ((1U << MEMOP_EXTENT_SHIFT) - 1)
 struct xen_memory_reservation {
@@ -273,6 +281,20 @@ struct xen_memory_exchange {
 #define GNTTABOP_get_status_frames    9
 #define GNTTABOP_get_version         10
 #define GNTTABOP_swap_grant_ref      11
+#define GNTTABOP_cache_flush         12
+/* cmd bits above the command: cache_flush's continuation (the ref its search reached); any
+   other command with them set is -EINVAL */
+#define GNTTABOP_CONTINUATION_ARG_SHIFT 12
+#define GNTTABOP_CMD_MASK            ((1U << GNTTABOP_CONTINUATION_ARG_SHIFT) - 1U)
+#define GNTTAB_CACHE_CLEAN           (1U << 0)
+#define GNTTAB_CACHE_INVAL           (1U << 1)
+#define GNTTAB_CACHE_SOURCE_GREF     (1U << 31)
+struct gnttab_cache_flush {
+    uint64_t dev_bus_addr;   /* union with a grant_ref_t (SOURCE_GREF: not implemented in Xen) */
+    uint16_t offset;
+    uint16_t length;
+    uint32_t op;
+};
 
 #define GNTST_okay                 0
 #define GNTST_general_error      (-1)
@@ -415,6 +437,9 @@ struct gnttab_get_version {
 #define EVTCHNOP_bind_vcpu        8
 #define EVTCHNOP_unmask           9
 #define EVTCHNOP_reset           10
+#define EVTCHNOP_init_control    11
+#define EVTCHNOP_expand_array    12
+#define EVTCHNOP_set_priority    13
 
 #define EVTCHNSTAT_closed       0
 #define EVTCHNSTAT_unbound      1
@@ -432,6 +457,21 @@ struct gnttab_get_version {
 #define VIRQ_IS_GLOBAL(v) ((v) == VIRQ_CONSOLE || (v) == VIRQ_DOM_EXC)
 
 typedef uint32_t evtchn_port_t;
+/* The 2-level ABI's ports for a 64-bit guest: one bit per port in 64 words of 64 bits. */
+#define EVTCHN_2L_NR_CHANNELS   4096U
+/* The FIFO ABI (event_channel.h): priorities 0 (highest) .. 15, the link bits and its ports. */
+#define EVTCHN_FIFO_PRIORITY_MAX      0U
+#define EVTCHN_FIFO_PRIORITY_DEFAULT  7U
+#define EVTCHN_FIFO_PRIORITY_MIN     15U
+#define EVTCHN_FIFO_LINK_BITS        17U
+#define EVTCHN_FIFO_NR_CHANNELS      (1U << EVTCHN_FIFO_LINK_BITS)
+#define EVTCHN_FIFO_WORDS_PER_PAGE   (PAGE_SIZE / 4U)   /* event_word_t */
+#define EVTCHN_FIFO_MAX_ARRAY_PAGES  (EVTCHN_FIFO_NR_CHANNELS / EVTCHN_FIFO_WORDS_PER_PAGE)
+#define EVTCHN_FIFO_CONTROL_SIZE     72U   /* ready, _rsvd, head[16] */
+struct evtchn_init_control { uint64_t control_gfn; uint32_t offset; uint32_t vcpu;
+                             uint8_t link_bits; uint8_t pad[7]; };
+struct evtchn_expand_array { uint64_t array_gfn; };
+struct evtchn_set_priority { evtchn_port_t port; uint32_t priority; };
 struct evtchn_alloc_unbound { domid_t dom, remote_dom; evtchn_port_t port; };
 struct evtchn_bind_interdomain { domid_t remote_dom; uint16_t pad; evtchn_port_t remote_port;
                                  evtchn_port_t local_port; };

@@ -52,7 +52,7 @@ void native_state_features(const struct target *t, void (*f)(uint32_t, void *), 
                 maps++;
                 dev += (d->gnt.maptrack[h].flags & GNTMAP_device_map) != 0;
             }
-        for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
+        for (unsigned p = 0; p < d->evtchn_valid; p++)
             ports[d->evtchn[p].state & 7]++;
         f(feature_mix(tag + 4, native_dev_state(d)), arg);
         f(feature_mix(tag + 1, (uint32_t)d->dying | d->shutdown << 1 | (d->paused != 0) << 2 |

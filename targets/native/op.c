@@ -29,12 +29,12 @@ static uint64_t native_arg_port(const struct domain *d, uint16_t a)
     if (!d)
         return a;
     /* the ports a guest can use: EVTCHNOP_status says closed for the free and the reserved */
-    for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
+    for (unsigned p = 0; p < d->evtchn_valid; p++)
         live += d->evtchn[p].state > ECS_RESERVED;
     if (!live)
         return a;
     k = a % live;
-    for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
+    for (unsigned p = 0; p < d->evtchn_valid; p++)
         if (d->evtchn[p].state > ECS_RESERVED && k-- == 0)
             return p;
     return a;

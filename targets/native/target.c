@@ -15,7 +15,8 @@
  *  - per domain: the fixed part and vCPUs, the p2m up to the highest nr_gfns seen (entries past
  *    nr_gfns are always MFN_INVALID, the p2m invariant memory.c keeps), the grant active entries up
  *    to the most grant frames seen (no ref can index past them) and maptrack when a write reached
- *    either (grant_table.touched), event channels;
+ *    either (grant_table.touched), event channel ports up to the most valid on either side
+ *    (evtchn_valid: 64 per bucket of the 4096), the FIFO event array's used part;
  *  - a domain slot the snapshot does not use only if it was created since (dom_create sets
  *    nr_vcpus, which nothing clears).
  * High-water marks are taken after every op (native_note_op). tests/native_reset_exact.c checks
@@ -96,11 +97,23 @@ static uint32_t native_max3(uint32_t a, uint32_t b, uint32_t c)
     return m > c ? m : c;
 }
 
+/* The ports either side used or wrote: entries past them are zero on both (evtchn_valid, _hi). */
+static size_t native_port_bytes(const struct domain *d, const struct domain *s)
+{
+    uint32_t ports = native_max3(d->evtchn_valid, d->evtchn_hi,
+                                 native_max3(s->evtchn_valid, s->evtchn_hi, 0));
+
+    if (ports > EVTCHN_MAX_PORTS)
+        ports = EVTCHN_MAX_PORTS;
+    return ports * sizeof(struct evtchn);
+}
+
 static void native_restore_dom(struct native *n, domid_t id)
 {
     struct domain *d = &n->hv->dom[id];
     const struct domain *s = &n->snap.hv.dom[id];
     const struct native_tables *tb = &n->snap.tab[id];
+    size_t port_bytes = native_port_bytes(d, s);
 
     /* the struct copies below carry the tables' pointers, which are the same in the snapshot */
     if (!s->exists) {
@@ -108,11 +121,12 @@ static void native_restore_dom(struct native *n, domid_t id)
             memcpy(d, s, sizeof(*d));
             memcpy(d->gnt.active, tb->active, sizeof(tb->active));
             memcpy(d->gnt.maptrack, tb->maptrack, sizeof(tb->maptrack));
-            memcpy(d->evtchn, tb->evtchn, sizeof(tb->evtchn));
+            memcpy(d->evtchn, tb->evtchn, port_bytes);
             memcpy(d->cmos.ram, tb->cmos_ram, sizeof(tb->cmos_ram));
         }
         return;
     }
+    uint32_t pages = d->fifo.nr_array > s->fifo.nr_array ? d->fifo.nr_array : s->fifo.nr_array;
     uint32_t gfns = native_max3(s->nr_gfns, (uint32_t)d->nr_gfns, n->hw_gfns[id]);
     uint32_t gframes = native_max3(s->gnt.nr_frames, d->gnt.nr_frames, n->hw_gnt_frames[id]);
     uint32_t refs = gframes * (uint32_t)GNT_V1_PER_FRAME;   /* v1 has the most entries per frame */
@@ -131,8 +145,11 @@ static void native_restore_dom(struct native *n, domid_t id)
         memcpy(d->gnt.maptrack, tb->maptrack, sizeof(tb->maptrack));
     }
     memcpy(&d->max_evtchn_port, &s->max_evtchn_port,
-           sizeof(*d) - offsetof(struct domain, max_evtchn_port));
-    memcpy(d->evtchn, tb->evtchn, sizeof(tb->evtchn));
+           offsetof(struct domain, fifo_array) - offsetof(struct domain, max_evtchn_port));
+    if (pages > EVTCHN_FIFO_MAX_ARRAY_PAGES)
+        pages = EVTCHN_FIFO_MAX_ARRAY_PAGES;
+    memcpy(d->fifo_array, s->fifo_array, pages * sizeof(d->fifo_array[0]));
+    memcpy(d->evtchn, tb->evtchn, port_bytes);
     memcpy(d->cmos.ram, tb->cmos_ram, sizeof(tb->cmos_ram));
 }
 
