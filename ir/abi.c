@@ -248,6 +248,19 @@ bool abi_op_raw_frame(const struct prog_op *op)
             ((hc->hints[i] == ABI_H_PTE && (op->args[i].imm & _PAGE_PRESENT)) ||
              hc->hints[i] == ABI_H_MADDR))
             return true;
+    /* FIFO event channels name their pages by frame (a PV guest's gfn is its mfn); a grant
+       cache_flush element names a machine address */
+    if (op->nr == HYPERVISOR_event_channel_op && op->nr_args >= 2 && op->args[0].kind == ARG_IMM &&
+        (op->args[0].imm == EVTCHNOP_init_control || op->args[0].imm == EVTCHNOP_expand_array) &&
+        op->args[1].kind == ARG_PAYLOAD && abi_raw_at(op, op->args[1].b, 8))
+        return true;
+    if (op->nr == HYPERVISOR_grant_table_op && op->nr_args >= 3 && op->args[0].kind == ARG_IMM &&
+        op->args[0].imm == GNTTABOP_cache_flush && op->args[1].kind == ARG_PAYLOAD &&
+        op->args[2].kind == ARG_IMM) {
+        for (uint64_t e = 0; e < op->args[2].imm && e < 64; e++)
+            if (abi_raw_at(op, op->args[1].b + e * sizeof(struct gnttab_cache_flush), 8))
+                return true;
+    }
     /* set_gdt's frame list: one machine frame per 512 entries */
     if (op->nr == HYPERVISOR_set_gdt && op->nr_args >= 2 && op->args[0].kind == ARG_PAYLOAD &&
         op->args[1].kind == ARG_IMM) {

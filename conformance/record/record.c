@@ -35,6 +35,7 @@ struct rec_lift {
     struct prog_op *op;
     struct rec_chunk chunk[REC_MAX_CHUNKS];
     unsigned nr_chunks;
+    uint64_t args[6];           /* the hypercall's arguments as issued */
 };
 
 static size_t rec_span(const struct recorder *r)
@@ -391,6 +392,23 @@ static bool rec_mmuext_takes_mfn(uint32_t cmd)
            cmd == MMUEXT_CLEAR_PAGE || cmd == MMUEXT_COPY_PAGE;
 }
 
+/* What the word at va is, behind an op's second argument when its first is the command: the
+   machine frame of FIFO init_control's control_gfn and expand_array's array_gfn (a PV guest's
+   gfn is its mfn: 1), the machine address of each grant cache_flush element (2), or neither. */
+static int rec_frame_word(const struct rec_lift *l, uint64_t va)
+{
+    uint64_t cmd = l->args[0], first = l->args[1];
+
+    if (l->op->nr == HYPERVISOR_event_channel_op &&
+        (cmd == EVTCHNOP_init_control || cmd == EVTCHNOP_expand_array))
+        return va == first ? 1 : 0;
+    if (l->op->nr == HYPERVISOR_grant_table_op && cmd == GNTTABOP_cache_flush && va >= first &&
+        (va - first) % sizeof(struct gnttab_cache_flush) == 0 &&
+        (va - first) / sizeof(struct gnttab_cache_flush) < l->args[2])
+        return 2;
+    return 0;
+}
+
 /* Known layouts lift by field; every other 8-byte word only when it points into the caller. */
 static void rec_lift_payload_word(struct rec_lift *l, const struct rec_chunk *c, uint64_t first,
                                   uint32_t k)
@@ -418,6 +436,10 @@ static void rec_lift_payload_word(struct rec_lift *l, const struct rec_chunk *c,
             rec_lift_va(l, v, &a);
     } else if (array && op->nr == HYPERVISOR_set_gdt) {
         rec_lift_mfn(l, v, &a);   /* the frame list */
+    } else if (rec_frame_word(l, va) == 1) {
+        rec_lift_mfn(l, v, &a);
+    } else if (rec_frame_word(l, va) == 2) {
+        rec_lift_maddr(l, v, &a);
     } else if (array && op->nr == HYPERVISOR_multicall) {
         uint64_t rel = (va - first) % sizeof(struct multicall_entry);
         uint64_t inner = prog_get64(op->payload + c->off + k - rel);
@@ -450,6 +472,7 @@ int record_hc_begin(struct recorder *r, struct hv *hv, const struct vcpu *v, uns
 {
     const struct abi_hypercall *hc = abi_hypercall_by_nr(nr);
     struct rec_lift l = { .r = r, .hv = hv, .v = v };
+    memcpy(l.args, args, sizeof(l.args));
     unsigned nargs = hc ? hc->nargs : 5;
 
     if (!r || r->overflow)

@@ -122,7 +122,8 @@ unsigned abi_op_payload_domids(const struct prog_op *op, uint16_t *ids, unsigned
  * frame or address (a present PTE argument; mmu_update's ptr and val; the mfn of mmuext's pins,
  * base pointers and page ops; a grant transfer's frame; a grant copy's gmfn; the extents of a
  * decrease_reservation or exchange, machine frames for a PV guest, gfns in the model; an
- * update_descriptor address; set_gdt's frame list). Frame numbers
+ * update_descriptor address; set_gdt's frame list; FIFO init_control's and expand_array's page;
+ * a grant cache_flush address). Frame numbers
  * name different things on two machines, so what such an op does cannot be compared between
  * targets (resources, mfn(d0,g3) and the like, name the same thing everywhere).
  */
