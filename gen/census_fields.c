@@ -38,7 +38,7 @@
 #define GNTMAP_BITS (GNTMAP_device_map | GNTMAP_host_map | GNTMAP_readonly | \
                      GNTMAP_application_map | GNTMAP_contains_pte)
 
-/* ---- mmu_update: the call, then each request by cmd = ptr & 3 ---------------------------------- */
+/* ---- mmu_update: the call, then each request by cmd = ptr & 7 ---------------------------------- */
 static const struct census_field f_mmu[] = {
     A("req", 0, 8, CK_VA, 0),
     A("count", 1, 4, CK_COUNT, BATCH_MAX),

@@ -37,7 +37,7 @@ static void gen_mmu_req_for(struct gen_hc *h, unsigned off, unsigned owner)
         ptr = GEN_IMM(gen_bad_mfn(g) << PAGE_SHIFT);
     ptr.b %= PAGE_SIZE;
     gen_pl_fix(h, off, 8, ptr);
-    if ((ptr.b & 3) == MMU_MACHPHYS_UPDATE && ptr.kind == ARG_MADDR)
+    if ((ptr.b & 7) == MMU_MACHPHYS_UPDATE && ptr.kind == ARG_MADDR)
         gen_pl_fix(h, off + 8, 8, gen_chance(g, 1, 2) ? GEN_IMM(gen_data_gfn(g)) :
                                                         GEN_IMM(gen_rand(g)));
     else

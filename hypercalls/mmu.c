@@ -82,17 +82,16 @@ static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *d,
                           struct domain *pg_owner, const void *item)
 {
     const struct mmu_update *req = item;
-    unsigned cmd = (unsigned)(req->ptr & 3U);
-    uint64_t maddr = req->ptr & ~3ULL;
+    /* Xen 4.17: the low 3 bits are the command (the address is of an 8-byte entry) */
+    unsigned cmd = (unsigned)(req->ptr & 7U);
+    uint64_t maddr = req->ptr & ~7ULL;
     mfn_t mfn = maddr >> PAGE_SHIFT;
     int rc;
 
     switch (cmd) {
     case MMU_NORMAL_PT_UPDATE:
-    case MMU_PT_UPDATE_PRESERVE_AD: {
-        /* entries sit at 8-byte slots only (XSA-227 class) */
-        if (maddr & 7U)
-            return -XEN_EINVAL;
+    case MMU_PT_UPDATE_PRESERVE_AD:
+    case MMU_PT_UPDATE_NO_TRANSLATE: {   /* the same for a PV guest: it is not translated */
         if (!get_page(hv, mfn, pg_owner))
             return -XEN_EINVAL;
         struct frame *f = frame_w(hv, mfn);

@@ -205,7 +205,7 @@ static bool abi_elem_raw_frame(const struct prog_op *op, uint64_t e)
     case HYPERVISOR_mmu_update:
         /* ptr is a machine address whatever the request; val a PTE unless it is a MACHPHYS one */
         return abi_raw_at(op, e, 8) ||
-               ((abi_pl_get(op, e, 8) & 3) != MMU_MACHPHYS_UPDATE && abi_raw_at(op, e + 8, 8) &&
+               ((abi_pl_get(op, e, 8) & 7) != MMU_MACHPHYS_UPDATE && abi_raw_at(op, e + 8, 8) &&
                 (abi_pl_get(op, e + 8, 8) & _PAGE_PRESENT));
     case HYPERVISOR_mmuext_op: {
         uint32_t cmd = (uint32_t)abi_pl_get(op, e, 4);

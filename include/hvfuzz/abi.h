@@ -51,7 +51,7 @@ enum abi_cmd {
  */
 #define ABI_HYPERCALLS(X)                                                                          \
     X(set_trap_table,     0, ABI_CMD_NONE,    0, ABI_H_PTR)                                        \
-    X(mmu_update,         1, ABI_CMD_PTR,   0x3, ABI_H_PTR, ABI_H_COUNT, ABI_H_PTR, ABI_H_DOMID)   \
+    X(mmu_update,         1, ABI_CMD_PTR,   0x7, ABI_H_PTR, ABI_H_COUNT, ABI_H_PTR, ABI_H_DOMID)   \
     X(set_gdt,            2, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
     X(stack_switch,       3, ABI_CMD_NONE,    0, ABI_H_ANY, ABI_H_VA)                              \
     X(set_callbacks,      4, ABI_CMD_NONE,    0, ABI_H_VA, ABI_H_VA, ABI_H_VA)                     \

@@ -61,13 +61,16 @@ typedef uint16_t domid_t;
 #define _PAGE_AVAIL     0xE00ULL
 #define _PAGE_NX        (1ULL << 63)
 #define PTE_ADDR_MASK   0x000FFFFFFFFFF000ULL
-#define PTE_HIGH_SW     0x7FF0000000000000ULL /* bits 52..62: software/protection-key bits */
-/* Set by the grant code in PTEs it creates; guests may never set it (L1 disallow mask). */
+#define PTE_HIGH_SW     0x7FF0000000000000ULL /* bits 52..62: Xen's _PAGE_AVAIL_HIGH */
+/* Set by the grant code in PTEs it creates. A debug build of Xen refuses it in a guest's L1
+   entries; a release build (Debian's) defines it 0 and allows the bit. The model keeps the debug
+   rule: it tells the grant code's entries by this bit (docs/MODEL.md, docs/XEN.md). */
 #define _PAGE_GNTTAB    (1ULL << 62)
 
-/* Flags a PV guest may not set, per level (no PSE for PV; upper levels take no cache attributes). */
-#define L1_DISALLOW_MASK  (PTE_HIGH_SW)
-#define BASE_DISALLOW_MASK (PTE_HIGH_SW | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
+/* Flags a PV guest may not set, per level (4.17's base_disallow_mask: anything but P, RW, US,
+   A, D, AVAIL, AVAIL_HIGH and NX; an L1 entry may set G). */
+#define L1_DISALLOW_MASK  (_PAGE_GNTTAB)
+#define BASE_DISALLOW_MASK (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 #define L2_DISALLOW_MASK  BASE_DISALLOW_MASK
 #define L3_DISALLOW_MASK  BASE_DISALLOW_MASK
 #define L4_DISALLOW_MASK  BASE_DISALLOW_MASK
@@ -192,10 +195,11 @@ struct physdev_set_iobitmap {
 #define PFEC_RSVD     0x08U
 #define PFEC_INSN     0x10U
 
-/* mmu_update: cmd = ptr & 3. */
+/* mmu_update: cmd = ptr & 7 (4.17; 4..7 are -ENOSYS). */
 #define MMU_NORMAL_PT_UPDATE      0
 #define MMU_MACHPHYS_UPDATE       1
 #define MMU_PT_UPDATE_PRESERVE_AD 2
+#define MMU_PT_UPDATE_NO_TRANSLATE 3
 #define MMU_UPDATE_PREEMPTED      (1U << 31)  /* in count: continuation flag */
 struct mmu_update {
     uint64_t ptr;
