@@ -29,6 +29,7 @@ union ev_arg {
     struct evtchn_close close;
     struct evtchn_status status;
     struct evtchn_unmask unmask;
+    struct evtchn_bind_pirq pirq;
     domid_t reset_dom;
 };
 
@@ -546,7 +547,9 @@ static const struct ev_row ev_inter_truncated = EV(EVP_UNBOUND, 1, EVTCHNOP_bind
 static const struct ev_row ev_reset_foreign = EV(EVP_PAIR, 1, EVTCHNOP_reset, reset_dom,
     -XEN_EPERM, NULL, 2);
 static const struct ev_row ev_bind_pirq = { .caller = 1, .cmd = EVTCHNOP_bind_pirq,
-    .expect = -XEN_ENOSYS };
+    .expect = -XEN_EPERM };
+static const struct ev_row ev_bind_pirq_past = { .caller = 1, .cmd = EVTCHNOP_bind_pirq,
+    .arg.pirq = { .pirq = EVTCHN_DOMU_NR_PIRQS }, .expect = -XEN_EINVAL };
 static const struct ev_row ev_unknown = { .caller = 1, .cmd = 99, .expect = -XEN_ENOSYS };
 
 static const struct conf_case ev_cases[] = {
@@ -606,7 +609,8 @@ static const struct conf_case ev_cases[] = {
     { "bind_interdomain_4097_einval", ev_run, &ev_inter_truncated },
     { "bucket_grows_past_64",        ev_bucket_grows, NULL },
     { "reset_foreign_eperm",         ev_run, &ev_reset_foreign },
-    { "bind_pirq_enosys",            ev_run, &ev_bind_pirq },
+    { "bind_pirq_no_access_eperm",   ev_run, &ev_bind_pirq },
+    { "bind_pirq_past_count_einval", ev_run, &ev_bind_pirq_past },
     { "unknown_cmd_enosys",          ev_run, &ev_unknown },
 };
 CONF_AREA("event_channel", ev_cases)

@@ -536,8 +536,10 @@ struct gnt_op_desc {
     /* array op: element size, the part copied back, the per-element handler */
     size_t size, out_off, out_len;
     int  (*elem)(struct hv *hv, struct vcpu *v, void *op);
-    /* single-struct op (count must be 1) */
+    /* single-struct op (count must be 1, unless any_count: Xen passes set_version and
+       get_version no count at all) */
     long (*single)(struct hv *hv, struct vcpu *v, uint64_t uop);
+    bool any_count;
     /* array op: run whenever a call ends, however it ends (NULL: nothing to do) */
     void (*batch_end)(struct hv *hv, struct vcpu *v);
 };
@@ -563,9 +565,9 @@ static const struct gnt_op_desc gnt_ops[] = {
                                      .out_off = offsetof(struct gnttab_unmap_and_replace, status),
                                      .out_len = sizeof(int16_t), .elem = gnt_replace_elem,
                                      .batch_end = gnt_unmap_batch_end },
-    [GNTTABOP_set_version] = { .single = gnt_set_version },
+    [GNTTABOP_set_version] = { .single = gnt_set_version, .any_count = true },
     [GNTTABOP_get_status_frames] = { .single = gnt_get_status_frames },
-    [GNTTABOP_get_version] = { .single = gnt_get_version },
+    [GNTTABOP_get_version] = { .single = gnt_get_version, .any_count = true },
 };
 #define GNT_NR_OPS (sizeof(gnt_ops) / sizeof(gnt_ops[0]))
 
@@ -643,6 +645,6 @@ long do_grant_table_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
     if (!gnt_caller(hv, v))
         return -XEN_ESRCH;
     if (op->single)
-        return count == 1 ? op->single(hv, v, args[1]) : -XEN_EINVAL;
+        return count == 1 || op->any_count ? op->single(hv, v, args[1]) : -XEN_EINVAL;
     return gnt_run_array(hv, v, op, args);
 }

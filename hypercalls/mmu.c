@@ -209,7 +209,7 @@ static int mmu_flush_mask(struct hv *hv, struct vcpu *v, struct domain *d, gva_t
 {
     uint64_t mask;
     if (copy_from_guest(hv, v, &mask, mask_ptr, sizeof(mask)) < 0)
-        return -XEN_EFAULT;
+        return -XEN_EFAULT;   /* mmuext's MULTI ops answer -EINVAL for it, as Xen does */
     mmu_promise(hv, d, mask, one_va, va);
     for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++) {
         if (!((mask >> i) & 1U))
@@ -345,9 +345,9 @@ static int mmuext_one(struct hv *hv, struct vcpu *v, struct domain *d, struct do
         tlb_flush_va(v, op->arg1);
         return 0;
     case MMUEXT_TLB_FLUSH_MULTI:
-        return mmu_flush_mask(hv, v, d, op->arg2, false, 0);
+        return mmu_flush_mask(hv, v, d, op->arg2, false, 0) < 0 ? -XEN_EINVAL : 0;
     case MMUEXT_INVLPG_MULTI:
-        return mmu_flush_mask(hv, v, d, op->arg2, true, op->arg1);
+        return mmu_flush_mask(hv, v, d, op->arg2, true, op->arg1) < 0 ? -XEN_EINVAL : 0;
     case MMUEXT_TLB_FLUSH_ALL:
         mmu_promise(hv, d, ~0ULL, false, 0);
         mmu_flush_all(hv, d, false, 0);
@@ -357,8 +357,9 @@ static int mmuext_one(struct hv *hv, struct vcpu *v, struct domain *d, struct do
         mmu_flush_all(hv, d, true, op->arg1);
         return 0;
     case MMUEXT_FLUSH_CACHE:
-        /* no cache model: the permission check is all there is to observe */
-        return d->privileged ? 0 : -XEN_EPERM;
+        /* no cache model: the permission check is all there is to observe (a domain without
+           I/O rights: -EACCES; the -EPERM of another page owner is checked before) */
+        return d->privileged ? 0 : -XEN_EACCES;
     case MMUEXT_CLEAR_PAGE:
         if (get_page_and_type(hv, op->arg1, d, PGT_writable, false) < 0)
             return -XEN_EINVAL;

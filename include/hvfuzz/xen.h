@@ -433,6 +433,9 @@ struct gnttab_get_version {
 #define EVTCHNOP_bind_interdomain 0
 #define EVTCHNOP_bind_virq        1
 #define EVTCHNOP_bind_pirq        2
+struct evtchn_bind_pirq { uint32_t pirq; uint32_t flags; uint32_t port; };
+/* A domU's pirqs: nr_static_irqs (the GSIs: 24 on QEMU's q35) + extra_domU_irqs (32). */
+#define EVTCHN_DOMU_NR_PIRQS      56U
 #define EVTCHNOP_close            3
 #define EVTCHNOP_send             4
 #define EVTCHNOP_status           5
