@@ -255,7 +255,8 @@ bool abi_op_raw_frame(const struct prog_op *op)
         op->args[1].kind == ARG_PAYLOAD && abi_raw_at(op, op->args[1].b, 8))
         return true;
     if (op->nr == HYPERVISOR_grant_table_op && op->nr_args >= 3 && op->args[0].kind == ARG_IMM &&
-        op->args[0].imm == GNTTABOP_cache_flush && op->args[1].kind == ARG_PAYLOAD &&
+        (op->args[0].imm & GNTTABOP_CMD_MASK) == GNTTABOP_cache_flush &&
+        op->args[1].kind == ARG_PAYLOAD &&
         op->args[2].kind == ARG_IMM) {
         for (uint64_t e = 0; e < op->args[2].imm && e < 64; e++)
             if (abi_raw_at(op, op->args[1].b + e * sizeof(struct gnttab_cache_flush), 8))

@@ -402,7 +402,8 @@ static int rec_frame_word(const struct rec_lift *l, uint64_t va)
     if (l->op->nr == HYPERVISOR_event_channel_op &&
         (cmd == EVTCHNOP_init_control || cmd == EVTCHNOP_expand_array))
         return va == first ? 1 : 0;
-    if (l->op->nr == HYPERVISOR_grant_table_op && cmd == GNTTABOP_cache_flush && va >= first &&
+    if (l->op->nr == HYPERVISOR_grant_table_op && (cmd & GNTTABOP_CMD_MASK) == GNTTABOP_cache_flush &&
+        va >= first &&
         (va - first) % sizeof(struct gnttab_cache_flush) == 0 &&
         (va - first) / sizeof(struct gnttab_cache_flush) < l->args[2])
         return 2;
