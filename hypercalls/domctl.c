@@ -152,6 +152,11 @@ long do_domctl(struct hv *hv, struct vcpu *v, uint64_t args[6])
     case XEN_DOMCTL_max_vcpus:
         rc = domctl_max_vcpus(hv, d, op.u.max_vcpus.max);
         break;
+    case XEN_DOMCTL_shadow_op:
+        /* Xen copies the reply back whatever the result (arch_do_domctl) */
+        rc = domctl_shadow_op(hv, v, d, &op.u.shadow_op);
+        copyback = true;
+        break;
     default:
         rc = -XEN_ENOSYS;
         break;

@@ -1,0 +1,77 @@
+/* Log-dirty mode: the marks every write to a domain's memory makes, and the audit's baseline. */
+#include <string.h>
+#include "hvfuzz/monitor.h"
+
+void logdirty_mark_pfn(struct domain *d, uint64_t pfn)
+{
+    /* Xen ignores m2p values that are not pfns (the MSB set); the model logs pfns it has a p2m
+       slot for, which are the only ones its save reads */
+    if (!d->logdirty || pfn >= HV_MAX_GFNS)
+        return;
+    uint64_t bit = 1ULL << (pfn % 64U);
+    if (!(d->ld_bitmap[pfn / 64U] & bit)) {
+        d->ld_bitmap[pfn / 64U] |= bit;
+        d->ld_dirty_count++;
+    }
+}
+
+void logdirty_mark_frame(struct hv *hv, mfn_t mfn)
+{
+    domid_t owner = hv->frames[mfn].owner;
+    if (owner >= HV_MAX_DOMAINS || !((hv->logdirty_doms >> owner) & 1U))
+        return;
+    /* by the m2p, as paging_mark_dirty does: a guest that rewrote its m2p entry
+       (MMU_MACHPHYS_UPDATE) gets the mark where it said the frame is */
+    logdirty_mark_pfn(&hv->dom[owner], hv->m2p[mfn]);
+}
+
+uint64_t logdirty_hash(const uint8_t *page)
+{
+    /* 64-bit words folded with a multiply: a changed word changes the hash (with near
+       certainty), which is all the audit asks */
+    uint64_t h = 0x9E3779B97F4A7C15ULL, w;
+    for (size_t i = 0; i < PAGE_SIZE; i += sizeof(w)) {
+        memcpy(&w, page + i, sizeof(w));
+        h = (h ^ w) * 0x100000001B3ULL;
+        h ^= h >> 29;
+    }
+    return h == LOGDIRTY_HASH_NONE ? 1U : h;
+}
+
+uint64_t logdirty_pfn_hash(const struct hv *hv, const struct domain *d, uint64_t pfn)
+{
+    mfn_t mfn = pfn < HV_MAX_GFNS ? d->p2m[pfn] : MFN_INVALID;
+    if (!mfn_valid(hv, mfn))
+        return LOGDIRTY_HASH_NONE;
+    return logdirty_hash(hv->mem + (size_t)mfn * PAGE_SIZE);
+}
+
+void logdirty_baseline(struct hv *hv, struct domain *d)
+{
+    uint64_t *h = hv->ld_hash + (size_t)d->id * HV_MAX_GFNS;
+    for (uint32_t pfn = 0; pfn < HV_MAX_GFNS; pfn++)
+        h[pfn] = pfn < d->p2m_top ? logdirty_pfn_hash(hv, d, pfn) : LOGDIRTY_HASH_NONE;
+}
+
+void logdirty_enable(struct hv *hv, struct domain *d)
+{
+    d->logdirty = true;
+    memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
+    hv->logdirty_doms |= (uint8_t)(1U << d->id);
+    logdirty_baseline(hv, d);
+}
+
+void logdirty_disable(struct hv *hv, struct domain *d)
+{
+    d->logdirty = false;
+    memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
+    hv->logdirty_doms &= (uint8_t)~(1U << d->id);
+}
+
+void logdirty_clean(struct hv *hv, struct domain *d)
+{
+    memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
+    d->ld_fault_count = 0;
+    d->ld_dirty_count = 0;
+    logdirty_baseline(hv, d);
+}
