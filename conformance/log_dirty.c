@@ -119,7 +119,8 @@ static uint64_t ld_prepare(struct conf_ctx *c, enum ld_path path)
         return ld_gfn(7);
     }
     case LD_PIN_L1: {
-        /* a zero page mapped read-only can be typed L1: its validation writes nothing */
+        /* a zero page mapped read-only can be typed L1: its validation writes nothing, but the
+           pin marks it (Xen: "a page is dirtied when its pin status is set") */
         conf_hc(c, c->v1, HYPERVISOR_update_va_mapping, conf_scratch(c, c->d1, 8),
                 ld_pte_ro(c, 8), UVMF_INVLPG, 0, 0);
         struct mmuext_op x = { .cmd = MMUEXT_PIN_L1_TABLE, .arg1 = conf_scratch_mfn(c, c->d1, 8) };
@@ -218,7 +219,7 @@ static const struct ld_path_row ld_path_rows[] = {
     { LD_UPDATE_VA_MAPPING, 0, true },
     { LD_CLEAR_PAGE, 0, true },
     { LD_COPY_PAGE, 0, true },
-    { LD_PIN_L1, 0, false },
+    { LD_PIN_L1, 0, true },
     { LD_GNT_COPY, 0, true },
     { LD_POPULATE, 1, true },
     { LD_DECREASE, 1, true },
@@ -346,7 +347,7 @@ static const struct conf_case ld_cases[] = {
     { "update_va_mapping_marks_l1", ld_path_run, &ld_path_rows[2] },
     { "clear_page_marks", ld_path_run, &ld_path_rows[3] },
     { "copy_page_marks_dest", ld_path_run, &ld_path_rows[4] },
-    { "pin_l1_writes_nothing", ld_path_run, &ld_path_rows[5] },
+    { "pin_l1_marks_table", ld_path_run, &ld_path_rows[5] },
     { "grant_copy_marks_dest", ld_path_run, &ld_path_rows[6] },
     { "populate_marks_pfn", ld_path_run, &ld_path_rows[7] },
     { "decrease_marks_pfn", ld_path_run, &ld_path_rows[8] },

@@ -442,6 +442,14 @@ static inline uint8_t *frame_mem_w(struct hv *hv, mfn_t mfn)
         logdirty_mark_frame(hv, mfn);
     return frame_mem_w_nolog(hv, mfn);
 }
+/* A page table's type count leaving or reaching 0 and its pin being set or cleared mark it in
+   log-dirty mode without a write (Xen's validate_page, free_page_type, PIN and UNPIN): the
+   stream carries each page's type, so a change of it must be sent again. */
+static inline void frame_mark_type_change(struct hv *hv, mfn_t mfn)
+{
+    if (hv->logdirty_doms)
+        logdirty_mark_frame(hv, mfn);
+}
 static inline uint64_t *frame_ptes_w(struct hv *hv, mfn_t mfn) { return (uint64_t *)frame_mem_w(hv, mfn); }
 /* Every write to a struct frame or an m2p entry goes through these: they mark hv->fdirty. */
 static inline struct frame *frame_w(struct hv *hv, mfn_t mfn)
