@@ -1,7 +1,7 @@
 /* The machine: frame pool, frame table, m2p, dom0, preemption points and the BUG() latch. */
 #include <stdlib.h>
 #include <string.h>
-#include "hvfuzz/monitor.h"
+#include "hvfuzz/migrate.h"
 
 struct hv *hv_create(const struct hv_config *cfg)
 {
@@ -64,6 +64,7 @@ void hv_destroy(struct hv *hv)
     free(hv->mem);
     free(hv->m2p);
     free(hv->ld_hash);
+    mig_free(hv);
     free(hv);
 }
 

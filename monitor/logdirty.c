@@ -56,6 +56,7 @@ void logdirty_baseline(struct hv *hv, struct domain *d)
 void logdirty_enable(struct hv *hv, struct domain *d)
 {
     d->logdirty = true;
+    d->ld_session++;
     memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
     hv->logdirty_doms |= (uint8_t)(1U << d->id);
     logdirty_baseline(hv, d);
@@ -64,6 +65,7 @@ void logdirty_enable(struct hv *hv, struct domain *d)
 void logdirty_disable(struct hv *hv, struct domain *d)
 {
     d->logdirty = false;
+    d->ld_session++;
     memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
     hv->logdirty_doms &= (uint8_t)~(1U << d->id);
 }
@@ -73,5 +75,6 @@ void logdirty_clean(struct hv *hv, struct domain *d)
     memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
     d->ld_fault_count = 0;
     d->ld_dirty_count = 0;
+    d->ld_session++;
     logdirty_baseline(hv, d);
 }

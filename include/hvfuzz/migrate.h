@@ -3,10 +3,11 @@
 #define HVFUZZ_MIGRATE_H
 
 #include "hvfuzz/monitor.h"
+#include "hvfuzz/prog.h"   /* enum prog_migrate_phase: the phases are part of the program format */
 
 /*
  * The toolstack in monitor/migrate.c drives a migration of one domain in three steps, each a
- * program op (OP_MIGRATE, imm = the phase), so that a program runs other ops on the source
+ * program op (OP_MIGRATE, imm = enum prog_migrate_phase), so that a program runs other ops on the source
  * between them (docs/MIGRATION.md):
  *  begin   log-dirty mode on, round 0: every pfn of the domain into the stream;
  *  round   clean the bitmap and send the pfns it named (pre-copy);
@@ -15,7 +16,6 @@
  *          free again), compare the new domain with the image, unpause it.
  * Results: begin 0; round the pages sent; finish the new domain's id; or -errno (docs).
  */
-enum mig_phase { MIG_BEGIN = 0, MIG_ROUND, MIG_FINISH, MIG_NR_PHASES };
 #define MIG_MAX_ROUND 250U      /* rounds a migration may take; then only finish is accepted */
 
 /* One pfn as the stream carries it (Xen's PAGE_DATA record with its XEN_DOMCTL_PFINFO type). */

@@ -12,6 +12,7 @@ typedef uint64_t mfn_t;   /* machine frame number: index into the frame pool */
 typedef uint64_t gfn_t;   /* guest (pseudo-physical) frame number */
 typedef uint64_t gva_t;   /* guest virtual address */
 #define MFN_INVALID (~0ULL)
+struct mig_stream;        /* hvfuzz/migrate.h */
 #define GFN_INVALID (~0ULL)
 
 #define HV_MAX_FRAMES   65536U
@@ -317,6 +318,8 @@ struct domain {
     bool     logdirty;
     uint32_t ld_fault_count;    /* stays 0: the model takes no shadow write faults */
     uint32_t ld_dirty_count;    /* pfns newly marked since the last clean */
+    uint32_t ld_session;        /* bumped by every enable, disable and clean: a toolstack sees
+                                   whether someone else cleaned its bitmap in between */
     uint64_t ld_bitmap[HV_MAX_GFNS / 64U];
     struct page_list pages;     /* frames counted in tot_pages */
     struct page_list xenpages;  /* xen-heap frames shared with the domain */
@@ -400,6 +403,15 @@ struct hv {
        hv_create, meaningful only while the slot's mode is on. */
     uint8_t   logdirty_doms;
     uint64_t *ld_hash;          /* HV_MAX_DOMAINS rows of HV_MAX_GFNS hashes */
+    /* The migration in progress (monitor/migrate.c; one at a time) and the stream, allocated on
+       the first begin and freed by hv_destroy; the stream is meaningful only while active. */
+    struct {
+        bool     active;
+        domid_t  src;
+        uint8_t  round;         /* rounds sent so far (begin sends round 0) */
+        uint32_t session;       /* the source's ld_session after the toolstack's last call */
+    } mig;
+    struct mig_stream *mig_stream;
     /* Optional bit per frame, set by every write to frame memory (frame_mem_w): whoever sets the
        pointer owns the bitmap (a snapshot restores only the frames marked). NULL: not tracked. */
     uint64_t *dirty;
