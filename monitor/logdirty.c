@@ -46,6 +46,34 @@ uint64_t logdirty_pfn_hash(const struct hv *hv, const struct domain *d, uint64_t
     return logdirty_hash(hv->mem + (size_t)mfn * PAGE_SIZE);
 }
 
+bool logdirty_pfn_unmarked(const struct hv *hv, const struct domain *d, uint32_t pfn,
+                           uint64_t *now)
+{
+    const uint64_t *base = hv->ld_hash + (size_t)d->id * HV_MAX_GFNS;
+    *now = base[pfn];
+    if (pfn >= HV_MAX_GFNS || ((d->ld_bitmap[pfn / 64U] >> (pfn % 64U)) & 1U))
+        return false;
+    mfn_t m = d->p2m[pfn];
+    if (mfn_valid(hv, m)) {
+        if (hv->m2p[m] != pfn)
+            return false;
+        if (hv->dirty && !((hv->dirty[m / 64U] >> (m % 64U)) & 1U))
+            return false;
+    }
+    *now = logdirty_pfn_hash(hv, d, pfn);
+    return *now != base[pfn];
+}
+
+/* Before a clean or disable drops the bitmap: keep the first unmarked change for the audit. */
+static void logdirty_check(struct hv *hv, struct domain *d)
+{
+    uint64_t now;
+    uint32_t top = d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
+    for (uint32_t pfn = 0; pfn < top && !d->ld_missed; pfn++)
+        if (logdirty_pfn_unmarked(hv, d, pfn, &now))
+            d->ld_missed = pfn + 1U;
+}
+
 void logdirty_baseline(struct hv *hv, struct domain *d)
 {
     uint64_t *h = hv->ld_hash + (size_t)d->id * HV_MAX_GFNS;
@@ -64,6 +92,7 @@ void logdirty_enable(struct hv *hv, struct domain *d)
 
 void logdirty_disable(struct hv *hv, struct domain *d)
 {
+    logdirty_check(hv, d);
     d->logdirty = false;
     d->ld_session++;
     memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
@@ -72,6 +101,7 @@ void logdirty_disable(struct hv *hv, struct domain *d)
 
 void logdirty_clean(struct hv *hv, struct domain *d)
 {
+    logdirty_check(hv, d);
     memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
     d->ld_fault_count = 0;
     d->ld_dirty_count = 0;

@@ -385,6 +385,13 @@ static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
         memset(bm, 0, sizeof(bm));
     else
         mig_clean(hv, d, bm);
+    if (d->ld_missed) {
+        rep->found = true;
+        snprintf(rep->what, sizeof(rep->what), "LOGDIRTY");
+        snprintf(rep->detail, sizeof(rep->detail), "the last round's clean of d%u found pfn 0x%x "
+                 "changed since the clean before without its dirty bit", (unsigned)dom,
+                 d->ld_missed - 1U);
+    }
     if (hv->mig.round < MIG_MAX_ROUND)
         hv->mig.round++;
     if (d->p2m_top > m->s.nr_pfns)

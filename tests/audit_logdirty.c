@@ -4,8 +4,9 @@
 /*
  * Log-dirty mode on dom1; a guest store (marked by frame_mem_w) leaves the audit clean; bytes
  * written past the accessor into another data page (what a hypervisor write that forgets
- * paging_mark_dirty does) are reported against that frame; a clean takes a new baseline and the
- * audit is clean again; a p2m change without a write is marked too.
+ * paging_mark_dirty does) are reported against that frame, and by the clean that erases the
+ * bitmap (it keeps the pfn); a clean takes a new baseline; a p2m change without a write is
+ * marked too.
  */
 TEST(audit_logdirty)
 {
@@ -25,8 +26,12 @@ TEST(audit_logdirty)
     frame_mem(hv, m)[100] ^= 0xFF;
     au_expect_only(hv, INV_LOGDIRTY, m, 1, "unmarked write");
 
+    /* the clean keeps the evidence it erases */
     logdirty_clean(hv, d);
     TEST_EQ(0, d->ld_bitmap[AU_DATA_GFN / 64U]);
+    TEST_EQ(AU_DATA_GFN + 2, d->ld_missed);
+    au_expect_only(hv, INV_LOGDIRTY, MFN_INVALID, 1, "kept by the clean");
+    d->ld_missed = 0;
     au_expect_clean(hv, "after clean");
 
     /* the pfn moves to another frame of the domain (the model's writes all go through p2m_set) */

@@ -61,7 +61,9 @@ struct mig_stream {
 /* A mismatch the oracle found: migrate:<what>, with the frame and the round. */
 struct mig_report {
     bool found;
-    char what[32];          /* memory, pagetable, pin, vcpu, domain, restore */
+    char what[32];          /* memory, pagetable, pin, vcpu, domain, restore; LOGDIRTY when the
+                               last clean found a change log-dirty mode missed (the
+                               hypervisor's fault, reported as the audit's invariant) */
     char detail[400];
 };
 

@@ -320,6 +320,9 @@ struct domain {
     uint32_t ld_dirty_count;    /* pfns newly marked since the last clean */
     uint32_t ld_session;        /* bumped by every enable, disable and clean: a toolstack sees
                                    whether someone else cleaned its bitmap in between */
+    /* The first pfn (+1, 0: none) a clean or disable found changed since the clean before it
+       without its bit: the evidence the clean is about to erase, kept for the audit (LOGDIRTY) */
+    uint32_t ld_missed;
     uint64_t ld_bitmap[HV_MAX_GFNS / 64U];
     struct page_list pages;     /* frames counted in tot_pages */
     struct page_list xenpages;  /* xen-heap frames shared with the domain */
@@ -513,6 +516,12 @@ void logdirty_clean(struct hv *hv, struct domain *d);
 void logdirty_baseline(struct hv *hv, struct domain *d);
 uint64_t logdirty_hash(const uint8_t *page);
 uint64_t logdirty_pfn_hash(const struct hv *hv, const struct domain *d, uint64_t pfn);
+/* The LOGDIRTY rule for one pfn of d in log-dirty mode: its contents (hashed now: *now) differ
+   from the baseline while its bit is clear. Frames whose m2p names another pfn are left out
+   (their marks go where the guest's m2p says); with hv->dirty, frames not written since the
+   snapshot are not read (the baseline came after it). */
+bool logdirty_pfn_unmarked(const struct hv *hv, const struct domain *d, uint32_t pfn,
+                           uint64_t *now);
 
 /* monitor/frame.c: allocator and page lists. */
 void page_list_init(struct page_list *l);

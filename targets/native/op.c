@@ -340,6 +340,10 @@ static void native_migrate(struct native *n, const struct prog_op *op, struct op
     memset(&n->iso, 0, sizeof(n->iso));
     n->iso.oracle = ORACLE_MIGRATE;
     snprintf(n->iso.signature, sizeof(n->iso.signature), "migrate:%s", rep.what);
+    if (strcmp(rep.what, "LOGDIRTY") == 0) {
+        n->iso.oracle = ORACLE_AUDIT;
+        snprintf(n->iso.signature, sizeof(n->iso.signature), "audit:LOGDIRTY:migrate");
+    }
     snprintf(n->iso.detail, sizeof(n->iso.detail), "migrate d%u %s: %s", op->dom,
              prog_migrate_phase_name(op->imm), rep.detail);
 }
