@@ -20,7 +20,7 @@ struct hv *hv_create(const struct hv_config *cfg)
     hv->mem = calloc(cfg->nr_frames, PAGE_SIZE);
     hv->m2p = malloc((size_t)cfg->nr_frames * sizeof(*hv->m2p));
     hv->ld_hash = calloc((size_t)HV_MAX_DOMAINS * HV_MAX_GFNS, sizeof(*hv->ld_hash));
-    if (!hv->frames || !hv->mem || !hv->m2p || !hv->ld_hash) {
+    if (!hv->frames || !hv->mem || !hv->m2p || !hv->ld_hash || mig_alloc(hv) < 0) {
         hv_destroy(hv);
         return NULL;
     }

@@ -19,23 +19,21 @@ void mig_free(struct hv *hv)
     hv->mig_stream = NULL;
 }
 
-static struct mig_stream *mig_stream_get(struct hv *hv)
+int mig_alloc(struct hv *hv)
 {
-    if (hv->mig_stream)
-        return hv->mig_stream;
     struct mig_stream *m = calloc(1, sizeof(*m));
     if (!m)
-        return NULL;
+        return -XEN_ENOMEM;
     m->s.data = calloc(HV_MAX_GFNS, PAGE_SIZE);
     m->o.data = calloc(HV_MAX_GFNS, PAGE_SIZE);
     if (!m->s.data || !m->o.data) {
         free(m->s.data);
         free(m->o.data);
         free(m);
-        return NULL;
+        return -XEN_ENOMEM;
     }
     hv->mig_stream = m;
-    return m;
+    return 0;
 }
 
 /* mfn -> pfn as the save canonicalises: by the m2p, checked against the p2m (Xen's
@@ -57,11 +55,28 @@ static uint8_t mig_pfn_type(const struct frame *f)
     return PGT_IS_PT(f->type) && (f->flags & FRAME_VALIDATED) ? f->type : PGT_none;
 }
 
+/* A page table's entries canonical (pfn in place of mfn, Xen's slots empty) in e; -ERANGE when
+   an entry maps a frame outside the domain's pseudo-physical map (Xen: "Bad mfn"). */
+static int mig_canon(const struct hv *hv, const struct domain *d, uint8_t type, uint64_t *e)
+{
+    for (unsigned i = 0; type != PGT_none && i < PTES_PER_TABLE; i++) {
+        if (pt_xen_slot(pgt_level(type), i)) {
+            e[i] = 0;
+            continue;
+        }
+        if (!pte_present(e[i]))
+            continue;
+        uint64_t p;
+        if (!mig_mfn_to_pfn(hv, d, pte_mfn(e[i]), &p))
+            return -XEN_ERANGE;
+        e[i] = (e[i] & ~PTE_ADDR_MASK) | (p << PAGE_SHIFT);
+    }
+    return 0;
+}
+
 /*
- * Send pfn into the stream: its type, pin and contents, a page table's entries canonical (pfn in
- * place of mfn, Xen's slots empty). -ERANGE when an entry maps a frame outside the domain's
- * pseudo-physical map (Xen: "Bad mfn"): a live round sends the page again later, the last one
- * fails the save.
+ * Send pfn into the stream: its type, pin and contents, a page table's canonical. -ERANGE from
+ * mig_canon: a live round sends the page again later, the last one fails the save.
  */
 static int mig_send(struct hv *hv, const struct domain *d, struct mig_image *s, uint32_t pfn,
                     uint8_t round)
@@ -84,18 +99,8 @@ static int mig_send(struct hv *hv, const struct domain *d, struct mig_image *s, 
     /* HV_BUG_MIG_CANON: a page table sent again in a later round goes as it is, mfns and all
        (the pre-fix save canonicalised only the pages of its first pass) */
     bool raw = hv_bug_on(hv, HV_BUG_MIG_CANON) && round > 0;
-    for (unsigned i = 0; type != PGT_none && !raw && i < PTES_PER_TABLE; i++) {
-        if (pt_xen_slot(pgt_level(type), i)) {
-            e[i] = 0;
-            continue;
-        }
-        if (!pte_present(e[i]))
-            continue;
-        uint64_t p;
-        if (!mig_mfn_to_pfn(hv, d, pte_mfn(e[i]), &p))
-            return -XEN_ERANGE;
-        e[i] = (e[i] & ~PTE_ADDR_MASK) | (p << PAGE_SHIFT);
-    }
+    if (!raw && mig_canon(hv, d, type, e) < 0)
+        return -XEN_ERANGE;
     memcpy(dst, e, PAGE_SIZE);
     pg->present = true;
     pg->sent = true;
@@ -169,7 +174,7 @@ static long mig_begin(struct hv *hv, domid_t dom)
     /* a toolstack migrates guests: not itself, nor a dying or shut-down domain */
     if (d->privileged || d->dying || d->shutdown || d->logdirty)
         return -XEN_EINVAL;
-    struct mig_stream *m = mig_stream_get(hv);
+    struct mig_stream *m = hv->mig_stream;
     if (!m)
         return -XEN_ENOMEM;
     logdirty_enable(hv, d);
@@ -317,21 +322,44 @@ static int mig_restore(struct hv *hv, domid_t id, const struct mig_image *s, boo
         }
         memcpy(frame_mem_w(hv, n->p2m[pfn]), e, PAGE_SIZE);
     }
-    /* pins from the leaves up, as the stream's PFINFO order gives them */
-    for (unsigned level = 1; level <= 4; level++) {
-        for (uint32_t pfn = 0; pfn < s->nr_pfns; pfn++) {
-            const struct mig_page *pg = &s->page[pfn];
-            if (!pg->present || !pg->pinned || pg->type != pgt_of_level(level))
-                continue;
-            rc = pt_pin(hv, n, n->p2m[pfn], level, false);
-            if (rc < 0) {
-                *bad = true;
-                snprintf(why, whylen, "pin of the L%u table at pfn 0x%x failed (%d)", level, pfn, rc);
-                return rc;
-            }
+    n->max_pages = s->max_pages;
+    /*
+     * Types before pins. Xen's restore sets the vCPUs' base pointers and then pins in pfn order,
+     * and a table some same-level (linear) entry points at can then be typed a level lower, as
+     * get_page_from_l2e tries L1 first: a divergence Xen's restore has. The model's toolstack
+     * holds each table at its declared type by a temporary ref first: the tables linear entries
+     * point at (which hold no linear entries themselves, XSA-240's depth rule) from L1 up, then
+     * the rest from L4 down; the refs go after the pins and base pointers hold theirs.
+     */
+    static uint8_t temp[HV_MAX_GFNS], target[HV_MAX_GFNS];
+    memset(temp, 0, sizeof(temp));
+    memset(target, 0, sizeof(target));
+    for (uint32_t pfn = 0; pfn < s->nr_pfns; pfn++) {
+        const struct mig_page *pg = &s->page[pfn];
+        const uint64_t *e = (const uint64_t *)(s->data + (size_t)pfn * PAGE_SIZE);
+        for (unsigned i = 0; pg->present && pg->type != PGT_none && i < PTES_PER_TABLE; i++) {
+            uint64_t p = pte_mfn(e[i]);
+            if (pte_present(e[i]) && p < s->nr_pfns && p != pfn && s->page[p].type == pg->type)
+                target[p] = 1;
         }
     }
-    n->max_pages = s->max_pages;
+    for (unsigned pass = 0; pass < 8; pass++) {
+        unsigned level = pass < 4 ? pass + 1U : 8U - pass;
+        for (uint32_t pfn = 0; pfn < s->nr_pfns; pfn++) {
+            const struct mig_page *pg = &s->page[pfn];
+            if (!pg->present || pg->type != pgt_of_level(level) || temp[pfn] ||
+                (pass < 4) != (target[pfn] != 0))
+                continue;
+            rc = get_page_and_type(hv, n->p2m[pfn], n, pg->type, false);
+            if (rc < 0) {
+                *bad = true;
+                snprintf(why, whylen, "the L%u table at pfn 0x%x does not validate (%d)", level,
+                         pfn, rc);
+                goto drop;
+            }
+            temp[pfn] = 1;
+        }
+    }
     for (unsigned i = 0; i < s->nr_vcpus; i++) {
         const struct mig_vcpu *sv = &s->vcpu[i];
         struct vcpu *v = &n->vcpu[i];
@@ -344,7 +372,7 @@ static int mig_restore(struct hv *hv, domid_t id, const struct mig_image *s, boo
                 *bad = true;
                 snprintf(why, whylen, "vcpu %u %s base pointer at pfn 0x%llx refused (%d)", i,
                          u ? "user" : "kernel", (unsigned long long)pfn, rc);
-                return rc;
+                goto drop;
             }
         }
         v->up = sv->up;
@@ -360,6 +388,23 @@ static int mig_restore(struct hv *hv, domid_t id, const struct mig_image *s, boo
         v->fpu_ts = sv->fpu_ts;
         v->iopl = sv->iopl;
     }
+    /* pins in pfn order, as Xen's pin_pagetables issues them */
+    for (uint32_t pfn = 0; pfn < s->nr_pfns && rc >= 0; pfn++) {
+        const struct mig_page *pg = &s->page[pfn];
+        if (!pg->present || !pg->pinned || pg->type == PGT_none)
+            continue;
+        rc = pt_pin(hv, n, n->p2m[pfn], pgt_level(pg->type), false);
+        if (rc < 0) {
+            *bad = true;
+            snprintf(why, whylen, "pin of the L%u table at pfn 0x%x failed (%d)",
+                     pgt_level(pg->type), pfn, rc);
+        }
+    }
+drop:
+    for (uint32_t pfn = 0; pfn < s->nr_pfns; pfn++)
+        if (temp[pfn])
+            put_page_and_type(hv, n->p2m[pfn]);
+    return rc < 0 ? rc : 0;
     return 0;
 }
 
@@ -397,15 +442,26 @@ static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
     if (d->p2m_top > m->s.nr_pfns)
         m->s.nr_pfns = d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
     /* types and pins are cheap to read again: the last round re-reads every pfn's, and sends a
-       page whose type or pin changed unseen */
+       page whose type or pin changed unseen. A page table's canonical form depends on the p2m
+       of the pages it maps, which changes without a write to it (a page given back while still
+       mapped): each one not sent yet is canonicalised again and sent if it differs. */
     for (uint32_t pfn = 0; pfn < m->s.nr_pfns; pfn++) {
         mfn_t mf = d->p2m[pfn];
         const struct mig_page *pg = &m->s.page[pfn];
         bool present = mfn_valid(hv, mf);
+        uint64_t e[PTES_PER_TABLE];
+        if ((bm[pfn / 64U] >> (pfn % 64U)) & 1U)
+            continue;
         if (present != pg->present ||
             (present && (mig_pfn_type(&hv->frames[mf]) != pg->type ||
                          ((hv->frames[mf].flags & FRAME_PINNED) != 0) != pg->pinned)))
             bm[pfn / 64U] |= 1ULL << (pfn % 64U);
+        else if (present && pg->type != PGT_none) {
+            memcpy(e, frame_mem(hv, mf), PAGE_SIZE);
+            if (mig_canon(hv, d, pg->type, e) < 0 ||
+                memcmp(e, m->s.data + (size_t)pfn * PAGE_SIZE, PAGE_SIZE) != 0)
+                bm[pfn / 64U] |= 1ULL << (pfn % 64U);
+        }
     }
     rc = mig_send_round(hv, d, &m->s, bm, true);
     if (rc < 0) {

@@ -69,7 +69,9 @@ struct mig_report {
 
 /* Run one phase on domain dom. Returns as above; *rep is filled when the oracle found one. */
 long mig_op(struct hv *hv, domid_t dom, unsigned phase, struct mig_report *rep);
-/* The stream's allocation (made on the first begin, kept by hv_destroy's caller: mig_free). */
+/* The stream's allocation, made by hv_create (so that a snapshot of the machine holds the
+   pointer: untouched pages of it cost nothing) and freed by hv_destroy. 0 or -ENOMEM. */
+int mig_alloc(struct hv *hv);
 void mig_free(struct hv *hv);
 
 /* monitor/migrate_oracle.c: the oracle's image of d (canonical by its p2m), and the comparison of

@@ -406,8 +406,8 @@ struct hv {
        hv_create, meaningful only while the slot's mode is on. */
     uint8_t   logdirty_doms;
     uint64_t *ld_hash;          /* HV_MAX_DOMAINS rows of HV_MAX_GFNS hashes */
-    /* The migration in progress (monitor/migrate.c; one at a time) and the stream, allocated on
-       the first begin and freed by hv_destroy; the stream is meaningful only while active. */
+    /* The migration in progress (monitor/migrate.c; one at a time) and the stream, allocated by
+       hv_create and freed by hv_destroy; the stream is meaningful only while active. */
     struct {
         bool     active;
         domid_t  src;
