@@ -40,7 +40,7 @@ const struct gen_cfg gen_default_cfg = {
         [GEN_F_GUEST] = 10,
         [GEN_F_SCHEDULE] = 6,
         [GEN_F_EXIT] = 14,
-        [GEN_F_MIGRATE] = 5,
+        [GEN_F_MIGRATE] = 1,
         /* counted only on targets that run code (gen_env.guest_code) */
         [GEN_F_CODE] = 16,
     },

@@ -35,7 +35,7 @@ uint64_t logdirty_hash(const uint8_t *page)
         h = (h ^ w) * 0x100000001B3ULL;
         h ^= h >> 29;
     }
-    return h == LOGDIRTY_HASH_NONE ? 1U : h;
+    return h == LOGDIRTY_HASH_NONE || h == LOGDIRTY_HASH_UNTOUCHED ? 2U : h;
 }
 
 uint64_t logdirty_pfn_hash(const struct hv *hv, const struct domain *d, uint64_t pfn)
@@ -61,6 +61,10 @@ bool logdirty_pfn_unmarked(const struct hv *hv, const struct domain *d, uint32_t
             return false;
     }
     *now = logdirty_pfn_hash(hv, d, pfn);
+    /* not written since the snapshot when the baseline was taken, written since, and not
+       marked: a write reached it past the mark (the same pfn's frame, p2m_set marks a move) */
+    if (base[pfn] == LOGDIRTY_HASH_UNTOUCHED)
+        return mfn_valid(hv, m);
     return *now != base[pfn];
 }
 
@@ -77,8 +81,15 @@ static void logdirty_check(struct hv *hv, struct domain *d)
 void logdirty_baseline(struct hv *hv, struct domain *d)
 {
     uint64_t *h = hv->ld_hash + (size_t)d->id * HV_MAX_GFNS;
-    for (uint32_t pfn = 0; pfn < HV_MAX_GFNS; pfn++)
-        h[pfn] = pfn < d->p2m_top ? logdirty_pfn_hash(hv, d, pfn) : LOGDIRTY_HASH_NONE;
+    for (uint32_t pfn = 0; pfn < HV_MAX_GFNS; pfn++) {
+        mfn_t m = pfn < d->p2m_top ? d->p2m[pfn] : MFN_INVALID;
+        /* where the snapshot owner tracks writes, a frame it has not seen written since the
+           reset needs no hash: any write to it from now on shows in hv->dirty */
+        if (mfn_valid(hv, m) && hv->dirty && !((hv->dirty[m / 64U] >> (m % 64U)) & 1U))
+            h[pfn] = LOGDIRTY_HASH_UNTOUCHED;
+        else
+            h[pfn] = pfn < d->p2m_top ? logdirty_pfn_hash(hv, d, pfn) : LOGDIRTY_HASH_NONE;
+    }
 }
 
 void logdirty_enable(struct hv *hv, struct domain *d)

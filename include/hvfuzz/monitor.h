@@ -510,6 +510,7 @@ static inline bool mfn_valid(const struct hv *hv, mfn_t mfn) { return mfn < hv->
 /* monitor/logdirty.c: log-dirty mode on and off, clean, and the audit's baseline (the hash of
    every pfn's contents, LOGDIRTY_HASH_NONE for a pfn without a frame), taken at enable and clean. */
 #define LOGDIRTY_HASH_NONE 0ULL
+#define LOGDIRTY_HASH_UNTOUCHED 1ULL   /* the frame was not written since the snapshot (hv->dirty) */
 void logdirty_enable(struct hv *hv, struct domain *d);
 void logdirty_disable(struct hv *hv, struct domain *d);
 void logdirty_clean(struct hv *hv, struct domain *d);
