@@ -1,6 +1,7 @@
 /* Generator templates for multicall, vcpu_op, sched_op, domctl and the small query hypercalls. */
 #include <stddef.h>
 #include "gen/gen_internal.h"
+#include "hvfuzz/monitor.h"
 
 /* ---- multicall: a list whose entries reach into the same payload for their own structs --------- */
 
@@ -163,7 +164,8 @@ static void gen_shadow_op(struct gen *g, struct gen_hc *h, unsigned at, unsigned
                                    XEN_DOMCTL_SHADOW_OP_OFF, XEN_DOMCTL_SHADOW_OP_CLEAN,
                                    XEN_DOMCTL_SHADOW_OP_CLEAN, XEN_DOMCTL_SHADOW_OP_PEEK,
                                    XEN_DOMCTL_SHADOW_OP_PEEK, XEN_DOMCTL_SHADOW_OP_ENABLE_TEST };
-    uint32_t op = gen_chance(g, 15, 16) ? ops[gen_below(g, sizeof(ops))] : gen_below(g, 40);
+    uint32_t op = gen_chance(g, 15, 16) ? ops[gen_below(g, sizeof(ops))]
+                  : gen_chance(g, 1, 2) ? gen_below(g, 40) : (uint32_t)gen_rand(g);
     uint32_t mode = op == XEN_DOMCTL_SHADOW_OP_ENABLE ? XEN_DOMCTL_SHADOW_ENABLE_LOG_DIRTY : 0;
     uint64_t pages = g->cfg.shape.dom_pages;
     int bm;
@@ -173,7 +175,7 @@ static void gen_shadow_op(struct gen *g, struct gen_hc *h, unsigned at, unsigned
     gen_pl_put(h, at, 4, op);
     gen_pl_put(h, at + 4, 4, mode);
     if (gen_chance(g, 1, 4))
-        pages = gen_count(g, 1U << 16);
+        pages = gen_count(g, HV_MAX_GFNS);
     gen_pl_put(h, at + 24, 8, pages);
     unsigned r = gen_below(g, 8);
     if (r < 4 && (bm = gen_pl_alloc(h, 32)) >= 0)
