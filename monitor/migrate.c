@@ -157,9 +157,10 @@ static struct domain *mig_source(struct hv *hv, domid_t dom, long *err)
     return d;
 }
 
+/* A failed migration: the toolstack switches log-dirty mode off (shadow_op OFF), as libxc does. */
 static void mig_abort(struct hv *hv, struct domain *d)
 {
-    if (d && d->logdirty && d->ld_session == hv->mig.session)
+    if (d && d->logdirty && !d->dying)
         logdirty_disable(hv, d);
     hv->mig.active = false;
 }
