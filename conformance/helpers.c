@@ -167,6 +167,15 @@ long conf_hc(struct conf_ctx *c, struct vcpu *v, unsigned nr, uint64_t a0, uint6
     return rc;
 }
 
+long conf_store(struct conf_ctx *c, struct vcpu *v, gva_t va, uint64_t value)
+{
+    long rc = guest_write(c->hv, v, va, &value, sizeof(value), NULL);
+
+    if (conf_recorder)
+        record_guest_write(conf_recorder, c->hv, v, va, sizeof(value), rc);
+    return rc;
+}
+
 long conf_migrate(struct conf_ctx *c, domid_t dom, unsigned phase)
 {
     struct mig_report rep;

@@ -32,7 +32,7 @@ static const uint64_t mg_tag = 0x4D49475241544531ULL;
 
 static long mg_store(struct conf_ctx *c, unsigned k, uint64_t v)
 {
-    return conf_put(c, c->v1, conf_scratch(c, c->d1, k), &v, sizeof(v));
+    return conf_store(c, c->v1, conf_scratch(c, c->d1, k), v);
 }
 
 /* The restored domain reads back through its own page tables what the source wrote. */
