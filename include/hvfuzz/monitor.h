@@ -401,20 +401,15 @@ struct hv {
     /* Set when a state is reached that would let a guest escape (Xen's BUG()): */
     const char *bug_msg;
     /* Log-dirty mode (XEN_DOMCTL_shadow_op; monitor/logdirty.c). Bit d: domain d may have it on
-       (a hint that keeps frame_mem_w cheap; the domain's own flag decides). The audit's baseline
-       of each domain slot, a hash of every pfn's contents at the last enable or clean: made by
-       hv_create, meaningful only while the slot's mode is on. */
+       (a hint that keeps frame_mem_w cheap; the domain's own flag decides). */
     uint8_t   logdirty_doms;
-    uint64_t *ld_hash;          /* HV_MAX_DOMAINS rows of HV_MAX_GFNS hashes */
-    /* The migration in progress (monitor/migrate.c; one at a time) and the stream, allocated by
-       hv_create and freed by hv_destroy; the stream is meaningful only while active. */
+    /* The migration in progress (monitor/migrate.c; one at a time). */
     struct {
         bool     active;
         domid_t  src;
         uint8_t  round;         /* rounds sent so far (begin sends round 0) */
         uint32_t session;       /* the source's ld_session after the toolstack's last call */
     } mig;
-    struct mig_stream *mig_stream;
     /* Optional bit per frame, set by every write to frame memory (frame_mem_w): whoever sets the
        pointer owns the bitmap (a snapshot restores only the frames marked). NULL: not tracked. */
     uint64_t *dirty;
@@ -425,6 +420,12 @@ struct hv {
        (frame_w, m2p_set): with dirty, what a snapshot owner restores and what the incremental
        audit (audit_run_incr) and feedback start from. Owned like dirty; NULL: not tracked. */
     uint64_t *fdirty;
+    /* Allocations made by hv_create and freed by hv_destroy, their contents meaningful only while
+       in use (pointers last: a snapshot restore keeps them, the reset test compares up to dirty):
+       the audit's log-dirty baseline of each domain slot, a hash of every pfn's contents at the
+       last enable or clean; the migration stream. */
+    uint64_t *ld_hash;          /* HV_MAX_DOMAINS rows of HV_MAX_GFNS hashes */
+    struct mig_stream *mig_stream;
 };
 
 static inline bool hv_bug_on(const struct hv *hv, enum hv_bug b) { return (hv->bugs >> b) & 1; }
