@@ -250,6 +250,9 @@ static void dl_id_reuse(struct conf_ctx *c)
     CONF_EXPECT_EQ(c, 0, conf_hc(c, c->v0, HYPERVISOR_domctl, va, 0, 0, 0, 0));
     struct xen_domctl op = dl_op(XEN_DOMCTL_createdomain, 0);
     op.u.createdomain.max_vcpus = 1;
+    op.u.createdomain.grant_opts = 1;
+    op.u.createdomain.max_grant_frames = -1;
+    op.u.createdomain.max_maptrack_frames = -1;
     if (conf_put(c, c->v0, va, &op, sizeof(op)) < 0)
         return;
     CONF_EXPECT_EQ(c, 0, conf_hc(c, c->v0, HYPERVISOR_domctl, va, 0, 0, 0, 0));

@@ -1,4 +1,4 @@
-/* vcpu_op conformance: up/down/is_up/initialise on the caller's own vCPUs and their errors. */
+/* vcpu_op conformance: up/down/is_up/initialise and the timers on the caller's own vCPUs and their errors. */
 #include "conformance.h"
 
 /*
@@ -7,13 +7,14 @@
  */
 enum vo_prep { VO_PREP_NONE = 0, VO_PREP_UNINIT, VO_PREP_UP1 };
 enum vo_state { VO_UNCHECKED = 0, VO_DOWN, VO_UP };
-enum vo_arg { VO_ARG_NONE = 0, VO_ARG_L4_GFN, VO_ARG_BAD_GFN, VO_ARG_UNMAPPED };
+enum vo_arg { VO_ARG_NONE = 0, VO_ARG_L4_GFN, VO_ARG_BAD_GFN, VO_ARG_UNMAPPED, VO_ARG_VALUE };
 
 struct vo_row {
     uint32_t cmd;
     uint64_t vcpu;
     enum vo_prep prep;
     enum vo_arg arg;
+    uint64_t value;             /* VO_ARG_VALUE: the first 8 bytes of the argument (a time) */
     long expect;
     int  up1_after;            /* expected vCPU 1 state after: VO_UP, VO_DOWN, 0 not checked */
     bool shutdown_after;       /* the domain powered off (last vCPU down) */
@@ -37,6 +38,11 @@ static void vo_run(struct conf_ctx *c)
         uint64_t gfn = r->arg == VO_ARG_L4_GFN ? DOM_GFN_L4 : HV_MAX_GFNS + 5;
         arg = conf_scratch(c, c->d1, 0);
         if (conf_put(c, c->v1, arg, &gfn, sizeof(gfn)) < 0)
+            return;
+    } else if (r->arg == VO_ARG_VALUE) {
+        const uint64_t set[2] = { r->value, 0 };
+        arg = conf_scratch(c, c->d1, 0);
+        if (conf_put(c, c->v1, arg, set, sizeof(set)) < 0)
             return;
     } else if (r->arg == VO_ARG_UNMAPPED) {
         arg = DOM_VA(CONF_DOM_PAGES + 3);
@@ -73,6 +79,26 @@ static const struct conf_case vo_cases[] = {
     { "vcpu_id_past_max_enoent", vo_run, VO(.cmd = VCPUOP_is_up, .vcpu = HV_MAX_VCPUS + 100,
       .expect = -XEN_ENOENT) },
     { "unknown_cmd_enosys", vo_run, VO(.cmd = 77, .vcpu = 0, .expect = -XEN_ENOSYS) },
+    { "periodic_timer_1ms", vo_run, VO(.cmd = VCPUOP_set_periodic_timer, .vcpu = 0,
+      .arg = VO_ARG_VALUE, .value = 1000000) },
+    { "periodic_timer_other_vcpu", vo_run, VO(.cmd = VCPUOP_set_periodic_timer, .vcpu = 1,
+      .arg = VO_ARG_VALUE, .value = 1000000) },
+    { "periodic_timer_below_1ms_einval", vo_run, VO(.cmd = VCPUOP_set_periodic_timer,
+      .vcpu = 0, .arg = VO_ARG_VALUE, .value = 999999, .expect = -XEN_EINVAL) },
+    { "periodic_timer_past_max_einval", vo_run, VO(.cmd = VCPUOP_set_periodic_timer,
+      .vcpu = 0, .arg = VO_ARG_VALUE, .value = 1ULL << 62, .expect = -XEN_EINVAL) },
+    { "periodic_timer_unmapped_efault", vo_run, VO(.cmd = VCPUOP_set_periodic_timer,
+      .vcpu = 0, .arg = VO_ARG_UNMAPPED, .expect = -XEN_EFAULT) },
+    { "stop_periodic_timer", vo_run, VO(.cmd = VCPUOP_stop_periodic_timer, .vcpu = 1) },
+    { "singleshot_timer_past_fires_now", vo_run, VO(.cmd = VCPUOP_set_singleshot_timer,
+      .vcpu = 0, .arg = VO_ARG_VALUE, .value = 0) },
+    { "singleshot_timer_other_vcpu_einval", vo_run, VO(.cmd = VCPUOP_set_singleshot_timer,
+      .vcpu = 1, .arg = VO_ARG_VALUE, .value = 0, .expect = -XEN_EINVAL) },
+    { "singleshot_timer_unmapped_efault", vo_run, VO(.cmd = VCPUOP_set_singleshot_timer,
+      .vcpu = 0, .arg = VO_ARG_UNMAPPED, .expect = -XEN_EFAULT) },
+    { "stop_singleshot_timer", vo_run, VO(.cmd = VCPUOP_stop_singleshot_timer, .vcpu = 0) },
+    { "stop_singleshot_other_vcpu_einval", vo_run, VO(.cmd = VCPUOP_stop_singleshot_timer,
+      .vcpu = 1, .expect = -XEN_EINVAL) },
     { "initialise_initialised_eexist", vo_run, VO(.cmd = VCPUOP_initialise, .vcpu = 1,
       .arg = VO_ARG_L4_GFN, .expect = -XEN_EEXIST) },
     { "initialise_with_l4", vo_run, VO(.cmd = VCPUOP_initialise, .vcpu = 1,

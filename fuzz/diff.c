@@ -128,6 +128,15 @@ static uint32_t diff_own_limit(const struct finding *f, uint32_t n)
     return f->op_index >= 0 && (uint32_t)f->op_index < n ? (uint32_t)f->op_index : n;
 }
 
+/* Whether targets a and b number machine frames alike (unknown names: the model's numbering). */
+static bool diff_same_frames(const char *a, const char *b)
+{
+    const struct target_ops *ta = target_find(a), *tb = target_find(b);
+    const char *fa = ta && ta->frames ? ta->frames : "", *fb = tb && tb->frames ? tb->frames : "";
+
+    return !strcmp(fa, fb);
+}
+
 bool diff_compare(const struct prog *p, const char *a, const struct op_result *ra,
                   const struct finding *fa, const char *b, const struct op_result *rb,
                   const struct finding *fb, struct diff_result *r)
@@ -156,10 +165,18 @@ bool diff_compare(const struct prog *p, const char *a, const struct op_result *r
             by = (int)s;
         }
     }
+    bool frames = diff_same_frames(a, b);
     for (uint32_t i = 0; i < limit; i++) {
         const struct prog_op *op = &p->ops[i];
         uint8_t sa = ra[i].status, sb = rb[i].status;
 
+        if (!frames && abi_op_raw_frame(op)) {
+            r->stop = DIFF_STOP_FRAME;
+            r->stop_op = (int)i;
+            snprintf(r->note, sizeof(r->note), "op %u (%s) names a machine frame by number; ops "
+                     "%u.. not compared", i, diff_op_name(op), i);
+            return false;
+        }
         if (sa == OPS_NOT_RUN && sb == OPS_NOT_RUN) {
             r->compared++;
             continue;
@@ -179,6 +196,8 @@ bool diff_compare(const struct prog *p, const char *a, const struct op_result *r
         target_observe(op, &rb[i], NULL, &r->seen[1]);
         diff_out_common(&ra[i], &rb[i], &r->seen[0], &r->seen[1]);
         r->fields = diff_fields(&r->seen[0], &r->seen[1]);
+        if (!frames && ((ra[i].flags | rb[i].flags) & OPR_VALUE_MACHINE))
+            r->fields &= (uint8_t)~PE_VALUE;
         if (!r->fields)
             continue;
         r->stop = DIFF_STOP_DIFFERENCE;

@@ -627,6 +627,12 @@ static void census_effects(struct census_ctx *x, const struct census_row *r)
         }
         return;
     }
+    if (r->nr == HYPERVISOR_set_gdt) {
+        /* the list's first frame becomes a descriptor page (an estimate: the call may fail) */
+        if (census_rec_arg(x, 0, 8, &a) && census_frame_of(x, &a, &d, &g) && !m->pinned[d][g])
+            m->type[d][g] = CS_TYPE_SEG_DESC;
+        return;
+    }
     if (r->nr == HYPERVISOR_mmu_update && r->sub != CENSUS_ANY && r->sub != MMU_MACHPHYS_UPDATE) {
         /* an entry of an Ln table naming a frame makes it an L(n-1) table */
         unsigned td, tg;
@@ -812,6 +818,11 @@ void census_hypercall(struct census_ctx *x, uint32_t nr, int depth)
         if (r && r != top) {
             census_row_rec(x, r, false);
             census_effects(x, r);
+        } else if (top && hc->cmd == ABI_CMD_NONE) {
+            /* a call without sub-ops whose record names its resource (set_gdt's frame list):
+               the state is the record's, read above */
+            census_states(x, top);
+            census_effects(x, top);
         }
     }
 }

@@ -71,7 +71,15 @@ static const struct census_field f_uva_other[] = {
 };
 static const struct census_field f_gdt[] = {
     A("frames", 0, 8, CK_VA, 0),
-    A("entries", 1, 4, CK_COUNT, 16U * PAGE_SIZE / 8U),   /* 16 frames of 8-byte descriptors */
+    A("entries", 1, 4, CK_COUNT, FIRST_RESERVED_GDT_ENTRY),
+    FO(0, 8, "frames[0]", CK_FRAME, 0),
+};
+/* update_descriptor: the machine address (its frame, its misalignment) and the descriptor's
+   high word: S, DPL, P and L tell check_descriptor's classes apart */
+static const struct census_field f_upd[] = {
+    A("maddr", 0, 8, CK_FRAME, 0, .shift = PAGE_SHIFT),
+    A("maddr.misalign", 0, 1, CK_ENUM, 7, .mask = 7),
+    A("desc.high", 1, 4, CK_FLAGS, 0, .shift = 32, .mask = SEG_S | SEG_DPL | SEG_P | SEG_L),
 };
 
 /* ---- memory_op --------------------------------------------------------------------------------- */
@@ -245,10 +253,15 @@ static const struct census_field f_domctl[] = {
     F(struct xen_domctl, domain, "domain", CK_DOMID, 0),
 };
 static const struct census_field f_domctl_create[] = {
+    F(struct xen_domctl, u.createdomain.flags, "flags", CK_FLAGS, 0, .mask = XEN_DOMCTL_CDF_ALL),
+    F(struct xen_domctl, u.createdomain.iommu_opts, "iommu_opts", CK_FLAGS, 0, .mask = XEN_DOMCTL_IOMMU_no_sharept),
     F(struct xen_domctl, u.createdomain.max_vcpus, "max_vcpus", CK_COUNT, HV_MAX_VCPUS),
-    F(struct xen_domctl, u.createdomain.max_evtchn_port, "max_evtchn_port", CK_COUNT, EVTCHN_MAX_PORTS - 1),
-    F(struct xen_domctl, u.createdomain.max_grant_frames, "max_grant_frames", CK_COUNT, GNT_MAX_FRAMES),
-    F(struct xen_domctl, u.createdomain.max_pages, "max_pages", CK_COUNT, HV_MAX_GFNS),
+    F(struct xen_domctl, u.createdomain.max_evtchn_port, "max_evtchn_port", CK_COUNT, 4095),   /* 2-level ABI */
+    F(struct xen_domctl, u.createdomain.max_grant_frames, "max_grant_frames", CK_COUNT, 64),
+    F(struct xen_domctl, u.createdomain.max_maptrack_frames, "max_maptrack_frames", CK_COUNT, 1024),
+    F(struct xen_domctl, u.createdomain.grant_opts, "grant_opts", CK_ENUM, 2),
+    F(struct xen_domctl, u.createdomain.arch.emulation_flags, "emulation_flags", CK_ENUM, XEN_X86_EMU_PIT),
+    F(struct xen_domctl, u.createdomain.arch.misc_flags, "misc_flags", CK_FLAGS, 0, .mask = XEN_X86_MSR_RELAXED),
 };
 static const struct census_field f_domctl_maxmem[] = {
     F(struct xen_domctl, u.max_mem.max_memkb, "max_memkb", CK_COUNT, HV_MAX_GFNS * (PAGE_SIZE / 1024U)),
@@ -367,7 +380,7 @@ static const struct census_field f_segbase[] = {
 #define NO_OTHER_VCPU .never_states = 1U << CS_OTHER_VCPU, \
                       .why_states = "the toolstack's op has no vCPU"
 #define NO_SEG .never_states = 1U << CS_TYPE_SEG_DESC, \
-               .why_states = "no hypercall of the model types a frame seg_desc (set_gdt is -ENOSYS)"
+               .why_states = "seg_desc frames come from set_gdt; no generator aims this row at one"
 
 const struct census_row census_rows[] = {
     ROW(HYPERVISOR_set_trap_table, CENSUS_ANY, "set_trap_table", 0, NONE, 16, f_trap),
@@ -377,10 +390,11 @@ const struct census_row census_rows[] = {
         NO_SEG),
     ROW(HYPERVISOR_mmu_update, MMU_PT_UPDATE_PRESERVE_AD, "mmu_update.preserve_ad", 0, 1, 16,
         f_mmu_pt, NO_SEG),
-    ROW(HYPERVISOR_update_va_mapping, CENSUS_ANY, "update_va_mapping", NONE, NONE, 0, f_uva, NO_SEG),
+    ROW(HYPERVISOR_update_va_mapping, CENSUS_ANY, "update_va_mapping", NONE, NONE, 0, f_uva),
     ROW(HYPERVISOR_update_va_mapping_otherdomain, CENSUS_ANY, "update_va_mapping_otherdomain",
         NONE, NONE, 0, f_uva_other, NO_SEG),
-    ROW(HYPERVISOR_set_gdt, CENSUS_ANY, "set_gdt", NONE, NONE, 0, f_gdt),
+    ROW(HYPERVISOR_set_gdt, CENSUS_ANY, "set_gdt", 0, NONE, 8, f_gdt),
+    ROW(HYPERVISOR_update_descriptor, CENSUS_ANY, "update_descriptor", NONE, NONE, 0, f_upd),
     ROW(HYPERVISOR_stack_switch, CENSUS_ANY, "stack_switch", NONE, NONE, 0, f_stack_switch,
         NO_PREEMPT),
     ROW(HYPERVISOR_fpu_taskswitch, CENSUS_ANY, "fpu_taskswitch", NONE, NONE, 0, f_fpu_ts,
@@ -406,7 +420,7 @@ const struct census_row census_rows[] = {
     ROW(GNT, GNTTABOP_unmap_grant_ref, "grant_table_op.unmap_grant_ref", 1, 2, 24, f_gnt_unmap,
         NO_SEG),
     ROW(GNT, GNTTABOP_setup_table, "grant_table_op.setup_table", 1, NONE, 24, f_gnt_setup),
-    ROW(GNT, GNTTABOP_transfer, "grant_table_op.transfer", 1, 2, 24, f_gnt_xfer, NO_SEG),
+    ROW(GNT, GNTTABOP_transfer, "grant_table_op.transfer", 1, 2, 24, f_gnt_xfer),
     ROW(GNT, GNTTABOP_copy, "grant_table_op.copy", 1, 2, 40, f_gnt_copy, NO_SEG),
     ROW(GNT, GNTTABOP_query_size, "grant_table_op.query_size", 1, NONE, 16, f_gnt_query),
     ROW(GNT, GNTTABOP_unmap_and_replace, "grant_table_op.unmap_and_replace", 1, 2, 24, f_gnt_uar),
@@ -431,7 +445,7 @@ const struct census_row census_rows[] = {
     ROW(HYPERVISOR_iret, CENSUS_ANY, "iret", CENSUS_PL0, NONE, 72, f_iret, NO_PREEMPT),
     ROW(HYPERVISOR_vcpu_op, CENSUS_ANY, "vcpu_op", NONE, NONE, 0, f_vcpu),
     ROW(EXT, CENSUS_ANY, "mmuext_op", 0, 1, 24, f_ext),
-    ROW(EXT, MMUEXT_PIN_L1_TABLE, "mmuext_op.pin_l1_table", 0, 1, 24, f_ext_mfn, NO_SEG),
+    ROW(EXT, MMUEXT_PIN_L1_TABLE, "mmuext_op.pin_l1_table", 0, 1, 24, f_ext_mfn),
     ROW(EXT, MMUEXT_PIN_L2_TABLE, "mmuext_op.pin_l2_table", 0, 1, 24, f_ext_mfn, NO_SEG),
     ROW(EXT, MMUEXT_PIN_L3_TABLE, "mmuext_op.pin_l3_table", 0, 1, 24, f_ext_mfn, NO_SEG),
     ROW(EXT, MMUEXT_PIN_L4_TABLE, "mmuext_op.pin_l4_table", 0, 1, 24, f_ext_mfn, NO_SEG),

@@ -675,6 +675,16 @@ static void gen_remap(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu
     gen_hc_arg(&h, 2, GEN_IMM(gen_chance(g, 3, 4) ? UVMF_INVLPG : UVMF_NONE));
 }
 
+void gen_remap_rw(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn)
+{
+    gen_remap(g, p, dom, vcpu, gfn, true);
+}
+
+void gen_pin_l1(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn)
+{
+    gen_mmuext1(g, p, dom, vcpu, MMUEXT_PIN_L1_TABLE, gfn);
+}
+
 /*
  * The PV typing cycle of one frame, two or three rounds: writable and written from every vCPU,
  * taken read-only (a local flush at most), pinned as a page table, touched again, unpinned.

@@ -291,9 +291,9 @@ static int gen_grant_op1(struct gen *g, struct prog *p, struct gen_hc *h, unsign
  * the sender may first give the frame up (decrease_reservation), then transfers it, naming it
  * by the number it knows (gen_mfn_arg: resolved or remembered). Release-then-use of one frame.
  */
-static void gen_transfer_life(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+void gen_transfer_gfn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn)
 {
-    unsigned to = gen_other_dom(g, dom), gfn = gen_data_gfn(g);
+    unsigned to = gen_other_dom(g, dom);
     unsigned ref = gen_chance(g, 3, 4) ? 0 : gen_below(g, 5);
     struct gen_hc h;
     int rec;
@@ -324,6 +324,11 @@ static void gen_transfer_life(struct gen *g, struct prog *p, unsigned dom, unsig
     gen_pl_fix(&h, (unsigned)rec, 8, gen_mfn_arg(g, dom, gfn));
     gen_pl_fix(&h, (unsigned)rec + 8, 2, GEN_DOMID(to));
     gen_pl_fix(&h, (unsigned)rec + 12, 4, GEN_GREF(to, ref));
+}
+
+static void gen_transfer_life(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
+{
+    gen_transfer_gfn(g, p, dom, vcpu, gen_data_gfn(g));
 }
 
 /*

@@ -170,6 +170,19 @@ bool gen_code_new_piece(struct gen *g, struct prog *p, unsigned dom, struct gen_
 
 /* Bodies of single ops, shared by the families and the multicall builder: fill one record of
    the structure at off in h's payload. */
+/* gfn's own mapping made writable again (update_va_mapping); gfn pinned as an L1 table. */
+void gen_remap_rw(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn);
+void gen_pin_l1(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn);
+/* gen_grant.c: a page transfer's life for gfn of dom (receiver's entry, maybe a release, the
+   transfer). */
+void gen_transfer_gfn(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu, unsigned gfn);
+/* gen_desc.c: descriptor-table ops (docs of each there). */
+uint64_t gen_desc_value(struct gen *g);
+void gen_desc_set_gdt(struct gen_hc *h, unsigned gfn);
+void gen_desc_update(struct gen_hc *h, unsigned gfn);
+void gen_desc_ldt(struct gen *g, struct prog_arg *base, struct prog_arg *ents);
+void gen_desc_life(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_desc_op(struct gen_hc *h, unsigned nr);
 void gen_mmu_req(struct gen_hc *h, unsigned off);
 void gen_mmuext_rec(struct gen_hc *h, unsigned off);
 

@@ -100,6 +100,16 @@ void gen_f_vcpu(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         rec = gen_pl_alloc(&h, 8);
         gen_pl_put(&h, (unsigned)rec, 8, gen_chance(g, 1, 2) ? GEN_GFN_L4 : gen_any_gfn(g));
         gen_hc_arg(&h, 2, GEN_PAYLOAD((uint32_t)rec));
+    } else if (gen_chance(g, 1, 2)) {
+        /* the timers: a time at Xen's bounds (1 ms, 2^62 - 1) or anything, own vCPU or not */
+        static const uint64_t t[] = { 999999, 1000000, (~0ULL >> 2), (~0ULL >> 2) + 1, 0 };
+        gen_hc_arg(&h, 0, GEN_IMM(VCPUOP_set_periodic_timer + gen_below(g, 4)));
+        rec = gen_pl_alloc(&h, sizeof(struct vcpu_set_singleshot_timer));
+        gen_pl_put(&h, (unsigned)rec, 8, gen_chance(g, 3, 4) ? t[gen_below(g, 5)]
+                                                             : gen_count(g, 1U << 30));
+        gen_hc_arg(&h, 2, GEN_PAYLOAD((uint32_t)rec));
+        if (gen_chance(g, 1, 2))
+            target = vcpu;
     } else {
         gen_hc_arg(&h, 0, GEN_IMM(4 + gen_below(g, 30)));
     }
@@ -206,11 +216,40 @@ void gen_f_domctl(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         uint64_t id = gen_chance(g, 1, 2) ? g->cfg.shape.nr_domains + gen_below(g, 2)
                                           : gen_chance(g, 1, 2) ? 0 : gen_bad_domid(g);
         gen_pl_put(&h, (unsigned)rec + 8, 2, id);
-        gen_pl_put(&h, (unsigned)rec + u + 4, 4, gen_chance(g, 7, 8) ? 1 + gen_below(g, 4)
-                                                                     : gen_count(g, 4));
-        gen_pl_put(&h, (unsigned)rec + u + 8, 4, gen_chance(g, 1, 2) ? 0 : gen_count(g, 64));
-        gen_pl_put(&h, (unsigned)rec + u + 12, 4, gen_chance(g, 1, 2) ? 0 : gen_count(g, 4));
-        gen_pl_put(&h, (unsigned)rec + u + 16, 8, gen_count(g, 256));
+        unsigned cd = (unsigned)rec + u;
+#define CD_OFF(f) (cd + (unsigned)offsetof(struct xen_domctl_createdomain, f))
+        /* mostly a configuration a toolstack sends; now and then one field off its rules: a
+           flag bit alone, table sizes at and past their limits, emulators, grant options */
+        bool odd = gen_chance(g, 1, 3);
+        unsigned field = odd ? gen_below(g, 8) : 8;
+        gen_pl_put(&h, CD_OFF(max_vcpus), 4, gen_chance(g, 7, 8) ? 1 + gen_below(g, 4)
+                                                                 : gen_count(g, 4));
+        gen_pl_put(&h, CD_OFF(max_evtchn_port), 4,
+                   gen_chance(g, 1, 2) ? 1023 : gen_count(g, 4095));   /* 2-level: 4096 ports */
+        /* the table limits: Xen's default (-1), and its bounds 1..64 and 0..1024 */
+        gen_pl_put(&h, CD_OFF(max_grant_frames), 4,
+                   field == 0 ? (gen_chance(g, 1, 4) ? 63 : gen_count(g, 64))
+                              : gen_chance(g, 1, 2) ? UINT32_MAX : 1 + gen_below(g, 4));
+        gen_pl_put(&h, CD_OFF(max_maptrack_frames), 4,
+                   field == 1 ? (gen_chance(g, 1, 4) ? 1023 : gen_count(g, 1024)) : UINT32_MAX);
+        gen_pl_put(&h, CD_OFF(grant_opts), 4,
+                   field == 2 ? (gen_chance(g, 1, 2) ? gen_below(g, 16) : 1U << gen_below(g, 32))
+                              : 1 + gen_below(g, 2));
+        if (field == 3)   /* a flag bit alone or two of them, the defined 8 and two past */
+            gen_pl_put(&h, CD_OFF(flags), 4, 1U << gen_below(g, 10) |
+                                                 (gen_chance(g, 1, 2) ? 1U << gen_below(g, 10) : 0));
+        if (field == 4)
+            gen_pl_put(&h, CD_OFF(iommu_opts), 4, gen_count(g, 1));
+        if (field == 5)
+            gen_pl_put(&h, CD_OFF(vmtrace_size), 4, 4096U << gen_below(g, 3));
+        if (field == 6)
+            gen_pl_put(&h, CD_OFF(arch.emulation_flags), 4,
+                       gen_chance(g, 1, 4) ? XEN_X86_EMU_PIT - 1
+                                           : gen_chance(g, 1, 2) ? 1U << gen_below(g, 12)
+                                                                 : gen_count(g, XEN_X86_EMU_PIT));
+        if (field == 7)
+            gen_pl_put(&h, CD_OFF(arch.misc_flags), 4, gen_count(g, 1));
+#undef CD_OFF
     } else {
         static const uint8_t cmds[] = { XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain,
                                         XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo,
@@ -230,7 +269,9 @@ void gen_f_domctl(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
                            ? (uint64_t)(g->cfg.shape.dom_pages + gen_below(g, 16) - 8) * 4
                            : gen_count(g, 1 << 20));
         if (cmd == XEN_DOMCTL_max_vcpus)
-            gen_pl_put(&h, (unsigned)rec + u, 4, gen_count(g, 4));
+            /* 4.17 only confirms the count createdomain set */
+            gen_pl_put(&h, (unsigned)rec + u, 4, gen_chance(g, 1, 2) ? g->cfg.shape.nr_vcpus
+                                                                     : gen_count(g, 4));
         if (cmd == XEN_DOMCTL_shadow_op)
             gen_shadow_op(g, &h, (unsigned)rec + u, dom);
     }
@@ -333,7 +374,14 @@ static void gen_pv_misc(struct gen *g, struct gen_hc *h, unsigned dom, unsigned 
 void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     struct gen_hc h;
-    struct prog_op *op = gen_new_op(p);
+    struct prog_op *op;
+
+    /* a descriptor page's life: the seg_desc type needs steps no single op makes */
+    if (gen_chance(g, 1, 4)) {
+        gen_desc_life(g, p, dom, vcpu);
+        return;
+    }
+    op = gen_new_op(p);
     unsigned r = gen_below(g, 22);
     int buf;
 
@@ -365,12 +413,10 @@ void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         gen_hc_arg(&h, 0, GEN_IMM(gen_chance(g, 3, 4) ? CONSOLEIO_write : gen_below(g, 4)));
         gen_hc_arg(&h, 1, GEN_IMM(gen_chance(g, 3, 4) ? 1 + gen_below(g, 32) : gen_count(g, 4096)));
         gen_hc_arg(&h, 2, gen_chance(g, 7, 8) ? GEN_PAYLOAD((uint32_t)buf) : gen_va(g, dom));
-    } else if (r < 13) {
-        gen_hc_start(&h, g, op, dom, vcpu, HYPERVISOR_set_gdt);
-        buf = gen_pl_alloc(&h, 16);
-        gen_pl_fix(&h, (unsigned)buf, 8, GEN_MFN(dom, gen_data_gfn(g)));
-        gen_hc_arg(&h, 0, GEN_PAYLOAD((uint32_t)buf));
-        gen_hc_arg(&h, 1, GEN_IMM(gen_count(g, 512)));
+    } else if (r < 14) {
+        uint32_t nr = r < 13 ? HYPERVISOR_set_gdt : HYPERVISOR_update_descriptor;
+        gen_hc_start(&h, g, op, dom, vcpu, nr);
+        gen_desc_op(&h, nr);
     } else {
         static const uint32_t nrs[] = { 0, 3, 5, 11, 63, 64, 0xFFFFFFFFU };
         gen_hc_start(&h, g, op, dom, vcpu, nrs[gen_below(g, sizeof(nrs) / sizeof(nrs[0]))]);

@@ -224,8 +224,11 @@ static void gen_mmuext_for(struct gen_hc *h, unsigned off, unsigned owner)
         cmd = MMUEXT_PIN_L1_TABLE + gen_below(g, 5);
         a1 = GEN_IMM(gen_bad_mfn(g));
     } else {
-        cmd = gen_chance(g, 1, 2) ? MMUEXT_SET_LDT : 18 + gen_below(g, 40);
-        a1 = GEN_IMM(gen_rand(g) & 0xFFFF);
+        cmd = gen_chance(g, 2, 3) ? MMUEXT_SET_LDT : 18 + gen_below(g, 40);
+        if (cmd == MMUEXT_SET_LDT)
+            gen_desc_ldt(g, &a1, &a2);
+        else
+            a1 = GEN_IMM(gen_rand(g) & 0xFFFF);
     }
     gen_pl_put(h, off, 4, cmd);
     gen_pl_fix(h, off + 8, 8, a1);

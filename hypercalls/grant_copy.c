@@ -125,9 +125,14 @@ int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
     d->tot_pages--;
     f->flags &= (uint8_t)~FRAME_ALLOCATED;
     put_page(hv, mfn);      /* 2 -> 1: ours remains */
-    /* XSA-214: the new owner must not inherit a type (or validation) the old owner set up */
-    f->flags &= (uint8_t)~(FRAME_VALIDATED | FRAME_PARTIAL);
-    f->type = PGT_none;
+    /* XSA-214: the new owner must not inherit a type (or validation) the old owner set up: a
+       seg_desc page stays validated at type count 0, and its next use would trust checks made
+       under the old owner's rules. The bug switch keeps type_info as it was (before the fix
+       steal_page left it alone). */
+    if (!hv_bug_on(hv, HV_BUG_XSA214)) {
+        f->flags &= (uint8_t)~(FRAME_VALIDATED | FRAME_PARTIAL);
+        f->type = PGT_none;
+    }
     f->linear_pt_count = 0;
     f->owner = DOMID_INVALID;
     gfn = hv->m2p[mfn];

@@ -3,15 +3,17 @@
 #include "hvfuzz/hypercall.h"
 
 /* One line per implemented hypercall; the ABI table (hvfuzz/abi.h) knows it by name. The rest
-   (set_gdt, any other number) give -ENOSYS. */
+   (any other number) give -ENOSYS. */
 const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [HYPERVISOR_set_trap_table]    = do_set_trap_table,
     [HYPERVISOR_mmu_update]        = do_mmu_update,
+    [HYPERVISOR_set_gdt]           = do_set_gdt,
     [HYPERVISOR_stack_switch]      = do_stack_switch,
     [HYPERVISOR_fpu_taskswitch]    = do_fpu_taskswitch,
     [HYPERVISOR_set_timer_op]      = do_set_timer_op,
     [HYPERVISOR_vm_assist]         = do_vm_assist,
     [HYPERVISOR_set_segment_base]  = do_set_segment_base,
+    [HYPERVISOR_update_descriptor] = do_update_descriptor,
     [HYPERVISOR_memory_op]         = do_memory_op,
     [HYPERVISOR_multicall]         = do_multicall,
     [HYPERVISOR_update_va_mapping] = do_update_va_mapping,

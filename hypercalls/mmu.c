@@ -374,8 +374,10 @@ static int mmuext_one(struct hv *hv, struct vcpu *v, struct domain *d, struct do
         put_page_and_type(hv, op->arg1);
         put_page(hv, op->arg2);
         return 0;
+    case MMUEXT_SET_LDT:
+        /* nr_ents is an unsigned int sharing its union with a 64-bit frame number */
+        return vcpu_set_ldt(v, op->arg1, (uint32_t)op->arg2);
     default:
-        /* SET_LDT is not modelled (no descriptor tables) and is unknown like any other */
         return -XEN_ENOSYS;
     }
 }

@@ -1,4 +1,4 @@
-/* vcpu_op: bring the caller's own vCPUs up and down, query them, and a minimal initialise. */
+/* vcpu_op: bring the caller's own vCPUs up and down, query them, a minimal initialise, timers. */
 #include "hvfuzz/hypercall.h"
 
 /*
@@ -8,11 +8,12 @@
 static long vcpu_initialise(struct hv *hv, struct vcpu *caller, struct domain *d, struct vcpu *t,
                             uint64_t arg)
 {
-    if (t->initialised)
-        return -XEN_EEXIST;
+    /* Xen copies the context before it looks at the vCPU: a bad handle is -EFAULT first */
     uint64_t gfn;
     if (copy_from_guest(hv, caller, &gfn, arg, sizeof(gfn)) < 0)
         return -XEN_EFAULT;
+    if (t->initialised)
+        return -XEN_EEXIST;
     if (gfn >= HV_MAX_GFNS || d->p2m[gfn] == MFN_INVALID)
         return -XEN_EINVAL;
     int rc = pt_new_baseptr(hv, t, d->p2m[gfn], false);
@@ -56,6 +57,25 @@ long do_vcpu_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
     }
     case VCPUOP_is_up:
         return t->up ? 1 : 0;
+    /* Timers: the model has no time, so none fires; Xen's argument checks and answers. */
+    case VCPUOP_set_periodic_timer: {
+        uint64_t period_ns;
+        if (copy_from_guest(hv, v, &period_ns, args[2], sizeof(period_ns)) < 0)
+            return -XEN_EFAULT;
+        /* at least 1 ms, at most STIME_DELTA_MAX (2^62 - 1) */
+        return period_ns < 1000000U || period_ns > (~0ULL >> 2) ? -XEN_EINVAL : 0;
+    }
+    case VCPUOP_stop_periodic_timer:
+        return 0;
+    case VCPUOP_set_singleshot_timer: {
+        struct vcpu_set_singleshot_timer set;
+        if (t != v)
+            return -XEN_EINVAL;
+        /* a time already past only sends the timer event at once: still 0 */
+        return copy_from_guest(hv, v, &set, args[2], sizeof(set)) < 0 ? -XEN_EFAULT : 0;
+    }
+    case VCPUOP_stop_singleshot_timer:
+        return t != v ? -XEN_EINVAL : 0;
     default:
         return -XEN_ENOSYS;
     }

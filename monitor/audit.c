@@ -331,6 +331,7 @@ void audit_frame_all(struct audit_ctx *c, mfn_t m)
     audit_frame_scrub(c, m);
     audit_frame_listed(c, m);
     audit_frame_rest(c, m);
+    audit_frame_desc(c, m);
 }
 
 unsigned audit_run(struct hv *hv, struct audit_report *report)

@@ -110,6 +110,11 @@ void audit_state_pass(struct audit_ctx *c);
 void audit_frame_rest(struct audit_ctx *c, mfn_t m);   /* its per-frame part */
 void audit_logdirty_pass(struct audit_ctx *c);         /* audit_logdirty.c: LOGDIRTY */
 
+/* audit_desc.c: a vCPU's GDT refs and LDT bounds (part of the vCPU pass, contributions signed);
+   one frame's descriptor-page checks (part of the per-frame comparisons). */
+void audit_vcpu_desc(struct audit_ctx *c, const struct domain *d, const struct vcpu *v);
+void audit_frame_desc(struct audit_ctx *c, mfn_t m);
+
 /* The passes, in the order audit_run calls them. */
 void audit_gnt_mark(struct audit_ctx *c);     /* which domains hold grants of which frames */
 void audit_pt_pass(struct audit_ctx *c);      /* every ref-holding PT entry: I3 I4 I5 and counts */

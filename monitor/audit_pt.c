@@ -251,6 +251,7 @@ static void audit_vcpus(struct audit_ctx *c, bool tlbs)
             const struct vcpu *v = &d->vcpu[i];
             audit_base_ptr(c, d, v, v->guest_table, "guest_table");
             audit_base_ptr(c, d, v, v->guest_table_user, "guest_table_user");
+            audit_vcpu_desc(c, d, v);
             if (v->old_guest_table != MFN_INVALID && !mfn_valid(hv, v->old_guest_table))
                 audit_add(c, INV_VCPU, v->old_guest_table, id, hv->nr_frames,
                           (int64_t)v->old_guest_table, "vcpu %u old_guest_table below nr_frames",

@@ -46,6 +46,10 @@ static mfn_t dma_frame(struct hv *hv, const struct domain *d, uint64_t gpa, bool
         return MFN_INVALID;
     if (write && f->type_count && (PGT_IS_PT(f->type) || f->type == PGT_seg_desc))
         return MFN_INVALID;
+    /* a descriptor page stays validated at type count 0 and is trusted by its next use: a
+       device may write only pages that would take the writable type (Xen's IOMMU maps those) */
+    if (write && f->type == PGT_seg_desc && (f->flags & FRAME_VALIDATED))
+        return MFN_INVALID;
     return m;
 }
 

@@ -129,6 +129,15 @@ int get_page_type(struct hv *hv, mfn_t mfn, enum pgt_type type, bool preemptible
         }
         f->type_count = 1;
         if (!PGT_IS_PT(type)) {
+            /* a descriptor page is checked once per type change; at type count 0 it stays
+               validated (Xen keeps PGT_validated), so a later use of the same type trusts it */
+            if (type == PGT_seg_desc && !(f->flags & FRAME_VALIDATED) &&
+                seg_desc_page_validate(hv, mfn) < 0) {
+                /* Xen's validate_page failure: type_info becomes 0 */
+                f->type_count = 0;
+                f->type = PGT_none;
+                return -XEN_EINVAL;
+            }
             f->flags |= FRAME_VALIDATED;
             return 0;
         }
@@ -351,6 +360,8 @@ int mm_relinquish(struct hv *hv, struct domain *d)
     for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
         struct vcpu *v = &d->vcpu[i];
         v->old_guest_table = MFN_INVALID;
+        /* the GDT's refs (a few frames, none of them a table: no preemption needed) */
+        vcpu_gdt_destroy(hv, v);
         mfn_t *slots[2] = { &v->guest_table, &v->guest_table_user };
         for (unsigned s = 0; s < 2; s++) {
             mfn_t m = *slots[s];

@@ -8,7 +8,8 @@
 
 static void cmd_diff_usage(FILE *f)
 {
-    fprintf(f, "usage: hvfuzz diff --targets A,B [--bug LIST] [-v] FILE|DIR...\n"
+    fprintf(f, "usage: hvfuzz diff --targets A,B [--bug LIST] [--known FILE] [--json] [-v] "
+               "FILE|DIR...\n"
                "\n"
                "Run each program (binary or text; directories recursively, in name order, as\n"
                "replay takes them) on target A and on target B and compare every op's results:\n"
@@ -20,16 +21,24 @@ static void cmd_diff_usage(FILE *f)
                "  --bug LIST      re-created bugs to switch on in both, by name (bugzoo --list), or\n"
                "                  'none'. A finding's program (beside its finding.meta) runs with\n"
                "                  the switches it was found with unless --bug is given\n"
-               "  -v, --verbose   a line for every program, and each difference's report (the\n"
+               "  --known FILE    differences explained elsewhere, one per line: PROGRAM OP\n"
+               "                  SIGNATURE and the reason (PROGRAM is the file name, OP the\n"
+               "                  op's index); they are shown as KNOWN and do not count\n"
+               "  --json          one JSON document: the agreement per hypercall and sub-command,\n"
+               "                  the counts, and every difference (format 1)\n"
+               "  -v, --verbose   a line for every program, each difference's report (the\n"
                "                  program with A's results, both sides of the op that differs)\n"
+               "                  and the agreement per hypercall and sub-command\n"
                "\n"
                "An op that only one target runs (the other does not support it) is not a\n"
                "difference: from it on the machines differ, so it and the later ops are not\n"
                "compared; nor are the ops from a target's own finding on (that finding is named;\n"
                "hvfuzz replay reports it). The results programs state (=> ...) are not checked.\n"
                "Programs run in this process: a crash of a target ends the command.\n"
-               "Exit status: 0 no difference, 1 a difference, 2 a bad file or a machine a target\n"
-               "cannot build (and no difference), or usage.\n");
+               "Agreement is over the ops compared that at least one target ran: the share\n"
+               "with the same results.\n"
+               "Exit status: 0 no difference (but known ones), 1 a difference, 2 a bad file or a\n"
+               "machine a target cannot build (and no difference), or usage.\n");
 }
 
 /* "A,B": two registered targets. 0, or -1 after saying what is wrong. */
@@ -79,6 +88,10 @@ int cmd_diff_main(int argc, char **argv)
             if (tool_parse_bugs("diff", argv[++i], &o.topts.bugs) < 0)
                 goto out;
             o.bugs_given = true;
+        } else if (!strcmp(a, "--known") && has_val) {
+            o.known = argv[++i];
+        } else if (!strcmp(a, "--json")) {
+            o.json = true;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             o.verbose = true;
         } else if (a[0] == '-' && a[1]) {

@@ -2,6 +2,7 @@
 #ifndef HVFUZZ_ABI_H
 #define HVFUZZ_ABI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,7 @@ enum abi_cmd {
     X(set_gdt,            2, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
     X(stack_switch,       3, ABI_CMD_NONE,    0, ABI_H_ANY, ABI_H_VA)                              \
     X(fpu_taskswitch,     5, ABI_CMD_NONE,    0, ABI_H_ANY)                                        \
+    X(update_descriptor, 10, ABI_CMD_NONE,    0, ABI_H_PTE, ABI_H_ANY)   /* maddr, descriptor */   \
     X(memory_op,         12, ABI_CMD_ARG0, 0x3F, ABI_H_CMD, ABI_H_PTR)  /* MEMOP_CMD_MASK */       \
     X(multicall,         13, ABI_CMD_NONE,    0, ABI_H_PTR, ABI_H_COUNT)                           \
     X(update_va_mapping, 14, ABI_CMD_NONE,    0, ABI_H_VA, ABI_H_PTE, ABI_H_FLAGS)                 \
@@ -97,6 +99,25 @@ const struct abi_hypercall *abi_hypercall_by_nr(uint32_t nr);
 const struct abi_hypercall *abi_hypercall_by_name(const char *name, size_t len);
 /* Its name, or "unknown" (report and signature text). */
 const char *abi_hypercall_name(uint32_t nr);
+
+/*
+ * Domain ids in hypercall payloads: the fields of Xen's structs that name a domain (a domctl's
+ * domain, a reservation's domid, a grant or event-channel op's dom/remote_dom, ...), by hypercall
+ * and sub-command, so that a target can see which domains an op names beyond its arguments (the
+ * xen target reports an op naming a domain it has not built as unsupported). Fills ids with the
+ * raw values of the fields that lie in op's payload (not fixed up) and returns how many there
+ * are (up to max are stored).
+ */
+struct prog_op;
+unsigned abi_op_payload_domids(const struct prog_op *op, uint16_t *ids, unsigned max);
+/*
+ * Whether op names a machine frame by its number: an immediate where Xen's ABI takes a machine
+ * frame or address (a present PTE argument; mmu_update's ptr and val; the mfn of mmuext's pins,
+ * base pointers and page ops; a grant transfer's frame; a grant copy's gmfn). Frame numbers
+ * name different things on two machines, so what such an op does cannot be compared between
+ * targets (resources, mfn(d0,g3) and the like, name the same thing everywhere).
+ */
+bool abi_op_raw_frame(const struct prog_op *op);
 
 /*
  * VM-exit reasons: X(enum name, text-form name). The enum's values are the program format's

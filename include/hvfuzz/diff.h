@@ -13,7 +13,9 @@
  * exit's action and rax, guest code's exits, a hypercall's payload write-backs where both targets
  * captured the payload). Two ops that both did not run are equal. An op that one target runs and
  * the other answers OPS_UNSUPPORTED is not a difference: the machines have diverged from there, so
- * it and every later op are not compared. Comparison also stops at a target's own finding (its
+ * it and every later op are not compared. Between targets that number machine frames differently
+ * (target_ops.frames), comparison also stops at an op that names a machine frame by its number
+ * (abi_op_raw_frame), and a value read that a target flags OPR_VALUE_MACHINE is not compared. Comparison also stops at a target's own finding (its
  * op and the later ones are not compared) and after the first difference.
  */
 enum diff_stop {
@@ -21,6 +23,7 @@ enum diff_stop {
     DIFF_STOP_DIFFERENCE,   /* op stop_op differs: the finding f */
     DIFF_STOP_ONLY_ONE,     /* op stop_op runs on one target only (only says which) */
     DIFF_STOP_FINDING,      /* a target's own oracle found something at op stop_op */
+    DIFF_STOP_FRAME,        /* op stop_op names a machine frame by number (abi_op_raw_frame) */
 };
 
 struct diff_result {
@@ -75,8 +78,16 @@ struct diff_opts {
     struct target_opts topts;   /* both targets' options (capture_out is set for them) */
     bool bugs_given;            /* --bug given: a finding's recorded switches are not used */
     bool verbose;               /* a line per program, and each difference's report */
+    bool json;                  /* one JSON document on out instead of the text lines */
+    const char *known;          /* --known FILE: differences explained there do not count */
 };
-/* Diff every program under paths: a line per difference on out, a summary, bad files on err. */
+/*
+ * Diff every program under paths: a line per difference on out, a summary with the agreement
+ * per hypercall and sub-command (the ops at least one target ran, and of them the ones whose
+ * results are the same), bad files on err. A difference listed in the --known file (lines
+ * "PROGRAM OP SIGNATURE  reason": the program's file name without its directories, the op's
+ * index, the finding's signature) is reported as known and does not make the exit status 1.
+ */
 int diff_paths(const struct diff_opts *o, char *const *paths, int n, FILE *out, FILE *err);
 
 #endif

@@ -34,6 +34,10 @@ long do_set_timer_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_vm_assist(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_set_segment_base(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_mmu_update(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_set_gdt(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+long do_update_descriptor(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+/* hypercalls/descriptor.c: MMUEXT_SET_LDT for v: 0 or -EINVAL. */
+int vcpu_set_ldt(struct vcpu *v, uint64_t linear, uint32_t ents);
 long do_update_va_mapping(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_update_va_mapping_otherdomain(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_mmuext_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);

@@ -67,6 +67,11 @@ struct frame {
     uint32_t list_next;         /* page list links (mfn), HV_LIST_END terminates */
     uint32_t list_prev;
     uint16_t list_id;           /* which list the frame is on: LIST_NONE, LIST_FREE, or owner lists */
+    /* Type seg_desc with VALIDATED: the domain whose rules the contents were checked by (the owner
+       then). Xen's criteria depend on the owner (32- or 64-bit), so a validation must not outlive
+       an owner change (XSA-214); the model has 64-bit guests only, so the audit checks the rule
+       through this record (docs/MODEL.md). */
+    domid_t  seg_dom;
 };
 #define HV_LIST_END 0xFFFFFFFFU
 #define LIST_NONE   0xFFFFU
@@ -292,7 +297,20 @@ struct vcpu {
     uint64_t kernel_sp;
     bool     fpu_ts;
     uint32_t iopl;              /* RFLAGS bits 12-13 */
+    /* hypercalls/descriptor.c: the GDT set_gdt installed (gdt_ents entries in the first
+       DIV_ROUND_UP(gdt_ents, 512) frames, each holding a general and a seg_desc type ref) and the
+       LDT MMUEXT_SET_LDT named (a linear base and entries; its pages are not mapped, so it holds
+       no refs: docs/MODEL.md) */
+    uint32_t gdt_ents;
+    mfn_t    gdt_frames[FIRST_RESERVED_GDT_PAGE];
+    uint64_t ldt_base;
+    uint32_t ldt_ents;
 };
+/* GDT frames a vCPU holds (Xen's DIV_ROUND_UP(gdt_ents, 512)). */
+static inline unsigned vcpu_gdt_frames(const struct vcpu *v)
+{
+    return (v->gdt_ents + GDT_ENTRIES_PER_PAGE - 1U) / GDT_ENTRIES_PER_PAGE;
+}
 
 /* The native target restores a domain by field ranges and the guest-indexed tables (gnt.active,
    gnt.maptrack, evtchn, cmos.ram: separate allocations made by hv_create, see dom_tables_alloc)
@@ -304,7 +322,7 @@ struct domain {
     bool     exists;
     bool     privileged;
     bool     dying;             /* destruction started: no new frames, relinquish in progress */
-    bool     paused;
+    uint8_t  paused;            /* the control domain's pause count: createdomain leaves 1 */
     bool     shutdown;
     bool     crashed;           /* the monitor crashed it (dom_crash), whatever reason came first */
     uint32_t shutdown_reason;   /* the first reason given (dom_shutdown) */
@@ -383,6 +401,7 @@ struct hv {
     struct domain dom[HV_MAX_DOMAINS];
     uint32_t tlbclock;          /* global TLB flush clock */
     uint32_t flush_promised;    /* tlb_promise calls since tlb_promise_clear (0: nothing to check) */
+    domid_t  domid_rover;       /* the last id createdomain picked itself (Xen's rover) */
     /* Preemption control: check number i fires if bit (i % 64) of pattern is set. */
     uint64_t preempt_pattern;
     uint32_t preempt_idx;
@@ -642,6 +661,15 @@ static inline bool pv_exc_has_ec(unsigned vector)
 {
     return vector < 32 && ((0x60227D00U >> vector) & 1U);
 }
+/* monitor/desc.c: check_descriptor for a 64-bit PV guest: true if desc may be installed, with
+   *desc fixed up as Xen stores it (DPL raised to the kernel's 3; a call gate's DPL moved into its
+   selector's RPL). seg_desc_page_validate checks and fixes every descriptor of a frame: 0 or
+   -EINVAL (the first bad one stops it, the ones before stay fixed up, as in Xen). */
+bool seg_desc_check(const struct hv *hv, uint64_t *desc);
+int seg_desc_page_validate(struct hv *hv, mfn_t mfn);
+/* hypercalls/descriptor.c: drop v's GDT frames' refs and forget its GDT (set_gdt's teardown, domain
+   destruction). */
+void vcpu_gdt_destroy(struct hv *hv, struct vcpu *v);
 /* monitor/exit.c: reset d's VM-exit state (CPUID policy, vCPU MSRs, devices) at creation. */
 void exit_domain_init(struct domain *d);
 /* monitor/exit.c: reset one vCPU's VM-exit state (its MSRs), for a vCPU created later. */

@@ -40,7 +40,7 @@ enum arg_kind {
     ARG_PTE,          /* a PTE value: mfn of gfn a of dom, low/high flag bits from imm */
     ARG_PAYLOAD,      /* guest VA of byte b of this op's payload buffer */
     ARG_GREF,         /* grant ref a (mod the domain's grant entries) */
-    ARG_PORT,         /* the a-th port of dom that is not free (mod count), or a itself if none */
+    ARG_PORT,         /* the a-th port of dom in use (mod count; not port 0), or a itself if none */
     ARG_HANDLE,       /* the a-th live maptrack handle of dom, or a itself if none */
     ARG_VCPUID,       /* vCPU id (a mod nr_vcpus) */
     ARG_GPA,          /* guest-physical address of byte b of gfn (a mod pages); version 2 */

@@ -29,10 +29,16 @@ struct op_result {
     uint64_t value;     /* guest_read: the value read; an exit op: rax afterwards */
     uint32_t pfec;      /* error code of that exception (guest access: the page-fault code) */
     uint16_t out_len;   /* bytes of out[] filled */
+    uint8_t  flags;     /* OPR_*: what the target knows about the result */
     /* The op's payload as guest memory holds it after the op (what a hypercall wrote back), when
        the driver asks for it (target_opts.capture_out): points at PROG_MAX_PAYLOAD bytes. */
     uint8_t *out;
 };
+
+/* The value a guest_read gave holds machine frame numbers (a page-table entry, a grant-table
+   entry, a write tag, which names its frame): two targets differ there by design, so the
+   differential oracle does not compare it (the read's rc and fault it does). */
+#define OPR_VALUE_MACHINE 0x01U
 
 /* Oracles that can judge a run. */
 enum oracle {
@@ -99,6 +105,10 @@ struct target;
 struct target_ops {
     const char *name;
     const char *description;
+    /* Who numbers the machine frames; NULL: the model's pool (the native monitor's, which every
+       target built on it shares). Between two numberings frame numbers name different frames,
+       and the differential oracle leaves them out (fuzz/diff.c). */
+    const char *frames;
     int  (*open)(struct target *t, const struct prog_shape *shape, const struct target_opts *o);
     int  (*reset)(struct target *t);
     int  (*run_op)(struct target *t, const struct prog_op *op, struct op_result *res);

@@ -29,6 +29,7 @@
 #define XEN_ENOSYS     38
 #define XEN_ENOBUFS   105
 #define XEN_EOPNOTSUPP 95
+#define XEN_EOVERFLOW  75
 /* Internal only: the hypercall was preempted and its arguments now describe the continuation. */
 #define XEN_ERESTART   85
 
@@ -94,6 +95,22 @@ typedef uint16_t domid_t;
 #define PV_FLAT_KERNEL_SS 0xE02BU
 #define XEN_VIRT_START    0xFFFF800000000000ULL
 #define XEN_VIRT_END      0xFFFF880000000000ULL
+
+/* Descriptor tables (public arch-x86/xen.h, asm/desc.h): a guest GDT covers the pages below Xen's
+   reserved GDT page; an LDT has at most 8192 entries; a 64-bit PV kernel's descriptors get DPL 3. */
+#define FIRST_RESERVED_GDT_PAGE   14U
+#define FIRST_RESERVED_GDT_ENTRY  (FIRST_RESERVED_GDT_PAGE * 4096U / 8U)
+#define GDT_ENTRIES_PER_PAGE      512U
+#define LDT_MAX_ENTRIES           8192U
+#define PV_GUEST_KERNEL_RPL       3U
+/* Bits of a descriptor's high word (asm/desc.h). */
+#define SEG_TYPE_MASK   (15U << 8)
+#define SEG_TYPE_CALL_GATE (12U << 8)  /* a 64-bit call gate in long mode */
+#define SEG_S           (1U << 12)     /* code or data (not a system descriptor) */
+#define SEG_DPL         (3U << 13)
+#define SEG_P           (1U << 15)
+#define SEG_L           (1U << 21)
+#define SEG_GATE_RSVD   0xFFU          /* a 64-bit PV guest's call gate: reserved bits of its high word */
 
 /* Page-fault error code bits. */
 #define PFEC_PRESENT  0x01U
@@ -385,9 +402,14 @@ struct sched_remote_shutdown { domid_t domain_id; uint16_t pad; uint32_t reason;
 #define VCPUOP_up         1
 #define VCPUOP_down       2
 #define VCPUOP_is_up      3
+#define VCPUOP_set_periodic_timer   6
+#define VCPUOP_stop_periodic_timer  7
+#define VCPUOP_set_singleshot_timer 8
+#define VCPUOP_stop_singleshot_timer 9
+struct vcpu_set_singleshot_timer { uint64_t timeout_abs_ns; uint32_t flags; uint32_t pad; };
 
-/* domctl: a subset of xen_domctl; the union is modelled with the fields the monitor uses. */
-#define XEN_DOMCTL_INTERFACE_VERSION 0x18
+/* domctl: xen_domctl of Xen 4.17 (interface version 0x15), with the sub-ops the monitor has. */
+#define XEN_DOMCTL_INTERFACE_VERSION 0x15
 #define XEN_DOMCTL_createdomain   1
 #define XEN_DOMCTL_destroydomain  2
 #define XEN_DOMCTL_pausedomain    3
@@ -396,30 +418,68 @@ struct sched_remote_shutdown { domid_t domain_id; uint16_t pad; uint32_t reason;
 #define XEN_DOMCTL_shadow_op     10
 #define XEN_DOMCTL_max_mem       11
 #define XEN_DOMCTL_max_vcpus     15
+#define XEN_DOMCTL_CDF_hvm          (1U << 0)
+#define XEN_DOMCTL_CDF_hap          (1U << 1)
+#define XEN_DOMCTL_CDF_s3_integrity (1U << 2)
+#define XEN_DOMCTL_CDF_oos_off      (1U << 3)
+#define XEN_DOMCTL_CDF_xs_domain    (1U << 4)
+#define XEN_DOMCTL_CDF_iommu        (1U << 5)
+#define XEN_DOMCTL_CDF_nested_virt  (1U << 6)
+#define XEN_DOMCTL_CDF_vpmu         (1U << 7)
+#define XEN_DOMCTL_CDF_ALL          0xFFU       /* the flags 4.17 knows */
+#define XEN_DOMCTL_IOMMU_no_sharept (1U << 0)
+#define XEN_DOMCTL_GRANT_version_mask 0xFU
+#define XEN_X86_EMU_LAPIC           (1U << 0)
+#define XEN_X86_EMU_PIT             (1U << 8)
+#define XEN_X86_EMU_VPCI            (1U << 10)
+#define XEN_X86_EMU_ALL             0x7FFU      /* lapic..vpci */
+#define XEN_X86_MSR_RELAXED         (1U << 0)
 #define XEN_DOMINF_dying     (1U << 0)
+#define XEN_DOMINF_hvm_guest (1U << 1)
 #define XEN_DOMINF_shutdown  (1U << 2)
 #define XEN_DOMINF_paused    (1U << 3)
 #define XEN_DOMINF_blocked   (1U << 4)
 #define XEN_DOMINF_running   (1U << 5)
-#define XEN_DOMINF_privileged (1U << 8)
+#define XEN_DOMINF_shutdownshift 16
+#define XEN_INVALID_MAX_VCPU_ID  (~0U)
+#define XEN_DOMCTL_PAUSE_MAX 255   /* the control domain's pause count limit (-EOVERFLOW past it) */
+struct xen_arch_domainconfig {
+    uint32_t emulation_flags;
+    uint32_t misc_flags;
+};
 struct xen_domctl_createdomain {
-    uint32_t flags;
+    uint32_t ssidref;
+    uint8_t  handle[16];
+    uint32_t flags;              /* XEN_DOMCTL_CDF_* */
+    uint32_t iommu_opts;
     uint32_t max_vcpus;
     uint32_t max_evtchn_port;
-    uint32_t max_grant_frames;
-    uint64_t max_pages;
+    int32_t  max_grant_frames;   /* < 0: the hypervisor's default */
+    int32_t  max_maptrack_frames;
+    uint32_t grant_opts;         /* low 4 bits: the highest grant version allowed (0: default) */
+    uint32_t vmtrace_size;
+    uint32_t cpupool_id;
+    struct xen_arch_domainconfig arch;
 };
 struct xen_domctl_getdomaininfo {
     domid_t  domain;
-    uint16_t pad0;
-    uint32_t flags;
+    uint16_t pad1;
+    uint32_t flags;              /* XEN_DOMINF_*, the shutdown code from bit 16 */
     uint64_t tot_pages;
     uint64_t max_pages;
+    uint64_t outstanding_pages;
+    uint64_t shr_pages;
+    uint64_t paged_pages;
     uint64_t shared_info_frame;
+    uint64_t cpu_time;
     uint32_t nr_online_vcpus;
     uint32_t max_vcpu_id;
-    uint32_t shutdown_reason;
-    uint32_t pad1;
+    uint32_t ssidref;
+    uint8_t  handle[16];
+    uint32_t cpupool;
+    uint8_t  gpaddr_bits;
+    uint8_t  pad2[7];
+    struct xen_arch_domainconfig arch_config;
 };
 struct xen_domctl_max_mem { uint64_t max_memkb; };
 struct xen_domctl_max_vcpus { uint32_t max; };
@@ -462,6 +522,9 @@ struct xen_domctl {
         uint8_t pad[128];
     } u;
 };
+_Static_assert(sizeof(struct xen_domctl_createdomain) == 64, "4.17 layout");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, nr_online_vcpus) == 64, "4.17 layout");
+_Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 112, "4.17 layout");
 
 /* multicall. */
 struct multicall_entry {

@@ -55,7 +55,7 @@ void native_state_features(const struct target *t, void (*f)(uint32_t, void *), 
         for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
             ports[d->evtchn[p].state & 7]++;
         f(feature_mix(tag + 4, native_dev_state(d)), arg);
-        f(feature_mix(tag + 1, (uint32_t)d->dying | d->shutdown << 1 | d->paused << 2 |
+        f(feature_mix(tag + 1, (uint32_t)d->dying | d->shutdown << 1 | (d->paused != 0) << 2 |
                                 d->gnt.version << 3 | d->gnt.nr_frames << 5 |
                                 (maps > 3 ? 3 : maps) << 8 | (dev > 2 ? 2 : dev) << 10 |
                                 (d->relinquish_stage & 7) << 12), arg);

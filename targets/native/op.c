@@ -29,13 +29,14 @@ static uint64_t native_arg_port(const struct domain *d, uint16_t a)
 
     if (!d)
         return a;
+    /* the ports a guest can use: EVTCHNOP_status says closed for the free and the reserved */
     for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
-        live += d->evtchn[p].state != ECS_FREE;
+        live += d->evtchn[p].state > ECS_RESERVED;
     if (!live)
         return a;
     k = a % live;
     for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++)
-        if (d->evtchn[p].state != ECS_FREE && k-- == 0)
+        if (d->evtchn[p].state > ECS_RESERVED && k-- == 0)
             return p;
     return a;
 }
@@ -203,12 +204,39 @@ static void native_hypercall(struct target *t, struct vcpu *v, const struct prog
     native_capture_out(t, v, op, payload_va, res);
 }
 
-/* The vector a faulting guest access raises: the monitor's walker reports page faults only. */
+/* The vector a faulting guest access raises: a non-canonical address is a #GP(0), as on
+   hardware (the walker only says it cannot be translated); anything else the walker refuses is
+   a page fault with the error code it gave. */
+#define NATIVE_VEC_GP 13U
 #define NATIVE_VEC_PF 14U
+static uint8_t native_fault_vec(gva_t va, uint32_t size, uint32_t *pfec)
+{
+    if (gva_canonical(va) && gva_canonical(va + size - 1U))
+        return NATIVE_VEC_PF;
+    *pfec = 0;
+    return NATIVE_VEC_GP;
+}
 
 static bool native_size_ok(uint32_t size)
 {
     return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+/* Whether what lies at va in frame mfn holds machine frame numbers: the frame is a page table
+   or one the hypervisor shares (grant and status entries), or the 8 bytes around va are a
+   write tag (it names its frame). */
+static bool native_value_machine(const struct hv *hv, mfn_t mfn, gva_t va)
+{
+    struct native_tag tag;
+    uint64_t word;
+
+    if (!mfn_valid(hv, mfn))
+        return false;
+    uint8_t type = hv->frames[mfn].type;
+    if ((type >= PGT_l1 && type <= PGT_l4) || type == PGT_shared)
+        return true;
+    memcpy(&word, hv->mem + (size_t)mfn * PAGE_SIZE + (va & (PAGE_SIZE - 8U)), sizeof(word));
+    return native_tag_decode(word, &tag);
 }
 
 static void native_guest_access(struct target *t, struct vcpu *v, const struct prog_op *op,
@@ -245,18 +273,20 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
             (guest_translate(hv, v, va, PFEC_WRITE, &m2, &res->pfec) < 0 ||
              guest_translate(hv, v, last, PFEC_WRITE, &m2, &res->pfec) < 0)) {
             res->rc = -XEN_EFAULT;
-            res->fault = NATIVE_VEC_PF;
+            res->fault = native_fault_vec(va, size, &res->pfec);
             return;
         }
         res->rc = guest_write(hv, v, va, &value, size, &res->pfec);
         if (res->rc < 0)
-            res->fault = NATIVE_VEC_PF;
+            res->fault = native_fault_vec(va, size, &res->pfec);
         return;
     }
     res->rc = guest_read(hv, v, va, &value, size, &res->pfec);
     if (res->rc < 0)
-        res->fault = NATIVE_VEC_PF;
+        res->fault = native_fault_vec(va, size, &res->pfec);
     res->value = res->rc == 0 ? value : 0;
+    if (res->rc == 0 && native_value_machine(hv, mfn, va))
+        res->flags |= OPR_VALUE_MACHINE;
     if (res->rc == 0 && size == 8 && !(va & 7U) && mfn_valid(hv, mfn))
         native_iso_read(n, v->domid, mfn, value, va);
 }

@@ -211,6 +211,7 @@ void xen_target_reboot(struct target *t)
 
 const struct target_ops xen_target_ops = {
     .name = "xen",
+    .frames = "xen",
     .description = "Debian's Xen 4.17 under QEMU (software emulation), programs run by a dom0 agent",
     .open = xen_open,
     .reset = xen_reset,

@@ -296,6 +296,13 @@ static bool run_guard(struct agent_run *r, unsigned nr, const uint64_t *a)
     case HYPERVISOR_set_gdt:
         agent_taint(r, "set_gdt");
         return true;
+    case HYPERVISOR_update_descriptor:
+        /* a descriptor written into a frame of the program's, never the agent's own; the
+           seg_desc type it may leave is not undone */
+        if (run_frame_forbidden(a[0] >> PAGE_SHIFT))
+            return false;
+        agent_taint(r, "update_descriptor");
+        return true;
     /* the agent's own vCPU and domain state, which no undo puts back: the machine is restored
        after the program (set_trap_table and iret are refused below: they would take over the
        agent's trap handling and registers mid-program) */
@@ -476,6 +483,22 @@ static void run_place_payload(struct agent_run *r, const struct prog_op *op, boo
             break;
 }
 
+/* Whether a domain id field of the op's payload names one of the program's other domains,
+   which this Xen does not have (the agent builds none): the op cannot mean what it means on a
+   target that has them. */
+static bool run_names_absent_domain(const struct agent_run *r, const struct prog_op *op)
+{
+    uint16_t ids[8];
+    unsigned n = abi_op_payload_domids(op, ids, 8);
+
+    if (n > 8)
+        return true;    /* more than it looked at: assume the worst */
+    for (unsigned i = 0; i < n; i++)
+        if (ids[i] != 0 && ids[i] < r->shape->nr_domains)
+            return true;
+    return false;
+}
+
 static void run_hypercall(struct agent_run *r, const struct prog_op *op, struct op_result *res,
                           uint8_t *out, uint16_t *out_len)
 {
@@ -484,7 +507,7 @@ static void run_hypercall(struct agent_run *r, const struct prog_op *op, struct 
 
     for (unsigned i = 0; i < op->nr_args && i < PROG_MAX_ARGS; i++)
         a[i] = run_arg(r, &op->args[i], &bad);
-    if (bad) {
+    if (bad || run_names_absent_domain(r, op)) {
         res->status = OPS_UNSUPPORTED;
         return;
     }
