@@ -21,7 +21,20 @@ enum mg_scene {
     MG_TWICE,           /* a second migration while one is open */
     MG_ABSENT,          /* a domain that does not exist */
     MG_STOLEN_CLEAN,    /* another caller cleans the bitmap between rounds: the toolstack aborts */
+    MG_M2P_MOVED,       /* a mapped page whose m2p the guest pointed elsewhere: its L1 cannot be
+                           canonicalised (Xen: "Bad mfn"), the save fails */
+    MG_CR3_M2P,         /* the L4's m2p pointed elsewhere: the base pointer cannot be sent */
 };
+
+/* MMU_MACHPHYS_UPDATE from dom1: the m2p entry of its data page k (or its L4) := pfn. */
+static long mg_m2p(struct conf_ctx *c, mfn_t mfn, uint64_t pfn)
+{
+    struct mmu_update u = { (mfn << PAGE_SHIFT) | MMU_MACHPHYS_UPDATE, pfn };
+    gva_t va = conf_scratch(c, c->d1, 0);
+    if (conf_put(c, c->v1, va, &u, sizeof(u)) < 0)
+        return -XEN_EFAULT;
+    return conf_hc(c, c->v1, HYPERVISOR_mmu_update, va, 1, 0, DOMID_SELF, 0);
+}
 
 struct mg_row {
     enum mg_scene scene;
@@ -179,6 +192,19 @@ static void mg_run(struct conf_ctx *c)
         CONF_EXPECT(c, !c->d1->logdirty);
         break;
     }
+    case MG_M2P_MOVED:
+        CONF_EXPECT_EQ(c, 0, mg_m2p(c, conf_scratch_mfn(c, c->d1, 9), 3));
+        CONF_EXPECT_EQ(c, 0, conf_migrate(c, 1, MIGRATE_BEGIN));
+        CONF_SETUP(c, mg_store(c, 9, mg_tag));
+        rc = conf_migrate(c, 1, MIGRATE_FINISH);
+        mg_check_read(c, 1, 9, mg_tag);   /* the source runs on */
+        break;
+    case MG_CR3_M2P:
+        CONF_EXPECT_EQ(c, 0, mg_m2p(c, c->d1->p2m[DOM_GFN_L4], 0x123456));
+        CONF_EXPECT_EQ(c, 0, conf_migrate(c, 1, MIGRATE_BEGIN));
+        rc = conf_migrate(c, 1, MIGRATE_FINISH);
+        CONF_EXPECT(c, !c->d1->dying && !c->d1->logdirty);
+        break;
     }
     CONF_EXPECT_EQ(c, r->expect, rc);
 }
@@ -195,6 +221,8 @@ static const struct mg_row mg_rows[] = {
     { MG_TWICE, -XEN_EBUSY },
     { MG_ABSENT, -XEN_ESRCH },
     { MG_STOLEN_CLEAN, -XEN_EBUSY },
+    { MG_M2P_MOVED, -XEN_ERANGE },
+    { MG_CR3_M2P, -XEN_ERANGE },
 };
 
 static const struct conf_case mg_cases[] = {
@@ -209,5 +237,7 @@ static const struct conf_case mg_cases[] = {
     { "second_migration_ebusy", mg_run, &mg_rows[8] },
     { "absent_esrch", mg_run, &mg_rows[9] },
     { "bitmap_cleaned_by_another_ebusy", mg_run, &mg_rows[10] },
+    { "m2p_moved_mapped_page_erange", mg_run, &mg_rows[11] },
+    { "base_pointer_m2p_moved_erange", mg_run, &mg_rows[12] },
 };
 CONF_AREA("migrate", mg_cases)

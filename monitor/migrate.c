@@ -453,7 +453,11 @@ static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
         uint64_t e[PTES_PER_TABLE];
         if ((bm[pfn / 64U] >> (pfn % 64U)) & 1U)
             continue;
-        if (present != pg->present ||
+        /* a frame whose m2p the guest pointed elsewhere has its writes marked there: the last
+           round sends it whatever the bitmap says */
+        if (present && hv->m2p[mf] != pfn)
+            bm[pfn / 64U] |= 1ULL << (pfn % 64U);
+        else if (present != pg->present ||
             (present && (mig_pfn_type(&hv->frames[mf]) != pg->type ||
                          ((hv->frames[mf].flags & FRAME_PINNED) != 0) != pg->pinned)))
             bm[pfn / 64U] |= 1ULL << (pfn % 64U);
@@ -465,6 +469,15 @@ static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
         }
     }
     rc = mig_send_round(hv, d, &m->s, bm, true);
+    /* a base pointer outside the pseudo-physical map cannot be sent either (Xen: "Bad CR3") */
+    for (unsigned i = 0; rc >= 0 && i < d->nr_vcpus; i++) {
+        uint64_t pfn;
+        const struct vcpu *v = &d->vcpu[i];
+        if ((v->guest_table != MFN_INVALID && !mig_mfn_to_pfn(hv, d, v->guest_table, &pfn)) ||
+            (v->guest_table_user != MFN_INVALID &&
+             !mig_mfn_to_pfn(hv, d, v->guest_table_user, &pfn)))
+            rc = -XEN_ERANGE;
+    }
     if (rc < 0) {
         /* the save failed: the source goes on as it was */
         d->paused = was_paused;
