@@ -56,7 +56,8 @@ static uint8_t mig_pfn_type(const struct frame *f)
 }
 
 /* A page table's entries canonical (pfn in place of mfn, Xen's slots empty) in e; -ERANGE when
-   an entry maps a frame outside the domain's pseudo-physical map (Xen: "Bad mfn"). */
+   an entry maps a frame outside the domain's pseudo-physical map (Xen: "Bad mfn") or is a grant
+   mapping (the stream carries none: a guest unmaps its grants before the last round). */
 static int mig_canon(const struct hv *hv, const struct domain *d, uint8_t type, uint64_t *e)
 {
     for (unsigned i = 0; type != PGT_none && i < PTES_PER_TABLE; i++) {
@@ -67,7 +68,7 @@ static int mig_canon(const struct hv *hv, const struct domain *d, uint8_t type, 
         if (!pte_present(e[i]))
             continue;
         uint64_t p;
-        if (!mig_mfn_to_pfn(hv, d, pte_mfn(e[i]), &p))
+        if ((e[i] & _PAGE_GNTTAB) || !mig_mfn_to_pfn(hv, d, pte_mfn(e[i]), &p))
             return -XEN_ERANGE;
         e[i] = (e[i] & ~PTE_ADDR_MASK) | (p << PAGE_SHIFT);
     }
