@@ -102,6 +102,13 @@ int conf_get(struct conf_ctx *c, struct vcpu *v, gva_t va, void *buf, size_t len
 /* Machine address of the L1 entry that maps data page k of d (for mmu_update ptr). */
 uint64_t conf_l1e_maddr(struct conf_ctx *c, struct domain *d, unsigned k);
 
+/* A guest's own 8-byte store of value at va through v's page tables, recorded as a guest_write
+   op (a target stores its own value): 0, or -EFAULT. */
+long conf_store(struct conf_ctx *c, struct vcpu *v, gva_t va, uint64_t value);
+/* Run a migration phase on dom (hvfuzz/migrate.h) as the toolstack, recorded as a migrate op;
+   a mismatch the migration oracle finds fails the case. Returns mig_op's result. */
+long conf_migrate(struct conf_ctx *c, domid_t dom, unsigned phase);
+
 /* Record every conf_hc and conf_put of this process's case into r (NULL: off): --record. */
 struct recorder;
 void conf_set_recorder(struct recorder *r);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "conformance.h"
 #include "exit_conf.h"
+#include "hvfuzz/migrate.h"
 #include "hvfuzz/record.h"
 
 /* A continuation that needs more re-issues than this is a livelock in the monitor, not slowness. */
@@ -163,6 +164,27 @@ long conf_hc(struct conf_ctx *c, struct vcpu *v, unsigned nr, uint64_t a0, uint6
     if (rc == -XEN_ERESTART)
         CONF_FAIL(c, "%s (hypercall %u) still -ERESTART after %u continuations",
                   abi_hypercall_name(nr), nr, CONF_MAX_RESTARTS);
+    return rc;
+}
+
+long conf_store(struct conf_ctx *c, struct vcpu *v, gva_t va, uint64_t value)
+{
+    long rc = guest_write(c->hv, v, va, &value, sizeof(value), NULL);
+
+    if (conf_recorder)
+        record_guest_write(conf_recorder, c->hv, v, va, sizeof(value), rc);
+    return rc;
+}
+
+long conf_migrate(struct conf_ctx *c, domid_t dom, unsigned phase)
+{
+    struct mig_report rep;
+    long rc = mig_op(c->hv, dom, phase, &rep);
+
+    if (conf_recorder)
+        record_migrate(conf_recorder, dom, phase, rc);
+    if (rep.found)
+        CONF_FAIL(c, "migrate:%s: %s", rep.what, rep.detail);
     return rc;
 }
 

@@ -148,6 +148,11 @@ void fuzz_features(const struct target *t, const struct prog *p, const struct op
         case OP_SWITCH_VCPU:
             k = feature_mix(0x5C000000U, r->status << 4 | fuzz_rc_class(r->rc) << 8);
             break;
+        case OP_MIGRATE:
+            /* by phase and outcome: a finish that restored differs from one refused */
+            k = feature_mix(0x4D000000U | (uint32_t)op->imm, r->status << 4 |
+                                                             fuzz_rc_class(r->rc) << 8);
+            break;
         case OP_EXIT:
             /* in pairs an exit counts by its reason and how it ended only */
             k = feature_mix(0x3C000000U | op->exit_reason,

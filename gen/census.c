@@ -850,6 +850,43 @@ void census_exit(struct census_ctx *x)
     }
 }
 
+/* The migrate op: its phase's row, with what the domain did since the previous phase. */
+static void census_migrate(struct census_ctx *x)
+{
+    struct census_model *m = x->m;
+    const struct prog_op *op = x->op;
+    const struct census_row *r = census_row_find(CENSUS_MIGRATE, (int32_t)op->imm);
+    struct prog_arg since = { .kind = ARG_IMM, .imm = m->mig_since };
+
+    if (!r)
+        return;
+    if (m->mig_dom != op->dom + 1U)
+        since.imm = CENSUS_MIG_NONE;
+    x->args = &since;
+    x->nargs = 1;
+    census_row_rec(x, r, false);
+    m->mig_since = CENSUS_MIG_NONE;
+    if (op->imm == MIGRATE_BEGIN && !m->mig_dom && op->dom)
+        m->mig_dom = (uint8_t)(op->dom + 1U);
+    else if (op->imm == MIGRATE_FINISH && m->mig_dom == op->dom + 1U)
+        m->mig_dom = 0;
+}
+
+/* What an op of the migrating domain counts as for the next phase's "since". */
+static void census_mig_note(struct census_model *m, const struct prog_op *op)
+{
+    if (!m->mig_dom || op->dom + 1U != m->mig_dom)
+        return;
+    if (op->kind == OP_GUEST_WRITE)
+        m->mig_since = CENSUS_MIG_STORE;
+    else if (op->kind == OP_HYPERCALL && (op->nr == HYPERVISOR_mmu_update ||
+                                          op->nr == HYPERVISOR_update_va_mapping ||
+                                          op->nr == HYPERVISOR_mmuext_op))
+        m->mig_since = CENSUS_MIG_PT;
+    else if (op->kind == OP_HYPERCALL)
+        m->mig_since = CENSUS_MIG_HYPERCALL;
+}
+
 void census_add(struct census *c, const struct prog *p)
 {
     static struct census_model m;
@@ -885,9 +922,15 @@ void census_add(struct census *c, const struct prog *p)
             c->code_ops++;
             census_code(&x);
             break;
+        case OP_MIGRATE:
+            c->ops++;
+            census_migrate(&x);
+            break;
         default:
             break;
         }
+        if (op->kind != OP_MIGRATE)
+            census_mig_note(&m, op);
     }
 }
 

@@ -291,6 +291,19 @@ static const struct census_field f_domctl_maxmem[] = {
 static const struct census_field f_domctl_maxvcpus[] = {
     F(struct xen_domctl, u.max_vcpus.max, "max", CK_COUNT, HV_MAX_VCPUS),
 };
+static const struct census_field f_domctl_shadow[] = {
+    F(struct xen_domctl, u.shadow_op.op, "op", CK_ENUM, XEN_DOMCTL_SHADOW_OP_ENABLE),
+    F(struct xen_domctl, u.shadow_op.mode, "mode", CK_FLAGS, 0,
+      .mask = XEN_DOMCTL_SHADOW_LOGDIRTY_FINAL | XEN_DOMCTL_SHADOW_ENABLE_LOG_DIRTY),
+    F(struct xen_domctl, u.shadow_op.dirty_bitmap, "dirty_bitmap", CK_VA, 0),
+    F(struct xen_domctl, u.shadow_op.pages, "pages", CK_COUNT, HV_MAX_GFNS),
+};
+/* The migrate op's round and finish (a synthetic argument, gen/census.c): what the migrating
+   domain did since the previous phase, the interleaving a pre-copy round has to catch. */
+static const struct census_field f_migrate[] = {
+    A("since", 0, 1, CK_ENUM, CENSUS_MIG_HYPERCALL,
+      .never = BIT(CC_MAX_P1) | BIT(CC_HUGE), .why = "a kind of op, not a value"),
+};
 static const struct census_field f_mc[] = {
     A("calls", 0, 8, CK_VA, 0),
     A("nr_calls", 1, 4, CK_COUNT, BATCH_MAX),
@@ -420,6 +433,8 @@ static const struct census_field f_iobmp[] = {
 #define EXT HYPERVISOR_mmuext_op
 #define X(r) (CENSUS_EXIT + (r))
 #define DC_SZ ((uint16_t)sizeof(struct xen_domctl))
+#define NO_OTHER_VCPU .never_states = 1U << CS_OTHER_VCPU, \
+                      .why_states = "the toolstack's op has no vCPU"
 #define NO_SEG .never_states = 1U << CS_TYPE_SEG_DESC, \
                .why_states = "seg_desc frames come from set_gdt; no generator aims this row at one"
 
@@ -540,6 +555,8 @@ const struct census_row census_rows[] = {
     ROW(HYPERVISOR_domctl, XEN_DOMCTL_max_mem, "domctl.max_mem", 0, NONE, DC_SZ, f_domctl_maxmem),
     ROW(HYPERVISOR_domctl, XEN_DOMCTL_max_vcpus, "domctl.max_vcpus", 0, NONE, DC_SZ,
         f_domctl_maxvcpus),
+    ROW(HYPERVISOR_domctl, XEN_DOMCTL_shadow_op, "domctl.shadow_op", 0, NONE, DC_SZ,
+        f_domctl_shadow),
     ROW(HYPERVISOR_multicall, CENSUS_ANY, "multicall", 0, 1, 72, f_mc),
     ROW(HYPERVISOR_xen_version, CENSUS_ANY, "xen_version", NONE, NONE, 0, f_ver),
     ROW(HYPERVISOR_console_io, CENSUS_ANY, "console_io", NONE, NONE, 0, f_con),
@@ -552,5 +569,9 @@ const struct census_row census_rows[] = {
         f_x_dma),
     ROW(X(EXIT_EPT_VIOLATION), CENSUS_ANY, "exit.ept_violation", NONE, NONE, 0, f_x_ept),
     ROW(X(EXIT_EXCEPTION), CENSUS_ANY, "exit.exception", NONE, NONE, 0, f_x_exc),
+    ROW0(CENSUS_MIGRATE, MIGRATE_BEGIN, "migrate.begin", NONE, NONE, 0, NO_OTHER_VCPU),
+    ROW(CENSUS_MIGRATE, MIGRATE_ROUND, "migrate.round", NONE, NONE, 0, f_migrate, NO_OTHER_VCPU),
+    ROW(CENSUS_MIGRATE, MIGRATE_FINISH, "migrate.finish", NONE, NONE, 0, f_migrate,
+        NO_OTHER_VCPU),
 };
 const unsigned census_nr_rows = sizeof(census_rows) / sizeof(census_rows[0]);

@@ -37,6 +37,9 @@ struct census_model {
     /* guest code (census_code.c): a call from code that a preemption pattern may have stopped,
        by (domain, vCPU); pages an update_va_mapping of the program remapped */
     uint8_t code_pending[CM_DOMS][GEN_MAX_VCPUS];
+    /* a migration: its domain + 1 (0: none), and the last kind of op the domain ran since the
+       previous phase (enum census_mig_since) */
+    uint8_t mig_dom, mig_since;
     unsigned nr_remapped;
     uint64_t remapped[CM_REMAPPED];
 };

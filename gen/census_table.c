@@ -211,7 +211,7 @@ uint32_t census_row_states(const struct census_row *r)
 }
 
 /* Rows of one number are adjacent: an index by number (hypercalls, then exits). */
-#define CENSUS_IDX (NR_HYPERCALLS + EXIT_NR)
+#define CENSUS_IDX (NR_HYPERCALLS + EXIT_NR + 1U)
 static struct { uint8_t first, n; } census_idx[CENSUS_IDX];
 static bool census_idx_ready;
 
@@ -221,6 +221,8 @@ static unsigned census_key(uint32_t nr)
         return nr;
     if (nr >= CENSUS_EXIT && nr < CENSUS_EXIT + EXIT_NR)
         return NR_HYPERCALLS + (nr - CENSUS_EXIT);
+    if (nr == CENSUS_MIGRATE)
+        return NR_HYPERCALLS + EXIT_NR;
     return CENSUS_IDX;
 }
 

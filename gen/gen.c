@@ -16,6 +16,7 @@ const char *const gen_family_names[GEN_F_NR] = {
     [GEN_F_GUEST] = "guest_access",
     [GEN_F_SCHEDULE] = "schedule",
     [GEN_F_EXIT] = "exit",
+    [GEN_F_MIGRATE] = "migrate",
     [GEN_F_CODE] = "guest_code",
 };
 
@@ -39,6 +40,7 @@ const struct gen_cfg gen_default_cfg = {
         [GEN_F_GUEST] = 10,
         [GEN_F_SCHEDULE] = 6,
         [GEN_F_EXIT] = 14,
+        [GEN_F_MIGRATE] = 1,
         /* counted only on targets that run code (gen_env.guest_code) */
         [GEN_F_CODE] = 16,
     },
@@ -61,6 +63,7 @@ const gen_family_fn gen_families[GEN_F_NR] = {
     [GEN_F_GUEST] = gen_f_guest,
     [GEN_F_SCHEDULE] = gen_f_schedule,
     [GEN_F_EXIT] = gen_f_exit,
+    [GEN_F_MIGRATE] = gen_f_migrate,
     [GEN_F_CODE] = gen_f_code,
 };
 
@@ -824,7 +827,8 @@ static void gen_repeat(struct gen *g, struct prog *p, uint32_t from, uint32_t to
         memcpy(op, src, offsetof(struct prog_op, payload));
         memcpy(op->payload, src->payload, src->payload_len);
         memcpy(op->fixups, src->fixups, src->nr_fixups * sizeof(src->fixups[0]));
-        if (op->dom == dom && op->vcpu == vcpu && op->kind != OP_PREEMPT)
+        if (op->dom == dom && op->vcpu == vcpu && op->kind != OP_PREEMPT &&
+            op->kind != OP_MIGRATE)
             op->vcpu = (uint8_t)other;
         p->nr_ops++;
     }
@@ -857,7 +861,8 @@ void gen_append(struct gen *g, struct prog *p)
         g->focus = (uint16_t)(gfn + 1);
     }
     unsigned nv = g->cfg.shape.nr_vcpus, twin = nv > 1 ? (vcpu + 1) % nv : vcpu;
-    bool race = twin != vcpu && fam != GEN_F_SCHEDULE && gen_chance(g, 1, 16);
+    bool race = twin != vcpu && fam != GEN_F_SCHEDULE && fam != GEN_F_MIGRATE &&
+                gen_chance(g, 1, 16);
     uint32_t start;
     if (race)
         gen_race_start(g, p, dom, vcpu, twin);
@@ -877,7 +882,7 @@ void gen_append(struct gen *g, struct prog *p)
     }
     if (warm && gen_chance(g, 1, 2))
         gen_touch(g, p, dom, gen_pick_vcpu(g, dom), warm - 1U, true);
-    if (fam != GEN_F_SCHEDULE && gen_chance(g, 1, 8))
+    if (fam != GEN_F_SCHEDULE && fam != GEN_F_MIGRATE && gen_chance(g, 1, 8))
         gen_repeat(g, p, before, p->nr_ops, -1);
     /* boundary values and resource owners, one field at a time, from the census table; backwards,
        so ops inserted before one do not move those still to visit */
@@ -901,6 +906,7 @@ void gen_program(struct gen *g, struct prog *p)
     for (unsigned d = 0; d < GEN_MAX_DOMS; d++)
         g->vcpu_up[d][0] = 1;
     g->preempting = false;
+    g->mig_dom = 0;
     while (p->nr_ops < g->cfg.nr_ops)
         gen_append(g, p);
     if (p->nr_ops > g->cfg.nr_ops)

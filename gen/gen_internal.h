@@ -139,6 +139,7 @@ void gen_f_misc(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_pv_regs(struct gen *g, struct gen_hc *h, unsigned dom, unsigned vcpu);
 void gen_f_guest(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_schedule(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
+void gen_f_migrate(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);   /* gen_migrate.c */
 void gen_f_exit(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 void gen_f_code(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu);
 /* The families by enum gen_family (gen.c): the code family runs the others' templates. */

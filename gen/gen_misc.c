@@ -1,6 +1,7 @@
 /* Generator templates for multicall, vcpu_op, sched_op, domctl and the small query hypercalls. */
 #include <stddef.h>
 #include "gen/gen_internal.h"
+#include "hvfuzz/monitor.h"
 
 /* ---- multicall: a list whose entries reach into the same payload for their own structs --------- */
 
@@ -183,6 +184,41 @@ void gen_f_sched(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 
 /* ---- domctl ---------------------------------------------------------------------------------------- */
 
+/*
+ * shadow_op's log-dirty calls: on (either spelling), off, clean and peek, now and then another
+ * op or mode; the bitmap into the caller's payload (a buffer of the domain's size or a short
+ * one), a data page, no handle at all (stats only) or a bad address.
+ */
+static void gen_shadow_op(struct gen *g, struct gen_hc *h, unsigned at, unsigned dom)
+{
+    static const uint8_t ops[] = { XEN_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY, XEN_DOMCTL_SHADOW_OP_ENABLE,
+                                   XEN_DOMCTL_SHADOW_OP_OFF, XEN_DOMCTL_SHADOW_OP_CLEAN,
+                                   XEN_DOMCTL_SHADOW_OP_CLEAN, XEN_DOMCTL_SHADOW_OP_PEEK,
+                                   XEN_DOMCTL_SHADOW_OP_PEEK, XEN_DOMCTL_SHADOW_OP_ENABLE_TEST };
+    uint32_t op = gen_chance(g, 15, 16) ? ops[gen_below(g, sizeof(ops))]
+                  : gen_chance(g, 1, 2) ? gen_below(g, 40) : (uint32_t)gen_rand(g);
+    uint32_t mode = op == XEN_DOMCTL_SHADOW_OP_ENABLE ? XEN_DOMCTL_SHADOW_ENABLE_LOG_DIRTY : 0;
+    uint64_t pages = g->cfg.shape.dom_pages;
+    int bm;
+
+    if (gen_chance(g, 1, 8))
+        mode = gen_chance(g, 1, 2) ? XEN_DOMCTL_SHADOW_LOGDIRTY_FINAL : gen_below(g, 32);
+    gen_pl_put(h, at, 4, op);
+    gen_pl_put(h, at + 4, 4, mode);
+    if (gen_chance(g, 1, 4))
+        pages = gen_count(g, HV_MAX_GFNS);
+    gen_pl_put(h, at + 24, 8, pages);
+    unsigned r = gen_below(g, 8);
+    if (r < 4 && (bm = gen_pl_alloc(h, 32)) >= 0)
+        gen_pl_fix(h, at + 16, 8, GEN_PAYLOAD((uint32_t)bm));
+    else if (r < 6)
+        gen_pl_fix(h, at + 16, 8, gen_va(g, dom));
+    else if (r < 7)
+        gen_pl_put(h, at + 16, 8, 0);
+    else
+        gen_pl_put(h, at + 16, 8, gen_rand(g));
+}
+
 void gen_f_domctl(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
 {
     struct gen_hc h;
@@ -239,7 +275,8 @@ void gen_f_domctl(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         static const uint8_t cmds[] = { XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain,
                                         XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo,
                                         XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_max_mem,
-                                        XEN_DOMCTL_max_mem, XEN_DOMCTL_max_vcpus, 40 };
+                                        XEN_DOMCTL_max_mem, XEN_DOMCTL_max_vcpus, 40,
+                                        XEN_DOMCTL_shadow_op, XEN_DOMCTL_shadow_op };
         cmd = cmds[gen_below(g, sizeof(cmds))];
         if (gen_chance(g, 1, 8))
             target = dom;
@@ -256,6 +293,8 @@ void gen_f_domctl(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
             /* 4.17 only confirms the count createdomain set */
             gen_pl_put(&h, (unsigned)rec + u, 4, gen_chance(g, 1, 2) ? g->cfg.shape.nr_vcpus
                                                                      : gen_count(g, 4));
+        if (cmd == XEN_DOMCTL_shadow_op)
+            gen_shadow_op(g, &h, (unsigned)rec + u, dom);
     }
     gen_pl_put(&h, (unsigned)rec, 4, cmd);
     gen_pl_put(&h, (unsigned)rec + 4, 4, gen_chance(g, 15, 16) ? XEN_DOMCTL_INTERFACE_VERSION

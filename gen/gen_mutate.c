@@ -364,6 +364,13 @@ static void gen_mut_op_value(struct gen *g, struct prog *p)
     case OP_PREEMPT:
         op->imm = gen_mut_value(g, op->imm);
         break;
+    case OP_MIGRATE:
+        /* another phase or another domain; the record has no vCPU */
+        if (r < 5)
+            op->imm = gen_below(g, MIGRATE_NR_PHASES);
+        else
+            op->dom = (uint8_t)gen_below(g, p->shape.nr_domains);
+        break;
     case OP_GUEST_CODE:
         gen_mut_code(g, p, op, r);
         break;

@@ -202,6 +202,11 @@ long do_domctl(struct hv *hv, struct vcpu *v, uint64_t args[6])
         /* since 4.12 the vCPUs are made at creation: this only confirms their number */
         rc = d == self || op.u.max_vcpus.max != d->nr_vcpus ? -XEN_EINVAL : 0;
         break;
+    case XEN_DOMCTL_shadow_op:
+        /* Xen copies the reply back whatever the result (arch_do_domctl) */
+        rc = domctl_shadow_op(hv, v, d, &op.u.shadow_op);
+        copyback = true;
+        break;
     default:
         /* what 4.17 does with a sub-op it has no case for: arch_do_domctl hands it to the
            IOMMU code, which refuses a domain without an IOMMU */

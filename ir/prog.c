@@ -38,8 +38,17 @@ const char *prog_kind_name(unsigned kind)
         [OP_HYPERCALL] = "hypercall", [OP_GUEST_READ] = "guest_read",
         [OP_GUEST_WRITE] = "guest_write", [OP_PREEMPT] = "preempt",
         [OP_SWITCH_VCPU] = "switch_vcpu", [OP_EXIT] = "exit", [OP_GUEST_CODE] = "guest_code",
+        [OP_MIGRATE] = "migrate",
     };
     return kind < OP_NR_KINDS && names[kind] ? names[kind] : "op";
+}
+
+const char *prog_migrate_phase_name(uint64_t phase)
+{
+    static const char *const names[MIGRATE_NR_PHASES] = {
+        [MIGRATE_BEGIN] = "begin", [MIGRATE_ROUND] = "round", [MIGRATE_FINISH] = "finish",
+    };
+    return phase < MIGRATE_NR_PHASES ? names[phase] : NULL;
 }
 
 const char *prog_strerror(enum prog_err e)
@@ -136,6 +145,9 @@ enum prog_err prog_op_check(const struct prog_op *op, const struct prog_shape *s
         return PROG_OK;
     case OP_EXIT:
         return prog_exit_check(op, s);
+    case OP_MIGRATE:
+        /* the record holds the domain and the phase only */
+        return op->imm < MIGRATE_NR_PHASES && op->vcpu == 0 ? PROG_OK : PROG_E_CORRUPT;
     case OP_GUEST_CODE:
         /* code starts at its first byte: there must be one; any budget is valid */
         if (op->payload_len == 0)
@@ -255,6 +267,8 @@ static bool prog_op_equal(const struct prog_op *x, const struct prog_op *y)
         return x->size == y->size && prog_arg_equal(&x->args[0], &y->args[0]);
     case OP_PREEMPT:
         return x->imm == y->imm;
+    case OP_MIGRATE:
+        return x->imm == y->imm;
     case OP_SWITCH_VCPU:
         return true;
     default:
@@ -298,6 +312,9 @@ static unsigned prog_op_version(const struct prog_op *op)
     case OP_GUEST_CODE:
         v = 4;
         nfix = op->nr_fixups;
+        break;
+    case OP_MIGRATE:
+        v = 5;
         break;
     case OP_EXIT:
         v = 2;

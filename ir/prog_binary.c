@@ -35,6 +35,9 @@
  *                 payload (the code, at least 1 byte), fixups
  * The encoder writes version 4 only for a program with guest code, so every other program
  * encodes as it did before.
+ *
+ * Version 5 is version 4 plus the migrate record (written only for a program with one):
+ *     migrate: u8 dom, u8 phase (enum prog_migrate_phase)
  */
 #define V1_HDR      24U
 #define V1_OPHDR    4U
@@ -44,6 +47,7 @@
 #define V1_GUEST    (4U + V1_ARG)
 #define V1_PREEMPT  8U
 #define V1_SWITCH   2U
+#define V5_MIGRATE  2U
 #define V1_CSUM_OFF 20U
 #define V1_NR_ARG_KINDS (ARG_VCPUID + 1U)
 #define V2_NR_ARG_KINDS (ARG_GPA + 1U)   /* version 3 adds the grant and status frame kinds */
@@ -91,6 +95,8 @@ static size_t prog_v1_op_size(const struct prog_op *op)
         return V1_GUEST;
     case OP_PREEMPT:
         return V1_PREEMPT;
+    case OP_MIGRATE:
+        return V5_MIGRATE;
     default:
         return V1_SWITCH;
     }
@@ -201,6 +207,10 @@ static uint8_t *prog_put_op(uint8_t *w, const struct prog_op *op)
     case OP_PREEMPT:
         prog_put64(w, op->imm);
         return w + V1_PREEMPT;
+    case OP_MIGRATE:
+        w[0] = op->dom;
+        w[1] = (uint8_t)op->imm;
+        return w + V5_MIGRATE;
     default:
         w[0] = op->dom;
         w[1] = op->vcpu;
@@ -407,6 +417,13 @@ static enum prog_err prog_get_op(struct prog_op *op, const uint8_t *r, size_t le
         op->dom = r[0];
         op->vcpu = r[1];
         return PROG_OK;
+    case OP_MIGRATE:
+        if (version < 5 || len != V5_MIGRATE || r[1] >= MIGRATE_NR_PHASES)
+            return PROG_E_CORRUPT;
+        op->dom = r[0];
+        op->vcpu = 0;
+        op->imm = r[1];
+        return PROG_OK;
     default:
         /* a kind no version has */
         return PROG_E_CORRUPT;
@@ -489,6 +506,11 @@ static enum prog_err prog_decode_v4(struct prog *p, const uint8_t *d, size_t len
     return prog_decode_body(p, d, len, 4);
 }
 
+static enum prog_err prog_decode_v5(struct prog *p, const uint8_t *d, size_t len)
+{
+    return prog_decode_body(p, d, len, 5);
+}
+
 typedef enum prog_err (*prog_decoder_fn)(struct prog *p, const uint8_t *d, size_t len);
 
 /* One decoder per format version ever written, so old corpus files keep replaying. */
@@ -497,6 +519,7 @@ static const prog_decoder_fn prog_decoders[] = {
     [2] = prog_decode_v2,
     [3] = prog_decode_v3,
     [4] = prog_decode_v4,
+    [5] = prog_decode_v5,
 };
 #define PROG_NR_DECODERS (sizeof(prog_decoders) / sizeof(prog_decoders[0]))
 

@@ -566,6 +566,31 @@ static enum prog_err prog_lx_guest(struct prog_lx *l, struct prog_op *op)
     return PROG_OK;
 }
 
+/* migrate dN begin|round|finish */
+static enum prog_err prog_lx_migrate(struct prog_lx *l, struct prog_op *op)
+{
+    const char *w;
+    size_t n;
+
+    op->kind = OP_MIGRATE;
+    op->vcpu = 0;
+    if (!prog_lx_dom(l, &op->dom))
+        return PROG_E_SYNTAX;
+    prog_lx_ws(l);
+    const char *at = l->s;
+    if (!prog_lx_word(l, &w, &n))
+        return prog_lx_fail(l, at, "a migration phase (begin, round or finish)"), PROG_E_SYNTAX;
+    for (uint64_t ph = 0; ph < MIGRATE_NR_PHASES; ph++) {
+        const char *name = prog_migrate_phase_name(ph);
+        if (strlen(name) == n && memcmp(name, w, n) == 0) {
+            op->imm = ph;
+            return PROG_OK;
+        }
+    }
+    prog_lx_fail(l, at, "unknown migration phase (begin, round or finish)");
+    return PROG_E_SYNTAX;
+}
+
 static enum prog_err prog_lx_op(struct prog_lx *l, const char *w, size_t n, struct prog_op *op)
 {
 #define IS(kw) (n == sizeof(kw) - 1 && memcmp(w, kw, n) == 0)
@@ -588,9 +613,11 @@ static enum prog_err prog_lx_op(struct prog_lx *l, const char *w, size_t n, stru
         return prog_lx_exit(l, op);
     if (IS("guest_code"))
         return prog_lx_guest_code(l, op);
+    if (IS("migrate"))
+        return prog_lx_migrate(l, op);
 #undef IS
     prog_lx_fail(l, w, "unknown operation (hypercall, guest_read, guest_write, preempt, "
-                 "switch_vcpu, exit, guest_code or shape)");
+                 "switch_vcpu, exit, guest_code, migrate or shape)");
     return PROG_E_SYNTAX;
 }
 

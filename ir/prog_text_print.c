@@ -276,6 +276,11 @@ size_t prog_format_text(const struct prog *p, char *buf, size_t cap)
         case OP_SWITCH_VCPU:
             prog_out_printf(&o, "switch_vcpu d%u v%u", op->dom, op->vcpu);
             break;
+        case OP_MIGRATE: {
+            const char *ph = prog_migrate_phase_name(op->imm);
+            prog_out_printf(&o, "migrate d%u %s", op->dom, ph ? ph : "?");
+            break;
+        }
         case OP_EXIT:
             prog_out_exit(&o, op);
             break;

@@ -93,6 +93,7 @@ const char *audit_inv_name(enum audit_inv inv)
         [INV_VCPU] = "VCPU", [INV_BUG] = "BUG", [INV_DEV] = "DEV", [INV_DMA] = "DMA",
         [INV_P2M] = "P2M", [INV_TLB] = "TLB", [INV_FLUSH] = "FLUSH", [INV_DOM] = "DOM",
         [INV_MSR] = "MSR",
+        [INV_LOGDIRTY] = "LOGDIRTY",
     };
     if ((unsigned)inv >= INV_NR || !names[inv])
         return "?";
@@ -356,6 +357,7 @@ unsigned audit_run(struct hv *hv, struct audit_report *report)
     audit_list_pass(c);
     audit_dev_pass(c);
     audit_state_pass(c);
+    audit_logdirty_pass(c);
 
     for (mfn_t m = 0; m < hv->nr_frames; m++)
         audit_frame_all(c, m);

@@ -563,6 +563,7 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
     audit_evtchn_pass(c);
     audit_dev_pass(c);
     audit_state_pass(c);
+    audit_logdirty_pass(c);
     audit_incr_lists(c, view, hv->fdirty, words);
 
     for (uint32_t k = 0; k < in.n; k++)

@@ -108,6 +108,7 @@ void audit_dev_pass(struct audit_ctx *c);     /* audit_dev.c: INV_DEV, INV_DMA *
 /* audit_state.c: P2M TLB DOM MSR, more DEV and I6, domain-sized (full and incremental alike) */
 void audit_state_pass(struct audit_ctx *c);
 void audit_frame_rest(struct audit_ctx *c, mfn_t m);   /* its per-frame part */
+void audit_logdirty_pass(struct audit_ctx *c);         /* audit_logdirty.c: LOGDIRTY */
 
 /* audit_desc.c: a vCPU's GDT refs and LDT bounds (part of the vCPU pass, contributions signed);
    one frame's descriptor-page checks (part of the per-frame comparisons). */

@@ -42,7 +42,9 @@ static void audit_p2m_dom(struct audit_ctx *c, const struct domain *d)
                       "gfn 0x%llx frame below nr_frames: mfn", (unsigned long long)g);
             continue;
         }
-        if (audit_p2m_seen[m]++)
+        /* a dying domain's p2m still names the frames relinquish freed, which may be anyone's
+           by now: only the live p2ms must name distinct frames */
+        if (!d->dying && audit_p2m_seen[m]++)
             audit_add(c, INV_P2M, m, d->id, 1, audit_p2m_seen[m],
                       "gfn 0x%llx: p2m entries naming the frame", (unsigned long long)g);
         domid_t owner = hv->frames[m].owner;

@@ -41,7 +41,7 @@ int guest_translate(struct hv *hv, struct vcpu *v, gva_t va, uint32_t access, mf
 }
 
 static int guest_access(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size_t len,
-                        bool write, uint32_t *pfec)
+                        bool write, bool nolog, uint32_t *pfec)
 {
     uint32_t dummy;
     if (!pfec)
@@ -65,7 +65,7 @@ static int guest_access(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size
             return -XEN_EFAULT;
         }
         if (write)
-            memcpy(frame_mem_w(hv, mfn) + off, p, chunk);
+            memcpy((nolog ? frame_mem_w_nolog(hv, mfn) : frame_mem_w(hv, mfn)) + off, p, chunk);
         else
             memcpy(p, frame_mem(hv, mfn) + off, chunk);
         p += chunk;
@@ -77,14 +77,14 @@ static int guest_access(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size
 
 int guest_read(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size_t len, uint32_t *pfec)
 {
-    return guest_access(hv, v, va, buf, len, false, pfec);
+    return guest_access(hv, v, va, buf, len, false, false, pfec);
 }
 
 int guest_write(struct hv *hv, struct vcpu *v, gva_t va, const void *buf, size_t len,
                 uint32_t *pfec)
 {
     /* the buffer is only read from on this path */
-    return guest_access(hv, v, va, (void *)(uintptr_t)buf, len, true, pfec);
+    return guest_access(hv, v, va, (void *)(uintptr_t)buf, len, true, false, pfec);
 }
 
 int copy_from_guest(struct hv *hv, struct vcpu *v, void *dst, gva_t src, size_t len)
@@ -98,5 +98,9 @@ int copy_to_guest(struct hv *hv, struct vcpu *v, gva_t dst, const void *src, siz
 {
     if (!guest_range_ok(dst, len))
         return -XEN_EFAULT;
-    return guest_write(hv, v, dst, src, len, NULL) < 0 ? -XEN_EFAULT : 0;
+    /* HV_BUG_MIG_DIRTY_HCALL: the hypervisor's own writes on the guest's behalf go through a
+       mapping of the frame that log-dirty mode does not see (a missing paging_mark_dirty) */
+    bool nolog = hv_bug_on(hv, HV_BUG_MIG_DIRTY_HCALL);
+    return guest_access(hv, v, dst, (void *)(uintptr_t)src, len, true, nolog, NULL) < 0
+               ? -XEN_EFAULT : 0;
 }

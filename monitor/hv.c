@@ -1,7 +1,7 @@
 /* The machine: frame pool, frame table, m2p, dom0, preemption points and the BUG() latch. */
 #include <stdlib.h>
 #include <string.h>
-#include "hvfuzz/monitor.h"
+#include "hvfuzz/migrate.h"
 
 struct hv *hv_create(const struct hv_config *cfg)
 {
@@ -19,7 +19,8 @@ struct hv *hv_create(const struct hv_config *cfg)
     /* calloc of this size is served by fresh zero pages: memory starts zero, not need_scrub */
     hv->mem = calloc(cfg->nr_frames, PAGE_SIZE);
     hv->m2p = malloc((size_t)cfg->nr_frames * sizeof(*hv->m2p));
-    if (!hv->frames || !hv->mem || !hv->m2p) {
+    hv->ld_hash = calloc((size_t)HV_MAX_DOMAINS * HV_MAX_GFNS, sizeof(*hv->ld_hash));
+    if (!hv->frames || !hv->mem || !hv->m2p || !hv->ld_hash || mig_alloc(hv) < 0) {
         hv_destroy(hv);
         return NULL;
     }
@@ -62,6 +63,8 @@ void hv_destroy(struct hv *hv)
     free(hv->frames);
     free(hv->mem);
     free(hv->m2p);
+    free(hv->ld_hash);
+    mig_free(hv);
     free(hv);
 }
 

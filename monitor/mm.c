@@ -162,6 +162,7 @@ int get_page_type(struct hv *hv, mfn_t mfn, enum pgt_type type, bool preemptible
     }
 
     /* a PT type that needs (the rest of) its validation; the caller's type ref is counted */
+    frame_mark_type_change(hv, mfn);
     int rc = pt_validate(hv, mfn, pgt_level(type), preemptible);
     if (rc == -XEN_ERESTART) {
         pt_partial_leave(hv, f, true);
@@ -200,6 +201,7 @@ int put_page_type(struct hv *hv, mfn_t mfn, bool preemptible)
     }
 
     /* last ref of a validated table: its entries give up what they hold */
+    frame_mark_type_change(hv, mfn);
     f->flags &= (uint8_t)~FRAME_VALIDATED;
     f->nr_validated_ptes = PTES_PER_TABLE;
     int rc = pt_devalidate(hv, mfn, pgt_level(f->type), preemptible);
@@ -283,6 +285,7 @@ int pt_pin(struct hv *hv, struct domain *d, mfn_t mfn, unsigned level, bool pree
         return rc;
     /* the refs just taken are the pin's */
     f->flags |= FRAME_PINNED;
+    frame_mark_type_change(hv, mfn);
     return 0;
 }
 
@@ -296,6 +299,7 @@ int pt_unpin(struct hv *hv, struct domain *d, mfn_t mfn, bool preemptible)
     if (f->owner != d->id || !(f->flags & FRAME_PINNED))
         return -XEN_EINVAL;
     f->flags &= (uint8_t)~FRAME_PINNED;
+    frame_mark_type_change(hv, mfn);
     int rc = put_page_type(hv, mfn, preemptible);
     put_page(hv, mfn);
     return rc == -XEN_ERESTART ? rc : 0;

@@ -174,7 +174,9 @@ int pt_devalidate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
 int pt_validate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
 {
     struct frame *f = frame_w(hv, mfn);
-    uint64_t *pt = frame_ptes_w(hv, mfn);
+    /* read only: validation writes the table only where a Xen slot holds something (a pin
+       that writes nothing leaves the frame clean for the snapshot and log-dirty mode) */
+    uint64_t *pt = frame_ptes(hv, mfn);
     struct domain *owner = dom_get(hv, f->owner);
     unsigned i = f->nr_validated_ptes;
 
@@ -183,7 +185,8 @@ int pt_validate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
     for (; i < PTES_PER_TABLE; i++) {
         if (pt_xen_slot(level, i)) {
             /* Xen's slots are the monitor's: a guest table never supplies them */
-            pt[i] = 0;
+            if (pt[i])
+                frame_ptes_w(hv, mfn)[i] = 0;
             continue;
         }
         int rc = pt_get_entry(hv, mfn, level, pt[i], owner, preemptible);

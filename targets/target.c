@@ -37,7 +37,7 @@ const char *oracle_name(enum oracle o)
         [ORACLE_ISOLATION] = "isolation", [ORACLE_BUG] = "bug",
         [ORACLE_CRASH] = "crash",        [ORACLE_SANITIZER] = "sanitizer",
         [ORACLE_HANG] = "hang",          [ORACLE_DIFF] = "diff",
-        [ORACLE_EXPECT] = "expect",
+        [ORACLE_EXPECT] = "expect",      [ORACLE_MIGRATE] = "migrate",
     };
     if ((unsigned)o >= ORACLE_NR || !names[o])
         return "unknown";

@@ -18,7 +18,9 @@ TEST(census_table_rows)
 
     for (unsigned r = 0; r < census_nr_rows; r++) {
         const struct census_row *row = &census_rows[r];
-        if (row->nr >= CENSUS_EXIT) {
+        if (row->nr == CENSUS_MIGRATE) {
+            CU_ASSERT(row->sub >= 0 && row->sub < MIGRATE_NR_PHASES);
+        } else if (row->nr >= CENSUS_EXIT) {
             CU_ASSERT(row->nr - CENSUS_EXIT < EXIT_NR);
         } else {
             CU_ASSERT_PTR_NOT_NULL(abi_hypercall_by_nr(row->nr));

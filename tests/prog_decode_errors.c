@@ -72,7 +72,7 @@ static const struct {
     { "magic prefix only", DE_TRUNC, 3, 0, false, PROG_E_TRUNCATED },
     { "no version", DE_TRUNC, 5, 0, false, PROG_E_TRUNCATED },
     { "version 0", DE_SET16, 4, 0, false, PROG_E_VERSION },
-    { "future version 5", DE_SET16, 4, 5, false, PROG_E_VERSION },
+    { "future version 6", DE_SET16, 4, 6, false, PROG_E_VERSION },
     { "future version 0xffff", DE_SET16, 4, 0xffff, false, PROG_E_VERSION },
     { "header cut", DE_TRUNC, 23, 0, false, PROG_E_TRUNCATED },
     { "body cut", DE_TRUNC, 30, 0, false, PROG_E_TRUNCATED },

@@ -529,6 +529,49 @@ static void rec_expect_rc(struct prog_op *op, enum op_status status, int64_t rc)
  * Every issue states its status and rc: the first op and one switch_vcpu per continuation. A vCPU
  * that cannot run answers -ESRCH here and OPS_NOT_RUN (with -ESRCH) on a target.
  */
+void record_guest_write(struct recorder *r, struct hv *hv, const struct vcpu *v, gva_t va,
+                        unsigned size, long rc)
+{
+    struct rec_lift l = { .r = r, .hv = hv, .v = v };
+
+    if (!r || r->overflow)
+        return;
+    r->last_hc = -1;
+    if (v->domid >= r->prog.shape.nr_domains || v->id >= r->prog.shape.nr_vcpus) {
+        r->overflow = true;
+        return;
+    }
+    struct prog_op *op = rec_append(r);
+    if (!op)
+        return;
+    op->kind = OP_GUEST_WRITE;
+    op->dom = (uint8_t)v->domid;
+    op->vcpu = v->id;
+    op->size = size;
+    op->nr_args = 1;
+    if (!rec_lift_va(&l, va, &op->args[0]))
+        rec_imm(&op->args[0], va);
+    rec_expect_rc(op, OPS_RAN, rc);
+}
+
+void record_migrate(struct recorder *r, domid_t dom, unsigned phase, long rc)
+{
+    if (!r || r->overflow)
+        return;
+    r->last_hc = -1;
+    if (dom >= r->prog.shape.nr_domains) {
+        r->overflow = true;
+        return;
+    }
+    struct prog_op *op = rec_append(r);
+    if (!op)
+        return;
+    op->kind = OP_MIGRATE;
+    op->dom = (uint8_t)dom;
+    op->imm = phase;
+    rec_expect_rc(op, OPS_RAN, rc);
+}
+
 void record_hc_end(struct recorder *r, int token, long rc, unsigned restarts)
 {
     if (!r || token < 0 || token != r->open_op)

@@ -27,6 +27,7 @@ enum audit_inv {
     INV_FLUSH,         /* a flush the last op promised left no covered TLB entry disagreeing */
     INV_DOM,           /* domain and vCPU scalars: ids, vCPU states, shutdown, console */
     INV_MSR,           /* vCPU MSRs hold only values their #GP rules let in */
+    INV_LOGDIRTY,      /* log-dirty mode: every pfn changed since the last clean is marked */
     INV_NR
 };
 

@@ -94,6 +94,9 @@ enum census_where { CW_ARG = 0, CW_REC, CW_QUAL, CW_GLA, CW_REG };
 #define CENSUS_ANY   (-1)      /* census_row.sub: the hypercall's own arguments / every record */
 #define CENSUS_NONE  0xFFU     /* census_row.rec_arg / cnt_arg: none */
 #define CENSUS_EXIT  0x100U    /* census_row.nr: CENSUS_EXIT + exit reason */
+#define CENSUS_MIGRATE 0x200U  /* census_row.nr: the migrate op (sub: its phase) */
+/* A migrate op's "since": the last kind of op its domain ran since the previous phase. */
+enum census_mig_since { CENSUS_MIG_NONE = 0, CENSUS_MIG_STORE, CENSUS_MIG_PT, CENSUS_MIG_HYPERCALL };
 #define CENSUS_PL0   0xFEU     /* census_row.rec_arg of an exit: records at payload offset 0 */
 
 struct census_field {

@@ -22,6 +22,7 @@ enum gen_family {
     GEN_F_GUEST,            /* guest reads and writes of own, foreign, page-table and Xen VAs */
     GEN_F_SCHEDULE,         /* preemption patterns and vCPU switches that resume continuations */
     GEN_F_EXIT,             /* VM exits: CPUID, MSRs, port/string I/O, MMIO and DMA rings, EPT, ... */
+    GEN_F_MIGRATE,          /* live migration: begin, pre-copy rounds, finish (toolstack ops) */
     GEN_F_CODE,             /* guest code: hypercalls, exits and accesses as instructions (only when
                                the target runs guest code: gen_env.guest_code) */
     GEN_F_NR
@@ -67,6 +68,7 @@ struct gen {
     uint8_t  maybe_pending[GEN_MAX_DOMS][GEN_MAX_VCPUS];
     uint8_t  user_table[GEN_MAX_DOMS][GEN_MAX_VCPUS];   /* its L4 set as the user table */
     bool     preempting;
+    uint8_t  mig_dom;           /* the domain this program began migrating, + 1 (0: none) */
     /* a data frame the current group works on (gfn + 1, 0 = none): made read-only first so that
        it can become a page table, then preferred as the target of pins and table entries */
     uint16_t focus;

@@ -56,6 +56,10 @@ long do_vcpu_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_sched_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_event_channel_op(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_domctl(struct hv *hv, struct vcpu *v, uint64_t args[6]);
+/* hypercalls/domctl_shadow.c: XEN_DOMCTL_shadow_op on d for the privileged caller v (the reply's
+   stats written into *sc). */
+long domctl_shadow_op(struct hv *hv, struct vcpu *v, struct domain *d,
+                      struct xen_domctl_shadow_op *sc);
 
 /* Resolve a domid argument the way Xen's rcu_lock_domain_by_any_id does (DOMID_SELF = caller). */
 struct domain *dom_lookup(struct hv *hv, struct vcpu *v, domid_t id);

@@ -12,6 +12,7 @@ typedef uint64_t mfn_t;   /* machine frame number: index into the frame pool */
 typedef uint64_t gfn_t;   /* guest (pseudo-physical) frame number */
 typedef uint64_t gva_t;   /* guest virtual address */
 #define MFN_INVALID (~0ULL)
+struct mig_stream;        /* hvfuzz/migrate.h */
 #define GFN_INVALID (~0ULL)
 
 #define HV_MAX_FRAMES   65536U
@@ -365,6 +366,17 @@ struct domain {
     uint32_t nr_vcpus;
     uint64_t vm_assist;         /* VMASST_TYPE_* bits the domain enabled (vm_assist) */
     struct vcpu vcpu[HV_MAX_VCPUS];
+    /* Log-dirty mode (XEN_DOMCTL_shadow_op; monitor/logdirty.c): on, the stats CLEAN and PEEK
+       report, and the bitmap, bit n for pfn n (pfns from HV_MAX_GFNS up are not logged) */
+    bool     logdirty;
+    uint32_t ld_fault_count;    /* stays 0: the model takes no shadow write faults */
+    uint32_t ld_dirty_count;    /* pfns newly marked since the last clean */
+    uint32_t ld_session;        /* bumped by every enable, disable and clean: a toolstack sees
+                                   whether someone else cleaned its bitmap in between */
+    /* The first pfn (+1, 0: none) a clean or disable found changed since the clean before it
+       without its bit: the evidence the clean is about to erase, kept for the audit (LOGDIRTY) */
+    uint32_t ld_missed;
+    uint64_t ld_bitmap[HV_MAX_GFNS / 64U];
     struct page_list pages;     /* frames counted in tot_pages */
     struct page_list xenpages;  /* xen-heap frames shared with the domain */
     gfn_t    nr_gfns;           /* p2m entries in use: highest populated gfn + 1 */
@@ -448,6 +460,16 @@ struct hv {
     uint32_t console_len;
     /* Set when a state is reached that would let a guest escape (Xen's BUG()): */
     const char *bug_msg;
+    /* Log-dirty mode (XEN_DOMCTL_shadow_op; monitor/logdirty.c). Bit d: domain d may have it on
+       (a hint that keeps frame_mem_w cheap; the domain's own flag decides). */
+    uint8_t   logdirty_doms;
+    /* The migration in progress (monitor/migrate.c; one at a time). */
+    struct {
+        bool     active;
+        domid_t  src;
+        uint8_t  round;         /* rounds sent so far (begin sends round 0) */
+        uint32_t session;       /* the source's ld_session after the toolstack's last call */
+    } mig;
     /* Optional bit per frame, set by every write to frame memory (frame_mem_w): whoever sets the
        pointer owns the bitmap (a snapshot restores only the frames marked). NULL: not tracked. */
     uint64_t *dirty;
@@ -458,6 +480,12 @@ struct hv {
        (frame_w, m2p_set): with dirty, what a snapshot owner restores and what the incremental
        audit (audit_run_incr) and feedback start from. Owned like dirty; NULL: not tracked. */
     uint64_t *fdirty;
+    /* Allocations made by hv_create and freed by hv_destroy, their contents meaningful only while
+       in use (pointers last: a snapshot restore keeps them, the reset test compares up to dirty):
+       the audit's log-dirty baseline of each domain slot, a hash of every pfn's contents at the
+       last enable or clean; the migration stream. */
+    uint64_t *ld_hash;          /* HV_MAX_DOMAINS rows of HV_MAX_GFNS hashes */
+    struct mig_stream *mig_stream;
 };
 
 static inline bool hv_bug_on(const struct hv *hv, enum hv_bug b) { return (hv->bugs >> b) & 1; }
@@ -472,12 +500,31 @@ bool hv_preempt_check(struct hv *hv);
 void hv_bug(struct hv *hv, const char *msg);
 static inline uint8_t *frame_mem(struct hv *hv, mfn_t mfn) { return hv->mem + (size_t)mfn * PAGE_SIZE; }
 static inline uint64_t *frame_ptes(struct hv *hv, mfn_t mfn) { return (uint64_t *)frame_mem(hv, mfn); }
-/* Write sites use these: they mark the frame in hv->dirty so a snapshot restore stays cheap. */
-static inline uint8_t *frame_mem_w(struct hv *hv, mfn_t mfn)
+/* monitor/logdirty.c: the marks of log-dirty mode. A write to frame mfn marks the pfn the m2p
+   gives it in its owner's bitmap (Xen's paging_mark_dirty); a p2m change marks the pfn. */
+void logdirty_mark_frame(struct hv *hv, mfn_t mfn);
+void logdirty_mark_pfn(struct domain *d, uint64_t pfn);
+/* Write sites use these: they mark the frame in hv->dirty so a snapshot restore stays cheap, and
+   in its owner's log-dirty bitmap: the one choke point every write to a frame goes through. */
+static inline uint8_t *frame_mem_w_nolog(struct hv *hv, mfn_t mfn)
 {
     if (hv->dirty)
         hv->dirty[mfn / 64U] |= 1ULL << (mfn % 64U);
     return frame_mem(hv, mfn);
+}
+static inline uint8_t *frame_mem_w(struct hv *hv, mfn_t mfn)
+{
+    if (hv->logdirty_doms)
+        logdirty_mark_frame(hv, mfn);
+    return frame_mem_w_nolog(hv, mfn);
+}
+/* A page table's type count leaving or reaching 0 and its pin being set or cleared mark it in
+   log-dirty mode without a write (Xen's validate_page, free_page_type, PIN and UNPIN): the
+   stream carries each page's type, so a change of it must be sent again. */
+static inline void frame_mark_type_change(struct hv *hv, mfn_t mfn)
+{
+    if (hv->logdirty_doms)
+        logdirty_mark_frame(hv, mfn);
 }
 static inline uint64_t *frame_ptes_w(struct hv *hv, mfn_t mfn) { return (uint64_t *)frame_mem_w(hv, mfn); }
 /* Every write to a struct frame or an m2p entry goes through these: they mark hv->fdirty. */
@@ -496,6 +543,8 @@ static inline void m2p_set(struct hv *hv, mfn_t mfn, uint64_t gfn)
 /* Every write to a p2m entry goes through this (p2m_top follows the highest gfn written). */
 static inline void p2m_set(struct domain *d, uint64_t gfn, mfn_t mfn)
 {
+    if (d->logdirty)
+        logdirty_mark_pfn(d, gfn);
     if (gfn + 1 > d->p2m_top)
         d->p2m_top = (uint32_t)(gfn + 1);
     d->p2m[gfn] = mfn;
@@ -526,6 +575,23 @@ static inline struct domain *dom_get(struct hv *hv, domid_t id)
     return (id < HV_MAX_DOMAINS && hv->dom[id].exists) ? &hv->dom[id] : NULL;
 }
 static inline bool mfn_valid(const struct hv *hv, mfn_t mfn) { return mfn < hv->nr_frames; }
+
+/* monitor/logdirty.c: log-dirty mode on and off, clean, and the audit's baseline (the hash of
+   every pfn's contents, LOGDIRTY_HASH_NONE for a pfn without a frame), taken at enable and clean. */
+#define LOGDIRTY_HASH_NONE 0ULL
+#define LOGDIRTY_HASH_UNTOUCHED 1ULL   /* the frame was not written since the snapshot (hv->dirty) */
+void logdirty_enable(struct hv *hv, struct domain *d);
+void logdirty_disable(struct hv *hv, struct domain *d);
+void logdirty_clean(struct hv *hv, struct domain *d);
+void logdirty_baseline(struct hv *hv, struct domain *d);
+uint64_t logdirty_hash(const uint8_t *page);
+uint64_t logdirty_pfn_hash(const struct hv *hv, const struct domain *d, uint64_t pfn);
+/* The LOGDIRTY rule for one pfn of d in log-dirty mode: its contents (hashed now: *now) differ
+   from the baseline while its bit is clear. Frames whose m2p names another pfn are left out
+   (their marks go where the guest's m2p says); with hv->dirty, frames not written since the
+   snapshot are not read (the baseline came after it). */
+bool logdirty_pfn_unmarked(const struct hv *hv, const struct domain *d, uint32_t pfn,
+                           uint64_t *now);
 
 /* monitor/frame.c: allocator and page lists. */
 void page_list_init(struct page_list *l);

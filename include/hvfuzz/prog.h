@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define PROG_MAGIC        0x5A465648U  /* "HVFZ" little-endian */
-#define PROG_VERSION      4U           /* newest binary format version (prog_format_version) */
+#define PROG_VERSION      5U           /* newest binary format version (prog_format_version) */
 #define PROG_MAX_OPS      256U
 #define PROG_MAX_PAYLOAD  512U
 #define PROG_MAX_FIXUPS   16U
@@ -76,8 +76,14 @@ enum op_kind {
     OP_SWITCH_VCPU,     /* dom, vcpu: that vCPU runs next; re-issues its pending continuation */
     OP_EXIT,            /* dom, vcpu, a synthesized VM exit (hvfuzz/exit.h); version 2 */
     OP_GUEST_CODE,      /* dom, vcpu, x86-64 code (payload + fixups), budget (imm); version 4 */
+    OP_MIGRATE,         /* dom, phase (imm: enum prog_migrate_phase): the toolstack migrates dom;
+                           version 5 */
     OP_NR_KINDS
 };
+/* The phases of a live migration (hvfuzz/migrate.h has what each does and returns). */
+enum prog_migrate_phase { MIGRATE_BEGIN = 0, MIGRATE_ROUND, MIGRATE_FINISH, MIGRATE_NR_PHASES };
+/* A phase's name as the text form spells it ("begin"; NULL for an unknown phase). */
+const char *prog_migrate_phase_name(uint64_t phase);
 
 /*
  * What a program states it expects of one operation (text form: `=> rc=-EINVAL, value=0x1`).

@@ -58,6 +58,14 @@ int  record_exit(struct recorder *r, struct hv *hv, const struct vcpu *v,
                  const struct exit_record *x);
 void record_exit_end(struct recorder *r, int token, const struct exit_result *res);
 
+/* A store the case made through v's page tables that no hypercall reads (a guest's own write
+   between migration phases): a guest_write op of size bytes at va (a target writes its own
+   value there), with the result the store had. */
+void record_guest_write(struct recorder *r, struct hv *hv, const struct vcpu *v, gva_t va,
+                        unsigned size, long rc);
+/* A migrate op the case ran (the toolstack's phase on dom) and what it returned. */
+void record_migrate(struct recorder *r, domid_t dom, unsigned phase, long rc);
+
 /* Expectations of one op, counted by kind (PE_OUT counts each field), for the recorder's and the
    corpus's tallies. */
 struct record_tally {

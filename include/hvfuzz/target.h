@@ -51,6 +51,7 @@ enum oracle {
     ORACLE_HANG,        /* the work bound per program was exceeded */
     ORACLE_DIFF,        /* two targets disagreed */
     ORACLE_EXPECT,      /* an op's result differs from what the program states (=> ...) */
+    ORACLE_MIGRATE,     /* a migrated domain differs from its source as the guest saw it */
     ORACLE_NR
 };
 const char *oracle_name(enum oracle o);

@@ -534,6 +534,7 @@ struct vcpu_set_singleshot_timer { uint64_t timeout_abs_ns; uint32_t flags; uint
 #define XEN_DOMCTL_pausedomain    3
 #define XEN_DOMCTL_unpausedomain  4
 #define XEN_DOMCTL_getdomaininfo  5
+#define XEN_DOMCTL_shadow_op     10
 #define XEN_DOMCTL_max_mem       11
 #define XEN_DOMCTL_max_vcpus     15
 #define XEN_DOMCTL_CDF_hvm          (1U << 0)
@@ -601,6 +602,31 @@ struct xen_domctl_getdomaininfo {
 };
 struct xen_domctl_max_mem { uint64_t max_memkb; };
 struct xen_domctl_max_vcpus { uint32_t max; };
+/* shadow_op: the log-dirty part (public/domctl.h); the other shadow modes are not modelled. */
+#define XEN_DOMCTL_SHADOW_OP_OFF              0
+#define XEN_DOMCTL_SHADOW_OP_ENABLE_TEST      1
+#define XEN_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY  2
+#define XEN_DOMCTL_SHADOW_OP_CLEAN           11
+#define XEN_DOMCTL_SHADOW_OP_PEEK            12
+#define XEN_DOMCTL_SHADOW_OP_GET_ALLOCATION  30
+#define XEN_DOMCTL_SHADOW_OP_SET_ALLOCATION  31
+#define XEN_DOMCTL_SHADOW_OP_ENABLE          32
+#define XEN_DOMCTL_SHADOW_ENABLE_LOG_DIRTY   (1U << 2)
+#define XEN_DOMCTL_SHADOW_LOGDIRTY_FINAL     (1U << 0)
+struct xen_domctl_shadow_op_stats {
+    uint32_t fault_count;
+    uint32_t dirty_count;
+};
+struct xen_domctl_shadow_op {
+    uint32_t op;
+    uint32_t mode;
+    uint32_t mb;
+    uint32_t pad;
+    uint64_t dirty_bitmap;      /* guest handle of uint8: bit n = pfn n */
+    uint64_t pages;             /* bits the buffer holds */
+    struct xen_domctl_shadow_op_stats stats;
+};
+_Static_assert(sizeof(struct xen_domctl_shadow_op) == 40, "public/domctl.h layout");
 struct xen_domctl {
     uint32_t cmd;
     uint32_t interface_version;
@@ -609,6 +635,7 @@ struct xen_domctl {
     union {
         struct xen_domctl_createdomain createdomain;
         struct xen_domctl_getdomaininfo getdomaininfo;
+        struct xen_domctl_shadow_op shadow_op;
         struct xen_domctl_max_mem max_mem;
         struct xen_domctl_max_vcpus max_vcpus;
         uint8_t pad[128];

@@ -60,7 +60,8 @@ struct native {
     uint32_t hw_gfns[HV_MAX_DOMAINS];
     uint32_t hw_gnt_frames[HV_MAX_DOMAINS];
     uint32_t hw_console;
-    /* An isolation breach seen by a guest read, reported by the next check. */
+    /* An isolation breach seen by a guest read, or the migration oracle's mismatch, reported by
+       the next check. */
     bool iso_pending;
     struct finding iso;
     int last_op;                  /* index of the op run last (for names in signatures) */

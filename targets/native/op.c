@@ -4,6 +4,7 @@
 
 #include "hvfuzz/exit.h"
 #include "hvfuzz/hypercall.h"
+#include "hvfuzz/migrate.h"
 #include "targets/native/native.h"
 
 /* Arguments of a domain id the machine does not have resolve to their raw index. */
@@ -353,6 +354,30 @@ void native_op_end(struct target *t, struct native *n, uint32_t work)
     native_note_op(n);
 }
 
+/* The toolstack migrates op->dom (monitor/migrate.c); the oracle's mismatch is latched as the
+   finding the next check reports (the slot isolation findings use: one op finds one). */
+static void native_migrate(struct native *n, const struct prog_op *op, struct op_result *res)
+{
+    struct mig_report rep;
+
+    n->last_name = prog_kind_name(OP_MIGRATE);
+    n->last_changed = true;
+    res->status = OPS_RAN;
+    res->rc = mig_op(n->hv, op->dom, (unsigned)op->imm, &rep);
+    if (!rep.found || n->iso_pending)
+        return;
+    n->iso_pending = true;
+    memset(&n->iso, 0, sizeof(n->iso));
+    n->iso.oracle = ORACLE_MIGRATE;
+    snprintf(n->iso.signature, sizeof(n->iso.signature), "migrate:%s", rep.what);
+    if (strcmp(rep.what, "LOGDIRTY") == 0) {
+        n->iso.oracle = ORACLE_AUDIT;
+        snprintf(n->iso.signature, sizeof(n->iso.signature), "audit:LOGDIRTY:migrate");
+    }
+    snprintf(n->iso.detail, sizeof(n->iso.detail), "migrate d%u %s: %s", op->dom,
+             prog_migrate_phase_name(op->imm), rep.detail);
+}
+
 int native_run_op(struct target *t, const struct prog_op *op, struct op_result *res)
 {
     struct native *n = t->priv;
@@ -403,6 +428,9 @@ int native_run_op(struct target *t, const struct prog_op *op, struct op_result *
         }
         /* reads only fill the TLB from the tables the audit has already seen */
         n->last_changed = op->kind != OP_GUEST_READ;
+        break;
+    case OP_MIGRATE:
+        native_migrate(n, op, res);
         break;
     case OP_GUEST_CODE:
         /* machine code needs a CPU (an emulator or hardware); the native target calls the

@@ -402,6 +402,11 @@ int uni_run_op(struct target *t, const struct prog_op *op, struct op_result *res
     struct vcpu *v = dom_vcpu(d, op->vcpu);
     uint32_t work = hv->preempt_idx;
 
+    /* the toolstack's migration rebuilds a domain under the shadow MMU's aliases: not offered */
+    if (op->kind == OP_MIGRATE) {
+        res->status = OPS_UNSUPPORTED;
+        return 0;
+    }
     if (op->kind == OP_GUEST_CODE && (!vcpu_runnable(hv, v) || v->blocked)) {
         res->status = OPS_NOT_RUN;   /* a halted vCPU runs no code until an event wakes it */
         res->rc = -XEN_ESRCH;

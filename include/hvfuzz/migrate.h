@@ -1,0 +1,84 @@
+/* Save, restore and live migration of a PV domain as a toolstack does them, and their oracle. */
+#ifndef HVFUZZ_MIGRATE_H
+#define HVFUZZ_MIGRATE_H
+
+#include "hvfuzz/monitor.h"
+#include "hvfuzz/prog.h"   /* enum prog_migrate_phase: the phases are part of the program format */
+
+/*
+ * The toolstack in monitor/migrate.c drives a migration of one domain in three steps, each a
+ * program op (OP_MIGRATE, imm = enum prog_migrate_phase), so that a program runs other ops on the source
+ * between them (docs/MIGRATION.md):
+ *  begin   log-dirty mode on, round 0: every pfn of the domain into the stream;
+ *  round   clean the bitmap and send the pfns it named (pre-copy);
+ *  finish  pause, a last clean and send, the vCPUs; the oracle's image of the source; destroy
+ *          the source, restore the stream into a new domain (the source's id when its slot is
+ *          free again), compare the new domain with the image, unpause it.
+ * Results: begin 0; round the pages sent; finish the new domain's id; or -errno (docs).
+ */
+#define MIG_MAX_ROUND 250U      /* rounds a migration may take; then only finish is accepted */
+
+/* One pfn as the stream carries it (Xen's PAGE_DATA record with its XEN_DOMCTL_PFINFO type). */
+struct mig_page {
+    bool     present;       /* the pfn had a frame when last sent */
+    bool     sent;          /* the stream holds its contents */
+    bool     pinned;        /* LPINTAB */
+    uint8_t  type;          /* PGT_none or a PT type (PGT_l1..PGT_l4) of a validated table */
+    uint8_t  round;         /* the round that sent it last */
+};
+
+/* A vCPU as the stream carries it (vcpu_guest_context and the MSR records, by pfn). */
+struct mig_vcpu {
+    bool     up, initialised;
+    uint64_t cr3_pfn, cr3u_pfn;     /* GFN_INVALID: none */
+    struct pv_uregs uregs;
+    struct pv_trap traps[PV_TRAP_VECTORS];
+    struct vcpu_msrs msr;
+    struct continuation cont;       /* Xen keeps it in the guest's registers: carried */
+    uint64_t cr2, kernel_sp;
+    uint16_t kernel_ss;
+    uint8_t  upcall_mask;
+    bool     fpu_ts;
+    uint32_t iopl;
+};
+
+/* The stream, plus the oracle's image of the source at the pause, in the same form. */
+struct mig_image {
+    uint32_t nr_pfns;                       /* pfns covered: the source's p2m_top */
+    uint32_t max_pages, nr_vcpus;
+    uint64_t vm_assist;
+    struct cpuid_policy cpuid;
+    struct mig_page page[HV_MAX_GFNS];
+    struct mig_vcpu vcpu[HV_MAX_VCPUS];
+    uint8_t *data;                          /* HV_MAX_GFNS pages, PT entries canonical (pfns) */
+};
+
+struct mig_stream {
+    struct mig_image s;                     /* what the toolstack sent */
+    struct mig_image o;                     /* the oracle's image of the source at the pause */
+};
+
+/* A mismatch the oracle found: migrate:<what>, with the frame and the round. */
+struct mig_report {
+    bool found;
+    char what[32];          /* memory, pagetable, pin, vcpu, domain, restore; LOGDIRTY when the
+                               last clean found a change log-dirty mode missed (the
+                               hypervisor's fault, reported as the audit's invariant) */
+    char detail[400];
+};
+
+/* Run one phase on domain dom. Returns as above; *rep is filled when the oracle found one. */
+long mig_op(struct hv *hv, domid_t dom, unsigned phase, struct mig_report *rep);
+/* The stream's allocation, made by hv_create (so that a snapshot of the machine holds the
+   pointer: untouched pages of it cost nothing) and freed by hv_destroy. 0 or -ENOMEM. */
+int mig_alloc(struct hv *hv);
+void mig_free(struct hv *hv);
+
+/* monitor/migrate_oracle.c: the oracle's image of d (canonical by its p2m), and the comparison of
+   a restored domain n with it; both 0, or the comparison fills rep. */
+void mig_oracle_image(const struct hv *hv, const struct domain *d, struct mig_image *img);
+void mig_oracle_compare(const struct hv *hv, const struct mig_image *img,
+                        const struct mig_image *sent, const struct domain *n,
+                        struct mig_report *rep);
+
+#endif
