@@ -175,8 +175,17 @@ static const struct conf_case mu_cases[] = {
       .foreign = true, .foreigndom = 6, .expect = -XEN_ESRCH) },
     { "foreigndom_own_id_esrch", mu_run, MU(.ptr = MU_PTR_L1E_K0, .val = MU_VAL_ZERO,
       .foreign = true, .foreigndom = 1, .expect = -XEN_ESRCH) },
+    /* the table's owner is the high half (plus one), the mapped page's the low half */
     { "foreigndom_privileged_edits_dom1", mu_run, MU(.from_dom0 = true, .ptr = MU_PTR_L1E_K0,
-      .val = MU_VAL_K0_RO, .foreign = true, .foreigndom = 1) },
+      .val = MU_VAL_K0_RO, .foreign = true, .foreigndom = (2U << 16) | 1U) },
+    { "foreigndom_page_owner_only_table_not_callers_einval", mu_run, MU(.from_dom0 = true,
+      .ptr = MU_PTR_L1E_K0, .val = MU_VAL_K0_RO, .foreign = true, .foreigndom = 1,
+      .expect = -XEN_EINVAL) },
+    { "foreigndom_table_owner_unprivileged_eperm", mu_run, MU(.ptr = MU_PTR_DOM2_L1E,
+      .val = MU_VAL_ZERO, .foreign = true, .foreigndom = 3U << 16 | DOMID_SELF,
+      .expect = -XEN_EPERM) },
+    { "foreigndom_table_owner_missing_esrch", mu_run, MU(.ptr = MU_PTR_L1E_K0, .val = MU_VAL_ZERO,
+      .foreign = true, .foreigndom = 7U << 16 | DOMID_SELF, .expect = -XEN_ESRCH) },
 };
 CONF_AREA("mmu_update", mu_cases)
 

@@ -14,6 +14,18 @@ static struct prog_arg gen_foreigndom(struct gen *g, unsigned caller, unsigned o
     return owner == caller ? GEN_SELF() : GEN_DOMID(owner);
 }
 
+/* mmu_update's: the tables' owner rides in the high half (its id plus one), the mapped pages'
+   in the low half; editing another domain's tables needs both (the low half alone: -EINVAL). */
+static struct prog_arg gen_mmu_foreigndom(struct gen *g, unsigned caller, unsigned owner)
+{
+    if (owner == caller)
+        return gen_chance(g, 1, 8) ? GEN_IMM((uint64_t)(caller + 1U) << 16 | DOMID_SELF)
+                                   : gen_foreigndom(g, caller, owner);
+    if (gen_chance(g, 3, 4))
+        return GEN_IMM((uint64_t)(owner + 1U) << 16 | owner);
+    return gen_foreigndom(g, caller, owner);
+}
+
 /*
  * One mmu_update request: ptr is an entry slot of one of owner's tables (cmd in its low bits,
  * mostly NORMAL), val an entry value fit for that level. The own-vs-foreign choice of the frame
@@ -113,7 +125,7 @@ void gen_f_mmu_update(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu
     gen_hc_arg(&h, 1, GEN_IMM(gen_chance(g, 7, 8) ? n : gen_count(g, n)));
     gen_hc_arg(&h, 2, done >= 0 ? GEN_PAYLOAD((uint32_t)done) :
                       gen_chance(g, 7, 8) ? GEN_IMM(0) : gen_va(g, dom));
-    gen_hc_arg(&h, 3, gen_foreigndom(g, dom, owner));
+    gen_hc_arg(&h, 3, gen_mmu_foreigndom(g, dom, owner));
     if (arr >= 0 && gen_chance(g, 1, 6))
         gen_mmu_flip(g, p, (uint32_t)(op - p->ops),
                      (unsigned)arr + gen_below(g, n) * (unsigned)sizeof(struct mmu_update));

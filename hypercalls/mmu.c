@@ -10,8 +10,10 @@
  * Page owner: the low 16 bits of foreigndom name it (DOMID_SELF for the caller). Xen refuses the
  * caller's own id spelled out, an unknown domain (-ESRCH) and a domain the caller has no privilege
  * over (-EPERM); a dying domain is also -ESRCH here, so relinquish never races new references.
- * For MMU_NORMAL_PT_UPDATE the table being edited must belong to the page owner too: a privileged
- * caller naming a foreign domain edits that domain's tables with that domain's frames.
+ * Table owner (mmu_update): bits 16-31 of foreigndom name it plus one (0: the caller), as Xen 4.17
+ * has it; a table edited by MMU_NORMAL_PT_UPDATE must be the table owner's (-EINVAL), its new
+ * entry maps the page owner's frames. A privileged caller edits another domain's tables by naming
+ * that domain in both halves.
  */
 
 struct mmu_batch {
@@ -78,7 +80,7 @@ static long mmu_batch_continue(struct hv *hv, struct vcpu *v, uint64_t args[6],
 }
 
 /* One mmu_update request. */
-static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *d,
+static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *pt_owner,
                           struct domain *pg_owner, const void *item)
 {
     const struct mmu_update *req = item;
@@ -92,7 +94,7 @@ static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *d,
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
     case MMU_PT_UPDATE_NO_TRANSLATE: {   /* the same for a PV guest: it is not translated */
-        if (!get_page(hv, mfn, pg_owner))
+        if (!get_page(hv, mfn, pt_owner))
             return -XEN_EINVAL;
         struct frame *f = frame_w(hv, mfn);
         unsigned idx = (unsigned)((maddr & (PAGE_SIZE - 1)) >> 3);
@@ -161,11 +163,24 @@ static long mmu_batch_run(struct hv *hv, struct vcpu *v, uint64_t args[6], struc
 
 long do_mmu_update(struct hv *hv, struct vcpu *v, uint64_t args[6])
 {
-    struct domain *pg_owner;
-    long rc = mmu_pg_owner(hv, v, args[3], &pg_owner);
+    struct domain *self = dom_get(hv, v->domid), *pt_owner = self, *pg_owner;
+    uint32_t foreigndom = (uint32_t)args[3];   /* Xen's prototype: an unsigned int */
+    uint32_t pt_dom = foreigndom >> 16;
+
+    if (!self)
+        return -XEN_ESRCH;
+    if (pt_dom) {
+        pt_owner = pt_dom - 1U <= 0xFFFFU ? dom_get(hv, (domid_t)(pt_dom - 1U)) : NULL;
+        if (!pt_owner)
+            return -XEN_ESRCH;
+    }
+    long rc = mmu_pg_owner(hv, v, foreigndom & 0xFFFFU, &pg_owner);
     if (rc < 0)
         return rc;
-    return mmu_batch_run(hv, v, args, NULL, pg_owner, sizeof(struct mmu_update), mmu_update_one);
+    if (pt_owner != self && !self->privileged)
+        return -XEN_EPERM;
+    return mmu_batch_run(hv, v, args, pt_owner, pg_owner, sizeof(struct mmu_update),
+                         mmu_update_one);
 }
 
 /* Walk v's kernel tables to the L1 entry mapping va (Xen's guest_map_l1e). */
