@@ -79,6 +79,13 @@ void uni_fault_pf(struct uni *u, uint32_t pfec, uint64_t addr)
 {
     bool first = u->stop == UNI_STOP_NONE || u->stop == UNI_STOP_REENTER;
 
+    /* a non-canonical address is no page fault on hardware: #GP(0) (the walker only says it
+       cannot translate it), as the native target reports it */
+    if (!gva_canonical(addr)) {
+        uni_fault(u, UNI_VEC_GP, 0);
+        return;
+    }
+
     uni_fault(u, UNI_VEC_PF, pfec);
     if (!first)
         return;

@@ -178,6 +178,14 @@ static void uni_access(struct uni *u, struct vcpu *v, const struct prog_op *op,
     mfn_t mfn;
 
     u->n->last_name = prog_kind_name(op->kind);
+    /* an access with a non-canonical byte is #GP(0) before any translation (the hook would only
+       see its first byte) */
+    if (!gva_canonical(va) || !gva_canonical(va + size - 1U)) {
+        res->status = OPS_RAN;
+        res->rc = -XEN_EFAULT;
+        res->fault = UNI_VEC_GP;
+        return;
+    }
     if (uni_mmu_reserved(va, size)) {
         res->status = OPS_UNSUPPORTED;
         return;
