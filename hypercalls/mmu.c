@@ -100,7 +100,10 @@ static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *pt_owner
         unsigned idx = (unsigned)((maddr & (PAGE_SIZE - 1)) >> 3);
         bool preserve_ad = cmd == MMU_PT_UPDATE_PRESERVE_AD;
         if (PGT_IS_PT(f->type) && f->type_count > 0) {
-            rc = mod_pt_entry(hv, v, mfn, pgt_level(f->type), idx, req->val, pg_owner,
+            /* an L1 entry maps the page owner's frames; an upper entry names a table, which
+               must be the table owner's (Xen's mod_l2..l4_entry check against pt_owner) */
+            unsigned level = pgt_level(f->type);
+            rc = mod_pt_entry(hv, v, mfn, level, idx, req->val, level == 1 ? pg_owner : pt_owner,
                               preserve_ad, true);
         } else if (get_page_type(hv, mfn, PGT_writable, false) < 0) {
             rc = -XEN_EINVAL;
