@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hvfuzz/bugzoo.h"
+#include "hvfuzz/io.h"
 #include "hvfuzz/target.h"
 #include "hvfuzz/tools.h"
 
@@ -411,21 +412,6 @@ void bz_print_table(FILE *f, const struct bz_opts *o, const struct bz_trial *t, 
     }
 }
 
-static void bz_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static void bz_json_num(FILE *f, double v)
 {
     if (isinf(v) || isnan(v))
@@ -452,11 +438,11 @@ void bz_print_json(FILE *f, const struct bz_opts *o, const struct bz_trial *t, s
             bz_summarize(t, n, b, g, &s);
             fprintf(f, "%s\n    {\"bug\": ", first ? "" : ",");
             first = false;
-            bz_json_str(f, bz_bug_name(b));
+            io_json_str(f, bz_bug_name(b));
             fprintf(f, ", \"advisory\": ");
-            bz_json_str(f, b == HV_BUG_NONE ? "-" : hv_bug_table[b].advisory);
+            io_json_str(f, b == HV_BUG_NONE ? "-" : hv_bug_table[b].advisory);
             fprintf(f, ", \"generator\": \"%s\", \"expected\": ", bz_gen_names[g]);
-            bz_json_str(f, bz_expected(b));
+            io_json_str(f, bz_expected(b));
             fprintf(f, ",\n     \"trials\": %u, \"found\": %u, \"skipped\": %u, \"failed\": %u, "
                     "\"interrupted\": %u, \"median_time_s\": ", s.trials, s.found, s.skipped,
                     s.failed, s.interrupted);
@@ -468,11 +454,11 @@ void bz_print_json(FILE *f, const struct bz_opts *o, const struct bz_trial *t, s
                 fprintf(f, "%llu", (unsigned long long)s.median_programs);
             fprintf(f, ", \"signature\": ");
             if (s.found)
-                bz_json_str(f, s.signature);
+                io_json_str(f, s.signature);
             else
                 fprintf(f, "null");
             fprintf(f, ", \"matches\": %s, \"note\": ", s.matches ? "true" : "false");
-            bz_json_str(f, s.note);
+            io_json_str(f, s.note);
             fprintf(f, ",\n     \"runs\": [");
             for (size_t i = 0; i < n; i++) {
                 const struct bz_trial *x = &t[i];
@@ -487,7 +473,7 @@ void bz_print_json(FILE *f, const struct bz_opts *o, const struct bz_trial *t, s
                 first_run = false;
                 bz_json_num(f, x->time_s);
                 fprintf(f, ", \"programs\": %llu, \"signature\": ", (unsigned long long)x->programs);
-                bz_json_str(f, x->signature);
+                io_json_str(f, x->signature);
                 fprintf(f, ", \"matches\": %s}",
                         x->found && bz_sig_matches(x->signature, bz_expected(b)) ? "true" : "false");
             }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hvfuzz/diff.h"
+#include "hvfuzz/io.h"
 #include "hvfuzz/finding.h"
 #include "hvfuzz/fuzzer.h"
 #include "hvfuzz/replay.h"
@@ -57,21 +58,6 @@ struct diff_state {
     size_t json_len;
     unsigned nr_json_diffs, unexplained;
 };
-
-static void diff_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
 
 /* Read the --known file. 0, or -1 after saying what is wrong. */
 static int diff_known_load(struct diff_state *s, const char *path)
@@ -207,15 +193,15 @@ static bool diff_report(struct diff_state *s, const char *path)
     if (s->json_diffs) {
         FILE *j = s->json_diffs;
         fprintf(j, "%s{\"program\":", s->nr_json_diffs++ ? ",\n    " : "\n    ");
-        diff_json_str(j, path);
+        io_json_str(j, path);
         fprintf(j, ",\"op\":%d,\"signature\":", r->f.op_index);
-        diff_json_str(j, r->f.signature);
+        io_json_str(j, r->f.signature);
         fprintf(j, ",\"fields\":");
-        diff_json_str(j, fields);
+        io_json_str(j, fields);
         fprintf(j, ",\"a\":");
-        diff_json_str(j, a);
+        io_json_str(j, a);
         fprintf(j, ",\"b\":");
-        diff_json_str(j, b);
+        io_json_str(j, b);
         fprintf(j, ",\"known\":%s}", known ? "true" : "false");
         return known;
     }

@@ -52,3 +52,18 @@ void io_printf(struct io_buf *o, const char *fmt, ...)
     if (n > 0)
         o->len += (size_t)n;
 }
+
+void io_json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}

@@ -3,6 +3,7 @@
 #define HVFUZZ_IO_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* 0 when all len bytes went through; -1 with errno set otherwise (end of file: errno 0). */
 int io_write_all(int fd, const void *buf, size_t len);
@@ -17,5 +18,8 @@ struct io_buf {
     size_t cap, len;
 };
 void io_printf(struct io_buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* s as a JSON string, quoted and escaped (the JSON summaries of bugzoo and diff). */
+void io_json_str(FILE *f, const char *s);
 
 #endif
