@@ -135,8 +135,14 @@ int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
     }
     f->linear_pt_count = 0;
     f->owner = DOMID_INVALID;
+    /* the model's p2m slot of the frame: the m2p says where, unless the guest rewrote its m2p
+       entry (MMU_MACHPHYS_UPDATE), when the p2m is searched (the model's own bookkeeping must
+       not follow the guest's) */
     gfn = hv->m2p[mfn];
-    if (gfn < HV_MAX_GFNS && d->p2m[gfn] == mfn) {
+    if (gfn >= HV_MAX_GFNS || d->p2m[gfn] != mfn)
+        for (gfn = 0; gfn < d->nr_gfns && d->p2m[gfn] != mfn; gfn++)
+            ;
+    if (gfn < HV_MAX_GFNS && gfn < d->nr_gfns && d->p2m[gfn] == mfn) {
         p2m_set(d, gfn, MFN_INVALID);
         gnt_p2m_trim(d);
     }

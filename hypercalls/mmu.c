@@ -124,6 +124,8 @@ static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *pt_owner
         if (!get_page(hv, mfn, pg_owner))
             return -XEN_EINVAL;
         m2p_set(hv, mfn, req->val);
+        /* Xen marks the new pfn dirty (paging_mark_pfn_dirty): a migration sends it again */
+        logdirty_mark_pfn(pg_owner, req->val);
         put_page(hv, mfn);
         return 0;
     default:
@@ -182,6 +184,11 @@ long do_mmu_update(struct hv *hv, struct vcpu *v, uint64_t args[6])
         return rc;
     if (pt_owner != self && !self->privileged)
         return -XEN_EPERM;
+    /* Xen lets a privileged caller map any page owner's frames into another domain's tables;
+       the model lets it edit another domain's tables with that domain's own frames only, so
+       that every L1 entry of an unprivileged domain still maps what I5 allows (docs/MODEL.md) */
+    if (pt_owner != self && pg_owner != pt_owner)
+        return -XEN_EINVAL;
     return mmu_batch_run(hv, v, args, pt_owner, pg_owner, sizeof(struct mmu_update),
                          mmu_update_one);
 }

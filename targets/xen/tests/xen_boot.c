@@ -53,12 +53,34 @@ static void xen_boot_same(const struct prog *p, const struct op_result *a,
     }
 }
 
+/* Open the xen target on b's machine, freshly booted, and run b alone into alone[] (payloads
+   kept in out[], the driver reuses its buffers). False, with a SKIP line, when it cannot open. */
+static bool xen_boot_alone(struct target *t, const char *test, const struct prog *b,
+                           struct op_result *alone, uint8_t (*out)[PROG_MAX_PAYLOAD])
+{
+    struct target_opts o = target_default_opts;
+    struct finding f;
+
+    o.capture_out = true;
+    if (target_open(t, target_find("xen"), &b->shape, &o) < 0) {
+        printf("SKIP: %s: the xen target does not open here (the line above says why)\n", test);
+        return false;
+    }
+    xen_target_reboot(t);
+    CU_ASSERT(!target_run(t, b, alone, &f));
+    for (uint32_t i = 0; i < b->nr_ops; i++) {
+        if (alone[i].out)
+            memcpy(out[i], alone[i].out, alone[i].out_len);
+        alone[i].out = out[i];
+    }
+    return true;
+}
+
 TEST(xen_boot_baseline)
 {
     static struct prog a, b;
     static struct op_result alone[PROG_MAX_OPS], after[PROG_MAX_OPS], ra[PROG_MAX_OPS];
     static uint8_t out_alone[PROG_MAX_OPS][PROG_MAX_PAYLOAD];
-    struct target_opts o = target_default_opts;
     struct finding f;
     struct target t;
 
@@ -66,19 +88,8 @@ TEST(xen_boot_baseline)
         return;
     xen_boot_load(&a, "baseline_a.txt");
     xen_boot_load(&b, "baseline_b.txt");
-    o.capture_out = true;
-    if (target_open(&t, target_find("xen"), &b.shape, &o) < 0) {
-        printf("SKIP: xen_boot_baseline: the xen target does not open here (the line above says why)\n");
+    if (!xen_boot_alone(&t, "xen_boot_baseline", &b, alone, out_alone))
         return;
-    }
-    xen_target_reboot(&t);
-    CU_ASSERT(!target_run(&t, &b, alone, &f));
-    /* the driver's payload buffers are reused by the next run: keep these */
-    for (uint32_t i = 0; i < b.nr_ops; i++) {
-        if (alone[i].out)
-            memcpy(out_alone[i], alone[i].out, alone[i].out_len);
-        alone[i].out = out_alone[i];
-    }
     CU_ASSERT(!target_run(&t, &a, ra, &f));
     /* a ran its ops: the undo has something to do */
     TEST_EQ(0, ra[3].rc);
@@ -104,7 +115,6 @@ TEST(xen_boot_domu_undo)
     static struct prog a, b;
     static struct op_result alone[PROG_MAX_OPS], after[PROG_MAX_OPS], ra[PROG_MAX_OPS];
     static uint8_t out_alone[PROG_MAX_OPS][PROG_MAX_PAYLOAD];
-    struct target_opts o = target_default_opts;
     struct finding f;
     struct target t;
 
@@ -112,20 +122,10 @@ TEST(xen_boot_domu_undo)
         return;
     xen_boot_load(&a, "domu_baseline_a.txt");
     xen_boot_load(&b, "domu_baseline_b.txt");
-    o.capture_out = true;
-    if (target_open(&t, target_find("xen"), &b.shape, &o) < 0) {
-        printf("SKIP: xen_boot_domu_undo: the xen target does not open here (the line above says why)\n");
+    if (!xen_boot_alone(&t, "xen_boot_domu_undo", &b, alone, out_alone))
         return;
-    }
-    xen_target_reboot(&t);
-    CU_ASSERT(!target_run(&t, &b, alone, &f));
-    for (uint32_t i = 0; i < b.nr_ops; i++) {
-        if (alone[i].out)
-            memcpy(out_alone[i], alone[i].out, alone[i].out_len);
-        alone[i].out = out_alone[i];
-        /* the domU ran it: nothing is unsupported */
-        TEST_EQ(OPS_RAN, alone[i].status);
-    }
+    for (uint32_t i = 0; i < b.nr_ops; i++)
+        TEST_EQ(OPS_RAN, alone[i].status);   /* the domU ran it: nothing is unsupported */
     unsigned machines = xen_boots + xen_restores;
     CU_ASSERT(!target_run(&t, &a, ra, &f));
     TEST_EQ(0, ra[3].rc);
