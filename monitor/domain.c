@@ -74,6 +74,8 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
     /* how much of the port table the slot's last domain used: evtchn_init clears it */
     uint32_t ports = d->evtchn_valid, ports_hi = d->evtchn_hi;
     memset(d, 0, sizeof(*d));
+    /* a domain destroyed in log-dirty mode left its hint bit: the new one starts with it off */
+    hv->logdirty_doms &= (uint8_t)~(1U << id);
     d->gnt.active = active;
     d->gnt.maptrack = maptrack;
     d->evtchn = evtchn;

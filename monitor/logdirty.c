@@ -50,8 +50,10 @@ bool logdirty_pfn_unmarked(const struct hv *hv, const struct domain *d, uint32_t
                            uint64_t *now)
 {
     const uint64_t *base = hv->ld_hash + (size_t)d->id * HV_MAX_GFNS;
+    if (pfn >= HV_MAX_GFNS)
+        return false;
     *now = base[pfn];
-    if (pfn >= HV_MAX_GFNS || ((d->ld_bitmap[pfn / 64U] >> (pfn % 64U)) & 1U))
+    if ((d->ld_bitmap[pfn / 64U] >> (pfn % 64U)) & 1U)
         return false;
     mfn_t m = d->p2m[pfn];
     if (mfn_valid(hv, m)) {

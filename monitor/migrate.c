@@ -423,9 +423,10 @@ static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
         return -XEN_EBUSY;   /* the migration stays open: the guest finishes its work first */
     struct mig_stream *m = hv->mig_stream;
     uint64_t bm[HV_MAX_GFNS / 64U];
-    bool was_paused = d->paused;
+    uint8_t was_paused = d->paused;   /* the controller's pause count, kept whole */
 
-    d->paused = true;
+    if (!d->paused)
+        d->paused = 1;
     /* HV_BUG_MIG_LAST_ROUND: the last round reuses the bitmap of the round before, as if its
        clean had happened with the domain paused: writes since then go unsent */
     if (hv_bug_on(hv, HV_BUG_MIG_LAST_ROUND) && hv->mig.round > 0)

@@ -419,6 +419,7 @@ static void rec_lift_payload_word(struct rec_lift *l, const struct rec_chunk *c,
     uint64_t va = c->va + k;
     bool array = rec_chunk_of(l, first) == c && va >= first;
     struct prog_arg a;
+    int frame;
 
     rec_imm(&a, v);
     if (array && op->nr == HYPERVISOR_mmu_update) {
@@ -437,10 +438,11 @@ static void rec_lift_payload_word(struct rec_lift *l, const struct rec_chunk *c,
             rec_lift_va(l, v, &a);
     } else if (array && op->nr == HYPERVISOR_set_gdt) {
         rec_lift_mfn(l, v, &a);   /* the frame list */
-    } else if (rec_frame_word(l, va) == 1) {
-        rec_lift_mfn(l, v, &a);
-    } else if (rec_frame_word(l, va) == 2) {
-        rec_lift_maddr(l, v, &a);
+    } else if ((frame = rec_frame_word(l, va)) != 0) {
+        if (frame == 1)
+            rec_lift_mfn(l, v, &a);
+        else
+            rec_lift_maddr(l, v, &a);
     } else if (array && op->nr == HYPERVISOR_multicall) {
         uint64_t rel = (va - first) % sizeof(struct multicall_entry);
         uint64_t inner = prog_get64(op->payload + c->off + k - rel);

@@ -37,7 +37,8 @@ struct op_result {
 
 /* The value a guest_read gave holds machine frame numbers (a page-table entry, a grant-table
    entry, a write tag, which names its frame): two targets differ there by design, so the
-   differential oracle does not compare it (the read's rc and fault it does). */
+   differential oracle does not compare it (the read's rc and fault it does). The native
+   target says so when the run captures payloads (opts.capture_out: diff, fuzz --diff). */
 #define OPR_VALUE_MACHINE 0x01U
 
 /* Oracles that can judge a run. */

@@ -285,7 +285,8 @@ static void native_guest_access(struct target *t, struct vcpu *v, const struct p
     if (res->rc < 0)
         res->fault = native_fault_vec(va, size, &res->pfec);
     res->value = res->rc == 0 ? value : 0;
-    if (res->rc == 0 && native_value_machine(hv, mfn, va))
+    /* only a differential run (which captures payloads) asks: a read's hot path stays as it was */
+    if (res->rc == 0 && t->opts.capture_out && native_value_machine(hv, mfn, va))
         res->flags |= OPR_VALUE_MACHINE;
     if (res->rc == 0 && size == 8 && !(va & 7U) && mfn_valid(hv, mfn))
         native_iso_read(n, v->domid, mfn, value, va);
