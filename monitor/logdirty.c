@@ -83,15 +83,19 @@ static void logdirty_check(struct hv *hv, struct domain *d)
 void logdirty_baseline(struct hv *hv, struct domain *d)
 {
     uint64_t *h = hv->ld_hash + (size_t)d->id * HV_MAX_GFNS;
-    for (uint32_t pfn = 0; pfn < HV_MAX_GFNS; pfn++) {
-        mfn_t m = pfn < d->p2m_top ? d->p2m[pfn] : MFN_INVALID;
+    uint32_t top = d->p2m_top < HV_MAX_GFNS ? (uint32_t)d->p2m_top : HV_MAX_GFNS;
+    for (uint32_t pfn = 0; pfn < top; pfn++) {
+        mfn_t m = d->p2m[pfn];
         /* where the snapshot owner tracks writes, a frame it has not seen written since the
            reset needs no hash: any write to it from now on shows in hv->dirty */
         if (mfn_valid(hv, m) && hv->dirty && !((hv->dirty[m / 64U] >> (m % 64U)) & 1U))
             h[pfn] = LOGDIRTY_HASH_UNTOUCHED;
         else
-            h[pfn] = pfn < d->p2m_top ? logdirty_pfn_hash(hv, d, pfn) : LOGDIRTY_HASH_NONE;
+            h[pfn] = logdirty_pfn_hash(hv, d, pfn);
     }
+    /* nothing above p2m_set's high-water mark was ever populated */
+    for (uint32_t pfn = top; pfn < HV_MAX_GFNS; pfn++)
+        h[pfn] = LOGDIRTY_HASH_NONE;
 }
 
 void logdirty_enable(struct hv *hv, struct domain *d)

@@ -95,14 +95,19 @@ static int mig_send(struct hv *hv, const struct domain *d, struct mig_image *s, 
     }
     const struct frame *f = &hv->frames[mfn];
     uint8_t type = mig_pfn_type(f);
-    uint64_t e[PTES_PER_TABLE];
-    memcpy(e, frame_mem(hv, mfn), PAGE_SIZE);
     /* HV_BUG_MIG_CANON: a page table sent again in a later round goes as it is, mfns and all
        (the pre-fix save canonicalised only the pages of its first pass) */
     bool raw = hv_bug_on(hv, HV_BUG_MIG_CANON) && round > 0;
-    if (!raw && mig_canon(hv, d, type, e) < 0)
-        return -XEN_ERANGE;
-    memcpy(dst, e, PAGE_SIZE);
+    if (type == PGT_none || raw) {
+        memcpy(dst, frame_mem(hv, mfn), PAGE_SIZE);
+    } else {
+        /* canonicalised aside: a table that cannot be sent leaves the stream's copy as it was */
+        uint64_t e[PTES_PER_TABLE];
+        memcpy(e, frame_mem(hv, mfn), PAGE_SIZE);
+        if (mig_canon(hv, d, type, e) < 0)
+            return -XEN_ERANGE;
+        memcpy(dst, e, PAGE_SIZE);
+    }
     pg->present = true;
     pg->sent = true;
     pg->type = type;
