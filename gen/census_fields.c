@@ -137,6 +137,13 @@ static const struct census_field f_gnt_xfer[] = {
     F(struct gnttab_transfer, domid, "domid", CK_DOMID, 0),
     F(struct gnttab_transfer, ref, "ref", CK_REF, GNT_MAX_REFS - 1, .rel = 2),
 };
+static const struct census_field f_gnt_swap[] = {
+    /* both refs index the caller's own table: no other owner can be named */
+    F(struct gnttab_swap_grant_ref, ref_a, "ref_a", CK_REF, GNT_MAX_REFS - 1,
+      .never = BIT(CC_OTHER) | BIT(CC_DOM0) | BIT(CC_GRANTED), .why = "the caller's refs only"),
+    F(struct gnttab_swap_grant_ref, ref_b, "ref_b", CK_REF, GNT_MAX_REFS - 1,
+      .never = BIT(CC_OTHER) | BIT(CC_DOM0) | BIT(CC_GRANTED), .why = "the caller's refs only"),
+};
 static const struct census_field f_gnt_copy[] = {
     /* u is a grant ref of domid when flags has the side's _gref bit, else a frame */
     F(struct gnttab_copy, source.u, "source.u", CK_FRAME, GNT_MAX_REFS - 1, .rel = 2, .alt = 8,
@@ -496,6 +503,7 @@ const struct census_row census_rows[] = {
         f_gnt_status),
     ROW(GNT, GNTTABOP_get_version, "grant_table_op.get_version", 1, NONE, 8, f_gnt_getver),
     ROW(GNT, GNTTABOP_cache_flush, "grant_table_op.cache_flush", 1, 2, 16, f_gnt_cflush, NO_SEG),
+    ROW(GNT, GNTTABOP_swap_grant_ref, "grant_table_op.swap_grant_ref", 1, 2, 12, f_gnt_swap),
     ROW(EV, EVTCHNOP_bind_interdomain, "event_channel_op.bind_interdomain", 1, NONE, 12, f_ev_inter),
     ROW(EV, EVTCHNOP_bind_virq, "event_channel_op.bind_virq", 1, NONE, 12, f_ev_virq),
     ROW(EV, EVTCHNOP_close, "event_channel_op.close", 1, NONE, 4, f_ev_port),

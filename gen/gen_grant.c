@@ -146,6 +146,17 @@ static void gen_transfer_rec(struct gen_hc *h, unsigned off)
     gen_pl_fix(h, off + 12, 4, gen_gref(g, to));
 }
 
+/* swap_grant_ref: two of the caller's refs, now and then the same one twice. */
+static void gen_swap_rec(struct gen_hc *h, unsigned off)
+{
+    struct gen *g = h->g;
+    struct prog_arg a = gen_gref(g, h->caller);
+
+    gen_pl_fix(h, off + offsetof(struct gnttab_swap_grant_ref, ref_a), 4, a);
+    gen_pl_fix(h, off + offsetof(struct gnttab_swap_grant_ref, ref_b), 4,
+               gen_chance(g, 1, 8) ? a : gen_gref(g, h->caller));
+}
+
 /* A frame-list op's struct: dom, nr_frames, frame_list handle into the payload. */
 static void gen_frames_op(struct gen_hc *h, unsigned cmd)
 {
@@ -510,10 +521,11 @@ void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         { GNTTABOP_transfer, sizeof(struct gnttab_transfer), 3, gen_transfer_rec },
         { GNTTABOP_unmap_and_replace, sizeof(struct gnttab_unmap_and_replace), 2,
           gen_replace_only },
+        { GNTTABOP_swap_grant_ref, sizeof(struct gnttab_swap_grant_ref), 2, gen_swap_rec },
     };
     struct gen_hc h;
     struct prog_op *op = gen_new_op(p);
-    unsigned r = gen_below(g, 36), n;
+    unsigned r = gen_below(g, 38), n;
     int rec;
 
     if (!op)
@@ -591,8 +603,7 @@ void gen_f_grant(struct gen *g, struct prog *p, unsigned dom, unsigned vcpu)
         }
         rec = gen_pl_alloc(&h, 16);
         gen_pl_put(&h, (unsigned)rec, 8, gen_rand(g) & 0x3FF);
-        gen_hc_arg(&h, 0, GEN_IMM(gen_chance(g, 1, 2) ? GNTTABOP_swap_grant_ref
-                                                      : GNTTABOP_dump_table));
+        gen_hc_arg(&h, 0, GEN_IMM(GNTTABOP_dump_table));
         break;
     }
     gen_hc_arg(&h, 1, GEN_PAYLOAD(0));

@@ -532,6 +532,43 @@ static int gnt_transfer_elem(struct hv *hv, struct vcpu *v, void *op)
     return t->status = (int16_t)gnt_transfer_one(hv, v, t);
 }
 
+/*
+ * GNTTABOP_swap_grant_ref: two of the caller's own entries exchange places, shared entry and (v2)
+ * status alike, while neither is pinned; a ref with itself is a no-op (Xen's swap_grant_ref).
+ */
+static int16_t gnt_swap_one(struct hv *hv, struct vcpu *v, grant_ref_t a, grant_ref_t b)
+{
+    struct grant_table *gt = &hv->dom[v->domid].gnt;
+    uint32_t n = gnt_nr_entries(gt);
+
+    if (a >= n || b >= n)
+        return GNTST_bad_gntref;
+    if (a == b)
+        return GNTST_okay;
+    if (gnt_act_pinned(&gt->active[a]) || gnt_act_pinned(&gt->active[b]))
+        return GNTST_eagain;
+    size_t esz = gt->version == 2 ? sizeof(struct grant_entry_v2) : sizeof(struct grant_entry_v1);
+    uint8_t ea[sizeof(struct grant_entry_v2)], eb[sizeof(struct grant_entry_v2)];
+    memcpy(ea, gnt_entry_ptr(hv, gt, a), esz);
+    memcpy(eb, gnt_entry_ptr(hv, gt, b), esz);
+    memcpy(gnt_entry_ptr(hv, gt, a), eb, esz);
+    memcpy(gnt_entry_ptr(hv, gt, b), ea, esz);
+    uint8_t *sa = gt->version == 2 ? gnt_status_ptr(hv, gt, a) : NULL;
+    uint8_t *sb = gt->version == 2 ? gnt_status_ptr(hv, gt, b) : NULL;
+    if (sa && sb) {
+        grant_status_t t;
+        memcpy(&t, sa, sizeof(t));
+        memcpy(sa, sb, sizeof(t));
+        memcpy(sb, &t, sizeof(t));
+    }
+    return GNTST_okay;
+}
+static int gnt_swap_elem(struct hv *hv, struct vcpu *v, void *op)
+{
+    struct gnttab_swap_grant_ref *s = op;
+    return s->status = gnt_swap_one(hv, v, s->ref_a, s->ref_b);
+}
+
 struct gnt_op_desc {
     /* array op: element size, the part copied back, the per-element handler */
     size_t size, out_off, out_len;
@@ -568,6 +605,7 @@ static const struct gnt_op_desc gnt_ops[] = {
     [GNTTABOP_set_version] = { .single = gnt_set_version, .any_count = true },
     [GNTTABOP_get_status_frames] = { .single = gnt_get_status_frames },
     [GNTTABOP_get_version] = { .single = gnt_get_version, .any_count = true },
+    [GNTTABOP_swap_grant_ref] = GNT_STATUS_OP(gnttab_swap_grant_ref, gnt_swap_elem),
 };
 #define GNT_NR_OPS (sizeof(gnt_ops) / sizeof(gnt_ops[0]))
 
@@ -578,6 +616,7 @@ union gnt_any_op {
     struct gnttab_unmap_and_replace replace;
     struct gnttab_copy copy;
     struct gnttab_transfer transfer;
+    struct gnttab_swap_grant_ref swap;
 };
 
 static long gnt_run_elems(struct hv *hv, struct vcpu *v, const struct gnt_op_desc *op,
@@ -646,5 +685,8 @@ long do_grant_table_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
         return -XEN_ESRCH;
     if (op->single)
         return count == 1 || op->any_count ? op->single(hv, v, args[1]) : -XEN_EINVAL;
+    /* guest_handle_okay: Xen's access_ok looks at the array's first address only */
+    if (!(args[1] < PV_GUEST_LOW_END || args[1] >= XEN_VIRT_END))
+        return -XEN_EFAULT;
     return gnt_run_array(hv, v, op, args);
 }

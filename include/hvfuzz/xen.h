@@ -385,6 +385,12 @@ struct gnttab_transfer {
     int16_t  status;
     uint16_t pad1[3];
 };
+struct gnttab_swap_grant_ref {
+    grant_ref_t ref_a;
+    grant_ref_t ref_b;
+    int16_t  status;
+    uint16_t pad;
+};
 struct gnttab_copy_ptr {
     uint64_t u;              /* grant_ref_t ref, or xen_pfn_t gmfn */
     domid_t  domid;
