@@ -250,8 +250,11 @@ static const struct conf_case gm_cases[] = {
       .write = true, .expect = -XEN_EFAULT, .pfec = PFEC_WRITE) },
     { "read_noncanonical_efault", gm_access, GA(.base = GM_ABS, .off = NONCANON, .len = 8,
       .expect = -XEN_EFAULT, .pfec = 0) },
+    /* Xen's L4 slots are present (supervisor-only): a guest kernel's fault there says P */
     { "read_xen_range_efault", gm_access, GA(.base = GM_ABS, .off = XEN_VIRT_START + 0x2000,
-      .len = 8, .expect = -XEN_EFAULT, .pfec = 0) },
+      .len = 8, .expect = -XEN_EFAULT, .pfec = PFEC_PRESENT) },
+    { "write_xen_range_efault", gm_access, GA(.base = GM_ABS, .off = XEN_VIRT_START,
+      .len = 8, .write = true, .expect = -XEN_EFAULT, .pfec = PFEC_PRESENT | PFEC_WRITE) },
 
     { "walk_data", gm_walk, GW(.base = GM_DATA, .flags = RWU, .check_l1 = true) },
     { "walk_data_write_user", gm_walk, GW(.base = GM_DATA, .access = PFEC_WRITE | PFEC_USER,
@@ -271,7 +274,7 @@ static const struct conf_case gm_cases[] = {
     { "walk_noncanonical", gm_walk, GW(.base = GM_ABS, .off = NONCANON, .expect = -XEN_EFAULT,
       .fault_level = 4) },
     { "walk_xen_range", gm_walk, GW(.base = GM_ABS, .off = XEN_VIRT_START,
-      .expect = -XEN_EFAULT, .fault_level = 4) },
+      .expect = -XEN_EFAULT, .fault_level = 4, .pfec = PFEC_PRESENT) },
     { "walk_large_2m_page", gm_walk, GW(.base = GM_ABS, .off = DOM_VA_BASE + (1ULL << 21) +
       5 * PAGE_SIZE, .plant = GP_L2_PSE_2M, .flags = RWU, .mfn_absolute = true,
       .mfn_delta = 5) },

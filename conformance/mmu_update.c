@@ -16,6 +16,7 @@ enum mu_ptr {
     MU_PTR_L2_FREE,         /* dom1's L2, an empty slot */
     MU_PTR_K1_FRAME,        /* dom1's data page 1 as a frame (MACHPHYS) */
     MU_PTR_DOM2_FRAME,      /* dom2's data page 1 as a frame (MACHPHYS) */
+    MU_PTR_DOM0_L1E,        /* dom0's L1 entry for its scratch page 0 */
 };
 enum mu_val {
     MU_VAL_K0_RO = 0,       /* scratch 0 read-only */
@@ -30,6 +31,10 @@ enum mu_val {
     MU_VAL_EMPTY_L1,        /* scratch 2 prepared as an empty table, as an L2 entry */
     MU_VAL_ZERO,            /* not present */
     MU_VAL_K0_NO_AD,        /* scratch 0 RW without A/D (PRESERVE_AD keeps the old ones) */
+    MU_VAL_K0_PWT,          /* scratch 0 with a cache attribute: write-through */
+    MU_VAL_K0_PCD,          /* ... cache disabled */
+    MU_VAL_K0_PAT,          /* ... the PAT bit */
+    MU_VAL_DOM0_K0_PCD,     /* dom0's scratch 0, cache disabled */
 };
 
 struct mu_row {
@@ -54,6 +59,7 @@ static uint64_t mu_ptr(struct conf_ctx *c, enum mu_ptr p)
     case MU_PTR_L2_FREE:    return mc_slot(mc_l2(c->d1), 7);
     case MU_PTR_K1_FRAME:   return (uint64_t)conf_scratch_mfn(c, c->d1, 1) << PAGE_SHIFT;
     case MU_PTR_DOM2_FRAME: return (uint64_t)conf_scratch_mfn(c, c->d2, 1) << PAGE_SHIFT;
+    case MU_PTR_DOM0_L1E:   return conf_l1e_maddr(c, c->d0, 0);
     }
     return 0;
 }
@@ -77,6 +83,10 @@ static uint64_t mu_val(struct conf_ctx *c, enum mu_val val)
     }
     case MU_VAL_ZERO:     return 0;
     case MU_VAL_K0_NO_AD: return mc_pte(k0, _PAGE_PRESENT | _PAGE_RW | _PAGE_USER);
+    case MU_VAL_K0_PWT:   return mc_pte(k0, MC_RO) | _PAGE_PWT;
+    case MU_VAL_K0_PCD:   return mc_pte(k0, MC_RO) | _PAGE_PCD;
+    case MU_VAL_K0_PAT:   return mc_pte(k0, MC_RO) | _PAGE_PAT;
+    case MU_VAL_DOM0_K0_PCD: return mc_pte(conf_scratch_mfn(c, c->d0, 0), MC_RO) | _PAGE_PCD;
     }
     return 0;
 }
@@ -146,6 +156,15 @@ static const struct conf_case mu_cases[] = {
     { "l1_avail_high_bit_allowed", mu_run, MU(.ptr = MU_PTR_L1E_K0, .val = MU_VAL_K0_HIGH) },
     { "l1_gnttab_bit_einval", mu_run, MU(.ptr = MU_PTR_L1E_K0, .val = MU_VAL_K0_GNTTAB,
       .expect = -XEN_EINVAL) },
+    /* l1_disallow_mask: a domain without I/O rights may not set cache attributes; dom0 may */
+    { "l1_cache_pwt_einval", mu_run, MU(.ptr = MU_PTR_L1E_K0, .val = MU_VAL_K0_PWT,
+      .expect = -XEN_EINVAL) },
+    { "l1_cache_pcd_einval", mu_run, MU(.ptr = MU_PTR_L1E_K0, .val = MU_VAL_K0_PCD,
+      .expect = -XEN_EINVAL) },
+    { "l1_cache_pat_einval", mu_run, MU(.ptr = MU_PTR_L1E_K0, .val = MU_VAL_K0_PAT,
+      .expect = -XEN_EINVAL) },
+    { "l1_cache_pcd_dom0_allowed", mu_run, MU(.from_dom0 = true, .ptr = MU_PTR_DOM0_L1E,
+      .val = MU_VAL_DOM0_K0_PCD) },
     { "l1_bad_target_mfn_einval", mu_run, MU(.ptr = MU_PTR_L1E_K0, .val = MU_VAL_BAD_MFN,
       .expect = -XEN_EINVAL) },
     /* the low 3 bits are the command: 4 is none */

@@ -15,7 +15,7 @@ static void audit_l1e(struct audit_ctx *c, const struct audit_tbl *tb, unsigned 
 {
     struct hv *hv = c->hv;
     /* _PAGE_GNTTAB is in the disallow mask for guests; the grant code alone sets it */
-    uint64_t bad = e & L1_DISALLOW_MASK & ~_PAGE_GNTTAB;
+    uint64_t bad = e & pt_l1_disallow(hv, tb->owner) & ~_PAGE_GNTTAB;
     if (bad)
         audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, 0, (int64_t)bad,
                   "l1 entry %u disallowed flags", i);

@@ -4,10 +4,10 @@
 
 #define LINEAR_COUNT_LIMIT 32000  /* int16 linear_pt_count must never wrap */
 
-static uint64_t pt_disallow_mask(const struct hv *hv, unsigned level)
+static uint64_t pt_disallow_mask(const struct hv *hv, mfn_t table, unsigned level)
 {
     switch (level) {
-    case 1: return L1_DISALLOW_MASK;
+    case 1: return pt_l1_disallow(hv, hv->frames[table].owner);
     case 2:
         /* XSA-148 (bug switch): before the fix, PSE was dropped from the L2 mask unconditionally
            (PV superpages were meant to be optional); the fix keeps PSE disallowed unless
@@ -65,7 +65,7 @@ int pt_get_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, struct 
 {
     if (!pte_present(e))
         return 0;
-    if (e & pt_disallow_mask(hv, level))
+    if (e & pt_disallow_mask(hv, table, level))
         return -XEN_EINVAL;
     mfn_t target = pte_mfn(e);
     if (!mfn_valid(hv, target))
@@ -242,7 +242,7 @@ int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, uns
     if (level == 1 && ((pte_present(oval) && (oval & _PAGE_GNTTAB)) ||
                        (pte_present(nval) && (nval & _PAGE_GNTTAB))))
         return -XEN_EINVAL;
-    if (pte_present(nval) && (nval & pt_disallow_mask(hv, level)))
+    if (pte_present(nval) && (nval & pt_disallow_mask(hv, table, level)))
         return -XEN_EINVAL;
 
     if (pt_fast_path(hv, level, oval, nval)) {

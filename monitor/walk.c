@@ -42,9 +42,14 @@ int pt_walk(struct hv *hv, mfn_t cr3, gva_t va, uint32_t access, struct walk_res
     r->l1_table = MFN_INVALID;
     r->l1_idx = 0;
 
-    /* non-canonical is a #GP on hardware; Xen's range is never reachable through guest slots */
-    if (!gva_canonical(va) || gva_in_xen_range(va) || !mfn_valid(hv, cr3))
+    /* non-canonical is a #GP on hardware */
+    if (!gva_canonical(va) || !mfn_valid(hv, cr3))
         return walk_fault(r, 4, access);
+    /* Xen's range is never reachable through guest slots: Xen's own L4 entries map it, present
+       and supervisor-only, so the guest's fault says present (P) and, reflected to a guest
+       kernel, not user (Xen clears U for kernel mode; the access carries U for user mode) */
+    if (gva_in_xen_range(va))
+        return walk_fault(r, 4, access | PFEC_PRESENT);
 
     uint64_t rw = _PAGE_RW, user = _PAGE_USER, nx = 0;
     mfn_t table = cr3;

@@ -570,6 +570,14 @@ static inline struct evtchn *evtchn_w(struct domain *d, uint32_t port)
         d->evtchn_hi = port + 1U;
     return &d->evtchn[port];
 }
+/* Flags an L1 entry of a table owned by owner may not set (l1_disallow_mask: I/O rights,
+   which only the privileged domain has here, allow the cache attributes). */
+static inline uint64_t pt_l1_disallow(const struct hv *hv, domid_t owner)
+{
+    bool io = owner < HV_MAX_DOMAINS && hv->dom[owner].exists && hv->dom[owner].privileged;
+    return L1_DISALLOW_MASK | (io ? 0 : PAGE_CACHE_ATTRS);
+}
+
 static inline struct domain *dom_get(struct hv *hv, domid_t id)
 {
     return (id < HV_MAX_DOMAINS && hv->dom[id].exists) ? &hv->dom[id] : NULL;

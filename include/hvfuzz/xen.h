@@ -70,6 +70,9 @@ typedef uint16_t domid_t;
 /* Flags a PV guest may not set, per level (4.17's base_disallow_mask: anything but P, RW, US,
    A, D, AVAIL, AVAIL_HIGH and NX; an L1 entry may set G). */
 #define L1_DISALLOW_MASK  (_PAGE_GNTTAB)
+/* ...and in an L1 entry of a domain without I/O rights (no iomem or ioport ranges: every domain
+   but dom0 here), the cache attributes too (4.17's l1_disallow_mask) */
+#define PAGE_CACHE_ATTRS  (_PAGE_PAT | _PAGE_PCD | _PAGE_PWT)
 #define BASE_DISALLOW_MASK (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 #define L2_DISALLOW_MASK  BASE_DISALLOW_MASK
 #define L3_DISALLOW_MASK  BASE_DISALLOW_MASK
