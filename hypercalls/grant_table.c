@@ -686,7 +686,7 @@ long do_grant_table_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
     if (op->single)
         return count == 1 || op->any_count ? op->single(hv, v, args[1]) : -XEN_EINVAL;
     /* guest_handle_okay: Xen's access_ok looks at the array's first address only */
-    if (!(args[1] < PV_GUEST_LOW_END || args[1] >= XEN_VIRT_END))
+    if (!guest_range_ok(args[1], 1))
         return -XEN_EFAULT;
     return gnt_run_array(hv, v, op, args);
 }

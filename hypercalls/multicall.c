@@ -19,7 +19,9 @@ long do_multicall(struct hv *hv, struct vcpu *v, uint64_t args[6])
 {
     uint64_t list = args[0];
     uint32_t nr = (uint32_t)args[1];   /* Xen's prototype: unsigned int nr_calls */
-    if (!guest_range_ok(list, (uint64_t)nr * MC_ENTRY_SIZE))
+    /* guest_handle_okay: Xen's access_ok looks at the list's first address only; an entry
+       past the guest's range fails when it is read */
+    if (!guest_range_ok(list, 1))
         return -XEN_EFAULT;
 
     for (uint32_t i = 0; i < nr; i++) {
