@@ -145,7 +145,6 @@ static void target_prefetch_op(const struct prog_op *op)
 {
     __builtin_prefetch(op);
     __builtin_prefetch((const uint8_t *)op + 64);
-    __builtin_prefetch(&op->payload_len);
     __builtin_prefetch(op->payload);
     __builtin_prefetch(op->fixups);
 }

@@ -126,6 +126,10 @@ struct prog_op {
     uint8_t  dom;
     uint8_t  vcpu;
     uint8_t  nr_args;
+    /* the payload's length and fixup count here, by the fields every op reads, not by the
+       payload half a kilobyte further: a run reads them for every op */
+    uint16_t payload_len;
+    uint8_t  nr_fixups;
     uint32_t nr;          /* hypercall number */
     struct prog_arg args[PROG_MAX_ARGS];  /* hypercall args; args[0] = va for guest read/write */
     uint32_t size;        /* guest read/write size (1, 2, 4, 8) */
@@ -153,8 +157,6 @@ struct prog_op {
     /* what the op should give (version 3); before the payload, so code that copies or clears
        an op up to its payload (the generators) keeps it */
     struct prog_expect expect;
-    uint16_t payload_len;
-    uint8_t  nr_fixups;
     uint8_t  payload[PROG_MAX_PAYLOAD];
     struct prog_fixup fixups[PROG_MAX_FIXUPS];
 };
