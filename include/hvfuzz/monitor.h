@@ -114,9 +114,6 @@ struct tlb_promise {
 /* Ports per domain: the 2-level ABI's bound for 64-bit guests (port 0 is reserved, never
    allocated). The FIFO ABI would allow EVTCHN_FIFO_NR_CHANNELS; the model keeps this array. */
 #define EVTCHN_MAX_PORTS EVTCHN_2L_NR_CHANNELS
-/* Xen allocates ports in buckets (EVTCHNS_PER_BUCKET: a page of 64-byte struct evtchn on x86-64)
-   and a port is valid, nameable by the guest, below the buckets allocated so far. */
-#define EVTCHN_BUCKET 64U
 enum evtchn_state {
     ECS_FREE = 0, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI
 };

@@ -466,6 +466,10 @@ struct evtchn_bind_pirq { uint32_t pirq; uint32_t flags; uint32_t port; };
 typedef uint32_t evtchn_port_t;
 /* The 2-level ABI's ports for a 64-bit guest: one bit per port in 64 words of 64 bits. */
 #define EVTCHN_2L_NR_CHANNELS   4096U
+/* Xen allocates ports in buckets (EVTCHNS_PER_BUCKET: a page of 64-byte struct evtchn on x86-64)
+   and a port is valid, nameable by the guest, below the buckets allocated so far; a bucket is
+   freed only with its domain. */
+#define EVTCHN_BUCKET 64U
 /* The FIFO ABI (event_channel.h): priorities 0 (highest) .. 15, the link bits and its ports. */
 #define EVTCHN_FIFO_PRIORITY_MAX      0U
 #define EVTCHN_FIFO_PRIORITY_DEFAULT  7U
