@@ -742,6 +742,9 @@ void gnttab_free(struct hv *hv, struct domain *d);      /* free grant and status
    xen-heap. On success the frame has no owner, type none, not validated, and count 1 (the
    caller's ref). 0 or -EINVAL. */
 int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn);
+/* Whether entry idx of L1 table l1 is a grant host mapping's PTE: an in-use host maptrack entry
+   of some domain names it. The PTE itself carries no mark (a release Xen's _PAGE_GNTTAB is 0). */
+bool gnttab_pte_held(const struct hv *hv, mfn_t l1, unsigned idx);
 void evtchn_init(struct domain *d);
 void evtchn_release(struct hv *hv, struct domain *d);   /* close every port, leave the FIFO ABI */
 /* The usable port range of d is [0, evtchn_limit(d)); every guest-supplied port goes through

@@ -62,14 +62,16 @@ typedef uint16_t domid_t;
 #define _PAGE_NX        (1ULL << 63)
 #define PTE_ADDR_MASK   0x000FFFFFFFFFF000ULL
 #define PTE_HIGH_SW     0x7FF0000000000000ULL /* bits 52..62: Xen's _PAGE_AVAIL_HIGH */
-/* Set by the grant code in PTEs it creates. A debug build of Xen refuses it in a guest's L1
-   entries; a release build (Debian's) defines it 0 and allows the bit. The model keeps the debug
-   rule: it tells the grant code's entries by this bit (docs/MODEL.md, docs/XEN.md). */
+/* Bit 62, which a debug build of Xen sets in the grant code's PTEs and refuses in a guest's L1
+   entries. A release build (Debian's, the model's reference) defines _PAGE_GNTTAB 0: the bit is
+   the guest's, one of AVAIL_HIGH, and grant mappings are known by their maptrack entries
+   (gnttab_pte_held). Kept by name for the generators, which try it as a flag. */
 #define _PAGE_GNTTAB    (1ULL << 62)
 
 /* Flags a PV guest may not set, per level (4.17's base_disallow_mask: anything but P, RW, US,
-   A, D, AVAIL, AVAIL_HIGH and NX; an L1 entry may set G). */
-#define L1_DISALLOW_MASK  (_PAGE_GNTTAB)
+   A, D, AVAIL, AVAIL_HIGH and NX; an L1 entry may set G, and in a release build nothing else
+   is refused). */
+#define L1_DISALLOW_MASK  0ULL
 #define BASE_DISALLOW_MASK (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 #define L2_DISALLOW_MASK  BASE_DISALLOW_MASK
 #define L3_DISALLOW_MASK  BASE_DISALLOW_MASK
