@@ -83,6 +83,10 @@ typedef uint16_t domid_t;
 /* Xen owns L4 slots 256..271 (0xffff800000000000 - 0xffff87ffffffffff). */
 #define XEN_L4_FIRST_SLOT 256U
 #define XEN_L4_LAST_SLOT  271U
+/* public/arch-x86/xen.h's vcpu_guest_context of a 64-bit guest: VCPUOP_initialise and
+   XEN_DOMCTL_setvcpucontext copy this many bytes before they look at anything. */
+#define VCPU_GUEST_CONTEXT_SIZE 5168U
+
 /* vm_assist (public xen.h): commands, and the assists a 64-bit PV domain may set (4.17's
    PV64_VM_ASSIST_MASK: 4gb_segments, _notify, writable_pagetables, pae_extended_cr3,
    architectural_iopl, runstate_update_flag, m2p_strict). */
