@@ -7,7 +7,11 @@
  */
 enum vo_prep { VO_PREP_NONE = 0, VO_PREP_UNINIT, VO_PREP_UP1 };
 enum vo_state { VO_UNCHECKED = 0, VO_DOWN, VO_UP };
-enum vo_arg { VO_ARG_NONE = 0, VO_ARG_L4_GFN, VO_ARG_BAD_GFN, VO_ARG_UNMAPPED, VO_ARG_VALUE };
+/* VO_ARG_DATA: the first data page, zero, with the next one mapped after it (room for a whole
+   vcpu_guest_context, whose first 8 bytes the model reads as the L4's gfn: 0); VO_ARG_L4_LAST:
+   the L4's gfn at the start of the domain's last page (a context from there runs off the end) */
+enum vo_arg { VO_ARG_NONE = 0, VO_ARG_L4_GFN, VO_ARG_BAD_GFN, VO_ARG_UNMAPPED, VO_ARG_VALUE,
+              VO_ARG_DATA, VO_ARG_L4_LAST };
 
 struct vo_row {
     uint32_t cmd;
@@ -34,9 +38,9 @@ static void vo_run(struct conf_ctx *c)
         CONF_SETUP(c, conf_hc(c, c->v1, HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0, 0, 0));
 
     gva_t arg = 0;
-    if (r->arg == VO_ARG_L4_GFN || r->arg == VO_ARG_BAD_GFN) {
-        uint64_t gfn = r->arg == VO_ARG_L4_GFN ? DOM_GFN_L4 : HV_MAX_GFNS + 5;
-        arg = conf_scratch(c, c->d1, 0);
+    if (r->arg == VO_ARG_L4_GFN || r->arg == VO_ARG_BAD_GFN || r->arg == VO_ARG_L4_LAST) {
+        uint64_t gfn = r->arg == VO_ARG_BAD_GFN ? HV_MAX_GFNS + 5 : DOM_GFN_L4;
+        arg = r->arg == VO_ARG_L4_LAST ? DOM_VA(CONF_DOM_PAGES - 1) : conf_scratch(c, c->d1, 0);
         if (conf_put(c, c->v1, arg, &gfn, sizeof(gfn)) < 0)
             return;
     } else if (r->arg == VO_ARG_VALUE) {
@@ -46,6 +50,8 @@ static void vo_run(struct conf_ctx *c)
             return;
     } else if (r->arg == VO_ARG_UNMAPPED) {
         arg = DOM_VA(CONF_DOM_PAGES + 3);
+    } else if (r->arg == VO_ARG_DATA) {
+        arg = DOM_VA(DOM_FIRST_DATA_GFN(CONF_DOM_PAGES));
     }
 
     /* VCPUOP_down of vCPU 0 stops the caller itself: later hypercalls must come from elsewhere */
@@ -99,8 +105,11 @@ static const struct conf_case vo_cases[] = {
     { "stop_singleshot_timer", vo_run, VO(.cmd = VCPUOP_stop_singleshot_timer, .vcpu = 0) },
     { "stop_singleshot_other_vcpu_einval", vo_run, VO(.cmd = VCPUOP_stop_singleshot_timer,
       .vcpu = 1, .expect = -XEN_EINVAL) },
+    /* Xen copies the whole 5168-byte context first: from the last page it runs off the end */
+    { "initialise_context_past_end_efault", vo_run, VO(.cmd = VCPUOP_initialise, .vcpu = 1,
+      .arg = VO_ARG_L4_LAST, .expect = -XEN_EFAULT) },
     { "initialise_initialised_eexist", vo_run, VO(.cmd = VCPUOP_initialise, .vcpu = 1,
-      .arg = VO_ARG_L4_GFN, .expect = -XEN_EEXIST) },
+      .arg = VO_ARG_DATA, .expect = -XEN_EEXIST) },
     { "initialise_with_l4", vo_run, VO(.cmd = VCPUOP_initialise, .vcpu = 1,
       .prep = VO_PREP_UNINIT, .arg = VO_ARG_L4_GFN, .up1_after = VO_DOWN) },
     { "initialise_bad_gfn_einval", vo_run, VO(.cmd = VCPUOP_initialise, .vcpu = 1,

@@ -1,7 +1,7 @@
 /* Generator templates for grant_table_op and event_channel_op: structs filled with live resources. */
 #include <stddef.h>
 #include "gen/gen_internal.h"
-#include "hvfuzz/monitor.h"   /* EVTCHN_BUCKET: the valid ports grow by it */
+#include "hvfuzz/monitor.h"
 
 /* The granting side of a map/copy/transfer: another domain mostly (that is what grants are for). */
 static unsigned gen_granter(struct gen *g, unsigned caller)

@@ -7,7 +7,7 @@
 /* The only PTE a grant host mapping ever has (modulo A/D, which the walker may set). */
 static uint64_t gnt_pte(mfn_t mfn, bool readonly)
 {
-    uint64_t pte = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_GNTTAB;
+    uint64_t pte = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
 
     return readonly ? pte : pte | _PAGE_RW;
 }
@@ -17,6 +17,29 @@ static uint64_t gnt_pte(mfn_t mfn, bool readonly)
 static bool gnt_pte_matches(uint64_t pte, mfn_t mfn, bool readonly)
 {
     return ((pte ^ gnt_pte(mfn, readonly)) & ~GNT_PTE_IGNORED) == 0;
+}
+
+/*
+ * The maptrack's host_addr is the one record of which PTEs are grant mappings. Only maptracks
+ * that ever had an entry are scanned (most programs map nothing); an entry at an unaligned
+ * address (HV_BUG_XSA227) holds both slots it overlaps.
+ */
+bool gnttab_pte_held(const struct hv *hv, mfn_t l1, unsigned idx)
+{
+    uint64_t slot = (l1 << PAGE_SHIFT) | (uint64_t)idx * 8U;
+
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = &hv->dom[id];
+        if (!d->exists)
+            continue;
+        for (uint32_t h = 0; h < d->gnt.maptrack_hi; h++) {
+            const struct gnt_maptrack *mt = &d->gnt.maptrack[h];
+            if (mt->in_use && (mt->flags & GNTMAP_host_map) && mt->host_addr < slot + 8U &&
+                slot < mt->host_addr + 8U)
+                return true;
+        }
+    }
+    return false;
 }
 
 /* The PTE a host mapping occupies, read at its byte offset in the L1 (always a slot boundary
@@ -194,7 +217,7 @@ int gnt_map_one(struct hv *hv, struct vcpu *v, struct gnttab_map_grant_ref *op)
             return st;
         old = gnt_pte_read(hv, l1, off);
         /* replacing another grant's PTE would drop refs its maptrack entry still counts */
-        if ((old & _PAGE_PRESENT) && (old & _PAGE_GNTTAB))
+        if ((old & _PAGE_PRESENT) && gnttab_pte_held(hv, l1, off / 8U))
             return GNTST_general_error;
     }
     if (dev) {
@@ -342,7 +365,7 @@ static int gnt_unmap_common(struct hv *hv, struct vcpu *v, grant_handle_t handle
             return st;
         nval = gnt_pte_read(hv, nl1, noff);
         /* moving a grant PTE would detach it from its maptrack entry */
-        if ((nl1 == l1 && nidx == idx) || (nval & _PAGE_GNTTAB))
+        if ((nl1 == l1 && nidx == idx) || gnttab_pte_held(hv, nl1, nidx))
             return GNTST_general_error;
     }
 

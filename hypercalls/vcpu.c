@@ -1,17 +1,21 @@
 /* vcpu_op: bring the caller's own vCPUs up and down, query them, a minimal initialise, timers. */
+#include <string.h>
 #include "hvfuzz/hypercall.h"
 
 /*
  * VCPUOP_initialise model: Xen takes a full vcpu_guest_context; the model keeps only what matters
- * to the memory model, its ctrlreg[3]: arg points to one uint64_t, the gfn of the vCPU's kernel L4.
+ * to the memory model, its ctrlreg[3]: the context's first 8 bytes hold the gfn of the vCPU's
+ * kernel L4 (docs/MODEL.md). Xen copies the whole context before it looks at the vCPU, so an
+ * argument whose 5168 bytes are not all readable is -EFAULT first, even for an initialised vCPU.
  */
 static long vcpu_initialise(struct hv *hv, struct vcpu *caller, struct domain *d, struct vcpu *t,
                             uint64_t arg)
 {
-    /* Xen copies the context before it looks at the vCPU: a bad handle is -EFAULT first */
+    static uint8_t ctx[VCPU_GUEST_CONTEXT_SIZE];
     uint64_t gfn;
-    if (copy_from_guest(hv, caller, &gfn, arg, sizeof(gfn)) < 0)
+    if (copy_from_guest(hv, caller, ctx, arg, sizeof(ctx)) < 0)
         return -XEN_EFAULT;
+    memcpy(&gfn, ctx, sizeof(gfn));
     if (t->initialised)
         return -XEN_EEXIST;
     if (gfn >= HV_MAX_GFNS || d->p2m[gfn] == MFN_INVALID)

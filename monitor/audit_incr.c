@@ -32,7 +32,6 @@ struct audit_base {
     uint32_t nr_frames;
     uint32_t *rev_start;      /* nr_frames + 1: entries of rev_ent mapping each frame */
     uint32_t *rev_ent;        /* table mfn << 9 | index, of the snapshot's ref-holding entries */
-    uint32_t gnt_ptes[HV_MAX_DOMAINS];
 };
 
 struct audit_incr {
@@ -107,7 +106,6 @@ static uint32_t audit_base_scan(struct audit_base *b, bool fill)
         const struct frame *f = &hv->frames[m];
         unsigned n = audit_ref_entries(f);
         const uint64_t *pte = frame_ptes(hv, m);
-        const struct domain *d = audit_dom(hv, f->owner);
         for (unsigned i = 0; i < n; i++) {
             uint64_t e = pte[i];
             if (!(e & _PAGE_PRESENT))
@@ -119,8 +117,6 @@ static uint32_t audit_base_scan(struct audit_base *b, bool fill)
                 b->rev_ent[b->rev_start[t]++] = (uint32_t)(m << 9 | i);
             else
                 b->rev_start[t + 1]++;
-            if (!fill && f->type == PGT_l1 && (e & _PAGE_GNTTAB) && d && !audit_dom_crashed(d))
-                b->gnt_ptes[f->owner]++;
             nr++;
         }
     }
@@ -498,7 +494,6 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
     memset(in.whole, 0, words * sizeof(uint64_t));
     memset(in.seen, 0, words * sizeof(uint64_t));
     c->inc = &in;
-    memcpy(c->gnt_ptes, b->gnt_ptes, sizeof(c->gnt_ptes));
 
     /* which frames the current maptrack grants (entries loaded here start with no marks) */
     audit_gnt_mark(c);

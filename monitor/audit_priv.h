@@ -34,8 +34,6 @@ struct audit_ctx {
     struct audit_incr *inc;                       /* NULL: the full audit (fx zeroed up front) */
     struct audit_pins (*pins)[GNT_MAX_REFS];      /* HV_MAX_DOMAINS rows */
     uint32_t nents[HV_MAX_DOMAINS];               /* grant refs in use per granting domain */
-    uint32_t gnt_ptes[HV_MAX_DOMAINS];            /* _PAGE_GNTTAB entries in ref-holding L1s */
-    uint32_t host_maps[HV_MAX_DOMAINS];           /* in-use host maptrack entries */
 };
 
 /* Incremental audit: fx[m] is loaded from the baseline on its first use in a run (audit_incr.c). */
@@ -84,7 +82,6 @@ struct audit_tbl {
     /* I5 applies: the owner exists, is not dying and is not privileged (a privileged domain
        maps other domains' frames, as Xen lets a toolstack: update_va_mapping_otherdomain) */
     bool     isolated;
-    bool     gnt_live;   /* grant PTEs are accounted: the owner has not crashed */
 };
 /* Fill tb for table m; false if m holds no refs. Table-level checks are made here. */
 bool audit_tbl_begin(struct audit_ctx *c, mfn_t m, struct audit_tbl *tb);

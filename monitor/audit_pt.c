@@ -14,8 +14,7 @@ static uint64_t audit_disallow(unsigned level)
 static void audit_l1e(struct audit_ctx *c, const struct audit_tbl *tb, unsigned i, uint64_t e)
 {
     struct hv *hv = c->hv;
-    /* _PAGE_GNTTAB is in the disallow mask for guests; the grant code alone sets it */
-    uint64_t bad = e & pt_l1_disallow(hv, tb->owner) & ~_PAGE_GNTTAB;
+    uint64_t bad = e & pt_l1_disallow(hv, tb->owner);
     if (bad)
         audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, 0, (int64_t)bad,
                   "l1 entry %u disallowed flags", i);
@@ -28,8 +27,6 @@ static void audit_l1e(struct audit_ctx *c, const struct audit_tbl *tb, unsigned 
     audit_fx(c, t)->count += (uint32_t)c->sign;
     if (e & _PAGE_RW)
         audit_writable_ref(c, t, tb->owner, "l1 entry", i);
-    if ((e & _PAGE_GNTTAB) && tb->gnt_live)
-        c->gnt_ptes[tb->owner] += (uint32_t)c->sign;
 
     const struct frame *tf = &hv->frames[t];
     /* unowned targets are I6's; a domain may map its own frames and frames granted to it */
@@ -106,7 +103,7 @@ bool audit_tbl_begin(struct audit_ctx *c, mfn_t m, struct audit_tbl *tb)
     const struct domain *d = audit_dom(hv, f->owner);
     *tb = (struct audit_tbl){
         .mfn = m, .level = f->type, .owner = f->owner,
-        .isolated = d && !d->dying && !d->privileged, .gnt_live = d && !audit_dom_crashed(d),
+        .isolated = d && !d->dying && !d->privileged,
     };
     if ((f->flags & (FRAME_VALIDATED | FRAME_PARTIAL)) == (FRAME_VALIDATED | FRAME_PARTIAL))
         audit_add(c, INV_I4_TABLES, m, f->owner, 0, 1, "%s both validated and partial",

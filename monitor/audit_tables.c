@@ -1,4 +1,5 @@
 /* Audit passes over the monitor's other tables: grant tables, event channels, page lists (I7). */
+#include <stdlib.h>
 #include <string.h>
 #include "audit_priv.h"
 
@@ -88,8 +89,7 @@ static void audit_gnt_host(struct audit_ctx *c, const struct domain *md, unsigne
         return;
     }
     uint64_t e = frame_ptes(hv, tbl)[idx];
-    uint64_t want = _PAGE_PRESENT | _PAGE_GNTTAB;
-    if ((e & want) != want || ((e & PTE_ADDR_MASK) >> PAGE_SHIFT) != mt->mfn)
+    if (!(e & _PAGE_PRESENT) || ((e & PTE_ADDR_MASK) >> PAGE_SHIFT) != mt->mfn)
         audit_add(c, INV_GNTTAB, mt->mfn, md->id, (int64_t)mt->mfn,
                   (e & _PAGE_PRESENT) ? (int64_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT) : -1,
                   "maptrack %u host PTE 0x%llx[%u] present grant entry for mfn", k,
@@ -141,7 +141,6 @@ static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
         const struct gnt_active *act = &gd->gnt.active[mt->ref];
         if (host) {
             if (ro) p->host_ro++; else p->host_rw++;
-            c->host_maps[md->id]++;
             audit_gnt_host(c, md, k, mt);
         }
         if (dev) {
@@ -181,6 +180,43 @@ static void audit_gnt_pin(struct audit_ctx *c, domid_t g, uint32_t ref, const ch
     if (want != have)
         audit_add(c, INV_GNTTAB, m, g, want, have, "ref %u %s pins (maptrack entries)", ref,
                   kind);
+}
+
+static int audit_u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * A PTE is a grant mapping only by its maptrack entry (the entry itself has no mark, as in a
+ * release Xen), so audit_gnt_host checks each mapping's PTE; what is left is two live mappings
+ * claiming one PTE, whose refs the one entry cannot hold twice.
+ */
+static void audit_gnt_shared_ptes(struct audit_ctx *c)
+{
+    static uint64_t addr[HV_MAX_DOMAINS * GNT_MAX_MAPTRACK];
+    uint32_t n = 0;
+
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = audit_dom(c->hv, id);
+        if (!d || audit_dom_crashed(d))
+            continue;
+        for (unsigned k = 0, end = audit_maptrack_end(c, d); k < end; k++) {
+            const struct gnt_maptrack *mt = &d->gnt.maptrack[k];
+            if (mt->in_use && (mt->flags & GNTMAP_host_map))
+                addr[n++] = mt->host_addr;
+        }
+    }
+    if (n < 2)
+        return;
+    qsort(addr, n, sizeof(addr[0]), audit_u64_cmp);
+    for (uint32_t i = 1; i < n; i++)
+        if (addr[i] < addr[i - 1] + 8U)
+            audit_add(c, INV_GNTTAB, addr[i] >> PAGE_SHIFT, DOMID_INVALID, 1, 2,
+                      "host maptrack entries sharing the PTE at 0x%llx",
+                      (unsigned long long)addr[i]);
 }
 
 void audit_gnttab_pass(struct audit_ctx *c)
@@ -227,11 +263,8 @@ void audit_gnttab_pass(struct audit_ctx *c)
             audit_gnt_pin(c, id, r, "dev_ro", p->dev_ro, a->dev_ro, m);
             audit_gnt_pin(c, id, r, "dev_rw", p->dev_rw, a->dev_rw, m);
         }
-        /* each live host mapping has its PTE; no grant PTE exists without a mapping */
-        if (!audit_dom_crashed(d) && c->gnt_ptes[id] != c->host_maps[id])
-            audit_add(c, INV_GNTTAB, MFN_INVALID, id, c->host_maps[id], c->gnt_ptes[id],
-                      "grant PTEs in ref-holding l1s (host maptrack entries)");
     }
+    audit_gnt_shared_ptes(c);
 }
 
 /* ---- event channels -------------------------------------------------------------------------- */

@@ -58,7 +58,8 @@ static uint8_t mig_pfn_type(const struct frame *f)
 /* A page table's entries canonical (pfn in place of mfn, Xen's slots empty) in e; -ERANGE when
    an entry maps a frame outside the domain's pseudo-physical map (Xen: "Bad mfn") or is a grant
    mapping (the stream carries none: a guest unmaps its grants before the last round). */
-static int mig_canon(const struct hv *hv, const struct domain *d, uint8_t type, uint64_t *e)
+static int mig_canon(const struct hv *hv, const struct domain *d, mfn_t mfn, uint8_t type,
+                     uint64_t *e)
 {
     for (unsigned i = 0; type != PGT_none && i < PTES_PER_TABLE; i++) {
         if (pt_xen_slot(pgt_level(type), i)) {
@@ -68,7 +69,8 @@ static int mig_canon(const struct hv *hv, const struct domain *d, uint8_t type, 
         if (!pte_present(e[i]))
             continue;
         uint64_t p;
-        if ((e[i] & _PAGE_GNTTAB) || !mig_mfn_to_pfn(hv, d, pte_mfn(e[i]), &p))
+        if ((type == PGT_l1 && gnttab_pte_held(hv, mfn, i)) ||
+            !mig_mfn_to_pfn(hv, d, pte_mfn(e[i]), &p))
             return -XEN_ERANGE;
         e[i] = (e[i] & ~PTE_ADDR_MASK) | (p << PAGE_SHIFT);
     }
@@ -104,7 +106,7 @@ static int mig_send(struct hv *hv, const struct domain *d, struct mig_image *s, 
         /* canonicalised aside: a table that cannot be sent leaves the stream's copy as it was */
         uint64_t e[PTES_PER_TABLE];
         memcpy(e, frame_mem(hv, mfn), PAGE_SIZE);
-        if (mig_canon(hv, d, type, e) < 0)
+        if (mig_canon(hv, d, mfn, type, e) < 0)
             return -XEN_ERANGE;
         memcpy(dst, e, PAGE_SIZE);
     }
@@ -470,7 +472,7 @@ static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
             bm[pfn / 64U] |= 1ULL << (pfn % 64U);
         else if (present && pg->type != PGT_none) {
             memcpy(e, frame_mem(hv, mf), PAGE_SIZE);
-            if (mig_canon(hv, d, pg->type, e) < 0 ||
+            if (mig_canon(hv, d, mf, pg->type, e) < 0 ||
                 memcmp(e, m->s.data + (size_t)pfn * PAGE_SIZE, PAGE_SIZE) != 0)
                 bm[pfn / 64U] |= 1ULL << (pfn % 64U);
         }

@@ -27,7 +27,8 @@ int pt_get_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, struct 
                  bool preemptible);
 /* Drop what a ref-holding entry holds. 0, or -XEN_ERESTART when the child's devalidation was
    preempted (its partial state now holds its own refs; the entry's refs are gone either way). */
-int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, bool preemptible);
+int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, unsigned idx, uint64_t e,
+                 bool preemptible);
 /* Validate entries [nr_validated_ptes, 512); on success sets VALIDATED. On failure every entry
    ref taken (also by earlier partial runs) is dropped again. -XEN_ERESTART leaves
    nr_validated_ptes at the resume point; the caller owns the PARTIAL bookkeeping. */

@@ -91,7 +91,8 @@ int pt_get_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, struct 
     return rc;
 }
 
-int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, bool preemptible)
+int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, unsigned idx, uint64_t e,
+                 bool preemptible)
 {
     if (!pte_present(e))
         return 0;
@@ -103,7 +104,7 @@ int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, uint64_t e, bool pr
     struct frame *gf = frame_w(hv, target);
 
     if (level == 1) {
-        if (e & _PAGE_GNTTAB) {
+        if (gnttab_pte_held(hv, table, idx)) {
             /* a grant mapping torn down behind the grant code's back: Xen drops the refs and
                crashes the domain that did it (its "implicit unmap") */
             dom_crash(dom_get(hv, hv->frames[table].owner));
@@ -159,7 +160,7 @@ int pt_devalidate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
         i--;
         if (pt_xen_slot(level, i))
             continue;
-        int rc = pt_put_entry(hv, mfn, level, pt[i], preemptible);
+        int rc = pt_put_entry(hv, mfn, level, i, pt[i], preemptible);
         /* a preempted child stops this table too, even after its last entry, so that the
            resume point (entry i) leads back to the child */
         if (preemptible && (rc == -XEN_ERESTART || (i > 0 && hv_preempt_check(hv)))) {
@@ -238,9 +239,10 @@ int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, uns
     uint64_t oval = *slot;
     if (preserve_ad)
         nval |= oval & (_PAGE_ACCESSED | _PAGE_DIRTY);
-    /* grant PTEs belong to the grant code: never created or removed here */
-    if (level == 1 && ((pte_present(oval) && (oval & _PAGE_GNTTAB)) ||
-                       (pte_present(nval) && (nval & _PAGE_GNTTAB))))
+    /* grant PTEs belong to the grant code: never removed here (a release Xen would drop their
+       refs and leave the grant active; a debug one crashes the domain). Bit 62 in a new value is
+       the guest's own (a release Xen's _PAGE_GNTTAB is 0). */
+    if (level == 1 && pte_present(oval) && gnttab_pte_held(hv, table, idx))
         return -XEN_EINVAL;
     if (pte_present(nval) && (nval & pt_disallow_mask(hv, table, level)))
         return -XEN_EINVAL;
@@ -252,7 +254,7 @@ int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, uns
         if (rc < 0)
             return rc;
         *slot = nval;
-        rc = pt_put_entry(hv, table, level, oval, preemptible);
+        rc = pt_put_entry(hv, table, level, idx, oval, preemptible);
         /* the old child's devalidation was preempted: its partial state is complete on its own;
            let the vCPU finish it before its next MMU operation if it has no other pending */
         if (rc == -XEN_ERESTART && v && v->old_guest_table == MFN_INVALID)

@@ -2,10 +2,10 @@
 #include "audit_util.h"
 
 /*
- * A consistent host mapping of dom1's frame into dom2 is built by hand (PTE with _PAGE_GNTTAB and
- * its refs, maptrack entry, active pin) and must audit clean: the grant also satisfies I5. Then the
- * PTE is zapped together with its refs, as an mmu_update that ignored _PAGE_GNTTAB would do: the
- * mapping domain is not crashed, so the maptrack entry now points at nothing.
+ * A consistent host mapping of dom1's frame into dom2 is built by hand (the PTE and its refs, the
+ * maptrack entry that makes the PTE a grant mapping, active pin) and must audit clean: the grant
+ * also satisfies I5. Then the PTE is zapped together with its refs, as an mmu_update that did not
+ * ask the maptrack would do: the mapping domain is not crashed, so the entry now points at nothing.
  */
 TEST(audit_gnttab_pte)
 {
@@ -15,7 +15,7 @@ TEST(audit_gnttab_pte)
     mfn_t m = au_mfn(hv, 1, AU_DATA_GFN);
     mfn_t l1 = au_l1_of(hv, 2, 0);
     uint64_t *pte = &frame_ptes(hv, l1)[AU_FREE_SLOT];
-    *pte = (m << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_GNTTAB;
+    *pte = (m << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER;
     hv->frames[m].count++;
     hv->frames[m].type_count++;
     struct gnt_maptrack *mt = gnt_map_w(&hv->dom[2].gnt, 0);   /* as the grant code writes */

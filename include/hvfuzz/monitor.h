@@ -114,9 +114,6 @@ struct tlb_promise {
 /* Ports per domain: the 2-level ABI's bound for 64-bit guests (port 0 is reserved, never
    allocated). The FIFO ABI would allow EVTCHN_FIFO_NR_CHANNELS; the model keeps this array. */
 #define EVTCHN_MAX_PORTS EVTCHN_2L_NR_CHANNELS
-/* Xen allocates ports in buckets (EVTCHNS_PER_BUCKET: a page of 64-byte struct evtchn on x86-64)
-   and a port is valid, nameable by the guest, below the buckets allocated so far. */
-#define EVTCHN_BUCKET 64U
 enum evtchn_state {
     ECS_FREE = 0, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI
 };
@@ -753,6 +750,9 @@ void gnttab_free(struct hv *hv, struct domain *d);      /* free grant and status
    xen-heap. On success the frame has no owner, type none, not validated, and count 1 (the
    caller's ref). 0 or -EINVAL. */
 int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn);
+/* Whether entry idx of L1 table l1 is a grant host mapping's PTE: an in-use host maptrack entry
+   of some domain names it. The PTE itself carries no mark (a release Xen's _PAGE_GNTTAB is 0). */
+bool gnttab_pte_held(const struct hv *hv, mfn_t l1, unsigned idx);
 void evtchn_init(struct domain *d);
 void evtchn_release(struct hv *hv, struct domain *d);   /* close every port, leave the FIFO ABI */
 /* The usable port range of d is [0, evtchn_limit(d)); every guest-supplied port goes through

@@ -62,16 +62,18 @@ typedef uint16_t domid_t;
 #define _PAGE_NX        (1ULL << 63)
 #define PTE_ADDR_MASK   0x000FFFFFFFFFF000ULL
 #define PTE_HIGH_SW     0x7FF0000000000000ULL /* bits 52..62: Xen's _PAGE_AVAIL_HIGH */
-/* Set by the grant code in PTEs it creates. A debug build of Xen refuses it in a guest's L1
-   entries; a release build (Debian's) defines it 0 and allows the bit. The model keeps the debug
-   rule: it tells the grant code's entries by this bit (docs/MODEL.md, docs/XEN.md). */
+/* Bit 62, which a debug build of Xen sets in the grant code's PTEs and refuses in a guest's L1
+   entries. A release build (Debian's, the model's reference) defines _PAGE_GNTTAB 0: the bit is
+   the guest's, one of AVAIL_HIGH, and grant mappings are known by their maptrack entries
+   (gnttab_pte_held). Kept by name for the generators, which try it as a flag. */
 #define _PAGE_GNTTAB    (1ULL << 62)
 
 /* Flags a PV guest may not set, per level (4.17's base_disallow_mask: anything but P, RW, US,
-   A, D, AVAIL, AVAIL_HIGH and NX; an L1 entry may set G). */
-#define L1_DISALLOW_MASK  (_PAGE_GNTTAB)
-/* ...and in an L1 entry of a domain without I/O rights (no iomem or ioport ranges: every domain
-   but dom0 here), the cache attributes too (4.17's l1_disallow_mask) */
+   A, D, AVAIL, AVAIL_HIGH and NX; an L1 entry may set G, and in a release build nothing else
+   is refused). */
+#define L1_DISALLOW_MASK  0ULL
+/* ...but in an L1 entry of a domain without I/O rights (no iomem or ioport ranges: every domain
+   but dom0 here), the cache attributes (4.17's l1_disallow_mask) */
 #define PAGE_CACHE_ATTRS  (_PAGE_PAT | _PAGE_PCD | _PAGE_PWT)
 #define BASE_DISALLOW_MASK (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 #define L2_DISALLOW_MASK  BASE_DISALLOW_MASK
@@ -84,6 +86,10 @@ typedef uint16_t domid_t;
 /* Xen owns L4 slots 256..271 (0xffff800000000000 - 0xffff87ffffffffff). */
 #define XEN_L4_FIRST_SLOT 256U
 #define XEN_L4_LAST_SLOT  271U
+/* public/arch-x86/xen.h's vcpu_guest_context of a 64-bit guest: VCPUOP_initialise and
+   XEN_DOMCTL_setvcpucontext copy this many bytes before they look at anything. */
+#define VCPU_GUEST_CONTEXT_SIZE 5168U
+
 /* vm_assist (public xen.h): commands, and the assists a 64-bit PV domain may set (4.17's
    PV64_VM_ASSIST_MASK: 4gb_segments, _notify, writable_pagetables, pae_extended_cr3,
    architectural_iopl, runstate_update_flag, m2p_strict). */
@@ -475,6 +481,10 @@ struct evtchn_bind_pirq { uint32_t pirq; uint32_t flags; uint32_t port; };
 typedef uint32_t evtchn_port_t;
 /* The 2-level ABI's ports for a 64-bit guest: one bit per port in 64 words of 64 bits. */
 #define EVTCHN_2L_NR_CHANNELS   4096U
+/* Xen allocates ports in buckets (EVTCHNS_PER_BUCKET: a page of 64-byte struct evtchn on x86-64)
+   and a port is valid, nameable by the guest, below the buckets allocated so far; a bucket is
+   freed only with its domain. */
+#define EVTCHN_BUCKET 64U
 /* The FIFO ABI (event_channel.h): priorities 0 (highest) .. 15, the link bits and its ports. */
 #define EVTCHN_FIFO_PRIORITY_MAX      0U
 #define EVTCHN_FIFO_PRIORITY_DEFAULT  7U

@@ -16,6 +16,8 @@ static uint64_t area_pfn[AGENT_MAX_PAGES], area_mfn[AGENT_MAX_PAGES];
 static uint64_t base_pt[4][512];
 static unsigned mapped_pages = AGENT_MAX_PAGES;
 static uint64_t base_reservation;
+/* The first port past the event channel buckets Xen had allocated at the baseline. */
+static uint32_t base_evtchn_valid;
 
 #define GFN_L4 0U
 #define GFN_L3 1U
@@ -96,6 +98,28 @@ static uint64_t l1_want(unsigned g, unsigned pages)
     return g < pages ? base_pt[GFN_L1][g] : 0;
 }
 
+/* Xen's port_is_valid on a port of our own: anything but -EINVAL (closed or bound) says valid. */
+static bool evtchn_valid(uint32_t port)
+{
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+
+    return hc(HYPERVISOR_event_channel_op, EVTCHNOP_status, (uint64_t)&st, 0, 0, 0) != -XEN_EINVAL;
+}
+
+/*
+ * Xen allocates ports a bucket at a time and frees the buckets only with the domain, so a program
+ * that opened a port past them leaves every port of the new bucket valid (closed) after the undo
+ * closed it: the next program's status or unmask of such a port would answer differently.
+ */
+static uint32_t evtchn_valid_end(void)
+{
+    uint32_t p = EVTCHN_BUCKET;
+
+    while (p < EVTCHN_2L_NR_CHANNELS && evtchn_valid(p))
+        p += EVTCHN_BUCKET;
+    return p;
+}
+
 void baseline_init(void)
 {
     uint64_t *t[4];
@@ -128,6 +152,7 @@ void baseline_init(void)
     for (unsigned l = 0; l < 4; l++)
         memcpy(base_pt[l], (const void *)(AGENT_DOM_VA + (uint64_t)l * PAGE_SIZE), PAGE_SIZE);
     base_reservation = reservation();
+    base_evtchn_valid = evtchn_valid_end();
 }
 
 void agent_taint(struct agent_run *r, const char *why)
@@ -206,6 +231,8 @@ int baseline_restore(struct agent_run *r)
     uint32_t version = 1;
 
     hc(HYPERVISOR_event_channel_op, EVTCHN_RESET, (uint64_t)&self, 0, 0, 0);
+    if (base_evtchn_valid < EVTCHN_2L_NR_CHANNELS && evtchn_valid(base_evtchn_valid))
+        agent_taint(r, "evtchn-bucket");
     hc(HYPERVISOR_grant_table_op, GNTTAB_SET_VERSION, (uint64_t)&version, 1, 0, 0);
     for (bool again = true; again;) {
         again = false;

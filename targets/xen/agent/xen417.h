@@ -59,7 +59,7 @@ struct xen417_domctl {
  * public/arch-x86/xen.h's vcpu_guest_context for a 64-bit guest (5168 bytes), as offsets: the
  * builder fills a zeroed buffer with the few fields a PV vCPU starts from.
  */
-#define XEN417_VGC_SIZE        5168U
+#define XEN417_VGC_SIZE        VCPU_GUEST_CONTEXT_SIZE
 #define XEN417_VGC_FLAGS       512U     /* VGCF_* */
 #define XEN417_VGC_REGS        520U     /* struct cpu_user_regs */
 #define XEN417_REGS_RSI        104U
