@@ -216,11 +216,18 @@ int bz_parse_args(int argc, char **argv, struct bz_opts *o)
 
 bool bz_sig_matches(const char *signature, const char *expected)
 {
-    size_t n = strlen(expected);
-
-    if (!n || !strcmp(expected, "-"))
+    if (!strcmp(expected, "-"))
         return false;
-    return !strncmp(signature, expected, n) && (signature[n] == 0 || signature[n] == ':');
+    /* alternatives: a bug whose first symptom depends on the state it meets names each one */
+    for (const char *alt = expected;;) {
+        const char *bar = strchr(alt, '|');
+        size_t n = bar ? (size_t)(bar - alt) : strlen(alt);
+        if (n && !strncmp(signature, alt, n) && (signature[n] == 0 || signature[n] == ':'))
+            return true;
+        if (!bar)
+            return false;
+        alt = bar + 1;
+    }
 }
 
 static int bz_cmp_double(const void *a, const void *b)

@@ -194,11 +194,33 @@ enum exit_action exit_msr_read(struct exit_ctx *c)
     return exit_resume(c);
 }
 
+/*
+ * XSA-193 (CVE-2016-9385): once Xen wrote the FS and GS bases with WRFSBASE/WRGSBASE, its WRMSR
+ * emulation lost the recovery wrmsr_safe had given, and a non-canonical base raised #GP inside
+ * Xen (a host crash); the fix refuses it first (#GP to the guest, msr_write's rule). The switch
+ * takes the two bases unchecked; the shadow GS base kept wrmsr_safe and so its #GP. The model
+ * keeps the value, which the audit's canonical check of the bases sees.
+ */
+static bool msr_xsa193_base(struct exit_ctx *c, uint32_t msr, uint64_t val)
+{
+    if (!hv_bug_on(c->hv, HV_BUG_XSA193))
+        return false;
+    if (msr == MSR_FS_BASE)
+        c->v->msr.fs_base = val;
+    else if (msr == MSR_GS_BASE)
+        c->v->msr.gs_base = val;
+    else
+        return false;
+    return true;
+}
+
 /* WRMSR: value from edx:eax; the upper halves of rax and rdx are ignored. */
 enum exit_action exit_msr_write(struct exit_ctx *c)
 {
     const struct vcpu_regs *g = &c->r->regs;
     uint64_t val = (g->gpr[X86_RDX] << 32) | (uint32_t)g->gpr[X86_RAX];
+    if (msr_xsa193_base(c, (uint32_t)g->gpr[X86_RCX], val))
+        return exit_resume(c);
     if (msr_write(c->d, c->v, (uint32_t)g->gpr[X86_RCX], val) < 0)
         return exit_inject(c, EXC_GP, 0, 0);
     return exit_resume(c);

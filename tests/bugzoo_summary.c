@@ -73,6 +73,11 @@ TEST(bugzoo_sig_matches)
     CU_ASSERT(!bz_sig_matches("audit:I3", "audit:I4"));
     CU_ASSERT(!bz_sig_matches("bugfix", "bug"));
     CU_ASSERT(!bz_sig_matches("anything", "-"));
+    CU_ASSERT(bz_sig_matches("audit:I5:grant_table_op", "audit:I5|audit:I1"));
+    CU_ASSERT(bz_sig_matches("audit:I1:grant_table_op", "audit:I5|audit:I1"));
+    CU_ASSERT(!bz_sig_matches("audit:I2:grant_table_op", "audit:I5|audit:I1"));
+    CU_ASSERT(!bz_sig_matches("audit:I10", "audit:I5|audit:I1"));
+    CU_ASSERT(!bz_sig_matches("audit", "audit:I5|"));
 }
 
 TEST(bugzoo_median)

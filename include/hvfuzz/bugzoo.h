@@ -72,7 +72,8 @@ struct bz_summary {
     char        note[160];     /* the first skip or failure reason */
 };
 
-/* The signature starts with the expected oracle, at a ':' boundary ("audit:I1" is not "audit:I10"). */
+/* The signature starts with the expected oracle, at a ':' boundary ("audit:I1" is not "audit:I10");
+   an expectation "A|B" is met by either. */
 bool bz_sig_matches(const char *signature, const char *expected);
 /* The median of n values (sorted in place); a pair's mean; INFINITY if the middle is infinite. */
 double bz_median(double *v, size_t n);
