@@ -218,34 +218,75 @@ static long mig_round(struct hv *hv, domid_t dom)
     return mig_send_round(hv, d, s, bm, false);
 }
 
+void mig_vcpu_get(struct mig_vcpu *sv, const struct vcpu *v, uint64_t cr3_pfn,
+                  uint64_t cr3u_pfn)
+{
+    memset(sv, 0, sizeof(*sv));
+    sv->up = v->up;
+    sv->initialised = v->initialised;
+    sv->cr3_pfn = cr3_pfn;
+    sv->cr3u_pfn = cr3u_pfn;
+    sv->uregs = v->uregs;
+    memcpy(sv->traps, v->traps, sizeof(sv->traps));
+    sv->msr = v->msr;
+    sv->cont = v->cont;
+    sv->cr2 = v->cr2;
+    sv->kernel_sp = v->kernel_sp;
+    sv->kernel_ss = v->kernel_ss;
+    sv->upcall_mask = v->upcall_mask;
+    sv->fpu_ts = v->fpu_ts;
+    sv->iopl = v->iopl;
+}
+
+void mig_vcpu_put(struct vcpu *v, const struct mig_vcpu *sv)
+{
+    v->up = sv->up;
+    v->initialised = sv->initialised;
+    v->uregs = sv->uregs;
+    memcpy(v->traps, sv->traps, sizeof(v->traps));
+    v->msr = sv->msr;
+    v->cont = sv->cont;
+    v->cr2 = sv->cr2;
+    v->kernel_sp = sv->kernel_sp;
+    v->kernel_ss = sv->kernel_ss;
+    v->upcall_mask = sv->upcall_mask;
+    v->fpu_ts = sv->fpu_ts;
+    v->iopl = sv->iopl;
+}
+
+void mig_dom_get(struct mig_image *img, const struct domain *d)
+{
+    img->max_pages = d->max_pages;
+    img->nr_vcpus = d->nr_vcpus;
+    img->vm_assist = d->vm_assist;
+    img->cpuid = d->cpuid;
+}
+
+void mig_dom_put(struct domain *d, const struct mig_image *img)
+{
+    d->vm_assist = img->vm_assist;
+    d->cpuid = img->cpuid;
+}
+
+/* A base pointer as the save sends it: its pfn by the m2p, GFN_INVALID for none or a frame
+   outside the pseudo-physical map. */
+static uint64_t mig_save_pfn(const struct hv *hv, const struct domain *d, mfn_t mfn)
+{
+    uint64_t pfn;
+    return mig_mfn_to_pfn(hv, d, mfn, &pfn) ? pfn : GFN_INVALID;
+}
+
 static void mig_save_vcpus(const struct hv *hv, const struct domain *d, struct mig_image *s)
 {
     for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
         const struct vcpu *v = &d->vcpu[i];
-        struct mig_vcpu *sv = &s->vcpu[i];
-        uint64_t pfn;
-        memset(sv, 0, sizeof(*sv));
         if (i >= d->nr_vcpus)
-            continue;
-        sv->up = v->up;
-        sv->initialised = v->initialised;
-        sv->cr3_pfn = mig_mfn_to_pfn(hv, d, v->guest_table, &pfn) ? pfn : GFN_INVALID;
-        sv->cr3u_pfn = mig_mfn_to_pfn(hv, d, v->guest_table_user, &pfn) ? pfn : GFN_INVALID;
-        sv->uregs = v->uregs;
-        memcpy(sv->traps, v->traps, sizeof(sv->traps));
-        sv->msr = v->msr;
-        sv->cont = v->cont;
-        sv->cr2 = v->cr2;
-        sv->kernel_sp = v->kernel_sp;
-        sv->kernel_ss = v->kernel_ss;
-        sv->upcall_mask = v->upcall_mask;
-        sv->fpu_ts = v->fpu_ts;
-        sv->iopl = v->iopl;
+            memset(&s->vcpu[i], 0, sizeof(s->vcpu[i]));
+        else
+            mig_vcpu_get(&s->vcpu[i], v, mig_save_pfn(hv, d, v->guest_table),
+                         mig_save_pfn(hv, d, v->guest_table_user));
     }
-    s->max_pages = d->max_pages;
-    s->nr_vcpus = d->nr_vcpus;
-    s->vm_assist = d->vm_assist;
-    s->cpuid = d->cpuid;
+    mig_dom_get(s, d);
 }
 
 /* Xen's restore can only start from a quiescent source: no table half validated, no deferred
@@ -298,8 +339,7 @@ static int mig_restore(struct hv *hv, domid_t id, const struct mig_image *s, boo
     /* the source may have lowered its limit below what it holds: the restore puts its
        pages back first and the limit after */
     n->max_pages = HV_MAX_GFNS;
-    n->vm_assist = s->vm_assist;
-    n->cpuid = s->cpuid;
+    mig_dom_put(n, s);
     for (uint32_t pfn = 0; pfn < s->nr_pfns; pfn++) {
         if (!s->page[pfn].present)
             continue;
@@ -384,18 +424,7 @@ static int mig_restore(struct hv *hv, domid_t id, const struct mig_image *s, boo
                 goto drop;
             }
         }
-        v->up = sv->up;
-        v->initialised = sv->initialised;
-        v->uregs = sv->uregs;
-        memcpy(v->traps, sv->traps, sizeof(v->traps));
-        v->msr = sv->msr;
-        v->cont = sv->cont;
-        v->cr2 = sv->cr2;
-        v->kernel_sp = sv->kernel_sp;
-        v->kernel_ss = sv->kernel_ss;
-        v->upcall_mask = sv->upcall_mask;
-        v->fpu_ts = sv->fpu_ts;
-        v->iopl = sv->iopl;
+        mig_vcpu_put(v, sv);
     }
     /* pins in pfn order, as Xen's pin_pagetables issues them */
     for (uint32_t pfn = 0; pfn < s->nr_pfns && rc >= 0; pfn++) {

@@ -51,6 +51,19 @@ static uint64_t mig_base_pfn(const struct hv *hv, const uint32_t *inv, mfn_t m)
     return mfn_valid(hv, m) && inv[m] != MIG_NO_PFN ? inv[m] : GFN_INVALID;
 }
 
+/* vCPU i of d as the image holds it, its base pointers by inv; zeroes past the domain's vCPUs
+   (or without inv). */
+static void mig_oracle_vcpu(const struct hv *hv, const uint32_t *inv, const struct domain *d,
+                            unsigned i, struct mig_vcpu *out)
+{
+    const struct vcpu *v = &d->vcpu[i];
+    if (i >= d->nr_vcpus || !inv)
+        memset(out, 0, sizeof(*out));
+    else
+        mig_vcpu_get(out, v, mig_base_pfn(hv, inv, v->guest_table),
+                     mig_base_pfn(hv, inv, v->guest_table_user));
+}
+
 void mig_oracle_image(const struct hv *hv, const struct domain *d, struct mig_image *img)
 {
     uint32_t *inv = mig_inverse(hv, d);
@@ -67,31 +80,9 @@ void mig_oracle_image(const struct hv *hv, const struct domain *d, struct mig_im
         pg->pinned = (f->flags & FRAME_PINNED) != 0;
         mig_canon(hv, d, inv, pfn, pg->type, (uint64_t *)(img->data + (size_t)pfn * PAGE_SIZE));
     }
-    for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
-        const struct vcpu *v = &d->vcpu[i];
-        struct mig_vcpu *iv = &img->vcpu[i];
-        memset(iv, 0, sizeof(*iv));
-        if (i >= d->nr_vcpus || !inv)
-            continue;
-        iv->up = v->up;
-        iv->initialised = v->initialised;
-        iv->cr3_pfn = mig_base_pfn(hv, inv, v->guest_table);
-        iv->cr3u_pfn = mig_base_pfn(hv, inv, v->guest_table_user);
-        iv->uregs = v->uregs;
-        memcpy(iv->traps, v->traps, sizeof(iv->traps));
-        iv->msr = v->msr;
-        iv->cont = v->cont;
-        iv->cr2 = v->cr2;
-        iv->kernel_sp = v->kernel_sp;
-        iv->kernel_ss = v->kernel_ss;
-        iv->upcall_mask = v->upcall_mask;
-        iv->fpu_ts = v->fpu_ts;
-        iv->iopl = v->iopl;
-    }
-    img->max_pages = d->max_pages;
-    img->nr_vcpus = d->nr_vcpus;
-    img->vm_assist = d->vm_assist;
-    img->cpuid = d->cpuid;
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+        mig_oracle_vcpu(hv, inv, d, i, &img->vcpu[i]);
+    mig_dom_get(img, d);
     free(inv);
 }
 
@@ -179,24 +170,7 @@ void mig_oracle_compare(const struct hv *hv, const struct mig_image *img,
     }
     for (unsigned i = 0; i < HV_MAX_VCPUS && !rep->found; i++) {
         struct mig_vcpu nv;
-        const struct vcpu *v = &n->vcpu[i];
-        memset(&nv, 0, sizeof(nv));
-        if (i < n->nr_vcpus) {
-            nv.up = v->up;
-            nv.initialised = v->initialised;
-            nv.cr3_pfn = mig_base_pfn(hv, inv, v->guest_table);
-            nv.cr3u_pfn = mig_base_pfn(hv, inv, v->guest_table_user);
-            nv.uregs = v->uregs;
-            memcpy(nv.traps, v->traps, sizeof(nv.traps));
-            nv.msr = v->msr;
-            nv.cont = v->cont;
-            nv.cr2 = v->cr2;
-            nv.kernel_sp = v->kernel_sp;
-            nv.kernel_ss = v->kernel_ss;
-            nv.upcall_mask = v->upcall_mask;
-            nv.fpu_ts = v->fpu_ts;
-            nv.iopl = v->iopl;
-        }
+        mig_oracle_vcpu(hv, inv, n, i, &nv);
         const char *what = mig_vcpu_diff(&img->vcpu[i], &nv);
         if (what)
             mig_found(rep, "vcpu", "d%u vcpu %u: %s differ from the source's at the pause",

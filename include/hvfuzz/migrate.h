@@ -74,6 +74,15 @@ long mig_op(struct hv *hv, domid_t dom, unsigned phase, struct mig_report *rep);
 int mig_alloc(struct hv *hv);
 void mig_free(struct hv *hv);
 
+/* The vCPU and domain state a stream carries, in both directions: get reads v (its base
+   pointers given as pfns, which the save finds by the m2p and the oracle by the p2m), put writes
+   all but the base pointers (the restore takes those with their refs). The domain's vCPU count
+   and limit go to dom_create, not mig_dom_put. */
+void mig_vcpu_get(struct mig_vcpu *sv, const struct vcpu *v, uint64_t cr3_pfn, uint64_t cr3u_pfn);
+void mig_vcpu_put(struct vcpu *v, const struct mig_vcpu *sv);
+void mig_dom_get(struct mig_image *img, const struct domain *d);
+void mig_dom_put(struct domain *d, const struct mig_image *img);
+
 /* monitor/migrate_oracle.c: the oracle's image of d (canonical by its p2m), and the comparison of
    a restored domain n with it; both 0, or the comparison fills rep. */
 void mig_oracle_image(const struct hv *hv, const struct domain *d, struct mig_image *img);
