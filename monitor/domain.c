@@ -210,8 +210,17 @@ int dom_destroy(struct hv *hv, struct domain *d)
     }
     /* frames still referenced by other domains keep it a zombie; frame_free ends it later */
     if (d->exists && d->pages.count == 0 && d->xenpages.count == 0)
-        d->exists = false;
+        dom_gone(hv, d);
     return 0;
+}
+
+void dom_gone(struct hv *hv, struct domain *d)
+{
+    d->exists = false;
+    /* a migration from it can neither finish nor abort now (round and finish find no source),
+       and the slot may take a new domain that is not its source */
+    if (hv->mig.active && hv->mig.src == d->id)
+        hv->mig.active = false;
 }
 
 void dom_shutdown(struct domain *d, uint32_t reason)

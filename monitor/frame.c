@@ -180,5 +180,5 @@ void frame_free(struct hv *hv, mfn_t mfn)
 
     /* a zombie goes away with its last frame */
     if (d && d->exists && d->dying && d->pages.count == 0 && d->xenpages.count == 0)
-        d->exists = false;
+        dom_gone(hv, d);
 }

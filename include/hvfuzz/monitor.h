@@ -699,6 +699,8 @@ int dom_tables_alloc(struct domain *d);
 void dom_tables_free(struct domain *d);
 /* Destroy: mark dying, relinquish (preemptible: -ERESTART), free everything. */
 int dom_destroy(struct hv *hv, struct domain *d);
+/* A dying domain with no frame left goes away (dom_destroy, or frame_free of its last frame). */
+void dom_gone(struct hv *hv, struct domain *d);
 struct vcpu *dom_vcpu(struct domain *d, unsigned id);  /* NULL if out of range */
 /* Shut d down for reason, the one rule every path follows (SCHEDOP_shutdown and remote_shutdown,
    the last vCPU going down, a crash): as in Xen's domain_shutdown, the first reason sticks and a
