@@ -58,13 +58,13 @@ long domctl_shadow_op(struct hv *hv, struct vcpu *v, struct domain *d,
             return -XEN_EINVAL;
         /* the stats go out before the bitmap, and stay in the reply when its copy faults */
         sc->stats.fault_count = d->ld_fault_count;
-        sc->stats.dirty_count = d->ld_dirty_count;
+        sc->stats.dirty_count = logdirty_dirty_count(d);
         if (sc->dirty_bitmap && shadow_copy_bitmap(hv, v, d, sc->dirty_bitmap, sc->pages) < 0)
             return -XEN_EFAULT;
         if (sc->op == XEN_DOMCTL_SHADOW_OP_CLEAN && d->logdirty)
             logdirty_clean(hv, d);
         else if (sc->op == XEN_DOMCTL_SHADOW_OP_CLEAN)
-            d->ld_fault_count = d->ld_dirty_count = 0;
+            d->ld_fault_count = d->ld_dirty_carried = 0;   /* the bitmap is empty when off */
         return 0;
     default:
         /* ENABLE_TEST, the allocation calls and unknown ops: shadow paging is not modelled */

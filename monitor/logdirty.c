@@ -8,11 +8,22 @@ void logdirty_mark_pfn(struct domain *d, uint64_t pfn)
        slot for, which are the only ones its save reads */
     if (!d->logdirty || pfn >= HV_MAX_GFNS)
         return;
-    uint64_t bit = 1ULL << (pfn % 64U);
-    if (!(d->ld_bitmap[pfn / 64U] & bit)) {
-        d->ld_bitmap[pfn / 64U] |= bit;
-        d->ld_dirty_count++;
-    }
+    d->ld_bitmap[pfn / 64U] |= 1ULL << (pfn % 64U);
+}
+
+uint32_t logdirty_dirty_count(const struct domain *d)
+{
+    uint32_t n = d->ld_dirty_carried;
+    for (size_t w = 0; w < HV_MAX_GFNS / 64U; w++)
+        n += (uint32_t)__builtin_popcountll(d->ld_bitmap[w]);
+    return n;
+}
+
+/* The bitmap goes with its session; its marks stay counted until the next clean. */
+static void logdirty_bitmap_drop(struct domain *d)
+{
+    d->ld_dirty_carried = logdirty_dirty_count(d);
+    memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
 }
 
 void logdirty_mark_frame(struct hv *hv, mfn_t mfn)
@@ -102,7 +113,7 @@ void logdirty_enable(struct hv *hv, struct domain *d)
 {
     d->logdirty = true;
     d->ld_session++;
-    memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
+    logdirty_bitmap_drop(d);
     hv->logdirty_doms |= (uint8_t)(1U << d->id);
     logdirty_baseline(hv, d);
 }
@@ -112,7 +123,7 @@ void logdirty_disable(struct hv *hv, struct domain *d)
     logdirty_check(hv, d);
     d->logdirty = false;
     d->ld_session++;
-    memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
+    logdirty_bitmap_drop(d);
     hv->logdirty_doms &= (uint8_t)~(1U << d->id);
 }
 
@@ -121,7 +132,7 @@ void logdirty_clean(struct hv *hv, struct domain *d)
     logdirty_check(hv, d);
     memset(d->ld_bitmap, 0, sizeof(d->ld_bitmap));
     d->ld_fault_count = 0;
-    d->ld_dirty_count = 0;
+    d->ld_dirty_carried = 0;
     d->ld_session++;
     logdirty_baseline(hv, d);
 }

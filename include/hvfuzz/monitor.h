@@ -367,7 +367,10 @@ struct domain {
        report, and the bitmap, bit n for pfn n (pfns from HV_MAX_GFNS up are not logged) */
     bool     logdirty;
     uint32_t ld_fault_count;    /* stays 0: the model takes no shadow write faults */
-    uint32_t ld_dirty_count;    /* pfns newly marked since the last clean */
+    /* pfns marked in sessions a disable (or an enable) ended with no clean since: Xen's
+       dirty_count survives those, and CLEAN and PEEK report it with the bitmap's marks
+       (logdirty_dirty_count) */
+    uint32_t ld_dirty_carried;
     uint32_t ld_session;        /* bumped by every enable, disable and clean: a toolstack sees
                                    whether someone else cleaned its bitmap in between */
     /* The first pfn (+1, 0: none) a clean or disable found changed since the clean before it
@@ -588,6 +591,8 @@ static inline bool mfn_valid(const struct hv *hv, mfn_t mfn) { return mfn < hv->
 void logdirty_enable(struct hv *hv, struct domain *d);
 void logdirty_disable(struct hv *hv, struct domain *d);
 void logdirty_clean(struct hv *hv, struct domain *d);
+/* pfns newly marked since the last clean (the stats' dirty_count): carried plus the bitmap's. */
+uint32_t logdirty_dirty_count(const struct domain *d);
 void logdirty_baseline(struct hv *hv, struct domain *d);
 uint64_t logdirty_hash(const uint8_t *page);
 uint64_t logdirty_pfn_hash(const struct hv *hv, const struct domain *d, uint64_t pfn);
