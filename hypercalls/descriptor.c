@@ -81,7 +81,7 @@ int vcpu_set_ldt(struct vcpu *v, uint64_t linear, uint32_t ents)
         return -XEN_EINVAL;
     /* page aligned, and below the non-canonical hole or above Xen's range (Xen's __addr_ok) */
     if (ents && ((base & (PAGE_SIZE - 1U)) ||
-                 !(base < (1ULL << 47) || base >= XEN_VIRT_END)))
+                 !guest_range_ok(base, 1)))
         return -XEN_EINVAL;
     v->ldt_base = base;
     v->ldt_ents = ents;

@@ -1,15 +1,6 @@
 /* physdev_op for a PV domU without devices: set_iopl, set_iobitmap, and the refusals of the rest. */
 #include "hvfuzz/hypercall.h"
 
-/* set_iobitmap's bitmap passes Xen's guest_handle_okay for IOBMP_BYTES: a start in the guest's
-   part of the address space (__addr_ok; access_ok's other arm, the compat argument-translation
-   area, is mirrored in the guest's lower half since 4.14 and adds nothing). It is not read until a
-   port is accessed. */
-static bool physdev_bitmap_ok(uint64_t a)
-{
-    return a < PV_GUEST_LOW_END || a >= XEN_VIRT_END;
-}
-
 /*
  * physdev_op(cmd, arg): set_iopl (0..3, else -EINVAL) sets the vCPU's virtual IOPL;
  * set_iobitmap takes a bitmap address and a port count up to 65536 (else -EINVAL); a record
@@ -32,7 +23,11 @@ long do_physdev_op(struct hv *hv, struct vcpu *v, uint64_t args[6])
         struct physdev_set_iobitmap sb;
         if (copy_from_guest(hv, v, &sb, args[1], sizeof(sb)) < 0)
             return -XEN_EFAULT;
-        if (!physdev_bitmap_ok(sb.bitmap) || sb.nr_ports > IOBMP_MAX_PORTS)
+        /* the bitmap passes Xen's guest_handle_okay for IOBMP_BYTES: a start in the guest's
+           part of the address space (__addr_ok; access_ok's other arm, the compat
+           argument-translation area, is mirrored in the guest's lower half since 4.14 and adds
+           nothing). It is not read until a port is accessed. */
+        if (!guest_range_ok(sb.bitmap, 1) || sb.nr_ports > IOBMP_MAX_PORTS)
             return -XEN_EINVAL;
         v->iobmp = sb.bitmap;
         v->iobmp_limit = sb.nr_ports;

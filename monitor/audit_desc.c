@@ -41,7 +41,7 @@ void audit_vcpu_desc(struct audit_ctx *c, const struct domain *d, const struct v
         audit_add(c, INV_VCPU, MFN_INVALID, d->id, LDT_MAX_ENTRIES, v->ldt_ents,
                   "vcpu %u ldt entries at most", v->id);
     else if (v->ldt_ents && ((v->ldt_base & (PAGE_SIZE - 1U)) ||
-                             (v->ldt_base >= (1ULL << 47) && v->ldt_base < XEN_VIRT_END)))
+                             !guest_range_ok(v->ldt_base, 1)))
         audit_add(c, INV_VCPU, MFN_INVALID, d->id, 0, (int64_t)v->ldt_base,
                   "vcpu %u ldt base aligned, canonical and outside Xen's range: base", v->id);
 }

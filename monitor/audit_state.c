@@ -197,7 +197,7 @@ static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const st
 static void audit_pv_regs(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
 {
     for (unsigned i = 0; i < 4; i++)
-        if (v->dr[i] >= PV_GUEST_LOW_END && v->dr[i] < XEN_VIRT_END)
+        if (!guest_range_ok(v->dr[i], 1))
             audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, (int64_t)v->dr[i],
                       "vcpu %u dr%u outside Xen's range: address", v->id, i);
     if ((v->dr6 & ~DR6_WRITABLE) || (v->dr6 & DR6_RESERVED_ONE) != DR6_RESERVED_ONE)

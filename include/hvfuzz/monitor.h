@@ -676,7 +676,9 @@ void tlb_promise(struct hv *hv, struct vcpu *v, bool one_va, gva_t va);
 void tlb_promise_clear(struct hv *hv);
 
 /* monitor/guest.c: guest memory through the vCPU's page tables (TLB first, then walk). */
-bool guest_range_ok(gva_t va, uint64_t len);  /* access_ok: no overflow, canonical, not Xen's */
+/* access_ok: no overflow, canonical, not Xen's; with len 1, Xen's __addr_ok (below the
+   non-canonical hole or above Xen's range). */
+bool guest_range_ok(gva_t va, uint64_t len);
 /* Accesses go through v's current guest_table. 0, or -EFAULT (fault details in *pfec if non-NULL). */
 int guest_read(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size_t len, uint32_t *pfec);
 int guest_write(struct hv *hv, struct vcpu *v, gva_t va, const void *buf, size_t len,
