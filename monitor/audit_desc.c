@@ -9,34 +9,14 @@
  */
 void audit_vcpu_desc(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
 {
-    struct hv *hv = c->hv;
-
     if (v->gdt_ents > FIRST_RESERVED_GDT_ENTRY) {
         audit_add(c, INV_VCPU, MFN_INVALID, d->id, FIRST_RESERVED_GDT_ENTRY, v->gdt_ents,
                   "vcpu %u gdt entries at most", v->id);
         return;
     }
-    for (unsigned i = 0; i < vcpu_gdt_frames(v); i++) {
-        mfn_t t = v->gdt_frames[i];
-        if (!mfn_valid(hv, t)) {
-            audit_add(c, INV_VCPU, t, d->id, hv->nr_frames, (int64_t)t,
-                      "vcpu %u gdt frame %u below nr_frames: mfn", v->id, i);
-            continue;
-        }
-        const struct frame *f = &hv->frames[t];
-        struct audit_fexp *x = audit_fx(c, t);
-        x->count += (uint32_t)c->sign;
-        if (f->type == PGT_seg_desc)
-            x->type_count += (uint32_t)c->sign;
-        if (f->owner == DOMID_INVALID)
-            continue;   /* I6 reports references to free frames */
-        if (f->type != PGT_seg_desc)
-            audit_add(c, INV_VCPU, t, d->id, PGT_seg_desc, f->type, "vcpu %u gdt frame %u type",
-                      v->id, i);
-        if (f->owner != d->id)
-            audit_add(c, INV_VCPU, t, d->id, d->id, f->owner, "vcpu %u gdt frame %u owner",
-                      v->id, i);
-    }
+    for (unsigned i = 0; i < vcpu_gdt_frames(v); i++)
+        audit_typed_ref(c, INV_VCPU, d, v->gdt_frames[i], PGT_seg_desc, false,
+                        "vcpu %u gdt frame %u", v->id, i);
     if (v->ldt_ents > LDT_MAX_ENTRIES)
         audit_add(c, INV_VCPU, MFN_INVALID, d->id, LDT_MAX_ENTRIES, v->ldt_ents,
                   "vcpu %u ldt entries at most", v->id);

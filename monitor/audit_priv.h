@@ -90,6 +90,12 @@ void audit_entry(struct audit_ctx *c, const struct audit_tbl *tb, unsigned i, ui
 void audit_table(struct audit_ctx *c, mfn_t m);
 /* Refs a frame holds on itself through its own flags. */
 void audit_self_refs(struct audit_ctx *c, mfn_t m);
+/* A typed reference d holds on frame t (a base pointer, a GDT frame, a FIFO page): its general
+   and type ref counted by c->sign, then checked: t below nr_frames, of the type (and validated,
+   if asked), d's own. Reports (under inv) name the reference by fmt, formatted only for them. */
+void audit_typed_ref(struct audit_ctx *c, enum audit_inv inv, const struct domain *d, mfn_t t,
+                     uint8_t type, bool validated, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 /* vCPU base pointers' contributions (and checks), without the TLB checks. */
 void audit_vcpu_bases(struct audit_ctx *c);
 /* Device grant mappings' contributions only (no pins, no checks). */

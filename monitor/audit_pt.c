@@ -1,4 +1,6 @@
 /* Audit passes over page-table entries and vCPUs: counts they hold, I3 I4 I5 I8 inputs, VCPU. */
+#include <stdarg.h>
+#include <stdio.h>
 #include "audit_priv.h"
 
 static uint64_t audit_disallow(unsigned level)
@@ -148,32 +150,39 @@ void audit_pt_pass(struct audit_ctx *c)
         audit_table(c, m);
 }
 
-static void audit_base_ptr(struct audit_ctx *c, const struct domain *d, const struct vcpu *v,
-                           mfn_t t, const char *which)
+void audit_typed_ref(struct audit_ctx *c, enum audit_inv inv, const struct domain *d, mfn_t t,
+                     uint8_t type, bool validated, const char *fmt, ...)
 {
     struct hv *hv = c->hv;
-    if (t == MFN_INVALID)
-        return;
-    if (!mfn_valid(hv, t)) {
-        audit_add(c, INV_VCPU, t, d->id, hv->nr_frames, (int64_t)t,
-                  "vcpu %u %s below nr_frames: mfn", v->id, which);
+    const struct frame *f = mfn_valid(hv, t) ? &hv->frames[t] : NULL;
+    char name[64];
+    va_list ap;
+
+    if (f) {
+        struct audit_fexp *x = audit_fx(c, t);
+        x->count += (uint32_t)c->sign;
+        if (f->type == type)
+            x->type_count += (uint32_t)c->sign;
+        if (f->owner == DOMID_INVALID)
+            return;   /* I6 reports references to free frames */
+        if (f->type == type && (!validated || (f->flags & FRAME_VALIDATED)) && f->owner == d->id)
+            return;
+    }
+    /* named only for a report: the audit passes here for every reference it counts */
+    va_start(ap, fmt);
+    vsnprintf(name, sizeof(name), fmt, ap);
+    va_end(ap);
+    if (!f) {
+        audit_add(c, inv, t, d->id, hv->nr_frames, (int64_t)t, "%s below nr_frames: mfn", name);
         return;
     }
-    const struct frame *f = &hv->frames[t];
-    struct audit_fexp *x = audit_fx(c, t);
-    x->count += (uint32_t)c->sign;
-    if (f->type == PGT_l4)
-        x->type_count += (uint32_t)c->sign;
-    if (f->owner == DOMID_INVALID)
-        return;   /* I6 reports references to free frames */
-    if (f->type != PGT_l4)
-        audit_add(c, INV_VCPU, t, d->id, PGT_l4, f->type, "vcpu %u %s type", v->id, which);
-    else if (!(f->flags & FRAME_VALIDATED))
-        audit_add(c, INV_VCPU, t, d->id, FRAME_VALIDATED,
-                  f->flags & (FRAME_VALIDATED | FRAME_PARTIAL), "vcpu %u %s validated flags",
-                  v->id, which);
+    if (f->type != type)
+        audit_add(c, inv, t, d->id, type, f->type, "%s type", name);
+    else if (validated && !(f->flags & FRAME_VALIDATED))
+        audit_add(c, inv, t, d->id, FRAME_VALIDATED, f->flags & (FRAME_VALIDATED | FRAME_PARTIAL),
+                  "%s validated flags", name);
     if (f->owner != d->id)
-        audit_add(c, INV_VCPU, t, d->id, d->id, f->owner, "vcpu %u %s owner", v->id, which);
+        audit_add(c, inv, t, d->id, d->id, f->owner, "%s owner", name);
 }
 
 /*
@@ -236,30 +245,8 @@ static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct 
     }
 }
 
-/* A page the FIFO event ABI maps for d: a general and a writable type ref, d's own frame. */
-static void audit_fifo_page(struct audit_ctx *c, const struct domain *d, mfn_t t,
-                            const char *which, unsigned i)
-{
-    struct hv *hv = c->hv;
-    if (!mfn_valid(hv, t)) {
-        audit_add(c, INV_EVTCHN, t, d->id, hv->nr_frames, (int64_t)t,
-                  "fifo %s %u below nr_frames: mfn", which, i);
-        return;
-    }
-    const struct frame *f = &hv->frames[t];
-    struct audit_fexp *x = audit_fx(c, t);
-    x->count += (uint32_t)c->sign;
-    if (f->type == PGT_writable)
-        x->type_count += (uint32_t)c->sign;
-    if (f->owner == DOMID_INVALID)
-        return;   /* I6 reports references to free frames */
-    if (f->type != PGT_writable)
-        audit_add(c, INV_EVTCHN, t, d->id, PGT_writable, f->type, "fifo %s %u type", which, i);
-    if (f->owner != d->id)
-        audit_add(c, INV_EVTCHN, t, d->id, d->id, f->owner, "fifo %s %u owner", which, i);
-}
-
-/* The FIFO ABI's pages: present only while the domain uses it, the array within its bound. */
+/* The FIFO ABI's pages: present only while the domain uses it, the array within its bound, each
+   held by a general and a writable type ref on a frame of d's own. */
 static void audit_fifo(struct audit_ctx *c, const struct domain *d)
 {
     const struct evtchn_fifo *fifo = &d->fifo;
@@ -276,12 +263,14 @@ static void audit_fifo(struct audit_ctx *c, const struct domain *d)
         if (!fifo->on || i >= d->nr_vcpus)
             audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, 0, 1,
                       "fifo control block of vcpu %u without the ABI or the vcpu", i);
-        audit_fifo_page(c, d, fifo->control[i] - 1U, "control block", i);
+        audit_typed_ref(c, INV_EVTCHN, d, fifo->control[i] - 1U, PGT_writable, false,
+                        "fifo control block %u", i);
     }
     if (pages && !fifo->on)
         audit_add(c, INV_EVTCHN, MFN_INVALID, d->id, 0, pages, "fifo array pages without the ABI");
     for (uint32_t i = 0; i < pages; i++)
-        audit_fifo_page(c, d, d->fifo_array[i], "array page", i);
+        audit_typed_ref(c, INV_EVTCHN, d, d->fifo_array[i], PGT_writable, false,
+                        "fifo array page %u", i);
 }
 
 static void audit_vcpus(struct audit_ctx *c, bool tlbs)
@@ -295,8 +284,13 @@ static void audit_vcpus(struct audit_ctx *c, bool tlbs)
         /* every slot, not only nr_vcpus: a ref hidden in an unused vCPU still counts */
         for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
             const struct vcpu *v = &d->vcpu[i];
-            audit_base_ptr(c, d, v, v->guest_table, "guest_table");
-            audit_base_ptr(c, d, v, v->guest_table_user, "guest_table_user");
+            /* a base pointer: a general and an L4 type ref on a validated L4 of d's own */
+            if (v->guest_table != MFN_INVALID)
+                audit_typed_ref(c, INV_VCPU, d, v->guest_table, PGT_l4, true,
+                                "vcpu %u guest_table", v->id);
+            if (v->guest_table_user != MFN_INVALID)
+                audit_typed_ref(c, INV_VCPU, d, v->guest_table_user, PGT_l4, true,
+                                "vcpu %u guest_table_user", v->id);
             audit_vcpu_desc(c, d, v);
             if (v->old_guest_table != MFN_INVALID && !mfn_valid(hv, v->old_guest_table))
                 audit_add(c, INV_VCPU, v->old_guest_table, id, hv->nr_frames,
