@@ -329,6 +329,13 @@ static void memop_unalloc(struct hv *hv, mfn_t base, unsigned order)
     }
 }
 
+/* The lists of a chunk of more than one extent either way, up to a p2m's worth each (48 KiB in
+   all: too much for a stack, above all a sanitizer's). The monitor runs one call at a time. */
+static struct {
+    uint64_t igfn[HV_MAX_GFNS], ogfn[HV_MAX_GFNS];
+    mfn_t nmfn[HV_MAX_GFNS];
+} memop_xlists;
+
 /*
  * Exchange chunk i: the caller's frames behind its input extents for fresh frames at the gfns of
  * its output extents. Every check that can fail comes before anything changes (a gfn named twice
@@ -345,8 +352,12 @@ static long memop_exchange_chunk(struct hv *hv, struct vcpu *v, struct domain *d
     uint64_t in_bits[HV_MAX_GFNS / 64] = { 0 }, out_bits[HV_MAX_GFNS / 64] = { 0 };
     uint64_t nin = 1ULL << ck->in_chunk, nout = 1ULL << ck->out_chunk;
     uint64_t pin = 1ULL << ck->in_order, pout = 1ULL << ck->out_order;
-    uint64_t igfn[HV_MAX_GFNS], ogfn[HV_MAX_GFNS];
-    mfn_t nmfn[HV_MAX_GFNS];
+    /* one extent each way (equal orders, order 0 above all): the lists fit on the stack */
+    bool one = nin == 1 && nout == 1;
+    uint64_t igfn1, ogfn1;
+    mfn_t nmfn1;
+    uint64_t *igfn = one ? &igfn1 : memop_xlists.igfn, *ogfn = one ? &ogfn1 : memop_xlists.ogfn;
+    mfn_t *nmfn = one ? &nmfn1 : memop_xlists.nmfn;
     uint32_t max_pages;
     int err = 0;
     long rc = 0;
