@@ -123,8 +123,7 @@ int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn)
     f = frame_w(hv, mfn);
     page_list_del(hv, &d->pages, mfn);
     d->tot_pages--;
-    f->flags &= (uint8_t)~FRAME_ALLOCATED;
-    put_page(hv, mfn);      /* 2 -> 1: ours remains */
+    frame_unallocate(hv, mfn);   /* 2 -> 1: ours remains */
     /* XSA-214: the new owner must not inherit a type (or validation) the old owner set up: a
        seg_desc page stays validated at type count 0, and its next use would trust checks made
        under the old owner's rules. The bug switch keeps type_info as it was (before the fix

@@ -167,10 +167,8 @@ static void gnt_frame_release(struct hv *hv, mfn_t mfn)
     if (!mfn_valid(hv, mfn))
         return;
     f = frame_w(hv, mfn);
-    if (f->flags & FRAME_ALLOCATED) {
-        f->flags &= (uint8_t)~FRAME_ALLOCATED;
-        put_page(hv, mfn);
-    }
+    if (f->flags & FRAME_ALLOCATED)
+        frame_unallocate(hv, mfn);
 }
 
 /* Only slots below the in-use count are trusted to name our frames; the rest are reset. */

@@ -179,8 +179,7 @@ static bool memop_remove_page(struct hv *hv, struct domain *d, uint64_t gfn)
     if (!get_page(hv, mfn, d))
         return false;
     memop_p2m_clear(hv, d, gfn);
-    f->flags &= (uint8_t)~FRAME_ALLOCATED;
-    put_page(hv, mfn);      /* the allocation ref */
+    frame_unallocate(hv, mfn);
     put_page(hv, mfn);      /* our temporary ref: frees the frame if nothing else holds it */
     return true;
 }
@@ -323,10 +322,8 @@ struct memop_xchunk {
 /* Give back the output frames of a chunk that could not be completed (nothing else holds them). */
 static void memop_unalloc(struct hv *hv, mfn_t base, unsigned order)
 {
-    for (uint64_t k = 0; k < (1ULL << order); k++) {
-        frame_w(hv, base + k)->flags &= (uint8_t)~FRAME_ALLOCATED;
-        put_page(hv, base + k);
-    }
+    for (uint64_t k = 0; k < (1ULL << order); k++)
+        frame_unallocate(hv, base + k);
 }
 
 /* The lists of a chunk of more than one extent either way, up to a p2m's worth each (48 KiB in
@@ -418,8 +415,7 @@ static long memop_exchange_chunk(struct hv *hv, struct vcpu *v, struct domain *d
             mfn_t mfn = d->p2m[g];
 
             memop_p2m_clear(hv, d, g);
-            frame_w(hv, mfn)->flags &= (uint8_t)~FRAME_ALLOCATED;
-            put_page(hv, mfn);      /* the only ref: the input frame goes back to the pool */
+            frame_unallocate(hv, mfn);   /* the only ref: the input frame goes back to the pool */
         }
     for (uint64_t j = 0; j < nout; j++)
         for (uint64_t k = 0; k < pout; k++)

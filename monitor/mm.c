@@ -35,6 +35,12 @@ void put_page(struct hv *hv, mfn_t mfn)
         frame_free(hv, mfn);
 }
 
+void frame_unallocate(struct hv *hv, mfn_t mfn)
+{
+    frame_w(hv, mfn)->flags &= (uint8_t)~FRAME_ALLOCATED;
+    put_page(hv, mfn);
+}
+
 /* Take over a partial state for the caller: its type ref becomes the caller's, its general ref
    goes (the caller holds its own general ref, so the frame cannot be freed here). */
 static void pt_partial_take(struct hv *hv, struct frame *f)
@@ -413,11 +419,9 @@ int mm_relinquish(struct hv *hv, struct domain *d)
         if (rf->owner != d->id || rf->list_id != LIST_PAGES(d->id) ||
             !(rf->flags & FRAME_ALLOCATED))
             continue;
-        struct frame *f = frame_w(hv, m);
         if (mm_relinquish_yield(hv, &progress))
             return -XEN_ERESTART;
-        f->flags &= (uint8_t)~FRAME_ALLOCATED;
-        put_page(hv, m);
+        frame_unallocate(hv, m);
     }
     return 0;
 }

@@ -622,6 +622,8 @@ void frame_free(struct hv *hv, mfn_t mfn);
 /* monitor/mm.c: reference counts, types, validation (Xen's get_page / get_page_type family). */
 bool get_page(struct hv *hv, mfn_t mfn, const struct domain *d);  /* general ref; owner must be d */
 void put_page(struct hv *hv, mfn_t mfn);                           /* frees at 0 */
+/* The owner's allocation ref (PGC_allocated) goes: freed when nothing else holds the frame. */
+void frame_unallocate(struct hv *hv, mfn_t mfn);
 /* Type ref; validates a PT type (preemptible: may return -ERESTART leaving the frame PARTIAL).
    0, -EINVAL (type conflict or invalid contents), -EBUSY, -ERESTART. */
 int get_page_type(struct hv *hv, mfn_t mfn, enum pgt_type type, bool preemptible);
