@@ -533,16 +533,24 @@ static long evtchn_fifo_map(struct hv *hv, struct domain *d, uint64_t mfn)
     return get_page_and_type(hv, mfn, d, PGT_writable, false) < 0 ? -XEN_EINVAL : 0;
 }
 
+/* The FIFO ops' common start: the argument copied in (-EFAULT), then the caller's domain. */
+static long evtchn_fifo_args(struct hv *hv, struct vcpu *v, gva_t arg, void *op, size_t size,
+                             struct domain **d)
+{
+    if (copy_from_guest(hv, v, op, arg, size))
+        return -XEN_EFAULT;
+    *d = dom_get(hv, v->domid);
+    return *d ? 0 : -XEN_ESRCH;
+}
+
 static long evtchn_op_init_control(struct hv *hv, struct vcpu *v, gva_t arg)
 {
     struct evtchn_init_control op;
-    struct domain *d = dom_get(hv, v->domid);
-    long rc;
+    struct domain *d;
+    long rc = evtchn_fifo_args(hv, v, arg, &op, sizeof(op), &d);
 
-    if (copy_from_guest(hv, v, &op, arg, sizeof(op)))
-        return -XEN_EFAULT;
-    if (!d)
-        return -XEN_ESRCH;
+    if (rc < 0)
+        return rc;
     op.link_bits = EVTCHN_FIFO_LINK_BITS;
     if (op.vcpu >= d->nr_vcpus || op.vcpu >= HV_MAX_VCPUS)
         return -XEN_ENOENT;
@@ -570,13 +578,11 @@ static long evtchn_op_init_control(struct hv *hv, struct vcpu *v, gva_t arg)
 static long evtchn_op_expand_array(struct hv *hv, struct vcpu *v, gva_t arg)
 {
     struct evtchn_expand_array op;
-    struct domain *d = dom_get(hv, v->domid);
-    long rc;
+    struct domain *d;
+    long rc = evtchn_fifo_args(hv, v, arg, &op, sizeof(op), &d);
 
-    if (copy_from_guest(hv, v, &op, arg, sizeof(op)))
-        return -XEN_EFAULT;
-    if (!d)
-        return -XEN_ESRCH;
+    if (rc < 0)
+        return rc;
     if (!d->fifo.on)
         return -XEN_EOPNOTSUPP;
     if (d->fifo.nr_array >= EVTCHN_FIFO_MAX_ARRAY_PAGES)
@@ -593,13 +599,12 @@ static long evtchn_op_expand_array(struct hv *hv, struct vcpu *v, gva_t arg)
 static long evtchn_op_set_priority(struct hv *hv, struct vcpu *v, gva_t arg)
 {
     struct evtchn_set_priority op;
-    struct domain *d = dom_get(hv, v->domid);
+    struct domain *d;
     struct evtchn *chn;
+    long rc = evtchn_fifo_args(hv, v, arg, &op, sizeof(op), &d);
 
-    if (copy_from_guest(hv, v, &op, arg, sizeof(op)))
-        return -XEN_EFAULT;
-    if (!d)
-        return -XEN_ESRCH;
+    if (rc < 0)
+        return rc;
     if (op.port >= d->evtchn_valid)
         return -XEN_EINVAL;
     if (!d->fifo.on)
