@@ -59,28 +59,31 @@ static long dr_set_control(struct hv *hv, struct vcpu *v, uint64_t value)
     return 0;
 }
 
+/* The register reg names: DR4 and DR5 alias DR6 and DR7 while CR4.DE is clear and name none
+   (-1) while it is set; another number names itself. */
+static int dr_alias(const struct vcpu *v, unsigned reg)
+{
+    if (reg == 4 || reg == 5)
+        return v->cr4_de ? -1 : (int)reg + 2;
+    return (int)reg;
+}
+
 /* set_debugreg(reg, value): DR0-3 take addresses dr_addr_ok allows (-EPERM); DR4 and DR5 alias
    DR6 and DR7 unless CR4.DE is set (-ENODEV); any other register is -ENODEV. */
 long do_set_debugreg(struct hv *hv, struct vcpu *v, uint64_t args[6])
 {
-    unsigned reg = (unsigned)(int)args[0];
+    int r = dr_alias(v, (unsigned)(int)args[0]);
     uint64_t value = args[1];
 
-    switch (reg) {
+    switch (r) {
     case 0: case 1: case 2: case 3:
         if (!dr_addr_ok(hv, v, value))
             return -XEN_EPERM;
-        v->dr[reg] = value;
+        v->dr[r] = value;
         return 0;
-    case 4:
     case 6:
-        if (reg == 4 && v->cr4_de)
-            return -XEN_ENODEV;
         return dr_set_status(v, value);
-    case 5:
     case 7:
-        if (reg == 5 && v->cr4_de)
-            return -XEN_ENODEV;
         return dr_set_control(hv, v, value);
     default:
         return -XEN_ENODEV;
@@ -91,21 +94,15 @@ long do_set_debugreg(struct hv *hv, struct vcpu *v, uint64_t args[6])
    folded back in); DR4/DR5 alias as for set_debugreg; another register is -ENODEV. */
 long do_get_debugreg(struct hv *hv, struct vcpu *v, uint64_t args[6])
 {
-    unsigned reg = (unsigned)(int)args[0];
+    int r = dr_alias(v, (unsigned)(int)args[0]);
 
     (void)hv;
-    switch (reg) {
+    switch (r) {
     case 0: case 1: case 2: case 3:
-        return (long)v->dr[reg];
-    case 4:
+        return (long)v->dr[r];
     case 6:
-        if (reg == 4 && v->cr4_de)
-            return -XEN_ENODEV;
         return (long)v->dr6;
-    case 5:
     case 7:
-        if (reg == 5 && v->cr4_de)
-            return -XEN_ENODEV;
         return (long)(v->dr7 | v->dr7_emul);
     default:
         return -XEN_ENODEV;
