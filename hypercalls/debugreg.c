@@ -10,7 +10,7 @@ static bool dr_addr_ok(struct hv *hv, const struct vcpu *v, uint64_t a)
 {
     if (guest_range_ok(a, 1))
         return true;
-    if (hv && hv_bug_on(hv, HV_BUG_XSA444)) {
+    if (hv_bug_on(hv, HV_BUG_XSA444)) {
         uint64_t off = a - (ARG_XLAT_VIRT_START + ((uint64_t)v->id << ARG_XLAT_VCPU_SHIFT));
         return off < ARG_XLAT_SIZE && off + 8U <= ARG_XLAT_SIZE;
     }

@@ -21,8 +21,7 @@ long do_set_gdt(struct hv *hv, struct vcpu *v, uint64_t args[6])
     if (n && copy_from_guest(hv, v, frames, args[0], n * sizeof(frames[0])) < 0)
         return -XEN_EFAULT;
     for (i = 0; i < n; i++)
-        if (!mfn_valid(hv, frames[i]) ||
-            get_page_and_type(hv, frames[i], d, PGT_seg_desc, false) < 0)
+        if (get_page_and_type(hv, frames[i], d, PGT_seg_desc, false) < 0)
             goto fail;
 
     vcpu_gdt_destroy(hv, v);
