@@ -128,29 +128,28 @@ static uint32_t diff_own_limit(const struct finding *f, uint32_t n)
     return f->op_index >= 0 && (uint32_t)f->op_index < n ? (uint32_t)f->op_index : n;
 }
 
-/* Whether targets a and b number machine frames alike (unknown names: the model's numbering). */
-static bool diff_same_frames(const char *a, const char *b)
+/* Whether targets a and b number machine frames alike (unknown ones: the model's numbering). */
+static bool diff_same_frames(const struct target_ops *ta, const struct target_ops *tb)
 {
-    const struct target_ops *ta = target_find(a), *tb = target_find(b);
     const char *fa = ta && ta->frames ? ta->frames : "", *fb = tb && tb->frames ? tb->frames : "";
 
     return !strcmp(fa, fb);
 }
 
-bool diff_compare(const struct prog *p, const char *a, const struct op_result *ra,
-                  const struct finding *fa, const char *b, const struct op_result *rb,
-                  const struct finding *fb, struct diff_result *r)
+bool diff_compare(const struct prog *p, const struct target_ops *a, const struct op_result *ra,
+                  const struct finding *fa, const struct target_ops *b,
+                  const struct op_result *rb, const struct finding *fb, struct diff_result *r)
 {
     const struct finding *own[2] = { fa, fb };
     uint32_t n = p->nr_ops < PROG_MAX_OPS ? p->nr_ops : PROG_MAX_OPS, limit = n;
     int by = -1;
 
     memset(r, 0, sizeof(*r));
-    r->name[0] = a;
-    r->name[1] = b;
+    r->name[0] = a ? a->name : "?";
+    r->name[1] = b ? b->name : "?";
     for (unsigned s = 0; s < 2; s++)
         snprintf(r->label[s], sizeof(r->label[s]), "%.38s%s", r->name[s],
-                 strcmp(a, b) ? "" : s ? " (B)" : " (A)");
+                 strcmp(r->name[0], r->name[1]) ? "" : s ? " (B)" : " (A)");
     r->nr_ops = n;
     r->stop_op = -1;
     r->only = -1;
@@ -223,11 +222,11 @@ bool diff_compare(const struct prog *p, const char *a, const struct op_result *r
 bool diff_run(struct target *a, struct target *b, const struct prog *p, struct op_result *ra,
               struct op_result *rb, struct diff_result *r)
 {
-    /* a target that cannot build a machine forgets its ops: take the names first */
-    const char *na = a->ops ? a->ops->name : "?", *nb = b->ops ? b->ops->name : "?";
+    /* a target that cannot build a machine forgets its ops: take them first */
+    const struct target_ops *oa = a->ops, *ob = b->ops;
     struct finding fa, fb;
     bool found_a = target_run(a, p, ra, &fa);
     bool found_b = target_run(b, p, rb, &fb);
 
-    return diff_compare(p, na, ra, found_a ? &fa : NULL, nb, rb, found_b ? &fb : NULL, r);
+    return diff_compare(p, oa, ra, found_a ? &fa : NULL, ob, rb, found_b ? &fb : NULL, r);
 }

@@ -225,8 +225,7 @@ static void fuzz_diff_one(struct fuzz_wk *k, const struct prog *p, const struct 
     bool found_b = target_run(tb, p, k->res_b, &fb);
     if (found_b)
         fuzz_send(k, p, enc, &fb, FUZZ_SIDE_B);
-    if (diff_compare(p, k->ops->name, res, fa, k->ops_b->name, k->res_b, found_b ? &fb : NULL,
-                     k->dr))
+    if (diff_compare(p, k->ops, res, fa, k->ops_b, k->res_b, found_b ? &fb : NULL, k->dr))
         fuzz_send(k, p, enc, &k->dr->f, FUZZ_SIDE_DIFF);
     __atomic_fetch_add(&k->sh->diff_ops, k->dr->nr_ops, __ATOMIC_RELAXED);
     __atomic_fetch_add(&k->sh->diff_compared, k->dr->compared, __ATOMIC_RELAXED);

@@ -64,6 +64,8 @@ TEST(diff_frame_numbers)
     /* A value flagged as holding frame numbers is not compared; unflagged, it differs. */
     static struct op_result ra[PROG_MAX_OPS], rb[PROG_MAX_OPS];
     static struct diff_result r;
+    const struct target_ops *nat = target_find("native"), *xen = target_find("xen");
+    const struct target_ops *uni = target_find("unicorn");
     dp_parse(&p, "shape frames=256 domains=3 vcpus=2 pages=64\n"
                  "guest_read d1 v0 gva(d1,g3,+0) size=8\n"
                  "hypercall d1 v0 update_va_mapping(gva(d1,g5,+0), 0x9027, 0)\n"
@@ -72,21 +74,21 @@ TEST(diff_frame_numbers)
         ra[i].status = rb[i].status = OPS_RAN;
     ra[0].value = 0x2025;
     rb[0].value = 0xf011125;
-    CU_ASSERT(diff_compare(&p, "native", ra, NULL, "xen", rb, NULL, &r));
+    CU_ASSERT(diff_compare(&p, nat, ra, NULL, xen, rb, NULL, &r));
     TEST_EQ(DIFF_STOP_DIFFERENCE, r.stop);
     TEST_EQ(PE_VALUE, r.fields);
     rb[0].flags = OPR_VALUE_MACHINE;
-    CU_ASSERT(!diff_compare(&p, "native", ra, NULL, "xen", rb, NULL, &r));
+    CU_ASSERT(!diff_compare(&p, nat, ra, NULL, xen, rb, NULL, &r));
     /* op 1 names frame 9 by number: comparison stops there, whatever op 2 gives */
     TEST_EQ(DIFF_STOP_FRAME, r.stop);
     TEST_EQ(1, r.stop_op);
     TEST_EQ(1, r.compared);
     rb[2].rc = -22;
-    CU_ASSERT(!diff_compare(&p, "native", ra, NULL, "xen", rb, NULL, &r));
+    CU_ASSERT(!diff_compare(&p, nat, ra, NULL, xen, rb, NULL, &r));
     /* two targets of the model's numbering compare both: the value and everything after */
-    CU_ASSERT(diff_compare(&p, "native", ra, NULL, "unicorn", rb, NULL, &r));
+    CU_ASSERT(diff_compare(&p, nat, ra, NULL, uni, rb, NULL, &r));
     TEST_EQ(0, r.stop_op);
     rb[0].value = ra[0].value;
-    CU_ASSERT(diff_compare(&p, "native", ra, NULL, "native", rb, NULL, &r));
+    CU_ASSERT(diff_compare(&p, nat, ra, NULL, nat, rb, NULL, &r));
     TEST_EQ(2, r.stop_op);
 }

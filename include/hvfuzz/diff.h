@@ -44,12 +44,13 @@ struct diff_result {
 
 /*
  * Compare two runs of p: ra and rb (p->nr_ops entries each, as target_run filled them) on the
- * targets named a and b, whose own findings are fa and fb (NULL: none). Returns true at a
- * difference (r->f, r->seen, r->fields). r is always filled.
+ * targets a and b (NULL: unknown, named "?", numbering frames as the model does), whose own
+ * findings are fa and fb (NULL: none). Returns true at a difference (r->f, r->seen, r->fields).
+ * r is always filled.
  */
-bool diff_compare(const struct prog *p, const char *a, const struct op_result *ra,
-                  const struct finding *fa, const char *b, const struct op_result *rb,
-                  const struct finding *fb, struct diff_result *r);
+bool diff_compare(const struct prog *p, const struct target_ops *a, const struct op_result *ra,
+                  const struct finding *fa, const struct target_ops *b,
+                  const struct op_result *rb, const struct finding *fb, struct diff_result *r);
 
 /*
  * Run p on target a, then on target b (target_run each), and compare (diff_compare). ra and rb
