@@ -218,40 +218,36 @@ static long mig_round(struct hv *hv, domid_t dom)
     return mig_send_round(hv, d, s, bm, false);
 }
 
+/* The vCPU state the stream carries as it is, from src to dst (a struct vcpu and a struct
+   mig_vcpu, either way round): one list for the save, the restore and the oracle. The base
+   pointers travel as pfns, outside it. */
+#define MIG_VCPU_COPY(dst, src) do {                                \
+        (dst)->up = (src)->up;                                      \
+        (dst)->initialised = (src)->initialised;                    \
+        (dst)->uregs = (src)->uregs;                                \
+        memcpy((dst)->traps, (src)->traps, sizeof((dst)->traps));   \
+        (dst)->msr = (src)->msr;                                    \
+        (dst)->cont = (src)->cont;                                  \
+        (dst)->cr2 = (src)->cr2;                                    \
+        (dst)->kernel_sp = (src)->kernel_sp;                        \
+        (dst)->kernel_ss = (src)->kernel_ss;                        \
+        (dst)->upcall_mask = (src)->upcall_mask;                    \
+        (dst)->fpu_ts = (src)->fpu_ts;                              \
+        (dst)->iopl = (src)->iopl;                                  \
+    } while (0)
+
 void mig_vcpu_get(struct mig_vcpu *sv, const struct vcpu *v, uint64_t cr3_pfn,
                   uint64_t cr3u_pfn)
 {
     memset(sv, 0, sizeof(*sv));
-    sv->up = v->up;
-    sv->initialised = v->initialised;
+    MIG_VCPU_COPY(sv, v);
     sv->cr3_pfn = cr3_pfn;
     sv->cr3u_pfn = cr3u_pfn;
-    sv->uregs = v->uregs;
-    memcpy(sv->traps, v->traps, sizeof(sv->traps));
-    sv->msr = v->msr;
-    sv->cont = v->cont;
-    sv->cr2 = v->cr2;
-    sv->kernel_sp = v->kernel_sp;
-    sv->kernel_ss = v->kernel_ss;
-    sv->upcall_mask = v->upcall_mask;
-    sv->fpu_ts = v->fpu_ts;
-    sv->iopl = v->iopl;
 }
 
 void mig_vcpu_put(struct vcpu *v, const struct mig_vcpu *sv)
 {
-    v->up = sv->up;
-    v->initialised = sv->initialised;
-    v->uregs = sv->uregs;
-    memcpy(v->traps, sv->traps, sizeof(v->traps));
-    v->msr = sv->msr;
-    v->cont = sv->cont;
-    v->cr2 = sv->cr2;
-    v->kernel_sp = sv->kernel_sp;
-    v->kernel_ss = sv->kernel_ss;
-    v->upcall_mask = sv->upcall_mask;
-    v->fpu_ts = sv->fpu_ts;
-    v->iopl = sv->iopl;
+    MIG_VCPU_COPY(v, sv);
 }
 
 void mig_dom_get(struct mig_image *img, const struct domain *d)
