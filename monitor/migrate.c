@@ -234,6 +234,18 @@ static long mig_round(struct hv *hv, domid_t dom)
         (dst)->upcall_mask = (src)->upcall_mask;                    \
         (dst)->fpu_ts = (src)->fpu_ts;                              \
         (dst)->iopl = (src)->iopl;                                  \
+        (dst)->cb_event = (src)->cb_event;                          \
+        (dst)->cb_failsafe = (src)->cb_failsafe;                    \
+        (dst)->cb_syscall = (src)->cb_syscall;                      \
+        (dst)->cb_syscall32 = (src)->cb_syscall32;                  \
+        (dst)->cb_sysenter = (src)->cb_sysenter;                    \
+        (dst)->cb_mask = (src)->cb_mask;                            \
+        memcpy((dst)->dr, (src)->dr, sizeof((dst)->dr));            \
+        (dst)->dr6 = (src)->dr6;                                    \
+        (dst)->dr7 = (src)->dr7;                                    \
+        (dst)->dr7_emul = (src)->dr7_emul;                          \
+        (dst)->ldt_base = (src)->ldt_base;                          \
+        (dst)->ldt_ents = (src)->ldt_ents;                          \
     } while (0)
 
 void mig_vcpu_get(struct mig_vcpu *sv, const struct vcpu *v, uint64_t cr3_pfn,
@@ -243,6 +255,7 @@ void mig_vcpu_get(struct mig_vcpu *sv, const struct vcpu *v, uint64_t cr3_pfn,
     MIG_VCPU_COPY(sv, v);
     sv->cr3_pfn = cr3_pfn;
     sv->cr3u_pfn = cr3u_pfn;
+    sv->gdt_ents = v->gdt_ents;   /* its frames' pfns: the caller's (mig_vcpu_gdt_pfns) */
 }
 
 void mig_vcpu_put(struct vcpu *v, const struct mig_vcpu *sv)
@@ -276,11 +289,14 @@ static void mig_save_vcpus(const struct hv *hv, const struct domain *d, struct m
 {
     for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
         const struct vcpu *v = &d->vcpu[i];
-        if (i >= d->nr_vcpus)
+        if (i >= d->nr_vcpus) {
             memset(&s->vcpu[i], 0, sizeof(s->vcpu[i]));
-        else
-            mig_vcpu_get(&s->vcpu[i], v, mig_save_pfn(hv, d, v->guest_table),
-                         mig_save_pfn(hv, d, v->guest_table_user));
+            continue;
+        }
+        mig_vcpu_get(&s->vcpu[i], v, mig_save_pfn(hv, d, v->guest_table),
+                     mig_save_pfn(hv, d, v->guest_table_user));
+        for (unsigned k = 0; k < vcpu_gdt_frames(v) && k < FIRST_RESERVED_GDT_PAGE; k++)
+            s->vcpu[i].gdt_pfn[k] = mig_save_pfn(hv, d, v->gdt_frames[k]);
     }
     mig_dom_get(s, d);
 }
@@ -421,6 +437,27 @@ static int mig_restore(struct hv *hv, domid_t id, const struct mig_image *s, boo
             }
         }
         mig_vcpu_put(v, sv);
+        /* the GDT as arch_set_info_guest installs it: each frame typed seg_desc again */
+        unsigned ng = (sv->gdt_ents + GDT_ENTRIES_PER_PAGE - 1U) / GDT_ENTRIES_PER_PAGE, k;
+        for (k = 0; k < ng && k < FIRST_RESERVED_GDT_PAGE; k++) {
+            uint64_t pfn = sv->gdt_pfn[k];
+            rc = pfn < HV_MAX_GFNS ? get_page_and_type(hv, n->p2m[pfn], n, PGT_seg_desc, false)
+                                   : -XEN_EINVAL;
+            if (rc < 0)
+                break;
+            v->gdt_frames[k] = n->p2m[pfn];
+        }
+        if (rc < 0) {
+            *bad = true;
+            snprintf(why, whylen, "vcpu %u GDT frame %u at pfn 0x%llx refused (%d)", i, k,
+                     (unsigned long long)sv->gdt_pfn[k], rc);
+            while (k-- > 0) {
+                put_page_and_type(hv, v->gdt_frames[k]);
+                v->gdt_frames[k] = 0;
+            }
+            goto drop;
+        }
+        v->gdt_ents = sv->gdt_ents;
     }
     /* pins in pfn order, as Xen's pin_pagetables issues them */
     for (uint32_t pfn = 0; pfn < s->nr_pfns && rc >= 0; pfn++) {
@@ -503,7 +540,8 @@ static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
         }
     }
     rc = mig_send_round(hv, d, &m->s, bm, true);
-    /* a base pointer outside the pseudo-physical map cannot be sent either (Xen: "Bad CR3") */
+    /* a base pointer or GDT frame outside the pseudo-physical map cannot be sent either (Xen:
+       "Bad CR3", "GDT frame is not in range of pseudophys map") */
     for (unsigned i = 0; rc >= 0 && i < d->nr_vcpus; i++) {
         uint64_t pfn;
         const struct vcpu *v = &d->vcpu[i];
@@ -511,6 +549,9 @@ static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
             (v->guest_table_user != MFN_INVALID &&
              !mig_mfn_to_pfn(hv, d, v->guest_table_user, &pfn)))
             rc = -XEN_ERANGE;
+        for (unsigned k = 0; k < vcpu_gdt_frames(v) && k < FIRST_RESERVED_GDT_PAGE; k++)
+            if (!mig_mfn_to_pfn(hv, d, v->gdt_frames[k], &pfn))
+                rc = -XEN_ERANGE;
     }
     if (rc < 0) {
         /* the save failed: the source goes on as it was */

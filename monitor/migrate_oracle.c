@@ -57,11 +57,54 @@ static void mig_oracle_vcpu(const struct hv *hv, const uint32_t *inv, const stru
                             unsigned i, struct mig_vcpu *out)
 {
     const struct vcpu *v = &d->vcpu[i];
-    if (i >= d->nr_vcpus || !inv)
+    if (i >= d->nr_vcpus || !inv) {
         memset(out, 0, sizeof(*out));
-    else
-        mig_vcpu_get(out, v, mig_base_pfn(hv, inv, v->guest_table),
-                     mig_base_pfn(hv, inv, v->guest_table_user));
+        return;
+    }
+    mig_vcpu_get(out, v, mig_base_pfn(hv, inv, v->guest_table),
+                 mig_base_pfn(hv, inv, v->guest_table_user));
+    for (unsigned k = 0; k < vcpu_gdt_frames(v) && k < FIRST_RESERVED_GDT_PAGE; k++)
+        out->gdt_pfn[k] = mig_base_pfn(hv, inv, v->gdt_frames[k]);
+}
+
+/*
+ * The vCPU state no stream carries, or carries by another name: the domain id, the TLB and its
+ * promises, the frame numbers (compared as pfns above), the scheduler's blocked and polling
+ * marks (a restored vCPU runs; a blocked guest's block returns), the I/O bitmap (not in Xen's
+ * vcpu_guest_context: the guest registers it again), and the user-mode entry (a restored vCPU
+ * starts in kernel mode: the model's gap, docs/MIGRATION.md). Everything else must come back
+ * as it was, whether or not MIG_VCPU_COPY names it: a field added to struct vcpu and to no
+ * list shows up here.
+ */
+static void mig_vcpu_scrub(struct vcpu *v)
+{
+    v->domid = 0;
+    v->blocked = v->polling = false;
+    v->guest_table = v->guest_table_user = v->old_guest_table = 0;
+    v->tlb_flush_time = 0;
+    memset(v->tlb, 0, sizeof(v->tlb));
+    v->tlb_fills = 0;
+    memset(&v->promise, 0, sizeof(v->promise));
+    memset(v->gdt_frames, 0, sizeof(v->gdt_frames));
+    v->iobmp = 0;
+    v->iobmp_limit = 0;
+    v->user_mode = false;
+    v->user_table_live = 0;
+}
+
+/* Offset of the first byte where a and b differ, once both are scrubbed; -1 when none does. */
+static long mig_vcpu_raw_diff(const struct vcpu *src, const struct vcpu *dst)
+{
+    static struct vcpu a, b;
+    a = *src;
+    b = *dst;
+    mig_vcpu_scrub(&a);
+    mig_vcpu_scrub(&b);
+    const uint8_t *pa = (const uint8_t *)&a, *pb = (const uint8_t *)&b;
+    for (size_t k = 0; k < sizeof(a); k++)
+        if (pa[k] != pb[k])
+            return (long)k;
+    return -1;
 }
 
 void mig_oracle_image(const struct hv *hv, const struct domain *d, struct mig_image *img)
@@ -80,8 +123,10 @@ void mig_oracle_image(const struct hv *hv, const struct domain *d, struct mig_im
         pg->pinned = (f->flags & FRAME_PINNED) != 0;
         mig_canon(hv, d, inv, pfn, pg->type, (uint64_t *)(img->data + (size_t)pfn * PAGE_SIZE));
     }
-    for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
         mig_oracle_vcpu(hv, inv, d, i, &img->vcpu[i]);
+        img->raw[i] = d->vcpu[i];
+    }
     mig_dom_get(img, d);
     free(inv);
 }
@@ -120,6 +165,17 @@ static const char *mig_vcpu_diff(const struct mig_vcpu *a, const struct mig_vcpu
     if (a->cr2 != b->cr2 || a->kernel_sp != b->kernel_sp || a->kernel_ss != b->kernel_ss ||
         a->upcall_mask != b->upcall_mask || a->fpu_ts != b->fpu_ts || a->iopl != b->iopl)
         return "cr2, kernel stack, upcall mask, TS or IOPL";
+    if (a->cb_event != b->cb_event || a->cb_failsafe != b->cb_failsafe ||
+        a->cb_syscall != b->cb_syscall || a->cb_syscall32 != b->cb_syscall32 ||
+        a->cb_sysenter != b->cb_sysenter || a->cb_mask != b->cb_mask)
+        return "callbacks";
+    if (memcmp(a->dr, b->dr, sizeof(a->dr)) != 0 || a->dr6 != b->dr6 || a->dr7 != b->dr7 ||
+        a->dr7_emul != b->dr7_emul)
+        return "debug registers";
+    if (a->ldt_base != b->ldt_base || a->ldt_ents != b->ldt_ents)
+        return "LDT";
+    if (a->gdt_ents != b->gdt_ents || memcmp(a->gdt_pfn, b->gdt_pfn, sizeof(a->gdt_pfn)) != 0)
+        return "GDT (entries, frames as pfns)";
     return NULL;
 }
 
@@ -175,6 +231,11 @@ void mig_oracle_compare(const struct hv *hv, const struct mig_image *img,
         if (what)
             mig_found(rep, "vcpu", "d%u vcpu %u: %s differ from the source's at the pause",
                       (unsigned)n->id, i, what);
+        long off = what ? -1 : mig_vcpu_raw_diff(&img->raw[i], &n->vcpu[i]);
+        if (off >= 0)
+            mig_found(rep, "vcpu", "d%u vcpu %u: the state at byte %ld of struct vcpu differs "
+                      "from the source's at the pause (a field no stream carries)",
+                      (unsigned)n->id, i, off);
     }
     if (!rep->found && (img->max_pages != n->max_pages || img->nr_vcpus != n->nr_vcpus ||
                         img->vm_assist != n->vm_assist ||

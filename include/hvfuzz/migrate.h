@@ -40,6 +40,16 @@ struct mig_vcpu {
     uint8_t  upcall_mask;
     bool     fpu_ts;
     uint32_t iopl;
+    /* vcpu_guest_context's and the extended context's callbacks, debug registers, LDT and GDT
+       (the GDT's frames as pfns) */
+    uint64_t cb_event, cb_failsafe, cb_syscall, cb_syscall32, cb_sysenter;
+    uint8_t  cb_mask;
+    uint64_t dr[4], dr6, dr7;
+    uint32_t dr7_emul;
+    uint64_t ldt_base;
+    uint32_t ldt_ents;
+    uint32_t gdt_ents;
+    uint64_t gdt_pfn[FIRST_RESERVED_GDT_PAGE];
 };
 
 /* The stream, plus the oracle's image of the source at the pause, in the same form. */
@@ -50,6 +60,9 @@ struct mig_image {
     struct cpuid_policy cpuid;
     struct mig_page page[HV_MAX_GFNS];
     struct mig_vcpu vcpu[HV_MAX_VCPUS];
+    /* the oracle's image only: the source's vCPUs whole, so that state the stream's list
+       (MIG_VCPU_COPY) leaves out shows up too (mig_oracle_compare) */
+    struct vcpu raw[HV_MAX_VCPUS];
     uint8_t *data;                          /* HV_MAX_GFNS pages, PT entries canonical (pfns) */
 };
 
