@@ -47,7 +47,7 @@ static void xen_boot_same(const struct prog *p, const struct op_result *a,
                     (!a[i].out_len || !memcmp(a[i].out, b[i].out, a[i].out_len));
         if (!same)
             fprintf(stderr, "%s:%d: op %u: alone: status %u rc %lld value %#llx fault %u; "
-                            "after baseline_a: status %u rc %lld value %#llx fault %u\n",
+                            "after another program: status %u rc %lld value %#llx fault %u\n",
                     __FILE__, __LINE__, i, a[i].status, (long long)a[i].rc,
                     (unsigned long long)a[i].value, a[i].fault, b[i].status, (long long)b[i].rc,
                     (unsigned long long)b[i].value, b[i].fault);
@@ -78,71 +78,69 @@ static bool xen_boot_alone(struct target *t, const char *test, const struct prog
     return true;
 }
 
+/* Run first, then b, whose results must be those b gave alone; first's results are left in ra
+   for the caller. restores: the machines (boots and restores) first must cost, -1 unchecked. */
+static void xen_boot_then(struct target *t, const struct prog *first, const struct prog *b,
+                          const struct op_result *alone, struct op_result *ra, int restores)
+{
+    static struct op_result after[PROG_MAX_OPS];
+    struct finding f;
+    unsigned machines = xen_boots + xen_restores;
+
+    CU_ASSERT(!target_run(t, first, ra, &f));
+    CU_ASSERT(!target_run(t, b, after, &f));
+    if (restores >= 0)
+        TEST_EQ(machines + (unsigned)restores, xen_boots + xen_restores);
+    xen_boot_same(b, alone, after);
+}
+
 TEST(xen_boot_baseline)
 {
-    static struct prog a, b;
-    static struct op_result alone[PROG_MAX_OPS], after[PROG_MAX_OPS], ra[PROG_MAX_OPS];
+    static struct prog a, b, taint;
+    static struct op_result alone[PROG_MAX_OPS], ra[PROG_MAX_OPS];
     static uint8_t out_alone[PROG_MAX_OPS][PROG_MAX_PAYLOAD];
-    struct finding f;
     struct target t;
 
     if (!xen_boot_wanted())
         return;
     xen_boot_load(&a, "baseline_a.txt");
     xen_boot_load(&b, "baseline_b.txt");
+    xen_boot_load(&taint, "taint.txt");
     if (!xen_boot_alone(&t, "xen_boot_baseline", &b, alone, out_alone))
         return;
-    CU_ASSERT(!target_run(&t, &a, ra, &f));
-    /* a ran its ops: the undo has something to do */
+    xen_boot_then(&t, &a, &b, alone, ra, -1);
+    /* a ran its ops: the undo had something to do */
     TEST_EQ(0, ra[3].rc);
-    CU_ASSERT(!target_run(&t, &b, after, &f));
-    xen_boot_same(&b, alone, after);
     /* a program the agent cannot undo: the next one runs on the saved machine, restored (or,
        where QEMU would not save it, on a fresh boot) */
-    static struct prog taint;
-    xen_boot_load(&taint, "taint.txt");
-    unsigned machines = xen_boots + xen_restores;
-    CU_ASSERT(!target_run(&t, &taint, ra, &f));
-    CU_ASSERT(!target_run(&t, &b, after, &f));
-    TEST_EQ(machines + 1, xen_boots + xen_restores);
-    xen_boot_same(&b, alone, after);
+    xen_boot_then(&t, &taint, &b, alone, ra, 1);
     target_close(&t);
 }
 
 /* The same for a domU (docs/XEN.md, "Several domains"): domU 1's agent undoes its program's
    state, so domu_baseline_b.txt gives the same results alone, after domu_baseline_a.txt and
-   after domu_by_dom0.txt (dom0 allocating a port in domU 1). */
+   after domu_by_dom0.txt (dom0 allocating a port in domU 1), with no restore in between. */
 TEST(xen_boot_domu_undo)
 {
-    static struct prog a, b;
-    static struct op_result alone[PROG_MAX_OPS], after[PROG_MAX_OPS], ra[PROG_MAX_OPS];
+    static struct prog a, b, by0;
+    static struct op_result alone[PROG_MAX_OPS], ra[PROG_MAX_OPS];
     static uint8_t out_alone[PROG_MAX_OPS][PROG_MAX_PAYLOAD];
-    struct finding f;
     struct target t;
 
     if (!xen_boot_wanted())
         return;
     xen_boot_load(&a, "domu_baseline_a.txt");
     xen_boot_load(&b, "domu_baseline_b.txt");
+    xen_boot_load(&by0, "domu_by_dom0.txt");
     if (!xen_boot_alone(&t, "xen_boot_domu_undo", &b, alone, out_alone))
         return;
     for (uint32_t i = 0; i < b.nr_ops; i++)
         TEST_EQ(OPS_RAN, alone[i].status);   /* the domU ran it: nothing is unsupported */
-    unsigned machines = xen_boots + xen_restores;
-    CU_ASSERT(!target_run(&t, &a, ra, &f));
+    xen_boot_then(&t, &a, &b, alone, ra, 0);
     TEST_EQ(0, ra[3].rc);
-    CU_ASSERT(!target_run(&t, &b, after, &f));
-    /* undone by the domU itself: no restore in between */
-    TEST_EQ(machines, xen_boots + xen_restores);
-    xen_boot_same(&b, alone, after);
     /* dom0 changing the domU (a port allocated in it) is undone too, though domU 1 ran no op */
-    static struct prog by0;
-    xen_boot_load(&by0, "domu_by_dom0.txt");
-    CU_ASSERT(!target_run(&t, &by0, ra, &f));
+    xen_boot_then(&t, &by0, &b, alone, ra, 0);
     TEST_EQ(0, ra[0].rc);
-    CU_ASSERT(!target_run(&t, &b, after, &f));
-    TEST_EQ(machines, xen_boots + xen_restores);
-    xen_boot_same(&b, alone, after);
     target_close(&t);
 }
 
@@ -152,9 +150,8 @@ TEST(xen_boot_domu_undo)
 TEST(xen_boot_evtchn_bucket)
 {
     static struct prog grow, b;
-    static struct op_result alone[PROG_MAX_OPS], after[PROG_MAX_OPS], ra[PROG_MAX_OPS];
+    static struct op_result alone[PROG_MAX_OPS], ra[PROG_MAX_OPS];
     static uint8_t out_alone[PROG_MAX_OPS][PROG_MAX_PAYLOAD];
-    struct finding f;
     struct target t;
 
     if (!xen_boot_wanted())
@@ -164,11 +161,7 @@ TEST(xen_boot_evtchn_bucket)
     if (!xen_boot_alone(&t, "xen_boot_evtchn_bucket", &b, alone, out_alone))
         return;
     TEST_EQ(-XEN_EINVAL, alone[0].rc);
-    unsigned machines = xen_boots + xen_restores;
-    CU_ASSERT(!target_run(&t, &grow, ra, &f));
+    xen_boot_then(&t, &grow, &b, alone, ra, 1);
     TEST_EQ(0, ra[grow.nr_ops - 2].rc);   /* port 127 unmasked: the second bucket exists */
-    CU_ASSERT(!target_run(&t, &b, after, &f));
-    TEST_EQ(machines + 1, xen_boots + xen_restores);
-    xen_boot_same(&b, alone, after);
     target_close(&t);
 }
