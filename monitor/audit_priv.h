@@ -82,6 +82,7 @@ struct audit_tbl {
     /* I5 applies: the owner exists, is not dying and is not privileged (a privileged domain
        maps other domains' frames, as Xen lets a toolstack: update_va_mapping_otherdomain) */
     bool     isolated;
+    uint64_t l1_disallow;   /* flags its L1 entries may not set (pt_l1_disallow of the owner) */
 };
 /* Fill tb for table m; false if m holds no refs. Table-level checks are made here. */
 bool audit_tbl_begin(struct audit_ctx *c, mfn_t m, struct audit_tbl *tb);

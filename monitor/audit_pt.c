@@ -16,7 +16,7 @@ static uint64_t audit_disallow(unsigned level)
 static void audit_l1e(struct audit_ctx *c, const struct audit_tbl *tb, unsigned i, uint64_t e)
 {
     struct hv *hv = c->hv;
-    uint64_t bad = e & pt_l1_disallow(hv, tb->owner);
+    uint64_t bad = e & tb->l1_disallow;
     if (bad)
         audit_add(c, INV_I4_TABLES, tb->mfn, tb->owner, 0, (int64_t)bad,
                   "l1 entry %u disallowed flags", i);
@@ -106,6 +106,7 @@ bool audit_tbl_begin(struct audit_ctx *c, mfn_t m, struct audit_tbl *tb)
     *tb = (struct audit_tbl){
         .mfn = m, .level = f->type, .owner = f->owner,
         .isolated = d && !d->dying && !d->privileged,
+        .l1_disallow = pt_l1_disallow(hv, f->owner),
     };
     if ((f->flags & (FRAME_VALIDATED | FRAME_PARTIAL)) == (FRAME_VALIDATED | FRAME_PARTIAL))
         audit_add(c, INV_I4_TABLES, m, f->owner, 0, 1, "%s both validated and partial",
