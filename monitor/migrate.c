@@ -285,20 +285,31 @@ static uint64_t mig_save_pfn(const struct hv *hv, const struct domain *d, mfn_t 
     return mig_mfn_to_pfn(hv, d, mfn, &pfn) ? pfn : GFN_INVALID;
 }
 
-static void mig_save_vcpus(const struct hv *hv, const struct domain *d, struct mig_image *s)
+/* The vCPUs and the domain's settings into the stream; -ERANGE when a base pointer or a GDT
+   frame lies outside the pseudo-physical map and cannot be sent (Xen: "Bad CR3", "GDT frame is
+   not in range of pseudophys map"). */
+static int mig_save_vcpus(const struct hv *hv, const struct domain *d, struct mig_image *s)
 {
     for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
         const struct vcpu *v = &d->vcpu[i];
+        struct mig_vcpu *sv = &s->vcpu[i];
         if (i >= d->nr_vcpus) {
-            memset(&s->vcpu[i], 0, sizeof(s->vcpu[i]));
+            memset(sv, 0, sizeof(*sv));
             continue;
         }
-        mig_vcpu_get(&s->vcpu[i], v, mig_save_pfn(hv, d, v->guest_table),
+        mig_vcpu_get(sv, v, mig_save_pfn(hv, d, v->guest_table),
                      mig_save_pfn(hv, d, v->guest_table_user));
-        for (unsigned k = 0; k < vcpu_gdt_frames(v) && k < FIRST_RESERVED_GDT_PAGE; k++)
-            s->vcpu[i].gdt_pfn[k] = mig_save_pfn(hv, d, v->gdt_frames[k]);
+        if ((v->guest_table != MFN_INVALID && sv->cr3_pfn == GFN_INVALID) ||
+            (v->guest_table_user != MFN_INVALID && sv->cr3u_pfn == GFN_INVALID))
+            return -XEN_ERANGE;
+        for (unsigned k = 0; k < vcpu_gdt_frames(v) && k < FIRST_RESERVED_GDT_PAGE; k++) {
+            sv->gdt_pfn[k] = mig_save_pfn(hv, d, v->gdt_frames[k]);
+            if (sv->gdt_pfn[k] == GFN_INVALID)
+                return -XEN_ERANGE;
+        }
     }
     mig_dom_get(s, d);
+    return 0;
 }
 
 /* Xen's restore can only start from a quiescent source: no table half validated, no deferred
@@ -540,26 +551,14 @@ static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
         }
     }
     rc = mig_send_round(hv, d, &m->s, bm, true);
-    /* a base pointer or GDT frame outside the pseudo-physical map cannot be sent either (Xen:
-       "Bad CR3", "GDT frame is not in range of pseudophys map") */
-    for (unsigned i = 0; rc >= 0 && i < d->nr_vcpus; i++) {
-        uint64_t pfn;
-        const struct vcpu *v = &d->vcpu[i];
-        if ((v->guest_table != MFN_INVALID && !mig_mfn_to_pfn(hv, d, v->guest_table, &pfn)) ||
-            (v->guest_table_user != MFN_INVALID &&
-             !mig_mfn_to_pfn(hv, d, v->guest_table_user, &pfn)))
-            rc = -XEN_ERANGE;
-        for (unsigned k = 0; k < vcpu_gdt_frames(v) && k < FIRST_RESERVED_GDT_PAGE; k++)
-            if (!mig_mfn_to_pfn(hv, d, v->gdt_frames[k], &pfn))
-                rc = -XEN_ERANGE;
-    }
+    if (rc >= 0)
+        rc = mig_save_vcpus(hv, d, &m->s);
     if (rc < 0) {
         /* the save failed: the source goes on as it was */
         d->paused = was_paused;
         mig_abort(hv, d);
         return rc;
     }
-    mig_save_vcpus(hv, d, &m->s);
     mig_oracle_image(hv, d, &m->o);
     logdirty_disable(hv, d);
     hv->mig.active = false;
