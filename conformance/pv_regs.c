@@ -49,11 +49,11 @@ static long pr_issue(struct conf_ctx *c, const struct pr_call *k)
 static uint64_t pr_state(const struct vcpu *v, const struct pr_row *r)
 {
     switch (r->check) {
-    case PR_EVENT:       return v->cb_event;
-    case PR_FAILSAFE:    return v->cb_failsafe;
-    case PR_SYSCALL:     return v->cb_syscall;
-    case PR_SYSCALL32:   return v->cb_syscall32;
-    case PR_SYSENTER:    return v->cb_sysenter;
+    case PR_EVENT:       return v->cb[CALLBACKTYPE_event];
+    case PR_FAILSAFE:    return v->cb[CALLBACKTYPE_failsafe];
+    case PR_SYSCALL:     return v->cb[CALLBACKTYPE_syscall];
+    case PR_SYSCALL32:   return v->cb[CALLBACKTYPE_syscall32];
+    case PR_SYSENTER:    return v->cb[CALLBACKTYPE_sysenter];
     case PR_MASK:        return v->cb_mask;
     case PR_NMI:         return v->traps[PV_TRAP_NMI].address;
     case PR_NMI_CS:      return v->traps[PV_TRAP_NMI].cs;

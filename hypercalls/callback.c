@@ -29,19 +29,13 @@ static long cb_register(struct vcpu *v, const struct callback_register *reg)
         return -XEN_EINVAL;
     switch (reg->type) {
     case CALLBACKTYPE_event:
-        v->cb_event = reg->address;
+        v->cb[reg->type] = reg->address;
         return 0;
     case CALLBACKTYPE_failsafe:
-        v->cb_failsafe = reg->address;
-        break;
     case CALLBACKTYPE_syscall:
-        v->cb_syscall = reg->address;
-        break;
     case CALLBACKTYPE_syscall32:
-        v->cb_syscall32 = reg->address;
-        break;
     case CALLBACKTYPE_sysenter:
-        v->cb_sysenter = reg->address;
+        v->cb[reg->type] = reg->address;
         break;
     case CALLBACKTYPE_nmi:
         return cb_register_nmi(v, reg->address);

@@ -213,12 +213,10 @@ static void audit_pv_regs(struct audit_ctx *c, const struct domain *d, const str
     if ((v->dr7_emul & ~(uint32_t)DR7_ACTIVE_MASK) || (v->dr7_emul && !v->cr4_de))
         audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, v->dr7_emul,
                   "vcpu %u emulated dr7 enables: only enable bits, only with CR4.DE", v->id);
-    const uint64_t cbs[5] = { v->cb_event, v->cb_failsafe, v->cb_syscall, v->cb_syscall32,
-                              v->cb_sysenter };
-    for (unsigned i = 0; i < 5; i++)
-        if (!audit_canonical(cbs[i]))
-            audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, (int64_t)cbs[i],
-                      "vcpu %u callback %u canonical: address", v->id, i);
+    for (unsigned t = 0; t < CALLBACKTYPE_NR; t++)
+        if (!audit_canonical(v->cb[t]))
+            audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, (int64_t)v->cb[t],
+                      "vcpu %u callback type %u canonical: address", v->id, t);
     const uint8_t maskable = (1U << CALLBACKTYPE_failsafe) | (1U << CALLBACKTYPE_syscall) |
                              (1U << CALLBACKTYPE_sysenter) | (1U << CALLBACKTYPE_syscall32);
     if (v->cb_mask & ~maskable)

@@ -234,11 +234,7 @@ static long mig_round(struct hv *hv, domid_t dom)
         (dst)->upcall_mask = (src)->upcall_mask;                    \
         (dst)->fpu_ts = (src)->fpu_ts;                              \
         (dst)->iopl = (src)->iopl;                                  \
-        (dst)->cb_event = (src)->cb_event;                          \
-        (dst)->cb_failsafe = (src)->cb_failsafe;                    \
-        (dst)->cb_syscall = (src)->cb_syscall;                      \
-        (dst)->cb_syscall32 = (src)->cb_syscall32;                  \
-        (dst)->cb_sysenter = (src)->cb_sysenter;                    \
+        memcpy((dst)->cb, (src)->cb, sizeof((dst)->cb));            \
         (dst)->cb_mask = (src)->cb_mask;                            \
         memcpy((dst)->dr, (src)->dr, sizeof((dst)->dr));            \
         (dst)->dr6 = (src)->dr6;                                    \

@@ -165,9 +165,7 @@ static const char *mig_vcpu_diff(const struct mig_vcpu *a, const struct mig_vcpu
     if (a->cr2 != b->cr2 || a->kernel_sp != b->kernel_sp || a->kernel_ss != b->kernel_ss ||
         a->upcall_mask != b->upcall_mask || a->fpu_ts != b->fpu_ts || a->iopl != b->iopl)
         return "cr2, kernel stack, upcall mask, TS or IOPL";
-    if (a->cb_event != b->cb_event || a->cb_failsafe != b->cb_failsafe ||
-        a->cb_syscall != b->cb_syscall || a->cb_syscall32 != b->cb_syscall32 ||
-        a->cb_sysenter != b->cb_sysenter || a->cb_mask != b->cb_mask)
+    if (memcmp(a->cb, b->cb, sizeof(a->cb)) != 0 || a->cb_mask != b->cb_mask)
         return "callbacks";
     if (memcmp(a->dr, b->dr, sizeof(a->dr)) != 0 || a->dr6 != b->dr6 || a->dr7 != b->dr7 ||
         a->dr7_emul != b->dr7_emul)

@@ -37,9 +37,9 @@ TEST(audit_pv_regs)
     au_expect_only(hv, INV_DOM, MFN_INVALID, 1, "emulated enable without CR4.DE");
     v->dr7_emul = 0;
 
-    v->cb_syscall = 0x0000800000000000ULL;
+    v->cb[CALLBACKTYPE_syscall] = 0x0000800000000000ULL;
     au_expect_only(hv, INV_DOM, MFN_INVALID, 1, "non-canonical syscall callback");
-    v->cb_syscall = 0;
+    v->cb[CALLBACKTYPE_syscall] = 0;
     v->cb_mask = 1U << CALLBACKTYPE_event;
     au_expect_only(hv, INV_DOM, MFN_INVALID, 1, "event callback mask flag");
     v->cb_mask = 0;

@@ -20,9 +20,9 @@ static struct hv *mv_source(void)
     TEST_EQ(0, guest_write(hv, v, DOM_VA(AU_DATA_GFN), &list, sizeof(list), NULL));
     uint64_t gdt[6] = { DOM_VA(AU_DATA_GFN), 16 };
     TEST_EQ(0, hv_hypercall(hv, v, HYPERVISOR_set_gdt, gdt));
-    v->cb_event = 0x401000;
-    v->cb_failsafe = 0x402000;
-    v->cb_syscall = 0x403000;
+    v->cb[CALLBACKTYPE_event] = 0x401000;
+    v->cb[CALLBACKTYPE_failsafe] = 0x402000;
+    v->cb[CALLBACKTYPE_syscall] = 0x403000;
     v->cb_mask = 1U << CALLBACKTYPE_failsafe;
     v->dr[0] = 0x404000;
     v->dr7 = 0x401;
@@ -51,9 +51,9 @@ static void mv_carried(void)
     const struct vcpu *v = &n->vcpu[0];
     TEST_EQ(16, v->gdt_ents);
     TEST_EQ(n->p2m[AU_DATA_GFN + 5], v->gdt_frames[0]);
-    TEST_EQ(0x401000, v->cb_event);
-    TEST_EQ(0x402000, v->cb_failsafe);
-    TEST_EQ(0x403000, v->cb_syscall);
+    TEST_EQ(0x401000, v->cb[CALLBACKTYPE_event]);
+    TEST_EQ(0x402000, v->cb[CALLBACKTYPE_failsafe]);
+    TEST_EQ(0x403000, v->cb[CALLBACKTYPE_syscall]);
     TEST_EQ(1U << CALLBACKTYPE_failsafe, v->cb_mask);
     TEST_EQ(0x404000, v->dr[0]);
     TEST_EQ(0x401, v->dr7);

@@ -42,7 +42,7 @@ struct mig_vcpu {
     uint32_t iopl;
     /* vcpu_guest_context's and the extended context's callbacks, debug registers, LDT and GDT
        (the GDT's frames as pfns) */
-    uint64_t cb_event, cb_failsafe, cb_syscall, cb_syscall32, cb_sysenter;
+    uint64_t cb[CALLBACKTYPE_NR];
     uint8_t  cb_mask;
     uint64_t dr[4], dr6, dr7;
     uint32_t dr7_emul;

@@ -320,9 +320,10 @@ struct vcpu {
     mfn_t    gdt_frames[FIRST_RESERVED_GDT_PAGE];
     uint64_t ldt_base;
     uint32_t ldt_ents;
-    /* hypercalls/callback.c: the callbacks callback_op and set_callbacks register (the NMI one
-       is trap 2), with CALLBACKF_mask_events per type */
-    uint64_t cb_event, cb_failsafe, cb_syscall, cb_syscall32, cb_sysenter;
+    /* hypercalls/callback.c: the callbacks callback_op and set_callbacks register, by
+       CALLBACKTYPE_x (the NMI one is trap 2: its slot, and the unused types', stay 0), with
+       CALLBACKF_mask_events per type */
+    uint64_t cb[CALLBACKTYPE_NR];
     uint8_t  cb_mask;           /* bit CALLBACKTYPE_x: that callback masks events */
     /* hypercalls/debugreg.c: DR0-3, DR6 and DR7 as set_debugreg keeps them, the I/O breakpoint
        enables Xen keeps out of DR7 (dr7_emul), and the guest's CR4.DE (no path sets it: 0) */

@@ -135,6 +135,7 @@ typedef uint16_t domid_t;
 #define CALLBACKTYPE_nmi       4U
 #define CALLBACKTYPE_sysenter  5U
 #define CALLBACKTYPE_syscall32 7U
+#define CALLBACKTYPE_NR        8U   /* one past the highest type */
 #define CALLBACKF_mask_events  0x1U
 struct callback_register {
     uint16_t type;
