@@ -251,13 +251,17 @@ int gnttab_init(struct hv *hv, struct domain *d)
 
     struct gnt_active *active = gt->active;
     struct gnt_maptrack *maptrack = gt->maptrack;
+    /* entries from the high-water marks up are zero (never written since the slot's tables were
+       last cleared, by calloc or here), so clearing below them clears the whole table */
+    uint32_t act_hi = gt->active_hi < GNT_MAX_REFS ? gt->active_hi : GNT_MAX_REFS;
+    uint32_t map_hi = gt->maptrack_hi < GNT_MAX_MAPTRACK ? gt->maptrack_hi : GNT_MAX_MAPTRACK;
 
     /* a limit preset by the domain creator (max_grant_frames) is kept; the tables stay */
     memset(gt, 0, sizeof(*gt));
     gt->active = active;
     gt->maptrack = maptrack;
-    memset(active, 0, GNT_MAX_REFS * sizeof(*active));
-    memset(maptrack, 0, GNT_MAX_MAPTRACK * sizeof(*maptrack));
+    memset(active, 0, act_hi * sizeof(*active));
+    memset(maptrack, 0, map_hi * sizeof(*maptrack));
     gt->touched = true;
     gt->max_frames = (max == 0 || max > GNT_MAX_FRAMES) ? GNT_MAX_FRAMES : max;
     for (uint32_t i = 0; i < GNT_MAX_FRAMES; i++)

@@ -71,9 +71,15 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
     struct gnt_maptrack *maptrack = d->gnt.maptrack;
     struct evtchn *evtchn = d->evtchn;
     uint8_t *ram = d->cmos.ram;
-    /* how much of the port table the slot's last domain used: evtchn_init clears it */
+    /* how much of the port and grant tables the slot's last domain used: evtchn_init and
+       gnttab_init clear that much */
     uint32_t ports = d->evtchn_valid, ports_hi = d->evtchn_hi;
-    memset(d, 0, sizeof(*d));
+    uint32_t act_hi = d->gnt.active_hi, map_hi = d->gnt.maptrack_hi;
+    /* p2m entries from p2m_top up are still MFN_INVALID from the slot's last creation (nr_vcpus,
+       which creation sets and nothing clears, says there was one): only those below are reset */
+    uint32_t p2m_used = d->nr_vcpus && d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
+    memset(d, 0, offsetof(struct domain, p2m));
+    memset(&d->gnt, 0, sizeof(*d) - offsetof(struct domain, gnt));
     /* a domain destroyed in log-dirty mode left its hint bit: the new one starts with it off */
     hv->logdirty_doms &= (uint8_t)~(1U << id);
     d->gnt.active = active;
@@ -82,6 +88,8 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
     d->cmos.ram = ram;
     d->evtchn_valid = ports;
     d->evtchn_hi = ports_hi;
+    d->gnt.active_hi = act_hi;
+    d->gnt.maptrack_hi = map_hi;
     d->id = id;
     d->exists = true;
     d->privileged = privileged;
@@ -89,7 +97,7 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
     d->nr_vcpus = nr_vcpus;
     page_list_init(&d->pages);
     page_list_init(&d->xenpages);
-    for (unsigned g = 0; g < HV_MAX_GFNS; g++)
+    for (unsigned g = 0; g < p2m_used; g++)
         d->p2m[g] = MFN_INVALID;
     for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
         vcpu_init(hv, d, i);

@@ -185,6 +185,9 @@ struct grant_table {
     /* One past the highest maptrack handle gnt_map_w handed out: entries from here up were never
        written since the domain was created, so the incremental audit's loops stop here. */
     uint32_t maptrack_hi;
+    /* One past the highest active ref gnt_act_w handed out since the slot's table was last
+       cleared (likewise): entries from here up are zero, so reset and gnttab_init stop here. */
+    uint32_t active_hi;
     /* Indexed by guest-supplied refs and handles: each table is its own allocation (dom_tables),
        so an index one past the end leaves the allocation, where ASan sees it, instead of landing
        in the next field. */
@@ -554,6 +557,8 @@ static inline void p2m_set(struct domain *d, uint64_t gfn, mfn_t mfn)
 static inline struct gnt_active *gnt_act_w(struct grant_table *gt, uint32_t ref)
 {
     gt->touched = true;
+    if (ref + 1 > gt->active_hi)
+        gt->active_hi = ref + 1;
     return &gt->active[ref];
 }
 static inline struct gnt_maptrack *gnt_map_w(struct grant_table *gt, uint32_t h)
