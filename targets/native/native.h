@@ -56,10 +56,6 @@ struct native {
     uint64_t *fdirty;             /* hv->fdirty: frame table and m2p entries written since then */
     uint32_t dirty_words;
     uint32_t *frame_gen;          /* hv->frame_gen, zero at reset */
-    /* High-water marks since reset, so reset copies only the parts of a domain that can differ. */
-    uint32_t hw_gfns[HV_MAX_DOMAINS];
-    uint32_t hw_gnt_frames[HV_MAX_DOMAINS];
-    uint32_t hw_console;
     /* An isolation breach seen by a guest read, or the migration oracle's mismatch, reported by
        the next check. */
     bool iso_pending;
@@ -74,7 +70,7 @@ struct native {
 /* Helpers the native files share (the files of targets/native); not part of the target contract. */
 int  native_snapshot(struct native *n);
 void native_restore(struct native *n);
-void native_note_op(struct native *n);             /* after each op: high-water marks */
+void native_note_op(struct native *n);             /* after each op: counts it */
 int  native_run_op(struct target *t, const struct prog_op *op, struct op_result *res);
 /* What every op does around its work (native_run_op's, and another CPU's running the same
    monitor): before, the per-op oracle state (changes: the op may change what the audit checks);

@@ -12,15 +12,17 @@
  *  - frame table entries, m2p entries and allocation generations only where hv->fdirty says a
  *    write happened (frame_w and m2p_set mark it), so reset does not grow with the frame count;
  *  - frame memory only where hv->dirty says a write happened (every write site marks it);
- *  - per domain: the fixed part and vCPUs, the p2m up to the highest nr_gfns seen (entries past
- *    nr_gfns are always MFN_INVALID, the p2m invariant memory.c keeps), the grant active entries up
- *    to the most grant frames seen (no ref can index past them) and maptrack when a write reached
- *    either (grant_table.touched), event channel ports up to the most valid on either side
- *    (evtchn_valid: 64 per bucket of the 4096), the FIFO event array's used part;
+ *  - per domain: the fixed part, the vCPU slots up to the larger nr_vcpus of the two (the others
+ *    only take the flush time of TLB flushes that loop over every slot), the p2m up to the larger
+ *    p2m_top (entries from there up are MFN_INVALID since creation), the grant active and maptrack
+ *    entries up to their high-water marks (active_hi, maptrack_hi: zero from there up) when a
+ *    write reached either (grant_table.touched), event channel ports up to the most valid on
+ *    either side (evtchn_valid: 64 per bucket of the 4096), the FIFO event array's used part;
  *  - a domain slot the snapshot does not use only if it was created since (dom_create sets
  *    nr_vcpus, which nothing clears).
- * High-water marks are taken after every op (native_note_op). tests/native_reset_exact.c checks
- * the result byte for byte against a freshly built machine.
+ * The marks live in the domains, kept by the monitor's write choke points, so no op pays for
+ * them. targets/native/tests/reset_exact.c checks the result byte for byte against a freshly
+ * built machine.
  */
 
 static int native_build(struct native *n, const struct prog_shape *s, const struct target_opts *o)
@@ -108,46 +110,55 @@ static size_t native_port_bytes(const struct domain *d, const struct domain *s)
     return ports * sizeof(struct evtchn);
 }
 
+/* One table's used part: entries from the larger high-water mark up are zero on both sides. */
+static uint32_t native_hi(uint32_t a, uint32_t b, uint32_t max)
+{
+    uint32_t m = a > b ? a : b;
+    return m < max ? m : max;
+}
+
 static void native_restore_dom(struct native *n, domid_t id)
 {
     struct domain *d = &n->hv->dom[id];
     const struct domain *s = &n->snap.hv.dom[id];
     const struct native_tables *tb = &n->snap.tab[id];
     size_t port_bytes = native_port_bytes(d, s);
+    uint32_t vcpus, gfns;
 
     /* the struct copies below carry the tables' pointers, which are the same in the snapshot */
     if (!s->exists) {
-        if (d->exists || d->nr_vcpus != s->nr_vcpus) {
-            memcpy(d, s, sizeof(*d));
-            memcpy(d->gnt.active, tb->active, sizeof(tb->active));
-            memcpy(d->gnt.maptrack, tb->maptrack, sizeof(tb->maptrack));
-            memcpy(d->evtchn, tb->evtchn, port_bytes);
-            memcpy(d->cmos.ram, tb->cmos_ram, sizeof(tb->cmos_ram));
-        }
-        return;
-    }
-    uint32_t pages = d->fifo.nr_array > s->fifo.nr_array ? d->fifo.nr_array : s->fifo.nr_array;
-    uint32_t gfns = native_max3(s->nr_gfns, (uint32_t)d->nr_gfns, n->hw_gfns[id]);
-    uint32_t gframes = native_max3(s->gnt.nr_frames, d->gnt.nr_frames, n->hw_gnt_frames[id]);
-    uint32_t refs = gframes * (uint32_t)GNT_V1_PER_FRAME;   /* v1 has the most entries per frame */
-
-    if (gfns > HV_MAX_GFNS)
+        if (!d->exists && d->nr_vcpus == s->nr_vcpus)
+            return;
+        /* created since: creation initialised every vCPU slot and p2m entry (the snapshot's are
+           zero), and left its tables below their high-water marks */
+        vcpus = HV_MAX_VCPUS;
         gfns = HV_MAX_GFNS;
-    if (refs > GNT_MAX_REFS)
-        refs = GNT_MAX_REFS;
+    } else {
+        /* vCPU slots past nr_vcpus (fixed at creation) take no op; the TLB flushes that loop over
+           every slot write only their flush time (their TLB and promise stay zero) */
+        vcpus = native_hi(d->nr_vcpus, s->nr_vcpus, HV_MAX_VCPUS);
+        /* p2m entries from p2m_top up are MFN_INVALID since creation (p2m_set raises it) */
+        gfns = native_hi(d->p2m_top, s->p2m_top, HV_MAX_GFNS);
+    }
+    uint32_t pages = native_hi(d->fifo.nr_array, s->fifo.nr_array, EVTCHN_FIFO_MAX_ARRAY_PAGES);
+    uint32_t refs = native_hi(d->gnt.active_hi, s->gnt.active_hi, GNT_MAX_REFS);
+    uint32_t handles = native_hi(d->gnt.maptrack_hi, s->gnt.maptrack_hi, GNT_MAX_MAPTRACK);
     /* tables no write reached since the last reset (gnt_act_w, gnt_map_w) are as snapshotted */
     bool gnt_touched = d->gnt.touched;
-    memcpy(d, s, offsetof(struct domain, p2m));
+
+    memcpy(d, s, offsetof(struct domain, vcpu[vcpus]));
+    for (uint32_t i = vcpus; i < HV_MAX_VCPUS; i++)
+        d->vcpu[i].tlb_flush_time = s->vcpu[i].tlb_flush_time;
+    memcpy(&d->vcpu[HV_MAX_VCPUS], &s->vcpu[HV_MAX_VCPUS],
+           offsetof(struct domain, p2m) - offsetof(struct domain, vcpu[HV_MAX_VCPUS]));
     memcpy(d->p2m, s->p2m, gfns * sizeof(d->p2m[0]));
     memcpy(&d->gnt, &s->gnt, offsetof(struct grant_table, active));
     if (gnt_touched) {
         memcpy(d->gnt.active, tb->active, refs * sizeof(d->gnt.active[0]));
-        memcpy(d->gnt.maptrack, tb->maptrack, sizeof(tb->maptrack));
+        memcpy(d->gnt.maptrack, tb->maptrack, handles * sizeof(d->gnt.maptrack[0]));
     }
     memcpy(&d->max_evtchn_port, &s->max_evtchn_port,
            offsetof(struct domain, fifo_array) - offsetof(struct domain, max_evtchn_port));
-    if (pages > EVTCHN_FIFO_MAX_ARRAY_PAGES)
-        pages = EVTCHN_FIFO_MAX_ARRAY_PAGES;
     memcpy(d->fifo_array, s->fifo_array, pages * sizeof(d->fifo_array[0]));
     memcpy(d->evtchn, tb->evtchn, port_bytes);
     memcpy(d->cmos.ram, tb->cmos_ram, sizeof(tb->cmos_ram));
@@ -189,10 +200,6 @@ void native_restore(struct native *n)
     memcpy(hv->console, s->console, con);
     memcpy(&hv->console_len, &s->console_len, sizeof(*hv) - offsetof(struct hv, console_len));
 
-    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++) {
-        n->hw_gfns[i] = (uint32_t)s->dom[i].nr_gfns;
-        n->hw_gnt_frames[i] = s->dom[i].gnt.nr_frames;
-    }
     n->iso_pending = false;
     n->op_index = 0;
     n->last_op = -1;
@@ -202,14 +209,6 @@ void native_restore(struct native *n)
 
 void native_note_op(struct native *n)
 {
-    const struct hv *hv = n->hv;
-
-    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++) {
-        if (hv->dom[i].nr_gfns > n->hw_gfns[i])
-            n->hw_gfns[i] = (uint32_t)hv->dom[i].nr_gfns;
-        if (hv->dom[i].gnt.nr_frames > n->hw_gnt_frames[i])
-            n->hw_gnt_frames[i] = hv->dom[i].gnt.nr_frames;
-    }
     n->op_index++;
 }
 
