@@ -20,7 +20,9 @@ struct hv *hv_create(const struct hv_config *cfg)
     hv->mem = calloc(cfg->nr_frames, PAGE_SIZE);
     hv->m2p = malloc((size_t)cfg->nr_frames * sizeof(*hv->m2p));
     hv->ld_hash = calloc((size_t)HV_MAX_DOMAINS * HV_MAX_GFNS, sizeof(*hv->ld_hash));
-    if (!hv->frames || !hv->mem || !hv->m2p || !hv->ld_hash || mig_alloc(hv) < 0) {
+    hv->ld_hash_top = calloc(HV_MAX_DOMAINS, sizeof(*hv->ld_hash_top));
+    if (!hv->frames || !hv->mem || !hv->m2p || !hv->ld_hash || !hv->ld_hash_top ||
+        mig_alloc(hv) < 0) {
         hv_destroy(hv);
         return NULL;
     }
@@ -64,14 +66,9 @@ void hv_destroy(struct hv *hv)
     free(hv->mem);
     free(hv->m2p);
     free(hv->ld_hash);
+    free(hv->ld_hash_top);
     mig_free(hv);
     free(hv);
-}
-
-bool hv_preempt_check(struct hv *hv)
-{
-    uint32_t i = hv->preempt_idx++;
-    return (hv->preempt_pattern >> (i % 64U)) & 1U;
 }
 
 void hv_bug(struct hv *hv, const char *msg)

@@ -104,9 +104,12 @@ void logdirty_baseline(struct hv *hv, struct domain *d)
         else
             h[pfn] = logdirty_pfn_hash(hv, d, pfn);
     }
-    /* nothing above p2m_set's high-water mark was ever populated */
-    for (uint32_t pfn = top; pfn < HV_MAX_GFNS; pfn++)
+    /* nothing above p2m_set's high-water mark was ever populated; the row is LOGDIRTY_HASH_NONE
+       from its own mark up already (calloc, or the baseline before) */
+    uint32_t *row_top = &hv->ld_hash_top[d->id];
+    for (uint32_t pfn = top; pfn < *row_top; pfn++)
         h[pfn] = LOGDIRTY_HASH_NONE;
+    *row_top = top;
 }
 
 void logdirty_enable(struct hv *hv, struct domain *d)

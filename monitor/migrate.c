@@ -191,7 +191,9 @@ static long mig_begin(struct hv *hv, domid_t dom)
     hv->mig.src = dom;
     hv->mig.round = 0;
     hv->mig.session = d->ld_session;
-    memset(m->s.page, 0, sizeof(m->s.page));
+    /* only pfns below a stream's nr_pfns are ever sent, and it only grows until the next begin:
+       the entries of the last stream's are all that can be set (the allocation starts zero) */
+    memset(m->s.page, 0, m->s.nr_pfns * sizeof(m->s.page[0]));
     m->s.nr_pfns = d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
     long rc = mig_send_round(hv, d, &m->s, NULL, false);
     return rc < 0 ? rc : 0;

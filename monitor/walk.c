@@ -12,13 +12,6 @@
  *  - a permission fault is reported at the leaf level.
  */
 
-bool gva_canonical(gva_t va)
-{
-    /* bits 63..47 all equal */
-    uint64_t top = va >> 47;
-    return top == 0 || top == 0x1FFFFULL;
-}
-
 bool gva_in_xen_range(gva_t va)
 {
     return va >= XEN_VIRT_START && va < XEN_VIRT_END;

@@ -489,6 +489,9 @@ struct hv {
        the audit's log-dirty baseline of each domain slot, a hash of every pfn's contents at the
        last enable or clean; the migration stream. */
     uint64_t *ld_hash;          /* HV_MAX_DOMAINS rows of HV_MAX_GFNS hashes */
+    /* Per row: entries from here up are LOGDIRTY_HASH_NONE, so a baseline writes only up to the
+       larger of its domain's p2m_top and this (kept with the rows: a restore leaves both). */
+    uint32_t *ld_hash_top;
     struct mig_stream *mig_stream;
 };
 
@@ -499,7 +502,11 @@ struct hv *hv_create(const struct hv_config *cfg);
 void hv_destroy(struct hv *hv);
 /* One preemption point: true if it fires (the caller must then create a continuation).
    Callers only ask after making at least one unit of progress, so continuations always advance. */
-bool hv_preempt_check(struct hv *hv);
+static inline bool hv_preempt_check(struct hv *hv)
+{
+    uint32_t i = hv->preempt_idx++;
+    return (hv->preempt_pattern >> (i % 64U)) & 1U;
+}
 /* Record a monitor BUG(): a state that would let a guest escape. Sticky until reset. */
 void hv_bug(struct hv *hv, const char *msg);
 static inline uint8_t *frame_mem(struct hv *hv, mfn_t mfn) { return hv->mem + (size_t)mfn * PAGE_SIZE; }
@@ -665,7 +672,12 @@ struct walk_result {
 /* Walk cr3's tables for va. access: PFEC_WRITE / PFEC_INSN bits requested. 0 or -EFAULT. */
 int pt_walk(struct hv *hv, mfn_t cr3, gva_t va, uint32_t access, struct walk_result *r);
 bool gva_in_xen_range(gva_t va);
-bool gva_canonical(gva_t va);
+/* bits 63..47 all equal (inline: every guest access asks, at both ends of its range) */
+static inline bool gva_canonical(gva_t va)
+{
+    uint64_t top = va >> 47;
+    return top == 0 || top == 0x1FFFFULL;
+}
 
 /* monitor/tlb.c: per-vCPU TLB with flush timestamps. */
 bool tlb_lookup(struct vcpu *v, gva_t va, struct tlb_entry *out);
