@@ -48,12 +48,14 @@ static uint64_t native_arg_handle(const struct domain *d, uint16_t a)
 
     if (!d)
         return a;
-    for (unsigned h = 0; h < GNT_MAX_MAPTRACK; h++)
+    /* no handle from maptrack_hi up was handed out: those entries are all zero */
+    unsigned hi = d->gnt.maptrack_hi < GNT_MAX_MAPTRACK ? d->gnt.maptrack_hi : GNT_MAX_MAPTRACK;
+    for (unsigned h = 0; h < hi; h++)
         live += d->gnt.maptrack[h].in_use;
     if (!live)
         return a;
     k = a % live;
-    for (unsigned h = 0; h < GNT_MAX_MAPTRACK; h++)
+    for (unsigned h = 0; h < hi; h++)
         if (d->gnt.maptrack[h].in_use && k-- == 0)
             return h;
     return a;
@@ -159,8 +161,11 @@ int native_place_payload(struct target *t, struct vcpu *v, const struct prog_op 
         uint64_t val = native_arg(n->hv, &t->shape, &fx->arg, payload_va);
         if (fx->width > 8 || (size_t)fx->off + fx->width > len)
             continue;
-        for (unsigned b = 0; b < fx->width; b++)
-            buf[fx->off + b] = (uint8_t)(val >> (8U * b));
+        /* the value's low bytes, least significant first, whatever the host's byte order */
+        uint8_t le[8];
+        for (unsigned b = 0; b < 8; b++)
+            le[b] = (uint8_t)(val >> (8U * b));
+        memcpy(buf + fx->off, le, fx->width);
     }
     return guest_write(n->hv, v, payload_va, buf, len, pfec);
 }
