@@ -17,6 +17,7 @@ void mig_free(struct hv *hv)
     free(hv->mig_stream->o.data);
     free(hv->mig_stream);
     hv->mig_stream = NULL;
+    hv->mig_lazy = NULL;
 }
 
 int mig_alloc(struct hv *hv)
@@ -33,7 +34,48 @@ int mig_alloc(struct hv *hv)
         return -XEN_ENOMEM;
     }
     hv->mig_stream = m;
+    hv->mig_lazy = m->lazy;
     return 0;
+}
+
+/* pfn's page is no longer held by reference (its data is about to be replaced, or was copied). */
+static void mig_lazy_drop(struct mig_stream *m, uint32_t pfn)
+{
+    uint32_t ref = m->lazy_mfn[pfn];
+    if (!ref)
+        return;
+    m->lazy[(ref - 1U) / 64U] &= ~(1ULL << ((ref - 1U) % 64U));
+    m->lazy_mfn[pfn] = 0;
+}
+
+void mig_lazy_fill(struct hv *hv, mfn_t mfn)
+{
+    struct mig_stream *m = hv->mig_stream;
+    uint32_t pfn = m->lazy_pfn[mfn];
+    memcpy(m->s.data + (size_t)pfn * PAGE_SIZE, frame_mem(hv, mfn), PAGE_SIZE);
+    mig_lazy_drop(m, pfn);
+}
+
+void mig_stream_fill(struct hv *hv)
+{
+    struct mig_stream *m = hv->mig_stream;
+    for (uint32_t pfn = 0; m && pfn < HV_MAX_GFNS; pfn++)
+        if (m->lazy_mfn[pfn])
+            mig_lazy_fill(hv, m->lazy_mfn[pfn] - 1U);
+}
+
+/* The stream's copy of pfn is frame mfn as it is now: by reference unless another pfn already
+   holds the frame so (then copied now). */
+static void mig_send_copy(struct hv *hv, struct mig_stream *m, uint32_t pfn, mfn_t mfn)
+{
+    mig_lazy_drop(m, pfn);
+    if ((m->lazy[mfn / 64U] >> (mfn % 64U)) & 1U) {
+        memcpy(m->s.data + (size_t)pfn * PAGE_SIZE, frame_mem(hv, mfn), PAGE_SIZE);
+        return;
+    }
+    m->lazy[mfn / 64U] |= 1ULL << (mfn % 64U);
+    m->lazy_pfn[mfn] = (uint16_t)pfn;
+    m->lazy_mfn[pfn] = (uint32_t)mfn + 1U;
 }
 
 /* mfn -> pfn as the save canonicalises: by the m2p, checked against the p2m (Xen's
@@ -89,6 +131,7 @@ static int mig_send(struct hv *hv, const struct domain *d, struct mig_image *s, 
     mfn_t mfn = d->p2m[pfn];
 
     if (!mfn_valid(hv, mfn)) {
+        mig_lazy_drop(hv->mig_stream, pfn);
         memset(pg, 0, sizeof(*pg));
         memset(dst, 0, PAGE_SIZE);
         pg->sent = true;
@@ -101,13 +144,14 @@ static int mig_send(struct hv *hv, const struct domain *d, struct mig_image *s, 
        (the pre-fix save canonicalised only the pages of its first pass) */
     bool raw = hv_bug_on(hv, HV_BUG_MIG_CANON) && round > 0;
     if (type == PGT_none || raw) {
-        memcpy(dst, frame_mem(hv, mfn), PAGE_SIZE);
+        mig_send_copy(hv, hv->mig_stream, pfn, mfn);
     } else {
         /* canonicalised aside: a table that cannot be sent leaves the stream's copy as it was */
         uint64_t e[PTES_PER_TABLE];
         memcpy(e, frame_mem(hv, mfn), PAGE_SIZE);
         if (mig_canon(hv, d, mfn, type, e) < 0)
             return -XEN_ERANGE;
+        mig_lazy_drop(hv->mig_stream, pfn);
         memcpy(dst, e, PAGE_SIZE);
     }
     pg->present = true;
@@ -192,7 +236,10 @@ static long mig_begin(struct hv *hv, domid_t dom)
     hv->mig.round = 0;
     hv->mig.session = d->ld_session;
     /* only pfns below a stream's nr_pfns are ever sent, and it only grows until the next begin:
-       the entries of the last stream's are all that can be set (the allocation starts zero) */
+       the entries of the last stream's are all that can be set (the allocation starts zero);
+       none of its pages stays held by reference */
+    for (uint32_t pfn = 0; pfn < m->s.nr_pfns; pfn++)
+        mig_lazy_drop(m, pfn);
     memset(m->s.page, 0, m->s.nr_pfns * sizeof(m->s.page[0]));
     m->s.nr_pfns = d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
     long rc = mig_send_round(hv, d, &m->s, NULL, false);
@@ -491,6 +538,8 @@ drop:
 static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
 {
     long rc;
+    /* the last round's comparison reads the stream */
+    mig_stream_fill(hv);
     struct domain *d = mig_source(hv, dom, &rc);
     if (!d) {
         if (rc == -XEN_EBUSY)
@@ -549,6 +598,7 @@ static long mig_finish(struct hv *hv, domid_t dom, struct mig_report *rep)
         }
     }
     rc = mig_send_round(hv, d, &m->s, bm, true);
+    mig_stream_fill(hv);   /* the restore reads what the last round sent */
     if (rc >= 0)
         rc = mig_save_vcpus(hv, d, &m->s);
     if (rc < 0) {

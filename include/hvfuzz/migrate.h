@@ -69,6 +69,14 @@ struct mig_image {
 struct mig_stream {
     struct mig_image s;                     /* what the toolstack sent */
     struct mig_image o;                     /* the oracle's image of the source at the pause */
+    /* Pages of s sent by reference: most are never read (a migration seldom finishes), so a
+       page copied as it is goes into s.data only before its frame's next write (mig_lazy_fill,
+       from frame_mem_w_nolog, the choke point of every write) or before s.data is read
+       (mig_stream_fill). One pfn per frame: lazy_mfn[pfn] is mfn + 1 (0: s.data holds the page),
+       lazy_pfn[mfn] that pfn, and hv->mig_lazy (this bitmap) has the frame's bit. */
+    uint32_t lazy_mfn[HV_MAX_GFNS];
+    uint16_t lazy_pfn[HV_MAX_FRAMES];
+    uint64_t lazy[HV_MAX_FRAMES / 64U];
 };
 
 /* A mismatch the oracle found: migrate:<what>, with the frame and the round. */
@@ -86,6 +94,8 @@ long mig_op(struct hv *hv, domid_t dom, unsigned phase, struct mig_report *rep);
    pointer: untouched pages of it cost nothing) and freed by hv_destroy. 0 or -ENOMEM. */
 int mig_alloc(struct hv *hv);
 void mig_free(struct hv *hv);
+/* Copy every page the stream holds by reference into s.data (before anything reads it). */
+void mig_stream_fill(struct hv *hv);
 
 /* The vCPU and domain state a stream carries, in both directions: get reads v (its base
    pointers given as pfns, which the save finds by the m2p and the oracle by the p2m), put writes

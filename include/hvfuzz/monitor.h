@@ -493,6 +493,9 @@ struct hv {
        larger of its domain's p2m_top and this (kept with the rows: a restore leaves both). */
     uint32_t *ld_hash_top;
     struct mig_stream *mig_stream;
+    /* Bit per frame: the migration stream holds a page of it by reference (monitor/migrate.c),
+       to be copied in before the frame's next write (frame_mem_w_nolog). Inside mig_stream. */
+    uint64_t *mig_lazy;
 };
 
 static inline bool hv_bug_on(const struct hv *hv, enum hv_bug b) { return (hv->bugs >> b) & 1; }
@@ -517,8 +520,11 @@ void logdirty_mark_frame(struct hv *hv, mfn_t mfn);
 void logdirty_mark_pfn(struct domain *d, uint64_t pfn);
 /* Write sites use these: they mark the frame in hv->dirty so a snapshot restore stays cheap, and
    in its owner's log-dirty bitmap: the one choke point every write to a frame goes through. */
+void mig_lazy_fill(struct hv *hv, mfn_t mfn);
 static inline uint8_t *frame_mem_w_nolog(struct hv *hv, mfn_t mfn)
 {
+    if (hv->mig_lazy && (hv->mig_lazy[mfn / 64U] >> (mfn % 64U)) & 1U)
+        mig_lazy_fill(hv, mfn);
     if (hv->dirty)
         hv->dirty[mfn / 64U] |= 1ULL << (mfn % 64U);
     return frame_mem(hv, mfn);
