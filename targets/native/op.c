@@ -162,10 +162,10 @@ int native_place_payload(struct target *t, struct vcpu *v, const struct prog_op 
         if (fx->width > 8 || (size_t)fx->off + fx->width > len)
             continue;
         /* the value's low bytes, least significant first, whatever the host's byte order */
-        uint8_t le[8];
-        for (unsigned b = 0; b < 8; b++)
-            le[b] = (uint8_t)(val >> (8U * b));
-        memcpy(buf + fx->off, le, fx->width);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        val = __builtin_bswap64(val);
+#endif
+        memcpy(buf + fx->off, &val, fx->width);
     }
     return guest_write(n->hv, v, payload_va, buf, len, pfec);
 }
