@@ -171,7 +171,7 @@ static __attribute__((noinline)) struct target *harness_target(const struct prog
     if (slot) {
         slot->used = harness_runs;
         harness_last = slot;
-        if (HARNESS_REOPEN_RUNS == 0 || ++slot->runs < HARNESS_REOPEN_RUNS)
+        if (HARNESS_REOPEN_RUNS == 0 || ++slot->runs != HARNESS_REOPEN_RUNS)
             return &slot->t;
         harness_slot_close(slot);   /* worn out: rebuilt below */
     }
