@@ -424,6 +424,12 @@ FUZZ_NOCOV_SRCS := $(wildcard $(patsubst src:*%,%,$(shell grep '^src:' $(FUZZ_NO
 $(FUZZ_LF)/%.o: FUZZ_CFLAGS += -fsanitize-coverage-ignorelist=$(FUZZ_NOCOV)
 $(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_AFL)/%.o): AFL_CC := $(FUZZ_CC)
 $(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_CMPLOG)/%.o): AFL_CC := $(FUZZ_CC)
+# Sources whose comparisons give libFuzzer's mutator nothing (fuzz/harness/nocmp.txt says why)
+# keep their edge coverage without comparison hooks; AFL++'s flavours have no such hooks.
+FUZZ_NOCMP := fuzz/harness/nocmp.txt
+FUZZ_NOCMP_SRCS := $(shell grep -v '^\#' $(FUZZ_NOCMP))
+$(FUZZ_NOCMP_SRCS:%.c=$(FUZZ_LF)/%.o): FUZZ_CFLAGS += -fno-sanitize-coverage=trace-cmp
+$(FUZZ_NOCMP_SRCS:%.c=$(FUZZ_LF)/%.o): $(FUZZ_NOCMP)
 
 fuzz-libfuzzer: $(FUZZ_HARNESSES:%=build/fuzz/%-libfuzzer)
 fuzz-afl: $(FUZZ_HARNESSES:%=build/fuzz/%-afl)
@@ -512,6 +518,8 @@ build/fuzz/decoder-replay: $(CAPSTONE_LIB)
 FUZZ_BLF := build/fuzz/obj-bench-libfuzzer
 FUZZ_BAFL := build/fuzz/obj-bench-afl
 $(FUZZ_BLF)/%.o: FUZZ_CFLAGS += -fsanitize-coverage-ignorelist=$(FUZZ_NOCOV)
+$(FUZZ_NOCMP_SRCS:%.c=$(FUZZ_BLF)/%.o): FUZZ_CFLAGS += -fno-sanitize-coverage=trace-cmp
+$(FUZZ_NOCMP_SRCS:%.c=$(FUZZ_BLF)/%.o): $(FUZZ_NOCMP)
 $(FUZZ_BLF)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $<")

@@ -28,9 +28,18 @@
  * One open target per shape, kept: fuzz bytes select one of eight machines (prog_from_fuzz) and
  * the seeds share the first, so after the first inputs nothing is built any more. Mutated program
  * files may name other shapes; their frame pools are rounded up to a power of two, and the least
- * recently used slot makes room for them. HVFUZZ_HARNESS_STATS=1 counts the opens.
+ * recently used machines make room for them. Building one costs as much as a few hundred runs, and
+ * a seeded libFuzzer run keeps two or three dozen shapes in its corpus (most differ in dom_pages),
+ * so the cache holds up to HARNESS_SLOTS machines of HARNESS_FRAMES frames in all (two pages a
+ * frame with the snapshot: 256 MiB), where 16 slots rebuilt one every few thousand runs.
+ * HVFUZZ_HARNESS_STATS=1 counts the opens. A harness may define either first.
  */
-#define HARNESS_SLOTS 16U
+#ifndef HARNESS_SLOTS
+#define HARNESS_SLOTS 64U
+#endif
+#ifndef HARNESS_FRAMES
+#define HARNESS_FRAMES 32768U
+#endif
 
 /* Programs a machine runs before it is rebuilt (a harness may define it first): 0, never. */
 #ifndef HARNESS_REOPEN_RUNS
@@ -44,6 +53,8 @@ struct harness_slot {
     uint32_t runs;    /* programs since it was opened (HARNESS_REOPEN_RUNS) */
 };
 static struct harness_slot harness_slots[HARNESS_SLOTS];
+static struct harness_slot *harness_last;   /* most inputs run on the machine before theirs */
+static uint32_t harness_frames;             /* frames of the open machines (HARNESS_FRAMES) */
 static const struct target_ops *harness_ops;
 static struct target_opts harness_opts;
 static uint64_t harness_runs;
@@ -121,11 +132,49 @@ static bool harness_shape_eq(const struct prog_shape *a, const struct prog_shape
            a->nr_vcpus == b->nr_vcpus && a->dom_pages == b->dom_pages;
 }
 
-/* Re-created bugs come from the environment, read once, so a campaign can hunt a zoo bug. */
-static struct target *harness_target(const struct prog_shape *shape)
+static void harness_slot_close(struct harness_slot *s)
 {
-    struct harness_slot *slot = &harness_slots[0];
+    if (!s->open)
+        return;
+    harness_frames -= s->t.shape.nr_frames;
+    target_close(&s->t);
+    s->open = false;
+    if (harness_last == s)
+        harness_last = NULL;
+}
 
+/* The least recently used open machine, or NULL when none is open. */
+static struct harness_slot *harness_slot_lru(void)
+{
+    struct harness_slot *lru = NULL;
+
+    for (unsigned i = 0; i < HARNESS_SLOTS; i++)
+        if (harness_slots[i].open && (!lru || harness_slots[i].used < lru->used))
+            lru = &harness_slots[i];
+    return lru;
+}
+
+/*
+ * The machine for shape, opened if need be. Its loops follow the cache's history (which slot a
+ * shape landed in), not the input, so fuzz/harness/nocov.txt leaves it without coverage.
+ * Re-created bugs come from the environment, read once, so a campaign can hunt a zoo bug.
+ */
+static __attribute__((noinline)) struct target *harness_target(const struct prog_shape *shape)
+{
+    struct harness_slot *slot = NULL;
+
+    if (harness_last && harness_shape_eq(&harness_last->t.shape, shape))
+        slot = harness_last;
+    for (unsigned i = 0; !slot && i < HARNESS_SLOTS; i++)
+        if (harness_slots[i].open && harness_shape_eq(&harness_slots[i].t.shape, shape))
+            slot = &harness_slots[i];
+    if (slot) {
+        slot->used = harness_runs;
+        harness_last = slot;
+        if (HARNESS_REOPEN_RUNS == 0 || ++slot->runs != HARNESS_REOPEN_RUNS)
+            return &slot->t;
+        harness_slot_close(slot);   /* worn out: rebuilt below */
+    }
     if (!harness_ops) {
         const char *bugs = getenv("HVFUZZ_BUGS");
 
@@ -139,21 +188,19 @@ static struct target *harness_target(const struct prog_shape *shape)
         if (bugs && hv_bugs_parse(bugs, &harness_opts.bugs, NULL, NULL) < 0)
             harness_opts.bugs = strtoull(bugs, NULL, 0);
     }
-    for (unsigned i = 0; i < HARNESS_SLOTS; i++) {
-        struct harness_slot *s = &harness_slots[i];
-        if (s->open && harness_shape_eq(&s->t.shape, shape)) {
-            s->used = harness_runs;
-            if (HARNESS_REOPEN_RUNS == 0 || ++s->runs < HARNESS_REOPEN_RUNS)
-                return &s->t;
-            slot = s;   /* worn out: rebuilt below */
+    /* room: a free slot and the frame budget (one machine may exceed it alone) */
+    for (;;) {
+        slot = NULL;
+        for (unsigned i = 0; !slot && i < HARNESS_SLOTS; i++)
+            if (!harness_slots[i].open)
+                slot = &harness_slots[i];
+        if (slot && harness_frames + shape->nr_frames <= HARNESS_FRAMES)
             break;
-        }
-        if (!s->open || (slot->open && s->used < slot->used))
-            slot = s;
+        struct harness_slot *lru = harness_slot_lru();
+        if (!lru)
+            break;
+        harness_slot_close(lru);
     }
-    if (slot->open)
-        target_close(&slot->t);
-    slot->open = false;
     if (target_open(&slot->t, harness_ops, shape, &harness_opts) < 0) {
         fprintf(stderr, "harness: opening target '%s' failed (%u frames, %u domains of %u pages)\n",
                 HARNESS_TARGET, shape->nr_frames, shape->nr_domains, shape->dom_pages);
@@ -162,6 +209,8 @@ static struct target *harness_target(const struct prog_shape *shape)
     slot->open = true;
     slot->used = harness_runs;
     slot->runs = 0;
+    harness_frames += shape->nr_frames;
+    harness_last = slot;
     harness_opens++;
     return &slot->t;
 }

@@ -8,6 +8,8 @@
  * rebuilt instead (about 0.1 s, most of it the native builder) after this many programs.
  */
 #define HARNESS_REOPEN_RUNS 4096U
+/* and each engine's buffer grows to hundreds of MB: no more machines than before */
+#define HARNESS_SLOTS 16U
 #include "fuzz/harness/harness.h"
 #include "targets/unicorn/uni.h"
 

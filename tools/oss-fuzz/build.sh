@@ -38,6 +38,13 @@ sed -n 's/^src:\*//p' fuzz/harness/nocov.txt | while read -r pat; do
     for f in $pat; do [ ! -f "$f" ] || echo "$f"; done
 done >"$work/afl-denylist.txt"
 export AFL_LLVM_DENYLIST="$work/afl-denylist.txt"
+# Comparison hooks that give libFuzzer's mutator nothing (fuzz/harness/nocmp.txt): off for the
+# files listed, where the flags trace comparisons.
+nocmp=" $(grep -v '^#' fuzz/harness/nocmp.txt | tr '\n' ' ')"
+cmpflags() {   # SRC -> the extra flag, if any
+    case "$CFLAGS" in *fuzzer-no-link*|*trace-cmp*) ;; *) return 0 ;; esac
+    case "$nocmp" in *" $1 "*) echo -fno-sanitize-coverage=trace-cmp ;; esac
+}
 
 # the library (the Makefile's MON_SRCS folders; the unicorn target, which needs libunicorn, only
 # for its harness), every object instrumented by $CFLAGS; compiled a few at a time, and any
@@ -49,7 +56,7 @@ for src in ir/*.c monitor/*.c hypercalls/*.c gen/*.c targets/*.c targets/*/*.c f
            conformance/record/*.c; do
     case "$src" in targets/unicorn/*) continue ;; esac
     obj=$work/$(echo "${src%.c}" | tr / _).o
-    $CC $CFLAGS ${nocov[@]+"${nocov[@]}"} -std=gnu11 -Iinclude -I. -c "$src" -o "$obj" &
+    $CC $CFLAGS ${nocov[@]+"${nocov[@]}"} $(cmpflags "$src") -std=gnu11 -Iinclude -I. -c "$src" -o "$obj" &
     pids+=($!)
     objs+=("$obj")
     if [ "${#pids[@]}" -ge "$par" ]; then
