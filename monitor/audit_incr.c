@@ -26,23 +26,6 @@
  * event channels, devices, TLBs) is checked whole, as its size does not grow with the frames.
  */
 
-struct audit_base {
-    struct audit_snap s;
-    struct hv view;           /* the snapshot as a machine: its scalars, frames and memory */
-    uint32_t nr_frames;
-    uint32_t *rev_start;      /* nr_frames + 1: entries of rev_ent mapping each frame */
-    uint32_t *rev_ent;        /* table mfn << 9 | index, of the snapshot's ref-holding entries */
-};
-
-struct audit_incr {
-    struct audit_base *b;
-    int maptrack_same;        /* -1 unknown, else whether every maptrack is as at the snapshot */
-    uint32_t *list;           /* frames loaded this run */
-    uint32_t n;
-    uint64_t *whole;          /* tables whose every entry was redone */
-    uint64_t *seen;           /* targets whose reverse entries were redone */
-};
-
 uint32_t *audit_incr_stamp;
 uint32_t audit_incr_gen;
 static uint32_t audit_incr_cap;
@@ -123,6 +106,24 @@ static uint32_t audit_base_scan(struct audit_base *b, bool fill)
     return nr;
 }
 
+/* Domains whose being crashed or gone exempted pins of the snapshot (every ref, a superset of
+   those the audit reads). */
+static uint8_t audit_base_exempt(const struct hv *view)
+{
+    uint8_t by = 0;
+    for (domid_t g = 0; g < HV_MAX_DOMAINS; g++) {
+        if (!view->dom[g].exists)
+            continue;
+        for (uint32_t r = 0; r < GNT_MAX_REFS; r++) {
+            const struct gnt_active *a = &view->dom[g].gnt.active[r];
+            if ((a->host_ro | a->host_rw | a->dev_ro | a->dev_rw) && a->mapped_by < HV_MAX_DOMAINS &&
+                audit_dom_crashed(audit_dom(view, a->mapped_by)))
+                by |= (uint8_t)(1U << a->mapped_by);
+        }
+    }
+    return by;
+}
+
 struct audit_base *audit_base_new(struct hv *hv, const struct audit_snap *s)
 {
     struct audit_report r;
@@ -147,6 +148,7 @@ struct audit_base *audit_base_new(struct hv *hv, const struct audit_snap *s)
         b->view.dom[i].evtchn = (struct evtchn *)s->tab[i].evtchn;
         b->view.dom[i].cmos.ram = (uint8_t *)s->tab[i].cmos_ram;
     }
+    b->exempt_by = audit_base_exempt(&b->view);
     b->rev_start = calloc((size_t)hv->nr_frames + 1U, sizeof(*b->rev_start));
     if (!b->rev_start)
         goto fail;
@@ -416,27 +418,6 @@ static void audit_incr_lists(struct audit_ctx *c, const struct hv *view, const u
     }
 }
 
-bool audit_incr_gnt_same(struct audit_ctx *c, domid_t id)
-{
-    struct audit_incr *in = c->inc;
-    const struct domain *d = &c->hv->dom[id], *o = &in->b->view.dom[id];
-    /* tables no write reached (grant_table.touched) are as at the snapshot: no compare */
-    if (in->maptrack_same < 0) {
-        in->maptrack_same = 1;
-        for (domid_t k = 0; k < HV_MAX_DOMAINS && in->maptrack_same; k++)
-            if (c->hv->dom[k].exists != in->b->view.dom[k].exists ||
-                (c->hv->dom[k].gnt.touched &&
-                 memcmp(c->hv->dom[k].gnt.maptrack, in->b->view.dom[k].gnt.maptrack,
-                        GNT_MAX_MAPTRACK * sizeof(c->hv->dom[k].gnt.maptrack[0]))))
-                in->maptrack_same = 0;
-    }
-    /* the entries the audit reads: nents of them, as the snapshot's */
-    uint32_t n = c->nents[id];
-    return in->maptrack_same && o->exists && d->dying == o->dying &&
-           d->gnt.version == o->gnt.version && d->gnt.nr_frames == o->gnt.nr_frames &&
-           (!d->gnt.touched || !memcmp(d->gnt.active, o->gnt.active, n * sizeof(d->gnt.active[0])));
-}
-
 /* ---- the whole run ----------------------------------------------------------------------------- */
 
 /* Maptrack entries that differ from the snapshot: their frames' grant marks may have moved. */
@@ -471,7 +452,7 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
     if (!b || b->nr_frames != hv->nr_frames || !hv->dirty || !hv->fdirty)
         return audit_run(hv, report);
     memset(report, 0, sizeof(*report));
-    struct audit_incr in = { .b = b, .maptrack_same = -1 };
+    struct audit_incr in = { .b = b, .gnt_refs = -1 };
     struct audit_ctx ctx = { .hv = hv, .r = report, .sign = 1 };
     struct audit_ctx *c = &ctx;
     struct hv *view = &b->view;

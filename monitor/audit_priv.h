@@ -21,7 +21,30 @@ struct audit_pins {
     uint16_t host_ro, host_rw, dev_ro, dev_rw;
 };
 
-struct audit_incr;
+/* The incremental audit's baseline (audit_incr.c builds it from a snapshot the full audit found
+   clean) and the state of one run. */
+struct audit_base {
+    struct audit_snap s;
+    struct hv view;           /* the snapshot as a machine: its scalars, frames and memory */
+    uint32_t nr_frames;
+    uint32_t *rev_start;      /* nr_frames + 1: entries of rev_ent mapping each frame */
+    uint32_t *rev_ent;        /* table mfn << 9 | index, of the snapshot's ref-holding entries */
+    /* bit d: the snapshot held pins exempt from their check because domain d (their mapped_by)
+       was crashed or gone */
+    uint8_t exempt_by;
+};
+
+struct audit_incr {
+    struct audit_base *b;
+    uint32_t *list;           /* frames loaded this run */
+    uint32_t n;
+    uint64_t *whole;          /* tables whose every entry was redone */
+    uint64_t *seen;           /* targets whose reverse entries were redone */
+    /* audit_incr_dom.c: grant refs whose pins may have moved (-1: not looked for yet, 0: no
+       restriction possible, 1: refs_of/nrefs hold them) */
+    int gnt_refs;
+    uint16_t nrefs[HV_MAX_DOMAINS];
+};
 
 struct audit_ctx {
     struct hv *hv;
@@ -34,6 +57,10 @@ struct audit_ctx {
     struct audit_incr *inc;                       /* NULL: the full audit (fx zeroed up front) */
     struct audit_pins (*pins)[GNT_MAX_REFS];      /* HV_MAX_DOMAINS rows */
     uint32_t nents[HV_MAX_DOMAINS];               /* grant refs in use per granting domain */
+    /* the pins the grant pass wrote: zeroed again when it ends, so the next one starts clean
+       without clearing every ref */
+    struct audit_pins **pins_used;
+    uint32_t npins;
 };
 
 /* Incremental audit: fx[m] is loaded from the baseline on its first use in a run (audit_incr.c). */
@@ -101,9 +128,12 @@ void audit_typed_ref(struct audit_ctx *c, enum audit_inv inv, const struct domai
 void audit_vcpu_bases(struct audit_ctx *c);
 /* Device grant mappings' contributions only (no pins, no checks). */
 void audit_gnt_dev_refs(struct audit_ctx *c);
-/* Incremental audit: true if domain id's active grant entries (and every domain's maptrack) are
-   as at the clean snapshot, so its pins need no recomputation. */
-bool audit_incr_gnt_same(struct audit_ctx *c, domid_t id);
+/* Grant refs the audit reads of d's table (audit_tables.c). */
+uint32_t audit_gnt_nents(const struct domain *d);
+/* Incremental audit (audit_incr_dom.c): the refs below *from of granter id whose pins can differ
+   from the clean snapshot's, n of them (c->nents must be set); refs from *from up may all have
+   moved. NULL (and *from 0): any may, check them all. */
+const uint16_t *audit_incr_gnt_refs(struct audit_ctx *c, domid_t id, uint32_t *n, uint32_t *from);
 /* Point c->fx and c->pins at the shared scratch for c->hv's size; zero: clear fx. */
 bool audit_scratch_get(struct audit_ctx *c, bool zero);
 /* The per-frame comparisons of audit.c, for one frame. */
