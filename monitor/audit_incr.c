@@ -51,6 +51,7 @@ void audit_incr_load(struct audit_ctx *c, mfn_t m)
         x->lin_out = (uint16_t)-sf->linear_pt_count;
     /* at the snapshot every frame was on its list (the audit was clean) */
     x->on_list = 1;
+    x->p2m_names = in->b->p2m_names[m];
     in->list[in->n++] = (uint32_t)m;
 }
 
@@ -106,6 +107,47 @@ static uint32_t audit_base_scan(struct audit_base *b, bool fill)
     return nr;
 }
 
+/* The snapshot's p2m entries by the frame they name, and how many of them injectivity counts. */
+static bool audit_base_p2m(struct audit_base *b)
+{
+    const struct hv *view = &b->view;
+    uint32_t nf = view->nr_frames, nr = 0;
+    b->p2m_start = calloc((size_t)nf + 1U, sizeof(*b->p2m_start));
+    b->p2m_names = calloc(nf ? nf : 1U, sizeof(*b->p2m_names));
+    if (!b->p2m_start || !b->p2m_names)
+        return false;
+    for (unsigned fill = 0; fill < 2; fill++) {
+        for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+            const struct domain *o = &view->dom[id];
+            uint64_t n = o->nr_gfns < HV_MAX_GFNS ? o->nr_gfns : HV_MAX_GFNS;
+            for (uint64_t g = 0; o->exists && g < n; g++) {
+                mfn_t m = o->p2m[g];
+                if (!mfn_valid(view, m))
+                    continue;
+                if (!fill) {
+                    b->p2m_start[m + 1]++;
+                    b->p2m_names[m] += !o->dying;
+                    nr++;
+                } else {
+                    b->p2m_ent[b->p2m_start[m]++] = (uint16_t)(id << 11 | g);
+                }
+            }
+        }
+        if (fill)
+            break;
+        b->p2m_ent = malloc(((size_t)nr + 1U) * sizeof(*b->p2m_ent));
+        if (!b->p2m_ent)
+            return false;
+        for (uint32_t m = 0; m < nf; m++)
+            b->p2m_start[m + 1] += b->p2m_start[m];
+    }
+    /* the fill moved each start to the next frame's */
+    for (uint32_t m = nf; m > 0; m--)
+        b->p2m_start[m] = b->p2m_start[m - 1];
+    b->p2m_start[0] = 0;
+    return true;
+}
+
 /* Domains whose being crashed or gone exempted pins of the snapshot (every ref, a superset of
    those the audit reads). */
 static uint8_t audit_base_exempt(const struct hv *view)
@@ -149,6 +191,8 @@ struct audit_base *audit_base_new(struct hv *hv, const struct audit_snap *s)
         b->view.dom[i].cmos.ram = (uint8_t *)s->tab[i].cmos_ram;
     }
     b->exempt_by = audit_base_exempt(&b->view);
+    if (!audit_base_p2m(b))
+        goto fail;
     b->rev_start = calloc((size_t)hv->nr_frames + 1U, sizeof(*b->rev_start));
     if (!b->rev_start)
         goto fail;
@@ -175,6 +219,9 @@ void audit_base_free(struct audit_base *b)
         return;
     free(b->rev_start);
     free(b->rev_ent);
+    free(b->p2m_start);
+    free(b->p2m_ent);
+    free(b->p2m_names);
     free(b);
 }
 

@@ -136,3 +136,106 @@ const uint16_t *audit_incr_gnt_refs(struct audit_ctx *c, domid_t id, uint32_t *n
     *n = in->nrefs[id];
     return audit_incr_refs[id];
 }
+
+const struct domain *audit_incr_then(const struct audit_ctx *c, domid_t id)
+{
+    const struct domain *o = &c->inc->b->view.dom[id];
+    return o->exists ? o : NULL;
+}
+
+/* ---- p2m --------------------------------------------------------------------------------------- */
+
+/*
+ * An entry's checks read its frame number, the domain's nr_gfns, dying state and id, and the
+ * frame's owner and count; injectivity counts the live entries naming each frame. So the entries
+ * to redo are those that differ from the snapshot's, every entry of a domain whose scalars moved,
+ * and the unchanged entries naming a frame whose entry changed (found through the baseline's
+ * reverse map). Counts start from the baseline's (at most 1 per frame: it was clean) and move
+ * by the redone entries: all the snapshot's counts are taken back first, then the current ones
+ * added, so a frame is reported exactly when it ends up named twice or more.
+ */
+static uint32_t audit_incr_p2m_now[HV_MAX_DOMAINS * HV_MAX_GFNS];
+
+static uint64_t audit_incr_gfns(const struct domain *d)
+{
+    if (!d->exists)
+        return 0;
+    return d->nr_gfns < HV_MAX_GFNS ? d->nr_gfns : HV_MAX_GFNS;
+}
+
+/* Take back the snapshot's count for gfn g of domain slot id; queue the current entry. */
+static void audit_incr_p2m_redo(struct audit_ctx *c, domid_t id, uint64_t g, uint32_t *nq)
+{
+    const struct domain *d = &c->hv->dom[id], *o = &c->inc->b->view.dom[id];
+    const struct hv *view = &c->inc->b->view;
+    if (o->exists && !o->dying && g < audit_incr_gfns(o) && o->p2m[g] != MFN_INVALID &&
+        mfn_valid(view, o->p2m[g]))
+        audit_fx(c, o->p2m[g])->p2m_names--;
+    if (d->exists && d->p2m[g] != MFN_INVALID)
+        audit_incr_p2m_now[(*nq)++] = (uint32_t)id << 11 | (uint32_t)g;
+}
+
+void audit_incr_p2m(struct audit_ctx *c)
+{
+    _Static_assert(HV_MAX_GFNS == 1U << 11, "a queued p2m entry is domain << 11 | gfn");
+    struct hv *hv = c->hv;
+    const struct audit_base *b = c->inc->b;
+    bool same[HV_MAX_DOMAINS];
+    uint32_t nq = 0;
+
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = &hv->dom[id], *o = &b->view.dom[id];
+        uint64_t n = d->exists ? audit_p2m_head(c, d) : 0, on = audit_incr_gfns(o);
+        /* above p2m_set's high-water mark nothing was written since the domain was built (the
+           full audit, every audit_full_every programs, checks all), and the snapshot's p2m is
+           unpopulated from its nr_gfns up (it was clean) */
+        uint64_t top = !d->exists ? 0 : d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
+        uint64_t end = n > on ? n : on;
+        end = end > top ? end : top;
+        same[id] = d->exists && o->exists && d->dying == o->dying && d->id == o->id && n == on;
+        if (!same[id]) {
+            for (uint64_t g = 0; g < end; g++)
+                audit_incr_p2m_redo(c, id, g, &nq);
+            continue;
+        }
+        const uint64_t blk = 64;
+        for (uint64_t g0 = 0; g0 < end; g0 += blk) {
+            uint64_t e = g0 + blk < end ? g0 + blk : end;
+            if (!memcmp(&d->p2m[g0], &o->p2m[g0], (e - g0) * sizeof(d->p2m[0])))
+                continue;
+            for (uint64_t g = g0; g < e; g++)
+                if (d->p2m[g] != o->p2m[g])
+                    audit_incr_p2m_redo(c, id, g, &nq);
+        }
+    }
+    for (uint32_t k = 0; k < nq; k++) {
+        const struct domain *d = &hv->dom[audit_incr_p2m_now[k] >> 11];
+        uint64_t g = audit_incr_p2m_now[k] & (HV_MAX_GFNS - 1U), n = audit_incr_gfns(d);
+        mfn_t m = d->p2m[g];
+        if (g >= n) {
+            audit_p2m_tail(c, d, g, n);
+            continue;
+        }
+        if (!audit_p2m_valid(c, d, g, m))
+            continue;
+        if (!d->dying) {
+            struct audit_fexp *x = audit_fx(c, m);
+            if (++x->p2m_names > 1)
+                audit_p2m_injective(c, d, g, m, x->p2m_names);
+        }
+        audit_p2m_owner(c, d, g, m);
+    }
+    /* unchanged entries of unchanged domains naming a frame whose owner or count may have moved */
+    uint32_t words = (hv->nr_frames + 63U) / 64U;
+    for (uint32_t w = 0; w < words; w++) {
+        for (uint64_t bits = hv->fdirty[w]; bits; bits &= bits - 1U) {
+            mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
+            for (uint32_t k = b->p2m_start[m]; k < b->p2m_start[m + 1]; k++) {
+                domid_t id = b->p2m_ent[k] >> 11;
+                uint64_t g = b->p2m_ent[k] & (HV_MAX_GFNS - 1U);
+                if (same[id] && hv->dom[id].p2m[g] == m)
+                    audit_p2m_owner(c, &hv->dom[id], g, m);
+            }
+        }
+    }
+}

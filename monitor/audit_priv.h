@@ -12,7 +12,8 @@ struct audit_fexp {
     uint16_t lin_out;     /* ref-holding linear entries this table contains */
     uint8_t  on_list;     /* seen while walking the page lists */
     uint8_t  granted_to;  /* bit d: domain d holds a maptrack entry for this frame */
-    uint8_t  pad[2];
+    uint8_t  p2m_names;   /* incremental audit only: live p2m entries naming the frame */
+    uint8_t  pad;
 };
 _Static_assert(HV_MAX_DOMAINS <= 8, "audit_fexp.granted_to holds one bit per domain");
 
@@ -29,6 +30,11 @@ struct audit_base {
     uint32_t nr_frames;
     uint32_t *rev_start;      /* nr_frames + 1: entries of rev_ent mapping each frame */
     uint32_t *rev_ent;        /* table mfn << 9 | index, of the snapshot's ref-holding entries */
+    /* the snapshot's p2m entries by frame: p2m_start (nr_frames + 1) into p2m_ent (domain << 11
+       | gfn), and per frame how many of them the injectivity check counts (at most 1: clean) */
+    uint32_t *p2m_start;
+    uint16_t *p2m_ent;
+    uint8_t *p2m_names;
     /* bit d: the snapshot held pins exempt from their check because domain d (their mapped_by)
        was crashed or gone */
     uint8_t exempt_by;
@@ -143,6 +149,19 @@ void audit_dev_pass(struct audit_ctx *c);     /* audit_dev.c: INV_DEV, INV_DMA *
 void audit_state_pass(struct audit_ctx *c);
 void audit_frame_rest(struct audit_ctx *c, mfn_t m);   /* its per-frame part */
 void audit_logdirty_pass(struct audit_ctx *c);         /* audit_logdirty.c: LOGDIRTY */
+/* P2M's checks, shared by the full and the incremental pass: nr_gfns and the entry below it
+   (returns nr_gfns within the p2m); an entry's frame below nr_frames (false if not), owned by d;
+   a frame named by more than one live entry (names of them); an entry at or above nr_gfns. */
+uint64_t audit_p2m_head(struct audit_ctx *c, const struct domain *d);
+bool audit_p2m_valid(struct audit_ctx *c, const struct domain *d, uint64_t g, mfn_t m);
+void audit_p2m_owner(struct audit_ctx *c, const struct domain *d, uint64_t g, mfn_t m);
+void audit_p2m_injective(struct audit_ctx *c, const struct domain *d, uint64_t g, mfn_t m,
+                         unsigned names);
+void audit_p2m_tail(struct audit_ctx *c, const struct domain *d, uint64_t g, uint64_t n);
+/* Incremental audit (audit_incr_dom.c): P2M over the entries that moved since the snapshot and
+   those naming frames whose entry changed; the snapshot's domain id if it existed, else NULL. */
+void audit_incr_p2m(struct audit_ctx *c);
+const struct domain *audit_incr_then(const struct audit_ctx *c, domid_t id);
 
 /* audit_desc.c: a vCPU's GDT refs and LDT bounds (part of the vCPU pass, contributions signed);
    one frame's descriptor-page checks (part of the per-frame comparisons). */
