@@ -141,8 +141,19 @@ void audit_table(struct audit_ctx *c, mfn_t m)
         return;
     unsigned n = audit_ref_entries(&c->hv->frames[m]);
     const uint64_t *pte = frame_ptes(c->hv, m);
-    for (unsigned i = 0; i < n; i++)
-        audit_entry(c, &tb, i, pte[i]);
+    /* most entries are zero, which hold nothing and break no rule: skipped eight at a time */
+    unsigned i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const uint64_t *p = pte + i;
+        if (!(p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]))
+            continue;
+        for (unsigned k = 0; k < 8; k++)
+            if (p[k])
+                audit_entry(c, &tb, i + k, p[k]);
+    }
+    for (; i < n; i++)
+        if (pte[i])
+            audit_entry(c, &tb, i, pte[i]);
 }
 
 void audit_pt_pass(struct audit_ctx *c)
