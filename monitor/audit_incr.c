@@ -51,7 +51,6 @@ void audit_incr_load(struct audit_ctx *c, mfn_t m)
         x->lin_out = (uint16_t)-sf->linear_pt_count;
     /* at the snapshot every frame was on its list (the audit was clean) */
     x->on_list = 1;
-    x->p2m_names = in->b->p2m_names[m];
     in->list[in->n++] = (uint32_t)m;
 }
 

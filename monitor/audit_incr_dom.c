@@ -1,4 +1,5 @@
 /* The incremental audit's domain-wide shortcuts: which grant refs, p2m entries and checks can have moved since the snapshot. */
+#include <stdlib.h>
 #include <string.h>
 #include "audit_priv.h"
 
@@ -155,6 +156,41 @@ const struct domain *audit_incr_then(const struct audit_ctx *c, domid_t id)
  * added, so a frame is reported exactly when it ends up named twice or more.
  */
 static uint32_t audit_incr_p2m_now[HV_MAX_DOMAINS * HV_MAX_GFNS];
+/* Live entries naming each frame, loaded from the baseline on first use in a run (stamped with
+   the run's audit_incr_p2m_gen): kept apart from audit_fx, whose loading makes a frame one to
+   compare. */
+static uint8_t *audit_incr_p2m_cnt;
+static uint32_t *audit_incr_p2m_stamp;
+static uint32_t audit_incr_p2m_cap, audit_incr_p2m_gen;
+
+static uint8_t *audit_incr_names(struct audit_ctx *c, mfn_t m)
+{
+    if (audit_incr_p2m_stamp[m] != audit_incr_p2m_gen) {
+        audit_incr_p2m_stamp[m] = audit_incr_p2m_gen;
+        audit_incr_p2m_cnt[m] = c->inc->b->p2m_names[m];
+    }
+    return &audit_incr_p2m_cnt[m];
+}
+
+static bool audit_incr_p2m_scratch(uint32_t n)
+{
+    if (n <= audit_incr_p2m_cap)
+        return true;
+    uint8_t *cnt = malloc(n);
+    uint32_t *st = calloc(n, sizeof(*st));
+    if (!cnt || !st) {
+        free(cnt);
+        free(st);
+        return false;
+    }
+    free(audit_incr_p2m_cnt);
+    free(audit_incr_p2m_stamp);
+    audit_incr_p2m_cnt = cnt;
+    audit_incr_p2m_stamp = st;
+    audit_incr_p2m_cap = n;
+    audit_incr_p2m_gen = 0;
+    return true;
+}
 
 static uint64_t audit_incr_gfns(const struct domain *d)
 {
@@ -170,7 +206,7 @@ static void audit_incr_p2m_redo(struct audit_ctx *c, domid_t id, uint64_t g, uin
     const struct hv *view = &c->inc->b->view;
     if (o->exists && !o->dying && g < audit_incr_gfns(o) && o->p2m[g] != MFN_INVALID &&
         mfn_valid(view, o->p2m[g]))
-        audit_fx(c, o->p2m[g])->p2m_names--;
+        (*audit_incr_names(c, o->p2m[g]))--;
     if (d->exists && d->p2m[g] != MFN_INVALID)
         audit_incr_p2m_now[(*nq)++] = (uint32_t)id << 11 | (uint32_t)g;
 }
@@ -182,6 +218,14 @@ void audit_incr_p2m(struct audit_ctx *c)
     const struct audit_base *b = c->inc->b;
     bool same[HV_MAX_DOMAINS];
     uint32_t nq = 0;
+    if (!audit_incr_p2m_scratch(hv->nr_frames)) {
+        audit_add(c, INV_NONE, MFN_INVALID, DOMID_INVALID, 0, 0, "audit: out of memory");
+        return;
+    }
+    if (++audit_incr_p2m_gen == 0) {
+        memset(audit_incr_p2m_stamp, 0, audit_incr_p2m_cap * sizeof(*audit_incr_p2m_stamp));
+        audit_incr_p2m_gen = 1;
+    }
 
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         const struct domain *d = &hv->dom[id], *o = &b->view.dom[id];
@@ -219,9 +263,9 @@ void audit_incr_p2m(struct audit_ctx *c)
         if (!audit_p2m_valid(c, d, g, m))
             continue;
         if (!d->dying) {
-            struct audit_fexp *x = audit_fx(c, m);
-            if (++x->p2m_names > 1)
-                audit_p2m_injective(c, d, g, m, x->p2m_names);
+            uint8_t *names = audit_incr_names(c, m);
+            if (++*names > 1)
+                audit_p2m_injective(c, d, g, m, *names);
         }
         audit_p2m_owner(c, d, g, m);
     }

@@ -12,8 +12,7 @@ struct audit_fexp {
     uint16_t lin_out;     /* ref-holding linear entries this table contains */
     uint8_t  on_list;     /* seen while walking the page lists */
     uint8_t  granted_to;  /* bit d: domain d holds a maptrack entry for this frame */
-    uint8_t  p2m_names;   /* incremental audit only: live p2m entries naming the frame */
-    uint8_t  pad;
+    uint8_t  pad[2];
 };
 _Static_assert(HV_MAX_DOMAINS <= 8, "audit_fexp.granted_to holds one bit per domain");
 
