@@ -238,11 +238,12 @@ static void audit_incr_load_list(struct audit_ctx *c, const struct hv *view,
     }
 }
 
-/* A domain that started dying or crashed changes what all its tables' entries are checked for
-   (isolation, grant PTE accounting): they are redone whole. */
+/* A domain that started dying changes what all its tables' entries are checked for (isolation,
+   as a privilege change would, and the L1 flags allowed): they are redone whole. A crash does not:
+   no entry check reads it (the grant books, whose checks do, are audited whole). */
 static bool audit_incr_life_moved(const struct domain *d, const struct domain *o)
 {
-    return d->exists && (d->dying != o->dying || audit_dom_crashed(d) != audit_dom_crashed(o));
+    return d->exists && (d->dying != o->dying || d->privileged != o->privileged);
 }
 
 /* One source, then and now: take back the snapshot's contributions, add the current ones. */
