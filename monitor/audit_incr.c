@@ -549,7 +549,10 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
         for (uint64_t bits = any; bits; bits &= bits - 1U) {
             mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
             audit_fx(c, m);
-            if (!bit_test(hv->fdirty, m))
+            /* own refs are a function of four flags: equal flags, equal refs */
+            const uint8_t own = FRAME_ALLOCATED | FRAME_PINNED | FRAME_PARTIAL | FRAME_XEN_HEAP;
+            if (!bit_test(hv->fdirty, m) ||
+                !((hv->frames[m].flags ^ view->frames[m].flags) & own))
                 continue;
             c->hv = view;
             c->sign = -1;
