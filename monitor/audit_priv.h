@@ -41,6 +41,7 @@ struct audit_base {
 
 struct audit_incr {
     struct audit_base *b;
+    struct hv *now;           /* the machine audited (c->hv is the snapshot's view at times) */
     uint32_t *list;           /* frames loaded this run */
     uint32_t n;
     uint64_t *whole;          /* tables whose every entry was redone */
