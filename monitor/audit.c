@@ -162,11 +162,6 @@ unsigned audit_ref_entries(const struct frame *f)
     return 0;
 }
 
-const struct domain *audit_dom(const struct hv *hv, domid_t id)
-{
-    return (id < HV_MAX_DOMAINS && hv->dom[id].exists) ? &hv->dom[id] : NULL;
-}
-
 bool audit_dom_crashed(const struct domain *d)
 {
     /* a guest's own SHUTDOWN_crash counts as before: the audit stays as lenient as it was */

@@ -86,7 +86,10 @@ void audit_add(struct audit_ctx *c, enum audit_inv inv, mfn_t mfn, domid_t dom, 
 /* Number of entries [0, n) of a frame that hold references (0 for frames that are not tables). */
 unsigned audit_ref_entries(const struct frame *f);
 /* The domain if it exists, else NULL; never trusts id. */
-const struct domain *audit_dom(const struct hv *hv, domid_t id);
+static inline const struct domain *audit_dom(const struct hv *hv, domid_t id)
+{
+    return (id < HV_MAX_DOMAINS && hv->dom[id].exists) ? &hv->dom[id] : NULL;
+}
 /* The maptrack entries a pass reads: all (full audit), or those below the domain's high-water
    mark (incremental: gnt_map_w keeps it, the full audit every audit_full_every programs checks
    the rest). */
