@@ -25,7 +25,8 @@
  * Scratch is a grow-only buffer kept by the audit itself rather than a field of struct hv: the
  * machine is created and destroyed by monitor/hv.c, which knows nothing of its oracle, and a field
  * would leak unless every destroyer called back into the audit. One buffer serves every machine
- * because nothing in it survives an audit_run (it is zeroed on entry); the monitor is
+ * because nothing in it survives an audit_run (the frame expectations are zeroed on entry, the
+ * grant pins are zero between passes: the grant pass zeroes the ones it wrote); the monitor is
  * single-threaded. The buffer stays reachable from here, so leak checkers do not report it.
  */
 static struct audit_fexp *audit_fx_buf;
@@ -159,11 +160,6 @@ unsigned audit_ref_entries(const struct frame *f)
     if (f->flags & FRAME_VALIDATED)
         return PTES_PER_TABLE;
     return 0;
-}
-
-const struct domain *audit_dom(const struct hv *hv, domid_t id)
-{
-    return (id < HV_MAX_DOMAINS && hv->dom[id].exists) ? &hv->dom[id] : NULL;
 }
 
 bool audit_dom_crashed(const struct domain *d)

@@ -26,23 +26,6 @@
  * event channels, devices, TLBs) is checked whole, as its size does not grow with the frames.
  */
 
-struct audit_base {
-    struct audit_snap s;
-    struct hv view;           /* the snapshot as a machine: its scalars, frames and memory */
-    uint32_t nr_frames;
-    uint32_t *rev_start;      /* nr_frames + 1: entries of rev_ent mapping each frame */
-    uint32_t *rev_ent;        /* table mfn << 9 | index, of the snapshot's ref-holding entries */
-};
-
-struct audit_incr {
-    struct audit_base *b;
-    int maptrack_same;        /* -1 unknown, else whether every maptrack is as at the snapshot */
-    uint32_t *list;           /* frames loaded this run */
-    uint32_t n;
-    uint64_t *whole;          /* tables whose every entry was redone */
-    uint64_t *seen;           /* targets whose reverse entries were redone */
-};
-
 uint32_t *audit_incr_stamp;
 uint32_t audit_incr_gen;
 static uint32_t audit_incr_cap;
@@ -123,6 +106,65 @@ static uint32_t audit_base_scan(struct audit_base *b, bool fill)
     return nr;
 }
 
+/* The snapshot's p2m entries by the frame they name, and how many of them injectivity counts. */
+static bool audit_base_p2m(struct audit_base *b)
+{
+    const struct hv *view = &b->view;
+    uint32_t nf = view->nr_frames, nr = 0;
+    b->p2m_start = calloc((size_t)nf + 1U, sizeof(*b->p2m_start));
+    b->p2m_names = calloc(nf ? nf : 1U, sizeof(*b->p2m_names));
+    if (!b->p2m_start || !b->p2m_names)
+        return false;
+    for (unsigned fill = 0; fill < 2; fill++) {
+        for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+            const struct domain *o = &view->dom[id];
+            uint64_t n = o->nr_gfns < HV_MAX_GFNS ? o->nr_gfns : HV_MAX_GFNS;
+            for (uint64_t g = 0; o->exists && g < n; g++) {
+                mfn_t m = o->p2m[g];
+                if (!mfn_valid(view, m))
+                    continue;
+                if (!fill) {
+                    b->p2m_start[m + 1]++;
+                    b->p2m_names[m] += !o->dying;
+                    nr++;
+                } else {
+                    b->p2m_ent[b->p2m_start[m]++] = (uint16_t)(id << 11 | g);
+                }
+            }
+        }
+        if (fill)
+            break;
+        b->p2m_ent = malloc(((size_t)nr + 1U) * sizeof(*b->p2m_ent));
+        if (!b->p2m_ent)
+            return false;
+        for (uint32_t m = 0; m < nf; m++)
+            b->p2m_start[m + 1] += b->p2m_start[m];
+    }
+    /* the fill moved each start to the next frame's */
+    for (uint32_t m = nf; m > 0; m--)
+        b->p2m_start[m] = b->p2m_start[m - 1];
+    b->p2m_start[0] = 0;
+    return true;
+}
+
+/* Domains whose being crashed or gone exempted pins of the snapshot (every ref, a superset of
+   those the audit reads). */
+static uint8_t audit_base_exempt(const struct hv *view)
+{
+    uint8_t by = 0;
+    for (domid_t g = 0; g < HV_MAX_DOMAINS; g++) {
+        if (!view->dom[g].exists)
+            continue;
+        for (uint32_t r = 0; r < GNT_MAX_REFS; r++) {
+            const struct gnt_active *a = &view->dom[g].gnt.active[r];
+            if ((a->host_ro | a->host_rw | a->dev_ro | a->dev_rw) && a->mapped_by < HV_MAX_DOMAINS &&
+                audit_dom_crashed(audit_dom(view, a->mapped_by)))
+                by |= (uint8_t)(1U << a->mapped_by);
+        }
+    }
+    return by;
+}
+
 struct audit_base *audit_base_new(struct hv *hv, const struct audit_snap *s)
 {
     struct audit_report r;
@@ -147,6 +189,9 @@ struct audit_base *audit_base_new(struct hv *hv, const struct audit_snap *s)
         b->view.dom[i].evtchn = (struct evtchn *)s->tab[i].evtchn;
         b->view.dom[i].cmos.ram = (uint8_t *)s->tab[i].cmos_ram;
     }
+    b->exempt_by = audit_base_exempt(&b->view);
+    if (!audit_base_p2m(b))
+        goto fail;
     b->rev_start = calloc((size_t)hv->nr_frames + 1U, sizeof(*b->rev_start));
     if (!b->rev_start)
         goto fail;
@@ -173,6 +218,9 @@ void audit_base_free(struct audit_base *b)
         return;
     free(b->rev_start);
     free(b->rev_ent);
+    free(b->p2m_start);
+    free(b->p2m_ent);
+    free(b->p2m_names);
     free(b);
 }
 
@@ -190,11 +238,12 @@ static void audit_incr_load_list(struct audit_ctx *c, const struct hv *view,
     }
 }
 
-/* A domain that started dying or crashed changes what all its tables' entries are checked for
-   (isolation, grant PTE accounting): they are redone whole. */
+/* A domain that started dying changes what all its tables' entries are checked for (isolation,
+   as a privilege change would, and the L1 flags allowed): they are redone whole. A crash does not:
+   no entry check reads it (the grant books, whose checks do, are audited whole). */
 static bool audit_incr_life_moved(const struct domain *d, const struct domain *o)
 {
-    return d->exists && (d->dying != o->dying || audit_dom_crashed(d) != audit_dom_crashed(o));
+    return d->exists && (d->dying != o->dying || d->privileged != o->privileged);
 }
 
 /* One source, then and now: take back the snapshot's contributions, add the current ones. */
@@ -416,27 +465,6 @@ static void audit_incr_lists(struct audit_ctx *c, const struct hv *view, const u
     }
 }
 
-bool audit_incr_gnt_same(struct audit_ctx *c, domid_t id)
-{
-    struct audit_incr *in = c->inc;
-    const struct domain *d = &c->hv->dom[id], *o = &in->b->view.dom[id];
-    /* tables no write reached (grant_table.touched) are as at the snapshot: no compare */
-    if (in->maptrack_same < 0) {
-        in->maptrack_same = 1;
-        for (domid_t k = 0; k < HV_MAX_DOMAINS && in->maptrack_same; k++)
-            if (c->hv->dom[k].exists != in->b->view.dom[k].exists ||
-                (c->hv->dom[k].gnt.touched &&
-                 memcmp(c->hv->dom[k].gnt.maptrack, in->b->view.dom[k].gnt.maptrack,
-                        GNT_MAX_MAPTRACK * sizeof(c->hv->dom[k].gnt.maptrack[0]))))
-                in->maptrack_same = 0;
-    }
-    /* the entries the audit reads: nents of them, as the snapshot's */
-    uint32_t n = c->nents[id];
-    return in->maptrack_same && o->exists && d->dying == o->dying &&
-           d->gnt.version == o->gnt.version && d->gnt.nr_frames == o->gnt.nr_frames &&
-           (!d->gnt.touched || !memcmp(d->gnt.active, o->gnt.active, n * sizeof(d->gnt.active[0])));
-}
-
 /* ---- the whole run ----------------------------------------------------------------------------- */
 
 /* Maptrack entries that differ from the snapshot: their frames' grant marks may have moved. */
@@ -471,7 +499,7 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
     if (!b || b->nr_frames != hv->nr_frames || !hv->dirty || !hv->fdirty)
         return audit_run(hv, report);
     memset(report, 0, sizeof(*report));
-    struct audit_incr in = { .b = b, .maptrack_same = -1 };
+    struct audit_incr in = { .b = b, .now = hv, .gnt_refs = -1 };
     struct audit_ctx ctx = { .hv = hv, .r = report, .sign = 1 };
     struct audit_ctx *c = &ctx;
     struct hv *view = &b->view;
@@ -521,7 +549,10 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
         for (uint64_t bits = any; bits; bits &= bits - 1U) {
             mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
             audit_fx(c, m);
-            if (!bit_test(hv->fdirty, m))
+            /* own refs are a function of four flags: equal flags, equal refs */
+            const uint8_t own = FRAME_ALLOCATED | FRAME_PINNED | FRAME_PARTIAL | FRAME_XEN_HEAP;
+            if (!bit_test(hv->fdirty, m) ||
+                !((hv->frames[m].flags ^ view->frames[m].flags) & own))
                 continue;
             c->hv = view;
             c->sign = -1;

@@ -21,7 +21,36 @@ struct audit_pins {
     uint16_t host_ro, host_rw, dev_ro, dev_rw;
 };
 
-struct audit_incr;
+/* The incremental audit's baseline (audit_incr.c builds it from a snapshot the full audit found
+   clean) and the state of one run. */
+struct audit_base {
+    struct audit_snap s;
+    struct hv view;           /* the snapshot as a machine: its scalars, frames and memory */
+    uint32_t nr_frames;
+    uint32_t *rev_start;      /* nr_frames + 1: entries of rev_ent mapping each frame */
+    uint32_t *rev_ent;        /* table mfn << 9 | index, of the snapshot's ref-holding entries */
+    /* the snapshot's p2m entries by frame: p2m_start (nr_frames + 1) into p2m_ent (domain << 11
+       | gfn), and per frame how many of them the injectivity check counts (at most 1: clean) */
+    uint32_t *p2m_start;
+    uint16_t *p2m_ent;
+    uint8_t *p2m_names;
+    /* bit d: the snapshot held pins exempt from their check because domain d (their mapped_by)
+       was crashed or gone */
+    uint8_t exempt_by;
+};
+
+struct audit_incr {
+    struct audit_base *b;
+    struct hv *now;           /* the machine audited (c->hv is the snapshot's view at times) */
+    uint32_t *list;           /* frames loaded this run */
+    uint32_t n;
+    uint64_t *whole;          /* tables whose every entry was redone */
+    uint64_t *seen;           /* targets whose reverse entries were redone */
+    /* audit_incr_dom.c: grant refs whose pins may have moved (-1: not looked for yet, 0: no
+       restriction possible, 1: refs_of/nrefs hold them) */
+    int gnt_refs;
+    uint16_t nrefs[HV_MAX_DOMAINS];
+};
 
 struct audit_ctx {
     struct hv *hv;
@@ -34,6 +63,10 @@ struct audit_ctx {
     struct audit_incr *inc;                       /* NULL: the full audit (fx zeroed up front) */
     struct audit_pins (*pins)[GNT_MAX_REFS];      /* HV_MAX_DOMAINS rows */
     uint32_t nents[HV_MAX_DOMAINS];               /* grant refs in use per granting domain */
+    /* the pins the grant pass wrote: zeroed again when it ends, so the next one starts clean
+       without clearing every ref */
+    struct audit_pins **pins_used;
+    uint32_t npins;
 };
 
 /* Incremental audit: fx[m] is loaded from the baseline on its first use in a run (audit_incr.c). */
@@ -53,7 +86,10 @@ void audit_add(struct audit_ctx *c, enum audit_inv inv, mfn_t mfn, domid_t dom, 
 /* Number of entries [0, n) of a frame that hold references (0 for frames that are not tables). */
 unsigned audit_ref_entries(const struct frame *f);
 /* The domain if it exists, else NULL; never trusts id. */
-const struct domain *audit_dom(const struct hv *hv, domid_t id);
+static inline const struct domain *audit_dom(const struct hv *hv, domid_t id)
+{
+    return (id < HV_MAX_DOMAINS && hv->dom[id].exists) ? &hv->dom[id] : NULL;
+}
 /* The maptrack entries a pass reads: all (full audit), or those below the domain's high-water
    mark (incremental: gnt_map_w keeps it, the full audit every audit_full_every programs checks
    the rest). */
@@ -101,9 +137,12 @@ void audit_typed_ref(struct audit_ctx *c, enum audit_inv inv, const struct domai
 void audit_vcpu_bases(struct audit_ctx *c);
 /* Device grant mappings' contributions only (no pins, no checks). */
 void audit_gnt_dev_refs(struct audit_ctx *c);
-/* Incremental audit: true if domain id's active grant entries (and every domain's maptrack) are
-   as at the clean snapshot, so its pins need no recomputation. */
-bool audit_incr_gnt_same(struct audit_ctx *c, domid_t id);
+/* Grant refs the audit reads of d's table (audit_tables.c). */
+uint32_t audit_gnt_nents(const struct domain *d);
+/* Incremental audit (audit_incr_dom.c): the refs below *from of granter id whose pins can differ
+   from the clean snapshot's, n of them (c->nents must be set); refs from *from up may all have
+   moved. NULL (and *from 0): any may, check them all. */
+const uint16_t *audit_incr_gnt_refs(struct audit_ctx *c, domid_t id, uint32_t *n, uint32_t *from);
 /* Point c->fx and c->pins at the shared scratch for c->hv's size; zero: clear fx. */
 bool audit_scratch_get(struct audit_ctx *c, bool zero);
 /* The per-frame comparisons of audit.c, for one frame. */
@@ -113,6 +152,19 @@ void audit_dev_pass(struct audit_ctx *c);     /* audit_dev.c: INV_DEV, INV_DMA *
 void audit_state_pass(struct audit_ctx *c);
 void audit_frame_rest(struct audit_ctx *c, mfn_t m);   /* its per-frame part */
 void audit_logdirty_pass(struct audit_ctx *c);         /* audit_logdirty.c: LOGDIRTY */
+/* P2M's checks, shared by the full and the incremental pass: nr_gfns and the entry below it
+   (returns nr_gfns within the p2m); an entry's frame below nr_frames (false if not), owned by d;
+   a frame named by more than one live entry (names of them); an entry at or above nr_gfns. */
+uint64_t audit_p2m_head(struct audit_ctx *c, const struct domain *d);
+bool audit_p2m_valid(struct audit_ctx *c, const struct domain *d, uint64_t g, mfn_t m);
+void audit_p2m_owner(struct audit_ctx *c, const struct domain *d, uint64_t g, mfn_t m);
+void audit_p2m_injective(struct audit_ctx *c, const struct domain *d, uint64_t g, mfn_t m,
+                         unsigned names);
+void audit_p2m_tail(struct audit_ctx *c, const struct domain *d, uint64_t g, uint64_t n);
+/* Incremental audit (audit_incr_dom.c): P2M over the entries that moved since the snapshot and
+   those naming frames whose entry changed; the snapshot's domain id if it existed, else NULL. */
+void audit_incr_p2m(struct audit_ctx *c);
+const struct domain *audit_incr_then(const struct audit_ctx *c, domid_t id);
 
 /* audit_desc.c: a vCPU's GDT refs and LDT bounds (part of the vCPU pass, contributions signed);
    one frame's descriptor-page checks (part of the per-frame comparisons). */

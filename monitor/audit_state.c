@@ -22,9 +22,8 @@ static uint32_t audit_p2m_cap;
  * Dying domains are exempt from the owner check: relinquish frees frames before the p2m goes. A
  * free frame that is still referenced (count above 0) is I6's, reported once, as elsewhere.
  */
-static void audit_p2m_dom(struct audit_ctx *c, const struct domain *d)
+uint64_t audit_p2m_head(struct audit_ctx *c, const struct domain *d)
 {
-    struct hv *hv = c->hv;
     uint64_t n = d->nr_gfns;
     if (n > HV_MAX_GFNS) {
         audit_add(c, INV_P2M, MFN_INVALID, d->id, HV_MAX_GFNS, (int64_t)n, "nr_gfns at most");
@@ -33,35 +32,59 @@ static void audit_p2m_dom(struct audit_ctx *c, const struct domain *d)
     if (n && d->p2m[n - 1] == MFN_INVALID)
         audit_add(c, INV_P2M, MFN_INVALID, d->id, 1, 0, "gfn 0x%llx (nr_gfns - 1) populated",
                   (unsigned long long)(n - 1));
+    return n;
+}
+
+bool audit_p2m_valid(struct audit_ctx *c, const struct domain *d, uint64_t g, mfn_t m)
+{
+    if (mfn_valid(c->hv, m))
+        return true;
+    audit_add(c, INV_P2M, m, d->id, c->hv->nr_frames, (int64_t)m,
+              "gfn 0x%llx frame below nr_frames: mfn", (unsigned long long)g);
+    return false;
+}
+
+void audit_p2m_owner(struct audit_ctx *c, const struct domain *d, uint64_t g, mfn_t m)
+{
+    domid_t owner = c->hv->frames[m].owner;
+    /* a free frame still referenced is I6's to report, once */
+    if (owner == DOMID_INVALID && c->hv->frames[m].count)
+        return;
+    if (owner != d->id && !d->dying)
+        audit_add(c, INV_P2M, m, d->id, d->id, owner, "gfn 0x%llx frame owner",
+                  (unsigned long long)g);
+}
+
+void audit_p2m_injective(struct audit_ctx *c, const struct domain *d, uint64_t g, mfn_t m,
+                         unsigned names)
+{
+    audit_add(c, INV_P2M, m, d->id, 1, names, "gfn 0x%llx: p2m entries naming the frame",
+              (unsigned long long)g);
+}
+
+void audit_p2m_tail(struct audit_ctx *c, const struct domain *d, uint64_t g, uint64_t n)
+{
+    audit_add(c, INV_P2M, d->p2m[g], d->id, (int64_t)n, (int64_t)g,
+              "populated gfn below nr_gfns: gfn");
+}
+
+/* The full audit's p2m of d (audit_incr_dom.c has the incremental audit's). */
+static void audit_p2m_dom(struct audit_ctx *c, const struct domain *d)
+{
+    uint64_t n = audit_p2m_head(c, d);
     for (uint64_t g = 0; g < n; g++) {
         mfn_t m = d->p2m[g];
-        if (m == MFN_INVALID)
+        if (m == MFN_INVALID || !audit_p2m_valid(c, d, g, m))
             continue;
-        if (!mfn_valid(hv, m)) {
-            audit_add(c, INV_P2M, m, d->id, hv->nr_frames, (int64_t)m,
-                      "gfn 0x%llx frame below nr_frames: mfn", (unsigned long long)g);
-            continue;
-        }
         /* a dying domain's p2m still names the frames relinquish freed, which may be anyone's
            by now: only the live p2ms must name distinct frames */
         if (!d->dying && audit_p2m_seen[m]++)
-            audit_add(c, INV_P2M, m, d->id, 1, audit_p2m_seen[m],
-                      "gfn 0x%llx: p2m entries naming the frame", (unsigned long long)g);
-        domid_t owner = hv->frames[m].owner;
-        /* a free frame still referenced is I6's to report, once */
-        if (owner == DOMID_INVALID && hv->frames[m].count)
-            continue;
-        if (owner != d->id && !d->dying)
-            audit_add(c, INV_P2M, m, d->id, d->id, owner, "gfn 0x%llx frame owner",
-                      (unsigned long long)g);
+            audit_p2m_injective(c, d, g, m, audit_p2m_seen[m]);
+        audit_p2m_owner(c, d, g, m);
     }
-    /* the incremental audit trusts p2m_set's high-water mark: nothing above it was written
-       since the domain was built (the full audit, every audit_full_every programs, checks all) */
-    uint64_t top = c->inc && d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
-    for (uint64_t g = n; g < top; g++)
+    for (uint64_t g = n; g < HV_MAX_GFNS; g++)
         if (d->p2m[g] != MFN_INVALID) {
-            audit_add(c, INV_P2M, d->p2m[g], d->id, (int64_t)n, (int64_t)g,
-                      "populated gfn below nr_gfns: gfn");
+            audit_p2m_tail(c, d, g, n);
             break;
         }
 }
@@ -69,6 +92,10 @@ static void audit_p2m_dom(struct audit_ctx *c, const struct domain *d)
 static void audit_p2m_pass(struct audit_ctx *c)
 {
     struct hv *hv = c->hv;
+    if (c->inc) {
+        audit_incr_p2m(c);
+        return;
+    }
     if (hv->nr_frames > audit_p2m_cap) {
         uint8_t *p = realloc(audit_p2m_seen, hv->nr_frames);
         if (!p) {
@@ -152,9 +179,12 @@ static bool audit_canonical(uint64_t a)
  * set_trap_table forces it); the registers' selectors are of ring 3 (iret forces them, the bounce
  * frame sets the flat ones); the upcall mask is a bool.
  */
-static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
+static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const struct vcpu *v,
+                           const struct vcpu *o)
 {
     for (unsigned i = 0; i < PV_TRAP_VECTORS; i++) {
+        if (o && !memcmp(v->traps, o->traps, sizeof(v->traps)))
+            break;
         const struct pv_trap *t = &v->traps[i];
         if (!t->address) {
             /* the NMI callback registers address 0 like any other (Xen's does) */
@@ -194,9 +224,11 @@ static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const st
  * callback without a mask flag; an I/O bitmap of at most 65536 ports; a vCPU in user mode runs
  * on the user table it holds a reference to (Xen's CR3 is always one of its base pointers).
  */
-static void audit_pv_regs(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
+static void audit_pv_regs(struct audit_ctx *c, const struct domain *d, const struct vcpu *v,
+                          const struct vcpu *o)
 {
-    for (unsigned i = 0; i < 4; i++)
+    bool dr_same = o && !memcmp(v->dr, o->dr, sizeof(v->dr));
+    for (unsigned i = 0; i < 4 && !dr_same; i++)
         if (!guest_range_ok(v->dr[i], 1))
             audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, (int64_t)v->dr[i],
                       "vcpu %u dr%u outside Xen's range: address", v->id, i);
@@ -308,10 +340,16 @@ void audit_state_pass(struct audit_ctx *c)
         if (d->vm_assist & ~VMASST_PV64_VALID)
             audit_add(c, INV_DOM, MFN_INVALID, id, 0, (int64_t)(d->vm_assist & ~VMASST_PV64_VALID),
                       "vm_assist types outside the 64-bit PV mask");
+        /* the incremental audit skips the loops over a vCPU's MSRs, trap table and breakpoint
+           addresses where they equal those of the snapshot, which passed the same checks */
+        const struct domain *then = c->inc ? audit_incr_then(c, id) : NULL;
         for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++) {
-            audit_msrs(c, d, &d->vcpu[i]);
-            audit_pv_entry(c, d, &d->vcpu[i]);
-            audit_pv_regs(c, d, &d->vcpu[i]);
+            const struct vcpu *v = &d->vcpu[i];
+            const struct vcpu *o = then && i < then->nr_vcpus ? &then->vcpu[i] : NULL;
+            if (!o || memcmp(&v->msr, &o->msr, sizeof(v->msr)))
+                audit_msrs(c, d, v);
+            audit_pv_entry(c, d, v, o);
+            audit_pv_regs(c, d, v, o);
         }
         audit_dev_regs(c, d);
     }

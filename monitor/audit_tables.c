@@ -48,6 +48,17 @@ static uint32_t audit_gnt_frames(struct audit_ctx *c, const struct domain *d)
         audit_gnt_frame(c, d, gt->frames[k], "grant", k);
     for (uint32_t k = 0; k < ns; k++)
         audit_gnt_frame(c, d, gt->status[k], "status", k);
+    return audit_gnt_nents(d);
+}
+
+uint32_t audit_gnt_nents(const struct domain *d)
+{
+    const struct grant_table *gt = &d->gnt;
+    /* a zombie's table is freed while other domains may still map its grants: every active
+       entry stays meaningful until the last of them unmaps */
+    if (d->dying)
+        return GNT_MAX_REFS;
+    uint32_t nf = gt->nr_frames < GNT_MAX_FRAMES ? gt->nr_frames : GNT_MAX_FRAMES;
     uint32_t per = gt->version == 2 ? GNT_V2_PER_FRAME : GNT_V1_PER_FRAME;
     uint32_t n = nf * per;
     return n < GNT_MAX_REFS ? n : GNT_MAX_REFS;
@@ -138,6 +149,7 @@ static void audit_gnt_maptrack(struct audit_ctx *c, const struct domain *md)
             audit_add(c, INV_GNTTAB, mt->mfn, md->id, GNTMAP_host_map, mt->flags,
                       "maptrack %u kind flags", k);
         struct audit_pins *p = &c->pins[gd->id][mt->ref];
+        c->pins_used[c->npins++] = p;
         const struct gnt_active *act = &gd->gnt.active[mt->ref];
         if (host) {
             if (ro) p->host_ro++; else p->host_rw++;
@@ -219,24 +231,53 @@ static void audit_gnt_shared_ptes(struct audit_ctx *c)
                       (unsigned long long)addr[i]);
 }
 
+/* One active entry of granter d against the pins recomputed from every maptrack. */
+static void audit_gnt_ref(struct audit_ctx *c, const struct domain *d, uint32_t r)
+{
+    const struct gnt_active *a = &d->gnt.active[r];
+    const struct audit_pins *p = &c->pins[d->id][r];
+    bool any = a->host_ro | a->host_rw | a->dev_ro | a->dev_rw;
+    /* most refs were never mapped: nothing recorded, nothing recomputed */
+    if (!any && !(p->host_ro | p->host_rw | p->dev_ro | p->dev_rw))
+        return;
+    /* pins held by a frozen mapper are settled when it is destroyed */
+    if (any && audit_dom_crashed(audit_dom(c->hv, a->mapped_by)))
+        return;
+    mfn_t m = any ? a->mfn : MFN_INVALID;
+    audit_gnt_pin(c, d->id, r, "host_ro", p->host_ro, a->host_ro, m);
+    audit_gnt_pin(c, d->id, r, "host_rw", p->host_rw, a->host_rw, m);
+    audit_gnt_pin(c, d->id, r, "dev_ro", p->dev_ro, a->dev_ro, m);
+    audit_gnt_pin(c, d->id, r, "dev_rw", p->dev_rw, a->dev_rw, m);
+}
+
+/* Every ref of granter d from ref from up; blocks with neither active nor recomputed pins (most
+   refs were never mapped) skipped by a comparison with zeros. */
+static void audit_gnt_refs_from(struct audit_ctx *c, const struct domain *d, uint32_t from)
+{
+    enum { blk = 32 };
+    static const struct gnt_active zact[blk];
+    static const struct audit_pins zpins[blk];
+    for (uint32_t r0 = from; r0 < c->nents[d->id]; r0 += blk) {
+        uint32_t e = r0 + blk < c->nents[d->id] ? r0 + blk : c->nents[d->id];
+        if (!memcmp(&d->gnt.active[r0], zact, (e - r0) * sizeof(zact[0])) &&
+            !memcmp(&c->pins[d->id][r0], zpins, (e - r0) * sizeof(zpins[0])))
+            continue;
+        for (uint32_t r = r0; r < e; r++)
+            audit_gnt_ref(c, d, r);
+    }
+}
+
 void audit_gnttab_pass(struct audit_ctx *c)
 {
+    static struct audit_pins *used[HV_MAX_DOMAINS * GNT_MAX_MAPTRACK];
     struct hv *hv = c->hv;
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         const struct domain *d = audit_dom(hv, id);
         c->nents[id] = d ? audit_gnt_frames(c, d) : 0;
-        /* a zombie's table is freed while other domains may still map its grants: every active
-           entry stays meaningful until the last of them unmaps */
-        if (d && d->dying)
-            c->nents[id] = GNT_MAX_REFS;
     }
-    /* unchanged books since a clean snapshot have the pins they had: their pins are not read */
-    bool same[HV_MAX_DOMAINS];
-    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
-        same[id] = c->inc && audit_dom(hv, id) && audit_incr_gnt_same(c, id);
-        if (!same[id])
-            memset(c->pins[id], 0, c->nents[id] * sizeof(c->pins[id][0]));
-    }
+    /* the pins are all zero here: the pass that wrote some zeroed them again */
+    c->pins_used = used;
+    c->npins = 0;
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         const struct domain *d = audit_dom(hv, id);
         if (d)
@@ -246,24 +287,16 @@ void audit_gnttab_pass(struct audit_ctx *c)
         const struct domain *d = audit_dom(hv, id);
         if (!d)
             continue;
-        uint32_t nr = same[id] ? 0 : c->nents[id];
-        for (uint32_t r = 0; r < nr; r++) {
-            const struct gnt_active *a = &d->gnt.active[r];
-            const struct audit_pins *p = &c->pins[id][r];
-            bool any = a->host_ro | a->host_rw | a->dev_ro | a->dev_rw;
-            /* most refs were never mapped: nothing recorded, nothing recomputed */
-            if (!any && !(p->host_ro | p->host_rw | p->dev_ro | p->dev_rw))
-                continue;
-            /* pins held by a frozen mapper are settled when it is destroyed */
-            if (any && audit_dom_crashed(audit_dom(hv, a->mapped_by)))
-                continue;
-            mfn_t m = any ? a->mfn : MFN_INVALID;
-            audit_gnt_pin(c, id, r, "host_ro", p->host_ro, a->host_ro, m);
-            audit_gnt_pin(c, id, r, "host_rw", p->host_rw, a->host_rw, m);
-            audit_gnt_pin(c, id, r, "dev_ro", p->dev_ro, a->dev_ro, m);
-            audit_gnt_pin(c, id, r, "dev_rw", p->dev_rw, a->dev_rw, m);
-        }
+        uint32_t n, from = 0;
+        const uint16_t *refs = c->inc ? audit_incr_gnt_refs(c, id, &n, &from) : NULL;
+        for (uint32_t k = 0; refs && k < n; k++)
+            if (refs[k] < from)
+                audit_gnt_ref(c, d, refs[k]);
+        audit_gnt_refs_from(c, d, from);
     }
+    for (uint32_t k = 0; k < c->npins; k++)
+        *c->pins_used[k] = (struct audit_pins){ 0 };
+    c->npins = 0;
     audit_gnt_shared_ptes(c);
 }
 

@@ -79,10 +79,8 @@ static void au_snap_take(struct hv *hv)
     CU_ASSERT_PTR_NOT_NULL(au_snap.base);
 }
 
-/* The incremental audit's total, or -1 if hv is not the machine au_machine built last. */
-static long au_audit_incr(struct hv *hv)
+long au_audit_incr(struct hv *hv, struct audit_report *r)
 {
-    struct audit_report r;
     size_t nf = hv->nr_frames, words = (nf + 63U) / 64U;
     if (hv != au_snap.hv || !au_snap.base)
         return -1;
@@ -98,7 +96,7 @@ static long au_audit_incr(struct hv *hv)
     uint64_t *dirty = hv->dirty, *fdirty = hv->fdirty;   /* a test's own tracking stays */
     hv->dirty = au_snap.dirty;
     hv->fdirty = au_snap.fdirty;
-    unsigned total = audit_run_incr(hv, au_snap.base, &r);
+    unsigned total = audit_run_incr(hv, au_snap.base, r);
     hv->dirty = dirty;
     hv->fdirty = fdirty;
     return total;
@@ -160,7 +158,8 @@ unsigned au_audit(struct hv *hv, struct audit_report *r, const char *label)
     }
     if (total > r->n)
         fprintf(stderr, "  [%s] ... %u more\n", label, total - r->n);
-    long incr = au_audit_incr(hv);
+    struct audit_report ri;
+    long incr = au_audit_incr(hv, &ri);
     if (incr >= 0 && (incr > 0) != (total > 0))
         fprintf(stderr, "%s: incremental audit: expected %s (as the full audit), actual %ld "
                 "violations\n", label, total ? "violations" : "clean", incr);

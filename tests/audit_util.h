@@ -21,6 +21,9 @@ mfn_t au_l1_of(struct hv *hv, domid_t d, gfn_t gfn);
 unsigned au_l1_idx(gfn_t gfn);
 /* A free frame never allocated since boot (not need_scrub): it must be all zero (I9). */
 mfn_t au_never_used_frame(struct hv *hv);
+/* The incremental audit of hv against the snapshot au_machine kept when it built hv: its total,
+   or -1 if hv is not that machine. */
+long au_audit_incr(struct hv *hv, struct audit_report *r);
 /* Run the audit and print every kept violation under the label. Returns the total. */
 unsigned au_audit(struct hv *hv, struct audit_report *r, const char *label);
 /* Assert a clean audit. */

@@ -1,0 +1,285 @@
+/* The incremental audit's domain-wide shortcuts: which grant refs, p2m entries and checks can have moved since the snapshot. */
+#include <stdlib.h>
+#include <string.h>
+#include "audit_priv.h"
+
+/*
+ * The snapshot was audited clean, so a check whose inputs equal the snapshot's passes again: each
+ * shortcut here compares those inputs with the snapshot's view (in->b->view) and hands the
+ * domain-wide passes only what differs. Where a comparison cannot be made (a domain came or
+ * went, crashed, changed its table's size) the pass runs whole, as in the full audit.
+ */
+
+/* ---- grant pins -------------------------------------------------------------------------------- */
+
+/*
+ * An active entry's check compares its pins with the sum over every live, non-frozen mapper's
+ * maptrack entries naming it, unless its mapped_by domain is crashed or gone (exempt). A ref
+ * below both the snapshot's and the current table size, whose active entry is unchanged and that
+ * no changed maptrack entry names, then or now, has the snapshot's pins on both sides, so its
+ * check passes as it did then, or is newly exempt. Every entry of a mapper that came, went, or crashed
+ * counts as changed. Only a domain that is live now but crashed or gone then can lift an
+ * exemption: the baseline knows whether the snapshot held pins exempt by it (exempt_by).
+ */
+static uint16_t audit_incr_refs[HV_MAX_DOMAINS][GNT_MAX_REFS];
+static uint64_t audit_incr_refmark[HV_MAX_DOMAINS][GNT_MAX_REFS / 64U];
+
+static void audit_incr_ref_mark(struct audit_incr *in, domid_t g, uint32_t ref)
+{
+    /* refs past the table are the maptrack pass's to report; they hold no pins */
+    if (g >= HV_MAX_DOMAINS || ref >= GNT_MAX_REFS)
+        return;
+    uint64_t bit = 1ULL << (ref % 64U);
+    if (audit_incr_refmark[g][ref / 64U] & bit)
+        return;
+    audit_incr_refmark[g][ref / 64U] |= bit;
+    audit_incr_refs[g][in->nrefs[g]++] = (uint16_t)ref;
+}
+
+/* Every in-use maptrack entry of a domain slot that existed: the refs it names. */
+static void audit_incr_maptrack_all(struct audit_incr *in, const struct domain *d)
+{
+    unsigned end = d->gnt.maptrack_hi < GNT_MAX_MAPTRACK ? d->gnt.maptrack_hi : GNT_MAX_MAPTRACK;
+    for (unsigned k = 0; k < end; k++)
+        if (d->gnt.maptrack[k].in_use)
+            audit_incr_ref_mark(in, d->gnt.maptrack[k].dom, d->gnt.maptrack[k].ref);
+}
+
+/* Maptrack entries of md that differ from the snapshot's: the refs they name, then and now. */
+static void audit_incr_maptrack_refs(struct audit_incr *in, const struct domain *d,
+                                     const struct domain *o)
+{
+    const struct gnt_maptrack *now = d->gnt.maptrack, *then = o->gnt.maptrack;
+    /* entries from both high-water marks up were never written (gnt_map_w) */
+    unsigned end = d->gnt.maptrack_hi > o->gnt.maptrack_hi ? d->gnt.maptrack_hi
+                                                           : o->gnt.maptrack_hi;
+    const unsigned blk = 16;
+    if (end > GNT_MAX_MAPTRACK)
+        end = GNT_MAX_MAPTRACK;
+    for (unsigned k0 = 0; k0 < end; k0 += blk) {
+        unsigned e = k0 + blk < end ? k0 + blk : end;
+        if (!memcmp(now + k0, then + k0, (e - k0) * sizeof(*now)))
+            continue;
+        for (unsigned k = k0; k < e; k++) {
+            if (!memcmp(&now[k], &then[k], sizeof(now[k])))
+                continue;
+            if (then[k].in_use)
+                audit_incr_ref_mark(in, then[k].dom, then[k].ref);
+            if (now[k].in_use)
+                audit_incr_ref_mark(in, now[k].dom, now[k].ref);
+        }
+    }
+}
+
+/* Active entries of granter d below n that differ from the snapshot's. */
+static void audit_incr_active_refs(struct audit_incr *in, const struct domain *d,
+                                   const struct domain *o, uint32_t n)
+{
+    const struct gnt_active *now = d->gnt.active, *then = o->gnt.active;
+    const uint32_t blk = 32;
+    for (uint32_t r0 = 0; r0 < n; r0 += blk) {
+        uint32_t e = r0 + blk < n ? r0 + blk : n;
+        if (!memcmp(now + r0, then + r0, (e - r0) * sizeof(*now)))
+            continue;
+        for (uint32_t r = r0; r < e; r++)
+            if (memcmp(&now[r], &then[r], sizeof(now[r])))
+                audit_incr_ref_mark(in, d->id, r);
+    }
+}
+
+static bool audit_incr_gnt_scan(struct audit_ctx *c)
+{
+    struct audit_incr *in = c->inc;
+    const struct hv *hv = c->hv, *view = &in->b->view;
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = &hv->dom[id], *o = &view->dom[id];
+        bool live_now = d->exists && !audit_dom_crashed(d);
+        bool live_then = o->exists && !audit_dom_crashed(o);
+        if (live_now && !live_then && ((in->b->exempt_by >> id) & 1U))
+            return false;
+    }
+    memset(in->nrefs, 0, sizeof(in->nrefs));
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = &hv->dom[id], *o = &view->dom[id];
+        if (d->exists != o->exists || (d->exists && audit_dom_crashed(d) != audit_dom_crashed(o))) {
+            if (o->exists)
+                audit_incr_maptrack_all(in, o);
+            if (d->exists)
+                audit_incr_maptrack_all(in, d);
+        } else if (d->exists && d->gnt.touched) {
+            /* untouched tables are the snapshot's (grant_table.touched) */
+            audit_incr_maptrack_refs(in, d, o);
+        }
+        if (d->exists && o->exists && d->gnt.touched) {
+            uint32_t then = audit_gnt_nents(o);
+            audit_incr_active_refs(in, d, o, then < c->nents[id] ? then : c->nents[id]);
+        }
+    }
+    for (domid_t g = 0; g < HV_MAX_DOMAINS; g++)
+        for (uint32_t k = 0; k < in->nrefs[g]; k++)
+            audit_incr_refmark[g][audit_incr_refs[g][k] / 64U] = 0;
+    return true;
+}
+
+const uint16_t *audit_incr_gnt_refs(struct audit_ctx *c, domid_t id, uint32_t *n, uint32_t *from)
+{
+    struct audit_incr *in = c->inc;
+    if (in->gnt_refs < 0)
+        in->gnt_refs = audit_incr_gnt_scan(c);
+    const struct domain *o = &in->b->view.dom[id];
+    *from = 0;
+    if (!in->gnt_refs || !o->exists)
+        return NULL;
+    /* the refs both tables hold were all checked at the snapshot; a table that grew (or whose
+       granter started dying) has new ones, checked whole */
+    uint32_t then = audit_gnt_nents(o);
+    *from = then < c->nents[id] ? then : c->nents[id];
+    *n = in->nrefs[id];
+    return audit_incr_refs[id];
+}
+
+const struct domain *audit_incr_then(const struct audit_ctx *c, domid_t id)
+{
+    const struct domain *o = &c->inc->b->view.dom[id];
+    return o->exists ? o : NULL;
+}
+
+/* ---- p2m --------------------------------------------------------------------------------------- */
+
+/*
+ * An entry's checks read its frame number, the domain's nr_gfns, dying state and id, and the
+ * frame's owner and count; injectivity counts the live entries naming each frame. So the entries
+ * to redo are those that differ from the snapshot's, every entry of a domain whose scalars moved,
+ * and the unchanged entries naming a frame whose entry changed (found through the baseline's
+ * reverse map). Counts start from the baseline's (at most 1 per frame: it was clean) and move
+ * by the redone entries: all the snapshot's counts are taken back first, then the current ones
+ * added, so a frame is reported exactly when it ends up named twice or more.
+ */
+static uint32_t audit_incr_p2m_now[HV_MAX_DOMAINS * HV_MAX_GFNS];
+/* Live entries naming each frame, loaded from the baseline on first use in a run (stamped with
+   the run's audit_incr_p2m_gen): kept apart from audit_fx, whose loading makes a frame one to
+   compare. */
+static uint8_t *audit_incr_p2m_cnt;
+static uint32_t *audit_incr_p2m_stamp;
+static uint32_t audit_incr_p2m_cap, audit_incr_p2m_gen;
+
+static uint8_t *audit_incr_names(struct audit_ctx *c, mfn_t m)
+{
+    if (audit_incr_p2m_stamp[m] != audit_incr_p2m_gen) {
+        audit_incr_p2m_stamp[m] = audit_incr_p2m_gen;
+        audit_incr_p2m_cnt[m] = c->inc->b->p2m_names[m];
+    }
+    return &audit_incr_p2m_cnt[m];
+}
+
+static bool audit_incr_p2m_scratch(uint32_t n)
+{
+    if (n <= audit_incr_p2m_cap)
+        return true;
+    uint8_t *cnt = malloc(n);
+    uint32_t *st = calloc(n, sizeof(*st));
+    if (!cnt || !st) {
+        free(cnt);
+        free(st);
+        return false;
+    }
+    free(audit_incr_p2m_cnt);
+    free(audit_incr_p2m_stamp);
+    audit_incr_p2m_cnt = cnt;
+    audit_incr_p2m_stamp = st;
+    audit_incr_p2m_cap = n;
+    audit_incr_p2m_gen = 0;
+    return true;
+}
+
+static uint64_t audit_incr_gfns(const struct domain *d)
+{
+    if (!d->exists)
+        return 0;
+    return d->nr_gfns < HV_MAX_GFNS ? d->nr_gfns : HV_MAX_GFNS;
+}
+
+/* Take back the snapshot's count for gfn g of domain slot id; queue the current entry. */
+static void audit_incr_p2m_redo(struct audit_ctx *c, domid_t id, uint64_t g, uint32_t *nq)
+{
+    const struct domain *d = &c->hv->dom[id], *o = &c->inc->b->view.dom[id];
+    const struct hv *view = &c->inc->b->view;
+    if (o->exists && !o->dying && g < audit_incr_gfns(o) && o->p2m[g] != MFN_INVALID &&
+        mfn_valid(view, o->p2m[g]))
+        (*audit_incr_names(c, o->p2m[g]))--;
+    if (d->exists && d->p2m[g] != MFN_INVALID)
+        audit_incr_p2m_now[(*nq)++] = (uint32_t)id << 11 | (uint32_t)g;
+}
+
+void audit_incr_p2m(struct audit_ctx *c)
+{
+    _Static_assert(HV_MAX_GFNS == 1U << 11, "a queued p2m entry is domain << 11 | gfn");
+    struct hv *hv = c->hv;
+    const struct audit_base *b = c->inc->b;
+    bool same[HV_MAX_DOMAINS];
+    uint32_t nq = 0;
+    if (!audit_incr_p2m_scratch(hv->nr_frames)) {
+        audit_add(c, INV_NONE, MFN_INVALID, DOMID_INVALID, 0, 0, "audit: out of memory");
+        return;
+    }
+    if (++audit_incr_p2m_gen == 0) {
+        memset(audit_incr_p2m_stamp, 0, audit_incr_p2m_cap * sizeof(*audit_incr_p2m_stamp));
+        audit_incr_p2m_gen = 1;
+    }
+
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = &hv->dom[id], *o = &b->view.dom[id];
+        uint64_t n = d->exists ? audit_p2m_head(c, d) : 0, on = audit_incr_gfns(o);
+        /* above p2m_set's high-water mark nothing was written since the domain was built (the
+           full audit, every audit_full_every programs, checks all), and the snapshot's p2m is
+           unpopulated from its nr_gfns up (it was clean) */
+        uint64_t top = !d->exists ? 0 : d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
+        uint64_t end = n > on ? n : on;
+        end = end > top ? end : top;
+        same[id] = d->exists && o->exists && d->dying == o->dying && d->id == o->id && n == on;
+        if (!same[id]) {
+            for (uint64_t g = 0; g < end; g++)
+                audit_incr_p2m_redo(c, id, g, &nq);
+            continue;
+        }
+        const uint64_t blk = 64;
+        for (uint64_t g0 = 0; g0 < end; g0 += blk) {
+            uint64_t e = g0 + blk < end ? g0 + blk : end;
+            if (!memcmp(&d->p2m[g0], &o->p2m[g0], (e - g0) * sizeof(d->p2m[0])))
+                continue;
+            for (uint64_t g = g0; g < e; g++)
+                if (d->p2m[g] != o->p2m[g])
+                    audit_incr_p2m_redo(c, id, g, &nq);
+        }
+    }
+    for (uint32_t k = 0; k < nq; k++) {
+        const struct domain *d = &hv->dom[audit_incr_p2m_now[k] >> 11];
+        uint64_t g = audit_incr_p2m_now[k] & (HV_MAX_GFNS - 1U), n = audit_incr_gfns(d);
+        mfn_t m = d->p2m[g];
+        if (g >= n) {
+            audit_p2m_tail(c, d, g, n);
+            continue;
+        }
+        if (!audit_p2m_valid(c, d, g, m))
+            continue;
+        if (!d->dying) {
+            uint8_t *names = audit_incr_names(c, m);
+            if (++*names > 1)
+                audit_p2m_injective(c, d, g, m, *names);
+        }
+        audit_p2m_owner(c, d, g, m);
+    }
+    /* unchanged entries of unchanged domains naming a frame whose owner or count may have moved */
+    uint32_t words = (hv->nr_frames + 63U) / 64U;
+    for (uint32_t w = 0; w < words; w++) {
+        for (uint64_t bits = hv->fdirty[w]; bits; bits &= bits - 1U) {
+            mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
+            for (uint32_t k = b->p2m_start[m]; k < b->p2m_start[m + 1]; k++) {
+                domid_t id = b->p2m_ent[k] >> 11;
+                uint64_t g = b->p2m_ent[k] & (HV_MAX_GFNS - 1U);
+                if (same[id] && hv->dom[id].p2m[g] == m)
+                    audit_p2m_owner(c, &hv->dom[id], g, m);
+            }
+        }
+    }
+}
