@@ -166,6 +166,13 @@ void audit_p2m_tail(struct audit_ctx *c, const struct domain *d, uint64_t g, uin
 void audit_incr_p2m(struct audit_ctx *c);
 const struct domain *audit_incr_then(const struct audit_ctx *c, domid_t id);
 
+/* audit_tlb.c: TLB's checks of one valid entry (slot k of vCPU i of domain id) and of a vCPU's
+   flush time; audit_tlb_state runs them over every vCPU, the incremental vCPU pass within its own
+   scan of the TLBs. */
+void audit_tlb_slot(struct audit_ctx *c, domid_t id, unsigned i, const struct vcpu *v, unsigned k);
+void audit_tlb_clock(struct audit_ctx *c, domid_t id, unsigned i, const struct vcpu *v);
+void audit_tlb_state(struct audit_ctx *c);
+
 /* audit_desc.c: a vCPU's GDT refs and LDT bounds (part of the vCPU pass, contributions signed);
    one frame's descriptor-page checks (part of the per-frame comparisons). */
 void audit_vcpu_desc(struct audit_ctx *c, const struct domain *d, const struct vcpu *v);

@@ -221,13 +221,19 @@ static unsigned audit_tlb_unhooked_level(struct hv *hv, mfn_t cr3, gva_t va)
     return 0;
 }
 
-static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
+/* state: also TLB's checks of vCPU i of slot id (the incremental audit's one scan of the TLBs). */
+static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct vcpu *v, bool state,
+                      domid_t id, unsigned i)
 {
     struct hv *hv = c->hv;
+    if (state)
+        audit_tlb_clock(c, id, i, v);
     for (unsigned k = 0; k < HV_TLB_ENTRIES; k++) {
         const struct tlb_entry *e = &v->tlb[k];
         if (!e->valid)
             continue;
+        if (state)
+            audit_tlb_slot(c, id, i, v, k);
         unsigned gone = d->dying || v->guest_table == MFN_INVALID ? 0 :
                         audit_tlb_unhooked_level(hv, v->guest_table, e->va);
         if (gone)
@@ -326,7 +332,7 @@ static void audit_vcpus(struct audit_ctx *c, bool tlbs)
         for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
             const struct vcpu *v = &d->vcpu[i];
             if (tlbs)
-                audit_tlb(c, d, v);
+                audit_tlb(c, d, v, c->inc != NULL, id, i);
             if (c->inc && audit_vcpu_refs_same(c, id, i))
                 continue;
             /* a base pointer: a general and an L4 type ref on a validated L4 of d's own */

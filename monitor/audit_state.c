@@ -6,7 +6,6 @@
 
 /* docs/INVARIANTS.md has the table of every piece of monitor state and what recomputes it. */
 
-void audit_tlb_state(struct audit_ctx *c);    /* audit_tlb.c: INV_TLB */
 
 /* Per-frame marks for p2m injectivity; grow-only like audit.c's scratch, zeroed on each use. */
 static uint8_t *audit_p2m_seen;
@@ -330,7 +329,9 @@ void audit_state_pass(struct audit_ctx *c)
         audit_add(c, INV_DOM, MFN_INVALID, DOMID_INVALID, HV_CONSOLE_SIZE, hv->console_len,
                   "console_len at most");
     audit_p2m_pass(c);
-    audit_tlb_state(c);
+    /* the incremental audit makes TLB's checks in the vCPU pass, which scans the TLBs anyway */
+    if (!c->inc)
+        audit_tlb_state(c);
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         const struct domain *d = audit_dom(hv, id);
         if (!d)

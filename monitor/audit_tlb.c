@@ -115,6 +115,32 @@ unsigned audit_run_flush(struct hv *hv, struct audit_report *report)
  * clock's wrap-around resets every vCPU's flush time to 0). Frame timestamps are not compared with
  * the clock: a wrap legally leaves them above it (tlb.c errs towards flushing).
  */
+void audit_tlb_slot(struct audit_ctx *c, domid_t id, unsigned i, const struct vcpu *v, unsigned k)
+{
+    const struct tlb_entry *e = &v->tlb[k];
+    if (e->va & (PAGE_SIZE - 1))
+        audit_add(c, INV_TLB, e->mfn, id, 0, (int64_t)(e->va & (PAGE_SIZE - 1)),
+                  "vcpu %u tlb slot %u va page offset", i, k);
+    else if (((e->va >> PAGE_SHIFT) % HV_TLB_ENTRIES) != k)
+        audit_add(c, INV_TLB, e->mfn, id, (int64_t)((e->va >> PAGE_SHIFT) %
+                  HV_TLB_ENTRIES), k, "vcpu %u tlb va 0x%llx slot", i,
+                  (unsigned long long)e->va);
+    uint64_t extra = e->flags & ~(uint64_t)(_PAGE_RW | _PAGE_USER | _PAGE_NX);
+    if (extra)
+        audit_add(c, INV_TLB, e->mfn, id, 0, (int64_t)extra,
+                  "vcpu %u tlb slot %u bits beyond RW, USER and NX: flags", i, k);
+    if (e->fill == 0 || e->fill > v->tlb_fills)
+        audit_add(c, INV_TLB, e->mfn, id, v->tlb_fills, e->fill,
+                  "vcpu %u tlb slot %u fill number (at most the fills made)", i, k);
+}
+
+void audit_tlb_clock(struct audit_ctx *c, domid_t id, unsigned i, const struct vcpu *v)
+{
+    if (v->tlb_flush_time > c->hv->tlbclock)
+        audit_add(c, INV_TLB, MFN_INVALID, id, c->hv->tlbclock, v->tlb_flush_time,
+                  "vcpu %u tlb_flush_time at most the clock", i);
+}
+
 void audit_tlb_state(struct audit_ctx *c)
 {
     struct hv *hv = c->hv;
@@ -124,28 +150,10 @@ void audit_tlb_state(struct audit_ctx *c)
             continue;
         for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
             const struct vcpu *v = &d->vcpu[i];
-            if (v->tlb_flush_time > hv->tlbclock)
-                audit_add(c, INV_TLB, MFN_INVALID, id, hv->tlbclock, v->tlb_flush_time,
-                          "vcpu %u tlb_flush_time at most the clock", i);
-            for (unsigned k = 0; k < HV_TLB_ENTRIES; k++) {
-                const struct tlb_entry *e = &v->tlb[k];
-                if (!e->valid)
-                    continue;
-                if (e->va & (PAGE_SIZE - 1))
-                    audit_add(c, INV_TLB, e->mfn, id, 0, (int64_t)(e->va & (PAGE_SIZE - 1)),
-                              "vcpu %u tlb slot %u va page offset", i, k);
-                else if (((e->va >> PAGE_SHIFT) % HV_TLB_ENTRIES) != k)
-                    audit_add(c, INV_TLB, e->mfn, id, (int64_t)((e->va >> PAGE_SHIFT) %
-                              HV_TLB_ENTRIES), k, "vcpu %u tlb va 0x%llx slot", i,
-                              (unsigned long long)e->va);
-                uint64_t extra = e->flags & ~(uint64_t)(_PAGE_RW | _PAGE_USER | _PAGE_NX);
-                if (extra)
-                    audit_add(c, INV_TLB, e->mfn, id, 0, (int64_t)extra,
-                              "vcpu %u tlb slot %u bits beyond RW, USER and NX: flags", i, k);
-                if (e->fill == 0 || e->fill > v->tlb_fills)
-                    audit_add(c, INV_TLB, e->mfn, id, v->tlb_fills, e->fill,
-                              "vcpu %u tlb slot %u fill number (at most the fills made)", i, k);
-            }
+            audit_tlb_clock(c, id, i, v);
+            for (unsigned k = 0; k < HV_TLB_ENTRIES; k++)
+                if (v->tlb[k].valid)
+                    audit_tlb_slot(c, id, i, v, k);
         }
     }
 }
