@@ -71,13 +71,19 @@ static void audit_incr_maptrack_refs(struct audit_incr *in, const struct domain 
     }
 }
 
-/* Active entries of granter d below n that differ from the snapshot's. */
+/* Active entries of granter d below n that differ from the snapshot's. Refs outside the range
+   gnt_act_w marked written since the snapshot (when set) are the snapshot's: not compared. */
 static void audit_incr_active_refs(struct audit_incr *in, const struct domain *d,
                                    const struct domain *o, uint32_t n)
 {
     const struct gnt_active *now = d->gnt.active, *then = o->gnt.active;
     const uint32_t blk = 32;
-    for (uint32_t r0 = 0; r0 < n; r0 += blk) {
+    uint32_t lo = 0;
+    if (d->gnt.act_w_set) {
+        lo = d->gnt.act_w_lo;
+        n = d->gnt.act_w_end < n ? d->gnt.act_w_end : n;
+    }
+    for (uint32_t r0 = lo; r0 < n; r0 += blk) {
         uint32_t e = r0 + blk < n ? r0 + blk : n;
         if (!memcmp(now + r0, then + r0, (e - r0) * sizeof(*now)))
             continue;

@@ -72,6 +72,9 @@ static void au_snap_take(struct hv *hv)
         s.tab[i].evtchn = t->evtchn;
         s.tab[i].cmos_ram = t->cmos.ram;
     }
+    /* the snapshot is the baseline of grant active writes, as the native target's */
+    for (unsigned i = 0; i < HV_MAX_DOMAINS; i++)
+        gnt_act_w_clear(&hv->dom[i].gnt);
     hv->dirty = au_snap.dirty;
     hv->fdirty = au_snap.fdirty;
     au_snap.base = audit_base_new(hv, &s);

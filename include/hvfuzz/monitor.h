@@ -182,6 +182,12 @@ struct grant_table {
        untouched tables are as at the last reset, so neither the reset nor the incremental audit
        reads them. Before the pointers, so a reset of the header clears it. */
     bool     touched;
+    /* When set, every active ref written since the native target's snapshot lies in [act_w_lo,
+       act_w_end) (gnt_act_w widens it; the snapshot holds it set and empty for the domains it
+       has, so reset restores that): the incremental audit compares only those. A header cleared
+       otherwise (gnttab_init, dom_create) has it unset: any ref may have been written. */
+    bool     act_w_set;
+    uint32_t act_w_lo, act_w_end;
     /* One past the highest maptrack handle gnt_map_w handed out: entries from here up were never
        written since the domain was created, so the incremental audit's loops stop here. */
     uint32_t maptrack_hi;
@@ -572,7 +578,18 @@ static inline struct gnt_active *gnt_act_w(struct grant_table *gt, uint32_t ref)
     gt->touched = true;
     if (ref + 1 > gt->active_hi)
         gt->active_hi = ref + 1;
+    if (ref < gt->act_w_lo)
+        gt->act_w_lo = ref;
+    if (ref + 1 > gt->act_w_end)
+        gt->act_w_end = ref + 1;
     return &gt->active[ref];
+}
+/* A new baseline of active writes (gnt_act_w's range set and empty): the native target's snapshot. */
+static inline void gnt_act_w_clear(struct grant_table *gt)
+{
+    gt->act_w_set = true;
+    gt->act_w_lo = GNT_MAX_REFS;
+    gt->act_w_end = 0;
 }
 static inline struct gnt_maptrack *gnt_map_w(struct grant_table *gt, uint32_t h)
 {

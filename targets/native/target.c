@@ -70,8 +70,11 @@ int native_snapshot(struct native *n)
     memcpy(n->snap.mem, hv->mem, nf * PAGE_SIZE);
     memcpy(n->snap.m2p, hv->m2p, nf * sizeof(*hv->m2p));
     n->snap.hv = *hv;
-    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++)
+    for (domid_t i = 0; i < HV_MAX_DOMAINS; i++) {
         n->snap.hv.dom[i].gnt.touched = false;   /* the snapshot is the baseline of writes */
+        if (n->snap.hv.dom[i].exists)   /* a free slot's header stays as built: reset skips it */
+            gnt_act_w_clear(&n->snap.hv.dom[i].gnt);
+    }
     for (domid_t i = 0; i < HV_MAX_DOMAINS; i++) {
         const struct domain *d = &hv->dom[i];
         struct native_tables *tb = &n->snap.tab[i];
