@@ -418,6 +418,45 @@ static void audit_incr_list_ends(struct audit_ctx *c, const struct page_list *l,
         audit_add(c, INV_I7_LISTS, l->tail, owner, HV_LIST_END, 0, "%s list tail", name);
 }
 
+/* The list a list_id names has the snapshot's owner and ends. */
+static bool audit_incr_list_same(const struct hv *hv, const struct hv *view, uint16_t id)
+{
+    domid_t owner, then_owner;
+    bool xen_heap;
+    const struct page_list *l = audit_incr_list_of(hv, id, &owner, &xen_heap);
+    const struct page_list *s = audit_incr_list_of(view, id, &then_owner, &xen_heap);
+    return l && s && owner == then_owner && l->head == s->head && l->tail == s->tail;
+}
+
+/* Frame m (or the list end) has the snapshot's list links and list id. */
+static bool audit_incr_link_same(const struct hv *hv, const struct hv *view, uint32_t m)
+{
+    if (m == HV_LIST_END)
+        return true;
+    if (!mfn_valid(hv, m))
+        return false;
+    const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
+    return f->list_next == sf->list_next && f->list_prev == sf->list_prev &&
+           f->list_id == sf->list_id;
+}
+
+/*
+ * A changed frame whose list checks read only what the snapshot had: its list id, owner,
+ * xen-heap and allocated flags and links, its neighbours' links and list ids, its list's owner
+ * and ends. The snapshot was clean, so there every frame passed these checks (and was on its
+ * list), and its unchanged neighbours' checks read nothing else that could have moved: a
+ * neighbour's other neighbour that changed is checked from its own side.
+ */
+static bool audit_incr_links_same(const struct hv *hv, const struct hv *view, mfn_t m)
+{
+    const uint8_t read = FRAME_XEN_HEAP | FRAME_ALLOCATED;
+    const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
+    return f->owner == sf->owner && !((f->flags ^ sf->flags) & read) &&
+           audit_incr_link_same(hv, view, m) && audit_incr_link_same(hv, view, f->list_prev) &&
+           audit_incr_link_same(hv, view, f->list_next) &&
+           audit_incr_list_same(hv, view, f->list_id);
+}
+
 /*
  * I7 without walking: only frames whose entry changed can have changed lists, and the full
  * walk's checks at a frame depend on its links and its neighbours' links. Lengths move by the
@@ -432,6 +471,8 @@ static void audit_incr_lists(struct audit_ctx *c, const struct hv *view, const u
         for (uint64_t bits = fdirty[w]; bits; bits &= bits - 1U) {
             mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
             const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
+            if (audit_incr_links_same(hv, view, m))
+                continue;   /* on its list, as loaded; joined or left none */
             audit_fx(c, m)->on_list = audit_incr_links(c, m);
             uint16_t ids[2] = { sf->list_id, f->list_id };
             for (unsigned k = 0; k < 2; k++) {
