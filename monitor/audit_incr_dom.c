@@ -275,11 +275,18 @@ void audit_incr_p2m(struct audit_ctx *c)
         }
         audit_p2m_owner(c, d, g, m);
     }
-    /* unchanged entries of unchanged domains naming a frame whose owner or count may have moved */
+    /* unchanged entries of unchanged domains naming a frame whose owner or count may have moved;
+       the owner check reads only the owner and, of a free frame, whether it is still referenced:
+       where those equal the snapshot's (a frame whose counts or type alone moved), it passes */
     uint32_t words = (hv->nr_frames + 63U) / 64U;
+    const struct frame *then = b->view.frames;
     for (uint32_t w = 0; w < words; w++) {
         for (uint64_t bits = hv->fdirty[w]; bits; bits &= bits - 1U) {
             mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
+            const struct frame *f = &hv->frames[m];
+            if (f->owner == then[m].owner &&
+                (f->owner != DOMID_INVALID || !f->count == !then[m].count))
+                continue;
             for (uint32_t k = b->p2m_start[m]; k < b->p2m_start[m + 1]; k++) {
                 domid_t id = b->p2m_ent[k] >> 11;
                 uint64_t g = b->p2m_ent[k] & (HV_MAX_GFNS - 1U);
