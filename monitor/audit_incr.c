@@ -539,7 +539,9 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
 {
     if (!b || b->nr_frames != hv->nr_frames || !hv->dirty || !hv->fdirty)
         return audit_run(hv, report);
-    memset(report, 0, sizeof(*report));
+    /* kept violations are read up to report->n: the rest of the report needs no clearing */
+    report->total = 0;
+    report->n = 0;
     struct audit_incr in = { .b = b, .now = hv, .gnt_refs = -1 };
     struct audit_ctx ctx = { .hv = hv, .r = report, .sign = 1 };
     struct audit_ctx *c = &ctx;

@@ -50,7 +50,10 @@ struct audit_incr {
        restriction possible, 1: refs_of/nrefs hold them) */
     int gnt_refs;
     uint16_t nrefs[HV_MAX_DOMAINS];
+    /* audit_pt.c: bit i, vCPU i's references compared with the snapshot's (known) and equal */
+    uint8_t vcpu_known[HV_MAX_DOMAINS], vcpu_same[HV_MAX_DOMAINS];
 };
+_Static_assert(HV_MAX_VCPUS <= 8, "audit_incr.vcpu_same holds one bit per vCPU");
 
 struct audit_ctx {
     struct hv *hv;

@@ -299,7 +299,7 @@ static bool audit_vcpu_frame_moved(const struct hv *now, mfn_t m)
 /* Incremental audit: vCPU i of domain id holds the snapshot's references (base pointers, GDT
    frames, LDT bounds) to frames whose entries did not change, so its contributions then and now
    cancel and its checks pass as they did then: skipped on both sides alike. */
-static bool audit_vcpu_refs_same(const struct audit_ctx *c, domid_t id, unsigned i)
+static bool audit_vcpu_refs_cmp(const struct audit_ctx *c, domid_t id, unsigned i)
 {
     const struct hv *now = c->inc->now;
     const struct domain *d = &now->dom[id], *o = &c->inc->b->view.dom[id];
@@ -318,6 +318,19 @@ static bool audit_vcpu_refs_same(const struct audit_ctx *c, domid_t id, unsigned
         if (v->gdt_frames[k] != w->gdt_frames[k] || audit_vcpu_frame_moved(now, v->gdt_frames[k]))
             return false;
     return true;
+}
+
+/* audit_vcpu_refs_cmp, once per run: the snapshot's side and the current one ask alike. */
+static bool audit_vcpu_refs_same(const struct audit_ctx *c, domid_t id, unsigned i)
+{
+    struct audit_incr *in = c->inc;
+    uint8_t bit = (uint8_t)(1U << i);
+    if (!(in->vcpu_known[id] & bit)) {
+        in->vcpu_known[id] |= bit;
+        if (audit_vcpu_refs_cmp(c, id, i))
+            in->vcpu_same[id] |= bit;
+    }
+    return in->vcpu_same[id] & bit;
 }
 
 static void audit_vcpus(struct audit_ctx *c, bool tlbs)
