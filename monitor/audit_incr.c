@@ -300,15 +300,22 @@ static void audit_incr_table(struct audit_ctx *c, struct hv *view, mfn_t m)
     if (!audit_tbl_begin(c, m, &tb))
         return;
     const uint64_t *now = frame_ptes(c->hv, m), *then = frame_ptes(view, m);
-    /* a program changes a few entries of a table: equal blocks are skipped by one memcmp */
-    const unsigned blk = 32;
-    for (unsigned i0 = 0; i0 < cn; i0 += blk) {
-        unsigned end = i0 + blk < cn ? i0 + blk : cn;
-        if (!memcmp(now + i0, then + i0, (end - i0) * sizeof(*now)))
+    /* a program changes a few entries of a table: equal blocks are skipped by one memcmp, large
+       ones first (a call per 32 entries cost more than the comparing), then the smaller blocks
+       of those that differ */
+    const unsigned big = 128, blk = 32;
+    for (unsigned b0 = 0; b0 < cn; b0 += big) {
+        unsigned bend = b0 + big < cn ? b0 + big : cn;
+        if (!memcmp(now + b0, then + b0, (bend - b0) * sizeof(*now)))
             continue;
-        for (unsigned i = i0; i < end; i++)
-            if (now[i] != then[i])
-                audit_incr_redo_entry(c, view, &tb, i);
+        for (unsigned i0 = b0; i0 < bend; i0 += blk) {
+            unsigned end = i0 + blk < bend ? i0 + blk : bend;
+            if (!memcmp(now + i0, then + i0, (end - i0) * sizeof(*now)))
+                continue;
+            for (unsigned i = i0; i < end; i++)
+                if (now[i] != then[i])
+                    audit_incr_redo_entry(c, view, &tb, i);
+        }
     }
 }
 
