@@ -237,14 +237,18 @@ static void audit_pv_regs(struct audit_ctx *c, const struct domain *d, const str
     if ((v->dr7 & ~DR7_WRITABLE) || !(v->dr7 & DR7_RESERVED_ONE) || (v->dr7 & DR7_GD))
         audit_add(c, INV_DOM, MFN_INVALID, d->id, (int64_t)DR7_RESERVED_ONE, (int64_t)v->dr7,
                   "vcpu %u dr7 reserved bits as forced, GD clear", v->id);
-    for (unsigned i = 0; i < 4; i++)
+    /* the breakpoint and callback loops read only DR7 and the callbacks: skipped where those
+       equal the snapshot's (incremental audit), which passed them */
+    bool dr7_same = o && v->dr7 == o->dr7;
+    for (unsigned i = 0; i < 4 && !dr7_same; i++)
         if (((v->dr7 >> (DR7_RW_SHIFT + 4U * i)) & 3U) == DR7_RW_IO && (v->dr7 & (3ULL << (2U * i))))
             audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, (int64_t)v->dr7,
                       "vcpu %u dr7 I/O breakpoint %u enabled in the register", v->id, i);
     if ((v->dr7_emul & ~(uint32_t)DR7_ACTIVE_MASK) || (v->dr7_emul && !v->cr4_de))
         audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, v->dr7_emul,
                   "vcpu %u emulated dr7 enables: only enable bits, only with CR4.DE", v->id);
-    for (unsigned t = 0; t < CALLBACKTYPE_NR; t++)
+    bool cb_same = o && !memcmp(v->cb, o->cb, sizeof(v->cb));
+    for (unsigned t = 0; t < CALLBACKTYPE_NR && !cb_same; t++)
         if (!audit_canonical(v->cb[t]))
             audit_add(c, INV_DOM, MFN_INVALID, d->id, 0, (int64_t)v->cb[t],
                       "vcpu %u callback type %u canonical: address", v->id, t);
