@@ -65,7 +65,8 @@ static int guest_access(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size
             return -XEN_EFAULT;
         }
         if (write)
-            memcpy((nolog ? frame_mem_w_nolog(hv, mfn) : frame_mem_w(hv, mfn)) + off, p, chunk);
+            memcpy(nolog ? frame_mem_wr_nolog(hv, mfn, off, chunk) : frame_mem_wr(hv, mfn, off, chunk),
+                   p, chunk);
         else
             memcpy(p, frame_mem(hv, mfn) + off, chunk);
         p += chunk;
