@@ -417,6 +417,7 @@ enum hv_bug {
     HV_BUG_NR
 };
 _Static_assert(HV_BUG_NR <= 64, "a bug switch is a bit of struct hv's uint64_t bugs");
+_Static_assert(HV_MAX_DOMAINS * HV_MAX_VCPUS <= 32, "a vCPU slot is a bit of hv->promised_vcpus");
 
 struct hv_bug_desc {
     enum hv_bug id;
@@ -446,6 +447,9 @@ struct hv {
     struct domain dom[HV_MAX_DOMAINS];
     uint32_t tlbclock;          /* global TLB flush clock */
     uint32_t flush_promised;    /* tlb_promise calls since tlb_promise_clear (0: nothing to check) */
+    /* Bit domid * HV_MAX_VCPUS + index: the vCPUs tlb_promise wrote to since then (all bits when
+       it could not place one), so tlb_promise_clear zeroes those instead of all 32 slots. */
+    uint32_t promised_vcpus;
     domid_t  domid_rover;       /* the last id createdomain picked itself (Xen's rover) */
     /* Preemption control: check number i fires if bit (i % 64) of pattern is set. */
     uint64_t preempt_pattern;
@@ -722,6 +726,16 @@ static inline bool gva_canonical(gva_t va)
 }
 
 /* monitor/tlb.c: per-vCPU TLB with flush timestamps. */
+static inline unsigned tlb_slot(gva_t va)
+{
+    return (unsigned)((va >> PAGE_SHIFT) % HV_TLB_ENTRIES);
+}
+/* The valid entry for va's page, in place (inline: every guest access asks); NULL: a miss. */
+static inline const struct tlb_entry *tlb_find(const struct vcpu *v, gva_t va)
+{
+    const struct tlb_entry *e = &v->tlb[tlb_slot(va)];
+    return e->valid && e->va == (va & ~(gva_t)(PAGE_SIZE - 1)) ? e : NULL;
+}
 bool tlb_lookup(struct vcpu *v, gva_t va, struct tlb_entry *out);
 void tlb_insert(struct vcpu *v, gva_t va, mfn_t mfn, uint64_t flags);
 void tlb_flush_vcpu(struct hv *hv, struct vcpu *v);
