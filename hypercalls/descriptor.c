@@ -60,7 +60,7 @@ long do_update_descriptor(struct hv *hv, struct vcpu *v, uint64_t args[6])
         put_page(hv, mfn);
         return -XEN_EINVAL;
     }
-    uint8_t *p = frame_mem_w(hv, mfn) + (maddr & (PAGE_SIZE - 1U));
+    uint8_t *p = frame_mem_wr(hv, mfn, maddr & (PAGE_SIZE - 1U), 8);
     for (unsigned i = 0; i < 8; i++)
         p[i] = (uint8_t)(desc >> (8U * i));
     put_page_and_type(hv, mfn);

@@ -78,7 +78,8 @@ int gnt_copy_one(struct hv *hv, struct vcpu *v, struct gnttab_copy *op)
         return st;
     }
     /* source and destination may be the same frame */
-    memmove(frame_mem_w(hv, dst) + op->dest.offset, frame_mem(hv, src) + op->source.offset, op->len);
+    memmove(frame_mem_wr(hv, dst, op->dest.offset, op->len), frame_mem(hv, src) + op->source.offset,
+            op->len);
     put_page_type(hv, dst, false);
     put_page(hv, dst);
     put_page(hv, src);

@@ -54,7 +54,7 @@ static uint64_t gnt_pte_read(struct hv *hv, mfn_t l1, unsigned off)
 
 static void gnt_pte_write(struct hv *hv, mfn_t l1, unsigned off, uint64_t pte)
 {
-    memcpy(frame_mem_w(hv, l1) + off, &pte, sizeof(pte));
+    memcpy(frame_mem_wr(hv, l1, off, sizeof(pte)), &pte, sizeof(pte));
 }
 
 /* Find the L1 slot for va in the tables rooted at cr3 (Xen's guest_map_l1e): no superpages. */

@@ -31,7 +31,8 @@ static uint8_t *gnt_entry_ptr(struct hv *hv, const struct grant_table *gt, grant
     size_t esz = gt->version == 2 ? sizeof(struct grant_entry_v2) : sizeof(struct grant_entry_v1);
     size_t per = PAGE_SIZE / esz;
 
-    return frame_mem_w(hv, gt->frames[ref / per]) + (ref % per) * esz;
+    /* callers touch the entry only (a v2 entry's 16 bytes at most) */
+    return frame_mem_wr(hv, gt->frames[ref / per], (ref % per) * esz, esz);
 }
 
 void gnt_entry_read(struct hv *hv, const struct grant_table *gt, grant_ref_t ref,
@@ -78,7 +79,8 @@ static uint8_t *gnt_status_ptr(struct hv *hv, const struct grant_table *gt, gran
 
     if (idx >= gt->nr_status_frames || idx >= GNT_MAX_STATUS)
         return NULL;
-    return frame_mem_w(hv, gt->status[idx]) + (ref % GNT_STATUS_PER_FRAME) * sizeof(grant_status_t);
+    return frame_mem_wr(hv, gt->status[idx], (ref % GNT_STATUS_PER_FRAME) * sizeof(grant_status_t),
+                        sizeof(grant_status_t));
 }
 
 static void gnt_status_update(struct hv *hv, struct grant_table *gt, grant_ref_t ref,

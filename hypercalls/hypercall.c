@@ -35,16 +35,6 @@ const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [HYPERVISOR_domctl]            = do_domctl,
 };
 
-bool vcpu_runnable(struct hv *hv, const struct vcpu *v)
-{
-    if (!v || v->domid >= HV_MAX_DOMAINS)
-        return false;
-    const struct domain *d = &hv->dom[v->domid];
-    if (v < d->vcpu || v >= d->vcpu + d->nr_vcpus)
-        return false;
-    return d->exists && !d->dying && !d->shutdown && !d->paused && v->up;
-}
-
 long hv_hypercall(struct hv *hv, struct vcpu *v, unsigned nr, uint64_t args[6])
 {
     if (!vcpu_runnable(hv, v))

@@ -109,7 +109,7 @@ static int mmu_update_one(struct hv *hv, struct vcpu *v, struct domain *pt_owner
             rc = -XEN_EINVAL;
         } else {
             /* an ordinary frame: a plain write under a temporary writable type ref */
-            uint64_t *slot = &frame_ptes_w(hv, mfn)[idx];
+            uint64_t *slot = frame_pte_w(hv, mfn, idx);
             uint64_t val = req->val;
             if (preserve_ad)
                 val |= *slot & (_PAGE_ACCESSED | _PAGE_DIRTY);

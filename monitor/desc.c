@@ -60,7 +60,7 @@ int seg_desc_page_validate(struct hv *hv, mfn_t mfn)
             return -XEN_EINVAL;
         /* Xen fixes the descriptors up in place */
         if (v != d[i])
-            ((uint64_t *)frame_mem_w(hv, mfn))[i] = v;
+            *frame_pte_w(hv, mfn, i) = v;
     }
     frame_w(hv, mfn)->seg_dom = hv->frames[mfn].owner;
     return 0;

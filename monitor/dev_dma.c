@@ -126,7 +126,7 @@ static void dma_copy(struct hv *hv, struct domain *d, const struct dma_desc *des
                           : dma_frame(hv, d, dst, true);
         if (dm == MFN_INVALID)
             return;
-        uint8_t *to = frame_mem_w(hv, dm) + (dst & (PAGE_SIZE - 1));
+        uint8_t *to = frame_mem_wr(hv, dm, dst & (PAGE_SIZE - 1), chunk);
         if (fill) {
             memset(to, 0, chunk);
         } else {
@@ -181,7 +181,8 @@ static bool dma_run_one(struct hv *hv, struct domain *d, uint32_t idx)
         dma_refuse(dma, e);
     }
     uint64_t result = e;
-    memcpy(frame_mem_w(hv, rm) + (gpa & (PAGE_SIZE - 1)) + offsetof(struct dma_desc, result),
+    memcpy(frame_mem_wr(hv, rm, (gpa & (PAGE_SIZE - 1)) + offsetof(struct dma_desc, result),
+                        sizeof(result)),
            &result, sizeof(result));
     dma_log(hv, d, rm, true);
     return true;

@@ -21,10 +21,10 @@ int guest_translate(struct hv *hv, struct vcpu *v, gva_t va, uint32_t access, mf
     uint32_t dummy;
     if (!pfec)
         pfec = &dummy;
-    struct tlb_entry e;
-    if (tlb_lookup(v, va, &e)) {
-        if (!(access & PFEC_WRITE) || (e.flags & _PAGE_RW)) {
-            *mfn = e.mfn;
+    const struct tlb_entry *e = tlb_find(v, va);
+    if (e) {
+        if (!(access & PFEC_WRITE) || (e->flags & _PAGE_RW)) {
+            *mfn = e->mfn;
             return 0;
         }
         /* a permission fault invalidates the cached entry, then the walk decides */
@@ -65,7 +65,8 @@ static int guest_access(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size
             return -XEN_EFAULT;
         }
         if (write)
-            memcpy((nolog ? frame_mem_w_nolog(hv, mfn) : frame_mem_w(hv, mfn)) + off, p, chunk);
+            memcpy(nolog ? frame_mem_wr_nolog(hv, mfn, off, chunk) : frame_mem_wr(hv, mfn, off, chunk),
+                   p, chunk);
         else
             memcpy(p, frame_mem(hv, mfn) + off, chunk);
         p += chunk;

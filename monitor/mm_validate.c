@@ -187,7 +187,7 @@ int pt_validate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
         if (pt_xen_slot(level, i)) {
             /* Xen's slots are the monitor's: a guest table never supplies them */
             if (pt[i])
-                frame_ptes_w(hv, mfn)[i] = 0;
+                *frame_pte_w(hv, mfn, i) = 0;
             continue;
         }
         int rc = pt_get_entry(hv, mfn, level, pt[i], owner, preemptible);
@@ -235,7 +235,7 @@ int mod_pt_entry(struct hv *hv, struct vcpu *v, mfn_t table, unsigned level, uns
     if (pt_xen_slot(level, idx))
         return -XEN_EINVAL;
 
-    uint64_t *slot = &frame_ptes_w(hv, table)[idx];
+    uint64_t *slot = frame_pte_w(hv, table, idx);
     uint64_t oval = *slot;
     if (preserve_ad)
         nval |= oval & (_PAGE_ACCESSED | _PAGE_DIRTY);

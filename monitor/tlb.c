@@ -2,11 +2,6 @@
 #include <string.h>
 #include "hvfuzz/monitor.h"
 
-static unsigned tlb_slot(gva_t va)
-{
-    return (unsigned)((va >> PAGE_SHIFT) % HV_TLB_ENTRIES);
-}
-
 bool tlb_lookup(struct vcpu *v, gva_t va, struct tlb_entry *out)
 {
     const struct tlb_entry *e = &v->tlb[tlb_slot(va)];
@@ -110,8 +105,13 @@ void tlb_stamp_frame(struct hv *hv, mfn_t mfn)
 void tlb_promise(struct hv *hv, struct vcpu *v, bool one_va, gva_t va)
 {
     struct tlb_promise *p = &v->promise;
+    const struct vcpu *first = v->domid < HV_MAX_DOMAINS ? hv->dom[v->domid].vcpu : NULL;
 
     hv->flush_promised++;
+    if (first && v >= first && v < first + HV_MAX_VCPUS)
+        hv->promised_vcpus |= 1U << (v->domid * HV_MAX_VCPUS + (uint32_t)(v - first));
+    else
+        hv->promised_vcpus = ~0U;
     if (!one_va) {
         p->all = v->tlb_fills;
         return;
@@ -133,8 +133,12 @@ void tlb_promise_clear(struct hv *hv)
 {
     if (!hv->flush_promised)
         return;
-    for (unsigned d = 0; d < HV_MAX_DOMAINS; d++)
-        for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
-            memset(&hv->dom[d].vcpu[i].promise, 0, sizeof(struct tlb_promise));
+    /* only tlb_promise writes a promise, and it marks the vCPU */
+    for (uint32_t bits = hv->promised_vcpus; bits; bits &= bits - 1U) {
+        unsigned k = (unsigned)__builtin_ctz(bits);
+        memset(&hv->dom[k / HV_MAX_VCPUS].vcpu[k % HV_MAX_VCPUS].promise, 0,
+               sizeof(struct tlb_promise));
+    }
     hv->flush_promised = 0;
+    hv->promised_vcpus = 0;
 }

@@ -24,7 +24,16 @@ long hv_continue(struct hv *hv, struct vcpu *v);
 /* Issue and keep re-issuing while it returns -ERESTART (at most max_restarts times). */
 long hv_hypercall_complete(struct hv *hv, struct vcpu *v, unsigned nr, uint64_t args[6],
                            unsigned max_restarts);
-bool vcpu_runnable(struct hv *hv, const struct vcpu *v);
+/* Inline: every op asks, and the hypercall entry asks again. */
+static inline bool vcpu_runnable(struct hv *hv, const struct vcpu *v)
+{
+    if (!v || v->domid >= HV_MAX_DOMAINS)
+        return false;
+    const struct domain *d = &hv->dom[v->domid];
+    if (v < d->vcpu || v >= d->vcpu + d->nr_vcpus)
+        return false;
+    return d->exists && !d->dying && !d->shutdown && !d->paused && v->up;
+}
 
 long do_set_trap_table(struct hv *hv, struct vcpu *v, uint64_t args[6]);
 long do_iret(struct hv *hv, struct vcpu *v, uint64_t args[6]);

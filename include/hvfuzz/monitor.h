@@ -423,6 +423,7 @@ enum hv_bug {
     HV_BUG_NR
 };
 _Static_assert(HV_BUG_NR <= 64, "a bug switch is a bit of struct hv's uint64_t bugs");
+_Static_assert(HV_MAX_DOMAINS * HV_MAX_VCPUS <= 32, "a vCPU slot is a bit of hv->promised_vcpus");
 
 struct hv_bug_desc {
     enum hv_bug id;
@@ -452,6 +453,9 @@ struct hv {
     struct domain dom[HV_MAX_DOMAINS];
     uint32_t tlbclock;          /* global TLB flush clock */
     uint32_t flush_promised;    /* tlb_promise calls since tlb_promise_clear (0: nothing to check) */
+    /* Bit domid * HV_MAX_VCPUS + index: the vCPUs tlb_promise wrote to since then (all bits when
+       it could not place one), so tlb_promise_clear zeroes those instead of all 32 slots. */
+    uint32_t promised_vcpus;
     domid_t  domid_rover;       /* the last id createdomain picked itself (Xen's rover) */
     /* Preemption control: check number i fires if bit (i % 64) of pattern is set. */
     uint64_t preempt_pattern;
@@ -490,6 +494,11 @@ struct hv {
        (frame_w, m2p_set): with dirty, what a snapshot owner restores and what the incremental
        audit (audit_run_incr) and feedback start from. Owned like dirty; NULL: not tracked. */
     uint64_t *fdirty;
+    /* Optional mask per frame of the FRAME_CHUNK-byte chunks written since the owner last cleared
+       it, set with each hv->dirty bit: ranged writes (frame_mem_wr) mark their chunks, every other
+       write all of them, so a snapshot restore copies back only the chunks a program wrote. A
+       frame with its dirty bit set and a zero mask counts as written all over. Owned like dirty. */
+    uint16_t *dchunk;
     /* Allocations made by hv_create and freed by hv_destroy, their contents meaningful only while
        in use (pointers last: a snapshot restore keeps them, the reset test compares up to dirty):
        the audit's log-dirty baseline of each domain slot, a hash of every pfn's contents at the
@@ -527,19 +536,45 @@ void logdirty_mark_pfn(struct domain *d, uint64_t pfn);
 /* Write sites use these: they mark the frame in hv->dirty so a snapshot restore stays cheap, and
    in its owner's log-dirty bitmap: the one choke point every write to a frame goes through. */
 void mig_lazy_fill(struct hv *hv, mfn_t mfn);
-static inline uint8_t *frame_mem_w_nolog(struct hv *hv, mfn_t mfn)
+#define FRAME_CHUNK_SHIFT 8U
+#define FRAME_CHUNK       (1U << FRAME_CHUNK_SHIFT)
+#define FRAME_CHUNKS_ALL  0xFFFFU   /* PAGE_SIZE / FRAME_CHUNK = 16 chunks */
+/* The chunks bytes [off, off + len) of a frame touch; the whole frame when the range is empty or
+   leaves the frame, so a caller's slip costs a copy rather than a missed mark. */
+static inline uint16_t frame_chunk_mask(size_t off, size_t len)
+{
+    if (len == 0 || off >= PAGE_SIZE || len > PAGE_SIZE - off)
+        return FRAME_CHUNKS_ALL;
+    unsigned first = (unsigned)(off >> FRAME_CHUNK_SHIFT);
+    unsigned last = (unsigned)((off + len - 1U) >> FRAME_CHUNK_SHIFT);
+    return (uint16_t)((2U << last) - (1U << first));
+}
+/* The ranged choke point: the caller writes only bytes [off, off + len) through the pointer it
+   returns (the frame's byte off). */
+static inline uint8_t *frame_mem_wr_nolog(struct hv *hv, mfn_t mfn, size_t off, size_t len)
 {
     if (hv->mig_lazy && (hv->mig_lazy[mfn / 64U] >> (mfn % 64U)) & 1U)
         mig_lazy_fill(hv, mfn);
     if (hv->dirty)
         hv->dirty[mfn / 64U] |= 1ULL << (mfn % 64U);
-    return frame_mem(hv, mfn);
+    if (hv->dchunk)
+        hv->dchunk[mfn] |= frame_chunk_mask(off, len);
+    return frame_mem(hv, mfn) + off;
 }
-static inline uint8_t *frame_mem_w(struct hv *hv, mfn_t mfn)
+static inline uint8_t *frame_mem_wr(struct hv *hv, mfn_t mfn, size_t off, size_t len)
 {
     if (hv->logdirty_doms)
         logdirty_mark_frame(hv, mfn);
-    return frame_mem_w_nolog(hv, mfn);
+    return frame_mem_wr_nolog(hv, mfn, off, len);
+}
+/* A bare pointer may write anywhere in the frame: all of it is marked. */
+static inline uint8_t *frame_mem_w_nolog(struct hv *hv, mfn_t mfn)
+{
+    return frame_mem_wr_nolog(hv, mfn, 0, PAGE_SIZE);
+}
+static inline uint8_t *frame_mem_w(struct hv *hv, mfn_t mfn)
+{
+    return frame_mem_wr(hv, mfn, 0, PAGE_SIZE);
 }
 /* A page table's type count leaving or reaching 0 and its pin being set or cleared mark it in
    log-dirty mode without a write (Xen's validate_page, free_page_type, PIN and UNPIN): the
@@ -550,6 +585,11 @@ static inline void frame_mark_type_change(struct hv *hv, mfn_t mfn)
         logdirty_mark_frame(hv, mfn);
 }
 static inline uint64_t *frame_ptes_w(struct hv *hv, mfn_t mfn) { return (uint64_t *)frame_mem_w(hv, mfn); }
+/* The ranged form for one entry: the caller writes only entry idx through the pointer. */
+static inline uint64_t *frame_pte_w(struct hv *hv, mfn_t mfn, unsigned idx)
+{
+    return (uint64_t *)frame_mem_wr(hv, mfn, (size_t)idx * sizeof(uint64_t), sizeof(uint64_t));
+}
 /* Every write to a struct frame or an m2p entry goes through these: they mark hv->fdirty. */
 static inline struct frame *frame_w(struct hv *hv, mfn_t mfn)
 {
@@ -703,6 +743,16 @@ static inline bool gva_canonical(gva_t va)
 }
 
 /* monitor/tlb.c: per-vCPU TLB with flush timestamps. */
+static inline unsigned tlb_slot(gva_t va)
+{
+    return (unsigned)((va >> PAGE_SHIFT) % HV_TLB_ENTRIES);
+}
+/* The valid entry for va's page, in place (inline: every guest access asks); NULL: a miss. */
+static inline const struct tlb_entry *tlb_find(const struct vcpu *v, gva_t va)
+{
+    const struct tlb_entry *e = &v->tlb[tlb_slot(va)];
+    return e->valid && e->va == (va & ~(gva_t)(PAGE_SIZE - 1)) ? e : NULL;
+}
 bool tlb_lookup(struct vcpu *v, gva_t va, struct tlb_entry *out);
 void tlb_insert(struct vcpu *v, gva_t va, mfn_t mfn, uint64_t flags);
 void tlb_flush_vcpu(struct hv *hv, struct vcpu *v);

@@ -54,6 +54,7 @@ struct native {
     uint32_t programs;            /* final checks so far (every audit_full_every-th is full) */
     uint64_t *dirty;              /* hv->dirty: frames written since the last reset */
     uint64_t *fdirty;             /* hv->fdirty: frame table and m2p entries written since then */
+    uint16_t *dchunk;             /* hv->dchunk: chunks of the dirty frames written */
     uint32_t dirty_words;
     uint32_t *frame_gen;          /* hv->frame_gen, zero at reset */
     /* An isolation breach seen by a guest read, or the migration oracle's mismatch, reported by

@@ -11,7 +11,9 @@
  * the grant active array is 48 KiB and the p2m 16 KiB):
  *  - frame table entries, m2p entries and allocation generations only where hv->fdirty says a
  *    write happened (frame_w and m2p_set mark it), so reset does not grow with the frame count;
- *  - frame memory only where hv->dirty says a write happened (every write site marks it);
+ *  - frame memory only where hv->dirty says a write happened (every write site marks it), and of
+ *    such a frame only the 256-byte chunks hv->dchunk names (ranged write sites mark what they
+ *    write, the others the whole frame): a program mostly writes a few bytes of a payload page;
  *  - per domain: the fixed part, the vCPU slots up to the larger nr_vcpus of the two (the others
  *    only take the flush time of TLB flushes that loop over every slot), the p2m up to the larger
  *    p2m_top (entries from there up are MFN_INVALID since creation), the grant active and maptrack
@@ -55,16 +57,18 @@ int native_snapshot(struct native *n)
     n->dirty_words = (uint32_t)((nf + 63U) / 64U);
     n->dirty = calloc(n->dirty_words, sizeof(*n->dirty));
     n->fdirty = calloc(n->dirty_words, sizeof(*n->fdirty));
+    n->dchunk = calloc(nf, sizeof(*n->dchunk));
     n->frame_gen = calloc(nf, sizeof(*n->frame_gen));
     n->snap.frames = malloc(nf * sizeof(*n->snap.frames));
     n->snap.mem = malloc(nf * PAGE_SIZE);
     n->snap.m2p = malloc(nf * sizeof(*n->snap.m2p));
     n->snap.tab = malloc(HV_MAX_DOMAINS * sizeof(*n->snap.tab));
-    if (!n->dirty || !n->fdirty || !n->frame_gen || !n->snap.frames || !n->snap.mem ||
+    if (!n->dirty || !n->fdirty || !n->dchunk || !n->frame_gen || !n->snap.frames || !n->snap.mem ||
         !n->snap.m2p || !n->snap.tab)
         return -1;
     hv->dirty = n->dirty;
     hv->fdirty = n->fdirty;
+    hv->dchunk = n->dchunk;
     hv->frame_gen = n->frame_gen;
     memcpy(n->snap.frames, hv->frames, nf * sizeof(*hv->frames));
     memcpy(n->snap.mem, hv->mem, nf * PAGE_SIZE);
@@ -167,6 +171,28 @@ static void native_restore_dom(struct native *n, domid_t id)
     memcpy(d->cmos.ram, tb->cmos_ram, sizeof(tb->cmos_ram));
 }
 
+/* One written frame: each run of marked chunks in one copy; no mask is the whole frame. */
+static void native_restore_frame(struct native *n, size_t m)
+{
+    uint8_t *to = n->hv->mem + m * PAGE_SIZE;
+    const uint8_t *from = n->snap.mem + m * PAGE_SIZE;
+    uint32_t mask = n->dchunk[m];
+
+    n->dchunk[m] = 0;
+    if (mask == 0 || mask == FRAME_CHUNKS_ALL) {
+        memcpy(to, from, PAGE_SIZE);
+        return;
+    }
+    while (mask) {
+        unsigned first = (unsigned)__builtin_ctz(mask);
+        /* the run of set bits from first: ones of mask shifted down, counted up to the first 0 */
+        unsigned run = (unsigned)__builtin_ctz(~(mask >> first));
+        memcpy(to + ((size_t)first << FRAME_CHUNK_SHIFT), from + ((size_t)first << FRAME_CHUNK_SHIFT),
+               (size_t)run << FRAME_CHUNK_SHIFT);
+        mask &= ~(((1U << run) - 1U) << first);
+    }
+}
+
 void native_restore(struct native *n)
 {
     struct hv *hv = n->hv;
@@ -177,7 +203,7 @@ void native_restore(struct native *n)
         while (bits) {
             size_t m = (size_t)w * 64U + (size_t)__builtin_ctzll(bits);
             bits &= bits - 1U;
-            memcpy(hv->mem + m * PAGE_SIZE, n->snap.mem + m * PAGE_SIZE, PAGE_SIZE);
+            native_restore_frame(n, m);
         }
         n->dirty[w] = 0;
         bits = n->fdirty[w];
@@ -224,12 +250,14 @@ static void native_close(struct target *t)
     if (n->hv) {
         n->hv->dirty = NULL;
         n->hv->fdirty = NULL;
+        n->hv->dchunk = NULL;
         n->hv->frame_gen = NULL;
         hv_destroy(n->hv);
     }
     audit_base_free(n->abase);
     free(n->dirty);
     free(n->fdirty);
+    free(n->dchunk);
     free(n->frame_gen);
     free(n->snap.frames);
     free(n->snap.mem);
