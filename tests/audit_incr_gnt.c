@@ -53,11 +53,7 @@ static void incr_gnt_map_pinned(struct hv *hv)
     hv->frames[act->mfn].count++;   /* the device mapping's own reference */
 }
 
-static const struct {
-    const char *name;
-    void (*plant)(struct hv *hv);
-    bool gnttab;   /* the full audit reports GNTTAB */
-} incr_gnt_cases[] = {
+static const struct au_incr_case incr_gnt_cases[] = {
     { "pin without a maptrack entry", incr_gnt_pin, true },
     { "maptrack entry naming an unpinned ref", incr_gnt_map, true },
     { "maptrack entry, unchanged active entry", incr_gnt_map_unpinned, true },
@@ -66,22 +62,6 @@ static const struct {
 
 TEST(audit_incr_gnt)
 {
-    for (unsigned i = 0; i < sizeof(incr_gnt_cases) / sizeof(incr_gnt_cases[0]); i++) {
-        struct hv *hv = au_machine();
-        if (!hv)
-            return;
-        struct audit_report full, incr;
-        incr_gnt_cases[i].plant(hv);
-        unsigned total = au_audit(hv, &full, incr_gnt_cases[i].name);
-        long itotal = au_audit_incr(hv, &incr);
-        bool fg = audit_has(&full, INV_GNTTAB), ig = itotal > 0 && audit_has(&incr, INV_GNTTAB);
-        fprintf(stderr, "%s: GNTTAB expected %s (full: %u violations), actual %s (incremental: "
-                "%ld)\n", incr_gnt_cases[i].name, incr_gnt_cases[i].gnttab ? "yes" : "no", total,
-                ig ? "yes" : "no", itotal);
-        TEST_EQ(incr_gnt_cases[i].gnttab, fg);
-        TEST_EQ(incr_gnt_cases[i].gnttab, ig);
-        if (!incr_gnt_cases[i].gnttab)
-            TEST_EQ(0, total);
-        hv_destroy(hv);
-    }
+    au_incr_cases(incr_gnt_cases, sizeof(incr_gnt_cases) / sizeof(incr_gnt_cases[0]),
+                  INV_GNTTAB, true);
 }

@@ -36,11 +36,7 @@ static void incr_links_prev(struct hv *hv)
     f->list_prev = f->list_next;
 }
 
-static const struct {
-    const char *name;
-    void (*plant)(struct hv *hv);
-    bool i7;   /* the full audit reports I7 */
-} incr_links_cases[] = {
+static const struct au_incr_case incr_links_cases[] = {
     { "timestamp only", incr_links_stamp, false },
     { "xen-heap flag on a page-list frame", incr_links_heap, true },
     { "owner of another domain", incr_links_owner, true },
@@ -49,22 +45,6 @@ static const struct {
 
 TEST(audit_incr_links)
 {
-    for (unsigned i = 0; i < sizeof(incr_links_cases) / sizeof(incr_links_cases[0]); i++) {
-        struct hv *hv = au_machine();
-        if (!hv)
-            return;
-        struct audit_report full, incr;
-        incr_links_cases[i].plant(hv);
-        unsigned total = au_audit(hv, &full, incr_links_cases[i].name);
-        long itotal = au_audit_incr(hv, &incr);
-        bool fi = audit_has(&full, INV_I7_LISTS), ii = itotal > 0 && audit_has(&incr, INV_I7_LISTS);
-        fprintf(stderr, "%s: I7 expected %s (full: %u violations), actual %s (incremental: %ld)\n",
-                incr_links_cases[i].name, incr_links_cases[i].i7 ? "yes" : "no", total,
-                ii ? "yes" : "no", itotal);
-        TEST_EQ(incr_links_cases[i].i7, fi);
-        TEST_EQ(incr_links_cases[i].i7, ii);
-        if (!incr_links_cases[i].i7)
-            TEST_EQ(0, total);
-        hv_destroy(hv);
-    }
+    au_incr_cases(incr_links_cases, sizeof(incr_links_cases) / sizeof(incr_links_cases[0]),
+                  INV_I7_LISTS, true);
 }

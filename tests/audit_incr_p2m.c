@@ -33,11 +33,7 @@ static void incr_p2m_nr_gfns(struct hv *hv)
     hv->dom[2].nr_gfns--;
 }
 
-static const struct {
-    const char *name;
-    void (*plant)(struct hv *hv);
-    bool p2m;   /* the full audit reports P2M */
-} incr_p2m_cases[] = {
+static const struct au_incr_case incr_p2m_cases[] = {
     { "changed entry names a frame an unchanged one names", incr_p2m_dup, true },
     { "two entries swapped", incr_p2m_swap, false },
     { "unchanged entry, its frame now another domain's", incr_p2m_owner, true },
@@ -46,22 +42,6 @@ static const struct {
 
 TEST(audit_incr_p2m)
 {
-    for (unsigned i = 0; i < sizeof(incr_p2m_cases) / sizeof(incr_p2m_cases[0]); i++) {
-        struct hv *hv = au_machine();
-        if (!hv)
-            return;
-        struct audit_report full, incr;
-        incr_p2m_cases[i].plant(hv);
-        unsigned total = au_audit(hv, &full, incr_p2m_cases[i].name);
-        long itotal = au_audit_incr(hv, &incr);
-        bool fp = audit_has(&full, INV_P2M), ip = itotal > 0 && audit_has(&incr, INV_P2M);
-        fprintf(stderr, "%s: P2M expected %s (full: %u violations), actual %s (incremental: %ld)\n",
-                incr_p2m_cases[i].name, incr_p2m_cases[i].p2m ? "yes" : "no", total,
-                ip ? "yes" : "no", itotal);
-        TEST_EQ(incr_p2m_cases[i].p2m, fp);
-        TEST_EQ(incr_p2m_cases[i].p2m, ip);
-        if (!incr_p2m_cases[i].p2m)
-            TEST_EQ(0, total);
-        hv_destroy(hv);
-    }
+    au_incr_cases(incr_p2m_cases, sizeof(incr_p2m_cases) / sizeof(incr_p2m_cases[0]),
+                  INV_P2M, true);
 }

@@ -36,11 +36,7 @@ static void incr_p2m_freed_held(struct hv *hv)
     incr_p2m_frame(hv)->owner = DOMID_INVALID;
 }
 
-static const struct {
-    const char *name;
-    void (*plant)(struct hv *hv);
-    bool p2m;   /* the full audit reports P2M */
-} incr_p2m_frame_cases[] = {
+static const struct au_incr_case incr_p2m_frame_cases[] = {
     { "frame's count alone", incr_p2m_count, false },
     { "frame now another domain's", incr_p2m_owner, true },
     { "frame freed, unreferenced", incr_p2m_freed, true },
@@ -49,20 +45,8 @@ static const struct {
 
 TEST(audit_incr_p2m_frame)
 {
-    for (unsigned i = 0; i < sizeof(incr_p2m_frame_cases) / sizeof(incr_p2m_frame_cases[0]); i++) {
-        struct hv *hv = au_machine();
-        if (!hv)
-            return;
-        struct audit_report full, incr;
-        incr_p2m_frame_cases[i].plant(hv);
-        unsigned total = au_audit(hv, &full, incr_p2m_frame_cases[i].name);
-        long itotal = au_audit_incr(hv, &incr);
-        bool fp = audit_has(&full, INV_P2M), ip = itotal > 0 && audit_has(&incr, INV_P2M);
-        fprintf(stderr, "%s: P2M expected %s (full: %u violations), actual %s (incremental: %ld)\n",
-                incr_p2m_frame_cases[i].name, incr_p2m_frame_cases[i].p2m ? "yes" : "no", total,
-                ip ? "yes" : "no", itotal);
-        TEST_EQ(incr_p2m_frame_cases[i].p2m, fp);
-        TEST_EQ(incr_p2m_frame_cases[i].p2m, ip);
-        hv_destroy(hv);
-    }
+    unsigned n = sizeof(incr_p2m_frame_cases) / sizeof(incr_p2m_frame_cases[0]);
+
+    /* a freed frame still referenced is I6's (reported once there), not clean */
+    au_incr_cases(incr_p2m_frame_cases, n, INV_P2M, false);
 }

@@ -24,11 +24,7 @@ static void incr_pv_cb_canonical(struct hv *hv)
     hv->dom[1].vcpu[0].cb[CALLBACKTYPE_event] = 0xFFFF800000001000ULL;
 }
 
-static const struct {
-    const char *name;
-    void (*plant)(struct hv *hv);
-    bool dom;   /* the full audit reports DOM */
-} incr_pv_cases[] = {
+static const struct au_incr_case incr_pv_cases[] = {
     { "dr7 I/O breakpoint enabled", incr_pv_dr7_io, true },
     { "event callback non-canonical", incr_pv_cb_noncanonical, true },
     { "event callback canonical", incr_pv_cb_canonical, false },
@@ -36,22 +32,6 @@ static const struct {
 
 TEST(audit_incr_pv_regs)
 {
-    for (unsigned i = 0; i < sizeof(incr_pv_cases) / sizeof(incr_pv_cases[0]); i++) {
-        struct hv *hv = au_machine();
-        if (!hv)
-            return;
-        struct audit_report full, incr;
-        incr_pv_cases[i].plant(hv);
-        unsigned total = au_audit(hv, &full, incr_pv_cases[i].name);
-        long itotal = au_audit_incr(hv, &incr);
-        bool fd = audit_has(&full, INV_DOM), id = itotal > 0 && audit_has(&incr, INV_DOM);
-        fprintf(stderr, "%s: DOM expected %s (full: %u violations), actual %s (incremental: %ld)\n",
-                incr_pv_cases[i].name, incr_pv_cases[i].dom ? "yes" : "no", total,
-                id ? "yes" : "no", itotal);
-        TEST_EQ(incr_pv_cases[i].dom, fd);
-        TEST_EQ(incr_pv_cases[i].dom, id);
-        if (!incr_pv_cases[i].dom)
-            TEST_EQ(0, total);
-        hv_destroy(hv);
-    }
+    au_incr_cases(incr_pv_cases, sizeof(incr_pv_cases) / sizeof(incr_pv_cases[0]),
+                  INV_DOM, true);
 }

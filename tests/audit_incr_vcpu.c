@@ -25,31 +25,14 @@ static void incr_vcpu_ldt(struct hv *hv)
     hv->dom[2].vcpu[0].ldt_base = 0x1008;
 }
 
-static const struct {
-    const char *name;
-    void (*plant)(struct hv *hv);
-} incr_vcpu_cases[] = {
-    { "unchanged vcpu, its l4 no longer validated", incr_vcpu_l4_unvalidated },
-    { "old_guest_table past the pool", incr_vcpu_old_table },
-    { "ldt base unaligned", incr_vcpu_ldt },
+static const struct au_incr_case incr_vcpu_cases[] = {
+    { "unchanged vcpu, its l4 no longer validated", incr_vcpu_l4_unvalidated, true },
+    { "old_guest_table past the pool", incr_vcpu_old_table, true },
+    { "ldt base unaligned", incr_vcpu_ldt, true },
 };
 
 TEST(audit_incr_vcpu)
 {
-    for (unsigned i = 0; i < sizeof(incr_vcpu_cases) / sizeof(incr_vcpu_cases[0]); i++) {
-        struct hv *hv = au_machine();
-        if (!hv)
-            return;
-        struct audit_report full, incr;
-        incr_vcpu_cases[i].plant(hv);
-        unsigned total = au_audit(hv, &full, incr_vcpu_cases[i].name);
-        long itotal = au_audit_incr(hv, &incr);
-        bool fv = audit_has(&full, INV_VCPU), iv = itotal > 0 && audit_has(&incr, INV_VCPU);
-        fprintf(stderr, "%s: VCPU expected yes (full: %s, %u violations), actual %s "
-                "(incremental: %ld)\n", incr_vcpu_cases[i].name, fv ? "yes" : "no", total,
-                iv ? "yes" : "no", itotal);
-        CU_ASSERT(fv);
-        CU_ASSERT(iv);
-        hv_destroy(hv);
-    }
+    au_incr_cases(incr_vcpu_cases, sizeof(incr_vcpu_cases) / sizeof(incr_vcpu_cases[0]),
+                  INV_VCPU, true);
 }

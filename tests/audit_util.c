@@ -105,6 +105,30 @@ long au_audit_incr(struct hv *hv, struct audit_report *r)
     return total;
 }
 
+void au_incr_cases(const struct au_incr_case *cases, unsigned n, enum audit_inv inv,
+                   bool others_clean)
+{
+    for (unsigned i = 0; i < n; i++) {
+        struct hv *hv = au_machine();
+        if (!hv)
+            return;
+        struct audit_report full, incr;
+        cases[i].plant(hv);
+        unsigned total = au_audit(hv, &full, cases[i].name);
+        long itotal = au_audit_incr(hv, &incr);
+        bool f = audit_has(&full, inv), in = itotal > 0 && audit_has(&incr, inv);
+        fprintf(stderr, "%s: %s expected %s, actual full %s (%u violations), "
+                "incremental %s (%ld)\n", cases[i].name, audit_inv_name(inv),
+                cases[i].fires ? "yes" : "no",
+                f ? "yes" : "no", total, in ? "yes" : "no", itotal);
+        TEST_EQ(cases[i].fires, f);
+        TEST_EQ(cases[i].fires, in);
+        if (others_clean && !cases[i].fires)
+            TEST_EQ(0, total);
+        hv_destroy(hv);
+    }
+}
+
 struct hv *au_machine(void)
 {
     struct hv_config cfg = { .nr_frames = AU_FRAMES, .dom0_pages = AU_DOM_PAGES, .dom0_vcpus = 2 };

@@ -24,6 +24,19 @@ mfn_t au_never_used_frame(struct hv *hv);
 /* The incremental audit of hv against the snapshot au_machine kept when it built hv: its total,
    or -1 if hv is not that machine. */
 long au_audit_incr(struct hv *hv, struct audit_report *r);
+/* A state planted after the snapshot, and whether the full audit reports the case's invariant. */
+struct au_incr_case {
+    const char *name;
+    void (*plant)(struct hv *hv);
+    bool fires;
+};
+/*
+ * Each case on a fresh au_machine: the full and the incremental audit both report inv exactly
+ * when the case fires (printing expected and actual); with others_clean, a case that does not
+ * fire leaves the full audit clean too.
+ */
+void au_incr_cases(const struct au_incr_case *cases, unsigned n, enum audit_inv inv,
+                   bool others_clean);
 /* Run the audit and print every kept violation under the label. Returns the total. */
 unsigned au_audit(struct hv *hv, struct audit_report *r, const char *label);
 /* Assert a clean audit. */
