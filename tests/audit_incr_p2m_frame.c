@@ -47,6 +47,6 @@ TEST(audit_incr_p2m_frame)
 {
     unsigned n = sizeof(incr_p2m_frame_cases) / sizeof(incr_p2m_frame_cases[0]);
 
-    /* a freed frame still referenced is I6's (reported once there), not clean */
+    /* a freed frame still referenced is I6's (and I7's) to report, so not a clean machine */
     au_incr_cases(incr_p2m_frame_cases, n, INV_P2M, false);
 }
