@@ -27,33 +27,13 @@ static void incr_crash_foreign(struct hv *hv)
     hv->frames[victim].type_count++;
 }
 
-static const struct {
-    const char *name;
-    void (*plant)(struct hv *hv);
-    bool i5;   /* the full audit reports I5 (and is clean otherwise) */
-} incr_crashed_cases[] = {
-    { "dom1 crashed", incr_crash, false },
-    { "dom1 crashed, its l1 maps dom2's frame", incr_crash_foreign, true },
+static const struct au_incr_case incr_crashed_cases[] = {
+    { "dom1 crashed", incr_crash, false, false },
+    { "dom1 crashed, its l1 maps dom2's frame", incr_crash_foreign, true, true },
 };
 
 TEST(audit_incr_crashed)
 {
-    for (unsigned i = 0; i < sizeof(incr_crashed_cases) / sizeof(incr_crashed_cases[0]); i++) {
-        struct hv *hv = au_machine();
-        if (!hv)
-            return;
-        struct audit_report full, incr;
-        incr_crashed_cases[i].plant(hv);
-        unsigned total = au_audit(hv, &full, incr_crashed_cases[i].name);
-        long itotal = au_audit_incr(hv, &incr);
-        bool fi = audit_has(&full, INV_I5_ISOLATION);
-        bool ii = itotal > 0 && audit_has(&incr, INV_I5_ISOLATION);
-        fprintf(stderr, "%s: I5 expected %s (full: %u violations), actual %s (incremental: %ld)\n",
-                incr_crashed_cases[i].name, incr_crashed_cases[i].i5 ? "yes" : "no", total,
-                ii ? "yes" : "no", itotal);
-        TEST_EQ(incr_crashed_cases[i].i5, fi);
-        TEST_EQ(incr_crashed_cases[i].i5, ii);
-        TEST_EQ(incr_crashed_cases[i].i5 ? 1U : 0U, total);
-        hv_destroy(hv);
-    }
+    au_incr_cases(incr_crashed_cases, sizeof(incr_crashed_cases) / sizeof(incr_crashed_cases[0]),
+                  INV_I5_ISOLATION, true);
 }

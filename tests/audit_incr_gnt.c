@@ -54,10 +54,10 @@ static void incr_gnt_map_pinned(struct hv *hv)
 }
 
 static const struct au_incr_case incr_gnt_cases[] = {
-    { "pin without a maptrack entry", incr_gnt_pin, true },
-    { "maptrack entry naming an unpinned ref", incr_gnt_map, true },
-    { "maptrack entry, unchanged active entry", incr_gnt_map_unpinned, true },
-    { "maptrack entry and its pin", incr_gnt_map_pinned, false },
+    { "pin without a maptrack entry", incr_gnt_pin, true, false },
+    { "maptrack entry naming an unpinned ref", incr_gnt_map, true, false },
+    { "maptrack entry, unchanged active entry", incr_gnt_map_unpinned, true, false },
+    { "maptrack entry and its pin", incr_gnt_map_pinned, false, false },
 };
 
 TEST(audit_incr_gnt)

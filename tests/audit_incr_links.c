@@ -37,10 +37,10 @@ static void incr_links_prev(struct hv *hv)
 }
 
 static const struct au_incr_case incr_links_cases[] = {
-    { "timestamp only", incr_links_stamp, false },
-    { "xen-heap flag on a page-list frame", incr_links_heap, true },
-    { "owner of another domain", incr_links_owner, true },
-    { "prev link to the next frame", incr_links_prev, true },
+    { "timestamp only", incr_links_stamp, false, false },
+    { "xen-heap flag on a page-list frame", incr_links_heap, true, false },
+    { "owner of another domain", incr_links_owner, true, false },
+    { "prev link to the next frame", incr_links_prev, true, false },
 };
 
 TEST(audit_incr_links)

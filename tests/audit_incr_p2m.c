@@ -34,10 +34,10 @@ static void incr_p2m_nr_gfns(struct hv *hv)
 }
 
 static const struct au_incr_case incr_p2m_cases[] = {
-    { "changed entry names a frame an unchanged one names", incr_p2m_dup, true },
-    { "two entries swapped", incr_p2m_swap, false },
-    { "unchanged entry, its frame now another domain's", incr_p2m_owner, true },
-    { "nr_gfns lowered under a populated entry", incr_p2m_nr_gfns, true },
+    { "changed entry names a frame an unchanged one names", incr_p2m_dup, true, false },
+    { "two entries swapped", incr_p2m_swap, false, false },
+    { "unchanged entry, its frame now another domain's", incr_p2m_owner, true, false },
+    { "nr_gfns lowered under a populated entry", incr_p2m_nr_gfns, true, false },
 };
 
 TEST(audit_incr_p2m)

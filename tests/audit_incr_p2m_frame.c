@@ -37,10 +37,10 @@ static void incr_p2m_freed_held(struct hv *hv)
 }
 
 static const struct au_incr_case incr_p2m_frame_cases[] = {
-    { "frame's count alone", incr_p2m_count, false },
-    { "frame now another domain's", incr_p2m_owner, true },
-    { "frame freed, unreferenced", incr_p2m_freed, true },
-    { "frame freed, still referenced", incr_p2m_freed_held, false },
+    { "frame's count alone", incr_p2m_count, false, false },
+    { "frame now another domain's", incr_p2m_owner, true, false },
+    { "frame freed, unreferenced", incr_p2m_freed, true, false },
+    { "frame freed, still referenced", incr_p2m_freed_held, false, false },
 };
 
 TEST(audit_incr_p2m_frame)

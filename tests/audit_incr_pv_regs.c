@@ -25,9 +25,9 @@ static void incr_pv_cb_canonical(struct hv *hv)
 }
 
 static const struct au_incr_case incr_pv_cases[] = {
-    { "dr7 I/O breakpoint enabled", incr_pv_dr7_io, true },
-    { "event callback non-canonical", incr_pv_cb_noncanonical, true },
-    { "event callback canonical", incr_pv_cb_canonical, false },
+    { "dr7 I/O breakpoint enabled", incr_pv_dr7_io, true, false },
+    { "event callback non-canonical", incr_pv_cb_noncanonical, true, false },
+    { "event callback canonical", incr_pv_cb_canonical, false, false },
 };
 
 TEST(audit_incr_pv_regs)

@@ -26,9 +26,9 @@ static void incr_vcpu_ldt(struct hv *hv)
 }
 
 static const struct au_incr_case incr_vcpu_cases[] = {
-    { "unchanged vcpu, its l4 no longer validated", incr_vcpu_l4_unvalidated, true },
-    { "old_guest_table past the pool", incr_vcpu_old_table, true },
-    { "ldt base unaligned", incr_vcpu_ldt, true },
+    { "unchanged vcpu, its l4 no longer validated", incr_vcpu_l4_unvalidated, true, false },
+    { "old_guest_table past the pool", incr_vcpu_old_table, true, false },
+    { "ldt base unaligned", incr_vcpu_ldt, true, false },
 };
 
 TEST(audit_incr_vcpu)

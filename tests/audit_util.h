@@ -29,6 +29,7 @@ struct au_incr_case {
     const char *name;
     void (*plant)(struct hv *hv);
     bool fires;
+    bool alone;   /* the full audit reports no other invariant either */
 };
 /*
  * Each case on a fresh au_machine: the full and the incremental audit both report inv exactly
