@@ -67,10 +67,7 @@ static void marks_recreate(struct hv *hv)
     }
 }
 
-static const struct {
-    const char *name;
-    void (*write)(struct hv *hv);
-} reset_marks[] = {
+static const struct reset_row reset_marks[] = {
     { "grant active entry, last ref", marks_active },
     { "maptrack entry, last handle", marks_maptrack },
     { "p2m entry, last gfn", marks_p2m },
@@ -83,21 +80,5 @@ static const struct {
 
 TEST(native_reset_marks)
 {
-    struct target run, fresh;
-
-    CU_ASSERT_FATAL(target_open(&run, &native_target_ops, &prog_default_shape, NULL) == 0);
-    CU_ASSERT_FATAL(target_open(&fresh, &native_target_ops, &prog_default_shape, NULL) == 0);
-    struct hv *hv = ((struct native *)run.priv)->hv, *ref = ((struct native *)fresh.priv)->hv;
-    for (size_t i = 0; i < sizeof(reset_marks) / sizeof(reset_marks[0]); i++) {
-        /* the write must change the machine, or the row checks nothing */
-        reset_marks[i].write(hv);
-        unsigned changed = reset_diffs(hv, ref);
-        CU_ASSERT(run.ops->reset(&run) == 0);
-        fprintf(stderr, "%s: changed %u part(s); after reset expected 0 differences\n",
-                reset_marks[i].name, changed);
-        CU_ASSERT(changed > 0);
-        TEST_EQ(0, reset_diffs(hv, ref));
-    }
-    target_close(&run);
-    target_close(&fresh);
+    reset_rows_check(reset_marks, sizeof(reset_marks) / sizeof(reset_marks[0]), false);
 }

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "targets/native/native.h"
 #include "targets/native/tests/reset_util.h"
+#include "test.h"
 
 /* A domain with its separately allocated tables (whose addresses differ between machines)
    compared by contents. */
@@ -50,4 +52,41 @@ unsigned reset_diffs(const struct hv *a, const struct hv *b)
     if (memcmp((const char *)a + lo, (const char *)b + lo, hi - lo))
         bad++, fprintf(stderr, "reset: struct hv scalars or console differ\n");
     return bad;
+}
+
+/* Frames marked written with only some of their chunks. */
+static unsigned reset_partial_frames(const struct native *n)
+{
+    unsigned partial = 0;
+
+    for (uint32_t w = 0; w < n->dirty_words; w++)
+        for (uint64_t bits = n->dirty[w]; bits; bits &= bits - 1U) {
+            uint16_t mask = n->dchunk[w * 64U + (uint32_t)__builtin_ctzll(bits)];
+            partial += mask != 0 && mask != FRAME_CHUNKS_ALL;
+        }
+    return partial;
+}
+
+void reset_rows_check(const struct reset_row *rows, size_t n, bool want_partial)
+{
+    struct target run, fresh;
+
+    CU_ASSERT_FATAL(target_open(&run, &native_target_ops, &prog_default_shape, NULL) == 0);
+    CU_ASSERT_FATAL(target_open(&fresh, &native_target_ops, &prog_default_shape, NULL) == 0);
+    struct native *nat = run.priv;
+    struct hv *hv = nat->hv, *ref = ((struct native *)fresh.priv)->hv;
+    for (size_t i = 0; i < n; i++) {
+        rows[i].write(hv);
+        unsigned changed = reset_diffs(hv, ref);
+        unsigned partial = reset_partial_frames(nat);
+        CU_ASSERT(run.ops->reset(&run) == 0);
+        fprintf(stderr, "%s: changed %u part(s), %u frame(s) partly marked; after reset expected "
+                "0 differences\n", rows[i].name, changed, partial);
+        CU_ASSERT(changed > 0);
+        if (want_partial)
+            CU_ASSERT(partial > 0);
+        TEST_EQ(0, reset_diffs(hv, ref));
+    }
+    target_close(&run);
+    target_close(&fresh);
 }
