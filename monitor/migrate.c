@@ -59,7 +59,8 @@ void mig_lazy_fill(struct hv *hv, mfn_t mfn)
 void mig_stream_fill(struct hv *hv)
 {
     struct mig_stream *m = hv->mig_stream;
-    for (uint32_t pfn = 0; m && pfn < HV_MAX_GFNS; pfn++)
+    /* only pfns below the stream's nr_pfns are ever sent (mig_begin clears up to it) */
+    for (uint32_t pfn = 0; m && pfn < m->s.nr_pfns && pfn < HV_MAX_GFNS; pfn++)
         if (m->lazy_mfn[pfn])
             mig_lazy_fill(hv, m->lazy_mfn[pfn] - 1U);
 }
