@@ -132,6 +132,33 @@ int pt_put_entry(struct hv *hv, mfn_t table, unsigned level, unsigned idx, uint6
     return rc == -XEN_ERESTART ? rc : 0;
 }
 
+/* The end of the run of empty entries that starts at i (not a Xen slot): the first index from i
+   up that is present or a Xen slot, or PTES_PER_TABLE. */
+static unsigned pt_absent_to(const uint64_t *pt, unsigned level, unsigned i)
+{
+    unsigned end = level == 4 && i < XEN_L4_FIRST_SLOT ? XEN_L4_FIRST_SLOT : PTES_PER_TABLE;
+
+    /* four at a time: most of a table is empty */
+    while (i + 4U <= end && !pte_present(pt[i] | pt[i + 1U] | pt[i + 2U] | pt[i + 3U]))
+        i += 4U;
+    while (i < end && !pte_present(pt[i]))
+        i++;
+    return i;
+}
+
+/* The start of the run of empty entries that ends at i (not a Xen slot, empty): the lowest index
+   lo such that [lo, i] are all empty and none is a Xen slot. */
+static unsigned pt_absent_from(const uint64_t *pt, unsigned level, unsigned i)
+{
+    unsigned floor = level == 4 && i > XEN_L4_LAST_SLOT ? XEN_L4_LAST_SLOT + 1U : 0U;
+
+    while (i >= floor + 4U && !pte_present(pt[i - 1U] | pt[i - 2U] | pt[i - 3U] | pt[i - 4U]))
+        i -= 4U;
+    while (i > floor && !pte_present(pt[i - 1U]))
+        i--;
+    return i;
+}
+
 int pt_devalidate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
 {
     struct frame *f = frame_w(hv, mfn);
@@ -160,6 +187,21 @@ int pt_devalidate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
         i--;
         if (pt_xen_slot(level, i))
             continue;
+        if (!pte_present(pt[i])) {
+            /* a run of empty entries puts nothing: only its preemption points count (entry 0
+               has none), taken together so that teardown does not pay a call per entry */
+            unsigned lo = pt_absent_from(pt, level, i);
+            uint32_t checks = lo ? i - lo + 1U : i;
+            if (preemptible && checks) {
+                uint32_t quiet = hv_preempt_run(hv, checks);
+                if (quiet < checks) {
+                    f->nr_validated_ptes = (uint16_t)(i - quiet);
+                    return -XEN_ERESTART;
+                }
+            }
+            i = lo;
+            continue;
+        }
         int rc = pt_put_entry(hv, mfn, level, i, pt[i], preemptible);
         /* a preempted child stops this table too, even after its last entry, so that the
            resume point (entry i) leads back to the child */
@@ -188,6 +230,21 @@ int pt_validate(struct hv *hv, mfn_t mfn, unsigned level, bool preemptible)
             /* Xen's slots are the monitor's: a guest table never supplies them */
             if (pt[i])
                 *frame_pte_w(hv, mfn, i) = 0;
+            continue;
+        }
+        if (!pte_present(pt[i])) {
+            /* a run of empty entries takes nothing: only its preemption points count (the last
+               entry has none), taken together so that a pin does not pay a call per entry */
+            unsigned end = pt_absent_to(pt, level, i);
+            uint32_t checks = (end < PTES_PER_TABLE ? end : PTES_PER_TABLE - 1U) - i;
+            if (preemptible && checks) {
+                uint32_t quiet = hv_preempt_run(hv, checks);
+                if (quiet < checks) {
+                    f->nr_validated_ptes = (uint16_t)(i + quiet + 1U);
+                    return -XEN_ERESTART;
+                }
+            }
+            i = end - 1U;
             continue;
         }
         int rc = pt_get_entry(hv, mfn, level, pt[i], owner, preemptible);

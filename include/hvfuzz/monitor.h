@@ -525,6 +525,26 @@ static inline bool hv_preempt_check(struct hv *hv)
     uint32_t i = hv->preempt_idx++;
     return (hv->preempt_pattern >> (i % 64U)) & 1U;
 }
+/* n preemption points in a row where no work happens between them (a run of empty entries):
+   the same as up to n hv_preempt_check calls, stopping at the first that fires. Returns how many
+   did not fire: n if none did, else the fired one is number ret (0-based) and the index moved
+   past it, exactly as the single checks would have left it. */
+static inline uint32_t hv_preempt_run(struct hv *hv, uint32_t n)
+{
+    uint32_t r = hv->preempt_idx % 64U;
+    /* bit j of the rotated pattern is what check number j reads (the index wraps at 2^32, a
+       multiple of 64, so the rotation stays in step across the wrap) */
+    uint64_t bits = r ? (hv->preempt_pattern >> r) | (hv->preempt_pattern << (64U - r))
+                      : hv->preempt_pattern;
+    uint32_t tz = bits ? (uint32_t)__builtin_ctzll(bits) : UINT32_MAX;
+
+    if (tz >= n) {
+        hv->preempt_idx += n;
+        return n;
+    }
+    hv->preempt_idx += tz + 1U;
+    return tz;
+}
 /* Record a monitor BUG(): a state that would let a guest escape. Sticky until reset. */
 void hv_bug(struct hv *hv, const char *msg);
 static inline uint8_t *frame_mem(struct hv *hv, mfn_t mfn) { return hv->mem + (size_t)mfn * PAGE_SIZE; }
