@@ -85,8 +85,15 @@ void native_state_features(const struct target *t, void (*f)(uint32_t, void *), 
    by an ordinary guest write (0, or the monitor's error with the page-fault code in *pfec when
    the guest's tables refuse it; pfec may be NULL); the payload read back after the op into
    res->out (if set). */
-uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
-                    gva_t payload_va);
+uint64_t native_arg_resolve(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
+                            gva_t payload_va);
+/* Most arguments (an exit's unset registers above all) are immediates: those skip the call and
+   the kind switch (an indirect jump that mispredicts across mixed kinds). */
+static inline uint64_t native_arg(struct hv *hv, const struct prog_shape *s,
+                                  const struct prog_arg *a, gva_t payload_va)
+{
+    return a->kind == ARG_IMM ? a->imm : native_arg_resolve(hv, s, a, payload_va);
+}
 /* The registers a hypercall op's call is made with (no CPU: the stack is the payload, so an op's
    payload can hold iret's frame); the unicorn target's stub states the same. */
 void native_uregs_stub(struct vcpu *v, uint32_t nr, gva_t payload_va);

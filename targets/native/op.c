@@ -93,8 +93,8 @@ static uint64_t native_arg_pte(mfn_t mfn, uint64_t flags)
     return ((mfn << PAGE_SHIFT) & PTE_ADDR_MASK) | (flags & ~PTE_ADDR_MASK);
 }
 
-uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
-                    gva_t payload_va)
+uint64_t native_arg_resolve(struct hv *hv, const struct prog_shape *s, const struct prog_arg *a,
+                            gva_t payload_va)
 {
     uint64_t mfn;
 
@@ -139,6 +139,25 @@ uint64_t native_arg(struct hv *hv, const struct prog_shape *s, const struct prog
     }
 }
 
+/* The value's width low bytes at p, least significant first, whatever the host's byte order
+   (the usual widths as one store each: a memcpy of a variable width is a library call). */
+static void native_put_le(uint8_t *p, uint64_t val, unsigned width)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t w4 = (uint32_t)val;
+    uint16_t w2 = (uint16_t)val;
+
+    switch (width) {
+    case 8: memcpy(p, &val, 8); return;
+    case 4: memcpy(p, &w4, 4); return;
+    case 2: memcpy(p, &w2, 2); return;
+    default: break;
+    }
+#endif
+    for (unsigned i = 0; i < width; i++)
+        p[i] = (uint8_t)(val >> (8U * i));
+}
+
 /*
  * The payload goes where the calling vCPU's own page tables put its payload area, by an ordinary
  * guest write: if that faults (the guest unmapped it), the hypercall sees whatever is there, as a
@@ -161,11 +180,7 @@ int native_place_payload(struct target *t, struct vcpu *v, const struct prog_op 
         uint64_t val = native_arg(n->hv, &t->shape, &fx->arg, payload_va);
         if (fx->width > 8 || (size_t)fx->off + fx->width > len)
             continue;
-        /* the value's low bytes, least significant first, whatever the host's byte order */
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        val = __builtin_bswap64(val);
-#endif
-        memcpy(buf + fx->off, &val, fx->width);
+        native_put_le(buf + fx->off, val, fx->width);
     }
     return guest_write(n->hv, v, payload_va, buf, len, pfec);
 }
