@@ -76,14 +76,49 @@ static int guest_access(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size
     return 0;
 }
 
+/*
+ * The common case of guest_access without its loop and call: the access stays in one page and
+ * the TLB holds that page with the rights it needs. It then does what guest_access's one pass
+ * would (a TLB hit changes nothing in the TLB); anything else (a miss, a write the entry does not
+ * allow, a frame past the pool, a page crossing) is left to guest_access.
+ */
+static inline bool guest_tlb_page(struct hv *hv, const struct vcpu *v, gva_t va, size_t len,
+                                  bool write, mfn_t *mfn)
+{
+    if (!v || len == 0 || len > PAGE_SIZE - (size_t)(va & (PAGE_SIZE - 1U)))
+        return false;
+    const struct tlb_entry *e = tlb_find(v, va);
+    if (!e || (write && !(e->flags & _PAGE_RW)) || !mfn_valid(hv, e->mfn))
+        return false;
+    *mfn = e->mfn;
+    return true;
+}
+
 int guest_read(struct hv *hv, struct vcpu *v, gva_t va, void *buf, size_t len, uint32_t *pfec)
 {
+    mfn_t mfn;
+
+    if (guest_tlb_page(hv, v, va, len, false, &mfn)) {
+        if (pfec)
+            *pfec = 0;
+        memcpy(buf, frame_mem(hv, mfn) + (va & (PAGE_SIZE - 1U)), len);
+        return 0;
+    }
     return guest_access(hv, v, va, buf, len, false, false, pfec);
 }
 
 int guest_write(struct hv *hv, struct vcpu *v, gva_t va, const void *buf, size_t len,
                 uint32_t *pfec)
 {
+    mfn_t mfn;
+
+    if (guest_tlb_page(hv, v, va, len, true, &mfn)) {
+        size_t off = (size_t)(va & (PAGE_SIZE - 1U));
+        if (pfec)
+            *pfec = 0;
+        memcpy(frame_mem_wr(hv, mfn, off, len), buf, len);
+        return 0;
+    }
     /* the buffer is only read from on this path */
     return guest_access(hv, v, va, (void *)(uintptr_t)buf, len, true, false, pfec);
 }
@@ -101,7 +136,8 @@ int copy_to_guest(struct hv *hv, struct vcpu *v, gva_t dst, const void *src, siz
         return -XEN_EFAULT;
     /* HV_BUG_MIG_DIRTY_HCALL: the hypervisor's own writes on the guest's behalf go through a
        mapping of the frame that log-dirty mode does not see (a missing paging_mark_dirty) */
-    bool nolog = hv_bug_on(hv, HV_BUG_MIG_DIRTY_HCALL);
-    return guest_access(hv, v, dst, (void *)(uintptr_t)src, len, true, nolog, NULL) < 0
+    if (!hv_bug_on(hv, HV_BUG_MIG_DIRTY_HCALL))
+        return guest_write(hv, v, dst, src, len, NULL) < 0 ? -XEN_EFAULT : 0;
+    return guest_access(hv, v, dst, (void *)(uintptr_t)src, len, true, true, NULL) < 0
                ? -XEN_EFAULT : 0;
 }
