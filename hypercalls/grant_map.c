@@ -42,6 +42,25 @@ bool gnttab_pte_held(const struct hv *hv, mfn_t l1, unsigned idx)
     return false;
 }
 
+bool gnttab_frame_held(const struct hv *hv, mfn_t l1)
+{
+    uint64_t start = l1 << PAGE_SHIFT, end = start + PAGE_SIZE;
+
+    /* the same overlap test as gnttab_pte_held's, against the whole frame's slots at once */
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = &hv->dom[id];
+        if (!d->exists)
+            continue;
+        for (uint32_t h = 0; h < d->gnt.maptrack_hi; h++) {
+            const struct gnt_maptrack *mt = &d->gnt.maptrack[h];
+            if (mt->in_use && (mt->flags & GNTMAP_host_map) && mt->host_addr < end &&
+                start < mt->host_addr + 8U)
+                return true;
+        }
+    }
+    return false;
+}
+
 /* The PTE a host mapping occupies, read at its byte offset in the L1 (always a slot boundary
    unless HV_BUG_XSA227 let a misaligned address through). */
 static uint64_t gnt_pte_read(struct hv *hv, mfn_t l1, unsigned off)

@@ -110,6 +110,8 @@ static int mig_canon(const struct hv *hv, const struct domain *d, mfn_t mfn, uin
     if (pgt_level(type) == 4)
         memset(e + XEN_L4_FIRST_SLOT, 0,
                (XEN_L4_LAST_SLOT - XEN_L4_FIRST_SLOT + 1U) * sizeof(*e));
+    /* grant mappings are few: an L1 none of them is in needs no question per entry */
+    bool grants = type == PGT_l1 && gnttab_frame_held(hv, mfn);
     /* tables are mostly empty: four entries at a time until one is present */
     for (unsigned b = 0; b < PTES_PER_TABLE; b += 4) {
         if (!pte_present(e[b] | e[b + 1] | e[b + 2] | e[b + 3]))
@@ -118,7 +120,7 @@ static int mig_canon(const struct hv *hv, const struct domain *d, mfn_t mfn, uin
             if (!pte_present(e[i]))
                 continue;
             uint64_t p;
-            if ((type == PGT_l1 && gnttab_pte_held(hv, mfn, i)) ||
+            if ((grants && gnttab_pte_held(hv, mfn, i)) ||
                 !mig_mfn_to_pfn(hv, d, pte_mfn(e[i]), &p))
                 return -XEN_ERANGE;
             e[i] = (e[i] & ~PTE_ADDR_MASK) | (p << PAGE_SHIFT);

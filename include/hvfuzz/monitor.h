@@ -875,6 +875,9 @@ int gnttab_steal_page(struct hv *hv, struct domain *d, mfn_t mfn);
 /* Whether entry idx of L1 table l1 is a grant host mapping's PTE: an in-use host maptrack entry
    of some domain names it. The PTE itself carries no mark (a release Xen's _PAGE_GNTTAB is 0). */
 bool gnttab_pte_held(const struct hv *hv, mfn_t l1, unsigned idx);
+/* Whether some in-use host maptrack entry's PTE may lie in frame l1: false means no entry of l1
+   is gnttab_pte_held, so a loop over the table's entries can skip asking for each. */
+bool gnttab_frame_held(const struct hv *hv, mfn_t l1);
 void evtchn_init(struct domain *d);
 void evtchn_release(struct hv *hv, struct domain *d);   /* close every port, leave the FIFO ABI */
 /* The usable port range of d is [0, evtchn_limit(d)); every guest-supplied port goes through
