@@ -65,11 +65,16 @@ struct native {
     bool last_changed;            /* that op may have changed state the audit checks */
     bool dma_moved;               /* that op was an exit whose device DMA logged accesses */
     const char *last_name;        /* hypercall name (or op kind) of the op run last: static */
+    /* a hypercall op leaves its number here instead (-1: none), named only when a signature
+       needs it (native_last_name): the lookup is a cache miss per op otherwise */
+    int64_t last_hc;
     int op_index;                 /* ops run since reset */
 };
 
 /* Helpers the native files share (the files of targets/native); not part of the target contract. */
 int  native_snapshot(struct native *n);
+/* The name signatures give the op run last: last_name, or last_hc's hypercall; NULL if none. */
+const char *native_last_name(const struct native *n);
 void native_restore(struct native *n);
 void native_note_op(struct native *n);             /* after each op: counts it */
 int  native_run_op(struct target *t, const struct prog_op *op, struct op_result *res);

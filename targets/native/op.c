@@ -220,7 +220,7 @@ static void native_hypercall(struct target *t, struct vcpu *v, const struct prog
     native_uregs_stub(v, op->nr, payload_va);
     res->rc = hv_hypercall(n->hv, v, op->nr, args);
     res->status = res->rc == -XEN_ERESTART ? OPS_RESTART : OPS_RAN;
-    n->last_name = abi_hypercall_name(op->nr);
+    n->last_hc = op->nr;
     native_capture_out(t, v, op, payload_va, res);
 }
 
@@ -366,6 +366,14 @@ void native_op_begin(struct native *n, bool changes)
     n->last_changed = changes;
     n->dma_moved = false;
     n->last_name = NULL;
+    n->last_hc = -1;
+}
+
+const char *native_last_name(const struct native *n)
+{
+    if (n->last_name)
+        return n->last_name;
+    return n->last_hc >= 0 ? abi_hypercall_name((uint32_t)n->last_hc) : NULL;
 }
 
 void native_op_end(struct target *t, struct native *n, uint32_t work)

@@ -123,9 +123,10 @@ static void native_audit_finding(struct native *n, const struct audit_report *r,
     f->oracle = v0->inv == INV_BUG ? ORACLE_BUG : ORACLE_AUDIT;
     f->op_index = op_index;
     /* the invariant and the hypercall: coarse enough that one bug gives one signature */
-    if (op_index >= 0 && n->last_name)
+    const char *name = native_last_name(n);
+    if (op_index >= 0 && name)
         snprintf(f->signature, sizeof(f->signature), "audit:%s:%s", audit_inv_name(v0->inv),
-                 n->last_name);
+                 name);
     else
         snprintf(f->signature, sizeof(f->signature), "audit:%s", audit_inv_name(v0->inv));
     for (unsigned i = 0; i < r->n && len + 1 < sizeof(f->detail); i++) {

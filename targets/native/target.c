@@ -233,6 +233,7 @@ void native_restore(struct native *n)
     n->op_index = 0;
     n->last_op = -1;
     n->last_name = NULL;
+    n->last_hc = -1;
     n->last_changed = false;
 }
 
