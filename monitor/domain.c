@@ -78,7 +78,10 @@ int dom_create(struct hv *hv, domid_t id, bool privileged, uint32_t max_pages, u
     /* p2m entries from p2m_top up are still MFN_INVALID from the slot's last creation (nr_vcpus,
        which creation sets and nothing clears, says there was one): only those below are reset */
     uint32_t p2m_used = d->nr_vcpus && d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
-    memset(d, 0, offsetof(struct domain, p2m));
+    /* the vCPU slots are left to vcpu_init below, which clears each whole */
+    memset(d, 0, offsetof(struct domain, vcpu));
+    memset(&d->vcpu[HV_MAX_VCPUS], 0,
+           offsetof(struct domain, p2m) - offsetof(struct domain, vcpu[HV_MAX_VCPUS]));
     memset(&d->gnt, 0, sizeof(*d) - offsetof(struct domain, gnt));
     /* a domain destroyed in log-dirty mode left its hint bit: the new one starts with it off */
     hv->logdirty_doms &= (uint8_t)~(1U << id);
