@@ -45,7 +45,9 @@ TEST(replay_bad_files)
     for (unsigned i = 0; i < 3; i++)
         p.ops[i].kind = OP_PREEMPT;
     size_t n = prog_encode(&p, bin, sizeof(bin));
-    CU_ASSERT_FATAL(n > 16);
+    CU_ASSERT_FATAL(n > 16 && n <= 4096);
+    if (n <= 16 || n > 4096)   /* said again for the compiler, which cannot see the assert stop */
+        return;
     rb_put(tmpl, "good.bin", bin, n);
     rb_put(tmpl, "empty.bin", "", 0);
     rb_put(tmpl, "trunc.bin", bin, n - 5);
