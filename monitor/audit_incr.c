@@ -549,7 +549,7 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
     /* kept violations are read up to report->n: the rest of the report needs no clearing */
     report->total = 0;
     report->n = 0;
-    struct audit_incr in = { .b = b, .now = hv, .gnt_refs = -1 };
+    struct audit_incr in = { .b = b, .now = hv, .gnt_refs = -1, .evtchn_ports = -1 };
     struct audit_ctx ctx = { .hv = hv, .r = report, .sign = 1 };
     struct audit_ctx *c = &ctx;
     struct hv *view = &b->view;

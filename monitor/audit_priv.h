@@ -50,6 +50,9 @@ struct audit_incr {
        restriction possible, 1: refs_of/nrefs hold them) */
     int gnt_refs;
     uint16_t nrefs[HV_MAX_DOMAINS];
+    /* audit_incr_dom.c: event channel ports to check, as gnt_refs (-1, 0, 1) */
+    int evtchn_ports;
+    uint16_t nports[HV_MAX_DOMAINS];
     /* audit_pt.c: bit i, vCPU i's references compared with the snapshot's (known) and equal */
     uint8_t vcpu_known[HV_MAX_DOMAINS], vcpu_same[HV_MAX_DOMAINS];
 };
@@ -168,6 +171,9 @@ void audit_p2m_tail(struct audit_ctx *c, const struct domain *d, uint64_t g, uin
    those naming frames whose entry changed; the snapshot's domain id if it existed, else NULL. */
 void audit_incr_p2m(struct audit_ctx *c);
 const struct domain *audit_incr_then(const struct audit_ctx *c, domid_t id);
+/* Incremental audit (audit_incr_dom.c): the ports of domain id whose checks can have moved since
+   the snapshot, n of them (some may lie past evtchn_valid); NULL: any may, check them all. */
+const uint16_t *audit_incr_evtchn_ports(struct audit_ctx *c, domid_t id, uint32_t *n);
 
 /* audit_tlb.c: TLB's checks of one valid entry (slot k of vCPU i of domain id) and of a vCPU's
    flush time; audit_tlb_state runs them over every vCPU, the incremental vCPU pass within its own

@@ -369,7 +369,8 @@ static void audit_evtchn_tail(struct audit_ctx *c, const struct domain *d)
  * Port numbers are bounded by the array, not by max_evtchn_port: the toolstack may lower the limit
  * after ports above it were bound, and the monitor keeps serving those (event_channel.c); the
  * limit only stops the guest from naming them, which the conformance cases check. The work is
- * proportional to the valid ports (buckets a program allocated), not to the ABI's 4096.
+ * proportional to the valid ports (buckets a program allocated), not to the ABI's 4096; the
+ * incremental audit checks only the ports whose checks' inputs moved (audit_incr_dom.c).
  */
 void audit_evtchn_pass(struct audit_ctx *c)
 {
@@ -383,8 +384,16 @@ void audit_evtchn_pass(struct audit_ctx *c)
                       "evtchn_valid a non-zero multiple of EVTCHN_BUCKET at most");
             continue;
         }
-        for (uint32_t p = 0; p < d->evtchn_valid; p++)
-            audit_evtchn_port(c, d, p);
+        uint32_t n;
+        const uint16_t *ports = c->inc ? audit_incr_evtchn_ports(c, id, &n) : NULL;
+        if (ports) {
+            for (uint32_t k = 0; k < n; k++)
+                if (ports[k] < d->evtchn_valid)
+                    audit_evtchn_port(c, d, ports[k]);
+        } else {
+            for (uint32_t p = 0; p < d->evtchn_valid; p++)
+                audit_evtchn_port(c, d, p);
+        }
         audit_evtchn_tail(c, d);
     }
 }
