@@ -617,11 +617,19 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
         uint64_t any = hv->dirty[w] | hv->fdirty[w];
         for (uint64_t bits = any; bits; bits &= bits - 1U) {
             mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
+            if (!bit_test(hv->fdirty, m)) {
+                /* memory alone changed: of the per-frame checks only I9's (a free frame) and
+                   the descriptor page's read it; a table's entries are redone below and load
+                   the frames whose expectations they move */
+                const struct frame *f = &hv->frames[m];
+                if (f->owner == DOMID_INVALID || f->type == PGT_seg_desc)
+                    audit_fx(c, m);
+                continue;
+            }
             audit_fx(c, m);
             /* own refs are a function of four flags: equal flags, equal refs */
             const uint8_t own = FRAME_ALLOCATED | FRAME_PINNED | FRAME_PARTIAL | FRAME_XEN_HEAP;
-            if (!bit_test(hv->fdirty, m) ||
-                !((hv->frames[m].flags ^ view->frames[m].flags) & own))
+            if (!((hv->frames[m].flags ^ view->frames[m].flags) & own))
                 continue;
             c->hv = view;
             c->sign = -1;
