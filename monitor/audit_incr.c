@@ -422,10 +422,25 @@ static bool audit_incr_links(struct audit_ctx *c, mfn_t m)
     return linked;
 }
 
-static void audit_incr_list_ends(struct audit_ctx *c, const struct page_list *l, uint16_t id,
-                                 domid_t owner, int64_t want, const char *name)
+/* A list whose ends and count are the snapshot's, whose end frames' entries did not change and
+   whose length did not move passes as it did then (the end checks read nothing else). then is
+   NULL for a domain that did not exist at the snapshot: its lists were not checked there. */
+static bool audit_incr_ends_same(const struct hv *hv, const struct page_list *l,
+                                 const struct page_list *then, int64_t want)
+{
+    return then && l->head == then->head && l->tail == then->tail && l->count == then->count &&
+           want == (int64_t)then->count &&
+           (l->head == HV_LIST_END || (mfn_valid(hv, l->head) && !bit_test(hv->fdirty, l->head))) &&
+           (l->tail == HV_LIST_END || (mfn_valid(hv, l->tail) && !bit_test(hv->fdirty, l->tail)));
+}
+
+static void audit_incr_list_ends(struct audit_ctx *c, const struct page_list *l,
+                                 const struct page_list *then, uint16_t id, domid_t owner,
+                                 int64_t want, const char *name)
 {
     struct hv *hv = c->hv;
+    if (audit_incr_ends_same(hv, l, then, want))
+        return;
     if (l->count != (uint32_t)want)
         audit_add(c, INV_I7_LISTS, MFN_INVALID, owner, want, l->count, "%s list count", name);
     if ((l->head == HV_LIST_END) != (l->tail == HV_LIST_END) ||
@@ -454,16 +469,18 @@ static bool audit_incr_list_same(const struct hv *hv, const struct hv *view, uin
     return l && s && owner == then_owner && l->head == s->head && l->tail == s->tail;
 }
 
+static bool audit_incr_link_eq(const struct frame *f, const struct frame *sf)
+{
+    return f->list_next == sf->list_next && f->list_prev == sf->list_prev &&
+           f->list_id == sf->list_id;
+}
+
 /* Frame m (or the list end) has the snapshot's list links and list id. */
 static bool audit_incr_link_same(const struct hv *hv, const struct hv *view, uint32_t m)
 {
     if (m == HV_LIST_END)
         return true;
-    if (!mfn_valid(hv, m))
-        return false;
-    const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
-    return f->list_next == sf->list_next && f->list_prev == sf->list_prev &&
-           f->list_id == sf->list_id;
+    return mfn_valid(hv, m) && audit_incr_link_eq(&hv->frames[m], &view->frames[m]);
 }
 
 /*
@@ -478,7 +495,7 @@ static bool audit_incr_links_same(const struct hv *hv, const struct hv *view, mf
     const uint8_t read = FRAME_XEN_HEAP | FRAME_ALLOCATED;
     const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
     return f->owner == sf->owner && !((f->flags ^ sf->flags) & read) &&
-           audit_incr_link_same(hv, view, m) && audit_incr_link_same(hv, view, f->list_prev) &&
+           audit_incr_link_eq(f, sf) && audit_incr_link_same(hv, view, f->list_prev) &&
            audit_incr_link_same(hv, view, f->list_next) &&
            audit_incr_list_same(hv, view, f->list_id);
 }
@@ -515,18 +532,20 @@ static void audit_incr_lists(struct audit_ctx *c, const struct hv *view, const u
                     audit_incr_links(c, nb[k]);
         }
     }
-    audit_incr_list_ends(c, &hv->free, LIST_FREE, DOMID_INVALID,
+    audit_incr_list_ends(c, &hv->free, &view->free, LIST_FREE, DOMID_INVALID,
                          (int64_t)view->free.count + delta[2U * HV_MAX_DOMAINS], "free");
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         const struct domain *d = audit_dom(hv, id);
         if (!d)
             continue;
         int64_t pages = (int64_t)view->dom[id].pages.count + delta[LIST_PAGES(id)];
-        audit_incr_list_ends(c, &d->pages, LIST_PAGES(id), id, pages, "page");
+        const struct domain *o = audit_dom(view, id);
+        audit_incr_list_ends(c, &d->pages, o ? &o->pages : NULL, LIST_PAGES(id), id, pages,
+                             "page");
         if (d->tot_pages != pages)
             audit_add(c, INV_I7_LISTS, MFN_INVALID, id, pages, d->tot_pages,
                       "tot_pages (page list length)");
-        audit_incr_list_ends(c, &d->xenpages, LIST_XEN(id), id,
+        audit_incr_list_ends(c, &d->xenpages, o ? &o->xenpages : NULL, LIST_XEN(id), id,
                              (int64_t)view->dom[id].xenpages.count + delta[LIST_XEN(id)],
                              "xen-heap");
     }
