@@ -231,8 +231,9 @@ const uint16_t *audit_incr_evtchn_ports(struct audit_ctx *c, domid_t id, uint32_
 /*
  * An entry's checks read its frame number, the domain's nr_gfns, dying state and id, and the
  * frame's owner and count; injectivity counts the live entries naming each frame. So the entries
- * to redo are those that differ from the snapshot's, every entry of a domain whose scalars moved,
- * and the unchanged entries naming a frame whose entry changed (found through the baseline's
+ * to redo are those that differ from the snapshot's, every entry of a domain whose existence, id
+ * or dying state moved, the entries between the old and the new nr_gfns of one whose nr_gfns
+ * moved, and the unchanged entries naming a frame whose entry changed (found through the baseline's
  * reverse map). Counts start from the baseline's (at most 1 per frame: it was clean) and move
  * by the redone entries: all the snapshot's counts are taken back first, then the current ones
  * added, so a frame is reported exactly when it ends up named twice or more.
@@ -299,6 +300,8 @@ void audit_incr_p2m(struct audit_ctx *c)
     struct hv *hv = c->hv;
     const struct audit_base *b = c->inc->b;
     bool same[HV_MAX_DOMAINS];
+    uint64_t lim[HV_MAX_DOMAINS];   /* of a same domain: below it, an entry's head or tail
+                                       status is the snapshot's */
     uint32_t nq = 0;
     if (!audit_incr_p2m_scratch(hv->nr_frames)) {
         audit_add(c, INV_NONE, MFN_INVALID, DOMID_INVALID, 0, 0, "audit: out of memory");
@@ -318,19 +321,25 @@ void audit_incr_p2m(struct audit_ctx *c)
         uint64_t top = !d->exists ? 0 : d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
         uint64_t end = n > on ? n : on;
         end = end > top ? end : top;
-        same[id] = d->exists && o->exists && d->dying == o->dying && d->id == o->id && n == on;
+        same[id] = d->exists && o->exists && d->dying == o->dying && d->id == o->id;
         if (!same[id]) {
             for (uint64_t g = 0; g < end; g++)
                 audit_incr_p2m_redo(c, id, g, &nq);
             continue;
         }
+        /* a moved nr_gfns turns the entries between the two into tail entries or back: those
+           are redone whatever they hold; below both, an entry is checked as it was then */
+        lim[id] = n < on ? n : on;
+        uint64_t hi = n > on ? n : on;
+        for (uint64_t g = lim[id]; g < hi; g++)
+            audit_incr_p2m_redo(c, id, g, &nq);
         const uint64_t blk = 64;
         for (uint64_t g0 = 0; g0 < end; g0 += blk) {
             uint64_t e = g0 + blk < end ? g0 + blk : end;
             if (!memcmp(&d->p2m[g0], &o->p2m[g0], (e - g0) * sizeof(d->p2m[0])))
                 continue;
             for (uint64_t g = g0; g < e; g++)
-                if (d->p2m[g] != o->p2m[g])
+                if (d->p2m[g] != o->p2m[g] && (g < lim[id] || g >= hi))
                     audit_incr_p2m_redo(c, id, g, &nq);
         }
     }
@@ -366,7 +375,7 @@ void audit_incr_p2m(struct audit_ctx *c)
             for (uint32_t k = b->p2m_start[m]; k < b->p2m_start[m + 1]; k++) {
                 domid_t id = b->p2m_ent[k] >> 11;
                 uint64_t g = b->p2m_ent[k] & (HV_MAX_GFNS - 1U);
-                if (same[id] && hv->dom[id].p2m[g] == m)
+                if (same[id] && g < lim[id] && hv->dom[id].p2m[g] == m)
                     audit_p2m_owner(c, &hv->dom[id], g, m);
             }
         }
