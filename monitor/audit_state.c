@@ -351,6 +351,11 @@ void audit_state_pass(struct audit_ctx *c)
         for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++) {
             const struct vcpu *v = &d->vcpu[i];
             const struct vcpu *o = then && i < then->nr_vcpus ? &then->vcpu[i] : NULL;
+            /* what the three below read lies from msr to the end of struct vcpu, but for
+               guest_table_user: one comparison usually settles a vCPU */
+            if (o && v->guest_table_user == o->guest_table_user &&
+                !memcmp(&v->msr, &o->msr, sizeof(*v) - offsetof(struct vcpu, msr)))
+                continue;
             if (!o || memcmp(&v->msr, &o->msr, sizeof(v->msr)))
                 audit_msrs(c, d, v);
             audit_pv_entry(c, d, v, o);
