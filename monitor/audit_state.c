@@ -172,6 +172,14 @@ static bool audit_canonical(uint64_t a)
     return top == 0 || top == 0x1FFFFULL;
 }
 
+/* The registers' selectors: of ring 3 (iret forces them, the bounce frame sets the flat ones). */
+static void audit_pv_uregs(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
+{
+    if ((v->uregs.cs & 3U) != 3U || (v->uregs.ss & 3U) != 3U)
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, 3, v->uregs.cs & 3U,
+                  "vcpu %u cs and ss RPL (ss %#x)", v->id, (unsigned)v->uregs.ss);
+}
+
 /*
  * DOM, the PV entry state (hypercalls/traps.c): a trap entry is empty (all zero, as a null
  * set_trap_table leaves it) or has a canonical handler and a selector of the kernel's ring (RPL 3,
@@ -200,9 +208,7 @@ static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const st
             audit_add(c, INV_DOM, MFN_INVALID, d->id, 3, t->cs & 3U,
                       "vcpu %u trap %u selector RPL", v->id, i);
     }
-    if ((v->uregs.cs & 3U) != 3U || (v->uregs.ss & 3U) != 3U)
-        audit_add(c, INV_DOM, MFN_INVALID, d->id, 3, v->uregs.cs & 3U,
-                  "vcpu %u cs and ss RPL (ss %#x)", v->id, (unsigned)v->uregs.ss);
+    audit_pv_uregs(c, d, v);
     if (v->upcall_mask > 1)
         audit_add(c, INV_DOM, MFN_INVALID, d->id, 1, v->upcall_mask,
                   "vcpu %u upcall mask at most", v->id);
@@ -352,10 +358,18 @@ void audit_state_pass(struct audit_ctx *c)
             const struct vcpu *v = &d->vcpu[i];
             const struct vcpu *o = then && i < then->nr_vcpus ? &then->vcpu[i] : NULL;
             /* what the three below read lies from msr to the end of struct vcpu, but for
-               guest_table_user: one comparison usually settles a vCPU */
+               guest_table_user: two comparisons usually settle a vCPU. The registers are left
+               out (every hypercall's return value moves them): their selectors are checked */
+            _Static_assert(offsetof(struct vcpu, msr) < offsetof(struct vcpu, uregs) &&
+                           offsetof(struct vcpu, uregs) + sizeof(struct pv_uregs) <=
+                               offsetof(struct vcpu, cr2),
+                           "struct vcpu: msr, then the trap table, uregs, cr2 and the rest");
             if (o && v->guest_table_user == o->guest_table_user &&
-                !memcmp(&v->msr, &o->msr, sizeof(*v) - offsetof(struct vcpu, msr)))
+                !memcmp(&v->msr, &o->msr, offsetof(struct vcpu, uregs) - offsetof(struct vcpu, msr)) &&
+                !memcmp(&v->cr2, &o->cr2, sizeof(*v) - offsetof(struct vcpu, cr2))) {
+                audit_pv_uregs(c, d, v);
                 continue;
+            }
             if (!o || memcmp(&v->msr, &o->msr, sizeof(v->msr)))
                 audit_msrs(c, d, v);
             audit_pv_entry(c, d, v, o);
