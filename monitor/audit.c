@@ -150,18 +150,6 @@ bool audit_has(const struct audit_report *report, enum audit_inv inv)
     return false;
 }
 
-unsigned audit_ref_entries(const struct frame *f)
-{
-    if (!PGT_IS_PT(f->type))
-        return 0;
-    /* a PARTIAL table holds refs only for the prefix it got through, whatever else is set */
-    if (f->flags & FRAME_PARTIAL)
-        return f->nr_validated_ptes < PTES_PER_TABLE ? f->nr_validated_ptes : PTES_PER_TABLE;
-    if (f->flags & FRAME_VALIDATED)
-        return PTES_PER_TABLE;
-    return 0;
-}
-
 bool audit_dom_crashed(const struct domain *d)
 {
     /* a guest's own SHUTDOWN_crash counts as before: the audit stays as lenient as it was */
@@ -327,7 +315,9 @@ void audit_frame_all(struct audit_ctx *c, mfn_t m)
     audit_frame_scrub(c, m);
     audit_frame_listed(c, m);
     audit_frame_rest(c, m);
-    audit_frame_desc(c, m);
+    /* only descriptor pages have more to check: the test here saves most frames a call */
+    if (c->hv->frames[m].type == PGT_seg_desc)
+        audit_frame_desc(c, m);
 }
 
 unsigned audit_run(struct hv *hv, struct audit_report *report)

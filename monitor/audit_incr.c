@@ -434,13 +434,10 @@ static bool audit_incr_ends_same(const struct hv *hv, const struct page_list *l,
            (l->tail == HV_LIST_END || (mfn_valid(hv, l->tail) && !bit_test(hv->fdirty, l->tail)));
 }
 
-static void audit_incr_list_ends(struct audit_ctx *c, const struct page_list *l,
-                                 const struct page_list *then, uint16_t id, domid_t owner,
-                                 int64_t want, const char *name)
+static void audit_incr_list_check(struct audit_ctx *c, const struct page_list *l, uint16_t id,
+                                  domid_t owner, int64_t want, const char *name)
 {
     struct hv *hv = c->hv;
-    if (audit_incr_ends_same(hv, l, then, want))
-        return;
     if (l->count != (uint32_t)want)
         audit_add(c, INV_I7_LISTS, MFN_INVALID, owner, want, l->count, "%s list count", name);
     if ((l->head == HV_LIST_END) != (l->tail == HV_LIST_END) ||
@@ -459,14 +456,40 @@ static void audit_incr_list_ends(struct audit_ctx *c, const struct page_list *l,
         audit_add(c, INV_I7_LISTS, l->tail, owner, HV_LIST_END, 0, "%s list tail", name);
 }
 
+/* The end checks of a list, unless they read only what the snapshot had (tested here, before
+   the call: most lists are left as they were). */
+static inline void audit_incr_list_ends(struct audit_ctx *c, const struct page_list *l,
+                                        const struct page_list *then, uint16_t id,
+                                        domid_t owner, int64_t want, const char *name)
+{
+    if (!audit_incr_ends_same(c->hv, l, then, want))
+        audit_incr_list_check(c, l, id, owner, want, name);
+}
+
 /* The list a list_id names has the snapshot's owner and ends. */
-static bool audit_incr_list_same(const struct hv *hv, const struct hv *view, uint16_t id)
+static bool audit_incr_list_cmp(const struct hv *hv, const struct hv *view, uint16_t id)
 {
     domid_t owner, then_owner;
     bool xen_heap;
     const struct page_list *l = audit_incr_list_of(hv, id, &owner, &xen_heap);
     const struct page_list *s = audit_incr_list_of(view, id, &then_owner, &xen_heap);
     return l && s && owner == then_owner && l->head == s->head && l->tail == s->tail;
+}
+
+/* audit_incr_list_cmp, once per list and run (17 lists: the free one is bit 16). */
+static bool audit_incr_list_same(struct audit_incr *in, const struct hv *view, uint16_t id)
+{
+    _Static_assert(2U * HV_MAX_DOMAINS + 1U <= 32U, "the lists' bits fit a 32-bit mask");
+    unsigned k = id == LIST_FREE ? 2U * HV_MAX_DOMAINS : id;
+    if (k > 2U * HV_MAX_DOMAINS)
+        return false;   /* no list has this id */
+    uint32_t bit = 1U << k;
+    if (!(in->lists_known & bit)) {
+        in->lists_known |= bit;
+        if (audit_incr_list_cmp(in->now, view, id))
+            in->lists_same |= bit;
+    }
+    return in->lists_same & bit;
 }
 
 static bool audit_incr_link_eq(const struct frame *f, const struct frame *sf)
@@ -490,14 +513,15 @@ static bool audit_incr_link_same(const struct hv *hv, const struct hv *view, uin
  * list), and its unchanged neighbours' checks read nothing else that could have moved: a
  * neighbour's other neighbour that changed is checked from its own side.
  */
-static bool audit_incr_links_same(const struct hv *hv, const struct hv *view, mfn_t m)
+static bool audit_incr_links_same(struct audit_incr *in, const struct hv *view, mfn_t m)
 {
+    const struct hv *hv = in->now;
     const uint8_t read = FRAME_XEN_HEAP | FRAME_ALLOCATED;
     const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
     return f->owner == sf->owner && !((f->flags ^ sf->flags) & read) &&
            audit_incr_link_eq(f, sf) && audit_incr_link_same(hv, view, f->list_prev) &&
            audit_incr_link_same(hv, view, f->list_next) &&
-           audit_incr_list_same(hv, view, f->list_id);
+           audit_incr_list_same(in, view, f->list_id);
 }
 
 /*
@@ -514,7 +538,7 @@ static void audit_incr_lists(struct audit_ctx *c, const struct hv *view, const u
         for (uint64_t bits = fdirty[w]; bits; bits &= bits - 1U) {
             mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
             const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
-            if (audit_incr_links_same(hv, view, m))
+            if (audit_incr_links_same(c->inc, view, m))
                 continue;   /* on its list, as loaded; joined or left none */
             audit_fx(c, m)->on_list = audit_incr_links(c, m);
             uint16_t ids[2] = { sf->list_id, f->list_id };

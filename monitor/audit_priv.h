@@ -53,6 +53,9 @@ struct audit_incr {
     /* audit_incr_dom.c: event channel ports to check, as gnt_refs (-1, 0, 1) */
     int evtchn_ports;
     uint16_t nports[HV_MAX_DOMAINS];
+    /* audit_incr.c: bit k, list k (LIST_PAGES/LIST_XEN ids; the free list 16) compared with
+       the snapshot's owner and ends (known) and equal */
+    uint32_t lists_known, lists_same;
     /* audit_pt.c: bit i, vCPU i's references compared with the snapshot's (known) and equal */
     uint8_t vcpu_known[HV_MAX_DOMAINS], vcpu_same[HV_MAX_DOMAINS];
 };
@@ -90,7 +93,17 @@ void audit_add(struct audit_ctx *c, enum audit_inv inv, mfn_t mfn, domid_t dom, 
                int64_t actual, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 /* Number of entries [0, n) of a frame that hold references (0 for frames that are not tables). */
-unsigned audit_ref_entries(const struct frame *f);
+static inline unsigned audit_ref_entries(const struct frame *f)
+{
+    if (!PGT_IS_PT(f->type))
+        return 0;
+    /* a PARTIAL table holds refs only for the prefix it got through, whatever else is set */
+    if (f->flags & FRAME_PARTIAL)
+        return f->nr_validated_ptes < PTES_PER_TABLE ? f->nr_validated_ptes : PTES_PER_TABLE;
+    if (f->flags & FRAME_VALIDATED)
+        return PTES_PER_TABLE;
+    return 0;
+}
 /* The domain if it exists, else NULL; never trusts id. */
 static inline const struct domain *audit_dom(const struct hv *hv, domid_t id)
 {
