@@ -150,12 +150,6 @@ bool audit_has(const struct audit_report *report, enum audit_inv inv)
     return false;
 }
 
-bool audit_dom_crashed(const struct domain *d)
-{
-    /* a guest's own SHUTDOWN_crash counts as before: the audit stays as lenient as it was */
-    return !d || d->dying || d->crashed || (d->shutdown && d->shutdown_reason == SHUTDOWN_crash);
-}
-
 void audit_writable_ref(struct audit_ctx *c, mfn_t t, domid_t by, const char *what, unsigned idx)
 {
     const struct frame *f = &c->hv->frames[t];
@@ -293,6 +287,21 @@ static void audit_frame_scrub(struct audit_ctx *c, mfn_t m)
     if (dirty)
         audit_add(c, INV_I9_SCRUB, m, DOMID_INVALID, 0, dirty,
                   "nonzero bytes in free frame not marked need_scrub");
+}
+
+/* Per frame, the bits nobody else looks at (I6: flag bits the monitor defines; P2M: m2p of a
+   free frame). */
+static void audit_frame_rest(struct audit_ctx *c, mfn_t m)
+{
+    struct hv *hv = c->hv;
+    const uint8_t known = FRAME_ALLOCATED | FRAME_XEN_HEAP | FRAME_NEED_SCRUB | FRAME_PINNED |
+                          FRAME_VALIDATED | FRAME_PARTIAL;
+    const struct frame *f = &hv->frames[m];
+
+    if (f->flags & ~known)
+        audit_add(c, INV_I6_OWNER, m, f->owner, 0, f->flags & ~known, "undefined frame flags");
+    if (f->owner == DOMID_INVALID && !f->count && hv->m2p[m] != GFN_INVALID)
+        audit_add(c, INV_P2M, m, DOMID_INVALID, -1, (int64_t)hv->m2p[m], "m2p of a free frame");
 }
 
 static void audit_frame_listed(struct audit_ctx *c, mfn_t m)

@@ -118,7 +118,11 @@ static inline unsigned audit_maptrack_end(const struct audit_ctx *c, const struc
                                                            : GNT_MAX_MAPTRACK;
 }
 /* Mapped grants are exempt from host-PTE checks once the mapping domain crashed or is dying. */
-bool audit_dom_crashed(const struct domain *d);
+static inline bool audit_dom_crashed(const struct domain *d)
+{
+    /* a guest's own SHUTDOWN_crash counts as before: the audit stays as lenient as it was */
+    return !d || d->dying || d->crashed || (d->shutdown && d->shutdown_reason == SHUTDOWN_crash);
+}
 /* True if domain id holds an in-use maptrack entry for mfn (an active grant to it); valid after
    audit_gnt_mark. */
 static inline bool audit_granted(struct audit_ctx *c, domid_t id, mfn_t mfn)
@@ -169,7 +173,6 @@ void audit_frame_all(struct audit_ctx *c, mfn_t m);
 void audit_dev_pass(struct audit_ctx *c);     /* audit_dev.c: INV_DEV, INV_DMA */
 /* audit_state.c: P2M TLB DOM MSR, more DEV and I6, domain-sized (full and incremental alike) */
 void audit_state_pass(struct audit_ctx *c);
-void audit_frame_rest(struct audit_ctx *c, mfn_t m);   /* its per-frame part */
 void audit_logdirty_pass(struct audit_ctx *c);         /* audit_logdirty.c: LOGDIRTY */
 /* P2M's checks, shared by the full and the incremental pass: nr_gfns and the entry below it
    (returns nr_gfns within the p2m); an entry's frame below nr_frames (false if not), owned by d;
@@ -192,7 +195,13 @@ const uint16_t *audit_incr_evtchn_ports(struct audit_ctx *c, domid_t id, uint32_
    flush time; audit_tlb_state runs them over every vCPU, the incremental vCPU pass within its own
    scan of the TLBs. */
 void audit_tlb_slot(struct audit_ctx *c, domid_t id, unsigned i, const struct vcpu *v, unsigned k);
-void audit_tlb_clock(struct audit_ctx *c, domid_t id, unsigned i, const struct vcpu *v);
+static inline void audit_tlb_clock(struct audit_ctx *c, domid_t id, unsigned i,
+                                   const struct vcpu *v)
+{
+    if (v->tlb_flush_time > c->hv->tlbclock)
+        audit_add(c, INV_TLB, MFN_INVALID, id, c->hv->tlbclock, v->tlb_flush_time,
+                  "vcpu %u tlb_flush_time at most the clock", i);
+}
 void audit_tlb_state(struct audit_ctx *c);
 
 /* audit_desc.c: a vCPU's GDT refs and LDT bounds (part of the vCPU pass, contributions signed);

@@ -112,21 +112,6 @@ static void audit_p2m_pass(struct audit_ctx *c)
     }
 }
 
-/* Per frame: the bits nobody else looks at (I6: flag bits the monitor defines; P2M: m2p of a free
-   frame). audit_frame_all runs it on every frame (full) or on the touched ones (incremental). */
-void audit_frame_rest(struct audit_ctx *c, mfn_t m)
-{
-    struct hv *hv = c->hv;
-    const uint8_t known = FRAME_ALLOCATED | FRAME_XEN_HEAP | FRAME_NEED_SCRUB | FRAME_PINNED |
-                          FRAME_VALIDATED | FRAME_PARTIAL;
-    const struct frame *f = &hv->frames[m];
-
-    if (f->flags & ~known)
-        audit_add(c, INV_I6_OWNER, m, f->owner, 0, f->flags & ~known, "undefined frame flags");
-    if (f->owner == DOMID_INVALID && !f->count && hv->m2p[m] != GFN_INVALID)
-        audit_add(c, INV_P2M, m, DOMID_INVALID, -1, (int64_t)hv->m2p[m], "m2p of a free frame");
-}
-
 /*
  * DOM: a domain sits in its own slot; it has 1..HV_MAX_VCPUS vCPUs, each knowing its index and
  * domain; vCPUs past nr_vcpus are down, uninitialised, hold no base pointer and no continuation
