@@ -316,7 +316,7 @@ static void audit_frame_listed(struct audit_ctx *c, mfn_t m)
     audit_add(c, INV_I7_LISTS, m, f->owner, want, f->list_id, "frame on no list walked: list_id");
 }
 
-void audit_frame_all(struct audit_ctx *c, mfn_t m)
+static inline void audit_frame_all(struct audit_ctx *c, mfn_t m)
 {
     audit_frame_owner(c, m);
     audit_frame_counts(c, m);
@@ -327,6 +327,12 @@ void audit_frame_all(struct audit_ctx *c, mfn_t m)
     /* only descriptor pages have more to check: the test here saves most frames a call */
     if (c->hv->frames[m].type == PGT_seg_desc)
         audit_frame_desc(c, m);
+}
+
+void audit_frame_list(struct audit_ctx *c, const uint32_t *list, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++)
+        audit_frame_all(c, list[k]);
 }
 
 unsigned audit_run(struct hv *hv, struct audit_report *report)

@@ -326,6 +326,7 @@ static void audit_incr_table(struct audit_ctx *c, struct hv *view, mfn_t m)
             for (unsigned g = i0; g < end; g += 8U) {
                 unsigned ge = g + 8U < end ? g + 8U : end;
                 uint64_t diff = 0;
+#pragma GCC unroll 8
                 for (unsigned i = g; i < ge; i++)
                     diff |= now[i] ^ then[i];
                 if (!diff)
@@ -499,7 +500,7 @@ static bool audit_incr_link_eq(const struct frame *f, const struct frame *sf)
 }
 
 /* Frame m (or the list end) has the snapshot's list links and list id. */
-static bool audit_incr_link_same(const struct hv *hv, const struct hv *view, uint32_t m)
+static inline bool audit_incr_link_same(const struct hv *hv, const struct hv *view, uint32_t m)
 {
     if (m == HV_LIST_END)
         return true;
@@ -712,7 +713,6 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
     audit_logdirty_pass(c);
     audit_incr_lists(c, view, hv->fdirty, words);
 
-    for (uint32_t k = 0; k < in.n; k++)
-        audit_frame_all(c, in.list[k]);
+    audit_frame_list(c, in.list, in.n);
     return report->total;
 }

@@ -168,8 +168,8 @@ uint32_t audit_gnt_nents(const struct domain *d);
 const uint16_t *audit_incr_gnt_refs(struct audit_ctx *c, domid_t id, uint32_t *n, uint32_t *from);
 /* Point c->fx and c->pins at the shared scratch for c->hv's size; zero: clear fx. */
 bool audit_scratch_get(struct audit_ctx *c, bool zero);
-/* The per-frame comparisons of audit.c, for one frame. */
-void audit_frame_all(struct audit_ctx *c, mfn_t m);
+/* The per-frame comparisons of audit.c, for each of n frames. */
+void audit_frame_list(struct audit_ctx *c, const uint32_t *list, uint32_t n);
 void audit_dev_pass(struct audit_ctx *c);     /* audit_dev.c: INV_DEV, INV_DMA */
 /* audit_state.c: P2M TLB DOM MSR, more DEV and I6, domain-sized (full and incremental alike) */
 void audit_state_pass(struct audit_ctx *c);
