@@ -661,10 +661,12 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
         uint64_t any = hv->dirty[w] | hv->fdirty[w];
         for (uint64_t bits = any; bits; bits &= bits - 1U) {
             mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
-            if (!bit_test(hv->fdirty, m)) {
-                /* memory alone changed: of the per-frame checks only I9's (a free frame) and
-                   the descriptor page's read it; a table's entries are redone below and load
-                   the frames whose expectations they move */
+            if (!bit_test(hv->fdirty, m) ||
+                !memcmp(&hv->frames[m], &view->frames[m], sizeof(hv->frames[m]))) {
+                /* memory alone changed, or the entry was written back as the snapshot had it (a
+                   page mapped and unmapped): of the per-frame checks only I9's and the m2p's (a
+                   free frame) and the descriptor page's read more; a table's entries are redone
+                   below and load the frames whose expectations they move */
                 const struct frame *f = &hv->frames[m];
                 if (f->owner == DOMID_INVALID || f->type == PGT_seg_desc)
                     audit_fx(c, m);
