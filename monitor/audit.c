@@ -150,24 +150,6 @@ bool audit_has(const struct audit_report *report, enum audit_inv inv)
     return false;
 }
 
-unsigned audit_ref_entries(const struct frame *f)
-{
-    if (!PGT_IS_PT(f->type))
-        return 0;
-    /* a PARTIAL table holds refs only for the prefix it got through, whatever else is set */
-    if (f->flags & FRAME_PARTIAL)
-        return f->nr_validated_ptes < PTES_PER_TABLE ? f->nr_validated_ptes : PTES_PER_TABLE;
-    if (f->flags & FRAME_VALIDATED)
-        return PTES_PER_TABLE;
-    return 0;
-}
-
-bool audit_dom_crashed(const struct domain *d)
-{
-    /* a guest's own SHUTDOWN_crash counts as before: the audit stays as lenient as it was */
-    return !d || d->dying || d->crashed || (d->shutdown && d->shutdown_reason == SHUTDOWN_crash);
-}
-
 void audit_writable_ref(struct audit_ctx *c, mfn_t t, domid_t by, const char *what, unsigned idx)
 {
     const struct frame *f = &c->hv->frames[t];
@@ -307,6 +289,21 @@ static void audit_frame_scrub(struct audit_ctx *c, mfn_t m)
                   "nonzero bytes in free frame not marked need_scrub");
 }
 
+/* Per frame, the bits nobody else looks at (I6: flag bits the monitor defines; P2M: m2p of a
+   free frame). */
+static void audit_frame_rest(struct audit_ctx *c, mfn_t m)
+{
+    struct hv *hv = c->hv;
+    const uint8_t known = FRAME_ALLOCATED | FRAME_XEN_HEAP | FRAME_NEED_SCRUB | FRAME_PINNED |
+                          FRAME_VALIDATED | FRAME_PARTIAL;
+    const struct frame *f = &hv->frames[m];
+
+    if (f->flags & ~known)
+        audit_add(c, INV_I6_OWNER, m, f->owner, 0, f->flags & ~known, "undefined frame flags");
+    if (f->owner == DOMID_INVALID && !f->count && hv->m2p[m] != GFN_INVALID)
+        audit_add(c, INV_P2M, m, DOMID_INVALID, -1, (int64_t)hv->m2p[m], "m2p of a free frame");
+}
+
 static void audit_frame_listed(struct audit_ctx *c, mfn_t m)
 {
     const struct frame *f = &c->hv->frames[m];
@@ -319,7 +316,7 @@ static void audit_frame_listed(struct audit_ctx *c, mfn_t m)
     audit_add(c, INV_I7_LISTS, m, f->owner, want, f->list_id, "frame on no list walked: list_id");
 }
 
-void audit_frame_all(struct audit_ctx *c, mfn_t m)
+static inline void audit_frame_all(struct audit_ctx *c, mfn_t m)
 {
     audit_frame_owner(c, m);
     audit_frame_counts(c, m);
@@ -327,7 +324,15 @@ void audit_frame_all(struct audit_ctx *c, mfn_t m)
     audit_frame_scrub(c, m);
     audit_frame_listed(c, m);
     audit_frame_rest(c, m);
-    audit_frame_desc(c, m);
+    /* only descriptor pages have more to check: the test here saves most frames a call */
+    if (c->hv->frames[m].type == PGT_seg_desc)
+        audit_frame_desc(c, m);
+}
+
+void audit_frame_list(struct audit_ctx *c, const uint32_t *list, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++)
+        audit_frame_all(c, list[k]);
 }
 
 unsigned audit_run(struct hv *hv, struct audit_report *report)

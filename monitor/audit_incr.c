@@ -300,21 +300,41 @@ static void audit_incr_table(struct audit_ctx *c, struct hv *view, mfn_t m)
     if (!audit_tbl_begin(c, m, &tb))
         return;
     const uint64_t *now = frame_ptes(c->hv, m), *then = frame_ptes(view, m);
-    /* a program changes a few entries of a table: equal blocks are skipped by one memcmp, large
-       ones first (a call per 32 entries cost more than the comparing), then the smaller blocks
-       of those that differ */
-    const unsigned big = 128, blk = 32;
-    for (unsigned b0 = 0; b0 < cn; b0 += big) {
-        unsigned bend = b0 + big < cn ? b0 + big : cn;
-        if (!memcmp(now + b0, then + b0, (bend - b0) * sizeof(*now)))
+    /* only the chunks written since the snapshot can differ (hv->dchunk, set with the dirty bit;
+       none set: all of them): a chunk of FRAME_CHUNK bytes holds 32 entries */
+    _Static_assert(FRAME_CHUNK == 32U * sizeof(uint64_t), "a chunk is 32 page-table entries");
+    uint32_t mask = c->hv->dchunk ? c->hv->dchunk[m] : 0;
+    if (!mask)
+        mask = FRAME_CHUNKS_ALL;
+    /* four chunks at a time: a bare-pointer write marks them all, and one memcmp of the four
+       costs less than four */
+    for (unsigned q = 0; q < 4U && q * 128U < cn; q++) {
+        unsigned sub = (mask >> (4U * q)) & 0xFU, b0 = q * 128U;
+        if (!sub)
             continue;
-        for (unsigned i0 = b0; i0 < bend; i0 += blk) {
-            unsigned end = i0 + blk < bend ? i0 + blk : bend;
+        if (sub == 0xFU && b0 + 128U <= cn && !memcmp(now + b0, then + b0, 128U * sizeof(*now)))
+            continue;
+        for (; sub; sub &= sub - 1U) {
+            unsigned i0 = b0 + (unsigned)__builtin_ctz(sub) * 32U;
+            if (i0 >= cn)
+                break;
+            unsigned end = i0 + 32U < cn ? i0 + 32U : cn;
             if (!memcmp(now + i0, then + i0, (end - i0) * sizeof(*now)))
                 continue;
-            for (unsigned i = i0; i < end; i++)
-                if (now[i] != then[i])
-                    audit_incr_redo_entry(c, view, &tb, i);
+            /* a program changes a few entries of a table: groups of 8 that equal are passed
+               over by one test */
+            for (unsigned g = i0; g < end; g += 8U) {
+                unsigned ge = g + 8U < end ? g + 8U : end;
+                uint64_t diff = 0;
+#pragma GCC unroll 8
+                for (unsigned i = g; i < ge; i++)
+                    diff |= now[i] ^ then[i];
+                if (!diff)
+                    continue;
+                for (unsigned i = g; i < ge; i++)
+                    if (now[i] != then[i])
+                        audit_incr_redo_entry(c, view, &tb, i);
+            }
         }
     }
 }
@@ -403,8 +423,20 @@ static bool audit_incr_links(struct audit_ctx *c, mfn_t m)
     return linked;
 }
 
-static void audit_incr_list_ends(struct audit_ctx *c, const struct page_list *l, uint16_t id,
-                                 domid_t owner, int64_t want, const char *name)
+/* A list whose ends and count are the snapshot's, whose end frames' entries did not change and
+   whose length did not move passes as it did then (the end checks read nothing else). then is
+   NULL for a domain that did not exist at the snapshot: its lists were not checked there. */
+static bool audit_incr_ends_same(const struct hv *hv, const struct page_list *l,
+                                 const struct page_list *then, int64_t want)
+{
+    return then && l->head == then->head && l->tail == then->tail && l->count == then->count &&
+           want == (int64_t)then->count &&
+           (l->head == HV_LIST_END || (mfn_valid(hv, l->head) && !bit_test(hv->fdirty, l->head))) &&
+           (l->tail == HV_LIST_END || (mfn_valid(hv, l->tail) && !bit_test(hv->fdirty, l->tail)));
+}
+
+static void audit_incr_list_check(struct audit_ctx *c, const struct page_list *l, uint16_t id,
+                                  domid_t owner, int64_t want, const char *name)
 {
     struct hv *hv = c->hv;
     if (l->count != (uint32_t)want)
@@ -425,8 +457,18 @@ static void audit_incr_list_ends(struct audit_ctx *c, const struct page_list *l,
         audit_add(c, INV_I7_LISTS, l->tail, owner, HV_LIST_END, 0, "%s list tail", name);
 }
 
+/* The end checks of a list, unless they read only what the snapshot had (tested here, before
+   the call: most lists are left as they were). */
+static inline void audit_incr_list_ends(struct audit_ctx *c, const struct page_list *l,
+                                        const struct page_list *then, uint16_t id,
+                                        domid_t owner, int64_t want, const char *name)
+{
+    if (!audit_incr_ends_same(c->hv, l, then, want))
+        audit_incr_list_check(c, l, id, owner, want, name);
+}
+
 /* The list a list_id names has the snapshot's owner and ends. */
-static bool audit_incr_list_same(const struct hv *hv, const struct hv *view, uint16_t id)
+static bool audit_incr_list_cmp(const struct hv *hv, const struct hv *view, uint16_t id)
 {
     domid_t owner, then_owner;
     bool xen_heap;
@@ -435,16 +477,34 @@ static bool audit_incr_list_same(const struct hv *hv, const struct hv *view, uin
     return l && s && owner == then_owner && l->head == s->head && l->tail == s->tail;
 }
 
+/* audit_incr_list_cmp, once per list and run (17 lists: the free one is bit 16). */
+static bool audit_incr_list_same(struct audit_incr *in, const struct hv *view, uint16_t id)
+{
+    _Static_assert(2U * HV_MAX_DOMAINS + 1U <= 32U, "the lists' bits fit a 32-bit mask");
+    unsigned k = id == LIST_FREE ? 2U * HV_MAX_DOMAINS : id;
+    if (k > 2U * HV_MAX_DOMAINS)
+        return false;   /* no list has this id */
+    uint32_t bit = 1U << k;
+    if (!(in->lists_known & bit)) {
+        in->lists_known |= bit;
+        if (audit_incr_list_cmp(in->now, view, id))
+            in->lists_same |= bit;
+    }
+    return in->lists_same & bit;
+}
+
+static bool audit_incr_link_eq(const struct frame *f, const struct frame *sf)
+{
+    return f->list_next == sf->list_next && f->list_prev == sf->list_prev &&
+           f->list_id == sf->list_id;
+}
+
 /* Frame m (or the list end) has the snapshot's list links and list id. */
-static bool audit_incr_link_same(const struct hv *hv, const struct hv *view, uint32_t m)
+static inline bool audit_incr_link_same(const struct hv *hv, const struct hv *view, uint32_t m)
 {
     if (m == HV_LIST_END)
         return true;
-    if (!mfn_valid(hv, m))
-        return false;
-    const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
-    return f->list_next == sf->list_next && f->list_prev == sf->list_prev &&
-           f->list_id == sf->list_id;
+    return mfn_valid(hv, m) && audit_incr_link_eq(&hv->frames[m], &view->frames[m]);
 }
 
 /*
@@ -454,14 +514,15 @@ static bool audit_incr_link_same(const struct hv *hv, const struct hv *view, uin
  * list), and its unchanged neighbours' checks read nothing else that could have moved: a
  * neighbour's other neighbour that changed is checked from its own side.
  */
-static bool audit_incr_links_same(const struct hv *hv, const struct hv *view, mfn_t m)
+static bool audit_incr_links_same(struct audit_incr *in, const struct hv *view, mfn_t m)
 {
+    const struct hv *hv = in->now;
     const uint8_t read = FRAME_XEN_HEAP | FRAME_ALLOCATED;
     const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
     return f->owner == sf->owner && !((f->flags ^ sf->flags) & read) &&
-           audit_incr_link_same(hv, view, m) && audit_incr_link_same(hv, view, f->list_prev) &&
+           audit_incr_link_eq(f, sf) && audit_incr_link_same(hv, view, f->list_prev) &&
            audit_incr_link_same(hv, view, f->list_next) &&
-           audit_incr_list_same(hv, view, f->list_id);
+           audit_incr_list_same(in, view, f->list_id);
 }
 
 /*
@@ -478,7 +539,7 @@ static void audit_incr_lists(struct audit_ctx *c, const struct hv *view, const u
         for (uint64_t bits = fdirty[w]; bits; bits &= bits - 1U) {
             mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
             const struct frame *f = &hv->frames[m], *sf = &view->frames[m];
-            if (audit_incr_links_same(hv, view, m))
+            if (audit_incr_links_same(c->inc, view, m))
                 continue;   /* on its list, as loaded; joined or left none */
             audit_fx(c, m)->on_list = audit_incr_links(c, m);
             uint16_t ids[2] = { sf->list_id, f->list_id };
@@ -496,18 +557,20 @@ static void audit_incr_lists(struct audit_ctx *c, const struct hv *view, const u
                     audit_incr_links(c, nb[k]);
         }
     }
-    audit_incr_list_ends(c, &hv->free, LIST_FREE, DOMID_INVALID,
+    audit_incr_list_ends(c, &hv->free, &view->free, LIST_FREE, DOMID_INVALID,
                          (int64_t)view->free.count + delta[2U * HV_MAX_DOMAINS], "free");
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         const struct domain *d = audit_dom(hv, id);
         if (!d)
             continue;
         int64_t pages = (int64_t)view->dom[id].pages.count + delta[LIST_PAGES(id)];
-        audit_incr_list_ends(c, &d->pages, LIST_PAGES(id), id, pages, "page");
+        const struct domain *o = audit_dom(view, id);
+        audit_incr_list_ends(c, &d->pages, o ? &o->pages : NULL, LIST_PAGES(id), id, pages,
+                             "page");
         if (d->tot_pages != pages)
             audit_add(c, INV_I7_LISTS, MFN_INVALID, id, pages, d->tot_pages,
                       "tot_pages (page list length)");
-        audit_incr_list_ends(c, &d->xenpages, LIST_XEN(id), id,
+        audit_incr_list_ends(c, &d->xenpages, o ? &o->xenpages : NULL, LIST_XEN(id), id,
                              (int64_t)view->dom[id].xenpages.count + delta[LIST_XEN(id)],
                              "xen-heap");
     }
@@ -549,7 +612,7 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
     /* kept violations are read up to report->n: the rest of the report needs no clearing */
     report->total = 0;
     report->n = 0;
-    struct audit_incr in = { .b = b, .now = hv, .gnt_refs = -1 };
+    struct audit_incr in = { .b = b, .now = hv, .gnt_refs = -1, .evtchn_ports = -1 };
     struct audit_ctx ctx = { .hv = hv, .r = report, .sign = 1 };
     struct audit_ctx *c = &ctx;
     struct hv *view = &b->view;
@@ -598,11 +661,21 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
         uint64_t any = hv->dirty[w] | hv->fdirty[w];
         for (uint64_t bits = any; bits; bits &= bits - 1U) {
             mfn_t m = (mfn_t)w * 64U + (mfn_t)__builtin_ctzll(bits);
+            if (!bit_test(hv->fdirty, m) ||
+                !memcmp(&hv->frames[m], &view->frames[m], sizeof(hv->frames[m]))) {
+                /* memory alone changed, or the entry was written back as the snapshot had it (a
+                   page mapped and unmapped): of the per-frame checks only I9's and the m2p's (a
+                   free frame) and the descriptor page's read more; a table's entries are redone
+                   below and load the frames whose expectations they move */
+                const struct frame *f = &hv->frames[m];
+                if (f->owner == DOMID_INVALID || f->type == PGT_seg_desc)
+                    audit_fx(c, m);
+                continue;
+            }
             audit_fx(c, m);
             /* own refs are a function of four flags: equal flags, equal refs */
             const uint8_t own = FRAME_ALLOCATED | FRAME_PINNED | FRAME_PARTIAL | FRAME_XEN_HEAP;
-            if (!bit_test(hv->fdirty, m) ||
-                !((hv->frames[m].flags ^ view->frames[m].flags) & own))
+            if (!((hv->frames[m].flags ^ view->frames[m].flags) & own))
                 continue;
             c->hv = view;
             c->sign = -1;
@@ -642,7 +715,6 @@ unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report
     audit_logdirty_pass(c);
     audit_incr_lists(c, view, hv->fdirty, words);
 
-    for (uint32_t k = 0; k < in.n; k++)
-        audit_frame_all(c, in.list[k]);
+    audit_frame_list(c, in.list, in.n);
     return report->total;
 }

@@ -150,13 +150,90 @@ const struct domain *audit_incr_then(const struct audit_ctx *c, domid_t id)
     return o->exists ? o : NULL;
 }
 
+/* ---- event channels ------------------------------------------------------------------------ */
+
+/*
+ * A port's check reads its entry, its domain's id and nr_vcpus, whether its peer domain exists
+ * and, for an interdomain port, the peer's entry. So while every domain slot's existence, id and
+ * nr_vcpus are the snapshot's, the ports to check are those whose entry differs from the
+ * snapshot's and those a differing entry was the peer of then: an unchanged interdomain port's
+ * peer pointed back at it at the snapshot (it was clean), so if that peer moved it is among the
+ * differing ones. Ports from evtchn_hi up were not written since the snapshot (evtchn_w raises
+ * it; a port written with pending alone is not read by any check) and are not compared.
+ */
+static uint16_t audit_incr_port[HV_MAX_DOMAINS][EVTCHN_MAX_PORTS];
+static uint64_t audit_incr_portmark[HV_MAX_DOMAINS][EVTCHN_MAX_PORTS / 64U];
+
+static void audit_incr_port_mark(struct audit_incr *in, domid_t id, uint32_t p)
+{
+    /* a peer outside the tables is the peer's check's to report */
+    if (id >= HV_MAX_DOMAINS || p >= EVTCHN_MAX_PORTS)
+        return;
+    uint64_t bit = 1ULL << (p % 64U);
+    if (audit_incr_portmark[id][p / 64U] & bit)
+        return;
+    audit_incr_portmark[id][p / 64U] |= bit;
+    audit_incr_port[id][in->nports[id]++] = (uint16_t)p;
+}
+
+static bool audit_incr_evtchn_scan(const struct audit_ctx *c)
+{
+    struct audit_incr *in = c->inc;
+    const struct hv *hv = in->now, *view = &in->b->view;
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = &hv->dom[id], *o = &view->dom[id];
+        if (d->exists != o->exists ||
+            (d->exists && (d->id != o->id || d->nr_vcpus != o->nr_vcpus)))
+            return false;
+    }
+    memset(in->nports, 0, sizeof(in->nports));
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
+        const struct domain *d = &hv->dom[id], *o = &view->dom[id];
+        if (!d->exists)
+            continue;
+        const struct evtchn *now = d->evtchn, *then = o->evtchn;
+        uint32_t end = d->evtchn_hi > o->evtchn_hi ? d->evtchn_hi : o->evtchn_hi;
+        const uint32_t blk = 16;
+        if (end > EVTCHN_MAX_PORTS)
+            end = EVTCHN_MAX_PORTS;
+        for (uint32_t p0 = 0; p0 < end; p0 += blk) {
+            uint32_t e = p0 + blk < end ? p0 + blk : end;
+            if (!memcmp(now + p0, then + p0, (e - p0) * sizeof(*now)))
+                continue;
+            for (uint32_t p = p0; p < e; p++) {
+                if (!memcmp(&now[p], &then[p], sizeof(now[p])))
+                    continue;
+                audit_incr_port_mark(in, id, p);
+                if (then[p].state == ECS_INTERDOMAIN)
+                    audit_incr_port_mark(in, then[p].remote_dom, then[p].remote_port);
+            }
+        }
+    }
+    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++)
+        for (uint32_t k = 0; k < in->nports[id]; k++)
+            audit_incr_portmark[id][audit_incr_port[id][k] / 64U] = 0;
+    return true;
+}
+
+const uint16_t *audit_incr_evtchn_ports(struct audit_ctx *c, domid_t id, uint32_t *n)
+{
+    struct audit_incr *in = c->inc;
+    if (in->evtchn_ports < 0)
+        in->evtchn_ports = audit_incr_evtchn_scan(c);
+    if (!in->evtchn_ports || id >= HV_MAX_DOMAINS)
+        return NULL;
+    *n = in->nports[id];
+    return audit_incr_port[id];
+}
+
 /* ---- p2m --------------------------------------------------------------------------------------- */
 
 /*
  * An entry's checks read its frame number, the domain's nr_gfns, dying state and id, and the
  * frame's owner and count; injectivity counts the live entries naming each frame. So the entries
- * to redo are those that differ from the snapshot's, every entry of a domain whose scalars moved,
- * and the unchanged entries naming a frame whose entry changed (found through the baseline's
+ * to redo are those that differ from the snapshot's, every entry of a domain whose existence, id
+ * or dying state moved, the entries between the old and the new nr_gfns of one whose nr_gfns
+ * moved, and the unchanged entries naming a frame whose entry changed (found through the baseline's
  * reverse map). Counts start from the baseline's (at most 1 per frame: it was clean) and move
  * by the redone entries: all the snapshot's counts are taken back first, then the current ones
  * added, so a frame is reported exactly when it ends up named twice or more.
@@ -223,6 +300,8 @@ void audit_incr_p2m(struct audit_ctx *c)
     struct hv *hv = c->hv;
     const struct audit_base *b = c->inc->b;
     bool same[HV_MAX_DOMAINS];
+    uint64_t lim[HV_MAX_DOMAINS];   /* of a same domain: below it, an entry's head or tail
+                                       status is the snapshot's */
     uint32_t nq = 0;
     if (!audit_incr_p2m_scratch(hv->nr_frames)) {
         audit_add(c, INV_NONE, MFN_INVALID, DOMID_INVALID, 0, 0, "audit: out of memory");
@@ -242,19 +321,25 @@ void audit_incr_p2m(struct audit_ctx *c)
         uint64_t top = !d->exists ? 0 : d->p2m_top < HV_MAX_GFNS ? d->p2m_top : HV_MAX_GFNS;
         uint64_t end = n > on ? n : on;
         end = end > top ? end : top;
-        same[id] = d->exists && o->exists && d->dying == o->dying && d->id == o->id && n == on;
+        same[id] = d->exists && o->exists && d->dying == o->dying && d->id == o->id;
         if (!same[id]) {
             for (uint64_t g = 0; g < end; g++)
                 audit_incr_p2m_redo(c, id, g, &nq);
             continue;
         }
+        /* a moved nr_gfns turns the entries between the two into tail entries or back: those
+           are redone whatever they hold; below both, an entry is checked as it was then */
+        lim[id] = n < on ? n : on;
+        uint64_t hi = n > on ? n : on;
+        for (uint64_t g = lim[id]; g < hi; g++)
+            audit_incr_p2m_redo(c, id, g, &nq);
         const uint64_t blk = 64;
         for (uint64_t g0 = 0; g0 < end; g0 += blk) {
             uint64_t e = g0 + blk < end ? g0 + blk : end;
             if (!memcmp(&d->p2m[g0], &o->p2m[g0], (e - g0) * sizeof(d->p2m[0])))
                 continue;
             for (uint64_t g = g0; g < e; g++)
-                if (d->p2m[g] != o->p2m[g])
+                if (d->p2m[g] != o->p2m[g] && (g < lim[id] || g >= hi))
                     audit_incr_p2m_redo(c, id, g, &nq);
         }
     }
@@ -290,7 +375,7 @@ void audit_incr_p2m(struct audit_ctx *c)
             for (uint32_t k = b->p2m_start[m]; k < b->p2m_start[m + 1]; k++) {
                 domid_t id = b->p2m_ent[k] >> 11;
                 uint64_t g = b->p2m_ent[k] & (HV_MAX_GFNS - 1U);
-                if (same[id] && hv->dom[id].p2m[g] == m)
+                if (same[id] && g < lim[id] && hv->dom[id].p2m[g] == m)
                     audit_p2m_owner(c, &hv->dom[id], g, m);
             }
         }

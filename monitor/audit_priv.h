@@ -50,6 +50,12 @@ struct audit_incr {
        restriction possible, 1: refs_of/nrefs hold them) */
     int gnt_refs;
     uint16_t nrefs[HV_MAX_DOMAINS];
+    /* audit_incr_dom.c: event channel ports to check, as gnt_refs (-1, 0, 1) */
+    int evtchn_ports;
+    uint16_t nports[HV_MAX_DOMAINS];
+    /* audit_incr.c: bit k, list k (LIST_PAGES/LIST_XEN ids; the free list 16) compared with
+       the snapshot's owner and ends (known) and equal */
+    uint32_t lists_known, lists_same;
     /* audit_pt.c: bit i, vCPU i's references compared with the snapshot's (known) and equal */
     uint8_t vcpu_known[HV_MAX_DOMAINS], vcpu_same[HV_MAX_DOMAINS];
 };
@@ -87,7 +93,17 @@ void audit_add(struct audit_ctx *c, enum audit_inv inv, mfn_t mfn, domid_t dom, 
                int64_t actual, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 /* Number of entries [0, n) of a frame that hold references (0 for frames that are not tables). */
-unsigned audit_ref_entries(const struct frame *f);
+static inline unsigned audit_ref_entries(const struct frame *f)
+{
+    if (!PGT_IS_PT(f->type))
+        return 0;
+    /* a PARTIAL table holds refs only for the prefix it got through, whatever else is set */
+    if (f->flags & FRAME_PARTIAL)
+        return f->nr_validated_ptes < PTES_PER_TABLE ? f->nr_validated_ptes : PTES_PER_TABLE;
+    if (f->flags & FRAME_VALIDATED)
+        return PTES_PER_TABLE;
+    return 0;
+}
 /* The domain if it exists, else NULL; never trusts id. */
 static inline const struct domain *audit_dom(const struct hv *hv, domid_t id)
 {
@@ -102,7 +118,11 @@ static inline unsigned audit_maptrack_end(const struct audit_ctx *c, const struc
                                                            : GNT_MAX_MAPTRACK;
 }
 /* Mapped grants are exempt from host-PTE checks once the mapping domain crashed or is dying. */
-bool audit_dom_crashed(const struct domain *d);
+static inline bool audit_dom_crashed(const struct domain *d)
+{
+    /* a guest's own SHUTDOWN_crash counts as before: the audit stays as lenient as it was */
+    return !d || d->dying || d->crashed || (d->shutdown && d->shutdown_reason == SHUTDOWN_crash);
+}
 /* True if domain id holds an in-use maptrack entry for mfn (an active grant to it); valid after
    audit_gnt_mark. */
 static inline bool audit_granted(struct audit_ctx *c, domid_t id, mfn_t mfn)
@@ -148,12 +168,11 @@ uint32_t audit_gnt_nents(const struct domain *d);
 const uint16_t *audit_incr_gnt_refs(struct audit_ctx *c, domid_t id, uint32_t *n, uint32_t *from);
 /* Point c->fx and c->pins at the shared scratch for c->hv's size; zero: clear fx. */
 bool audit_scratch_get(struct audit_ctx *c, bool zero);
-/* The per-frame comparisons of audit.c, for one frame. */
-void audit_frame_all(struct audit_ctx *c, mfn_t m);
+/* The per-frame comparisons of audit.c, for each of n frames. */
+void audit_frame_list(struct audit_ctx *c, const uint32_t *list, uint32_t n);
 void audit_dev_pass(struct audit_ctx *c);     /* audit_dev.c: INV_DEV, INV_DMA */
 /* audit_state.c: P2M TLB DOM MSR, more DEV and I6, domain-sized (full and incremental alike) */
 void audit_state_pass(struct audit_ctx *c);
-void audit_frame_rest(struct audit_ctx *c, mfn_t m);   /* its per-frame part */
 void audit_logdirty_pass(struct audit_ctx *c);         /* audit_logdirty.c: LOGDIRTY */
 /* P2M's checks, shared by the full and the incremental pass: nr_gfns and the entry below it
    (returns nr_gfns within the p2m); an entry's frame below nr_frames (false if not), owned by d;
@@ -168,12 +187,21 @@ void audit_p2m_tail(struct audit_ctx *c, const struct domain *d, uint64_t g, uin
    those naming frames whose entry changed; the snapshot's domain id if it existed, else NULL. */
 void audit_incr_p2m(struct audit_ctx *c);
 const struct domain *audit_incr_then(const struct audit_ctx *c, domid_t id);
+/* Incremental audit (audit_incr_dom.c): the ports of domain id whose checks can have moved since
+   the snapshot, n of them (some may lie past evtchn_valid); NULL: any may, check them all. */
+const uint16_t *audit_incr_evtchn_ports(struct audit_ctx *c, domid_t id, uint32_t *n);
 
 /* audit_tlb.c: TLB's checks of one valid entry (slot k of vCPU i of domain id) and of a vCPU's
    flush time; audit_tlb_state runs them over every vCPU, the incremental vCPU pass within its own
    scan of the TLBs. */
 void audit_tlb_slot(struct audit_ctx *c, domid_t id, unsigned i, const struct vcpu *v, unsigned k);
-void audit_tlb_clock(struct audit_ctx *c, domid_t id, unsigned i, const struct vcpu *v);
+static inline void audit_tlb_clock(struct audit_ctx *c, domid_t id, unsigned i,
+                                   const struct vcpu *v)
+{
+    if (v->tlb_flush_time > c->hv->tlbclock)
+        audit_add(c, INV_TLB, MFN_INVALID, id, c->hv->tlbclock, v->tlb_flush_time,
+                  "vcpu %u tlb_flush_time at most the clock", i);
+}
 void audit_tlb_state(struct audit_ctx *c);
 
 /* audit_desc.c: a vCPU's GDT refs and LDT bounds (part of the vCPU pass, contributions signed);

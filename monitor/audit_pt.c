@@ -228,10 +228,15 @@ static void audit_tlb(struct audit_ctx *c, const struct domain *d, const struct 
     struct hv *hv = c->hv;
     if (state)
         audit_tlb_clock(c, id, i, v);
-    for (unsigned k = 0; k < HV_TLB_ENTRIES; k++) {
+    /* most entries are invalid: their flags gathered first, then only the valid ones visited */
+    _Static_assert(HV_TLB_ENTRIES <= 32, "a vCPU's valid TLB entries fit a 32-bit mask");
+    uint32_t valid = 0;
+#pragma GCC unroll 16
+    for (unsigned k = 0; k < HV_TLB_ENTRIES; k++)
+        valid |= (uint32_t)v->tlb[k].valid << k;
+    for (; valid; valid &= valid - 1U) {
+        unsigned k = (unsigned)__builtin_ctz(valid);
         const struct tlb_entry *e = &v->tlb[k];
-        if (!e->valid)
-            continue;
         if (state)
             audit_tlb_slot(c, id, i, v, k);
         unsigned gone = d->dying || v->guest_table == MFN_INVALID ? 0 :

@@ -112,21 +112,6 @@ static void audit_p2m_pass(struct audit_ctx *c)
     }
 }
 
-/* Per frame: the bits nobody else looks at (I6: flag bits the monitor defines; P2M: m2p of a free
-   frame). audit_frame_all runs it on every frame (full) or on the touched ones (incremental). */
-void audit_frame_rest(struct audit_ctx *c, mfn_t m)
-{
-    struct hv *hv = c->hv;
-    const uint8_t known = FRAME_ALLOCATED | FRAME_XEN_HEAP | FRAME_NEED_SCRUB | FRAME_PINNED |
-                          FRAME_VALIDATED | FRAME_PARTIAL;
-    const struct frame *f = &hv->frames[m];
-
-    if (f->flags & ~known)
-        audit_add(c, INV_I6_OWNER, m, f->owner, 0, f->flags & ~known, "undefined frame flags");
-    if (f->owner == DOMID_INVALID && !f->count && hv->m2p[m] != GFN_INVALID)
-        audit_add(c, INV_P2M, m, DOMID_INVALID, -1, (int64_t)hv->m2p[m], "m2p of a free frame");
-}
-
 /*
  * DOM: a domain sits in its own slot; it has 1..HV_MAX_VCPUS vCPUs, each knowing its index and
  * domain; vCPUs past nr_vcpus are down, uninitialised, hold no base pointer and no continuation
@@ -172,6 +157,14 @@ static bool audit_canonical(uint64_t a)
     return top == 0 || top == 0x1FFFFULL;
 }
 
+/* The registers' selectors: of ring 3 (iret forces them, the bounce frame sets the flat ones). */
+static void audit_pv_uregs(struct audit_ctx *c, const struct domain *d, const struct vcpu *v)
+{
+    if ((v->uregs.cs & 3U) != 3U || (v->uregs.ss & 3U) != 3U)
+        audit_add(c, INV_DOM, MFN_INVALID, d->id, 3, v->uregs.cs & 3U,
+                  "vcpu %u cs and ss RPL (ss %#x)", v->id, (unsigned)v->uregs.ss);
+}
+
 /*
  * DOM, the PV entry state (hypercalls/traps.c): a trap entry is empty (all zero, as a null
  * set_trap_table leaves it) or has a canonical handler and a selector of the kernel's ring (RPL 3,
@@ -200,9 +193,7 @@ static void audit_pv_entry(struct audit_ctx *c, const struct domain *d, const st
             audit_add(c, INV_DOM, MFN_INVALID, d->id, 3, t->cs & 3U,
                       "vcpu %u trap %u selector RPL", v->id, i);
     }
-    if ((v->uregs.cs & 3U) != 3U || (v->uregs.ss & 3U) != 3U)
-        audit_add(c, INV_DOM, MFN_INVALID, d->id, 3, v->uregs.cs & 3U,
-                  "vcpu %u cs and ss RPL (ss %#x)", v->id, (unsigned)v->uregs.ss);
+    audit_pv_uregs(c, d, v);
     if (v->upcall_mask > 1)
         audit_add(c, INV_DOM, MFN_INVALID, d->id, 1, v->upcall_mask,
                   "vcpu %u upcall mask at most", v->id);
@@ -351,6 +342,19 @@ void audit_state_pass(struct audit_ctx *c)
         for (unsigned i = 0; i < d->nr_vcpus && i < HV_MAX_VCPUS; i++) {
             const struct vcpu *v = &d->vcpu[i];
             const struct vcpu *o = then && i < then->nr_vcpus ? &then->vcpu[i] : NULL;
+            /* what the three below read lies from msr to the end of struct vcpu, but for
+               guest_table_user: two comparisons usually settle a vCPU. The registers are left
+               out (every hypercall's return value moves them): their selectors are checked */
+            _Static_assert(offsetof(struct vcpu, msr) < offsetof(struct vcpu, uregs) &&
+                           offsetof(struct vcpu, uregs) + sizeof(struct pv_uregs) <=
+                               offsetof(struct vcpu, cr2),
+                           "struct vcpu: msr, then the trap table, uregs, cr2 and the rest");
+            if (o && v->guest_table_user == o->guest_table_user &&
+                !memcmp(&v->msr, &o->msr, offsetof(struct vcpu, uregs) - offsetof(struct vcpu, msr)) &&
+                !memcmp(&v->cr2, &o->cr2, sizeof(*v) - offsetof(struct vcpu, cr2))) {
+                audit_pv_uregs(c, d, v);
+                continue;
+            }
             if (!o || memcmp(&v->msr, &o->msr, sizeof(v->msr)))
                 audit_msrs(c, d, v);
             audit_pv_entry(c, d, v, o);

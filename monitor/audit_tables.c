@@ -250,20 +250,36 @@ static void audit_gnt_ref(struct audit_ctx *c, const struct domain *d, uint32_t 
     audit_gnt_pin(c, d->id, r, "dev_rw", p->dev_rw, a->dev_rw, m);
 }
 
-/* Every ref of granter d from ref from up; blocks with neither active nor recomputed pins (most
+/* Every ref of granter d in [from, to); blocks with neither active nor recomputed pins (most
    refs were never mapped) skipped by a comparison with zeros. */
-static void audit_gnt_refs_from(struct audit_ctx *c, const struct domain *d, uint32_t from)
+static void audit_gnt_refs_range(struct audit_ctx *c, const struct domain *d, uint32_t from,
+                                 uint32_t to)
 {
     enum { blk = 32 };
     static const struct gnt_active zact[blk];
     static const struct audit_pins zpins[blk];
-    for (uint32_t r0 = from; r0 < c->nents[d->id]; r0 += blk) {
-        uint32_t e = r0 + blk < c->nents[d->id] ? r0 + blk : c->nents[d->id];
+    for (uint32_t r0 = from; r0 < to; r0 += blk) {
+        uint32_t e = r0 + blk < to ? r0 + blk : to;
         if (!memcmp(&d->gnt.active[r0], zact, (e - r0) * sizeof(zact[0])) &&
             !memcmp(&c->pins[d->id][r0], zpins, (e - r0) * sizeof(zpins[0])))
             continue;
         for (uint32_t r = r0; r < e; r++)
             audit_gnt_ref(c, d, r);
+    }
+}
+
+/* Refs of granter d from ref to up (below its refs in use) whose pins the maptrack pass
+   recomputed: of refs whose active entry is zero, only these can fail. Each is zeroed once
+   checked, so a ref several entries name is checked once. */
+static void audit_gnt_pins_past(struct audit_ctx *c, const struct domain *d, uint32_t to)
+{
+    const struct audit_pins *row = c->pins[d->id];
+    for (uint32_t k = 0; k < c->npins; k++) {
+        struct audit_pins *p = c->pins_used[k];
+        if (p < row || p >= row + c->nents[d->id] || p - row < to)
+            continue;
+        audit_gnt_ref(c, d, (uint32_t)(p - row));
+        *p = (struct audit_pins){ 0 };
     }
 }
 
@@ -287,12 +303,19 @@ void audit_gnttab_pass(struct audit_ctx *c)
         const struct domain *d = audit_dom(hv, id);
         if (!d)
             continue;
-        uint32_t n, from = 0;
+        uint32_t n, from = 0, to = c->nents[id];
         const uint16_t *refs = c->inc ? audit_incr_gnt_refs(c, id, &n, &from) : NULL;
         for (uint32_t k = 0; refs && k < n; k++)
             if (refs[k] < from)
                 audit_gnt_ref(c, d, refs[k]);
-        audit_gnt_refs_from(c, d, from);
+        /* incremental: active entries from active_hi up are zero (gnt_act_w, their only
+           writer, raises it; the full audit, every audit_full_every programs, reads them all),
+           so there only refs with recomputed pins can fail */
+        if (c->inc && d->gnt.active_hi < to)
+            to = d->gnt.active_hi > from ? d->gnt.active_hi : from;
+        audit_gnt_refs_range(c, d, from, to);
+        if (to < c->nents[id])
+            audit_gnt_pins_past(c, d, to);
     }
     for (uint32_t k = 0; k < c->npins; k++)
         *c->pins_used[k] = (struct audit_pins){ 0 };
@@ -369,7 +392,8 @@ static void audit_evtchn_tail(struct audit_ctx *c, const struct domain *d)
  * Port numbers are bounded by the array, not by max_evtchn_port: the toolstack may lower the limit
  * after ports above it were bound, and the monitor keeps serving those (event_channel.c); the
  * limit only stops the guest from naming them, which the conformance cases check. The work is
- * proportional to the valid ports (buckets a program allocated), not to the ABI's 4096.
+ * proportional to the valid ports (buckets a program allocated), not to the ABI's 4096; the
+ * incremental audit checks only the ports whose checks' inputs moved (audit_incr_dom.c).
  */
 void audit_evtchn_pass(struct audit_ctx *c)
 {
@@ -383,8 +407,16 @@ void audit_evtchn_pass(struct audit_ctx *c)
                       "evtchn_valid a non-zero multiple of EVTCHN_BUCKET at most");
             continue;
         }
-        for (uint32_t p = 0; p < d->evtchn_valid; p++)
-            audit_evtchn_port(c, d, p);
+        uint32_t n;
+        const uint16_t *ports = c->inc ? audit_incr_evtchn_ports(c, id, &n) : NULL;
+        if (ports) {
+            for (uint32_t k = 0; k < n; k++)
+                if (ports[k] < d->evtchn_valid)
+                    audit_evtchn_port(c, d, ports[k]);
+        } else {
+            for (uint32_t p = 0; p < d->evtchn_valid; p++)
+                audit_evtchn_port(c, d, p);
+        }
         audit_evtchn_tail(c, d);
     }
 }

@@ -136,13 +136,6 @@ void audit_tlb_slot(struct audit_ctx *c, domid_t id, unsigned i, const struct vc
                   "vcpu %u tlb slot %u fill number (at most the fills made)", i, k);
 }
 
-void audit_tlb_clock(struct audit_ctx *c, domid_t id, unsigned i, const struct vcpu *v)
-{
-    if (v->tlb_flush_time > c->hv->tlbclock)
-        audit_add(c, INV_TLB, MFN_INVALID, id, c->hv->tlbclock, v->tlb_flush_time,
-                  "vcpu %u tlb_flush_time at most the clock", i);
-}
-
 void audit_tlb_state(struct audit_ctx *c)
 {
     struct hv *hv = c->hv;

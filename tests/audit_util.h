@@ -22,8 +22,11 @@ unsigned au_l1_idx(gfn_t gfn);
 /* A free frame never allocated since boot (not need_scrub): it must be all zero (I9). */
 mfn_t au_never_used_frame(struct hv *hv);
 /* The incremental audit of hv against the snapshot au_machine kept when it built hv: its total,
-   or -1 if hv is not that machine. */
+   or -1 if hv is not that machine. The frames and 256-byte chunks that differ from the
+   snapshot are marked, as the monitor's write tracking would. */
 long au_audit_incr(struct hv *hv, struct audit_report *r);
+/* Take hv's snapshot again (after a test's own setup, which the full audit must find clean). */
+void au_resnap(struct hv *hv);
 /* A state planted after the snapshot, and whether the full audit reports the case's invariant. */
 struct au_incr_case {
     const char *name;
@@ -38,6 +41,10 @@ struct au_incr_case {
  */
 void au_incr_cases(const struct au_incr_case *cases, unsigned n, enum audit_inv inv,
                    bool others_clean);
+/* The same, each case's machine first given setup's state and snapshotted again (after a clean
+   full audit), so that a case changes something the snapshot holds. */
+void au_incr_cases_from(void (*setup)(struct hv *hv), const struct au_incr_case *cases,
+                        unsigned n, enum audit_inv inv, bool others_clean);
 /* Run the audit and print every kept violation under the label. Returns the total. */
 unsigned au_audit(struct hv *hv, struct audit_report *r, const char *label);
 /* Assert a clean audit. */
