@@ -431,6 +431,10 @@ FUZZ_NOCOV_SRCS := $(wildcard $(patsubst src:*%,%,$(shell grep '^src:' $(FUZZ_NO
 $(FUZZ_LF)/%.o: FUZZ_CFLAGS += -fsanitize-coverage-ignorelist=$(FUZZ_NOCOV)
 $(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_AFL)/%.o): AFL_CC := $(FUZZ_CC)
 $(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_CMPLOG)/%.o): AFL_CC := $(FUZZ_CC)
+# a source added to the list is rebuilt without coverage (one taken off it still needs the rm)
+$(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_LF)/%.o): $(FUZZ_NOCOV)
+$(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_AFL)/%.o): $(FUZZ_NOCOV)
+$(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_CMPLOG)/%.o): $(FUZZ_NOCOV)
 # Sources whose comparisons give libFuzzer's mutator nothing (fuzz/harness/nocmp.txt says why)
 # keep their edge coverage without comparison hooks; AFL++'s flavours have no such hooks.
 FUZZ_NOCMP := fuzz/harness/nocmp.txt
@@ -518,6 +522,26 @@ build/fuzz/decoder-afl-cmplog: $(CAPSTONE_LIB)
 build/fuzz/decoder-replay: $(FUZZ_RP)/tests/x86_capstone_diff.o
 build/fuzz/decoder-replay: $(CAPSTONE_LIB)
 
+# The codec harness tests the IR codec, which fuzz/harness/nocov.txt leaves without coverage for
+# the program harnesses: it links its own ir/ objects, fully instrumented, from a directory per
+# flavour. They come before the library on the link line, so its ir/ members stay out.
+FUZZ_CODEC_SRCS := $(wildcard ir/*.c)
+build/fuzz/codec-libfuzzer: $(FUZZ_CODEC_SRCS:%.c=$(FUZZ_LF)-codec/%.o)
+build/fuzz/codec-afl: $(FUZZ_CODEC_SRCS:%.c=$(FUZZ_AFL)-codec/%.o)
+build/fuzz/codec-afl-cmplog: $(FUZZ_CODEC_SRCS:%.c=$(FUZZ_CMPLOG)-codec/%.o)
+$(FUZZ_LF)-codec/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -c $< -o $@
+$(FUZZ_AFL)-codec/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AFLCC   $<")
+	$(Q)AFL_QUIET=1 $(AFL_CC) $(FUZZ_CFLAGS) $(FUZZ_AFL_SANFLAGS) -c $< -o $@
+$(FUZZ_CMPLOG)-codec/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CMPLOG  $<")
+	$(Q)AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC) $(FUZZ_CFLAGS) $(FUZZ_AFL_SANFLAGS) -c $< -o $@
+
 # make bench-engines: runs per CPU-second of the random loop, libFuzzer and AFL++ on the native
 # harness, in one run, as JSON (tools/bench-engines.sh; docs/PERFORMANCE.md). The engine binaries
 # are built without sanitizers, as the random loop is; an engine whose compiler is missing is
@@ -536,6 +560,8 @@ $(FUZZ_BAFL)/%.o: %.c
 	@$(if $(Q),echo "  AFLCC   $<")
 	$(Q)AFL_QUIET=1 $(AFL_CC) $(FUZZ_CFLAGS) -c $< -o $@
 $(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_BAFL)/%.o): AFL_CC := $(FUZZ_CC)
+$(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_BLF)/%.o): $(FUZZ_NOCOV)
+$(FUZZ_NOCOV_SRCS:%.c=$(FUZZ_BAFL)/%.o): $(FUZZ_NOCOV)
 $(FUZZ_BLF)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BLF)/%.o)
 $(FUZZ_BAFL)/libhvmon.a: $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BAFL)/%.o)
 # The unicorn harness's bench binaries take the unicorn target as its other flavours do.
@@ -543,6 +569,17 @@ build/fuzz/bench/unicorn-libfuzzer: $(UNI_SRCS:%.c=$(FUZZ_BLF)/%.o)
 build/fuzz/bench/unicorn-libfuzzer: $(UNICORN_LIB)
 build/fuzz/bench/unicorn-afl: $(UNI_SRCS:%.c=$(FUZZ_BAFL)/%.o)
 build/fuzz/bench/unicorn-afl: $(UNICORN_LIB)
+# The codec harness's bench binaries take its covered ir/ objects as its other flavours do.
+build/fuzz/bench/codec-libfuzzer: $(FUZZ_CODEC_SRCS:%.c=$(FUZZ_BLF)-codec/%.o)
+build/fuzz/bench/codec-afl: $(FUZZ_CODEC_SRCS:%.c=$(FUZZ_BAFL)-codec/%.o)
+$(FUZZ_BLF)-codec/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_BAFL)-codec/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AFLCC   $<")
+	$(Q)AFL_QUIET=1 $(AFL_CC) $(FUZZ_CFLAGS) -c $< -o $@
 build/fuzz/bench/%-libfuzzer: $(FUZZ_BLF)/fuzz/harness/%.o $(FUZZ_BLF)/libhvmon.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
@@ -590,3 +627,5 @@ clean:
 asan:
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=address,undefined build/asan/hvfuzz
 -include $(wildcard $(FUZZ_BLF)/*/*.d $(FUZZ_BLF)/*/*/*.d $(FUZZ_BAFL)/*/*.d $(FUZZ_BAFL)/*/*/*.d)
+-include $(wildcard $(FUZZ_LF)-codec/*/*.d $(FUZZ_AFL)-codec/*/*.d $(FUZZ_CMPLOG)-codec/*/*.d)
+-include $(wildcard $(FUZZ_BLF)-codec/*/*.d $(FUZZ_BAFL)-codec/*/*.d)

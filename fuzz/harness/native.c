@@ -15,7 +15,10 @@
  * the native target's build and reset (monitor/audit*.c, targets/native/target.c) are compiled
  * without coverage (fuzz/harness/nocov.txt): their loops walk every frame, so their counters
  * measured the machine's size and the previous input's dirty frames rather than new behaviour,
- * and the audit's verdict reaches the engine as a crash anyway.
+ * and the audit's verdict reaches the engine as a crash anyway. The IR decoders, the generic runner
+ * and the native target's op dispatch, argument resolution and oracles have none either: their
+ * edges said again which ops and arguments the monitor then ran (or how long the input was), and
+ * each edge an input hits costs libFuzzer a feature update.
  */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 

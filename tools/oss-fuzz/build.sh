@@ -27,9 +27,10 @@ cd "$top"
 work=${WORK:-$(mktemp -d)}/hvfuzz-obj
 mkdir -p "$work" "$OUT"
 
-# The audit and the native target's reset give the engines no signal of their own
-# (fuzz/harness/native.c): compiled without coverage where the flags instrument with clang's
-# sanitizer coverage (libFuzzer, honggfuzz), and listed by name for afl-clang-fast.
+# The audit, the native target's reset and the way from input to monitor calls give the engines
+# no signal of their own (fuzz/harness/nocov.txt, native.c): compiled without coverage where the
+# flags instrument with clang's sanitizer coverage (libFuzzer, honggfuzz), and listed by name for
+# afl-clang-fast.
 nocov=()
 case "$CFLAGS" in
 *fuzzer-no-link*|*sanitize-coverage*) nocov=(-fsanitize-coverage-ignorelist="$top/fuzz/harness/nocov.txt") ;;
@@ -83,6 +84,15 @@ for h in fuzz/harness/*.c; do
     # what a harness links beyond the library (the Makefile says the same for its flavours)
     extra=()
     case "$name" in
+    codec)
+        # its code under test is ir/, which nocov.txt leaves uncovered for the program
+        # harnesses: its own fully instrumented copy, linked before the library
+        for src in ir/*.c; do
+            obj=$work/codec_$(echo "${src%.c}" | tr / _).o
+            env -u AFL_LLVM_DENYLIST $CC $CFLAGS -std=gnu11 -Iinclude -I. -c "$src" -o "$obj"
+            extra+=("$obj")
+        done
+        ;;
     decoder)
         $CC $CFLAGS -std=gnu11 -Iinclude -I. -Itests -c tests/x86_capstone_diff.c -o "$work/capstone_diff.o"
         # static: the bots run the targets without the builder's packages (only $OUT is kept)
