@@ -544,10 +544,13 @@ $(FUZZ_CMPLOG)-codec/%.o: %.c
 
 # make bench-engines: runs per CPU-second of the random loop, libFuzzer and AFL++ on the native
 # harness, in one run, as JSON (tools/bench-engines.sh; docs/PERFORMANCE.md). The engine binaries
-# are built without sanitizers, as the random loop is; an engine whose compiler is missing is
-# skipped with one line. BENCH_ENGINES_ARGS= passes options (--help lists them).
+# are built without sanitizers and at the random loop's $(OPT), so the engines' instrumentation
+# and bookkeeping is what differs; an engine whose compiler is missing is skipped with one line.
+# BENCH_ENGINES_ARGS= passes options (--help lists them).
 FUZZ_BLF := build/fuzz/obj-bench-libfuzzer
 FUZZ_BAFL := build/fuzz/obj-bench-afl
+$(FUZZ_BLF)/%.o: FUZZ_CFLAGS += $(OPT)
+$(FUZZ_BAFL)/%.o: FUZZ_CFLAGS += $(OPT)
 $(FUZZ_BLF)/%.o: FUZZ_CFLAGS += -fsanitize-coverage-ignorelist=$(FUZZ_NOCOV)
 $(FUZZ_NOCMP_SRCS:%.c=$(FUZZ_BLF)/%.o): FUZZ_CFLAGS += -fno-sanitize-coverage=trace-cmp
 $(FUZZ_NOCMP_SRCS:%.c=$(FUZZ_BLF)/%.o): $(FUZZ_NOCMP)
