@@ -265,6 +265,21 @@ static void fuzz_done_one(struct fuzz_wk *k)
     __atomic_fetch_add(&k->ws->execs, 1, __ATOMIC_RELAXED);
 }
 
+/* A mutation's splice partner, unpacked from the corpus only when a splice is drawn. */
+struct fuzz_other {
+    const struct fuzz_corpus *c;
+    unsigned i;
+    struct prog *p;
+};
+
+static const struct prog *fuzz_other_get(void *ctx)
+{
+    struct fuzz_other *o = ctx;
+
+    fuzz_corpus_get(o->c, o->i, o->p);
+    return o->p;
+}
+
 /* Stop at the campaign's end, asked or due: the worker keeps time itself, so a parent that
    cannot tell it (stopped, or gone) does not leave it running. */
 static bool fuzz_should_stop(struct fuzz_wk *k, uint64_t share)
@@ -357,9 +372,11 @@ int fuzz_worker(const struct fuzz_opts *o, struct fuzz_shared *sh, unsigned w, i
     while (!fuzz_should_stop(&k, share)) {
         struct target *t;
         if (k.corpus.nr && gen_below(&g, FUZZ_MUTATE_DEN) < FUZZ_MUTATE_NUM) {
-            fuzz_corpus_get(&k.corpus, (unsigned)gen_below(&g, k.corpus.nr), p);
-            fuzz_corpus_get(&k.corpus, (unsigned)gen_below(&g, k.corpus.nr), x);
-            gen_mutate(&g, p, x);
+            unsigned ip = (unsigned)gen_below(&g, k.corpus.nr);
+            struct fuzz_other other = { .c = &k.corpus, .i = (unsigned)gen_below(&g, k.corpus.nr),
+                                        .p = x };
+            fuzz_corpus_get(&k.corpus, ip, p);
+            gen_mutate_lazy(&g, p, fuzz_other_get, &other);
             fuzz_set_copy(&k, p);
         } else {
             /* fresh program number i of the campaign: workers interleave, restarts continue */

@@ -417,9 +417,21 @@ static void gen_mut_splice(struct gen *g, struct prog *p, const struct prog *o)
     }
 }
 
+static const struct prog *gen_mut_given(void *ctx)
+{
+    return ctx;
+}
+
 void gen_mutate(struct gen *g, struct prog *p, const struct prog *other)
 {
+    gen_mutate_lazy(g, p, gen_mut_given, (void *)(uintptr_t)other);
+}
+
+void gen_mutate_lazy(struct gen *g, struct prog *p, const struct prog *(*get)(void *ctx), void *ctx)
+{
     struct prog_shape saved = g->cfg.shape;
+    const struct prog *other = NULL;
+    bool fetched = false;
     unsigned n = 1 + gen_below(g, 4);
 
     /* inserted ops must fit the program's machine, not the generator's default one */
@@ -442,6 +454,10 @@ void gen_mutate(struct gen *g, struct prog *p, const struct prog *other)
             gen_mut_swap(g, p);
             break;
         case 8:
+            if (!fetched) {
+                other = get(ctx);
+                fetched = true;
+            }
             gen_mut_splice(g, p, other);
             break;
         default:

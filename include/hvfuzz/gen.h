@@ -84,6 +84,10 @@ void gen_program(struct gen *g, struct prog *p);
 void gen_append(struct gen *g, struct prog *p);
 /* Mutate p in place: 1..n structural or value mutations; p stays valid. other may be NULL (splice). */
 void gen_mutate(struct gen *g, struct prog *p, const struct prog *other);
+/* The same, with the splice's other program fetched only if a splice is drawn (one mutation in
+   seven or so): a campaign's corpus programs are tens of KB, mostly out of cache. get may return
+   NULL; it is called at most once. gen_mutate(g, p, o) draws exactly what this does. */
+void gen_mutate_lazy(struct gen *g, struct prog *p, const struct prog *(*get)(void *ctx), void *ctx);
 
 /* Learn g->env from target t on g's machine shape (a few probe programs). 0, or -1 (env unset). */
 struct target;
