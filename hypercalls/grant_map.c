@@ -22,31 +22,11 @@ static bool gnt_pte_matches(uint64_t pte, mfn_t mfn, bool readonly)
 /*
  * The maptrack's host_addr is the one record of which PTEs are grant mappings. Only maptracks
  * that ever had an entry are scanned (most programs map nothing); an entry at an unaligned
- * address (HV_BUG_XSA227) holds both slots it overlaps.
+ * address (HV_BUG_XSA227) holds both slots it overlaps. Whether any 8-byte entry overlaps
+ * [start, end) of machine memory:
  */
-bool gnttab_pte_held(const struct hv *hv, mfn_t l1, unsigned idx)
+static bool gnttab_range_held(const struct hv *hv, uint64_t start, uint64_t end)
 {
-    uint64_t slot = (l1 << PAGE_SHIFT) | (uint64_t)idx * 8U;
-
-    for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
-        const struct domain *d = &hv->dom[id];
-        if (!d->exists)
-            continue;
-        for (uint32_t h = 0; h < d->gnt.maptrack_hi; h++) {
-            const struct gnt_maptrack *mt = &d->gnt.maptrack[h];
-            if (mt->in_use && (mt->flags & GNTMAP_host_map) && mt->host_addr < slot + 8U &&
-                slot < mt->host_addr + 8U)
-                return true;
-        }
-    }
-    return false;
-}
-
-bool gnttab_frame_held(const struct hv *hv, mfn_t l1)
-{
-    uint64_t start = l1 << PAGE_SHIFT, end = start + PAGE_SIZE;
-
-    /* the same overlap test as gnttab_pte_held's, against the whole frame's slots at once */
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++) {
         const struct domain *d = &hv->dom[id];
         if (!d->exists)
@@ -59,6 +39,19 @@ bool gnttab_frame_held(const struct hv *hv, mfn_t l1)
         }
     }
     return false;
+}
+
+bool gnttab_pte_held(const struct hv *hv, mfn_t l1, unsigned idx)
+{
+    uint64_t slot = (l1 << PAGE_SHIFT) | (uint64_t)idx * 8U;
+
+    return gnttab_range_held(hv, slot, slot + 8U);
+}
+
+/* Whether any of the frame's slots is held: one scan, before asking slot by slot. */
+bool gnttab_frame_held(const struct hv *hv, mfn_t l1)
+{
+    return gnttab_range_held(hv, l1 << PAGE_SHIFT, (l1 << PAGE_SHIFT) + PAGE_SIZE);
 }
 
 /* The PTE a host mapping occupies, read at its byte offset in the L1 (always a slot boundary
