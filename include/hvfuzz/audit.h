@@ -80,9 +80,11 @@ struct audit_base;
    a violation, or memory runs out (audit_run_incr then runs the full audit). s must outlive it. */
 struct audit_base *audit_base_new(struct hv *hv, const struct audit_snap *s);
 void audit_base_free(struct audit_base *b);
-/* Audit what changed since the snapshot; the full audit when b is NULL or a domain was created,
-   destroyed, started dying or crashed. Returns report->total. Violations it reports are true
-   ones, but the full audit's report is the one to show (it names them the same way every time). */
+/* Audit what changed since the snapshot; the full audit when b is NULL, the pool was resized or
+   writes were not tracked. A domain that was destroyed or started dying has its tables redone
+   whole (docs/INVARIANTS.md, "The incremental audit"). Returns report->total. Violations it reports
+   are true ones, but the full audit's report is the one to show (it names them the same way every
+   time). */
 unsigned audit_run_incr(struct hv *hv, struct audit_base *b, struct audit_report *report);
 const char *audit_inv_name(enum audit_inv inv);   /* "I1" .. "I9", "EVTCHN", ... */
 /* One line: "I1 mfn 0x12 dom 1: general count expected 3, actual 2"; flag words and bits (a what
