@@ -24,16 +24,31 @@
 static uint16_t audit_incr_refs[HV_MAX_DOMAINS][GNT_MAX_REFS];
 static uint64_t audit_incr_refmark[HV_MAX_DOMAINS][GNT_MAX_REFS / 64U];
 
+/*
+ * A set of small numbers (refs, ports) kept as a list in the order they came and a bitmap that
+ * keeps each in the list once; the bitmap is cleared by the list afterwards (audit_incr_set_clear),
+ * so a run costs what it marked, not the bitmap's size.
+ */
+static inline void audit_incr_set_add(uint16_t *list, uint64_t *bits, uint16_t *n, uint32_t k)
+{
+    uint64_t bit = 1ULL << (k % 64U);
+    if (bits[k / 64U] & bit)
+        return;
+    bits[k / 64U] |= bit;
+    list[(*n)++] = (uint16_t)k;
+}
+
+static inline void audit_incr_set_clear(const uint16_t *list, uint64_t *bits, uint16_t n)
+{
+    for (uint32_t k = 0; k < n; k++)
+        bits[list[k] / 64U] = 0;
+}
+
 static void audit_incr_ref_mark(struct audit_incr *in, domid_t g, uint32_t ref)
 {
     /* refs past the table are the maptrack pass's to report; they hold no pins */
-    if (g >= HV_MAX_DOMAINS || ref >= GNT_MAX_REFS)
-        return;
-    uint64_t bit = 1ULL << (ref % 64U);
-    if (audit_incr_refmark[g][ref / 64U] & bit)
-        return;
-    audit_incr_refmark[g][ref / 64U] |= bit;
-    audit_incr_refs[g][in->nrefs[g]++] = (uint16_t)ref;
+    if (g < HV_MAX_DOMAINS && ref < GNT_MAX_REFS)
+        audit_incr_set_add(audit_incr_refs[g], audit_incr_refmark[g], &in->nrefs[g], ref);
 }
 
 /* Every in-use maptrack entry of a domain slot that existed: the refs it names. */
@@ -122,8 +137,7 @@ static bool audit_incr_gnt_scan(struct audit_ctx *c)
         }
     }
     for (domid_t g = 0; g < HV_MAX_DOMAINS; g++)
-        for (uint32_t k = 0; k < in->nrefs[g]; k++)
-            audit_incr_refmark[g][audit_incr_refs[g][k] / 64U] = 0;
+        audit_incr_set_clear(audit_incr_refs[g], audit_incr_refmark[g], in->nrefs[g]);
     return true;
 }
 
@@ -167,13 +181,8 @@ static uint64_t audit_incr_portmark[HV_MAX_DOMAINS][EVTCHN_MAX_PORTS / 64U];
 static void audit_incr_port_mark(struct audit_incr *in, domid_t id, uint32_t p)
 {
     /* a peer outside the tables is the peer's check's to report */
-    if (id >= HV_MAX_DOMAINS || p >= EVTCHN_MAX_PORTS)
-        return;
-    uint64_t bit = 1ULL << (p % 64U);
-    if (audit_incr_portmark[id][p / 64U] & bit)
-        return;
-    audit_incr_portmark[id][p / 64U] |= bit;
-    audit_incr_port[id][in->nports[id]++] = (uint16_t)p;
+    if (id < HV_MAX_DOMAINS && p < EVTCHN_MAX_PORTS)
+        audit_incr_set_add(audit_incr_port[id], audit_incr_portmark[id], &in->nports[id], p);
 }
 
 static bool audit_incr_evtchn_scan(const struct audit_ctx *c)
@@ -210,8 +219,7 @@ static bool audit_incr_evtchn_scan(const struct audit_ctx *c)
         }
     }
     for (domid_t id = 0; id < HV_MAX_DOMAINS; id++)
-        for (uint32_t k = 0; k < in->nports[id]; k++)
-            audit_incr_portmark[id][audit_incr_port[id][k] / 64U] = 0;
+        audit_incr_set_clear(audit_incr_port[id], audit_incr_portmark[id], in->nports[id]);
     return true;
 }
 
